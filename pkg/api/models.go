@@ -1,0 +1,206 @@
+// Package api is the client of the DQOps users REST API: typed models, one
+// method per operation, typed errors that carry the HTTP status. It never
+// prints and knows nothing of terminals.
+package api
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"sort"
+	"strings"
+)
+
+// Role is a DQOps account or data-domain role.
+type Role string
+
+// The roles DQOps knows, strongest first.
+const (
+	RoleAdmin    Role = "admin"
+	RoleEditor   Role = "editor"
+	RoleOperator Role = "operator"
+	RoleViewer   Role = "viewer"
+	RoleNone     Role = "none"
+)
+
+// Roles lists every role, strongest first.
+func Roles() []Role {
+	return []Role{RoleAdmin, RoleEditor, RoleOperator, RoleViewer, RoleNone}
+}
+
+// RoleNames lists the role names, strongest first.
+func RoleNames() []string {
+	names := make([]string, 0, 5)
+	for _, r := range Roles() {
+		names = append(names, string(r))
+	}
+	return names
+}
+
+// ParseRole accepts a role name in any case and returns it lower-case.
+func ParseRole(s string) (Role, error) {
+	r := Role(strings.ToLower(strings.TrimSpace(s)))
+	if r.Valid() {
+		return r, nil
+	}
+	return "", fmt.Errorf("unknown role %q: use one of %s", s, strings.Join(RoleNames(), ", "))
+}
+
+// Valid reports whether r is one of the five roles.
+func (r Role) Valid() bool {
+	return r.Rank() >= 0
+}
+
+// Rank orders roles: 0 for admin (strongest) up to 4 for none, -1 when unknown.
+func (r Role) Rank() int {
+	switch r {
+	case RoleAdmin:
+		return 0
+	case RoleEditor:
+		return 1
+	case RoleOperator:
+		return 2
+	case RoleViewer:
+		return 3
+	case RoleNone:
+		return 4
+	}
+	return -1
+}
+
+// User is a user of a DQOps instance: DqoCloudUserModel in DQOps 1.0,
+// DqoUserRolesModel (with data-domain roles) in 1.13.
+//
+// Fields this client does not know are kept in Extra and sent back on
+// update, because DQOps replaces the whole model on PUT: dropping a field a
+// newer server added would erase it.
+type User struct {
+	Email           string                     `json:"email"`
+	AccountRole     Role                       `json:"accountRole,omitempty"`
+	DataDomainRoles map[string]Role            `json:"dataDomainRoles,omitempty"`
+	Extra           map[string]json.RawMessage `json:"-"`
+}
+
+// userFields is User without methods, so that encoding does not recurse.
+type userFields struct {
+	Email           string          `json:"email"`
+	AccountRole     Role            `json:"accountRole,omitempty"`
+	DataDomainRoles map[string]Role `json:"dataDomainRoles,omitempty"`
+}
+
+// UnmarshalJSON decodes a user model from either DQOps release; an absent,
+// null or empty dataDomainRoles all decode to a nil map.
+func (u *User) UnmarshalJSON(data []byte) error {
+	var raw map[string]json.RawMessage
+	if err := json.Unmarshal(data, &raw); err != nil {
+		return err
+	}
+	if raw == nil {
+		return fmt.Errorf("user model is null")
+	}
+	*u = User{}
+	for key, value := range raw {
+		var err error
+		switch key {
+		case "email":
+			err = decodeOptional(value, &u.Email)
+		case "accountRole":
+			err = decodeOptional(value, &u.AccountRole)
+		case "dataDomainRoles":
+			err = decodeOptional(value, &u.DataDomainRoles)
+			if len(u.DataDomainRoles) == 0 {
+				u.DataDomainRoles = nil
+			}
+		default:
+			if u.Extra == nil {
+				u.Extra = make(map[string]json.RawMessage)
+			}
+			u.Extra[key] = value
+		}
+		if err != nil {
+			return fmt.Errorf("field %q: %w", key, err)
+		}
+	}
+	return nil
+}
+
+func decodeOptional(value json.RawMessage, into any) error {
+	if bytes.Equal(bytes.TrimSpace(value), []byte("null")) {
+		return nil
+	}
+	return json.Unmarshal(value, into)
+}
+
+// MarshalJSON encodes the user with the API's field names, followed by the
+// fields kept from the server that this client does not know.
+func (u User) MarshalJSON() ([]byte, error) {
+	known, err := json.Marshal(userFields{u.Email, u.AccountRole, u.DataDomainRoles})
+	if err != nil || len(u.Extra) == 0 {
+		return known, err
+	}
+	keys := make([]string, 0, len(u.Extra))
+	for k := range u.Extra {
+		if k != "email" && k != "accountRole" && k != "dataDomainRoles" {
+			keys = append(keys, k)
+		}
+	}
+	sort.Strings(keys)
+	var buf bytes.Buffer
+	buf.Write(known[:len(known)-1])
+	for _, k := range keys {
+		name, _ := json.Marshal(k)
+		buf.WriteByte(',')
+		buf.Write(name)
+		buf.WriteByte(':')
+		buf.Write(u.Extra[k])
+	}
+	buf.WriteByte('}')
+	return buf.Bytes(), nil
+}
+
+// DomainRolesString renders data-domain roles as "domain=role;domain=role",
+// sorted by domain.
+func (u User) DomainRolesString() string {
+	if len(u.DataDomainRoles) == 0 {
+		return ""
+	}
+	domains := make([]string, 0, len(u.DataDomainRoles))
+	for d := range u.DataDomainRoles {
+		domains = append(domains, d)
+	}
+	sort.Strings(domains)
+	parts := make([]string, len(domains))
+	for i, d := range domains {
+		parts[i] = d + "=" + string(u.DataDomainRoles[d])
+	}
+	return strings.Join(parts, ";")
+}
+
+// Profile is the caller's DqoUserProfileModel. Optional fields are pointers
+// because their absence tells which DQOps release answered.
+type Profile struct {
+	User                 string `json:"user"`
+	Tenant               string `json:"tenant,omitempty"`
+	LicenseType          string `json:"license_type,omitempty"`
+	UsersLimit           *int   `json:"users_limit,omitempty"`
+	AccountRole          Role   `json:"account_role,omitempty"`
+	CanManageAccount     bool   `json:"can_manage_account"`
+	CanManageUsers       *bool  `json:"can_manage_users,omitempty"`
+	CanUseDataDomains    *bool  `json:"can_use_data_domains,omitempty"`
+	DataDomainsLimit     *int   `json:"data_domains_limit,omitempty"`
+	CanChangeOwnPassword *bool  `json:"can_change_own_password,omitempty"`
+}
+
+// SupportsDataDomains reports whether the server is a release that knows
+// data-domain roles (1.13 and later add these profile fields; 1.0 has none).
+func (p *Profile) SupportsDataDomains() bool {
+	return p.CanUseDataDomains != nil || p.DataDomainsLimit != nil
+}
+
+// Release names the DQOps API generation the profile came from.
+func (p *Profile) Release() string {
+	if p.SupportsDataDomains() {
+		return "1.13"
+	}
+	return "1.0"
+}
