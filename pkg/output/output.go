@@ -1,0 +1,223 @@
+// Package output is the one place where dqo-users prints data.
+//
+// A command hands a [Printer] two things: the JSON-able value it wants to
+// show (a slice for lists, a single object for one item) and a [Table] that
+// describes how the same data looks as rows and columns. The printer picks
+// the form from [Options] (-o/--output, --jq, --template, --no-headers,
+// --columns) and whether standard output is a terminal. It knows nothing of
+// HTTP or of the DQOps client.
+//
+// Results go to Printer.Out; only the "no users"-style message of an empty
+// table goes to Printer.ErrOut, so scripts reading stdout see nothing at all.
+package output
+
+import (
+	"errors"
+	"fmt"
+	"strings"
+	"text/template"
+
+	"github.com/itchyny/gojq"
+	"github.com/mattn/go-runewidth"
+)
+
+// Format names accepted by -o/--output.
+const (
+	// FormatTable prints aligned columns with upper-case headers on a
+	// terminal, and tab-separated rows without a header when piped.
+	FormatTable = "table"
+	// FormatWide is FormatTable with every column, Column.Wide ones too.
+	FormatWide = "wide"
+	// FormatJSON prints the value as indented JSON.
+	FormatJSON = "json"
+	// FormatYAML prints the value as YAML with the same keys as JSON.
+	FormatYAML = "yaml"
+	// FormatCSV prints the table as comma-separated values with a header row.
+	FormatCSV = "csv"
+	// FormatTSV prints the table as tab-separated values with a header row.
+	FormatTSV = "tsv"
+	// FormatName prints the Table.NameColumn cell of each row, one per line.
+	FormatName = "name"
+)
+
+// Formats returns the names accepted by -o/--output, for flag help and shell
+// completion. The slice is new on each call; callers may modify it.
+func Formats() []string {
+	return []string{FormatTable, FormatWide, FormatJSON, FormatYAML, FormatCSV, FormatTSV, FormatName}
+}
+
+// Options are the user's output choices, usually straight from the flags.
+type Options struct {
+	// Format is one of the Formats. Empty means the default: FormatTable,
+	// or FormatJSON when JQ or Template is set. Callers must leave it empty
+	// when the user did not give -o (flag default ""), so that "--jq" alone
+	// is accepted while "-o table --jq" is refused.
+	Format string
+	// JQ is a jq expression applied to the JSON form of the value (--jq).
+	JQ string
+	// Template is a Go text/template applied to the JSON form of the value
+	// (--template).
+	Template string
+	// NoHeaders leaves out the header row of table, wide, csv and tsv
+	// (--no-headers). Other formats ignore it: a piped table never has one.
+	NoHeaders bool
+	// Columns selects and orders the columns of table, wide, csv and tsv by
+	// Column.Name (--columns). Matching ignores case; an element may itself
+	// be a comma-separated list. Empty means the format's default set.
+	Columns []string
+}
+
+// format returns the effective format name, resolving the empty default.
+func (o Options) format() string {
+	switch {
+	case o.Format != "":
+		return o.Format
+	case o.JQ != "" || o.Template != "":
+		return FormatJSON
+	default:
+		return FormatTable
+	}
+}
+
+// Validate reports, as a *UsageError, a combination of options that cannot
+// work: an unknown format; --jq or --template with a format other than json;
+// both of them together; a jq expression or template that does not parse;
+// --columns with a format that has no columns; and, when columns is given, a
+// --columns name that is not among them. Commands call it before any network
+// request so that a typo fails fast with exit code 2; Printer.Print calls it
+// again with the table's columns.
+func (o Options) Validate(columns ...Column) error {
+	if o.Format != "" && !isFormat(o.Format) {
+		return usageErrorf("unknown output format %q; valid formats: %s",
+			o.Format, strings.Join(Formats(), ", "))
+	}
+	if o.JQ != "" && o.Template != "" {
+		return usageErrorf("--jq and --template cannot be used together")
+	}
+	if f := o.format(); f != FormatJSON {
+		if o.JQ != "" {
+			return usageErrorf("--jq works only with --output json, not %q", f)
+		}
+		if o.Template != "" {
+			return usageErrorf("--template works only with --output json, not %q", f)
+		}
+	}
+	if o.JQ != "" {
+		if _, err := compileJQ(o.JQ); err != nil {
+			return err
+		}
+	}
+	if o.Template != "" {
+		if _, err := parseTemplate(o.Template); err != nil {
+			return err
+		}
+	}
+	names := o.columnNames()
+	if len(names) > 0 {
+		if o.JQ != "" || o.Template != "" || !hasColumns(o.format()) {
+			return usageErrorf("--columns works only with --output table, wide, csv or tsv")
+		}
+		if len(columns) > 0 {
+			if _, err := selectColumns(columns, names); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// columnNames flattens Options.Columns, which may hold comma-separated lists
+// (pflag's StringArray does not split, StringSlice does), and drops blanks.
+func (o Options) columnNames() []string {
+	var names []string
+	for _, c := range o.Columns {
+		for n := range strings.SplitSeq(c, ",") {
+			if n = strings.TrimSpace(n); n != "" {
+				names = append(names, n)
+			}
+		}
+	}
+	return names
+}
+
+func isFormat(f string) bool {
+	for _, g := range Formats() {
+		if f == g {
+			return true
+		}
+	}
+	return false
+}
+
+// hasColumns reports whether a format prints table columns.
+func hasColumns(f string) bool {
+	return f == FormatTable || f == FormatWide || f == FormatCSV || f == FormatTSV
+}
+
+// UsageError is an output option the user got wrong. The caller maps it to
+// the usage exit code (2) and may print the command's usage with it. Match it
+// with errors.As.
+type UsageError struct {
+	msg string
+	err error
+}
+
+func usageErrorf(format string, args ...any) *UsageError {
+	return &UsageError{msg: fmt.Sprintf(format, args...)}
+}
+
+// Error returns the message meant for the user.
+func (e *UsageError) Error() string { return e.msg }
+
+// Unwrap returns the parse error behind the message, if any (a
+// *gojq.ParseError for --jq, the text/template error for --template).
+func (e *UsageError) Unwrap() error { return e.err }
+
+// compileJQ parses and compiles a --jq expression. Compiling as well as
+// parsing catches unknown functions and variables before any request is made.
+func compileJQ(expr string) (*gojq.Code, error) {
+	q, err := gojq.Parse(expr)
+	if err != nil {
+		return nil, &UsageError{msg: jqParseMessage(expr, err), err: err}
+	}
+	code, err := gojq.Compile(q)
+	if err != nil {
+		return nil, &UsageError{msg: "invalid --jq expression: " + err.Error(), err: err}
+	}
+	return code, nil
+}
+
+// jqParseMessage shows the expression with a caret under the place where
+// parsing failed, as gojq's own command does, since "unexpected token" alone
+// rarely tells which of several identical tokens is meant.
+func jqParseMessage(expr string, err error) string {
+	var pe *gojq.ParseError
+	if !errors.As(err, &pe) {
+		return "invalid --jq expression: " + err.Error()
+	}
+	// Offset counts the bytes read up to and including the bad token; the
+	// caret goes under the token's first byte.
+	start := min(max(pe.Offset-len(pe.Token), 0), len(expr))
+	lineStart := strings.LastIndexByte(expr[:start], '\n') + 1
+	lineEnd := strings.IndexByte(expr[start:], '\n')
+	if lineEnd < 0 {
+		lineEnd = len(expr)
+	} else {
+		lineEnd += start
+	}
+	line := strings.Count(expr[:start], "\n") + 1
+	// A tab would make the caret line's width depend on the terminal.
+	text := strings.ReplaceAll(expr[lineStart:lineEnd], "\t", " ")
+	column := runewidth.StringWidth(text[:start-lineStart])
+	return fmt.Sprintf("invalid --jq expression: %s at line %d, column %d\n    %s\n    %s^",
+		pe.Error(), line, column+1, text, strings.Repeat(" ", column))
+}
+
+// parseTemplate parses a --template with the helper functions in scope.
+func parseTemplate(text string) (*template.Template, error) {
+	t, err := template.New("--template").Funcs(templateFuncs()).Parse(text)
+	if err != nil {
+		return nil, &UsageError{msg: "invalid " + err.Error(), err: err}
+	}
+	return t, nil
+}

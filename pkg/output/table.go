@@ -1,0 +1,340 @@
+package output
+
+import (
+	"bufio"
+	"bytes"
+	"encoding/csv"
+	"fmt"
+	"io"
+	"strings"
+	"unicode"
+
+	"github.com/olekukonko/tablewriter"
+	"github.com/olekukonko/tablewriter/renderer"
+	"github.com/olekukonko/tablewriter/tw"
+)
+
+// Column describes one column of a Table.
+type Column struct {
+	// Name identifies the column in --columns and heads it in csv and tsv.
+	// Use the JSON field name of the value it shows, e.g. "email",
+	// "accountRole", "dataDomainRoles", so that the csv header, --columns
+	// and --jq all speak of the same thing.
+	Name string
+	// Header heads the column in a terminal table, e.g. "EMAIL".
+	Header string
+	// Wide hides the column in -o table unless --columns names it; -o wide,
+	// csv and tsv show every column.
+	Wide bool
+	// Style, if set, picks the colour of a cell from its value, e.g. bold
+	// red for the admin role. It is used only in a terminal table with
+	// colour on.
+	Style func(value string) Style
+}
+
+// Table is the row-and-column view of a value, built by the command.
+type Table struct {
+	// Columns lists every column the command knows, wide ones included.
+	Columns []Column
+	// Rows holds one cell per column, in the order of Columns. A short row
+	// is padded with empty cells.
+	Rows [][]string
+	// NameColumn is the index in Columns of the cell that -o name prints.
+	NameColumn int
+	// Empty is said on ErrOut when a terminal table has no rows, e.g.
+	// "no users". Nothing is said when output is piped.
+	Empty string
+}
+
+// ColumnNames returns the Name of each column, for --columns help and shell
+// completion.
+func ColumnNames(columns []Column) []string {
+	names := make([]string, len(columns))
+	for i, c := range columns {
+		names[i] = c.Name
+	}
+	return names
+}
+
+// selectColumns maps --columns names to indexes in columns, in the order the
+// user gave them.
+func selectColumns(columns []Column, names []string) ([]int, error) {
+	idx := make([]int, 0, len(names))
+	for _, n := range names {
+		found := -1
+		for i, c := range columns {
+			if strings.EqualFold(c.Name, n) {
+				found = i
+				break
+			}
+		}
+		if found < 0 {
+			return nil, usageErrorf("unknown column %q for --columns; valid columns: %s",
+				n, strings.Join(ColumnNames(columns), ", "))
+		}
+		idx = append(idx, found)
+	}
+	return idx, nil
+}
+
+// defaultColumns returns the indexes shown when --columns is not given.
+func defaultColumns(columns []Column, wide bool) []int {
+	idx := make([]int, 0, len(columns))
+	for i, c := range columns {
+		if wide || !c.Wide {
+			idx = append(idx, i)
+		}
+	}
+	return idx
+}
+
+// cell returns row[i], or "" for a short row.
+func cell(row []string, i int) string {
+	if i < len(row) {
+		return row[i]
+	}
+	return ""
+}
+
+// Style is how a terminal table shows a cell: attributes and at most one
+// colour, combined with |. Combining two colours mixes them as light does:
+// Red|Green is Yellow, Red|Blue is Magenta, Green|Blue is Cyan.
+type Style uint16
+
+// Styles. None leaves a cell as the terminal shows it by default.
+const (
+	None      Style = 0
+	Bold      Style = 1 << 0
+	Dim       Style = 1 << 1
+	Italic    Style = 1 << 2
+	Underline Style = 1 << 3
+)
+
+// The colour is a 3-bit field in the order of ANSI's eight colours (red=1,
+// green=2, blue=4), so that | mixes colours, plus a bit saying one is set.
+const (
+	colorShift = 4
+	colorMask  = Style(7) << colorShift
+	colorSet   = Style(1) << 7
+)
+
+// Colours. Black and white are left out on purpose: one of them is invisible
+// on every terminal theme.
+const (
+	Red     = colorSet | 1<<colorShift
+	Green   = colorSet | 2<<colorShift
+	Yellow  = colorSet | 3<<colorShift
+	Blue    = colorSet | 4<<colorShift
+	Magenta = colorSet | 5<<colorShift
+	Cyan    = colorSet | 6<<colorShift
+)
+
+// sgr returns the ANSI Select Graphic Rendition sequence that turns s on,
+// or "" for None.
+func (s Style) sgr() string {
+	var codes []string
+	if s&Bold != 0 {
+		codes = append(codes, "1")
+	}
+	if s&Dim != 0 {
+		codes = append(codes, "2")
+	}
+	if s&Italic != 0 {
+		codes = append(codes, "3")
+	}
+	if s&Underline != 0 {
+		codes = append(codes, "4")
+	}
+	if s&colorSet != 0 {
+		codes = append(codes, fmt.Sprint(30+int(s&colorMask>>colorShift)))
+	}
+	if len(codes) == 0 {
+		return ""
+	}
+	return "\x1b[" + strings.Join(codes, ";") + "m"
+}
+
+// paint wraps text in s's escape sequence and a reset.
+func (s Style) paint(text string) string {
+	on := s.sgr()
+	if on == "" || text == "" {
+		return text
+	}
+	return on + text + reset
+}
+
+// flatten keeps a cell on one line and in one field of a tab-separated row,
+// so that `while IFS=$'\t' read ...` sees one row per record.
+func flatten(s string) string {
+	if !strings.ContainsAny(s, "\t\n\r") {
+		return s
+	}
+	return strings.Map(func(r rune) rune {
+		switch r {
+		case '\t', '\n', '\r':
+			return ' '
+		}
+		return r
+	}, s)
+}
+
+// printable is flatten plus replacing every other control character with
+// U+FFFD, so that a value from the server cannot move the cursor, change
+// colours or retitle the window of the terminal it is shown on.
+func printable(s string) string {
+	clean := true
+	for _, r := range s {
+		if unicode.IsControl(r) {
+			clean = false
+			break
+		}
+	}
+	if clean {
+		return s
+	}
+	return strings.Map(func(r rune) rune {
+		switch {
+		case r == '\t' || r == '\n' || r == '\r':
+			return ' '
+		case unicode.IsControl(r):
+			return unicode.ReplacementChar
+		}
+		return r
+	}, s)
+}
+
+// columnGap separates terminal table columns; three spaces, as kubectl does,
+// keep columns apart without any box drawing to copy along with the data.
+const columnGap = "   "
+
+// writeTerminalTable prints aligned columns with upper-case headers, like
+// kubectl: no borders, so that copying a cell copies only the cell.
+func writeTerminalTable(w io.Writer, t *Table, cols []int, headers, color bool) error {
+	var buf bytes.Buffer
+	table := tablewriter.NewTable(&buf,
+		tablewriter.WithRenderer(renderer.NewBlueprint(tw.Rendition{
+			Borders: tw.BorderNone,
+			Symbols: tw.NewSymbols(tw.StyleNone),
+			Settings: tw.Settings{
+				Separators: tw.SeparatorsNone,
+				Lines:      tw.LinesNone,
+			},
+		})),
+		// Headers come upper-case from the caller; auto-format would also
+		// turn "_" and "." into spaces.
+		tablewriter.WithHeaderAutoFormat(tw.Off),
+		tablewriter.WithRowAutoFormat(tw.Off),
+		tablewriter.WithHeaderAlignment(tw.AlignLeft),
+		tablewriter.WithRowAlignment(tw.AlignLeft),
+		tablewriter.WithPadding(tw.Padding{Left: tw.Empty, Right: columnGap, Overwrite: true}),
+		// Leading spaces in a value are data; keep them visible.
+		tablewriter.WithTrimSpace(tw.Off),
+	)
+	if headers {
+		hs := make([]string, len(cols))
+		for i, c := range cols {
+			hs[i] = printable(t.Columns[c].Header)
+			if color {
+				hs[i] = Bold.paint(hs[i])
+			}
+		}
+		table.Header(hs)
+	}
+	for _, row := range t.Rows {
+		cells := make([]string, len(cols))
+		for i, c := range cols {
+			v := printable(cell(row, c))
+			if style := t.Columns[c].Style; color && style != nil {
+				v = style(cell(row, c)).paint(v)
+			}
+			cells[i] = v
+		}
+		if err := table.Append(cells); err != nil {
+			return fmt.Errorf("rendering table: %w", err)
+		}
+	}
+	if err := table.Render(); err != nil {
+		return fmt.Errorf("rendering table: %w", err)
+	}
+	bw := bufio.NewWriter(w)
+	for line := range bytes.Lines(buf.Bytes()) {
+		bw.Write(trimPadding(bytes.TrimSuffix(line, []byte("\n"))))
+		bw.WriteByte('\n')
+	}
+	return bw.Flush()
+}
+
+const reset = "\x1b[0m"
+
+// trimPadding drops the blanks after the last cell, which tablewriter pads
+// like the others and may follow with a redundant reset; they only make
+// copied lines and golden files noisy. A reset right after text closes that
+// text's colour and stays.
+func trimPadding(line []byte) []byte {
+	for {
+		line = bytes.TrimRight(line, " ")
+		rest, ok := bytes.CutSuffix(line, []byte(reset))
+		if !ok || !bytes.HasSuffix(rest, []byte(" ")) {
+			return line
+		}
+		line = rest
+	}
+}
+
+// writePipedTable prints one tab-separated line per row and no header, like
+// gh, so that scripts can split rows with `read` or `cut`.
+func writePipedTable(w *bufio.Writer, t *Table, cols []int) error {
+	for _, row := range t.Rows {
+		for i, c := range cols {
+			if i > 0 {
+				w.WriteByte('\t')
+			}
+			w.WriteString(flatten(cell(row, c)))
+		}
+		if err := w.WriteByte('\n'); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// writeDelimited prints csv or tsv with encoding/csv's quoting: a cell
+// holding the separator, a quote or a line break is quoted, so values come
+// back intact through any csv reader.
+func writeDelimited(w io.Writer, t *Table, cols []int, comma rune, headers bool) error {
+	cw := csv.NewWriter(w)
+	cw.Comma = comma
+	record := make([]string, len(cols))
+	if headers {
+		for i, c := range cols {
+			record[i] = t.Columns[c].Name
+		}
+		if err := cw.Write(record); err != nil {
+			return err
+		}
+	}
+	for _, row := range t.Rows {
+		for i, c := range cols {
+			record[i] = cell(row, c)
+		}
+		if err := cw.Write(record); err != nil {
+			return err
+		}
+	}
+	cw.Flush()
+	return cw.Error()
+}
+
+// writeNames prints the NameColumn cell of each row, one per line.
+func writeNames(w *bufio.Writer, t *Table) error {
+	if t.NameColumn < 0 || t.NameColumn >= len(t.Columns) {
+		return fmt.Errorf("output: NameColumn %d is out of range for %d columns", t.NameColumn, len(t.Columns))
+	}
+	for _, row := range t.Rows {
+		w.WriteString(flatten(cell(row, t.NameColumn)))
+		if err := w.WriteByte('\n'); err != nil {
+			return err
+		}
+	}
+	return nil
+}
