@@ -1,0 +1,60 @@
+#!/usr/bin/env bash
+# A short tour of every dqo-users command against the built-in sandbox, on a
+# free loopback port, with a throwaway configuration. Used by `make demo`.
+set -euo pipefail
+
+bin=${1:-./bin/dqo-users}
+work=$(mktemp -d)
+sandbox_pid=
+cleanup() {
+  [ -n "$sandbox_pid" ] && kill "$sandbox_pid" 2>/dev/null && wait "$sandbox_pid" 2>/dev/null
+  rm -rf "$work"
+}
+trap cleanup EXIT
+
+export DQOPS_CONFIG="$work/config.yaml"
+unset DQOPS_URL DQOPS_API_KEY DQOPS_PROFILE
+
+"$bin" sandbox --listen 127.0.0.1:0 >"$work/env" 2>"$work/sandbox.log" &
+sandbox_pid=$!
+for _ in $(seq 100); do
+  [ "$(grep -c '^export\|^# export' "$work/env" 2>/dev/null)" -ge 3 ] && break
+  sleep 0.05
+done
+url=$(sed -n 's/^export DQOPS_URL=//p' "$work/env")
+admin_key=$(sed -n 's/^export DQOPS_API_KEY=\([^ ]*\).*/\1/p' "$work/env")
+viewer_key=$(sed -n 's/^# export DQOPS_API_KEY=\([^ ]*\).*/\1/p' "$work/env")
+
+step() { printf '\n\033[1m$ dqo-users %s\033[0m\n' "$*"; }
+run() { step "$@"; "$bin" "$@"; }
+fails() { step "$@"; set +e; "$bin" "$@"; code=$?; set -e; echo "(exit code $code)"; }
+
+echo "Sandbox at $url"
+step "login --url $url --with-token   (admin key on stdin)"
+printf '%s\n' "$admin_key" | "$bin" login --url "$url" --with-token
+run whoami
+run list
+run create ana@example.com --role editor
+step "create bo@example.com --role viewer --password-stdin   (password on stdin)"
+printf 'correct horse battery staple\n' | "$bin" create bo@example.com --role viewer --password-stdin
+run get ana@example.com -o json
+run update ana@example.com --role operator
+run list --sort role -o wide
+step "user-passwd bo@example.com --password-stdin"
+printf 'another secret\n' | "$bin" user-passwd bo@example.com --password-stdin
+step "passwd --password-stdin"
+printf 'my new secret\n' | "$bin" passwd --password-stdin
+fails create ana@example.com --role viewer
+fails get nobody@example.com
+fails delete admin@example.com --yes
+run delete ana@example.com bo@example.com --yes
+step "list   (as the viewer, with DQOPS_API_KEY)"
+DQOPS_API_KEY=$viewer_key "$bin" list -o csv
+step "create eve@example.com --role admin   (as the viewer)"
+set +e; DQOPS_API_KEY=$viewer_key "$bin" create eve@example.com --role admin; echo "(exit code $?)"; set -e
+run config list
+run config view
+run logout
+run version
+run help exit-codes
+printf '\nTour finished.\n'

@@ -1,0 +1,56 @@
+# dqo-users: build, try, test, measure.
+SHELL := /bin/bash
+GO ?= go
+VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
+COMMIT ?= $(shell git rev-parse --short HEAD 2>/dev/null)
+LDFLAGS := -s -w -X main.version=$(VERSION) -X main.commit=$(COMMIT)
+BIN := bin/dqo-users
+GORELEASER := github.com/goreleaser/goreleaser/v2@v2.15.1
+
+.PHONY: all build demo test test-short vet fmt-check bench docs check-docs fuzz release-check clean
+
+all: build
+
+build:
+	$(GO) build -trimpath -ldflags '$(LDFLAGS)' -o $(BIN) .
+
+## demo: build, start the sandbox on a free loopback port, tour every command, stop it
+demo: build
+	bash .ci/demo.sh $(BIN)
+
+## test: the whole suite (unit, in-process, pseudo-terminal, end-to-end, contract, fuzz seeds)
+test: fmt-check vet
+	$(GO) test -count=1 ./...
+
+test-short:
+	$(GO) test -short ./...
+
+vet:
+	$(GO) vet ./...
+
+fmt-check:
+	@out=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go')); \
+	if [ -n "$$out" ]; then echo "gofmt would change:"; echo "$$out"; exit 1; fi
+
+## bench: Go benchmarks and end-to-end timings with hyperfine
+bench: build
+	@command -v hyperfine >/dev/null || { apt-get update -qq && apt-get install -y -qq hyperfine; }
+	$(GO) test -run '^$$' -bench . -benchmem ./...
+	bash .ci/bench.sh $(BIN)
+
+## docs: regenerate docs/ and completions/
+docs:
+	$(GO) run . gen-docs --dir .
+
+check-docs:
+	$(GO) test -count=1 -run TestGeneratedFilesAreFresh ./cmd/
+
+## fuzz: run each fuzz target briefly
+fuzz:
+	bash .ci/fuzz.sh 10s
+
+release-check:
+	$(GO) run $(GORELEASER) check
+
+clean:
+	rm -rf bin dist

@@ -1,0 +1,220 @@
+package cmd
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"strings"
+
+	"github.com/spf13/cobra"
+
+	"github.com/dqops-users/dqo-users/pkg/api"
+	"github.com/dqops-users/dqo-users/pkg/iostreams"
+	"github.com/dqops-users/dqo-users/pkg/output"
+)
+
+// Exit codes: the contract with scripts, documented in the README and in
+// "dqo-users help exit-codes".
+const (
+	ExitOK          = 0
+	ExitFailure     = 1
+	ExitUsage       = 2
+	ExitCancelled   = 3
+	ExitAuth        = 4
+	ExitForbidden   = 5
+	ExitNotFound    = 6
+	ExitExists      = 7
+	ExitUserLimit   = 8
+	ExitPartial     = 9
+	ExitChanges     = 10
+	ExitInterrupted = 130
+)
+
+// exitCode describes one exit code: its number, the name used in JSON error
+// objects, and its meaning.
+type exitCode struct {
+	Code    int
+	Name    string
+	Meaning string
+}
+
+// exitCodes is the table printed by "help exit-codes", in order.
+var exitCodes = []exitCode{
+	{ExitOK, "ok", "success"},
+	{ExitFailure, "error", "any other failure: 5xx, network, unreadable response, a status the tool did not foresee"},
+	{ExitUsage, "usage", "usage: bad flag, argument, email, role, password mismatch, a prompt needed but not interactive"},
+	{ExitCancelled, "cancelled", "cancelled: answered no at a confirmation"},
+	{ExitAuth, "auth", "authentication: the server answered 401 (no key, or the key rejected)"},
+	{ExitForbidden, "forbidden", "permission denied, or user management not available on this instance (403)"},
+	{ExitNotFound, "not_found", "not found"},
+	{ExitExists, "already_exists", "already exists"},
+	{ExitUserLimit, "user_limit", "user limit of the licence reached"},
+	{ExitPartial, "partial", "some operations of a batch failed (apply), the others were done"},
+	{ExitChanges, "changes", "diff: the server differs from the file (changes pending)"},
+	{ExitInterrupted, "interrupted", "interrupted (Ctrl-C)"},
+}
+
+func exitName(code int) string {
+	for _, c := range exitCodes {
+		if c.Code == code {
+			return c.Name
+		}
+	}
+	return "error"
+}
+
+// ExitError is an error with the exit code it ends the process with, a
+// message, and an optional hint on what to do.
+type ExitError struct {
+	Code   int
+	Status int // HTTP status behind the error, 0 when none
+	Err    error
+	Hint   string
+	// Reported means the error was already printed (each failure of a batch
+	// is reported as it happens), so Run prints nothing more.
+	Reported bool
+}
+
+func (e *ExitError) Error() string { return e.Err.Error() }
+func (e *ExitError) Unwrap() error { return e.Err }
+
+func usageErrorf(format string, args ...any) *ExitError {
+	return &ExitError{Code: ExitUsage, Err: fmt.Errorf(format, args...)}
+}
+
+func withHint(err *ExitError, hint string) *ExitError {
+	err.Hint = hint
+	return err
+}
+
+// errCancelled is answering no at a confirmation.
+var errCancelled = &ExitError{Code: ExitCancelled, Err: errors.New("cancelled: nothing was changed")}
+
+// classify decides the exit code, message and hint of any error. ctx is the
+// command's context: its cancellation means Ctrl-C, whatever the error says.
+func classify(ctx context.Context, err error, f *Factory) *ExitError {
+	var ee *ExitError
+	if errors.As(err, &ee) {
+		return ee
+	}
+	if ctx != nil && ctx.Err() != nil || errors.Is(err, iostreams.ErrInterrupted) {
+		return &ExitError{Code: ExitInterrupted, Err: errors.New("interrupted")}
+	}
+	var ue *output.UsageError
+	if errors.As(err, &ue) {
+		return &ExitError{Code: ExitUsage, Err: err}
+	}
+	if errors.Is(err, iostreams.ErrNotInteractive) {
+		return &ExitError{Code: ExitUsage, Err: err}
+	}
+	status := api.Status(err)
+	var se *api.StatusError
+	isStatus := errors.As(err, &se)
+	switch {
+	case isStatus && status == http.StatusUnauthorized:
+		if f != nil && !f.hasKey() {
+			return &ExitError{Code: ExitAuth, Status: status, Err: fmt.Errorf("%s: the server requires an API key and none is configured", se.Op),
+				Hint: "run `dqo-users login`, or set DQOPS_API_KEY or --api-key-file"}
+		}
+		return &ExitError{Code: ExitAuth, Status: status, Err: fmt.Errorf("%s: the server rejected the API key (401)", se.Op),
+			Hint: "the key may be revoked or belong to another instance; run `dqo-users login` again"}
+	case isStatus && status == http.StatusForbidden:
+		return &ExitError{Code: ExitForbidden, Status: status, Err: fmt.Errorf("%s: permission denied (403)", se.Op),
+			Hint: "your account lacks the permission (managing users needs the admin role), or this DQOps instance has no multi-user licence (TEAM or ENTERPRISE, paired with DQOps Cloud)"}
+	case isStatus && status == http.StatusNotFound:
+		return &ExitError{Code: ExitNotFound, Status: status, Err: fmt.Errorf("%s: not found", se.Op)}
+	case isStatus && status >= 300 && status < 400:
+		return &ExitError{Code: ExitFailure, Status: status, Err: err,
+			Hint: "the URL may point at the DQOps web UI or a login proxy rather than the API; check --url"}
+	case isStatus && status == http.StatusNotAcceptable, isStatus && status == http.StatusUnsupportedMediaType:
+		return &ExitError{Code: ExitFailure, Status: status, Err: err,
+			Hint: "the server refused the request's format; this DQOps release may not be supported, please report it"}
+	case status != 0:
+		return &ExitError{Code: ExitFailure, Status: status, Err: err}
+	}
+	var te *api.TransportError
+	if errors.As(err, &te) {
+		return &ExitError{Code: ExitFailure, Err: err, Hint: transportHint(te)}
+	}
+	return &ExitError{Code: ExitFailure, Err: err}
+}
+
+func transportHint(te *api.TransportError) string {
+	msg := te.Err.Error()
+	switch {
+	case strings.Contains(msg, "connection refused"):
+		return "is DQOps running at that address? check --url, DQOPS_URL or the profile (`dqo-users config view`)"
+	case strings.Contains(msg, "certificate"):
+		return "the server's TLS certificate is not trusted: pass its CA with --ca-cert FILE"
+	case strings.Contains(msg, "no such host"):
+		return "check the host name in --url"
+	}
+	return ""
+}
+
+// reportError writes err to stderr: one sentence and a hint, or, with
+// -o json|yaml, one JSON object.
+func reportError(w io.Writer, e *ExitError, asJSON bool) {
+	if asJSON {
+		var status any
+		if e.Status != 0 {
+			status = e.Status
+		}
+		obj := map[string]any{"error": map[string]any{
+			"code":    exitName(e.Code),
+			"exit":    e.Code,
+			"status":  status,
+			"message": e.Err.Error(),
+		}}
+		if e.Hint != "" {
+			obj["error"].(map[string]any)["hint"] = e.Hint
+		}
+		_ = json.NewEncoder(w).Encode(obj)
+		return
+	}
+	fmt.Fprintf(w, "error: %s\n", e.Err)
+	if e.Hint != "" {
+		fmt.Fprintf(w, "hint: %s\n", e.Hint)
+	}
+}
+
+// batch reports each failure of a command that acts on several emails as it
+// happens and remembers the first, whose code the command exits with.
+type batch struct {
+	f     *Factory
+	json  bool
+	first *ExitError
+	count int
+}
+
+func newBatch(f *Factory, c *cobra.Command) *batch {
+	return &batch{f: f, json: wantsJSONErrors(c)}
+}
+
+// fail reports err and says whether to stop: after Ctrl-C nothing more is tried.
+func (b *batch) fail(ctx context.Context, err error) (stop bool) {
+	e := classify(ctx, err, b.f)
+	b.count++
+	if b.first == nil {
+		b.first = e
+	}
+	if e.Code == ExitInterrupted {
+		return true
+	}
+	reportError(b.f.IO.ErrOut, e, b.json)
+	return false
+}
+
+// err is the first failure, already reported, or nil.
+func (b *batch) err() error {
+	if b.first == nil {
+		return nil
+	}
+	if b.first.Code == ExitInterrupted {
+		return b.first
+	}
+	return &ExitError{Code: b.first.Code, Status: b.first.Status, Err: b.first.Err, Reported: true}
+}

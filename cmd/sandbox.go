@@ -1,0 +1,101 @@
+package cmd
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"net/http"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/dqops-users/dqo-users/pkg/sandbox"
+)
+
+// SandboxOptions are the options of "sandbox".
+type SandboxOptions struct {
+	Listen string
+	Server sandbox.Options
+}
+
+func newSandboxCmd(f *Factory) *cobra.Command {
+	opts := &SandboxOptions{}
+	c := &cobra.Command{
+		Use:   "sandbox",
+		Short: "Serve a local copy of the DQOps users API, for trying and testing",
+		Long: `Serve an imitation of the DQOps users API that answers as DQOps does:
+authentication, permissions per role, status codes, empty error bodies and
+DQOps's quirks, in the 1.0 or 1.13 flavour. It starts with an admin
+(admin@example.com) and a viewer (viewer@example.com) and prints their
+throwaway API keys as export lines to paste into a shell.
+
+It listens on 127.0.0.1 only, unless --listen names another address: anyone
+who can reach it can use the printed admin key.`,
+		Example: `  $ dqo-users sandbox
+  $ eval "$(dqo-users sandbox --listen 127.0.0.1:0 | head -2)"   # in another shell, or:
+  $ dqo-users sandbox --api 1.0 --users-limit 5 --state users.json
+  $ dqo-users sandbox --seed-users 100000 --latency 20ms`,
+		Args: cobra.NoArgs,
+		RunE: func(c *cobra.Command, _ []string) error {
+			return sandboxRun(c.Context(), f, opts)
+		},
+	}
+	fl := c.Flags()
+	fl.StringVar(&opts.Listen, "listen", "127.0.0.1:8888", "`ADDRESS` to listen on (port 0 picks a free port)")
+	fl.StringVar(&opts.Server.API, "api", "1.13", "DQOps API release to imitate: 1.0 or 1.13")
+	fl.IntVar(&opts.Server.UsersLimit, "users-limit", 0, "the licence's users limit (default 1000)")
+	fl.IntVar(&opts.Server.SeedUsers, "seed-users", 0, "add `N` synthetic users")
+	fl.BoolVar(&opts.Server.Unlicensed, "unlicensed", false, "answer as an instance without a multi-user licence")
+	fl.BoolVar(&opts.Server.NoAuth, "no-auth", false, "answer as a single-user instance: requests without a key act as the admin")
+	fl.StringVar(&opts.Server.StateFile, "state", "", "keep users in `FILE` across restarts")
+	fl.DurationVar(&opts.Server.Latency, "latency", 0, "add this delay to every request")
+	fl.StringVar(&opts.Server.Faults, "faults", "", "inject faults, e.g. \"GET /api/users 503 x2; POST /api/users drop-after x1\"")
+	_ = c.RegisterFlagCompletionFunc("api", fixedCompletion("1.0", "1.13"))
+	return c
+}
+
+func sandboxRun(ctx context.Context, f *Factory, opts *SandboxOptions) error {
+	if opts.Server.API != "1.0" && opts.Server.API != "1.13" {
+		return usageErrorf("--api must be 1.0 or 1.13, not %q", opts.Server.API)
+	}
+	if opts.Server.SeedUsers < 0 || opts.Server.UsersLimit < 0 {
+		return usageErrorf("--seed-users and --users-limit must not be negative")
+	}
+	srv, err := sandbox.New(opts.Server)
+	if err != nil {
+		return usageErrorf("%v", err)
+	}
+	ln, err := net.Listen("tcp", opts.Listen)
+	if err != nil {
+		return fmt.Errorf("listening on %s: %w", opts.Listen, err)
+	}
+	addr := ln.Addr().(*net.TCPAddr)
+	if !addr.IP.IsLoopback() {
+		fmt.Fprintf(f.IO.ErrOut, "warning: listening on %s, beyond this machine: anyone who can reach it can use the admin key below\n", addr)
+	}
+	host := addr.String()
+	if addr.IP.IsUnspecified() {
+		host = net.JoinHostPort("127.0.0.1", fmt.Sprint(addr.Port))
+	}
+	fmt.Fprintf(f.IO.Out, "export DQOPS_URL=http://%s\n", host)
+	fmt.Fprintf(f.IO.Out, "export DQOPS_API_KEY=%s   # admin@example.com (admin)\n", srv.AdminKey())
+	fmt.Fprintf(f.IO.Out, "# export DQOPS_API_KEY=%s   # viewer@example.com (viewer)\n", srv.ViewerKey())
+	fmt.Fprintf(f.IO.ErrOut, "Serving the DQOps %s users API on http://%s (these keys are the sandbox's own, for testing). Ctrl-C stops it.\n", opts.Server.API, host)
+
+	server := &http.Server{Handler: srv, ReadHeaderTimeout: 10 * time.Second}
+	done := make(chan error, 1)
+	go func() { done <- server.Serve(ln) }()
+	select {
+	case err := <-done:
+		return fmt.Errorf("serving: %w", err)
+	case <-ctx.Done():
+	}
+	shutdown, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	if err := server.Shutdown(shutdown); err != nil && !errors.Is(err, http.ErrServerClosed) {
+		return fmt.Errorf("stopping: %w", err)
+	}
+	fmt.Fprintln(f.IO.ErrOut, "Sandbox stopped.")
+	return nil
+}

@@ -1,0 +1,80 @@
+package cmd
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/spf13/cobra"
+)
+
+func newVersionCmd(f *Factory, build BuildInfo) *cobra.Command {
+	return &cobra.Command{
+		Use:     "version",
+		Short:   "Show the version of dqo-users",
+		Long:    "Show the version, commit and build date of this dqo-users binary.",
+		Example: `  $ dqo-users version`,
+		Args:    cobra.NoArgs,
+		RunE: func(c *cobra.Command, _ []string) error {
+			fmt.Fprintf(f.IO.Out, "dqo-users %s\n", versionLine(build))
+			return nil
+		},
+	}
+}
+
+func versionLine(b BuildInfo) string {
+	line := b.Version
+	var extra []string
+	if b.Commit != "" {
+		extra = append(extra, "commit "+b.Commit)
+	}
+	if b.Date != "" {
+		extra = append(extra, "built "+b.Date)
+	}
+	if len(extra) > 0 {
+		line += " (" + strings.Join(extra, ", ") + ")"
+	}
+	return line
+}
+
+// newHelpCmd replaces cobra's help command with one that also has the
+// "exit-codes" topic.
+func newHelpCmd(root *cobra.Command) *cobra.Command {
+	help := &cobra.Command{
+		Use:   "help [command]",
+		Short: "Help about any command",
+		Long:  `Help provides help for any command in the application, and the topic "exit-codes".`,
+		ValidArgsFunction: func(c *cobra.Command, args []string, toComplete string) ([]string, cobra.ShellCompDirective) {
+			var names []string
+			for _, sub := range root.Commands() {
+				if sub.IsAvailableCommand() && strings.HasPrefix(sub.Name(), toComplete) {
+					names = append(names, sub.Name()+"\t"+sub.Short)
+				}
+			}
+			return names, cobra.ShellCompDirectiveNoFileComp
+		},
+		RunE: func(c *cobra.Command, args []string) error {
+			target, _, err := root.Find(args)
+			if target == nil || err != nil {
+				return usageErrorf("unknown help topic %q", strings.Join(args, " "))
+			}
+			target.InitDefaultHelpFlag()
+			return target.Help()
+		},
+	}
+	help.AddCommand(&cobra.Command{
+		Use:   "exit-codes",
+		Short: "The exit codes of dqo-users and what they mean",
+		Long:  "Every exit code dqo-users ends with, for scripts to act on.",
+		Args:  cobra.NoArgs,
+		RunE: func(c *cobra.Command, _ []string) error {
+			w := c.OutOrStdout()
+			fmt.Fprintln(w, "Exit codes of dqo-users (the name is the \"code\" of JSON error objects):")
+			fmt.Fprintln(w)
+			for _, e := range exitCodes {
+				fmt.Fprintf(w, "  %3d  %-15s %s\n", e.Code, e.Name, e.Meaning)
+			}
+			return nil
+		},
+	})
+	return help
+}

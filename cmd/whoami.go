@@ -1,0 +1,72 @@
+package cmd
+
+import (
+	"strconv"
+
+	"github.com/spf13/cobra"
+
+	"github.com/dqops-users/dqo-users/pkg/api"
+	"github.com/dqops-users/dqo-users/pkg/output"
+)
+
+func newWhoamiCmd(f *Factory) *cobra.Command {
+	opts := &output.Options{}
+	c := &cobra.Command{
+		Use:   "whoami",
+		Short: "Show who the API key belongs to and what it may do",
+		Long: `Show the account behind the API key: email, role, DQOps Cloud tenant,
+licence, the licence's users limit, and whether it can manage users.`,
+		Example: `  $ dqo-users whoami
+  $ dqo-users whoami -o json --jq .users_limit`,
+		Args: cobra.NoArgs,
+		RunE: func(c *cobra.Command, _ []string) error {
+			if err := opts.Validate(); err != nil {
+				return err
+			}
+			client, err := f.Client()
+			if err != nil {
+				return err
+			}
+			p, err := f.caller(c.Context(), client)
+			if err != nil {
+				return err
+			}
+			return f.printer(*opts).Print(whoamiOutput{Profile: p, Server: client.BaseURL(), Release: p.Release()}, profileTable(p, client.BaseURL()))
+		},
+	}
+	addOutputFlags(c, opts)
+	return c
+}
+
+// whoamiOutput is the profile with the server it came from.
+type whoamiOutput struct {
+	*api.Profile
+	Server  string `json:"server"`
+	Release string `json:"api_release"`
+}
+
+func profileTable(p *api.Profile, server string) *output.Table {
+	limit := ""
+	if p.UsersLimit != nil {
+		limit = strconv.Itoa(*p.UsersLimit)
+	}
+	manageUsers := ""
+	if p.CanManageUsers != nil {
+		manageUsers = strconv.FormatBool(*p.CanManageUsers)
+	}
+	return &output.Table{
+		Columns: []output.Column{
+			{Name: "user", Header: "USER"},
+			{Name: "account_role", Header: "ROLE", Style: roleStyle},
+			{Name: "tenant", Header: "TENANT"},
+			{Name: "license_type", Header: "LICENCE"},
+			{Name: "users_limit", Header: "USERS LIMIT"},
+			{Name: "can_manage_account", Header: "CAN MANAGE ACCOUNT"},
+			{Name: "can_manage_users", Header: "CAN MANAGE USERS"},
+			{Name: "server", Header: "SERVER", Wide: true},
+			{Name: "api_release", Header: "API", Wide: true},
+		},
+		Rows: [][]string{{p.User, string(p.AccountRole), p.Tenant, p.LicenseType, limit,
+			strconv.FormatBool(p.CanManageAccount), manageUsers, server, p.Release()}},
+	}
+}
