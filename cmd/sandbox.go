@@ -62,6 +62,8 @@ func sandboxRun(ctx context.Context, f *Factory, opts *SandboxOptions) error {
 	if opts.Server.SeedUsers < 0 || opts.Server.UsersLimit < 0 {
 		return usageErrorf("--seed-users and --users-limit must not be negative")
 	}
+	// A long-running sandbox keeps only recent requests; tests read the log.
+	opts.Server.MaxRequestLog = 10000
 	srv, err := sandbox.New(opts.Server)
 	if err != nil {
 		return usageErrorf("%v", err)
@@ -79,8 +81,14 @@ func sandboxRun(ctx context.Context, f *Factory, opts *SandboxOptions) error {
 		host = net.JoinHostPort("127.0.0.1", fmt.Sprint(addr.Port))
 	}
 	fmt.Fprintf(f.IO.Out, "export DQOPS_URL=http://%s\n", host)
-	fmt.Fprintf(f.IO.Out, "export DQOPS_API_KEY=%s   # admin@example.com (admin)\n", srv.AdminKey())
-	fmt.Fprintf(f.IO.Out, "# export DQOPS_API_KEY=%s   # viewer@example.com (viewer)\n", srv.ViewerKey())
+	if key := srv.AdminKey(); key != "" {
+		fmt.Fprintf(f.IO.Out, "export DQOPS_API_KEY=%s   # %s (admin)\n", key, sandbox.AdminEmail)
+	} else {
+		fmt.Fprintf(f.IO.Out, "# %s is not an admin in this state file: no admin key\n", sandbox.AdminEmail)
+	}
+	if key := srv.ViewerKey(); key != "" {
+		fmt.Fprintf(f.IO.Out, "# export DQOPS_API_KEY=%s   # %s (viewer)\n", key, sandbox.ViewerEmail)
+	}
 	fmt.Fprintf(f.IO.ErrOut, "Serving the DQOps %s users API on http://%s (these keys are the sandbox's own, for testing). Ctrl-C stops it.\n", opts.Server.API, host)
 
 	server := &http.Server{Handler: srv, ReadHeaderTimeout: 10 * time.Second}

@@ -1,0 +1,261 @@
+package sandbox
+
+import (
+	"cmp"
+	"crypto/pbkdf2"
+	"crypto/rand"
+	"crypto/sha256"
+	"crypto/subtle"
+	"encoding/base64"
+	"encoding/hex"
+	"fmt"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
+)
+
+// record is one stored user. Records are immutable once stored: a change
+// stores a new record, so a reader may use a record (and the sorted slice it
+// came from) after releasing the lock.
+type record struct {
+	user         User
+	fold         string // lower-cased email: the identity, since lookups ignore case
+	key          string
+	passwordHash string
+}
+
+func newRecord(u User, key, passwordHash string) *record {
+	return &record{user: u, fold: foldEmail(u.Email), key: key, passwordHash: passwordHash}
+}
+
+// foldEmail maps an email to the form lookups compare.
+func foldEmail(email string) string { return strings.ToLower(email) }
+
+// store holds the users: a map for lookups and a slice sorted by folded email
+// for listing. The slice is copy-on-write, so listing 100,000 users takes the
+// lock only long enough to read one slice header.
+type store struct {
+	mu      sync.RWMutex
+	byFold  map[string]*record
+	byKey   map[string]string // API key -> folded email
+	sorted  []*record
+	version uint64 // bumped on every change, so saves can be ordered
+}
+
+func (st *store) reset(recs []*record) {
+	st.mu.Lock()
+	defer st.mu.Unlock()
+	st.byFold = make(map[string]*record, len(recs))
+	st.byKey = make(map[string]string, len(recs))
+	for _, rec := range recs {
+		st.byFold[rec.fold] = rec
+		st.byKey[rec.key] = rec.fold
+	}
+	st.sorted = slices.Clone(recs)
+	slices.SortFunc(st.sorted, compareRecords)
+	st.version++
+}
+
+func compareRecords(a, b *record) int { return cmp.Compare(a.fold, b.fold) }
+
+// get returns the user with that email (ignoring case), or nil.
+func (st *store) get(email string) *record {
+	st.mu.RLock()
+	defer st.mu.RUnlock()
+	return st.byFold[foldEmail(email)]
+}
+
+// byAPIKey returns the user that owns key, or nil.
+func (st *store) byAPIKey(key string) *record {
+	st.mu.RLock()
+	defer st.mu.RUnlock()
+	fold, ok := st.byKey[key]
+	if !ok {
+		return nil
+	}
+	return st.byFold[fold]
+}
+
+// list returns the users sorted by folded email. The caller must not modify
+// the slice.
+func (st *store) list() []*record {
+	st.mu.RLock()
+	defer st.mu.RUnlock()
+	return st.sorted
+}
+
+// snapshot returns the users and the version they belong to.
+func (st *store) snapshot() ([]*record, uint64) {
+	st.mu.RLock()
+	defer st.mu.RUnlock()
+	return st.sorted, st.version
+}
+
+type insertResult int
+
+const (
+	inserted insertResult = iota
+	insertExists
+	insertOverLimit
+)
+
+// insert adds rec unless its email is taken or the store already holds limit
+// users (limit < 0: no limit). Checking and inserting under one lock keeps
+// parallel creates from overshooting the limit.
+func (st *store) insert(rec *record, limit int) insertResult {
+	st.mu.Lock()
+	defer st.mu.Unlock()
+	if _, ok := st.byFold[rec.fold]; ok {
+		return insertExists
+	}
+	if limit >= 0 && len(st.sorted) >= limit {
+		return insertOverLimit
+	}
+	pos, _ := slices.BinarySearchFunc(st.sorted, rec, compareRecords)
+	sorted := make([]*record, 0, len(st.sorted)+1)
+	sorted = append(sorted, st.sorted[:pos]...)
+	sorted = append(sorted, rec)
+	sorted = append(sorted, st.sorted[pos:]...)
+	st.sorted = sorted
+	st.byFold[rec.fold] = rec
+	st.byKey[rec.key] = rec.fold
+	st.version++
+	return inserted
+}
+
+// replace stores change(old) in place of the user with that email, and
+// reports whether the user existed. change must keep the email's fold and
+// the key.
+func (st *store) replace(email string, change func(old *record) *record) bool {
+	st.mu.Lock()
+	defer st.mu.Unlock()
+	fold := foldEmail(email)
+	old, ok := st.byFold[fold]
+	if !ok {
+		return false
+	}
+	rec := change(old)
+	pos, _ := slices.BinarySearchFunc(st.sorted, old, compareRecords)
+	sorted := slices.Clone(st.sorted)
+	sorted[pos] = rec
+	st.sorted = sorted
+	st.byFold[fold] = rec
+	st.version++
+	return true
+}
+
+// remove deletes the user with that email and reports whether it existed.
+// Its key stops working with it.
+func (st *store) remove(email string) bool {
+	st.mu.Lock()
+	defer st.mu.Unlock()
+	fold := foldEmail(email)
+	old, ok := st.byFold[fold]
+	if !ok {
+		return false
+	}
+	pos, _ := slices.BinarySearchFunc(st.sorted, old, compareRecords)
+	sorted := make([]*record, 0, len(st.sorted)-1)
+	sorted = append(sorted, st.sorted[:pos]...)
+	sorted = append(sorted, st.sorted[pos+1:]...)
+	st.sorted = sorted
+	delete(st.byFold, fold)
+	delete(st.byKey, old.key)
+	st.version++
+	return true
+}
+
+// keyRandomBytes is the entropy of an API key (128 bits).
+const keyRandomBytes = 16
+
+// newKeys returns n fresh API keys. One read from crypto/rand serves them
+// all, which keeps seeding 100,000 users fast.
+func newKeys(n int) []string {
+	buf := make([]byte, n*keyRandomBytes)
+	// crypto/rand.Read never fails (it aborts the program instead).
+	_, _ = rand.Read(buf)
+	keys := make([]string, n)
+	for i := range keys {
+		keys[i] = KeyPrefix + hex.EncodeToString(buf[i*keyRandomBytes:(i+1)*keyRandomBytes])
+	}
+	return keys
+}
+
+// Password hashes are PBKDF2-SHA256, stored as
+// "pbkdf2-sha256$<iterations>$<salt>$<hash>" (base64, no padding). The
+// iteration count is low because these are sandbox passwords and tests set
+// many of them; it is stored, so a file stays readable if it changes.
+const (
+	hashScheme     = "pbkdf2-sha256"
+	hashIterations = 4096
+	hashSaltBytes  = 16
+	hashKeyBytes   = 32
+)
+
+func hashPassword(password string) string {
+	salt := make([]byte, hashSaltBytes)
+	_, _ = rand.Read(salt)
+	sum, err := pbkdf2.Key(sha256.New, password, salt, hashIterations, hashKeyBytes)
+	if err != nil {
+		// Only FIPS-140 mode rejects parameters, and these are fixed and valid.
+		panic(fmt.Sprintf("sandbox: hashing a password: %v", err))
+	}
+	enc := base64.RawStdEncoding
+	return hashScheme + "$" + strconv.Itoa(hashIterations) + "$" + enc.EncodeToString(salt) + "$" + enc.EncodeToString(sum)
+}
+
+// parsePasswordHash splits a stored hash into its parts.
+func parsePasswordHash(hash string) (iterations int, salt, sum []byte, err error) {
+	parts := strings.Split(hash, "$")
+	if len(parts) != 4 || parts[0] != hashScheme {
+		return 0, nil, nil, fmt.Errorf("not a %s hash", hashScheme)
+	}
+	iterations, err = strconv.Atoi(parts[1])
+	if err != nil || iterations <= 0 {
+		return 0, nil, nil, fmt.Errorf("bad iteration count %q", parts[1])
+	}
+	enc := base64.RawStdEncoding
+	if salt, err = enc.DecodeString(parts[2]); err != nil {
+		return 0, nil, nil, fmt.Errorf("bad salt: %w", err)
+	}
+	if sum, err = enc.DecodeString(parts[3]); err != nil || len(sum) == 0 {
+		return 0, nil, nil, fmt.Errorf("bad hash value")
+	}
+	return iterations, salt, sum, nil
+}
+
+func checkPassword(hash, password string) bool {
+	if hash == "" {
+		return false
+	}
+	iterations, salt, sum, err := parsePasswordHash(hash)
+	if err != nil {
+		return false
+	}
+	got, err := pbkdf2.Key(sha256.New, password, salt, iterations, len(sum))
+	return err == nil && subtle.ConstantTimeCompare(got, sum) == 1
+}
+
+// validRole tells whether role is one of the account roles.
+func validRole(role string) bool {
+	return roleRank(role) >= 0
+}
+
+// roleRank orders the roles, so "at least viewer" is a comparison; -1 for an
+// unknown role.
+func roleRank(role string) int {
+	switch role {
+	case RoleNone:
+		return 0
+	case RoleViewer:
+		return 1
+	case RoleOperator:
+		return 2
+	case RoleEditor:
+		return 3
+	case RoleAdmin:
+		return 4
+	}
+	return -1
+}
