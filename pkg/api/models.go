@@ -91,37 +91,7 @@ type userFields struct {
 // UnmarshalJSON decodes a user model from either DQOps release; an absent,
 // null or empty dataDomainRoles all decode to a nil map.
 func (u *User) UnmarshalJSON(data []byte) error {
-	var raw map[string]json.RawMessage
-	if err := json.Unmarshal(data, &raw); err != nil {
-		return err
-	}
-	if raw == nil {
-		return fmt.Errorf("user model is null")
-	}
-	*u = User{}
-	for key, value := range raw {
-		var err error
-		switch key {
-		case "email":
-			err = decodeOptional(value, &u.Email)
-		case "accountRole":
-			err = decodeOptional(value, &u.AccountRole)
-		case "dataDomainRoles":
-			err = decodeOptional(value, &u.DataDomainRoles)
-			if len(u.DataDomainRoles) == 0 {
-				u.DataDomainRoles = nil
-			}
-		default:
-			if u.Extra == nil {
-				u.Extra = make(map[string]json.RawMessage)
-			}
-			u.Extra[key] = value
-		}
-		if err != nil {
-			return fmt.Errorf("field %q: %w", key, err)
-		}
-	}
-	return nil
+	return decodeUser(data, u)
 }
 
 func decodeOptional(value json.RawMessage, into any) error {
