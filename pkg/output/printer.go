@@ -76,9 +76,9 @@ func (p *Printer) print(w *bufio.Writer, value any, t *Table) error {
 	if format == FormatName {
 		return writeNames(w, t)
 	}
-	// csv and tsv are for machines: every column, so that their shape never
-	// depends on the data (a table hides a Wide column that is empty).
-	cols := defaultColumns(t.Columns, format != FormatTable)
+	// Machines get every column, so that the shape never depends on the data:
+	// only a table on a terminal hides Wide columns (e.g. one that is empty).
+	cols := defaultColumns(t.Columns, format != FormatTable || !p.IsTerminal)
 	if names := o.columnNames(); len(names) > 0 {
 		var err error
 		if cols, err = selectColumns(t.Columns, names); err != nil {
