@@ -2,12 +2,16 @@ package cmd
 
 import (
 	"context"
+	"crypto/tls"
+	"crypto/x509"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
+	"net"
 	"net/http"
 	"strings"
+	"syscall"
 
 	"github.com/spf13/cobra"
 
@@ -111,6 +115,11 @@ func classify(ctx context.Context, err error, f *Factory) *ExitError {
 		return &ExitError{Code: ExitUsage, Err: err}
 	}
 	status := api.Status(err)
+	var uncertain *api.UncertainError
+	if errors.As(err, &uncertain) {
+		return &ExitError{Code: ExitFailure, Status: status, Err: err,
+			Hint: "check with `dqo-users get` or `dqo-users list` whether it was done before trying again"}
+	}
 	var se *api.StatusError
 	isStatus := errors.As(err, &se)
 	switch {
@@ -132,6 +141,14 @@ func classify(ctx context.Context, err error, f *Factory) *ExitError {
 	case isStatus && status == http.StatusNotAcceptable, isStatus && status == http.StatusUnsupportedMediaType:
 		return &ExitError{Code: ExitFailure, Status: status, Err: err,
 			Hint: "the server refused the request's format; this DQOps release may not be supported, please report it"}
+	case isStatus && status == http.StatusTooManyRequests:
+		return &ExitError{Code: ExitFailure, Status: status, Err: err,
+			Hint: "the server is limiting the rate of requests: try again later (--retries sets how often the tool retries)"}
+	case isStatus && (status == http.StatusBadGateway || status == http.StatusServiceUnavailable || status == http.StatusGatewayTimeout):
+		return &ExitError{Code: ExitFailure, Status: status, Err: err,
+			Hint: "DQOps, or a proxy or load balancer in front of it, is unavailable: try again later"}
+	case status != 0 && !isStatus:
+		return &ExitError{Code: ExitFailure, Status: status, Err: err, Hint: bodyHint(err)}
 	case status != 0:
 		return &ExitError{Code: ExitFailure, Status: status, Err: err}
 	}
@@ -142,15 +159,56 @@ func classify(ctx context.Context, err error, f *Factory) *ExitError {
 	return &ExitError{Code: ExitFailure, Err: err}
 }
 
-func transportHint(te *api.TransportError) string {
-	msg := te.Err.Error()
+// bodyHint explains an answer whose body could not be read.
+func bodyHint(err error) string {
+	var be *api.BodyError
+	if !errors.As(err, &be) {
+		return ""
+	}
+	var cut *api.CutOffError
 	switch {
-	case strings.Contains(msg, "connection refused"):
+	case errors.Is(err, api.ErrBodyTooLarge):
+		return "the answer is larger than the tool accepts; check --url points at the DQOps API"
+	case errors.As(err, &cut):
+		return "the connection broke while the answer arrived: try again; a proxy may cut long answers"
+	case be.ContentType != "" && !strings.Contains(strings.ToLower(be.ContentType), "json"):
+		return "the URL may point at the DQOps web UI, a login page or a proxy rather than the API; check --url"
+	}
+	return "the server's answer is not what the DQOps API sends; check --url, or report it if it is DQOps"
+}
+
+// transportHint says what to do about a request that got no answer, from
+// the error's type where Go gives one, its text otherwise.
+func transportHint(te *api.TransportError) string {
+	err := te.Err
+	var unknownCA x509.UnknownAuthorityError
+	var certErr *tls.CertificateVerificationError
+	var hostErr x509.HostnameError
+	var invalid x509.CertificateInvalidError
+	var recordErr tls.RecordHeaderError
+	var dnsErr *net.DNSError
+	var opErr *net.OpError
+	msg := err.Error()
+	switch {
+	case te.TimedOut:
+		return fmt.Sprintf("the server did not answer within %s: raise --timeout (or DQOPS_TIMEOUT), or check the server's health", te.Timeout)
+	case errors.As(err, &hostErr):
+		return "the certificate does not name the host in --url: use the host name the certificate was issued for"
+	case errors.As(err, &invalid) && invalid.Reason == x509.Expired:
+		return "the server's TLS certificate has expired (or this computer's clock is wrong)"
+	case errors.As(err, &unknownCA), errors.As(err, &certErr), errors.As(err, &invalid),
+		strings.Contains(msg, "certificate"):
+		return "the server's TLS certificate is not trusted: pass its CA with --ca-cert FILE (or ca_cert in the profile)"
+	case errors.As(err, &recordErr), strings.Contains(msg, "server gave HTTP response to HTTPS client"):
+		return "the server speaks plain HTTP there: use http:// in --url"
+	case errors.As(err, &opErr) && opErr.Op == "proxyconnect", strings.Contains(msg, "proxyconnect"):
+		return "the HTTP proxy is unreachable: check HTTPS_PROXY, HTTP_PROXY and NO_PROXY"
+	case errors.Is(err, syscall.ECONNREFUSED), strings.Contains(msg, "connection refused"):
 		return "is DQOps running at that address? check --url, DQOPS_URL or the profile (`dqo-users config view`)"
-	case strings.Contains(msg, "certificate"):
-		return "the server's TLS certificate is not trusted: pass its CA with --ca-cert FILE"
-	case strings.Contains(msg, "no such host"):
+	case errors.As(err, &dnsErr) && dnsErr.IsNotFound, strings.Contains(msg, "no such host"):
 		return "check the host name in --url"
+	case errors.Is(err, io.EOF), errors.Is(err, io.ErrUnexpectedEOF), errors.Is(err, syscall.ECONNRESET):
+		return "the server or a proxy closed the connection: try again; if it persists, check the server's logs"
 	}
 	return ""
 }

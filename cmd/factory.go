@@ -2,10 +2,14 @@ package cmd
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"io"
 	"net/http"
+	"net/url"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"strings"
 	"sync"
 	"time"
@@ -27,6 +31,14 @@ type GlobalOptions struct {
 	NoInput    bool
 	Color      string
 	Timeout    time.Duration
+	// Retries is how often a failed request is sent again (--retries).
+	Retries int
+	// CACert is a PEM file of certificate authorities to trust (--ca-cert).
+	CACert string
+	// InsecureSkipTLSVerify turns off the server certificate check.
+	InsecureSkipTLSVerify bool
+	// Debug traces every request to stderr, secrets redacted (--debug).
+	Debug bool
 }
 
 // Factory builds what commands need, lazily: "version" and "completion" read
@@ -36,8 +48,16 @@ type Factory struct {
 	Version string
 	// Getenv reads the environment; tests give their own.
 	Getenv func(string) string
-	// Transport, when set, carries every request (tests, fault injection).
+	// Transport, when set, carries every request (tests, fault injection);
+	// --ca-cert, --insecure-skip-tls-verify and Proxy then do not apply.
 	Transport http.RoundTripper
+	// Proxy, when set, replaces HTTPS_PROXY / HTTP_PROXY / NO_PROXY (tests:
+	// Go never proxies a loopback address).
+	Proxy func(*http.Request) (*url.URL, error)
+	// Backoff, when set, replaces the delay between retries (tests).
+	Backoff func(retry int) time.Duration
+	// KeyCommandTimeout bounds a profile's api_key_command (0: 30s).
+	KeyCommandTimeout time.Duration
 
 	Global GlobalOptions
 
@@ -47,6 +67,7 @@ type Factory struct {
 	keyOnce  sync.Once
 	key      string
 	keyErr   error
+	warnOnce sync.Once
 	clientMu sync.Mutex
 	client   *api.Client
 }
@@ -87,11 +108,15 @@ func (f *Factory) Config() (*config.Config, error) {
 
 // ProfileName is --profile, else DQOPS_PROFILE, else the config's current one.
 func (f *Factory) ProfileName() (string, error) {
-	if f.Global.Profile != "" {
-		return f.Global.Profile, config.ValidateProfileName(f.Global.Profile)
+	name, source := f.Global.Profile, "--profile"
+	if name == "" {
+		name, source = f.env("DQOPS_PROFILE"), "DQOPS_PROFILE"
 	}
-	if p := f.env("DQOPS_PROFILE"); p != "" {
-		return p, config.ValidateProfileName(p)
+	if name != "" {
+		if err := config.ValidateProfileName(name); err != nil {
+			return "", &ExitError{Code: ExitUsage, Err: fmt.Errorf("%s: %w", source, err)}
+		}
+		return name, nil
 	}
 	cfg, err := f.Config()
 	if err != nil {
@@ -145,28 +170,44 @@ func (f *Factory) APIKey() (string, error) {
 }
 
 func (f *Factory) resolveKey() (string, error) {
+	key, source, err := f.findKey()
+	if err != nil || key == "" {
+		return "", err
+	}
+	if err := api.ValidateAPIKey(key); err != nil {
+		return "", &ExitError{Code: ExitUsage, Err: fmt.Errorf("%s: %w", source, err),
+			Hint: "copy the key again from your user profile screen in DQOps"}
+	}
+	return key, nil
+}
+
+// findKey returns the configured key and where it came from, for messages
+// that must name the source and never the key.
+func (f *Factory) findKey() (key, source string, err error) {
 	if f.Global.APIKeyFile != "" {
+		source = "--api-key-file " + f.Global.APIKeyFile
 		data, err := os.ReadFile(f.Global.APIKeyFile)
 		if err != nil {
-			return "", &ExitError{Code: ExitUsage, Err: fmt.Errorf("reading --api-key-file: %w", err)}
+			return "", source, &ExitError{Code: ExitUsage, Err: fmt.Errorf("reading --api-key-file: %w", err)}
 		}
 		key := strings.TrimSpace(string(data))
 		if key == "" {
-			return "", &ExitError{Code: ExitUsage, Err: fmt.Errorf("--api-key-file %s is empty", f.Global.APIKeyFile)}
+			return "", source, &ExitError{Code: ExitUsage, Err: fmt.Errorf("--api-key-file %s is empty", f.Global.APIKeyFile)}
 		}
-		return key, nil
+		return key, source, nil
 	}
 	if k := f.env("DQOPS_API_KEY"); k != "" {
-		return k, nil
+		return k, "DQOPS_API_KEY", nil
 	}
 	p, err := f.profile()
 	if err != nil {
-		return "", err
+		return "", "", err
 	}
 	if p.APIKey == "" && p.APIKeyCommand != "" {
-		return runKeyCommand(p.Name, p.APIKeyCommand)
+		key, err := f.runKeyCommand(p.Name, p.APIKeyCommand)
+		return key, fmt.Sprintf("the api_key_command of profile %q", p.Name), err
 	}
-	return p.APIKey, nil
+	return p.APIKey, fmt.Sprintf("the api_key of profile %q", p.Name), nil
 }
 
 // hasKey reports whether an API key is configured, for error messages.
@@ -201,14 +242,69 @@ func (f *Factory) newClient(key string) (*api.Client, error) {
 		if key, err = f.APIKey(); err != nil {
 			return nil, err
 		}
+	} else if err := api.ValidateAPIKey(key); err != nil {
+		return nil, &ExitError{Code: ExitUsage, Err: err}
 	}
-	return api.New(api.Options{
-		BaseURL:   u,
-		APIKey:    key,
-		UserAgent: "dqo-users/" + f.Version,
-		Transport: f.Transport,
-		Timeout:   f.Global.Timeout,
+	caCert, err := f.caCertFile()
+	if err != nil {
+		return nil, err
+	}
+	if f.Global.InsecureSkipTLSVerify && strings.HasPrefix(u, "https:") {
+		f.warnOnce.Do(func() {
+			fmt.Fprintln(f.IO.ErrOut, "warning: --insecure-skip-tls-verify: the server's certificate is not checked, "+
+				"so anyone between you and the server can read the API key and passwords")
+		})
+	}
+	var debug io.Writer
+	if f.Global.Debug {
+		debug = f.IO.ErrOut
+	}
+	c, err := api.New(api.Options{
+		BaseURL:            u,
+		APIKey:             key,
+		UserAgent:          "dqo-users/" + f.Version,
+		Transport:          f.Transport,
+		Timeout:            f.Global.Timeout,
+		Retries:            f.Global.Retries,
+		Backoff:            f.Backoff,
+		CACertFile:         caCert,
+		InsecureSkipVerify: f.Global.InsecureSkipTLSVerify,
+		Proxy:              f.Proxy,
+		Debug:              debug,
 	})
+	if err != nil {
+		return nil, &ExitError{Code: ExitUsage, Err: err}
+	}
+	return c, nil
+}
+
+// caCertFile is --ca-cert, else DQOPS_CA_CERT, else the profile's ca_cert (a
+// relative path there is relative to the configuration file's directory).
+func (f *Factory) caCertFile() (string, error) {
+	if f.Global.CACert != "" {
+		return f.Global.CACert, nil
+	}
+	if p := f.env("DQOPS_CA_CERT"); p != "" {
+		return p, nil
+	}
+	p, err := f.profile()
+	if err != nil || p.CACert == "" {
+		return "", err
+	}
+	path := p.CACert
+	if rest, ok := strings.CutPrefix(path, "~/"); ok {
+		if home, err := os.UserHomeDir(); err == nil {
+			path = filepath.Join(home, rest)
+		}
+	}
+	if !filepath.IsAbs(path) {
+		cfg, err := f.Config()
+		if err != nil {
+			return "", err
+		}
+		path = filepath.Join(filepath.Dir(cfg.Path()), path)
+	}
+	return path, nil
 }
 
 // caller returns the email of the account the key belongs to.
@@ -229,20 +325,46 @@ func errNotPaired(err error) *ExitError {
 		Hint: "user management needs a TEAM or ENTERPRISE licence and an instance paired with DQOps Cloud"}
 }
 
+// defaultKeyCommandTimeout bounds a profile's api_key_command.
+const defaultKeyCommandTimeout = 30 * time.Second
+
 // runKeyCommand runs a profile's api_key_command and returns its stdout, as
-// credential helpers do. Its output is never shown: it is the key.
-func runKeyCommand(profile, command string) (string, error) {
-	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+// credential helpers do. Its output is the key: it is never shown, nor put
+// in an error. The command's stderr passes through (a helper may explain a
+// failure there); its stdin is empty, so that it never eats a password given
+// on ours.
+func (f *Factory) runKeyCommand(profile, command string) (string, error) {
+	timeout := f.KeyCommandTimeout
+	if timeout <= 0 {
+		timeout = defaultKeyCommandTimeout
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), timeout)
 	defer cancel()
 	c := exec.CommandContext(ctx, "/bin/sh", "-c", command)
-	c.Stderr = os.Stderr
+	c.Stdin = nil
+	c.Stderr = f.IO.ErrOut
+	// A helper that leaves a child holding stdout open must not hang us.
+	c.WaitDelay = time.Second
 	out, err := c.Output()
-	if err != nil {
-		return "", fmt.Errorf("running api_key_command of profile %q: %w", profile, err)
+	fail := func(format string, args ...any) error {
+		return &ExitError{Code: ExitFailure, Err: fmt.Errorf("api_key_command of profile %q "+format, append([]any{profile}, args...)...),
+			Hint: "run the command yourself to check that it prints the key alone; `dqo-users config view` shows it"}
+	}
+	var exitErr *exec.ExitError
+	switch {
+	case ctx.Err() == context.DeadlineExceeded:
+		return "", fail("did not finish within %s", timeout)
+	case errors.As(err, &exitErr):
+		return "", fail("failed (%s)", exitErr.ProcessState.String())
+	case err != nil:
+		return "", fail("could not be run: %v", err)
 	}
 	key := strings.TrimSpace(string(out))
-	if key == "" {
-		return "", fmt.Errorf("api_key_command of profile %q printed no key", profile)
+	switch {
+	case key == "":
+		return "", fail("printed no key")
+	case strings.ContainsAny(key, "\r\n"):
+		return "", fail("printed more than one line: it must print the key alone")
 	}
 	return key, nil
 }

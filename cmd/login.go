@@ -42,7 +42,7 @@ accepts the key. Create a key in DQOps on your user profile screen.`,
 func loginRun(ctx context.Context, f *Factory, opts *LoginOptions) error {
 	name, err := f.ProfileName()
 	if err != nil {
-		return &ExitError{Code: ExitUsage, Err: err}
+		return err
 	}
 	cfg, err := f.Config()
 	if err != nil {
@@ -123,7 +123,7 @@ profile and its address stay, so "dqo-users login" needs no --url again.`,
 		RunE: func(c *cobra.Command, _ []string) error {
 			name, err := f.ProfileName()
 			if err != nil {
-				return &ExitError{Code: ExitUsage, Err: err}
+				return err
 			}
 			cfg, err := f.Config()
 			if err != nil {

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"os"
 	"os/signal"
+	"strconv"
 	"strings"
 	"syscall"
 	"time"
@@ -117,7 +118,11 @@ of the API.`,
 	pf.StringVar(&g.ConfigPath, "config", "", "configuration `FILE` (env DQOPS_CONFIG)")
 	pf.BoolVar(&g.NoInput, "no-input", false, "never prompt; what would be asked is an error (env DQOPS_NO_INPUT=1, or CI set)")
 	pf.StringVar(&g.Color, "color", "auto", "colour output: auto, always or never (NO_COLOR is honoured)")
-	pf.DurationVar(&g.Timeout, "timeout", 30*time.Second, "bound on each request (env DQOPS_TIMEOUT)")
+	pf.DurationVar(&g.Timeout, "timeout", 30*time.Second, "bound on each request, 0 for none (env DQOPS_TIMEOUT)")
+	pf.IntVar(&g.Retries, "retries", 3, "retries of a request that failed on the network or with 429, 502, 503, 504 (env DQOPS_RETRIES)")
+	pf.StringVar(&g.CACert, "ca-cert", "", "also trust the certificate authorities in PEM `FILE` (env DQOPS_CA_CERT; profile's ca_cert)")
+	pf.BoolVar(&g.InsecureSkipTLSVerify, "insecure-skip-tls-verify", false, "do not check the server's TLS certificate (unsafe; prints a warning)")
+	pf.BoolVar(&g.Debug, "debug", false, "trace each request and response to stderr, secrets redacted (env DQOPS_DEBUG=1)")
 
 	_ = root.RegisterFlagCompletionFunc("profile", f.completeProfiles)
 	_ = root.RegisterFlagCompletionFunc("color", fixedCompletion("auto", "always", "never"))
@@ -172,14 +177,37 @@ func (f *Factory) prepare(c *cobra.Command) error {
 	if f.Global.Timeout < 0 {
 		return usageErrorf("--timeout must not be negative")
 	}
+	if !c.Flags().Changed("retries") {
+		if v := f.env("DQOPS_RETRIES"); v != "" {
+			n, err := strconv.Atoi(v)
+			if err != nil {
+				return usageErrorf("DQOPS_RETRIES=%q is not a number of retries such as 3", v)
+			}
+			f.Global.Retries = n
+		}
+	}
+	if f.Global.Retries < 0 || f.Global.Retries > maxRetries {
+		return usageErrorf("--retries must be between 0 and %d, not %d", maxRetries, f.Global.Retries)
+	}
+	if !c.Flags().Changed("debug") && envTrue(f.env("DQOPS_DEBUG")) {
+		f.Global.Debug = true
+	}
 	switch f.Global.Color {
 	case "auto", "always", "never":
 	default:
 		return usageErrorf("--color must be auto, always or never, not %q", f.Global.Color)
 	}
-	noInput := f.env("DQOPS_NO_INPUT")
-	f.IO.NoInput = f.Global.NoInput || (noInput != "" && noInput != "0" && !strings.EqualFold(noInput, "false")) || f.env("CI") != ""
+	f.IO.NoInput = f.Global.NoInput || envTrue(f.env("DQOPS_NO_INPUT")) || f.env("CI") != ""
 	return nil
+}
+
+// maxRetries bounds --retries: with the backoff cap, 10 retries already wait
+// close to a minute.
+const maxRetries = 10
+
+// envTrue reads a boolean environment variable: set, and not 0 or false.
+func envTrue(v string) bool {
+	return v != "" && v != "0" && !strings.EqualFold(v, "false")
 }
 
 // colorEnabled decides colour: --color, then NO_COLOR and CI, then whether

@@ -166,7 +166,9 @@ const completionTimeout = 2 * time.Second
 // completeEmails offers the server's users' emails, silently nothing when
 // not configured or unreachable.
 func (f *Factory) completeEmails(c *cobra.Command, args []string, toComplete string) ([]string, cobra.ShellCompDirective) {
+	// Completion must answer at once: one short attempt, no retries.
 	f.Global.Timeout = completionTimeout
+	f.Global.Retries = 0
 	client, err := f.Client()
 	if err != nil {
 		return nil, cobra.ShellCompDirectiveNoFileComp

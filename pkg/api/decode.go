@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"unicode/utf8"
 )
 
 // decodeUser reads one user object. Lists of 100,000 users are common in
@@ -133,7 +134,9 @@ func (s *scanner) str() (string, error) {
 			continue
 		case '"':
 			s.pos++
-			if !escaped {
+			// encoding/json turns invalid UTF-8 into U+FFFD; so must this, or a
+			// user read and written back would change.
+			if !escaped && utf8.Valid(s.data[start:s.pos-1]) {
 				return string(s.data[start : s.pos-1]), nil
 			}
 			var v string

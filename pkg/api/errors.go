@@ -1,15 +1,24 @@
 package api
 
 import (
+	"context"
+	"crypto/tls"
+	"crypto/x509"
 	"errors"
 	"fmt"
+	"io"
+	"net"
 	"net/http"
+	"net/url"
 	"strings"
+	"syscall"
+	"time"
 )
 
 // StatusError is a response the client did not expect: the operation, the
 // HTTP status and what came back. The body is kept short and never holds a
-// secret: DQOps echoes no request data in its error bodies.
+// secret: DQOps echoes no request data in its error bodies, and the client
+// removes its API key from whatever a proxy might have echoed.
 type StatusError struct {
 	Op          string // what was being done, e.g. "listing users"
 	Method      string
@@ -18,43 +27,216 @@ type StatusError struct {
 	ContentType string
 	Location    string // for redirects
 	Body        string // the first bytes of the body, for messages
+	// Attempts is how many times the request was sent (1 without retries).
+	Attempts int
+
+	// retryAfter is the server's Retry-After, already capped; hasRetryAfter
+	// tells whether there was one.
+	retryAfter    time.Duration
+	hasRetryAfter bool
 }
 
 func (e *StatusError) Error() string {
 	msg := fmt.Sprintf("%s: server answered %d %s", e.Op, e.StatusCode, http.StatusText(e.StatusCode))
 	switch {
 	case e.StatusCode >= 300 && e.StatusCode < 400 && e.Location != "":
-		msg += fmt.Sprintf(" (a redirect to %s, likely a login page)", e.Location)
-	case e.ContentType != "" && !strings.Contains(e.ContentType, "json") && e.Body != "":
-		msg += fmt.Sprintf(" with a %s body, not the DQOps API", mediaType(e.ContentType))
+		msg += fmt.Sprintf(" (a redirect to %s, likely a login page)", displayLocation(e.Location))
+	case e.StatusCode >= 300 && e.StatusCode < 400:
+		msg += " (a redirect, not an answer of the DQOps API)"
+	case e.ContentType != "" && !isJSONType(e.ContentType) && e.Body != "":
+		msg += " with " + describeContent(e.ContentType, []byte(e.Body)) + ", not the DQOps API"
 	}
-	return msg
+	return msg + attemptsSuffix(e.Attempts)
+}
+
+// displayLocation shows a redirect target without its query and fragment,
+// which may carry a login state token and only make the message long.
+func displayLocation(loc string) string {
+	u, err := url.Parse(loc)
+	if err != nil || u.Scheme == "" && u.Host == "" && u.Path == "" {
+		return fmt.Sprintf("%q", truncateRunes(loc, 120))
+	}
+	u.RawQuery, u.Fragment, u.RawFragment, u.User = "", "", "", nil
+	return u.String()
 }
 
 // BodyError is a response whose status was right but whose body could not be
-// read as the expected model.
+// read as the expected model: not JSON, JSON of another shape, cut off, or
+// too large. Its message names the status and content type that came back.
 type BodyError struct {
 	Op          string
 	StatusCode  int
 	ContentType string
 	Err         error
+	// Attempts is how many times the request was sent (1 without retries).
+	Attempts int
 }
 
 func (e *BodyError) Error() string {
-	ct := e.ContentType
+	ct := mediaType(e.ContentType)
 	if ct == "" {
 		ct = "no content type"
 	}
-	return fmt.Sprintf("%s: unreadable response (status %d, %s): %v", e.Op, e.StatusCode, mediaType(ct), e.Err)
+	return fmt.Sprintf("%s: unreadable response (%d %s, %s): %v%s", e.Op, e.StatusCode,
+		http.StatusText(e.StatusCode), ct, e.Err, attemptsSuffix(e.Attempts))
 }
 
 func (e *BodyError) Unwrap() error { return e.Err }
+
+// ErrBodyTooLarge is the cause of a BodyError for a body over MaxBodySize.
+var ErrBodyTooLarge = fmt.Errorf("the body is larger than %d MiB: reading stopped there", MaxBodySize>>20)
+
+// CutOffError is the cause of a BodyError for a body that ended early: the
+// connection closed before the length the server announced, or mid-stream.
+type CutOffError struct {
+	Read     int64 // bytes received
+	Expected int64 // the announced Content-Length, -1 when none
+	Err      error // what the connection reported
+}
+
+func (e *CutOffError) Error() string {
+	if e.Expected >= 0 {
+		return fmt.Sprintf("the body was cut off after %d of %d bytes (the connection closed early)", e.Read, e.Expected)
+	}
+	return fmt.Sprintf("the body was cut off after %d bytes (%s)", e.Read, describeCause(e.Err))
+}
+
+func (e *CutOffError) Unwrap() error { return e.Err }
+
+// TransportError is a request that got no (complete) HTTP answer: connection
+// refused or broken, TLS failure, timeout, cancellation.
+type TransportError struct {
+	Op      string
+	Method  string
+	URL     string
+	Err     error
+	Waited  time.Duration
+	Timeout time.Duration
+	// TimedOut means the request's own --timeout ran out (not Ctrl-C).
+	TimedOut bool
+	// Reading means the answer's status came and its body did not.
+	Reading bool
+	// Attempts is how many times the request was sent (1 without retries).
+	Attempts int
+}
+
+func (e *TransportError) Error() string {
+	if e.TimedOut {
+		what := "no answer"
+		if e.Reading {
+			what = "the answer did not finish arriving"
+		}
+		return fmt.Sprintf("%s: %s %s timed out: %s within %s%s", e.Op, e.Method, e.URL, what, e.Timeout, attemptsSuffix(e.Attempts))
+	}
+	if errors.Is(e.Err, context.Canceled) {
+		return fmt.Sprintf("%s: %s %s was cancelled", e.Op, e.Method, e.URL)
+	}
+	return fmt.Sprintf("%s: %s%s", e.Op, describeTransport(e.Err), attemptsSuffix(e.Attempts))
+}
+
+func (e *TransportError) Unwrap() error { return e.Err }
+
+// UncertainError is a create whose outcome is unknown: the request may have
+// reached the server (the connection broke, or a gateway answered 502-504),
+// and checking whether the user exists now failed too.
+type UncertainError struct {
+	Op       string
+	Err      error // the failure of the request
+	CheckErr error // the failure of the check
+}
+
+func (e *UncertainError) Error() string {
+	return fmt.Sprintf("%s: it may or may not have been done: %v; checking afterwards failed: %v", e.Op, trimOp(e.Op, e.Err), e.CheckErr)
+}
+
+func (e *UncertainError) Unwrap() error { return e.Err }
+
+// trimOp removes the "op: " prefix that err repeats.
+func trimOp(op string, err error) string {
+	return strings.TrimPrefix(err.Error(), op+": ")
+}
+
+func attemptsSuffix(n int) string {
+	if n > 1 {
+		return fmt.Sprintf(" (%d attempts)", n)
+	}
+	return ""
+}
+
+// describeTransport names the likely cause of a transport failure. It drops
+// the *url.Error wrapper, whose text repeats the method and URL.
+func describeTransport(err error) string {
+	var ue *url.Error
+	if errors.As(err, &ue) {
+		err = ue.Err
+	}
+	var certErr *tls.CertificateVerificationError
+	var unknownCA x509.UnknownAuthorityError
+	var hostErr x509.HostnameError
+	var invalid x509.CertificateInvalidError
+	var recordErr tls.RecordHeaderError
+	var dnsErr *net.DNSError
+	var opErr *net.OpError
+	switch {
+	case errors.As(err, &unknownCA):
+		return "the server's TLS certificate is signed by an authority this computer does not trust (" + unknownCA.Error() + ")"
+	case errors.As(err, &hostErr):
+		return "the server's TLS certificate is for another host name (" + hostErr.Error() + ")"
+	case errors.As(err, &invalid):
+		return "the server's TLS certificate is not valid (" + invalid.Error() + ")"
+	case errors.As(err, &certErr):
+		return "the server's TLS certificate could not be verified (" + certErr.Err.Error() + ")"
+	case errors.As(err, &recordErr):
+		return "the server did not answer in TLS: it may speak plain HTTP at that address"
+	case strings.Contains(err.Error(), "server gave HTTP response to HTTPS client"):
+		return "the server answered in plain HTTP to an HTTPS request"
+	case errors.As(err, &dnsErr) && dnsErr.IsNotFound:
+		return fmt.Sprintf("the host name %q was not found", dnsErr.Name)
+	case errors.As(err, &opErr) && opErr.Op == "proxyconnect":
+		return "cannot reach the HTTP proxy: " + err.Error()
+	case errors.As(err, &opErr) && opErr.Op == "dial":
+		addr := ""
+		if opErr.Addr != nil {
+			addr = " " + opErr.Addr.String()
+		}
+		return fmt.Sprintf("cannot connect to%s: %s", addr, describeCause(opErr.Err))
+	case errors.Is(err, io.EOF), errors.Is(err, io.ErrUnexpectedEOF):
+		return "the connection was closed before an answer came"
+	case errors.Is(err, syscall.ECONNRESET):
+		return "the connection was reset before an answer came"
+	}
+	return err.Error()
+}
+
+// describeCause is the innermost useful text of a network error.
+func describeCause(err error) string {
+	switch {
+	case err == nil:
+		return "unknown cause"
+	case errors.Is(err, syscall.ECONNREFUSED):
+		return "connection refused"
+	case errors.Is(err, syscall.ECONNRESET):
+		return "connection reset"
+	case errors.Is(err, io.ErrUnexpectedEOF), errors.Is(err, io.EOF):
+		return "the connection closed early"
+	}
+	var se *net.OpError
+	if errors.As(err, &se) && se.Err != nil {
+		return se.Err.Error()
+	}
+	return err.Error()
+}
 
 func mediaType(ct string) string {
 	if i := strings.IndexByte(ct, ';'); i >= 0 {
 		ct = ct[:i]
 	}
-	return strings.TrimSpace(ct)
+	return strings.ToLower(strings.TrimSpace(ct))
+}
+
+func isJSONType(ct string) bool {
+	mt := mediaType(ct)
+	return mt == "application/json" || strings.HasSuffix(mt, "+json") || strings.HasSuffix(mt, "/json")
 }
 
 // Status returns the HTTP status carried by err, or 0 when there is none.
@@ -73,4 +255,33 @@ func Status(err error) int {
 // IsStatus reports whether err carries the given HTTP status.
 func IsStatus(err error, code int) bool {
 	return Status(err) == code
+}
+
+// redactedError hides a secret in the text of an error it wraps, so that an
+// error from the HTTP library that quotes a header never shows the API key.
+// Unwrap keeps errors.Is and errors.As working.
+type redactedError struct {
+	err    error
+	secret string
+}
+
+func (e *redactedError) Error() string { return redact(e.err.Error(), e.secret) }
+func (e *redactedError) Unwrap() error { return e.err }
+
+// redactErr wraps err when its text contains secret.
+func redactErr(err error, secret string) error {
+	if err == nil || secret == "" || !strings.Contains(err.Error(), secret) {
+		return err
+	}
+	return &redactedError{err: err, secret: secret}
+}
+
+// Redacted is what a secret is replaced with in messages and traces.
+const Redacted = "[redacted]"
+
+func redact(s, secret string) string {
+	if secret == "" {
+		return s
+	}
+	return strings.ReplaceAll(s, secret, Redacted)
 }

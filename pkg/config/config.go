@@ -124,6 +124,18 @@ func (c *Config) parse(data []byte) error {
 	if f.Profiles == nil {
 		f.Profiles = map[string]*Profile{}
 	}
+	// Names are checked as written: viper folds keys to lower case, which
+	// would rename "Prod" silently. And a profile with no settings is still
+	// a profile, though viper drops an empty map: without this, a profile
+	// saved as "work: {}" would vanish on the next load.
+	for name := range check.Profiles {
+		if err := ValidateProfileName(name); err != nil {
+			return err
+		}
+		if _, ok := f.Profiles[name]; !ok {
+			f.Profiles[name] = &Profile{}
+		}
+	}
 	for name, p := range f.Profiles {
 		if p == nil {
 			p = &Profile{}

@@ -1,0 +1,169 @@
+package api
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"regexp"
+	"strings"
+	"unicode"
+	"unicode/utf8"
+)
+
+// readBody reads a response body whole, but never more than limit bytes:
+// a larger body is ErrBodyTooLarge, found from its Content-Length before
+// anything is read when the server announces it. Memory stays near the size
+// actually read: a body of unknown length is read in chunks of at most 4 MiB
+// and joined only when it ends within the limit. A body that stops early is
+// a *CutOffError.
+func readBody(r io.Reader, length, limit int64) ([]byte, error) {
+	if length > limit {
+		return nil, ErrBodyTooLarge
+	}
+	if length >= 0 {
+		buf := make([]byte, length)
+		n, err := io.ReadFull(r, buf)
+		if err != nil {
+			return nil, &CutOffError{Read: int64(n), Expected: length, Err: err}
+		}
+		return buf, nil
+	}
+	var chunks [][]byte
+	var total int64
+	size := 32 << 10
+	for {
+		chunk := make([]byte, size)
+		n, err := readChunk(r, chunk)
+		chunks = append(chunks, chunk[:n])
+		total += int64(n)
+		if total > limit {
+			return nil, ErrBodyTooLarge
+		}
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			return nil, &CutOffError{Read: total, Expected: -1, Err: err}
+		}
+		if size < 4<<20 {
+			size *= 2
+		}
+	}
+	if len(chunks) == 1 {
+		return chunks[0], nil
+	}
+	return bytes.Join(chunks, nil), nil
+}
+
+// readChunk fills p unless the reader ends or fails first; unlike
+// io.ReadFull it reports a clean end as io.EOF and passes any other error
+// (io.ErrUnexpectedEOF of a broken chunked body included) through.
+func readChunk(r io.Reader, p []byte) (int, error) {
+	n := 0
+	for n < len(p) {
+		m, err := r.Read(p[n:])
+		n += m
+		if err != nil {
+			return n, err
+		}
+	}
+	return n, nil
+}
+
+// decodeBody decodes a JSON body into out, turning every failure into a
+// sentence that says what came instead of a bare decoder message.
+func decodeBody(data []byte, contentType, what string, out any) error {
+	if contentType != "" && !isJSONType(contentType) {
+		return fmt.Errorf("expected JSON (%s), got %s", what, describeContent(contentType, data))
+	}
+	trimmed := bytes.TrimSpace(data)
+	if len(trimmed) == 0 {
+		return fmt.Errorf("expected JSON (%s), got an empty body", what)
+	}
+	err := json.Unmarshal(data, out)
+	if err == nil {
+		return nil
+	}
+	if trimmed[0] == '<' {
+		return fmt.Errorf("expected JSON (%s), got %s", what, describeContent("text/html", data))
+	}
+	var syntax *json.SyntaxError
+	// Only the decoder's own type error describes the body; one from inside
+	// User.UnmarshalJSON describes a field.
+	typeErr, direct := err.(*json.UnmarshalTypeError)
+	switch {
+	case errors.As(err, &syntax):
+		return fmt.Errorf("the body is not valid JSON (%s at byte %d of %d; it starts %s)", syntax.Error(), syntax.Offset, len(data), quoteStart(data))
+	case direct:
+		got := typeErr.Value
+		if typeErr.Field != "" {
+			return fmt.Errorf("the body is JSON but not %s: field %q holds a %s", what, typeErr.Field, got)
+		}
+		return fmt.Errorf("the body is JSON but not %s: it holds %s", what, article(got))
+	}
+	return fmt.Errorf("the body is JSON but not %s: %v", what, err)
+}
+
+func article(kind string) string {
+	switch kind {
+	case "array", "object":
+		return "an " + kind
+	}
+	return "a " + kind
+}
+
+var htmlTitle = regexp.MustCompile(`(?is)<title[^>]*>(.*?)</title>`)
+
+// describeContent names a body that is not the expected JSON, e.g. "an HTML
+// page titled "Sign in" (text/html)".
+func describeContent(contentType string, data []byte) string {
+	mt := mediaType(contentType)
+	if mt == "" {
+		mt = "no content type"
+	}
+	trimmed := bytes.TrimSpace(data)
+	looksHTML := strings.Contains(mt, "html") || bytes.HasPrefix(bytes.ToLower(trimmed), []byte("<!doctype html")) ||
+		bytes.HasPrefix(bytes.ToLower(trimmed), []byte("<html"))
+	if looksHTML {
+		if m := htmlTitle.FindSubmatch(data); m != nil {
+			title := strings.Join(strings.Fields(string(m[1])), " ")
+			if title != "" {
+				return fmt.Sprintf("an HTML page titled %q (%s): a login page or a proxy's error page", truncateRunes(title, 80), mt)
+			}
+		}
+		return fmt.Sprintf("an HTML page (%s): a login page or a proxy's error page", mt)
+	}
+	if len(trimmed) == 0 {
+		return fmt.Sprintf("an empty body (%s)", mt)
+	}
+	return fmt.Sprintf("a %s body of %d bytes starting %s", mt, len(data), quoteStart(data))
+}
+
+// quoteStart quotes the first few printable characters of a body, for
+// messages.
+func quoteStart(data []byte) string {
+	const max = 40
+	var b strings.Builder
+	for i, n := 0, 0; i < len(data) && n < max; n++ {
+		r, size := utf8.DecodeRune(data[i:])
+		i += size
+		if r == utf8.RuneError || !unicode.IsPrint(r) {
+			r = '.'
+		}
+		b.WriteRune(r)
+		if i < len(data) && n == max-1 {
+			b.WriteString("...")
+		}
+	}
+	return fmt.Sprintf("%q", b.String())
+}
+
+func truncateRunes(s string, max int) string {
+	if utf8.RuneCountInString(s) <= max {
+		return s
+	}
+	r := []rune(s)
+	return string(r[:max]) + "..."
+}

@@ -1,0 +1,170 @@
+package api
+
+import (
+	"context"
+	"crypto/tls"
+	"crypto/x509"
+	"errors"
+	"math/rand/v2"
+	"net"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+)
+
+const (
+	// MaxRetryAfter caps how long the client honours a server's Retry-After.
+	MaxRetryAfter = 30 * time.Second
+	// backoffBase is the first retry's delay before jitter; each retry doubles it.
+	backoffBase = 200 * time.Millisecond
+	// backoffCap bounds a retry's delay before jitter.
+	backoffCap = 5 * time.Second
+)
+
+// DefaultBackoff is the delay before retry number n (1 for the first
+// retry): 200ms doubling per retry up to 5s, of which a random half is
+// taken off ("equal jitter") so that clients failing together do not
+// retry together.
+func DefaultBackoff(n int) time.Duration {
+	if n < 1 {
+		n = 1
+	}
+	d := backoffCap
+	if n <= 6 {
+		d = min(backoffBase<<(n-1), backoffCap)
+	}
+	half := d / 2
+	return half + rand.N(half+1)
+}
+
+// failure tells whether a failed attempt may be tried again.
+type failure int
+
+const (
+	// failPermanent: trying again gives the same answer (4xx, a certificate
+	// problem, a body that is not JSON, Ctrl-C).
+	failPermanent failure = iota
+	// failSafe: the server certainly did not act on the request (the
+	// connection was refused, the server answered 429), so even a create may
+	// be sent again.
+	failSafe
+	// failAmbiguous: the request may have been acted on (the connection broke
+	// after it was sent, a timeout, 502/503/504). An idempotent request may be
+	// sent again; a create must first check whether it happened.
+	failAmbiguous
+)
+
+// classifyFailure says whether err may be retried, and the delay the server
+// asked for (Retry-After) when it gave one, else -1. ctx is the caller's
+// context, not the attempt's: once it is done nothing is retried.
+func classifyFailure(ctx context.Context, err error) (failure, time.Duration) {
+	if ctx.Err() != nil {
+		return failPermanent, -1
+	}
+	var te *TransportError
+	if errors.As(err, &te) {
+		switch {
+		case te.TimedOut:
+			return failAmbiguous, -1
+		case errors.Is(te.Err, context.Canceled):
+			return failPermanent, -1
+		}
+		return classifyTransport(te.Err), -1
+	}
+	var se *StatusError
+	if errors.As(err, &se) {
+		wait := time.Duration(-1)
+		if se.hasRetryAfter {
+			wait = se.retryAfter
+		}
+		switch se.StatusCode {
+		case http.StatusTooManyRequests:
+			return failSafe, wait
+		case http.StatusBadGateway, http.StatusServiceUnavailable, http.StatusGatewayTimeout:
+			return failAmbiguous, wait
+		}
+		return failPermanent, -1
+	}
+	var cut *CutOffError
+	if errors.As(err, &cut) {
+		return failAmbiguous, -1
+	}
+	return failPermanent, -1
+}
+
+// classifyTransport sorts the errors of http.Client.Do.
+func classifyTransport(err error) failure {
+	var certErr *tls.CertificateVerificationError
+	var unknownCA x509.UnknownAuthorityError
+	var hostErr x509.HostnameError
+	var invalid x509.CertificateInvalidError
+	var recordErr tls.RecordHeaderError
+	var alert tls.AlertError
+	var dnsErr *net.DNSError
+	var opErr *net.OpError
+	msg := err.Error()
+	switch {
+	case errors.As(err, &certErr), errors.As(err, &unknownCA), errors.As(err, &hostErr),
+		errors.As(err, &invalid), errors.As(err, &recordErr), errors.As(err, &alert):
+		return failPermanent
+	case strings.Contains(msg, "server gave HTTP response to HTTPS client"),
+		strings.Contains(msg, "invalid header field"),
+		strings.Contains(msg, "unsupported protocol scheme"):
+		return failPermanent
+	case errors.As(err, &dnsErr):
+		if dnsErr.IsNotFound {
+			return failPermanent
+		}
+		return failSafe
+	case errors.As(err, &opErr) && (opErr.Op == "dial" || opErr.Op == "proxyconnect"):
+		// Nothing reached the server.
+		return failSafe
+	}
+	return failAmbiguous
+}
+
+// parseRetryAfter reads a Retry-After header: seconds, or an HTTP date. The
+// delay is capped at MaxRetryAfter.
+func parseRetryAfter(v string, now time.Time) (time.Duration, bool) {
+	v = strings.TrimSpace(v)
+	if v == "" {
+		return 0, false
+	}
+	if secs, err := strconv.ParseInt(v, 10, 64); err == nil {
+		if secs < 0 {
+			return 0, false
+		}
+		if secs >= int64(MaxRetryAfter/time.Second) {
+			return MaxRetryAfter, true
+		}
+		return time.Duration(secs) * time.Second, true
+	}
+	t, err := http.ParseTime(v)
+	if err != nil {
+		return 0, false
+	}
+	d := t.Sub(now)
+	switch {
+	case d < 0:
+		d = 0
+	case d > MaxRetryAfter:
+		d = MaxRetryAfter
+	}
+	return d, true
+}
+
+// sleepContext waits d and reports false when ctx ended first.
+func sleepContext(ctx context.Context, d time.Duration) bool {
+	if d <= 0 {
+		return ctx.Err() == nil
+	}
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-t.C:
+		return true
+	case <-ctx.Done():
+		return false
+	}
+}

@@ -1,0 +1,228 @@
+package api
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"net/http"
+	"sort"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+	"unicode/utf8"
+)
+
+// traceBodyLimit is how much of a body the trace shows.
+const traceBodyLimit = 4096
+
+// secretBodyKey marks, in a request's context, a request whose body is a
+// secret (a password): the trace never shows it.
+type secretBodyKey struct{}
+
+func withSecretBody(ctx context.Context) context.Context {
+	return context.WithValue(ctx, secretBodyKey{}, true)
+}
+
+// hasSecretBody tells whether a request's body must not be shown: marked by
+// the client, or one of the password paths whatever the mark says.
+func hasSecretBody(req *http.Request) bool {
+	if v, _ := req.Context().Value(secretBodyKey{}).(bool); v {
+		return true
+	}
+	p := req.URL.Path
+	return strings.HasSuffix(p, "/api/mypassword") ||
+		(strings.Contains(p, "/api/users/") && strings.HasSuffix(p, "/password"))
+}
+
+// sensitiveHeaders are never shown in a trace.
+var sensitiveHeaders = map[string]bool{
+	"Authorization":       true,
+	"Proxy-Authorization": true,
+	"Cookie":              true,
+	"Set-Cookie":          true,
+}
+
+// tracer is an http.RoundTripper that writes each request and response to w
+// (--debug): method, URL, status, time, headers and the start of JSON and
+// text bodies. Authorization and cookie headers, the body of password
+// requests and any occurrence of the API key are replaced by [redacted].
+type tracer struct {
+	next   http.RoundTripper
+	secret string
+	// seq numbers the requests, so that the lines of requests in flight at
+	// the same time (apply) can be told apart.
+	seq atomic.Int64
+
+	mu sync.Mutex
+	w  io.Writer
+}
+
+func newTracer(next http.RoundTripper, w io.Writer, secret string) *tracer {
+	return &tracer{next: next, w: w, secret: secret}
+}
+
+// printf writes one or more trace lines, each with the "debug: " prefix and
+// then tag, in one write.
+func (t *tracer) printf(tag, format string, args ...any) {
+	text := redact(fmt.Sprintf(format, args...), t.secret)
+	var b strings.Builder
+	for line := range strings.SplitSeq(strings.TrimRight(text, "\n"), "\n") {
+		b.WriteString("debug: ")
+		b.WriteString(tag)
+		b.WriteString(line)
+		b.WriteByte('\n')
+	}
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	_, _ = io.WriteString(t.w, b.String())
+}
+
+func (t *tracer) RoundTrip(req *http.Request) (*http.Response, error) {
+	tag := fmt.Sprintf("#%d ", t.seq.Add(1))
+	secret := hasSecretBody(req)
+	var b strings.Builder
+	fmt.Fprintf(&b, "> %s %s\n", req.Method, req.URL.Redacted())
+	headers := req.Header.Clone()
+	if req.ContentLength > 0 && !secret {
+		headers.Set("Content-Length", fmt.Sprint(req.ContentLength))
+	}
+	writeHeaders(&b, "> ", headers)
+	if req.Body != nil && req.Body != http.NoBody {
+		switch {
+		case secret:
+			b.WriteString("> " + Redacted + "\n")
+		case req.GetBody != nil:
+			if body, err := req.GetBody(); err == nil {
+				data, _ := io.ReadAll(io.LimitReader(body, traceBodyLimit+1))
+				body.Close()
+				writeBody(&b, "> ", req.Header.Get("Content-Type"), data, req.ContentLength, true)
+			}
+		}
+	}
+	t.printf(tag, "%s", b.String())
+
+	start := time.Now()
+	resp, err := t.next.RoundTrip(req)
+	elapsed := time.Since(start).Round(10 * time.Microsecond)
+	if err != nil {
+		t.printf(tag, "! %s %s failed after %s: %v", req.Method, req.URL.Redacted(), elapsed, err)
+		return nil, err
+	}
+	b.Reset()
+	fmt.Fprintf(&b, "< %s %s in %s\n", resp.Proto, resp.Status, elapsed)
+	writeHeaders(&b, "< ", resp.Header)
+	t.printf(tag, "%s", b.String())
+	if resp.Body != nil && resp.Body != http.NoBody {
+		resp.Body = &traceBody{ReadCloser: resp.Body, t: t, tag: tag, contentType: resp.Header.Get("Content-Type"),
+			length: resp.ContentLength, secret: secret}
+	}
+	return resp, nil
+}
+
+// note writes a line of the client's own (a retry, a check) to the trace.
+func (t *tracer) note(format string, args ...any) {
+	t.printf("* ", format, args...)
+}
+
+func writeHeaders(b *strings.Builder, prefix string, h http.Header) {
+	names := make([]string, 0, len(h))
+	for name := range h {
+		names = append(names, name)
+	}
+	sort.Strings(names)
+	for _, name := range names {
+		for _, v := range h[name] {
+			if sensitiveHeaders[http.CanonicalHeaderKey(name)] {
+				v = Redacted
+			}
+			fmt.Fprintf(b, "%s%s: %s\n", prefix, name, v)
+		}
+	}
+}
+
+// writeBody shows a JSON or text body, cut at traceBodyLimit; other bodies
+// only by size. complete says whether data is the whole body (or its first
+// traceBodyLimit+1 bytes).
+func writeBody(b *strings.Builder, prefix, contentType string, data []byte, total int64, complete bool) {
+	mt := mediaType(contentType)
+	shown := isJSONType(contentType) || strings.HasPrefix(mt, "text/") || mt == ""
+	size := fmt.Sprintf("%d bytes", total)
+	if total < 0 {
+		size = "unknown length"
+	}
+	if !complete {
+		size = fmt.Sprintf("at least %d bytes read", len(data))
+	}
+	if !shown {
+		fmt.Fprintf(b, "%s[%s of %s not shown]\n", prefix, size, mt)
+		return
+	}
+	cut := len(data) > traceBodyLimit
+	if cut {
+		data = data[:traceBodyLimit]
+		for len(data) > 0 && !utf8.Valid(data) {
+			data = data[:len(data)-1]
+		}
+	}
+	for line := range strings.SplitSeq(strings.TrimRight(string(data), "\n"), "\n") {
+		b.WriteString(prefix + strings.ToValidUTF8(line, "\uFFFD") + "\n")
+	}
+	if cut || !complete {
+		fmt.Fprintf(b, "%s[... body cut in the trace at %d bytes; %s]\n", prefix, traceBodyLimit, size)
+	}
+}
+
+// traceBody shows the start of a response body once it is read to its end
+// or closed.
+type traceBody struct {
+	io.ReadCloser
+	t           *tracer
+	tag         string
+	contentType string
+	length      int64
+	secret      bool
+
+	head  []byte
+	total int64
+	done  bool
+}
+
+func (tb *traceBody) Read(p []byte) (int, error) {
+	n, err := tb.ReadCloser.Read(p)
+	if room := traceBodyLimit + 1 - len(tb.head); room > 0 {
+		tb.head = append(tb.head, p[:min(n, room)]...)
+	}
+	tb.total += int64(n)
+	if err != nil {
+		tb.flush(err == io.EOF)
+	}
+	return n, err
+}
+
+func (tb *traceBody) Close() error {
+	tb.flush(false)
+	return tb.ReadCloser.Close()
+}
+
+func (tb *traceBody) flush(complete bool) {
+	if tb.done {
+		return
+	}
+	tb.done = true
+	if tb.total == 0 && complete {
+		return
+	}
+	var b strings.Builder
+	switch {
+	case tb.secret:
+		b.WriteString("< " + Redacted + "\n")
+	default:
+		total := tb.total
+		if complete && tb.length >= 0 {
+			total = tb.length
+		}
+		writeBody(&b, "< ", tb.contentType, tb.head, total, complete)
+	}
+	tb.t.printf(tb.tag, "%s", b.String())
+}
