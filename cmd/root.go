@@ -141,6 +141,7 @@ of the API.`,
 		newConfigCmd(f),
 		newSandboxCmd(f),
 		newVersionCmd(f, build),
+		newExportCmd(f), newDiffCmd(f), newApplyCmd(f),
 	)
 	root.SetHelpCommand(newHelpCmd(root))
 	markRunErrors(root)

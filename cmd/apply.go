@@ -1,0 +1,383 @@
+package cmd
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+
+	"github.com/spf13/cobra"
+
+	"github.com/dqops-users/dqo-users/pkg/api"
+	"github.com/dqops-users/dqo-users/pkg/apply"
+)
+
+// ApplyOptions are the options of "apply".
+type ApplyOptions struct {
+	File            string
+	Format          string
+	DryRun          bool
+	Prune           bool
+	Yes             bool
+	Force           bool
+	Parallel        int
+	ContinueOnError bool
+}
+
+// Bounds of --parallel, and the plan size from which a terminal gets a
+// progress bar rather than a line per change.
+const (
+	applyDefaultParallel = 8
+	applyMaxParallel     = 64
+	applyProgressMin     = 6
+)
+
+func newApplyCmd(f *Factory) *cobra.Command {
+	opts := &ApplyOptions{}
+	c := &cobra.Command{
+		Use:   "apply -f FILE",
+		Short: "Make the server's users match a file",
+		Long: `Make the DQOps users match a file of users under version control: create
+the users the server lacks, update changed roles and data-domain roles, and
+with --prune delete the users the file does not mention.
+
+The file is YAML, JSON or CSV, in the API's field names; "dqo-users export"
+writes one, and "dqo-users list -o json" output is valid too:
+
+  users:
+  - email: ana@example.com
+    accountRole: editor
+  - email: bo@example.com
+    accountRole: viewer
+    dataDomainRoles: {sales: editor}
+
+CSV has the header email,accountRole[,dataDomainRoles], with domain roles
+written sales=editor;hr=viewer. The format comes from --format, else the
+file's extension, else (stdin) its content. A user without dataDomainRoles
+keeps its data-domain roles; dataDomainRoles: {} (or an empty CSV cell)
+removes them. DQOps 1.0 has no data domains: a file that gives some is
+refused there.
+
+The whole file is checked before any request, every problem reported with
+its line. The plan comes from one list call and is printed before anything
+changes. On a terminal it asks to confirm the plan unless --yes; without one,
+creates and updates go ahead but deletions need --yes. Your own account and
+the last admin are never deleted or demoted without --force: such entries are
+refused, with the reason, and the rest applied. A second apply of the same
+file sends no write request.
+
+Changes run --parallel at a time, one request each. The first failure stops
+scheduling new ones (requests in flight finish) unless --continue-on-error,
+which attempts them all; either way a summary says what was done. Ctrl-C
+stops the same way. Exit 9 means some changes failed or were refused.`,
+		Example: `  $ dqo-users apply -f users.yaml --dry-run
+  $ dqo-users apply -f users.yaml
+  $ dqo-users apply -f users.csv --prune --yes
+  $ dqo-users export | dqo-users apply -f -
+  $ dqo-users apply -f users.json --parallel 16 --continue-on-error`,
+		Args: cobra.NoArgs,
+		RunE: func(c *cobra.Command, _ []string) error {
+			if err := validateFileFlags(opts.File, opts.Format); err != nil {
+				return err
+			}
+			if opts.Parallel < 1 || opts.Parallel > applyMaxParallel {
+				return usageErrorf("--parallel must be between 1 and %d, not %d", applyMaxParallel, opts.Parallel)
+			}
+			return applyRun(c, f, opts)
+		},
+	}
+	fl := c.Flags()
+	addFileFlags(c, &opts.File, &opts.Format)
+	fl.BoolVar(&opts.DryRun, "dry-run", false, "print the plan and change nothing")
+	fl.BoolVar(&opts.Prune, "prune", false, "delete the users the file does not mention")
+	fl.BoolVarP(&opts.Yes, "yes", "y", false, "apply without asking; needed for deletions without a terminal")
+	fl.BoolVar(&opts.Force, "force", false, "allow deleting or demoting your own account and the last admin")
+	fl.IntVar(&opts.Parallel, "parallel", applyDefaultParallel, "`N` requests at a time")
+	fl.BoolVar(&opts.ContinueOnError, "continue-on-error", false, "attempt every change even after a failure")
+	return c
+}
+
+// addFileFlags gives apply and diff their -f and --format flags.
+func addFileFlags(c *cobra.Command, file, format *string) {
+	c.Flags().StringVarP(file, "file", "f", "", "the users `FILE` (YAML, JSON or CSV); - reads stdin")
+	c.Flags().StringVar(format, "format", "", "the file's format: yaml, json or csv (default: by extension, else by content)")
+	_ = c.MarkFlagRequired("file")
+	_ = c.MarkFlagFilename("file", "yaml", "yml", "json", "csv")
+	_ = c.RegisterFlagCompletionFunc("format", fixedCompletion(apply.Formats()...))
+}
+
+func validateFileFlags(file, format string) error {
+	if strings.TrimSpace(file) == "" {
+		return usageErrorf("--file needs a file name, or - for stdin")
+	}
+	if format != "" {
+		if _, err := apply.ParseFormat(format); err != nil {
+			return usageErrorf("--format: %v", err)
+		}
+	}
+	return nil
+}
+
+// readUsersFile reads and validates the whole file before any request; a
+// problem is a usage error listing every problem with its line.
+func readUsersFile(f *Factory, name, format string) (*apply.File, error) {
+	var data []byte
+	var err error
+	if name == "-" {
+		// Through the streams' one reader of stdin, which later prompts share.
+		data, err = f.IO.ReadAllStdin()
+	} else {
+		data, err = os.ReadFile(name)
+	}
+	if err != nil {
+		return nil, usageErrorf("reading %s: %v", apply.DisplayName(name), err)
+	}
+	var fm apply.Format
+	if format != "" {
+		fm, _ = apply.ParseFormat(format)
+	} else {
+		fm = apply.DetectFormat(name, data)
+	}
+	file, err := apply.Parse(name, data, fm)
+	var ve *apply.ValidationError
+	if errors.As(err, &ve) {
+		return nil, withHint(&ExitError{Code: ExitUsage, Err: err}, "nothing was changed; fix the file and run again")
+	}
+	return file, err
+}
+
+// planTarget is a plan and what it was made against.
+type planTarget struct {
+	file   *apply.File
+	client *api.Client
+	caller *api.Profile
+	plan   *apply.Plan
+}
+
+// makePlan reads the caller's profile (who is applying, and the server's
+// release) and the users, in one list call, and compares them with the file.
+func makePlan(ctx context.Context, f *Factory, file *apply.File, prune, force bool) (*planTarget, error) {
+	client, err := f.Client()
+	if err != nil {
+		return nil, err
+	}
+	caller, err := f.caller(ctx, client)
+	if err != nil {
+		return nil, err
+	}
+	if !caller.SupportsDataDomains() {
+		if err := file.CheckDataDomains(caller.Release()); err != nil {
+			return nil, withHint(&ExitError{Code: ExitUsage, Err: err},
+				"nothing was changed; remove dataDomainRoles from the file (or write {}), or upgrade DQOps")
+		}
+	}
+	users, err := client.ListUsers(ctx)
+	if err != nil {
+		return nil, err
+	}
+	plan := apply.NewPlan(file, users, apply.Options{Prune: prune, Force: force, Caller: caller.User})
+	return &planTarget{file: file, client: client, caller: caller, plan: plan}, nil
+}
+
+func applyRun(c *cobra.Command, f *Factory, opts *ApplyOptions) error {
+	ctx := c.Context()
+	file, err := readUsersFile(f, opts.File, opts.Format)
+	if err != nil {
+		return err
+	}
+	target, err := makePlan(ctx, f, file, opts.Prune, opts.Force)
+	if err != nil {
+		return err
+	}
+	plan := target.plan
+	if plan.InSync() {
+		fmt.Fprintf(f.IO.ErrOut, "No changes: the server matches %s (%d users).\n", file.Name, plan.Unchanged)
+		return nil
+	}
+	if err := plan.WriteText(f.IO.Out, f.colorEnabled()); err != nil {
+		return err
+	}
+	if opts.DryRun {
+		fmt.Fprintln(f.IO.ErrOut, "Dry run: nothing was changed.")
+		return nil
+	}
+	pending := plan.Pending()
+	if len(pending) == 0 {
+		printRefused(f.IO.ErrOut, plan)
+		return refusedError(plan.Refused())
+	}
+	if !opts.Yes {
+		deletes := plan.Count(apply.ActionDelete)
+		if f.IO.CanPrompt() {
+			ok, err := f.IO.Confirm(ctx, fmt.Sprintf("Apply %s to %s?", countNoun(len(pending), "change"), target.client.BaseURL()))
+			if err != nil {
+				return err
+			}
+			if !ok {
+				return errCancelled
+			}
+		} else if deletes > 0 {
+			return withHint(usageErrorf("the plan deletes %s and there is no terminal to confirm on: nothing was changed", countNoun(deletes, "user")),
+				"pass --yes to allow deletions, or leave out --prune")
+		}
+	}
+
+	progress := &applyProgress{f: f}
+	if f.IO.IsStderrTTY() && len(pending) >= applyProgressMin {
+		progress.bar = apply.NewBar(f.IO.ErrOut, len(pending))
+	}
+	report := apply.Execute(ctx, plan, clientWriter{target.client}, apply.ExecOptions{
+		Parallel:        opts.Parallel,
+		ContinueOnError: opts.ContinueOnError,
+		Progress:        progress,
+	})
+	if progress.bar != nil {
+		progress.bar.Finish()
+	}
+	printRefused(f.IO.ErrOut, plan)
+	printApplySummary(f.IO.ErrOut, report)
+	return applyExit(f, report, opts.ContinueOnError)
+}
+
+// clientWriter makes each change with one request, and reads DQOps's
+// answers to a failure as the single-user commands do.
+type clientWriter struct{ client *api.Client }
+
+func (w clientWriter) CreateUser(ctx context.Context, u api.User) error {
+	if err := w.client.CreateUser(ctx, u); err != nil {
+		return explainCreateFailure(ctx, w.client, u.Email, err)
+	}
+	return nil
+}
+
+func (w clientWriter) UpdateUser(ctx context.Context, u api.User) error {
+	if err := w.client.UpdateUser(ctx, u); err != nil {
+		return explainMissing(ctx, w.client, u.Email, err)
+	}
+	return nil
+}
+
+func (w clientWriter) DeleteUser(ctx context.Context, email string) error {
+	if err := w.client.DeleteUser(ctx, email); err != nil {
+		return notFound(email, err)
+	}
+	return nil
+}
+
+// applyProgress reports each finished change on stderr: a line per change,
+// or, on a terminal with a bar, the failures above the bar.
+type applyProgress struct {
+	f   *Factory
+	bar *apply.Bar
+}
+
+func (p *applyProgress) Finished(r apply.Result) {
+	var line string
+	if r.Err != nil {
+		line = "error: " + failureMessage(p.f, r.Err)
+	} else {
+		line = doneMessage(r.Change)
+	}
+	switch {
+	case p.bar == nil:
+		fmt.Fprintln(p.f.IO.ErrOut, line)
+	case r.Err != nil:
+		p.bar.Println(line)
+	}
+	if p.bar != nil {
+		p.bar.Add(r.Err != nil)
+	}
+}
+
+func doneMessage(c apply.Change) string {
+	switch c.Action {
+	case apply.ActionCreate:
+		return fmt.Sprintf("Created user %s with role %s.", c.Email, c.After.AccountRole)
+	case apply.ActionUpdate:
+		return fmt.Sprintf("Updated user %s: %s.", c.Email, c.Describe())
+	}
+	return fmt.Sprintf("Deleted user %s.", c.Email)
+}
+
+// failureMessage is the sentence an error gets in a batch: never
+// "interrupted", since requests in flight finish after Ctrl-C.
+func failureMessage(f *Factory, err error) string {
+	return classify(context.Background(), err, f).Err.Error()
+}
+
+func printRefused(w io.Writer, plan *apply.Plan) {
+	for _, c := range plan.Changes {
+		if c.Refused != "" {
+			fmt.Fprintf(w, "refused: %s %s: %s\n", c.Action, c.Email, c.Refused)
+		}
+	}
+}
+
+// applyNotAttemptedShown bounds the list of changes not attempted in a summary.
+const applyNotAttemptedShown = 10
+
+func printApplySummary(w io.Writer, r *apply.Report) {
+	head := "Applied"
+	switch {
+	case r.Interrupted:
+		head = "Interrupted"
+	case r.Stopped:
+		head = "Stopped after a failure"
+	}
+	fmt.Fprintf(w, "%s: %d created, %d updated, %d deleted, %d unchanged, %d refused, %d failed",
+		head, r.Created, r.Updated, r.Deleted, r.Unchanged, r.Refused, r.Failed())
+	if n := len(r.NotAttempted); n > 0 {
+		fmt.Fprintf(w, "; %d not attempted:\n", n)
+		for i, c := range r.NotAttempted {
+			if i == applyNotAttemptedShown {
+				fmt.Fprintf(w, "  ... and %d more\n", n-applyNotAttemptedShown)
+				break
+			}
+			fmt.Fprintf(w, "  %s %s\n", c.Action, c.Email)
+		}
+		fmt.Fprintln(w, "Run apply again to finish: changes already made are not repeated.")
+		return
+	}
+	fmt.Fprintln(w, ".")
+}
+
+// applyExit is 130 after Ctrl-C; the first failure's code when it stopped
+// the run; 9 when, attempting everything, some changes failed or were
+// refused.
+func applyExit(f *Factory, r *apply.Report, continueOnError bool) error {
+	switch {
+	case r.Interrupted:
+		return &ExitError{Code: ExitInterrupted, Err: errors.New("interrupted"), Reported: true}
+	case r.Failed() > 0 && !continueOnError:
+		first := classify(context.Background(), r.Failures[0].Err, f)
+		return &ExitError{Code: first.Code, Status: first.Status, Err: first.Err, Reported: true}
+	case r.Failed() > 0:
+		return &ExitError{Code: ExitPartial,
+			Err:  fmt.Errorf("%d of %d changes failed%s", r.Failed(), r.Failed()+r.Done(), othersMade(r)),
+			Hint: "fix the causes and run apply again: changes already made are not repeated"}
+	case r.Refused > 0:
+		return refusedError(r.Refused)
+	}
+	return nil
+}
+
+func othersMade(r *apply.Report) string {
+	if r.Done() > 0 {
+		return "; the others were made"
+	}
+	return ""
+}
+
+func refusedError(n int) error {
+	return withHint(&ExitError{Code: ExitPartial, Err: fmt.Errorf("%s refused, so the server does not match the file", countNoun(n, "change"))},
+		"the guards keep your own account and the last admin; change the file, or pass --force if you mean it")
+}
+
+func countNoun(n int, noun string) string {
+	if n == 1 {
+		return "1 " + noun
+	}
+	return fmt.Sprintf("%d %ss", n, noun)
+}

@@ -1,0 +1,286 @@
+package apply
+
+import (
+	"maps"
+	"sort"
+	"strings"
+
+	"github.com/dqops-users/dqo-users/pkg/api"
+)
+
+// Action is what a change does to a user.
+type Action string
+
+// The actions, in the order a plan lists and runs them.
+const (
+	ActionCreate Action = "create"
+	ActionUpdate Action = "update"
+	ActionDelete Action = "delete"
+)
+
+func (a Action) order() int {
+	switch a {
+	case ActionCreate:
+		return 0
+	case ActionUpdate:
+		return 1
+	}
+	return 2
+}
+
+// Change is one request the plan makes: a create, an update or a delete.
+type Change struct {
+	Action Action
+	// Email is the user's address: as the server has it for an update or a
+	// delete, as the file gives it for a create.
+	Email string
+	// Before is the server's model (update, delete).
+	Before *api.User
+	// After is the model to send (create, update). For an update it is the
+	// model read from the server, fields this client does not know
+	// included, with the file's roles.
+	After *api.User
+	// Line is the entry's line in the file (create, update).
+	Line int
+	// Refused, when not empty, says why a guard refused the change: it is
+	// shown in the plan and never executed.
+	Refused string
+	// Self marks a change to the caller's own account, which runs after
+	// every other one so the caller keeps its rights until the end.
+	Self bool
+}
+
+// Describe says what an update changes, e.g. "role viewer -> editor".
+func (c Change) Describe() string {
+	if c.Before == nil || c.After == nil {
+		return ""
+	}
+	var parts []string
+	if c.Before.AccountRole != c.After.AccountRole {
+		parts = append(parts, "role "+string(c.Before.AccountRole)+" -> "+string(c.After.AccountRole))
+	}
+	if !sameDomainRoles(c.Before.DataDomainRoles, c.After.DataDomainRoles) {
+		parts = append(parts, "domain roles "+domainsOrNone(*c.Before)+" -> "+domainsOrNone(*c.After))
+	}
+	return strings.Join(parts, ", ")
+}
+
+func domainsOrNone(u api.User) string {
+	if s := u.DomainRolesString(); s != "" {
+		return s
+	}
+	return "(none)"
+}
+
+// sameDomainRoles compares data-domain roles; nil and empty are the same.
+func sameDomainRoles(a, b map[string]api.Role) bool {
+	return maps.Equal(a, b)
+}
+
+// Plan is what applying a file would do to a server.
+type Plan struct {
+	// Changes are the creates, then the updates, then the deletes, each
+	// sorted by email, refused ones included.
+	Changes []Change
+	// Unchanged counts the file's users the server already has as wanted.
+	Unchanged int
+	// NotInFile counts the server's users the file does not mention, that
+	// --prune would delete (they are in Changes when Prune was set).
+	NotInFile int
+	// Prune is whether users absent from the file are deleted.
+	Prune bool
+	// Caller is the email of the account applying the plan.
+	Caller string
+}
+
+// Options are the choices that shape a plan.
+type Options struct {
+	// Prune deletes the server's users that the file does not mention.
+	Prune bool
+	// Force lets the plan delete or demote the caller's own account and the
+	// last admin.
+	Force bool
+	// Caller is the email of the account the API key belongs to.
+	Caller string
+}
+
+// Guard reasons, shown in the plan.
+const (
+	refusedSelfDelete = "it is your own account; --force allows it"
+	refusedSelfDemote = "it is your own account, which would lose the right to manage users; --force allows it"
+	refusedLastAdmin  = "it would leave the instance without an admin; --force allows it"
+)
+
+// NewPlan compares the file with the server's users, read by one list call.
+// Emails match ignoring case (an exact match first). A user whose entry
+// does not set dataDomainRoles keeps its own.
+func NewPlan(f *File, current []api.User, opts Options) *Plan {
+	p := &Plan{Prune: opts.Prune, Caller: opts.Caller}
+	exact := make(map[string][]int, len(current))
+	folded := make(map[string][]int, len(current))
+	for i, u := range current {
+		exact[u.Email] = append(exact[u.Email], i)
+		k := strings.ToLower(u.Email)
+		folded[k] = append(folded[k], i)
+	}
+	matched := make([]bool, len(current))
+	find := func(email string) int {
+		for _, i := range exact[email] {
+			if !matched[i] {
+				return i
+			}
+		}
+		for _, i := range folded[strings.ToLower(email)] {
+			if !matched[i] {
+				return i
+			}
+		}
+		return -1
+	}
+
+	for _, e := range f.Entries {
+		i := find(e.Email)
+		if i < 0 {
+			after := &api.User{Email: e.Email, AccountRole: e.AccountRole}
+			if len(e.DataDomainRoles) > 0 {
+				after.DataDomainRoles = maps.Clone(e.DataDomainRoles)
+			}
+			p.Changes = append(p.Changes, Change{Action: ActionCreate, Email: e.Email, After: after, Line: e.Line})
+			continue
+		}
+		matched[i] = true
+		before := current[i]
+		after := before
+		after.AccountRole = e.AccountRole
+		if e.DataDomainRoles != nil {
+			after.DataDomainRoles = nil
+			if len(e.DataDomainRoles) > 0 {
+				after.DataDomainRoles = maps.Clone(e.DataDomainRoles)
+			}
+		}
+		if before.AccountRole == after.AccountRole && sameDomainRoles(before.DataDomainRoles, after.DataDomainRoles) {
+			p.Unchanged++
+			continue
+		}
+		p.Changes = append(p.Changes, Change{Action: ActionUpdate, Email: before.Email, Before: &before, After: &after, Line: e.Line})
+	}
+	for i, u := range current {
+		if matched[i] {
+			continue
+		}
+		p.NotInFile++
+		if opts.Prune {
+			before := u
+			p.Changes = append(p.Changes, Change{Action: ActionDelete, Email: u.Email, Before: &before})
+		}
+	}
+	sort.SliceStable(p.Changes, func(i, j int) bool {
+		a, b := p.Changes[i], p.Changes[j]
+		if a.Action != b.Action {
+			return a.Action.order() < b.Action.order()
+		}
+		return strings.ToLower(a.Email) < strings.ToLower(b.Email)
+	})
+	for i := range p.Changes {
+		p.Changes[i].Self = opts.Caller != "" && api.SameEmail(p.Changes[i].Email, opts.Caller)
+	}
+	if !opts.Force {
+		p.guard(current)
+	}
+	return p
+}
+
+// removesAdmin reports whether a change takes an admin away.
+func (c Change) removesAdmin() bool {
+	if c.Before == nil || c.Before.AccountRole != api.RoleAdmin {
+		return false
+	}
+	return c.Action == ActionDelete || c.After.AccountRole != api.RoleAdmin
+}
+
+// addsAdmin reports whether a change makes an admin.
+func (c Change) addsAdmin() bool {
+	if c.After == nil || c.After.AccountRole != api.RoleAdmin {
+		return false
+	}
+	return c.Before == nil || c.Before.AccountRole != api.RoleAdmin
+}
+
+// guard refuses to delete or demote the caller's own account, and then
+// counts the admins left after the whole plan: when none would be, it
+// refuses removals (the last ones in plan order) until one is.
+func (p *Plan) guard(current []api.User) {
+	admins := 0
+	for _, u := range current {
+		if u.AccountRole == api.RoleAdmin {
+			admins++
+		}
+	}
+	for i := range p.Changes {
+		c := &p.Changes[i]
+		if !c.Self {
+			continue
+		}
+		switch {
+		case c.Action == ActionDelete:
+			c.Refused = refusedSelfDelete
+		case c.removesAdmin():
+			c.Refused = refusedSelfDemote
+		}
+	}
+	for _, c := range p.Changes {
+		if c.Refused != "" {
+			continue
+		}
+		if c.addsAdmin() {
+			admins++
+		}
+		if c.removesAdmin() {
+			admins--
+		}
+	}
+	for i := len(p.Changes) - 1; i >= 0 && admins < 1; i-- {
+		c := &p.Changes[i]
+		if c.Refused == "" && c.removesAdmin() {
+			c.Refused = refusedLastAdmin
+			admins++
+		}
+	}
+}
+
+// Count counts the changes of an action that will be made (not refused).
+func (p *Plan) Count(a Action) int {
+	n := 0
+	for _, c := range p.Changes {
+		if c.Action == a && c.Refused == "" {
+			n++
+		}
+	}
+	return n
+}
+
+// Refused counts the refused changes.
+func (p *Plan) Refused() int {
+	n := 0
+	for _, c := range p.Changes {
+		if c.Refused != "" {
+			n++
+		}
+	}
+	return n
+}
+
+// Pending returns the changes that will be made, in order.
+func (p *Plan) Pending() []Change {
+	var out []Change
+	for _, c := range p.Changes {
+		if c.Refused == "" {
+			out = append(out, c)
+		}
+	}
+	return out
+}
+
+// InSync reports whether the server already matches the file: no change,
+// not even a refused one.
+func (p *Plan) InSync() bool { return len(p.Changes) == 0 }

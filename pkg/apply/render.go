@@ -1,0 +1,161 @@
+package apply
+
+import (
+	"bufio"
+	"encoding/json"
+	"fmt"
+	"io"
+
+	"github.com/dqops-users/dqo-users/pkg/api"
+)
+
+// ANSI colours of plan lines, when colour is on.
+const (
+	ansiGreen  = "\x1b[32m"
+	ansiYellow = "\x1b[33m"
+	ansiRed    = "\x1b[31m"
+	ansiBold   = "\x1b[1m"
+	ansiReset  = "\x1b[0m"
+)
+
+// String renders one change as the plan shows it: "+ create EMAIL (ROLE)",
+// "~ update EMAIL: role viewer -> editor", "- delete EMAIL (ROLE)", and for
+// a refused change "!" in place of the sign and the reason at the end.
+func (c Change) String() string {
+	var s string
+	switch c.Action {
+	case ActionCreate:
+		s = "+ create " + c.Email + " (" + roleSummary(*c.After) + ")"
+	case ActionUpdate:
+		s = "~ update " + c.Email + ": " + c.Describe()
+	case ActionDelete:
+		s = "- delete " + c.Email + " (" + string(c.Before.AccountRole) + ")"
+	}
+	if c.Refused != "" {
+		s = "!" + s[1:] + " refused: " + c.Refused
+	}
+	return s
+}
+
+func roleSummary(u api.User) string {
+	if d := u.DomainRolesString(); d != "" {
+		return string(u.AccountRole) + "; domain roles " + d
+	}
+	return string(u.AccountRole)
+}
+
+// Summary is the plan's last line, e.g. "Plan: 1 to create, 2 to update,
+// 0 to delete, 7 unchanged."
+func (p *Plan) Summary() string {
+	s := fmt.Sprintf("Plan: %d to create, %d to update, %d to delete, %d unchanged",
+		p.Count(ActionCreate), p.Count(ActionUpdate), p.Count(ActionDelete), p.Unchanged)
+	if n := p.Refused(); n > 0 {
+		s += fmt.Sprintf(", %d refused", n)
+	}
+	s += "."
+	if !p.Prune && p.NotInFile > 0 {
+		if p.NotInFile == 1 {
+			s += " 1 user on the server is not in the file; --prune would delete it."
+		} else {
+			s += fmt.Sprintf(" %d users on the server are not in the file; --prune would delete them.", p.NotInFile)
+		}
+	}
+	return s
+}
+
+// WriteText writes the plan for people: one line per change, then the
+// summary. An in-sync plan is the summary alone. color adds ANSI colours.
+func (p *Plan) WriteText(w io.Writer, color bool) error {
+	bw := bufio.NewWriter(w)
+	for _, c := range p.Changes {
+		line := c.String()
+		if color {
+			switch {
+			case c.Refused != "":
+				line = ansiBold + ansiRed + line + ansiReset
+			case c.Action == ActionCreate:
+				line = ansiGreen + line + ansiReset
+			case c.Action == ActionUpdate:
+				line = ansiYellow + line + ansiReset
+			default:
+				line = ansiRed + line + ansiReset
+			}
+		}
+		bw.WriteString(line)
+		bw.WriteByte('\n')
+	}
+	bw.WriteString(p.Summary())
+	bw.WriteByte('\n')
+	return bw.Flush()
+}
+
+// planJSON is the machine-readable plan of "diff -o json".
+type planJSON struct {
+	InSync  bool         `json:"inSync"`
+	Caller  string       `json:"caller,omitempty"`
+	Prune   bool         `json:"prune"`
+	Counts  countsJSON   `json:"counts"`
+	Changes []changeJSON `json:"changes"`
+}
+
+type countsJSON struct {
+	Create    int `json:"create"`
+	Update    int `json:"update"`
+	Delete    int `json:"delete"`
+	Unchanged int `json:"unchanged"`
+	Refused   int `json:"refused"`
+	NotInFile int `json:"notInFile"`
+}
+
+type changeJSON struct {
+	Action  Action    `json:"action"`
+	Email   string    `json:"email"`
+	Line    int       `json:"line,omitempty"`
+	Before  *userJSON `json:"before,omitempty"`
+	After   *userJSON `json:"after,omitempty"`
+	Refused string    `json:"refused,omitempty"`
+}
+
+// userJSON is a user with the API's field names and dataDomainRoles always
+// present, as "list -o json" shows users.
+type userJSON struct {
+	Email           string              `json:"email"`
+	AccountRole     api.Role            `json:"accountRole"`
+	DataDomainRoles map[string]api.Role `json:"dataDomainRoles"`
+}
+
+func toUserJSON(u *api.User) *userJSON {
+	if u == nil {
+		return nil
+	}
+	roles := u.DataDomainRoles
+	if roles == nil {
+		roles = map[string]api.Role{}
+	}
+	return &userJSON{Email: u.Email, AccountRole: u.AccountRole, DataDomainRoles: roles}
+}
+
+// WriteJSON writes the plan as one indented JSON object: inSync, the
+// counts, and each change with the user before and after.
+func (p *Plan) WriteJSON(w io.Writer) error {
+	out := planJSON{
+		InSync: p.InSync(),
+		Caller: p.Caller,
+		Prune:  p.Prune,
+		Counts: countsJSON{
+			Create: p.Count(ActionCreate), Update: p.Count(ActionUpdate), Delete: p.Count(ActionDelete),
+			Unchanged: p.Unchanged, Refused: p.Refused(), NotInFile: p.NotInFile,
+		},
+		Changes: make([]changeJSON, 0, len(p.Changes)),
+	}
+	for _, c := range p.Changes {
+		out.Changes = append(out.Changes, changeJSON{
+			Action: c.Action, Email: c.Email, Line: c.Line,
+			Before: toUserJSON(c.Before), After: toUserJSON(c.After), Refused: c.Refused,
+		})
+	}
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	enc.SetEscapeHTML(false)
+	return enc.Encode(out)
+}
