@@ -141,7 +141,11 @@ of the API.`,
 		newConfigCmd(f),
 		newSandboxCmd(f),
 		newVersionCmd(f, build),
-		newExportCmd(f), newDiffCmd(f), newApplyCmd(f),
+		newExportCmd(f),
+		newDiffCmd(f),
+		newApplyCmd(f),
+		newCompletionCmd(f),
+		newGenDocsCmd(f),
 	)
 	root.SetHelpCommand(newHelpCmd(root))
 	markRunErrors(root)

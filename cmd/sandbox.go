@@ -33,9 +33,10 @@ throwaway API keys as export lines to paste into a shell.
 It listens on 127.0.0.1 only, unless --listen names another address: anyone
 who can reach it can use the printed admin key.`,
 		Example: `  $ dqo-users sandbox
-  $ eval "$(dqo-users sandbox --listen 127.0.0.1:0 | head -2)"   # in another shell, or:
+  $ dqo-users sandbox --listen 127.0.0.1:0 > sandbox.env & sleep 1; . ./sandbox.env; dqo-users list
   $ dqo-users sandbox --api 1.0 --users-limit 5 --state users.json
-  $ dqo-users sandbox --seed-users 100000 --latency 20ms`,
+  $ dqo-users sandbox --seed-users 100000 --latency 20ms
+  $ dqo-users sandbox --faults "GET /api/users 503 x2"`,
 		Args: cobra.NoArgs,
 		RunE: func(c *cobra.Command, _ []string) error {
 			return sandboxRun(c.Context(), f, opts)

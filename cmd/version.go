@@ -41,8 +41,13 @@ func versionLine(b BuildInfo) string {
 func newHelpCmd(root *cobra.Command) *cobra.Command {
 	help := &cobra.Command{
 		Use:   "help [command]",
-		Short: "Help about any command",
-		Long:  `Help provides help for any command in the application, and the topic "exit-codes".`,
+		Short: "Show the help of any command, or of the exit codes",
+		Long: `Show the help of a command: what it does, its flags and examples, the same
+as "dqo-users COMMAND --help". "dqo-users help exit-codes" lists the exit
+codes that scripts can act on.`,
+		Example: `  $ dqo-users help
+  $ dqo-users help config use
+  $ dqo-users help exit-codes`,
 		ValidArgsFunction: func(c *cobra.Command, args []string, toComplete string) ([]string, cobra.ShellCompDirective) {
 			var names []string
 			for _, sub := range root.Commands() {
@@ -63,9 +68,12 @@ func newHelpCmd(root *cobra.Command) *cobra.Command {
 	}
 	help.AddCommand(&cobra.Command{
 		Use:   "exit-codes",
-		Short: "The exit codes of dqo-users and what they mean",
-		Long:  "Every exit code dqo-users ends with, for scripts to act on.",
-		Args:  cobra.NoArgs,
+		Short: "List the exit codes of dqo-users and what they mean",
+		Long: `List every exit code dqo-users ends with, for scripts to act on, with the
+name that the "code" field of a JSON error object (-o json) carries.`,
+		Example: `  $ dqo-users help exit-codes
+  $ dqo-users get ana@example.com >/dev/null 2>&1; [ $? -eq 6 ] && echo "no such user"`,
+		Args: cobra.NoArgs,
 		RunE: func(c *cobra.Command, _ []string) error {
 			w := c.OutOrStdout()
 			fmt.Fprintln(w, "Exit codes of dqo-users (the name is the \"code\" of JSON error objects):")

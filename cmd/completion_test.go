@@ -1,0 +1,289 @@
+package cmd_test
+
+import (
+	"context"
+	"net"
+	"net/http/httptest"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/dqops-users/dqo-users/cmd"
+	"github.com/dqops-users/dqo-users/pkg/iostreams"
+	"github.com/dqops-users/dqo-users/pkg/sandbox"
+)
+
+// The emails of a sandbox with two seeded users, as completion offers them:
+// sorted, each with its role as the description.
+var sandboxEmails = []string{
+	"admin@example.com\tadmin",
+	"user000001@example.com\teditor",
+	"user000002@example.com\toperator",
+	"viewer@example.com\tviewer",
+}
+
+// completionSandbox serves a sandbox with two seeded users and returns its
+// URL and admin key.
+func completionSandbox(t *testing.T, opts sandbox.Options) (url, key string) {
+	t.Helper()
+	opts.SeedUsers = 2
+	srv, err := sandbox.New(opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	hs := httptest.NewServer(srv)
+	t.Cleanup(hs.Close)
+	return hs.URL, srv.AdminKey()
+}
+
+// completionEnv is the environment of one in-process run: only what is in
+// the map, and a configuration file of the test's own.
+func completionEnv(t *testing.T, vars map[string]string) map[string]string {
+	env := map[string]string{"DQOPS_CONFIG": filepath.Join(t.TempDir(), "config.yaml")}
+	for k, v := range vars {
+		env[k] = v
+	}
+	return env
+}
+
+// completionRun is the outcome of one in-process run.
+type completionRun struct {
+	code      int
+	stdout    string
+	stderr    string
+	elapsed   time.Duration
+	values    []string // the completions, description included
+	directive string   // cobra's ":N" line
+}
+
+func runCompletion(t *testing.T, env map[string]string, stdin string, args ...string) completionRun {
+	t.Helper()
+	ios, in, out, errOut := iostreams.Test()
+	in.WriteString(stdin)
+	f := &cmd.Factory{IO: ios, Getenv: func(k string) string { return env[k] }}
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	start := time.Now()
+	code := cmd.Run(ctx, f, cmd.BuildInfo{}, args)
+	r := completionRun{code: code, stdout: out.String(), stderr: errOut.String(), elapsed: time.Since(start)}
+	if len(args) > 0 && args[0] == "__complete" {
+		lines := strings.Split(strings.TrimSuffix(r.stdout, "\n"), "\n")
+		r.directive = lines[len(lines)-1]
+		r.values = lines[:len(lines)-1]
+	}
+	return r
+}
+
+// complete runs `dqo-users __complete ARGS...` and checks what every
+// completion must be: exit 0, a directive, nothing on stderr but cobra's
+// directive line.
+func complete(t *testing.T, env map[string]string, args ...string) completionRun {
+	t.Helper()
+	r := runCompletion(t, env, "", append([]string{"__complete"}, args...)...)
+	if r.code != cmd.ExitOK {
+		t.Errorf("__complete %q: exit %d, want 0\nstderr: %s", args, r.code, r.stderr)
+	}
+	if !strings.HasPrefix(r.directive, ":") {
+		t.Errorf("__complete %q: no directive line in %q", args, r.stdout)
+	}
+	for _, line := range strings.Split(strings.TrimSuffix(r.stderr, "\n"), "\n") {
+		if !strings.HasPrefix(line, "Completion ended with directive:") {
+			t.Errorf("__complete %q: stderr has more than the directive line: %q", args, r.stderr)
+			break
+		}
+	}
+	return r
+}
+
+func expectValues(t *testing.T, r completionRun, what string, want []string) {
+	t.Helper()
+	if !slices.Equal(r.values, want) {
+		t.Errorf("%s: completions\n  %q\nwant\n  %q", what, r.values, want)
+	}
+}
+
+func TestCompletionOfEmails(t *testing.T) {
+	t.Parallel()
+	url, key := completionSandbox(t, sandbox.Options{})
+	env := completionEnv(t, map[string]string{"DQOPS_URL": url, "DQOPS_API_KEY": key})
+
+	all := sandboxEmails
+	without := func(emails ...string) []string {
+		return slices.DeleteFunc(slices.Clone(all), func(v string) bool {
+			e, _, _ := strings.Cut(v, "\t")
+			return slices.Contains(emails, e)
+		})
+	}
+	tests := []struct {
+		name string
+		args []string
+		want []string
+	}{
+		{"get, first argument", []string{"get", ""}, all},
+		{"get, by prefix", []string{"get", "u"}, without("admin@example.com", "viewer@example.com")},
+		{"get, prefix of another case", []string{"get", "VIEW"}, []string{"viewer@example.com\tviewer"}},
+		{"get, given emails left out", []string{"get", "admin@example.com", "Viewer@Example.com", ""}, without("admin@example.com", "viewer@example.com")},
+		{"delete, first argument", []string{"delete", ""}, all},
+		{"delete, given emails left out", []string{"delete", "user000001@example.com", ""}, without("user000001@example.com")},
+		{"rm alias", []string{"rm", "admin@example.com", ""}, without("admin@example.com")},
+		{"update, first argument", []string{"update", ""}, all},
+		{"update, no second argument", []string{"update", "admin@example.com", ""}, []string{}},
+		{"user-passwd, first argument", []string{"user-passwd", "a"}, []string{"admin@example.com\tadmin"}},
+		{"user-passwd, no second argument", []string{"user-passwd", "admin@example.com", ""}, []string{}},
+		{"no match", []string{"get", "nobody"}, []string{}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			r := complete(t, env, tt.args...)
+			expectValues(t, r, strings.Join(tt.args, " "), tt.want)
+			if r.directive != ":4" {
+				t.Errorf("directive %s, want :4 (no file completion)", r.directive)
+			}
+		})
+	}
+}
+
+func TestCompletionOfFixedValues(t *testing.T) {
+	t.Parallel()
+	// Nothing here needs a server: the URL is a closed port, so a request
+	// would show up as missing values.
+	env := completionEnv(t, map[string]string{"DQOPS_URL": closedPortURL(t)})
+	roles := []string{"admin", "editor", "operator", "viewer", "none"}
+	formats := []string{"table", "wide", "json", "yaml", "csv", "tsv", "name"}
+	tests := []struct {
+		name string
+		args []string
+		want []string
+	}{
+		{"create --role", []string{"create", "ana@example.com", "--role", ""}, roles},
+		{"update --role", []string{"update", "ana@example.com", "--role", ""}, roles},
+		{"list --role", []string{"list", "--role", ""}, roles},
+		{"list -o", []string{"list", "-o", ""}, formats},
+		{"get --output", []string{"get", "ana@example.com", "--output", ""}, formats},
+		{"whoami -o", []string{"whoami", "-o", ""}, formats},
+		{"config list -o", []string{"config", "list", "-o", ""}, formats},
+		{"--color", []string{"list", "--color", ""}, []string{"auto", "always", "never"}},
+		{"completion shells", []string{"completion", ""}, []string{"bash", "zsh", "fish", "powershell"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			r := complete(t, env, tt.args...)
+			expectValues(t, r, strings.Join(tt.args, " "), tt.want)
+		})
+	}
+}
+
+func TestCompletionOfProfiles(t *testing.T) {
+	t.Parallel()
+	url, key := completionSandbox(t, sandbox.Options{})
+	env := completionEnv(t, nil)
+	for _, profile := range []string{"staging", "prod"} {
+		r := runCompletion(t, env, key, "login", "--url", url, "--profile", profile, "--with-token")
+		if r.code != cmd.ExitOK {
+			t.Fatalf("login --profile %s: exit %d\n%s", profile, r.code, r.stderr)
+		}
+	}
+	want := []string{"prod\t" + url, "staging\t" + url}
+	for _, args := range [][]string{
+		{"list", "--profile", ""},
+		{"get", "--profile", ""},
+		{"config", "use", ""},
+	} {
+		expectValues(t, complete(t, env, args...), strings.Join(args, " "), want)
+	}
+
+	// Emails come through the key stored by login: no DQOPS_API_KEY here.
+	expectValues(t, complete(t, env, "get", "--profile", "staging", ""), "get --profile staging", sandboxEmails)
+}
+
+func TestCompletionIsSilentWithoutAServer(t *testing.T) {
+	t.Parallel()
+	url, _ := completionSandbox(t, sandbox.Options{})
+	slowURL, slowKey := completionSandbox(t, sandbox.Options{Faults: "slow=10s"})
+	tests := []struct {
+		name string
+		env  map[string]string
+	}{
+		{"not logged in (401)", map[string]string{"DQOPS_URL": url}},
+		{"key rejected (401)", map[string]string{"DQOPS_URL": url, "DQOPS_API_KEY": sandbox.KeyPrefix + "wrong"}},
+		{"unreachable", map[string]string{"DQOPS_URL": closedPortURL(t), "DQOPS_API_KEY": "any"}},
+		{"slow server", map[string]string{"DQOPS_URL": slowURL, "DQOPS_API_KEY": slowKey}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			env := completionEnv(t, tt.env)
+			for _, args := range [][]string{{"get", ""}, {"delete", "a"}, {"update", ""}, {"user-passwd", ""}} {
+				t.Run(args[0], func(t *testing.T) {
+					t.Parallel()
+					r := complete(t, env, args...)
+					expectValues(t, r, strings.Join(args, " "), []string{})
+					if r.directive != ":4" {
+						t.Errorf("directive %s, want :4", r.directive)
+					}
+					// The completion timeout is 2s; a shell must never wait
+					// for the 10s the slow server takes.
+					if r.elapsed > 5*time.Second {
+						t.Errorf("took %s", r.elapsed.Round(time.Millisecond))
+					}
+				})
+			}
+		})
+	}
+}
+
+func TestCompletionScripts(t *testing.T) {
+	t.Parallel()
+	// A configuration that cannot be read: printing a script must not try.
+	env := map[string]string{"DQOPS_CONFIG": t.TempDir()}
+	tests := []struct {
+		shell string
+		want  []string
+	}{
+		{"bash", []string{"# bash completion V2 for dqo-users", "complete -o default -F __start_dqo-users dqo-users"}},
+		{"zsh", []string{"#compdef dqo-users", "compdef _dqo-users dqo-users"}},
+		{"fish", []string{"# fish completion for dqo-users", "complete -c dqo-users"}},
+		{"powershell", []string{"# powershell completion for dqo-users", "Register-ArgumentCompleter"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.shell, func(t *testing.T) {
+			r := runCompletion(t, env, "", "completion", tt.shell)
+			if r.code != cmd.ExitOK || r.stderr != "" {
+				t.Fatalf("completion %s: exit %d, stderr %q", tt.shell, r.code, r.stderr)
+			}
+			for _, s := range tt.want {
+				if !strings.Contains(r.stdout, s) {
+					t.Errorf("completion %s: script lacks %q", tt.shell, s)
+				}
+			}
+			// The default script describes the values; --no-descriptions
+			// changes the script (bash and fish take it as an argument of
+			// __complete, zsh and PowerShell use __completeNoDesc).
+			plain := runCompletion(t, env, "", "completion", tt.shell, "--no-descriptions")
+			if plain.code != cmd.ExitOK || plain.stdout == r.stdout {
+				t.Errorf("completion %s --no-descriptions: exit %d, same script: %v", tt.shell, plain.code, plain.stdout == r.stdout)
+			}
+		})
+	}
+
+	for _, args := range [][]string{{"completion"}, {"completion", "tcsh"}, {"completion", "bash", "zsh"}} {
+		r := runCompletion(t, env, "", args...)
+		if r.code != cmd.ExitUsage || r.stdout != "" {
+			t.Errorf("%q: exit %d, stdout %q; want a usage error", args, r.code, r.stdout)
+		}
+	}
+}
+
+// closedPortURL is the address of a loopback port nothing listens on.
+func closedPortURL(t *testing.T) string {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := ln.Addr().String()
+	ln.Close()
+	return "http://" + addr
+}
