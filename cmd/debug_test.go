@@ -1,0 +1,318 @@
+package cmd_test
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+	"regexp"
+	"sort"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/dqops-users/dqo-users/cmd"
+	"github.com/dqops-users/dqo-users/pkg/iostreams"
+	"github.com/dqops-users/dqo-users/pkg/sandbox"
+)
+
+// dbgBuffer is a buffer that concurrent writers (apply's requests in
+// flight, each traced) may share.
+type dbgBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (d *dbgBuffer) Write(p []byte) (int, error) {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	return d.b.Write(p)
+}
+
+func (d *dbgBuffer) String() string {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	return d.b.String()
+}
+
+// dbgRun runs a command line in-process with the given environment and
+// stdin, with a stderr safe for concurrent writes.
+func dbgRun(ctx context.Context, env map[string]string, stdin string, args ...string) netResult {
+	ios, in, out, _ := iostreams.Test()
+	in.WriteString(stdin)
+	errOut := &dbgBuffer{}
+	ios.ErrOut = errOut
+	f := &cmd.Factory{
+		IO:      ios,
+		Version: "debug-test",
+		Getenv:  func(name string) string { return env[name] },
+		Backoff: func(int) time.Duration { return time.Millisecond },
+	}
+	start := time.Now()
+	code := cmd.Run(ctx, f, cmd.BuildInfo{Version: "debug-test"}, args)
+	return netResult{code: code, stdout: out.String(), stderr: errOut.String(), elapsed: time.Since(start)}
+}
+
+// dbgCommandPaths lists every runnable, visible command as its path without
+// "dqo-users ", e.g. "config view".
+func dbgCommandPaths() []string {
+	ios, _, _, _ := iostreams.Test()
+	root := cmd.NewRootCmd(&cmd.Factory{IO: ios, Getenv: func(string) string { return "" }}, cmd.BuildInfo{})
+	var paths []string
+	var walk func(c *cobra.Command)
+	walk = func(c *cobra.Command) {
+		for _, child := range c.Commands() {
+			if child.Hidden {
+				continue
+			}
+			if child.Runnable() {
+				paths = append(paths, strings.TrimPrefix(child.CommandPath(), root.Name()+" "))
+			}
+			walk(child)
+		}
+	}
+	walk(root)
+	sort.Strings(paths)
+	return paths
+}
+
+// dbgTraced is a trace line of a request: "debug: #N > METHOD URL".
+var dbgTraced = regexp.MustCompile(`(?m)^debug: #\d+ > (GET|POST|PUT|DELETE) (\S+)$`)
+
+// TestDebugTraceShowsNoSecret runs every command with --debug, a known API
+// key and a known password, and finds neither anywhere in what it printed,
+// while the trace shows each request's method, URL and status.
+func TestDebugTraceShowsNoSecret(t *testing.T) {
+	e := newNetEnv(t, "")
+	sb := e.sb
+	key := sb.AdminKey()
+	const password = "Pw-known-7f3a9c"
+	dir := t.TempDir()
+	usersFile := filepath.Join(dir, "users.yaml")
+	os.WriteFile(usersFile, []byte("users:\n- email: admin@example.com\n  accountRole: admin\n- email: cy@corp.io\n  accountRole: editor\n"), 0o600)
+	env := map[string]string{
+		"DQOPS_URL":     e.url,
+		"DQOPS_API_KEY": key,
+		"DQOPS_CONFIG":  filepath.Join(dir, "config.yaml"),
+	}
+	type step struct {
+		path  string // the command, as dbgCommandPaths names it
+		args  []string
+		stdin string
+		// requests says whether the command talks to the server.
+		requests bool
+		// timeout ends the command (the sandbox serves until Ctrl-C).
+		timeout time.Duration
+	}
+	steps := []step{
+		{path: "list", args: []string{"list"}, requests: true},
+		{path: "get", args: []string{"get", "bo@corp.io", "-o", "json"}, requests: true},
+		{path: "create", args: []string{"create", "new@corp.io", "--role", "viewer", "--password-stdin"}, stdin: password + "\n", requests: true},
+		{path: "update", args: []string{"update", "new@corp.io", "--role", "editor"}, requests: true},
+		{path: "user-passwd", args: []string{"user-passwd", "new@corp.io", "--password-stdin"}, stdin: password, requests: true},
+		{path: "passwd", args: []string{"passwd", "--password-stdin"}, stdin: password, requests: true},
+		{path: "whoami", args: []string{"whoami"}, requests: true},
+		{path: "delete", args: []string{"delete", "new@corp.io", "--yes"}, requests: true},
+		{path: "export", args: []string{"export"}, requests: true},
+		{path: "apply", args: []string{"apply", "-f", usersFile, "--yes"}, requests: true},
+		{path: "diff", args: []string{"diff", "-f", usersFile}, requests: true},
+		{path: "login", args: []string{"login", "--with-token", "--profile", "work"}, stdin: key + "\n", requests: true},
+		{path: "config list", args: []string{"config", "list"}},
+		{path: "config view", args: []string{"config", "view"}},
+		{path: "config use", args: []string{"config", "use", "work"}},
+		{path: "logout", args: []string{"logout", "--profile", "work"}},
+		{path: "version", args: []string{"version"}},
+		{path: "help exit-codes", args: []string{"help", "exit-codes"}},
+		{path: "completion", args: []string{"completion", "bash"}},
+		{path: "sandbox", args: []string{"sandbox", "--listen", "127.0.0.1:0"}, timeout: 300 * time.Millisecond},
+	}
+	covered := map[string]bool{}
+	for _, s := range steps {
+		covered[s.path] = true
+	}
+	for _, path := range dbgCommandPaths() {
+		if !covered[path] {
+			t.Errorf("command %q is not run by this test: add it to the steps", path)
+		}
+	}
+
+	secrets := []string{key, strings.TrimPrefix(key, sandbox.KeyPrefix), password}
+	for _, s := range steps {
+		t.Run(s.path, func(t *testing.T) {
+			ctx := context.Background()
+			if s.timeout > 0 {
+				var cancel context.CancelFunc
+				ctx, cancel = context.WithTimeout(ctx, s.timeout)
+				defer cancel()
+			}
+			r := dbgRun(ctx, env, s.stdin, append(s.args, "--debug")...)
+			if s.timeout == 0 && r.code != 0 {
+				t.Fatalf("%v\n%s", s.args, r)
+			}
+			for _, secret := range secrets {
+				if strings.Contains(r.stdout, secret) || strings.Contains(r.stderr, secret) {
+					t.Errorf("%v shows a secret (%.6s...):\n%s", s.args, secret, r)
+				}
+			}
+			if !s.requests {
+				return
+			}
+			traced := dbgTraced.FindAllStringSubmatch(r.stderr, -1)
+			if len(traced) == 0 {
+				t.Fatalf("no request traced:\n%s", r.stderr)
+			}
+			for _, m := range traced {
+				if !strings.HasPrefix(m[2], e.url+"/api/") {
+					t.Errorf("traced URL %q", m[2])
+				}
+			}
+			for _, want := range []string{"> Authorization: [redacted]\n", "> User-Agent: dqo-users/debug-test\n"} {
+				if !strings.Contains(r.stderr, want) {
+					t.Errorf("trace lacks %q:\n%s", want, r.stderr)
+				}
+			}
+			if !regexp.MustCompile(`(?m)^debug: #\d+ < HTTP/1\.1 20[014] [A-Za-z ]+ in \S+$`).MatchString(r.stderr) {
+				t.Errorf("trace shows no status:\n%s", r.stderr)
+			}
+			if strings.Contains(strings.Join(s.args, " "), "password") || s.path == "passwd" {
+				if !strings.Contains(r.stderr, "/password\n") && !strings.Contains(r.stderr, "/api/mypassword\n") {
+					t.Errorf("no password request traced:\n%s", r.stderr)
+				}
+				if !strings.Contains(r.stderr, "> [redacted]\n") {
+					t.Errorf("the password body is not shown as [redacted]:\n%s", r.stderr)
+				}
+			}
+		})
+	}
+	if !sb.PasswordMatches(sandbox.AdminEmail, password) {
+		t.Error("passwd did not set the password")
+	}
+}
+
+// TestDebugFromEnvironment checks DQOPS_DEBUG, and that without it nothing
+// is traced.
+func TestDebugFromEnvironment(t *testing.T) {
+	e := newNetEnv(t, "")
+	for _, tt := range []struct {
+		value string
+		trace bool
+	}{{"1", true}, {"true", true}, {"0", false}, {"false", false}, {"", false}} {
+		e.env["DQOPS_DEBUG"] = tt.value
+		r := e.run("list")
+		netExpect(t, r, 0)
+		if got := strings.Contains(r.stderr, "debug: #1 > GET "+e.url+"/api/users\n"); got != tt.trace {
+			t.Errorf("DQOPS_DEBUG=%q: traced %v, want %v:\n%s", tt.value, got, tt.trace, r.stderr)
+		}
+	}
+	// A failed request and the retries are traced too.
+	e.env["DQOPS_DEBUG"] = "1"
+	e.sb.SetFaults("GET /api/users drop x1")
+	r := e.run("list")
+	netExpect(t, r, 0, "debug: #1 ! GET "+e.url+"/api/users failed after ",
+		"debug: * listing users: the connection was closed before an answer came; retry 1 of 3 in ",
+		"debug: #2 < HTTP/1.1 200 OK in ")
+}
+
+// TestDebugKeyCommandProfile checks a profile's api_key_command: the key it
+// prints is used and never shown, its stderr passes through, its failures
+// never show what it printed, and it cannot eat a password given on stdin.
+func TestDebugKeyCommandProfile(t *testing.T) {
+	e := newNetEnv(t, "")
+	key := e.sb.AdminKey()
+	keyFile := filepath.Join(e.dir, "key")
+	os.WriteFile(keyFile, []byte(key+"\n"), 0o600)
+	config := e.env["DQOPS_CONFIG"]
+	writeProfile := func(command string) {
+		t.Helper()
+		doc := fmt.Sprintf("current_profile: work\nprofiles:\n  work:\n    url: %s\n    api_key_command: %q\n", e.url, command)
+		if err := os.WriteFile(config, []byte(doc), 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	delete(e.env, "DQOPS_URL")
+	delete(e.env, "DQOPS_API_KEY")
+	secret := strings.TrimPrefix(key, sandbox.KeyPrefix)
+	noKey := func(r netResult) {
+		t.Helper()
+		if strings.Contains(r.stdout+r.stderr, secret) {
+			t.Errorf("the key is shown:\n%s", r)
+		}
+	}
+
+	writeProfile("echo 'helper: unlocking' >&2; cat " + keyFile)
+	r := e.run("list", "--debug")
+	netExpect(t, r, 0, "helper: unlocking\n", "> Authorization: [redacted]\n")
+	noKey(r)
+
+	// The command's stdin is not ours: --password-stdin still gets the password.
+	writeProfile("cat >/dev/null; cat " + keyFile)
+	r = e.exec(context.Background(), "Pw-stdin-1\n", "passwd", "--password-stdin")
+	netExpect(t, r, 0)
+	if !e.sb.PasswordMatches(sandbox.AdminEmail, "Pw-stdin-1") {
+		t.Error("the password was not the one on stdin")
+	}
+
+	for _, tt := range []struct {
+		command string
+		code    int
+		want    []string
+	}{
+		{"cat " + keyFile + "; echo 'helper: locked' >&2; exit 3", 1,
+			[]string{"helper: locked\n", `error: api_key_command of profile "work" failed (exit status 3)`}},
+		{"cat " + keyFile + "; cat " + keyFile, 1,
+			[]string{`error: api_key_command of profile "work" printed more than one line: it must print the key alone`}},
+		{"true", 1, []string{`error: api_key_command of profile "work" printed no key`}},
+		{"printf 'a\\tb'", 2, []string{`error: the api_key_command of profile "work": the API key contains a space (character 2 of 3)`}},
+	} {
+		writeProfile(tt.command)
+		r := e.run("list", "--debug")
+		netExpect(t, r, tt.code, tt.want...)
+		noKey(r)
+		if n := len(e.calls()); n != 2 {
+			t.Errorf("%s: a request was sent (%d in all)", tt.command, n)
+		}
+	}
+
+	e.before = func(f *cmd.Factory) { f.KeyCommandTimeout = 200 * time.Millisecond }
+	writeProfile("sleep 5; cat " + keyFile)
+	r = e.run("list")
+	netExpect(t, r, 1, `error: api_key_command of profile "work" did not finish within 200ms`)
+	if r.elapsed > 3*time.Second {
+		t.Errorf("the timeout took %s", r.elapsed)
+	}
+}
+
+// TestDebugConfigFileModeWarning checks the warning for a configuration file
+// that others may read, which holds keys (tests run as root, where chmod
+// still sets the bits that are checked).
+func TestDebugConfigFileModeWarning(t *testing.T) {
+	e := newNetEnv(t, "")
+	config := e.env["DQOPS_CONFIG"]
+	doc := fmt.Sprintf("profiles:\n  default:\n    url: %s\n    api_key: %s\n", e.url, e.sb.AdminKey())
+	os.WriteFile(config, []byte(doc), 0o600)
+	delete(e.env, "DQOPS_API_KEY")
+	for _, tt := range []struct {
+		mode os.FileMode
+		warn bool
+	}{{0o600, false}, {0o400, false}, {0o640, true}, {0o604, true}, {0o666, true}} {
+		if err := os.Chmod(config, tt.mode); err != nil {
+			t.Fatal(err)
+		}
+		r := e.run("list")
+		netExpect(t, r, 0)
+		want := fmt.Sprintf("warning: %s is readable by other users (mode %04o); run: chmod 600 %s\n", config, tt.mode, config)
+		if got := strings.Contains(r.stderr, want); got != tt.warn {
+			t.Errorf("mode %04o: warned %v, want %v:\n%s", tt.mode, got, tt.warn, r.stderr)
+		}
+	}
+	// Saving writes 0600 whatever the file had.
+	os.Chmod(config, 0o644)
+	netExpect(t, e.exec(context.Background(), e.sb.AdminKey(), "login", "--with-token"), 0)
+	if info, err := os.Stat(config); err != nil || info.Mode().Perm() != 0o600 {
+		t.Errorf("after login the file has mode %v, %v", info.Mode().Perm(), err)
+	}
+}

@@ -1,0 +1,506 @@
+//go:build linux
+
+package cmd_test
+
+import (
+	"errors"
+	"io"
+	"io/fs"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/creack/pty"
+	"golang.org/x/sys/unix"
+
+	"github.com/dqops-users/dqo-users/pkg/sandbox"
+)
+
+// ptyWait bounds every wait of these tests so that a broken prompt fails
+// the test instead of hanging it; nothing asserts on how long things take.
+const ptyWait = 60 * time.Second
+
+// ptySession is the built binary running on a pseudo-terminal: its stdin,
+// stdout and stderr are the terminal unless a test pipes stdout.
+type ptySession struct {
+	t      *testing.T
+	cmd    *exec.Cmd
+	ptm    *os.File // the terminal's master side: what a user types and sees
+	tty    *os.File // the child's side, kept open here to read its modes
+	out    *syncBuffer
+	stdout *syncBuffer // stdout when piped instead of the terminal
+	seen   int         // how much of out expect has consumed
+	done   chan struct{}
+	err    error
+	// read is closed when everything the terminal showed has been copied
+	// to out; that is once the child ended and the test closed tty.
+	read chan struct{}
+	// lflagAtExit holds the terminal's local modes as the child left them.
+	lflagAtExit *uint32
+}
+
+// childEnv is the process's environment without what would change the
+// binary's behaviour (CI, DQOPS_*, NO_COLOR), plus vars.
+func childEnv(vars map[string]string) []string {
+	var env []string
+	for _, kv := range os.Environ() {
+		name, _, _ := strings.Cut(kv, "=")
+		switch {
+		case name == "CI", name == "NO_COLOR", name == "TERM", name == "HOME", strings.HasPrefix(name, "DQOPS_"):
+			continue
+		}
+		env = append(env, kv)
+	}
+	for k, v := range vars {
+		env = append(env, k+"="+v)
+	}
+	return env
+}
+
+type ptyOptions struct {
+	env         map[string]string
+	pipedStdout bool
+}
+
+// startPTY runs the binary with args on a new pseudo-terminal, pointed at
+// srv with its admin key and a configuration file of the test's own.
+func startPTY(t *testing.T, srv *testServer, opts ptyOptions, args ...string) *ptySession {
+	t.Helper()
+	if _, err := os.Stat("/dev/ptmx"); errors.Is(err, fs.ErrNotExist) {
+		t.Skip("no /dev/ptmx: pseudo-terminals are not available")
+	}
+	bin := binary(t)
+	vars := map[string]string{
+		"DQOPS_CONFIG":  filepath.Join(t.TempDir(), "config.yaml"),
+		"DQOPS_RETRIES": "0",
+		"TERM":          "xterm",
+		"HOME":          t.TempDir(),
+	}
+	if srv != nil {
+		vars["DQOPS_URL"] = srv.URL
+		vars["DQOPS_API_KEY"] = srv.AdminKey()
+	}
+	for k, v := range opts.env {
+		vars[k] = v
+	}
+	ptm, tty, err := pty.Open()
+	if err != nil {
+		t.Fatalf("opening a pseudo-terminal: %v", err)
+	}
+	if err := pty.Setsize(ptm, &pty.Winsize{Rows: 40, Cols: 160}); err != nil {
+		t.Fatal(err)
+	}
+	s := &ptySession{t: t, ptm: ptm, tty: tty, out: &syncBuffer{}, done: make(chan struct{}), read: make(chan struct{})}
+	c := exec.Command(bin, args...)
+	c.Env = childEnv(vars)
+	c.Stdin, c.Stdout, c.Stderr = tty, tty, tty
+	if opts.pipedStdout {
+		s.stdout = &syncBuffer{}
+		c.Stdout = s.stdout
+	}
+	// A session of its own with the terminal as its controlling terminal,
+	// so that Ctrl-C typed on it signals the child as it would in a shell.
+	c.SysProcAttr = &syscall.SysProcAttr{Setsid: true, Setctty: true, Ctty: 0}
+	if err := c.Start(); err != nil {
+		t.Fatalf("starting %s: %v", bin, err)
+	}
+	s.cmd = c
+	go func() {
+		_, _ = io.Copy(s.out, ptm)
+		close(s.read)
+	}()
+	go func() {
+		s.err = c.Wait()
+		close(s.done)
+	}()
+	t.Cleanup(func() {
+		select {
+		case <-s.done:
+		default:
+			_ = c.Process.Kill()
+			<-s.done
+		}
+		ptm.Close()
+		tty.Close()
+	})
+	return s
+}
+
+// expect waits until the terminal has shown want after what earlier calls
+// consumed.
+func (s *ptySession) expect(want string) {
+	s.t.Helper()
+	deadline := time.Now().Add(ptyWait)
+	for {
+		out := s.out.String()
+		if i := strings.Index(out[s.seen:], want); i >= 0 {
+			s.seen += i + len(want)
+			return
+		}
+		select {
+		case <-s.done:
+			// The child is gone: what it wrote is in the terminal already,
+			// give the reader a little while to copy it, then stop waiting.
+			if d := time.Now().Add(2 * time.Second); d.Before(deadline) {
+				deadline = d
+			}
+		default:
+		}
+		if time.Now().After(deadline) {
+			s.t.Fatalf("the terminal did not show %q; it shows:\n%s", want, out)
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+}
+
+// lflag returns the local modes of the child's terminal.
+func (s *ptySession) lflag() uint32 {
+	s.t.Helper()
+	if s.lflagAtExit != nil {
+		return *s.lflagAtExit
+	}
+	tio, err := unix.IoctlGetTermios(int(s.tty.Fd()), unix.TCGETS)
+	if err != nil {
+		s.t.Fatalf("reading the terminal's modes: %v", err)
+	}
+	return tio.Lflag
+}
+
+// waitEcho waits until the terminal's echo is on (or off): typing a secret
+// before the prompt turned echo off would show it, as it would to a user
+// typing ahead.
+func (s *ptySession) waitEcho(on bool) {
+	s.t.Helper()
+	deadline := time.Now().Add(ptyWait)
+	for (s.lflag()&unix.ECHO != 0) != on {
+		if time.Now().After(deadline) {
+			s.t.Fatalf("the terminal's echo did not turn %v; it shows:\n%s", on, s.out.String())
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+}
+
+// typeSecret types a line once the prompt has turned echo off.
+func (s *ptySession) typeSecret(line string) {
+	s.t.Helper()
+	s.waitEcho(false)
+	s.send(line + "\r")
+}
+
+func (s *ptySession) send(text string) {
+	s.t.Helper()
+	if _, err := s.ptm.Write([]byte(text)); err != nil {
+		s.t.Fatalf("typing: %v", err)
+	}
+}
+
+// exitCode waits for the child to end and returns its exit code.
+func (s *ptySession) exitCode() int {
+	s.t.Helper()
+	select {
+	case <-s.done:
+	case <-time.After(ptyWait):
+		_ = s.cmd.Process.Kill()
+		<-s.done
+		s.t.Fatalf("the command did not end; the terminal shows:\n%s", s.out.String())
+	}
+	if s.lflagAtExit == nil {
+		lflag := s.lflag()
+		s.lflagAtExit = &lflag
+		// Closing the last descriptor of the child's side makes reading the
+		// master end, once everything the child wrote has been read.
+		s.tty.Close()
+		select {
+		case <-s.read:
+		case <-time.After(ptyWait):
+			s.t.Fatalf("the terminal's output did not end:\n%s", s.out.String())
+		}
+	}
+	var ee *exec.ExitError
+	switch {
+	case s.err == nil:
+		return 0
+	case errors.As(s.err, &ee):
+		return ee.ExitCode()
+	}
+	s.t.Fatalf("waiting for the command: %v", s.err)
+	return -1
+}
+
+func (s *ptySession) expectExit(want int) {
+	s.t.Helper()
+	if got := s.exitCode(); got != want {
+		s.t.Fatalf("exit code %d, want %d; the terminal shows:\n%s", got, want, s.out.String())
+	}
+}
+
+// screen is everything the terminal showed so far.
+func (s *ptySession) screen() string { return s.out.String() }
+
+func TestPTYCreatePasswordPrompt(t *testing.T) {
+	const password = "Corr3ct horse"
+	tests := []struct {
+		name   string
+		first  string
+		second string // not typed when empty
+		code   int
+		shows  string
+	}{
+		{name: "matching passwords", first: password, second: password, code: 0, shows: "Created user new@corp.io with role viewer and a password."},
+		{name: "mismatch: nothing sent", first: password, second: password + "x", code: 2, shows: "the passwords do not match: nothing was changed"},
+		{name: "empty: nothing sent", first: "", code: 2, shows: "the password is empty: nothing was changed"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			srv := startSandbox(t, sandbox.Options{})
+			s := startPTY(t, srv, ptyOptions{}, "create", "new@corp.io", "--role", "viewer", "--password-prompt")
+			s.expect("New password for new@corp.io: ")
+			s.typeSecret(tt.first)
+			if tt.second != "" {
+				s.expect("Repeat the password: ")
+				s.typeSecret(tt.second)
+			}
+			s.expectExit(tt.code)
+			expectContains(t, "terminal", s.screen(), tt.shows)
+			if tt.first != "" {
+				expectNotContains(t, "terminal", s.screen(), tt.first)
+			}
+			if tt.code == 0 {
+				if !srv.PasswordMatches("new@corp.io", password) {
+					t.Error("the password was not set")
+				}
+				expectCalls(t, srv, "GET /api/users/new@corp.io", "POST /api/users", "PUT /api/users/new@corp.io/password")
+			} else {
+				expectCalls(t, srv) // nothing sent
+				if _, ok := srv.user("new@corp.io"); ok {
+					t.Error("the user was created")
+				}
+			}
+			if s.lflag()&unix.ECHO == 0 {
+				t.Error("the terminal's echo was left off")
+			}
+		})
+	}
+}
+
+func TestPTYRoleChoice(t *testing.T) {
+	srv := startSandbox(t, sandbox.Options{})
+	s := startPTY(t, srv, ptyOptions{}, "create", "new@corp.io")
+	s.expect("Account role for new@corp.io:")
+	s.expect("Choose 1-5: ")
+	s.send("boss\r")
+	s.expect(`"boss" is not one of the choices.`)
+	s.expect("Choose 1-5: ")
+	s.send("3\r")
+	s.expectExit(0)
+	expectContains(t, "terminal", s.screen(), "Created user new@corp.io with role operator.")
+	if u, _ := srv.user("new@corp.io"); u.AccountRole != "operator" {
+		t.Errorf("user %+v", u)
+	}
+}
+
+func TestPTYDeleteConfirmation(t *testing.T) {
+	tests := []struct {
+		answer string
+		code   int
+		gone   bool
+	}{
+		{answer: "y", code: 0, gone: true},
+		{answer: "n", code: 3, gone: false},
+		{answer: "", code: 3, gone: false},
+	}
+	for _, tt := range tests {
+		t.Run("answer "+tt.answer, func(t *testing.T) {
+			srv := startSandbox(t, sandbox.Options{})
+			srv.addUsers(t, ana, bo)
+			s := startPTY(t, srv, ptyOptions{}, "delete", "ana@corp.io", "bo@corp.io")
+			s.expect("Delete 2 user(s)?")
+			s.expect("ana@corp.io")
+			s.expect("Bo@corp.io [y/N]: ")
+			s.send(tt.answer + "\r")
+			s.expectExit(tt.code)
+			_, anaLeft := srv.user("ana@corp.io")
+			_, boLeft := srv.user("Bo@corp.io")
+			if anaLeft == tt.gone || boLeft == tt.gone {
+				t.Errorf("ana left %v, bo left %v; want gone %v", anaLeft, boLeft, tt.gone)
+			}
+			if !tt.gone && srv.countCalls(http.MethodDelete, "/") != 0 {
+				t.Errorf("a DELETE was sent: %v", srv.calls())
+			}
+		})
+	}
+}
+
+// Prompts go to stderr, so a prompting command's stdout may be piped.
+func TestPTYPromptWithStdoutPiped(t *testing.T) {
+	srv := startSandbox(t, sandbox.Options{})
+	srv.addUsers(t, ana)
+	s := startPTY(t, srv, ptyOptions{pipedStdout: true}, "delete", "ana@corp.io")
+	s.expect("[y/N]: ")
+	s.send("y\r")
+	s.expectExit(0)
+	if got := s.stdout.String(); got != "" {
+		t.Errorf("stdout %q", got)
+	}
+	expectContains(t, "terminal", s.screen(), "Deleted user ana@corp.io.")
+}
+
+func TestPTYLoginKeyPrompt(t *testing.T) {
+	srv := startSandbox(t, sandbox.Options{})
+	key := srv.AdminKey()
+	config := filepath.Join(t.TempDir(), "config.yaml")
+	s := startPTY(t, srv, ptyOptions{env: map[string]string{"DQOPS_API_KEY": "", "DQOPS_CONFIG": config}}, "login")
+	s.expect("Logging in to " + srv.URL + " (profile default).")
+	s.expect("API key: ")
+	s.typeSecret(key)
+	s.expectExit(0)
+	expectContains(t, "terminal", s.screen(), "Logged in to "+srv.URL+" as admin@example.com (admin)")
+	expectNotContains(t, "terminal", s.screen(), key)
+	expectContains(t, "config", readConfig(t, config), "api_key: "+key)
+	if s.lflag()&unix.ECHO == 0 {
+		t.Error("the terminal's echo was left off")
+	}
+}
+
+func TestPTYLoginRejectedKey(t *testing.T) {
+	srv := startSandbox(t, sandbox.Options{})
+	config := filepath.Join(t.TempDir(), "config.yaml")
+	s := startPTY(t, srv, ptyOptions{env: map[string]string{"DQOPS_API_KEY": "", "DQOPS_CONFIG": config}}, "login")
+	s.expect("API key: ")
+	s.typeSecret("dqo-sandbox-wrong-key")
+	s.expectExit(4)
+	expectContains(t, "terminal", s.screen(), "nothing was stored")
+	expectNotContains(t, "terminal", s.screen(), "dqo-sandbox-wrong-key")
+	expectNoConfig(t, config)
+}
+
+func TestPTYPasswdPrompts(t *testing.T) {
+	t.Run("passwd", func(t *testing.T) {
+		srv := startSandbox(t, sandbox.Options{})
+		s := startPTY(t, srv, ptyOptions{}, "passwd")
+		s.expect("New password for your account: ")
+		s.typeSecret("my n3w pass")
+		s.expect("Repeat the password: ")
+		s.typeSecret("my n3w pass")
+		s.expectExit(0)
+		expectContains(t, "terminal", s.screen(), "Your password was changed.")
+		expectNotContains(t, "terminal", s.screen(), "n3w")
+		if !srv.PasswordMatches(sandbox.AdminEmail, "my n3w pass") {
+			t.Error("the password was not changed")
+		}
+	})
+	t.Run("user-passwd", func(t *testing.T) {
+		srv := startSandbox(t, sandbox.Options{})
+		srv.addUsers(t, ana)
+		s := startPTY(t, srv, ptyOptions{}, "user-passwd", "ana@corp.io")
+		s.expect("New password for ana@corp.io: ")
+		s.typeSecret("an4's pass")
+		s.expect("Repeat the password: ")
+		s.typeSecret("an4's pass")
+		s.expectExit(0)
+		expectContains(t, "terminal", s.screen(), "Changed the password of ana@corp.io.")
+		expectNotContains(t, "terminal", s.screen(), "an4")
+		if !srv.PasswordMatches("ana@corp.io", "an4's pass") {
+			t.Error("the password was not changed")
+		}
+	})
+	t.Run("passwd mismatch", func(t *testing.T) {
+		srv := startSandbox(t, sandbox.Options{})
+		s := startPTY(t, srv, ptyOptions{}, "passwd")
+		s.expect("New password for your account: ")
+		s.typeSecret("one")
+		s.expect("Repeat the password: ")
+		s.typeSecret("two")
+		s.expectExit(2)
+		expectCalls(t, srv)
+	})
+}
+
+func TestPTYCtrlC(t *testing.T) {
+	t.Run("at the first password prompt", func(t *testing.T) {
+		srv := startSandbox(t, sandbox.Options{})
+		s := startPTY(t, srv, ptyOptions{}, "passwd")
+		s.expect("New password for your account: ")
+		s.waitEcho(false)
+		s.send("half a passw")
+		s.send("\x03")
+		s.expectExit(130)
+		expectContains(t, "terminal", s.screen(), "interrupted")
+		if s.lflag()&unix.ECHO == 0 {
+			t.Error("the terminal's echo was not restored")
+		}
+		expectCalls(t, srv)
+	})
+	t.Run("at the second password prompt of create", func(t *testing.T) {
+		srv := startSandbox(t, sandbox.Options{})
+		s := startPTY(t, srv, ptyOptions{}, "create", "new@corp.io", "--role", "viewer", "--password-prompt")
+		s.expect("New password for new@corp.io: ")
+		s.typeSecret("pw")
+		s.expect("Repeat the password: ")
+		s.waitEcho(false)
+		s.send("\x03")
+		s.expectExit(130)
+		if s.lflag()&unix.ECHO == 0 {
+			t.Error("the terminal's echo was not restored")
+		}
+		expectCalls(t, srv)
+	})
+	t.Run("at the login key prompt", func(t *testing.T) {
+		srv := startSandbox(t, sandbox.Options{})
+		config := filepath.Join(t.TempDir(), "config.yaml")
+		s := startPTY(t, srv, ptyOptions{env: map[string]string{"DQOPS_API_KEY": "", "DQOPS_CONFIG": config}}, "login")
+		s.expect("API key: ")
+		s.waitEcho(false)
+		s.send("\x03")
+		s.expectExit(130)
+		if s.lflag()&unix.ECHO == 0 {
+			t.Error("the terminal's echo was not restored")
+		}
+		expectNoConfig(t, config)
+	})
+	t.Run("at the confirmation", func(t *testing.T) {
+		srv := startSandbox(t, sandbox.Options{})
+		srv.addUsers(t, ana)
+		s := startPTY(t, srv, ptyOptions{}, "delete", "ana@corp.io")
+		s.expect("[y/N]: ")
+		s.send("\x03")
+		s.expectExit(130)
+		if _, ok := srv.user("ana@corp.io"); !ok {
+			t.Error("deleted after Ctrl-C")
+		}
+	})
+	t.Run("during a request", func(t *testing.T) {
+		srv := startSandbox(t, sandbox.Options{Faults: "GET /api/users slow=60s"})
+		arrived := srv.arrived(http.MethodGet, "/api/users")
+		s := startPTY(t, srv, ptyOptions{}, "list")
+		select {
+		case <-arrived:
+		case <-time.After(ptyWait):
+			t.Fatalf("the request did not arrive; the terminal shows:\n%s", s.screen())
+		}
+		s.send("\x03")
+		s.expectExit(130)
+		expectContains(t, "terminal", s.screen(), "interrupted")
+	})
+}
+
+// On a real terminal, list prints an aligned, coloured table with a header.
+func TestPTYTableOutput(t *testing.T) {
+	srv := startSandbox(t, sandbox.Options{})
+	s := startPTY(t, srv, ptyOptions{}, "list")
+	s.expectExit(0)
+	expectContains(t, "terminal", s.screen(), "EMAIL", "ROLE", "admin@example.com", ansiEscape)
+	s = startPTY(t, srv, ptyOptions{env: map[string]string{"NO_COLOR": "1"}}, "list")
+	s.expectExit(0)
+	expectContains(t, "terminal", s.screen(), "EMAIL", "viewer@example.com")
+	expectNotContains(t, "terminal", s.screen(), ansiEscape)
+	// CI=true: no prompt, even on a terminal.
+	s = startPTY(t, srv, ptyOptions{env: map[string]string{"CI": "true"}}, "delete", "viewer@example.com")
+	s.expectExit(2)
+	expectContains(t, "terminal", s.screen(), "pass --yes")
+}
