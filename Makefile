@@ -3,11 +3,12 @@ SHELL := /bin/bash
 GO ?= go
 VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
 COMMIT ?= $(shell git rev-parse --short HEAD 2>/dev/null)
-LDFLAGS := -s -w -X main.version=$(VERSION) -X main.commit=$(COMMIT)
+DATE ?= $(shell date -u +%Y-%m-%dT%H:%M:%SZ)
+LDFLAGS := -s -w -X main.version=$(VERSION) -X main.commit=$(COMMIT) -X main.date=$(DATE)
 BIN := bin/dqo-users
 GORELEASER := github.com/goreleaser/goreleaser/v2@v2.15.1
 
-.PHONY: all build demo test test-short vet fmt-check bench docs check-docs fuzz release-check clean
+.PHONY: all build demo test test-short contract vet fmt-check bench docs check-docs fuzz release-check clean
 
 all: build
 
@@ -21,6 +22,10 @@ demo: build
 ## test: the whole suite (unit, in-process, pseudo-terminal, end-to-end, contract, fuzz seeds)
 test: fmt-check vet
 	$(GO) test -count=1 ./...
+
+## contract: the OpenAPI contract suite alone (Prism), printing its request counts
+contract:
+	set -o pipefail; $(GO) test -count=1 -run 'TestContract' -v ./cmd/ | grep -E '^(contract|--- |ok|FAIL)'
 
 test-short:
 	$(GO) test -short ./...

@@ -4,6 +4,8 @@
 # 1,000 x 20 ms / parallel. Target: at most 1.3x the ideal with --parallel 8.
 #
 # usage: .ci/bench-apply.sh [path/to/dqo-users]   (builds one when not given)
+# The in-process Go benchmarks (BenchmarkApply1000, BenchmarkExecute1000)
+# run with the others in `make bench`.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -19,9 +21,6 @@ if [ -z "$bin" ]; then
 	bin=$work/dqo-users
 	go build -o "$bin" .
 fi
-
-echo "== Go benchmarks (in-process; x-ideal is elapsed / ideal)"
-go test -run '^$' -bench 'BenchmarkExecute1000|BenchmarkApply1000' -benchtime 1x -timeout 30m ./pkg/apply/ ./cmd/
 
 echo "== the binary against a sandbox process"
 users=$work/users.csv
