@@ -159,11 +159,7 @@ type planTarget struct {
 // makePlan reads the caller's profile (who is applying, and the server's
 // release) and the users, in one list call, and compares them with the file.
 func makePlan(ctx context.Context, f *Factory, file *apply.File, prune, force bool) (*planTarget, error) {
-	client, err := f.Client()
-	if err != nil {
-		return nil, err
-	}
-	caller, err := f.caller(ctx, client)
+	client, caller, users, err := f.callerAndUsers(ctx)
 	if err != nil {
 		return nil, err
 	}
@@ -172,10 +168,6 @@ func makePlan(ctx context.Context, f *Factory, file *apply.File, prune, force bo
 			return nil, withHint(&ExitError{Code: ExitUsage, Err: err},
 				"nothing was changed; remove dataDomainRoles from the file (or write {}), or upgrade DQOps")
 		}
-	}
-	users, err := client.ListUsers(ctx)
-	if err != nil {
-		return nil, err
 	}
 	plan := apply.NewPlan(file, users, apply.Options{Prune: prune, Force: force, Caller: caller.User})
 	return &planTarget{file: file, client: client, caller: caller, plan: plan}, nil

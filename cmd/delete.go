@@ -49,15 +49,7 @@ func deleteRun(c *cobra.Command, f *Factory, opts *DeleteOptions) error {
 	if !opts.Yes && !f.IO.CanPrompt() {
 		return usageErrorf("deleting users needs confirmation and there is no terminal to ask on: pass --yes")
 	}
-	client, err := f.Client()
-	if err != nil {
-		return err
-	}
-	caller, err := f.caller(ctx, client)
-	if err != nil {
-		return err
-	}
-	users, err := client.ListUsers(ctx)
+	client, caller, users, err := f.callerAndUsers(ctx)
 	if err != nil {
 		return err
 	}

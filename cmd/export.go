@@ -47,15 +47,7 @@ field is left out.`,
 
 func exportRun(c *cobra.Command, f *Factory, format apply.Format) error {
 	ctx := c.Context()
-	client, err := f.Client()
-	if err != nil {
-		return err
-	}
-	caller, err := f.caller(ctx, client)
-	if err != nil {
-		return err
-	}
-	users, err := client.ListUsers(ctx)
+	_, caller, users, err := f.callerAndUsers(ctx)
 	if err != nil {
 		return err
 	}

@@ -319,6 +319,24 @@ func (f *Factory) caller(ctx context.Context, c *api.Client) (*api.Profile, erro
 	return p, nil
 }
 
+// callerAndUsers reads who the caller is and every user, with one profile
+// and one list call: what delete, export and apply start from.
+func (f *Factory) callerAndUsers(ctx context.Context) (*api.Client, *api.Profile, []api.User, error) {
+	client, err := f.Client()
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	caller, err := f.caller(ctx, client)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	users, err := client.ListUsers(ctx)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	return client, caller, users, nil
+}
+
 func errNotPaired(err error) *ExitError {
 	return &ExitError{Code: ExitForbidden, Status: 404,
 		Err:  fmt.Errorf("this DQOps instance is not paired with DQOps Cloud, so user management is not available"),
