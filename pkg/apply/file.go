@@ -484,7 +484,12 @@ func parseYAML(data []byte) (*node, error) {
 	} else if !errors.Is(err, io.EOF) {
 		return nil, yamlProblem(err)
 	}
-	return fromYAML(&doc, 0), nil
+	conv := yamlConverter{budget: 2*len(data) + 10000}
+	root := conv.node(&doc, 0)
+	if conv.budget < 0 {
+		return nil, &Problem{Line: 1, Message: "YAML aliases expand to far more values than the file holds: refusing to expand them"}
+	}
+	return root, nil
 }
 
 // yamlParserErrors are libyaml's parser (not scanner) messages, whose line
@@ -520,9 +525,18 @@ func yamlProblem(err error) error {
 	return &Problem{Line: line, Message: "not valid YAML: " + msg}
 }
 
-// fromYAML converts a yaml.v3 node; depth bounds alias expansion.
-func fromYAML(y *yaml.Node, depth int) *node {
-	if depth > 64 {
+// yamlConverter turns yaml.v3 nodes into the parser's nodes. Aliases are
+// expanded, so a few bytes of nested aliases could stand for billions of
+// values (a "billion laughs" file): the budget, proportional to the file's
+// size, bounds how many nodes the expansion may make, and the depth bounds
+// recursion.
+type yamlConverter struct {
+	budget int
+}
+
+func (c *yamlConverter) node(y *yaml.Node, depth int) *node {
+	c.budget--
+	if c.budget < 0 || depth > 64 {
 		return &node{kind: kindNull, line: y.Line}
 	}
 	switch y.Kind {
@@ -530,22 +544,25 @@ func fromYAML(y *yaml.Node, depth int) *node {
 		if len(y.Content) == 0 {
 			return &node{kind: kindNull, line: max(y.Line, 1)}
 		}
-		return fromYAML(y.Content[0], depth+1)
+		return c.node(y.Content[0], depth+1)
 	case yaml.AliasNode:
-		n := fromYAML(y.Alias, depth+1)
+		n := c.node(y.Alias, depth+1)
 		n.line = y.Line
 		return n
 	case yaml.MappingNode:
 		n := &node{kind: kindMap, line: y.Line}
-		for i := 0; i+1 < len(y.Content); i += 2 {
-			n.keys = append(n.keys, fromYAML(y.Content[i], depth+1))
-			n.values = append(n.values, fromYAML(y.Content[i+1], depth+1))
+		for i := 0; i+1 < len(y.Content) && c.budget >= 0; i += 2 {
+			n.keys = append(n.keys, c.node(y.Content[i], depth+1))
+			n.values = append(n.values, c.node(y.Content[i+1], depth+1))
 		}
 		return n
 	case yaml.SequenceNode:
 		n := &node{kind: kindSeq, line: y.Line}
-		for _, c := range y.Content {
-			n.items = append(n.items, fromYAML(c, depth+1))
+		for _, item := range y.Content {
+			if c.budget < 0 {
+				break
+			}
+			n.items = append(n.items, c.node(item, depth+1))
 		}
 		return n
 	}
