@@ -284,9 +284,11 @@ func (c *Client) do(ctx context.Context, r *call) error {
 			}
 		}
 		kind, wait := classifyFailure(ctx, err)
-		if kind == failPermanent || attempt > c.retries {
+		if kind == failPermanent {
 			return withAttempts(err, attempt)
 		}
+		// An ambiguous create is checked even after the last attempt: the
+		// user may exist, and then the create succeeded.
 		if kind == failAmbiguous {
 			if r.method == http.MethodPost {
 				if r.exists == nil {
@@ -303,6 +305,9 @@ func (c *Client) do(ctx context.Context, r *call) error {
 				}
 			}
 			maybeDone = true
+		}
+		if attempt > c.retries {
+			return withAttempts(err, attempt)
 		}
 		if wait < 0 {
 			wait = c.backoff(attempt)

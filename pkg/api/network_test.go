@@ -233,7 +233,7 @@ func TestRetryCreateIsNeverBlind(t *testing.T) {
 			[]string{"POST /api/users 503", "GET /api/users/new@x.io 404", "POST /api/users 201"}, true},
 		{"gateway error to the limit", "POST /api/users 502", 2, "server answered 502 Bad Gateway (3 attempts)",
 			[]string{"POST /api/users 502", "GET /api/users/new@x.io 404", "POST /api/users 502",
-				"GET /api/users/new@x.io 404", "POST /api/users 502"}, false},
+				"GET /api/users/new@x.io 404", "POST /api/users 502", "GET /api/users/new@x.io 404"}, false},
 		{"rate limited", "POST /api/users 429 x1", 3, "",
 			[]string{"POST /api/users 429", "POST /api/users 201"}, true},
 		{"server error is not retried", "POST /api/users 500 x1", 3, "server answered 500",
@@ -241,7 +241,12 @@ func TestRetryCreateIsNeverBlind(t *testing.T) {
 		{"check fails too", "POST /api/users drop x1; GET /api/users/* 500", 3, "it may or may not have been done",
 			[]string{"POST /api/users 0", "GET /api/users/new@x.io 500"}, false},
 		{"no retries", "POST /api/users drop x1", 0, "the connection was closed before an answer came",
-			[]string{"POST /api/users 0"}, false},
+			[]string{"POST /api/users 0", "GET /api/users/new@x.io 404"}, false},
+		{"no retries, created, answer lost", "POST /api/users drop-after x1", 0, "",
+			[]string{"POST /api/users 0", "GET /api/users/new@x.io 200"}, true},
+		{"created on the last attempt, answer lost", "POST /api/users drop x2; POST /api/users drop-after x1", 2, "",
+			[]string{"POST /api/users 0", "GET /api/users/new@x.io 404", "POST /api/users 0",
+				"GET /api/users/new@x.io 404", "POST /api/users 0", "GET /api/users/new@x.io 200"}, true},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
