@@ -1397,3 +1397,38 @@ func TestEnvironmentIsolated(t *testing.T) {
 	_, c := setup(t, sandbox.Options{})
 	expectCode(t, c.run("list"), 0)
 }
+
+// A profile named on the command line or in DQOPS_PROFILE must exist (only
+// login creates one): a typo never silently falls back to another server.
+func TestNamedProfileMustExist(t *testing.T) {
+	tests := []struct {
+		name   string
+		args   []string
+		env    map[string]string
+		errHas string
+	}{
+		{"missing --profile", []string{"whoami", "--profile", "nope"}, nil, `no profile named "nope"`},
+		{"missing DQOPS_PROFILE", []string{"list"}, map[string]string{"DQOPS_PROFILE": "nope"}, `no profile named "nope"`},
+		{"invalid name", []string{"whoami", "--profile", "Bad"}, nil, `--profile: invalid profile name "Bad"`},
+		{"invalid DQOPS_PROFILE", []string{"whoami"}, map[string]string{"DQOPS_PROFILE": "a.b"}, `DQOPS_PROFILE: invalid profile name "a.b"`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			srv, c := setup(t, sandbox.Options{})
+			r := c.exec(invocation{args: tt.args, env: tt.env})
+			expectCode(t, r, 2)
+			expectContains(t, "stderr", r.stderr, tt.errHas)
+			if n := len(srv.Requests()); n != 0 {
+				t.Errorf("%d requests sent, want none", n)
+			}
+		})
+	}
+	t.Run("login creates it", func(t *testing.T) {
+		srv, c := setup(t, sandbox.Options{})
+		r := c.exec(invocation{args: []string{"login", "--profile", "work", "--with-token"}, stdin: srv.AdminKey() + "\n"})
+		expectCode(t, r, 0)
+		r = c.exec(invocation{args: []string{"whoami", "--profile", "work", "-o", "json", "--jq", ".user"}})
+		expectCode(t, r, 0)
+		expectContains(t, "stdout", r.stdout, "admin@example.com")
+	})
+}

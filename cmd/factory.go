@@ -61,6 +61,10 @@ type Factory struct {
 
 	Global GlobalOptions
 
+	// creatingProfile lets login name a profile that does not exist yet;
+	// for every other command a named but missing profile is an error.
+	creatingProfile bool
+
 	once     sync.Once
 	cfg      *config.Config
 	cfgErr   error
@@ -135,7 +139,11 @@ func (f *Factory) profile() (config.Profile, error) {
 	if err != nil {
 		return config.Profile{}, err
 	}
-	p, _ := cfg.Profile(name)
+	p, ok := cfg.Profile(name)
+	if !ok && !f.creatingProfile && (f.Global.Profile != "" || f.env("DQOPS_PROFILE") != "") {
+		return config.Profile{}, withHint(usageErrorf("no profile named %q in %s", name, cfg.Path()),
+			"`dqo-users config list` shows the profiles; `dqo-users login --profile "+name+"` creates it")
+	}
 	return p, nil
 }
 

@@ -40,6 +40,7 @@ accepts the key. Create a key in DQOps on your user profile screen.`,
 }
 
 func loginRun(ctx context.Context, f *Factory, opts *LoginOptions) error {
+	f.creatingProfile = true
 	name, err := f.ProfileName()
 	if err != nil {
 		return err
