@@ -166,9 +166,11 @@ const completionTimeout = 2 * time.Second
 // completeEmails offers the server's users' emails, silently nothing when
 // not configured or unreachable.
 func (f *Factory) completeEmails(c *cobra.Command, args []string, toComplete string) ([]string, cobra.ShellCompDirective) {
-	// Completion must answer at once: one short attempt, no retries.
+	// Completion must answer at once: one short attempt, no retries, and a
+	// profile's api_key_command gets no more time than the request.
 	f.Global.Timeout = completionTimeout
 	f.Global.Retries = 0
+	f.KeyCommandTimeout = completionTimeout
 	client, err := f.Client()
 	if err != nil {
 		return nil, cobra.ShellCompDirectiveNoFileComp
