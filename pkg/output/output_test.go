@@ -123,7 +123,7 @@ func TestPrintGolden(t *testing.T) {
 		{name: "table_terminal_color", terminal: true, color: true, value: users},
 		{name: "table_terminal_no_headers", terminal: true, opts: Options{NoHeaders: true}, value: users},
 		{name: "table_piped", value: users},
-		{name: "table_piped_color_ignored", color: true, value: users},
+		{name: "table_piped_color_forced", color: true, value: users},
 		{name: "table_terminal_columns", terminal: true, opts: Options{Columns: []string{"accountRole", "EMAIL"}}, value: users},
 		{name: "table_piped_columns_wide_one", opts: Options{Columns: []string{"email,displayName"}}, value: users},
 		{name: "table_terminal_one", terminal: true, value: one, table: usersTable([]testUser{one})},

@@ -101,7 +101,8 @@ func (p *Printer) print(w *bufio.Writer, value any, t *Table) error {
 	if p.IsTerminal {
 		return writeTerminalTable(w, t, cols, !o.NoHeaders, p.Color)
 	}
-	return writePipedTable(w, t, cols)
+	// Piped, colour only when forced (--color always).
+	return writePipedTable(w, t, cols, p.Color)
 }
 
 // writeJQ prints each result of expr on its own line: strings raw, as gh

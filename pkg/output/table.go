@@ -163,24 +163,11 @@ func (s Style) paint(text string) string {
 	return on + text + reset
 }
 
-// flatten keeps a cell on one line and in one field of a tab-separated row,
-// so that `while IFS=$'\t' read ...` sees one row per record.
-func flatten(s string) string {
-	if !strings.ContainsAny(s, "\t\n\r") {
-		return s
-	}
-	return strings.Map(func(r rune) rune {
-		switch r {
-		case '\t', '\n', '\r':
-			return ' '
-		}
-		return r
-	}, s)
-}
-
-// printable is flatten plus replacing every other control character with
+// printable keeps a cell on one line and in one field of a tab-separated
+// row (tabs and line breaks become spaces), so that `while IFS=$'\t' read`
+// sees one row per record, and replaces every other control character with
 // U+FFFD, so that a value from the server cannot move the cursor, change
-// colours or retitle the window of the terminal it is shown on.
+// colours or retitle the window of the terminal it ends up on, piped or not.
 func printable(s string) string {
 	clean := true
 	for _, r := range s {
@@ -283,13 +270,17 @@ func trimPadding(line []byte) []byte {
 
 // writePipedTable prints one tab-separated line per row and no header, like
 // gh, so that scripts can split rows with `read` or `cut`.
-func writePipedTable(w *bufio.Writer, t *Table, cols []int) error {
+func writePipedTable(w *bufio.Writer, t *Table, cols []int, color bool) error {
 	for _, row := range t.Rows {
 		for i, c := range cols {
 			if i > 0 {
 				w.WriteByte('\t')
 			}
-			w.WriteString(flatten(cell(row, c)))
+			text := printable(cell(row, c))
+			if style := t.Columns[c].Style; color && style != nil {
+				text = style(cell(row, c)).paint(text)
+			}
+			w.WriteString(text)
 		}
 		if err := w.WriteByte('\n'); err != nil {
 			return err
@@ -331,7 +322,7 @@ func writeNames(w *bufio.Writer, t *Table) error {
 		return fmt.Errorf("output: NameColumn %d is out of range for %d columns", t.NameColumn, len(t.Columns))
 	}
 	for _, row := range t.Rows {
-		w.WriteString(flatten(cell(row, t.NameColumn)))
+		w.WriteString(printable(cell(row, t.NameColumn)))
 		if err := w.WriteByte('\n'); err != nil {
 			return err
 		}
