@@ -724,7 +724,7 @@ func TestWhoami(t *testing.T) {
 		errHas []string
 	}{
 		{name: "piped", args: []string{"whoami"},
-			outHas: []string{"admin@example.com\tadmin\tsandbox\tENTERPRISE\t1000\ttrue\ttrue\thttp://127.0.0.1:", "\t1.13\n"}},
+			outHas: []string{"admin@example.com\tadmin\tsandbox\tENTERPRISE\t1000\ttrue\ttrue\ttrue\t10\ttrue\thttp://127.0.0.1:", "\t1.13\n"}},
 		{name: "terminal", args: []string{"whoami"}, tty: true,
 			outHas: []string{"USER", "ROLE", "TENANT", "LICENCE", "USERS LIMIT", "CAN MANAGE ACCOUNT", "admin@example.com", "ENTERPRISE"}},
 		{name: "json", args: []string{"whoami", "-o", "json"},

@@ -17,7 +17,7 @@ func addOutputFlags(c *cobra.Command, opts *output.Options) {
 	fl.StringVar(&opts.JQ, "jq", "", "filter the JSON output with a jq `EXPRESSION`")
 	fl.StringVar(&opts.Template, "template", "", "format the JSON output with a Go `TEMPLATE`")
 	fl.BoolVar(&opts.NoHeaders, "no-headers", false, "omit the header row of table, csv and tsv output")
-	fl.StringSliceVar(&opts.Columns, "columns", nil, "columns to show in table, csv and tsv output, e.g. email,accountRole")
+	fl.StringSliceVar(&opts.Columns, "columns", nil, "columns to show in table, csv and tsv output, by field or header, e.g. email,role")
 	_ = c.RegisterFlagCompletionFunc("output", func(*cobra.Command, []string, string) ([]string, cobra.ShellCompDirective) {
 		return output.Formats(), cobra.ShellCompDirectiveNoFileComp
 	})

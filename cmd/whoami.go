@@ -50,9 +50,15 @@ func profileTable(p *api.Profile, server string) *output.Table {
 	if p.UsersLimit != nil {
 		limit = strconv.Itoa(*p.UsersLimit)
 	}
-	manageUsers := ""
-	if p.CanManageUsers != nil {
-		manageUsers = strconv.FormatBool(*p.CanManageUsers)
+	optionalBool := func(b *bool) string {
+		if b == nil {
+			return ""
+		}
+		return strconv.FormatBool(*b)
+	}
+	domainsLimit := ""
+	if p.DataDomainsLimit != nil {
+		domainsLimit = strconv.Itoa(*p.DataDomainsLimit)
 	}
 	return &output.Table{
 		Columns: []output.Column{
@@ -63,10 +69,15 @@ func profileTable(p *api.Profile, server string) *output.Table {
 			{Name: "users_limit", Header: "USERS LIMIT"},
 			{Name: "can_manage_account", Header: "CAN MANAGE ACCOUNT"},
 			{Name: "can_manage_users", Header: "CAN MANAGE USERS"},
+			{Name: "can_use_data_domains", Header: "CAN USE DATA DOMAINS", Wide: true},
+			{Name: "data_domains_limit", Header: "DATA DOMAINS LIMIT", Wide: true},
+			{Name: "can_change_own_password", Header: "CAN CHANGE OWN PASSWORD", Wide: true},
 			{Name: "server", Header: "SERVER", Wide: true},
 			{Name: "api_release", Header: "API", Wide: true},
 		},
 		Rows: [][]string{{p.User, string(p.AccountRole), p.Tenant, p.LicenseType, limit,
-			strconv.FormatBool(p.CanManageAccount), manageUsers, server, p.Release()}},
+			strconv.FormatBool(p.CanManageAccount), optionalBool(p.CanManageUsers),
+			optionalBool(p.CanUseDataDomains), domainsLimit, optionalBool(p.CanChangeOwnPassword),
+			server, p.Release()}},
 	}
 }

@@ -63,7 +63,9 @@ func selectColumns(columns []Column, names []string) ([]int, error) {
 	for _, n := range names {
 		found := -1
 		for i, c := range columns {
-			if strings.EqualFold(c.Name, n) {
+			// The JSON field name, or the header as the table shows it
+			// ("role" for ROLE, "domain-roles" for DOMAIN ROLES).
+			if strings.EqualFold(c.Name, n) || (c.Header != "" && columnKey(c.Header) == columnKey(n)) {
 				found = i
 				break
 			}
@@ -75,6 +77,18 @@ func selectColumns(columns []Column, names []string) ([]int, error) {
 		idx = append(idx, found)
 	}
 	return idx, nil
+}
+
+// columnKey folds a column header or name for matching: case, spaces, '-'
+// and '_' do not matter.
+func columnKey(s string) string {
+	return strings.Map(func(r rune) rune {
+		switch r {
+		case ' ', '-', '_':
+			return -1
+		}
+		return unicode.ToLower(r)
+	}, s)
 }
 
 // defaultColumns returns the indexes shown when --columns is not given.
