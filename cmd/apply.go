@@ -12,6 +12,7 @@ import (
 
 	"github.com/dqops-users/dqo-users/pkg/api"
 	"github.com/dqops-users/dqo-users/pkg/apply"
+	"github.com/dqops-users/dqo-users/pkg/iostreams"
 )
 
 // ApplyOptions are the options of "apply".
@@ -122,14 +123,17 @@ func validateFileFlags(file, format string) error {
 
 // readUsersFile reads and validates the whole file before any request; a
 // problem is a usage error listing every problem with its line.
-func readUsersFile(f *Factory, name, format string) (*apply.File, error) {
+func readUsersFile(ctx context.Context, f *Factory, name, format string) (*apply.File, error) {
 	var data []byte
 	var err error
 	if name == "-" {
 		// Through the streams' one reader of stdin, which later prompts share.
-		data, err = f.IO.ReadAllStdin()
+		data, err = f.IO.ReadStdin(ctx)
 	} else {
 		data, err = os.ReadFile(name)
+	}
+	if errors.Is(err, iostreams.ErrInterrupted) {
+		return nil, err
 	}
 	if err != nil {
 		return nil, usageErrorf("reading %s: %v", apply.DisplayName(name), err)
@@ -175,7 +179,7 @@ func makePlan(ctx context.Context, f *Factory, file *apply.File, prune, force bo
 
 func applyRun(c *cobra.Command, f *Factory, opts *ApplyOptions) error {
 	ctx := c.Context()
-	file, err := readUsersFile(f, opts.File, opts.Format)
+	file, err := readUsersFile(ctx, f, opts.File, opts.Format)
 	if err != nil {
 		return err
 	}
@@ -185,7 +189,7 @@ func applyRun(c *cobra.Command, f *Factory, opts *ApplyOptions) error {
 	}
 	plan := target.plan
 	if plan.InSync() {
-		fmt.Fprintf(f.IO.ErrOut, "No changes: the server matches %s (%d users).\n", file.Name, plan.Unchanged)
+		fmt.Fprintf(f.IO.ErrOut, "No changes: the server matches %s (%s).\n", file.Name, countUsers(plan.Unchanged))
 		return nil
 	}
 	if err := plan.WriteText(f.IO.Out, f.colorEnabled()); err != nil {

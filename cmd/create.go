@@ -109,6 +109,9 @@ func createRun(ctx context.Context, f *Factory, opts *CreateOptions) error {
 		}
 	}
 	msg := fmt.Sprintf("Created user %s with role %s", opts.Email, role)
+	if domainRoles != nil {
+		msg += ", data-domain roles " + user.DomainRolesString() + ","
+	}
 	if password != nil {
 		msg += " and a password"
 	}

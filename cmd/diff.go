@@ -57,7 +57,7 @@ code on an error. The file is read as "apply" reads it.`,
 }
 
 func diffRun(c *cobra.Command, f *Factory, opts *DiffOptions) error {
-	file, err := readUsersFile(f, opts.File, opts.Format)
+	file, err := readUsersFile(c.Context(), f, opts.File, opts.Format)
 	if err != nil {
 		return err
 	}
@@ -70,7 +70,7 @@ func diffRun(c *cobra.Command, f *Factory, opts *DiffOptions) error {
 	case opts.Output == "json":
 		err = plan.WriteJSON(f.IO.Out)
 	case plan.InSync():
-		fmt.Fprintf(f.IO.ErrOut, "No changes: the server matches %s (%d users).\n", file.Name, plan.Unchanged)
+		fmt.Fprintf(f.IO.ErrOut, "No changes: the server matches %s (%s).\n", file.Name, countUsers(plan.Unchanged))
 	default:
 		err = plan.WriteText(f.IO.Out, f.colorEnabled())
 	}

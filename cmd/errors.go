@@ -49,9 +49,9 @@ type exitCode struct {
 var exitCodes = []exitCode{
 	{ExitOK, "ok", "success"},
 	{ExitFailure, "error", "any other failure: 5xx, network, unreadable response, a status the tool did not foresee"},
-	{ExitUsage, "usage", "usage: bad flag, argument, email, role, password mismatch, a prompt needed but not interactive"},
-	{ExitCancelled, "cancelled", "cancelled: answered no at a confirmation"},
-	{ExitAuth, "auth", "authentication: the server answered 401 (no key, or the key rejected)"},
+	{ExitUsage, "usage", "bad flag, argument, email, role or file, password mismatch, a prompt needed but not interactive"},
+	{ExitCancelled, "cancelled", "answered no at a confirmation"},
+	{ExitAuth, "auth", "the server answered 401 (no key, or the key rejected)"},
 	{ExitForbidden, "forbidden", "permission denied, or user management not available on this instance (403)"},
 	{ExitNotFound, "not_found", "not found"},
 	{ExitExists, "already_exists", "already exists"},
@@ -107,6 +107,9 @@ func classify(ctx context.Context, err error, f *Factory) *ExitError {
 	if ctx != nil && ctx.Err() != nil || errors.Is(err, iostreams.ErrInterrupted) {
 		return &ExitError{Code: ExitInterrupted, Err: errors.New("interrupted")}
 	}
+	if errors.Is(err, iostreams.ErrNoAnswer) {
+		return &ExitError{Code: ExitCancelled, Err: errors.New("cancelled: the input ended before an answer; nothing was changed")}
+	}
 	var ue *output.UsageError
 	if errors.As(err, &ue) {
 		return &ExitError{Code: ExitUsage, Err: err}
@@ -134,7 +137,8 @@ func classify(ctx context.Context, err error, f *Factory) *ExitError {
 		return &ExitError{Code: ExitForbidden, Status: status, Err: fmt.Errorf("%s: permission denied (403)", se.Op),
 			Hint: "your account lacks the permission (managing users needs the admin role), or this DQOps instance has no multi-user licence (TEAM or ENTERPRISE, paired with DQOps Cloud)"}
 	case isStatus && status == http.StatusNotFound:
-		return &ExitError{Code: ExitNotFound, Status: status, Err: fmt.Errorf("%s: not found", se.Op)}
+		return &ExitError{Code: ExitNotFound, Status: status, Err: fmt.Errorf("%s: the server answered 404 Not Found", se.Op),
+			Hint: "the URL may not point at the DQOps API: check --url and its path prefix"}
 	case isStatus && status >= 300 && status < 400:
 		return &ExitError{Code: ExitFailure, Status: status, Err: err,
 			Hint: "the URL may point at the DQOps web UI or a login proxy rather than the API; check --url"}

@@ -348,7 +348,7 @@ func (f *Factory) callerAndUsers(ctx context.Context) (*api.Client, *api.Profile
 func errNotPaired(err error) *ExitError {
 	return &ExitError{Code: ExitForbidden, Status: 404,
 		Err:  fmt.Errorf("this DQOps instance is not paired with DQOps Cloud, so user management is not available"),
-		Hint: "user management needs a TEAM or ENTERPRISE licence and an instance paired with DQOps Cloud"}
+		Hint: "user management needs a TEAM or ENTERPRISE licence and an instance paired with DQOps Cloud; if this is not DQOps, check --url and its path prefix"}
 }
 
 // defaultKeyCommandTimeout bounds a profile's api_key_command.

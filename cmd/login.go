@@ -56,7 +56,7 @@ func loginRun(ctx context.Context, f *Factory, opts *LoginOptions) error {
 	var key []byte
 	switch {
 	case opts.WithToken:
-		if key, err = f.IO.ReadAllStdin(); err != nil {
+		if key, err = f.IO.ReadStdinSecret(ctx); err != nil {
 			return fmt.Errorf("reading the API key from stdin: %w", err)
 		}
 	case f.IO.CanPrompt():

@@ -72,6 +72,9 @@ type ptyOptions struct {
 func startPTY(t *testing.T, srv *testServer, opts ptyOptions, args ...string) *ptySession {
 	t.Helper()
 	if _, err := os.Stat("/dev/ptmx"); errors.Is(err, fs.ErrNotExist) {
+		if os.Getenv("CI") != "" {
+			t.Fatal("no /dev/ptmx: CI must run the pseudo-terminal tests")
+		}
 		t.Skip("no /dev/ptmx: pseudo-terminals are not available")
 	}
 	bin := binary(t)
@@ -336,6 +339,33 @@ func TestPTYDeleteConfirmation(t *testing.T) {
 	}
 }
 
+// --password-stdin on a terminal reads one line without echo.
+func TestPTYPasswordStdinOnTerminal(t *testing.T) {
+	srv := startSandbox(t, sandbox.Options{})
+	s := startPTY(t, srv, ptyOptions{}, "passwd", "--password-stdin")
+	s.typeSecret("typed-secret")
+	s.expectExit(0)
+	if strings.Contains(s.screen(), "typed-secret") {
+		t.Errorf("the password was echoed:\n%s", s.screen())
+	}
+	if !srv.PasswordMatches(sandbox.AdminEmail, "typed-secret") {
+		t.Error("the password was not set")
+	}
+}
+
+// Ctrl-D (end of input) at a confirmation is no answer: cancelled, exit 3.
+func TestPTYEndOfInputAtConfirmation(t *testing.T) {
+	srv := startSandbox(t, sandbox.Options{})
+	srv.addUsers(t, ana)
+	s := startPTY(t, srv, ptyOptions{}, "delete", "ana@corp.io")
+	s.expect("[y/N]: ")
+	s.send("\x04")
+	s.expectExit(3)
+	if _, ok := srv.user("ana@corp.io"); !ok {
+		t.Error("deleted without an answer")
+	}
+}
+
 // Prompts go to stderr, so a prompting command's stdout may be piped.
 func TestPTYPromptWithStdoutPiped(t *testing.T) {
 	srv := startSandbox(t, sandbox.Options{})
@@ -473,6 +503,21 @@ func TestPTYCtrlC(t *testing.T) {
 		if _, ok := srv.user("ana@corp.io"); !ok {
 			t.Error("deleted after Ctrl-C")
 		}
+	})
+	t.Run("while --password-stdin reads a terminal", func(t *testing.T) {
+		srv := startSandbox(t, sandbox.Options{})
+		s := startPTY(t, srv, ptyOptions{}, "passwd", "--password-stdin")
+		s.waitEcho(false)
+		s.send("typed-secret")
+		s.send("\x03")
+		s.expectExit(130)
+		if strings.Contains(s.screen(), "typed-secret") {
+			t.Errorf("the password was echoed:\n%s", s.screen())
+		}
+		if s.lflag()&unix.ECHO == 0 {
+			t.Error("the terminal's echo was not restored")
+		}
+		expectCalls(t, srv)
 	})
 	t.Run("during a request", func(t *testing.T) {
 		srv := startSandbox(t, sandbox.Options{Faults: "GET /api/users slow=60s"})

@@ -93,7 +93,7 @@ func requireDataDomains(ctx context.Context, f *Factory, client *api.Client, fla
 // from a no-echo prompt asked twice. Nothing is sent until it is known.
 func newPassword(ctx context.Context, f *Factory, fromStdin bool, what string) ([]byte, error) {
 	if fromStdin {
-		pw, err := f.IO.ReadAllStdin()
+		pw, err := f.IO.ReadStdinSecret(ctx)
 		if err != nil {
 			return nil, fmt.Errorf("reading the password from stdin: %w", err)
 		}
@@ -108,7 +108,7 @@ func newPassword(ctx context.Context, f *Factory, fromStdin bool, what string) (
 	pw, err := f.IO.ReadNewPassword(ctx, what)
 	switch {
 	case errors.Is(err, iostreams.ErrMismatch), errors.Is(err, iostreams.ErrEmptyPassword):
-		return nil, usageErrorf("%v: nothing was changed", err)
+		return nil, withHint(usageErrorf("%v: nothing was changed", err), "run the command again and type the same password twice")
 	case err != nil:
 		return nil, err
 	}
@@ -217,4 +217,12 @@ func (f *Factory) completeProfiles(*cobra.Command, []string, string) ([]string, 
 		names = append(names, p.Name+"\t"+p.URL)
 	}
 	return names, cobra.ShellCompDirectiveNoFileComp
+}
+
+// countUsers says "1 user" or "N users".
+func countUsers(n int) string {
+	if n == 1 {
+		return "1 user"
+	}
+	return fmt.Sprintf("%d users", n)
 }

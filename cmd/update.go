@@ -83,7 +83,11 @@ func updateRun(ctx context.Context, f *Factory, opts *UpdateOptions) error {
 	}
 	var caller *api.Profile
 	if domainFlags {
-		if caller, err = requireDataDomains(ctx, f, client, "--domain-role and --remove-domain-role"); err != nil {
+		flag := "--domain-role"
+		if setDomains == nil {
+			flag = "--remove-domain-role"
+		}
+		if caller, err = requireDataDomains(ctx, f, client, flag); err != nil {
 			return err
 		}
 	}
@@ -102,6 +106,9 @@ func updateRun(ctx context.Context, f *Factory, opts *UpdateOptions) error {
 		}
 		maps.Copy(updated.DataDomainRoles, setDomains)
 		for _, d := range opts.RemoveDomainRoles {
+			if _, ok := updated.DataDomainRoles[d]; !ok {
+				fmt.Fprintf(f.IO.ErrOut, "User %s has no role in data domain %q to remove.\n", current.Email, d)
+			}
 			delete(updated.DataDomainRoles, d)
 		}
 	}

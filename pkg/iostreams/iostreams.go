@@ -20,6 +20,10 @@ import (
 // ErrInterrupted is returned by a prompt cancelled by Ctrl-C.
 var ErrInterrupted = errors.New("interrupted")
 
+// ErrNoAnswer is returned by a prompt whose input ended (Ctrl-D) before an
+// answer: the question was not answered, so nothing is done.
+var ErrNoAnswer = errors.New("no answer: input ended")
+
 // ErrNotInteractive is returned by a prompt when no prompt may be shown.
 var ErrNotInteractive = errors.New("not interactive")
 
@@ -100,10 +104,34 @@ func (s *IOStreams) reader() *bufio.Reader {
 	return s.lines
 }
 
-// ReadAllStdin reads stdin to its end, for --password-stdin and --with-token,
-// removing one trailing newline ("\n" or "\r\n").
-func (s *IOStreams) ReadAllStdin() ([]byte, error) {
-	data, err := io.ReadAll(s.reader())
+// ReadStdin reads stdin to its end (apply -f -). Ctrl-C ends the wait.
+func (s *IOStreams) ReadStdin(ctx context.Context) ([]byte, error) {
+	type result struct {
+		data []byte
+		err  error
+	}
+	done := make(chan result, 1)
+	go func() {
+		data, err := io.ReadAll(s.reader())
+		done <- result{data, err}
+	}()
+	select {
+	case <-ctx.Done():
+		return nil, ErrInterrupted
+	case r := <-done:
+		return r.data, r.err
+	}
+}
+
+// ReadStdinSecret reads a secret from stdin, for --password-stdin and
+// --with-token: to its end, less one trailing newline ("\n" or "\r\n"). When
+// stdin is a terminal, the user is typing it: it is read as one line without
+// echo, so that it does not show on the screen, and Ctrl-C works.
+func (s *IOStreams) ReadStdinSecret(ctx context.Context) ([]byte, error) {
+	if f, ok := s.In.(interface{ Fd() uintptr }); ok && term.IsTerminal(int(f.Fd())) {
+		return s.readNoEcho(ctx, int(f.Fd()))
+	}
+	data, err := s.ReadStdin(ctx)
 	if err != nil {
 		return nil, err
 	}
@@ -130,7 +158,8 @@ func (s *IOStreams) readLine(ctx context.Context) (string, error) {
 	case r := <-done:
 		if r.err != nil && (r.line == "" || !errors.Is(r.err, io.EOF)) {
 			if errors.Is(r.err, io.EOF) {
-				return "", ErrInterrupted
+				fmt.Fprintln(s.ErrOut)
+				return "", ErrNoAnswer
 			}
 			return "", r.err
 		}
@@ -145,6 +174,9 @@ func (s *IOStreams) Confirm(ctx context.Context, question string) (bool, error) 
 	}
 	fmt.Fprintf(s.ErrOut, "%s [y/N]: ", question)
 	line, err := s.readLine(ctx)
+	if errors.Is(err, ErrNoAnswer) {
+		return false, nil
+	}
 	if err != nil {
 		return false, err
 	}
@@ -194,12 +226,17 @@ func (s *IOStreams) ReadSecret(ctx context.Context, prompt string) ([]byte, erro
 	if !ok {
 		return nil, ErrNotInteractive
 	}
-	fd := int(f.Fd())
+	fmt.Fprint(s.ErrOut, prompt)
+	return s.readNoEcho(ctx, int(f.Fd()))
+}
+
+// readNoEcho reads a line from the terminal fd without echo. Ctrl-C restores
+// the terminal and returns ErrInterrupted; end of input is ErrNoAnswer.
+func (s *IOStreams) readNoEcho(ctx context.Context, fd int) ([]byte, error) {
 	state, err := term.GetState(fd)
 	if err != nil {
 		return nil, err
 	}
-	fmt.Fprint(s.ErrOut, prompt)
 	type result struct {
 		secret []byte
 		err    error
@@ -218,7 +255,7 @@ func (s *IOStreams) ReadSecret(ctx context.Context, prompt string) ([]byte, erro
 		fmt.Fprintln(s.ErrOut)
 		if r.err != nil {
 			if errors.Is(r.err, io.EOF) {
-				return nil, ErrInterrupted
+				return nil, ErrNoAnswer
 			}
 			return nil, r.err
 		}
