@@ -2,8 +2,6 @@ package apply
 
 import (
 	"bufio"
-	"encoding/csv"
-	"encoding/json"
 	"fmt"
 	"io"
 	"slices"
@@ -13,6 +11,7 @@ import (
 	"go.yaml.in/yaml/v3"
 
 	"github.com/dqops-users/dqo-users/pkg/api"
+	"github.com/dqops-users/dqo-users/pkg/output"
 )
 
 // Encode writes users in the file format that Parse reads, sorted by email
@@ -73,41 +72,19 @@ func encodeJSON(w io.Writer, users []api.User, withDomains bool) error {
 	for i, u := range users {
 		doc.Users[i] = toFileUser(u, withDomains)
 	}
-	enc := json.NewEncoder(w)
-	enc.SetIndent("", "  ")
-	enc.SetEscapeHTML(false)
-	return enc.Encode(doc)
+	return output.WriteJSON(w, doc)
 }
 
-// yamlBatch is how many users go to one yaml.Encoder: its event queue makes
-// a long sequence quadratic, and top-level block sequences written one after
-// another read as one.
-const yamlBatch = 256
-
 func encodeYAML(w io.Writer, users []api.User, withDomains bool) error {
+	seq := &yaml.Node{Kind: yaml.SequenceNode, Tag: "!!seq"}
 	if len(users) == 0 {
-		_, err := io.WriteString(w, "users: []\n")
-		return err
+		seq.Style = yaml.FlowStyle
 	}
-	if _, err := io.WriteString(w, "users:\n"); err != nil {
-		return err
+	for _, u := range users {
+		seq.Content = append(seq.Content, yamlUser(u, withDomains))
 	}
-	for chunk := range slices.Chunk(users, yamlBatch) {
-		seq := &yaml.Node{Kind: yaml.SequenceNode, Tag: "!!seq"}
-		for _, u := range chunk {
-			seq.Content = append(seq.Content, yamlUser(u, withDomains))
-		}
-		enc := yaml.NewEncoder(w)
-		enc.SetIndent(2)
-		enc.CompactSeqIndent()
-		if err := enc.Encode(seq); err != nil {
-			return fmt.Errorf("writing YAML: %w", err)
-		}
-		if err := enc.Close(); err != nil {
-			return fmt.Errorf("writing YAML: %w", err)
-		}
-	}
-	return nil
+	doc := &yaml.Node{Kind: yaml.MappingNode, Tag: "!!map", Content: []*yaml.Node{yamlStr("users"), seq}}
+	return output.WriteYAMLNode(w, doc)
 }
 
 func yamlStr(s string) *yaml.Node {
@@ -135,23 +112,14 @@ func yamlUser(u api.User, withDomains bool) *yaml.Node {
 }
 
 func encodeCSV(w io.Writer, users []api.User, withDomains bool) error {
-	cw := csv.NewWriter(w)
-	header := []string{keyEmail, keyAccountRole}
+	table := &output.Table{Columns: []output.Column{{Name: keyEmail}, {Name: keyAccountRole}}}
 	if withDomains {
-		header = append(header, keyDomainRoles)
+		table.Columns = append(table.Columns, output.Column{Name: keyDomainRoles})
 	}
-	if err := cw.Write(header); err != nil {
-		return err
+	table.Rows = make([][]string, len(users))
+	for i, u := range users {
+		table.Rows[i] = []string{u.Email, string(u.AccountRole), u.DomainRolesString()}[:len(table.Columns)]
 	}
-	for _, u := range users {
-		record := []string{u.Email, string(u.AccountRole)}
-		if withDomains {
-			record = append(record, u.DomainRolesString())
-		}
-		if err := cw.Write(record); err != nil {
-			return err
-		}
-	}
-	cw.Flush()
-	return cw.Error()
+	p := &output.Printer{Out: w, Options: output.Options{Format: output.FormatCSV}}
+	return p.Print(nil, table)
 }

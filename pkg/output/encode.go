@@ -192,7 +192,24 @@ func WriteYAML(w io.Writer, v any) error {
 // long list is written in batches.
 const yamlBatch = 256
 
+// WriteYAMLNode writes a YAML node as WriteYAML does, for callers that build
+// the node themselves (to choose styles). A long list, at the top or as the
+// value of a document's only key ("users: [...]"), is written in batches.
+func WriteYAMLNode(w io.Writer, node *yaml.Node) error {
+	return encodeYAML(w, node, yamlBatch)
+}
+
 func encodeYAML(w io.Writer, node *yaml.Node, batch int) error {
+	if node.Kind == yaml.MappingNode && len(node.Content) == 2 && node.Content[0].Kind == yaml.ScalarNode &&
+		node.Content[1].Kind == yaml.SequenceNode && len(node.Content[1].Content) > batch {
+		// With the compact sequence indent, "key:" followed by the list
+		// written as top-level batches is the same text as the whole.
+		if err := encodeYAML(w, &yaml.Node{Kind: yaml.MappingNode, Tag: "!!map",
+			Content: []*yaml.Node{node.Content[0], {Kind: yaml.ScalarNode, Tag: "!!null", Value: ""}}}, batch); err != nil {
+			return err
+		}
+		return encodeYAML(w, node.Content[1], batch)
+	}
 	parts := []*yaml.Node{node}
 	if node.Kind == yaml.SequenceNode && len(node.Content) > batch {
 		parts = nil
