@@ -45,6 +45,7 @@ for parallel in 8 1; do
 	sandbox_pid=
 	awk -v ns=$((end - start)) -v p="$parallel" 'BEGIN {
 		ideal = 1000 * 20e6 / p
-		printf "apply 1000 users, --parallel %d: %.2f s, ideal %.2f s, %.2fx\n", p, ns / 1e9, ideal / 1e9, ns / ideal
+		verdict = (p == 8) ? ((ns / ideal <= 1.3) ? " (target <= 1.3x: met)" : " (target <= 1.3x: MISSED)") : ""
+		printf "apply 1000 users, --parallel %d: %.2f s, ideal %.2f s, %.2fx%s\n", p, ns / 1e9, ideal / 1e9, ns / ideal, verdict
 	}'
 done

@@ -33,7 +33,8 @@ python3 - "$work/get.json" <<'PY'
 import json, sys
 r = json.load(open(sys.argv[1]))["results"]
 tool, curl = r[0]["mean"], r[1]["mean"]
-print(f"get: dqo-users {tool*1000:.2f} ms, curl {curl*1000:.2f} ms, ratio {tool/curl:.2f}x (target <= 1.5x)")
+ratio = tool / curl
+print(f"get: dqo-users {tool*1000:.2f} ms, curl {curl*1000:.2f} ms, ratio {ratio:.2f}x (target <= 1.5x: {'met' if ratio <= 1.5 else 'MISSED'})")
 PY
 
 echo
@@ -45,11 +46,14 @@ hyperfine --warmup 1 --runs 10 --export-json "$work/list.json" \
 python3 - "$work/list.json" <<'PY'
 import json, sys
 for r in json.load(open(sys.argv[1]))["results"]:
-    print(f"{r['command']}: mean {r['mean']*1000:.0f} ms, max {r['max']*1000:.0f} ms")
+    verdict = "met" if r["mean"] < 1 else "MISSED"
+    print(f"{r['command']}: mean {r['mean']*1000:.0f} ms, max {r['max']*1000:.0f} ms (target < 1 s: {verdict})")
 PY
 for args in "list -o json" "list"; do
   /usr/bin/time -f "%M" -o "$work/rss" "$bin" $args >/dev/null
-  echo "peak memory of 'dqo-users $args' (piped): $(( $(cat "$work/rss") / 1024 )) MB"
+  mb=$(( $(cat "$work/rss") / 1024 ))
+  verdict=met; [ "$mb" -lt 150 ] || verdict=MISSED
+  echo "peak memory of 'dqo-users $args' (piped): $mb MB (target < 150 MB: $verdict)"
 done
 
 if [ -f .ci/bench-apply.sh ]; then

@@ -34,7 +34,7 @@ step "login --url $url --with-token   (admin key on stdin)"
 printf '%s\n' "$admin_key" | "$bin" login --url "$url" --with-token
 run whoami
 run list
-run create ana@example.com --role editor
+run create ana@example.com --role editor --domain-role sales=editor
 step "create bo@example.com --role viewer --password-stdin   (password on stdin)"
 printf 'correct horse battery staple\n' | "$bin" create bo@example.com --role viewer --password-stdin
 run get ana@example.com -o json
@@ -48,13 +48,25 @@ fails create ana@example.com --role viewer
 fails get nobody@example.com
 fails delete admin@example.com --yes
 run delete ana@example.com bo@example.com --yes
-step "list   (as the viewer, with DQOPS_API_KEY)"
+step "list -o csv   (as the viewer, with DQOPS_API_KEY)"
 DQOPS_API_KEY=$viewer_key "$bin" list -o csv
 step "create eve@example.com --role admin   (as the viewer)"
 set +e; DQOPS_API_KEY=$viewer_key "$bin" create eve@example.com --role admin; echo "(exit code $?)"; set -e
+step "export > users.yaml; then add a user to the file and diff, apply"
+"$bin" export >"$work/users.yaml"
+cat "$work/users.yaml"
+printf -- '- email: cy@example.com\n  accountRole: viewer\n' >>"$work/users.yaml"
+set +e; "$bin" diff -f "$work/users.yaml"; echo "(exit code $?: changes pending)"; set -e
+run apply -f "$work/users.yaml"
+run apply -f "$work/users.yaml"
+step "login --profile viewer --with-token   (a second profile)"
+printf '%s\n' "$viewer_key" | "$bin" login --url "$url" --profile viewer --with-token
 run config list
+run config use default
 run config view
 run logout
 run version
+step "completion bash | head -3"
+"$bin" completion bash | head -3
 run help exit-codes
 printf '\nTour finished.\n'

@@ -1,18 +1,14 @@
 package cmd_test
 
 import (
-	"bytes"
 	"context"
-	"encoding/json"
 	"io"
 	"net/http/httptest"
 	"path/filepath"
 	"testing"
 
 	"github.com/dqops-users/dqo-users/cmd"
-	"github.com/dqops-users/dqo-users/pkg/api"
 	"github.com/dqops-users/dqo-users/pkg/iostreams"
-	"github.com/dqops-users/dqo-users/pkg/output"
 	"github.com/dqops-users/dqo-users/pkg/sandbox"
 )
 
@@ -26,38 +22,6 @@ func benchSandbox(b *testing.B) (*sandbox.Server, *httptest.Server) {
 	srv := httptest.NewServer(sb)
 	b.Cleanup(srv.Close)
 	return sb, srv
-}
-
-// BenchmarkDecodeAndPrint100k decodes a 100,000-user list response and
-// prints it as JSON and as a piped table: the tool's own work, without HTTP.
-func BenchmarkDecodeAndPrint100k(b *testing.B) {
-	sb, _ := benchSandbox(b)
-	rec := httptest.NewRecorder()
-	req := httptest.NewRequest("GET", "/api/users", nil)
-	req.Header.Set("Authorization", "Bearer "+sb.AdminKey())
-	sb.ServeHTTP(rec, req)
-	body := rec.Body.Bytes()
-	b.SetBytes(int64(len(body)))
-	for _, format := range []string{"json", "table"} {
-		b.Run(format, func(b *testing.B) {
-			b.ReportAllocs()
-			for i := 0; i < b.N; i++ {
-				var users []api.User
-				if err := json.NewDecoder(bytes.NewReader(body)).Decode(&users); err != nil {
-					b.Fatal(err)
-				}
-				rows := make([][]string, len(users))
-				for j, u := range users {
-					rows[j] = []string{u.Email, string(u.AccountRole), u.DomainRolesString()}
-				}
-				p := &output.Printer{Out: io.Discard, Options: output.Options{Format: format}}
-				table := &output.Table{Columns: []output.Column{{Name: "email"}, {Name: "accountRole"}, {Name: "dataDomainRoles"}}, Rows: rows}
-				if err := p.Print(users, table); err != nil {
-					b.Fatal(err)
-				}
-			}
-		})
-	}
 }
 
 // BenchmarkList100k runs "dqo-users list" in-process against the sandbox

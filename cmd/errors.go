@@ -56,7 +56,7 @@ var exitCodes = []exitCode{
 	{ExitNotFound, "not_found", "not found"},
 	{ExitExists, "already_exists", "already exists"},
 	{ExitUserLimit, "user_limit", "user limit of the licence reached"},
-	{ExitPartial, "partial", "some operations of a batch failed (apply), the others were done"},
+	{ExitPartial, "partial", "apply: some changes failed or were refused, the others were done"},
 	{ExitChanges, "changes", "diff: the server differs from the file (changes pending)"},
 	{ExitInterrupted, "interrupted", "interrupted (Ctrl-C)"},
 }
