@@ -19,6 +19,10 @@ func ValidateEmail(s string) error {
 	if strings.TrimSpace(s) != s || strings.ContainsAny(s, " \t\r\n<>,;\"") {
 		return fmt.Errorf("invalid email %q: give one plain address such as ana@example.com", s)
 	}
+	// RFC 5321's limits: 64 bytes before the @, 254 in all.
+	if at := strings.LastIndexByte(s, '@'); at > 64 || len(s) > 254 {
+		return fmt.Errorf("invalid email %q: too long (at most 64 characters before the @ and 254 in all)", s)
+	}
 	addr, err := mail.ParseAddress(s)
 	if err != nil {
 		return fmt.Errorf("invalid email %q: give one plain address such as ana@example.com", s)

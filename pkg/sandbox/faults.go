@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	pathpkg "path"
 	"strconv"
 	"strings"
 	"sync"
@@ -42,7 +43,8 @@ type faultRule struct {
 	text       string // the rule as written, for the request log
 	method     string // "" matches any
 	path       string // "" matches any
-	prefix     bool   // path ended in '*'
+	prefix     bool   // path ended in '*': any path that starts with the rest
+	glob       bool   // path has '*' elsewhere: path.Match, '*' within a segment
 	kind       faultKind
 	status     int
 	retryAfter string
@@ -59,6 +61,9 @@ func (f *faultRule) matches(method, path string) bool {
 		return true
 	case f.prefix:
 		return strings.HasPrefix(path, f.path)
+	case f.glob:
+		ok, _ := pathpkg.Match(f.path, path)
+		return ok
 	}
 	return path == f.path
 }
@@ -124,8 +129,13 @@ func parseFaultRule(text string) (*faultRule, error) {
 	}
 	if i < len(fields) && strings.HasPrefix(fields[i], "/") {
 		rule.path = fields[i]
-		if before, ok := strings.CutSuffix(rule.path, "*"); ok {
+		if before, ok := strings.CutSuffix(rule.path, "*"); ok && !strings.Contains(before, "*") {
 			rule.path, rule.prefix = before, true
+		} else if strings.Contains(rule.path, "*") {
+			if _, err := pathpkg.Match(rule.path, ""); err != nil {
+				return nil, fmt.Errorf("bad path pattern %q: %v", rule.path, err)
+			}
+			rule.glob = true
 		}
 		i++
 	}

@@ -24,6 +24,8 @@ func TestParseFaults(t *testing.T) {
 		{spec: "GET /api/users 429 retry-after=1 x1", rules: 1},
 		{spec: "get /api/users* drop x2; POST /api/users drop-after", rules: 2},
 		{spec: "* /api/* html; /api/users redirect; slow; slow=250ms x3; truncated; notjson; huge", rules: 7},
+		{spec: "PUT /api/users/*/password 500", rules: 1},
+		{spec: "PUT /api/users/*[/password 500", wantErr: "bad path pattern"},
 		{spec: "GET", wantErr: `"GET": method GET needs a path`},
 		{spec: "GET api/users 503", wantErr: "needs a path"},
 		{spec: "GET /api/users", wantErr: "no fault kind"},
@@ -53,6 +55,28 @@ func TestParseFaults(t *testing.T) {
 				t.Errorf("error %v, want one containing %s", err, tt.wantErr)
 			}
 		})
+	}
+}
+
+func TestFaultPathPatterns(t *testing.T) {
+	tests := []struct {
+		pattern, path string
+		want          bool
+	}{
+		{"/api/users/*/password", "/api/users/a@x.io/password", true},
+		{"/api/users/*/password", "/api/users/a@x.io", false},
+		{"/api/users/*/password", "/api/mypassword", false},
+		{"/api/users*", "/api/users/a@x.io/password", true},
+		{"/api/users", "/api/users/a@x.io", false},
+	}
+	for _, tt := range tests {
+		rules, err := parseFaults("PUT " + tt.pattern + " 500")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := rules[0].matches("PUT", tt.path); got != tt.want {
+			t.Errorf("%s matches %s: %v, want %v", tt.pattern, tt.path, got, tt.want)
+		}
 	}
 }
 
