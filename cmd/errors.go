@@ -2,16 +2,12 @@ package cmd
 
 import (
 	"context"
-	"crypto/tls"
-	"crypto/x509"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
-	"net"
 	"net/http"
 	"strings"
-	"syscall"
 
 	"github.com/spf13/cobra"
 
@@ -181,37 +177,27 @@ func bodyHint(err error) string {
 	return "the server's answer is not what the DQOps API sends; check --url, or report it if it is DQOps"
 }
 
-// transportHint says what to do about a request that got no answer, from
-// the error's type where Go gives one, its text otherwise.
+// transportHint says what to do about a request that got no answer.
 func transportHint(te *api.TransportError) string {
-	err := te.Err
-	var unknownCA x509.UnknownAuthorityError
-	var certErr *tls.CertificateVerificationError
-	var hostErr x509.HostnameError
-	var invalid x509.CertificateInvalidError
-	var recordErr tls.RecordHeaderError
-	var dnsErr *net.DNSError
-	var opErr *net.OpError
-	msg := err.Error()
-	switch {
-	case te.TimedOut:
+	if te.TimedOut {
 		return fmt.Sprintf("the server did not answer within %s: raise --timeout (or DQOPS_TIMEOUT), or check the server's health", te.Timeout)
-	case errors.As(err, &hostErr):
+	}
+	switch te.Cause() {
+	case api.CauseTLSHostname:
 		return "the certificate does not name the host in --url: use the host name the certificate was issued for"
-	case errors.As(err, &invalid) && invalid.Reason == x509.Expired:
+	case api.CauseTLSExpired:
 		return "the server's TLS certificate has expired (or this computer's clock is wrong)"
-	case errors.As(err, &unknownCA), errors.As(err, &certErr), errors.As(err, &invalid),
-		strings.Contains(msg, "certificate"):
+	case api.CauseTLSUntrusted:
 		return "the server's TLS certificate is not trusted: pass its CA with --ca-cert FILE (or ca_cert in the profile)"
-	case errors.As(err, &recordErr), strings.Contains(msg, "server gave HTTP response to HTTPS client"):
+	case api.CausePlainHTTP:
 		return "the server speaks plain HTTP there: use http:// in --url"
-	case errors.As(err, &opErr) && opErr.Op == "proxyconnect", strings.Contains(msg, "proxyconnect"):
+	case api.CauseProxy:
 		return "the HTTP proxy is unreachable: check HTTPS_PROXY, HTTP_PROXY and NO_PROXY"
-	case errors.Is(err, syscall.ECONNREFUSED), strings.Contains(msg, "connection refused"):
+	case api.CauseRefused:
 		return "is DQOps running at that address? check --url, DQOPS_URL or the profile (`dqo-users config view`)"
-	case errors.As(err, &dnsErr) && dnsErr.IsNotFound, strings.Contains(msg, "no such host"):
+	case api.CauseNoHost:
 		return "check the host name in --url"
-	case errors.Is(err, io.EOF), errors.Is(err, io.ErrUnexpectedEOF), errors.Is(err, syscall.ECONNRESET):
+	case api.CauseClosed:
 		return "the server or a proxy closed the connection: try again; if it persists, check the server's logs"
 	}
 	return ""

@@ -2,11 +2,8 @@ package api
 
 import (
 	"context"
-	"crypto/tls"
-	"crypto/x509"
 	"errors"
 	"math/rand/v2"
-	"net"
 	"net/http"
 	"strconv"
 	"strings"
@@ -93,31 +90,15 @@ func classifyFailure(ctx context.Context, err error) (failure, time.Duration) {
 	return failPermanent, -1
 }
 
-// classifyTransport sorts the errors of http.Client.Do.
+// classifyTransport decides whether a request that got no answer may be
+// sent again: safe when nothing reached the server, never when sending again
+// cannot help, ambiguous otherwise.
 func classifyTransport(err error) failure {
-	var certErr *tls.CertificateVerificationError
-	var unknownCA x509.UnknownAuthorityError
-	var hostErr x509.HostnameError
-	var invalid x509.CertificateInvalidError
-	var recordErr tls.RecordHeaderError
-	var alert tls.AlertError
-	var dnsErr *net.DNSError
-	var opErr *net.OpError
-	msg := err.Error()
-	switch {
-	case errors.As(err, &certErr), errors.As(err, &unknownCA), errors.As(err, &hostErr),
-		errors.As(err, &invalid), errors.As(err, &recordErr), errors.As(err, &alert):
+	switch causeOf(err) {
+	case CauseTLSHostname, CauseTLSExpired, CauseTLSUntrusted, CauseTLSOther,
+		CausePlainHTTP, CauseBadRequest, CauseNoHost:
 		return failPermanent
-	case strings.Contains(msg, "server gave HTTP response to HTTPS client"),
-		strings.Contains(msg, "invalid header field"),
-		strings.Contains(msg, "unsupported protocol scheme"):
-		return failPermanent
-	case errors.As(err, &dnsErr):
-		if dnsErr.IsNotFound {
-			return failPermanent
-		}
-		return failSafe
-	case errors.As(err, &opErr) && (opErr.Op == "dial" || opErr.Op == "proxyconnect"):
+	case CauseDNS, CauseProxy, CauseRefused, CauseDial:
 		// Nothing reached the server.
 		return failSafe
 	}
