@@ -37,9 +37,9 @@ fmt-check:
 	@out=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go')); \
 	if [ -n "$$out" ]; then echo "gofmt would change:"; echo "$$out"; exit 1; fi
 
-## bench: Go benchmarks and end-to-end timings with hyperfine
+## bench: Go benchmarks and end-to-end timings (installs hyperfine and GNU time from Debian if missing)
 bench: build
-	@command -v hyperfine >/dev/null || { apt-get update -qq && apt-get install -y -qq hyperfine; }
+	@{ command -v hyperfine && test -x /usr/bin/time; } >/dev/null || { apt-get update -qq && apt-get install -y -qq hyperfine time; }
 	$(GO) test -run '^$$' -bench . -benchmem ./...
 	bash .ci/bench.sh $(BIN)
 
