@@ -11,7 +11,6 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
-	"regexp"
 	"sort"
 
 	"github.com/spf13/viper"
@@ -47,15 +46,28 @@ type Config struct {
 	data file
 }
 
-var profileName = regexp.MustCompile(`^[a-z0-9][a-z0-9_-]{0,62}$`)
 
 // ValidateProfileName checks a profile name: lower-case letters, digits, '-'
 // and '_' (viper folds keys to lower case, so upper case would not survive).
 func ValidateProfileName(name string) error {
-	if !profileName.MatchString(name) {
+	if !validProfileName(name) {
 		return fmt.Errorf("invalid profile name %q: use lower-case letters, digits, '-' and '_'", name)
 	}
 	return nil
+}
+
+// validProfileName matches ^[a-z0-9][a-z0-9_-]{0,62}$, without compiling a
+// regular expression at every start of the program.
+func validProfileName(name string) bool {
+	if name == "" || len(name) > 63 || name[0] == '-' || name[0] == '_' {
+		return false
+	}
+	for _, r := range name {
+		if !(r >= 'a' && r <= 'z' || r >= '0' && r <= '9' || r == '-' || r == '_') {
+			return false
+		}
+	}
+	return true
 }
 
 // DefaultPath is os.UserConfigDir()/dqo-users/config.yaml.

@@ -1,0 +1,62 @@
+package config
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+func TestValidateProfileName(t *testing.T) {
+	valid := []string{"default", "prod", "a", "0", "eu-west_2", strings.Repeat("a", 63)}
+	invalid := []string{"", "Prod", "-x", "_x", "a.b", "a b", "ü", strings.Repeat("a", 64), "a/b"}
+	for _, name := range valid {
+		if err := ValidateProfileName(name); err != nil {
+			t.Errorf("%q: %v", name, err)
+		}
+	}
+	for _, name := range invalid {
+		if err := ValidateProfileName(name); err == nil {
+			t.Errorf("%q: accepted", name)
+		}
+	}
+}
+
+// Save writes atomically with mode 0600, and what it wrote loads back.
+func TestSaveAndLoad(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "sub", "config.yaml")
+	c, err := Load(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := c.SetProfile(Profile{Name: "work", URL: "https://dqops.example.com", APIKey: "k"}); err != nil {
+		t.Fatal(err)
+	}
+	if err := c.Use("work"); err != nil {
+		t.Fatal(err)
+	}
+	if err := c.Save(); err != nil {
+		t.Fatal(err)
+	}
+	info, err := os.Stat(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if mode := info.Mode().Perm(); mode != 0o600 {
+		t.Errorf("mode %04o, want 0600", mode)
+	}
+	back, err := Load(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if p, ok := back.Profile("work"); !ok || p.URL != "https://dqops.example.com" || p.APIKey != "k" || back.Current() != "work" {
+		t.Errorf("loaded %+v (current %q)", p, back.Current())
+	}
+	if _, insecure := back.InsecureMode(); insecure {
+		t.Error("a file written 0600 reported as readable by others")
+	}
+	entries, _ := os.ReadDir(filepath.Dir(path))
+	if len(entries) != 1 {
+		t.Errorf("%d files in the directory, want only config.yaml: a temporary file was left", len(entries))
+	}
+}
