@@ -1,0 +1,109 @@
+package iostreams
+
+import (
+	"context"
+	"errors"
+	"testing"
+)
+
+// prompting returns streams whose stdin counts as a terminal, fed with input.
+func prompting(input string) *IOStreams {
+	ios, in, _, _ := Test()
+	in.WriteString(input)
+	ios.SetStdinTTY(true)
+	return ios
+}
+
+func TestConfirm(t *testing.T) {
+	tests := []struct {
+		input string
+		want  bool
+	}{
+		{"y\n", true}, {"YES\n", true}, {" yes \r\n", true},
+		{"n\n", false}, {"\n", false}, {"maybe\n", false},
+		{"", false}, // end of input: no answer is no
+	}
+	for _, tt := range tests {
+		ios := prompting(tt.input)
+		got, err := ios.Confirm(context.Background(), "Go on?")
+		if err != nil || got != tt.want {
+			t.Errorf("%q: %v, %v; want %v", tt.input, got, err, tt.want)
+		}
+	}
+}
+
+func TestSelect(t *testing.T) {
+	options := []string{"admin", "editor", "viewer"}
+	tests := []struct {
+		input   string
+		want    string
+		wantErr error
+	}{
+		{"2\n", "editor", nil},
+		{"Viewer\n", "viewer", nil},
+		{"7\nnope\n1\n", "admin", nil},
+		{"", "", ErrNoAnswer},
+		{"9\n", "", ErrNoAnswer},
+	}
+	for _, tt := range tests {
+		ios := prompting(tt.input)
+		got, err := ios.Select(context.Background(), "Role:", options)
+		if got != tt.want || !errors.Is(err, tt.wantErr) {
+			t.Errorf("%q: %q, %v; want %q, %v", tt.input, got, err, tt.want, tt.wantErr)
+		}
+	}
+}
+
+func TestPromptsNeedATerminalAndInput(t *testing.T) {
+	ios, in, _, _ := Test()
+	in.WriteString("y\n")
+	if _, err := ios.Confirm(context.Background(), "?"); !errors.Is(err, ErrNotInteractive) {
+		t.Errorf("no terminal: %v, want ErrNotInteractive", err)
+	}
+	ios.SetStdinTTY(true)
+	ios.NoInput = true
+	if _, err := ios.Select(context.Background(), "?", []string{"a"}); !errors.Is(err, ErrNotInteractive) {
+		t.Errorf("--no-input: %v, want ErrNotInteractive", err)
+	}
+	if _, err := ios.ReadSecret(context.Background(), "?"); !errors.Is(err, ErrNotInteractive) {
+		t.Errorf("--no-input secret: %v, want ErrNotInteractive", err)
+	}
+}
+
+func TestPromptInterrupted(t *testing.T) {
+	ios, _, _, _ := Test()
+	ios.In = blockingReader{}
+	ios.SetStdinTTY(true)
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	if _, err := ios.Confirm(ctx, "?"); !errors.Is(err, ErrInterrupted) {
+		t.Errorf("%v, want ErrInterrupted", err)
+	}
+	if _, err := ios.ReadStdin(ctx); !errors.Is(err, ErrInterrupted) {
+		t.Errorf("ReadStdin: %v, want ErrInterrupted", err)
+	}
+}
+
+// blockingReader never returns, like a terminal nobody types at.
+type blockingReader struct{}
+
+func (blockingReader) Read([]byte) (int, error) { select {} }
+
+func TestReadStdinSecret(t *testing.T) {
+	tests := map[string]string{
+		"s3cret\n":     "s3cret",
+		"s3cret\r\n":   "s3cret",
+		"s3cret":       "s3cret",
+		"two\nlines\n": "two\nlines",
+		" spaced \n\n": " spaced \n",
+		"":             "",
+	}
+	for input, want := range tests {
+		ios, in, _, _ := Test()
+		in.WriteString(input)
+		got, err := ios.ReadStdinSecret(context.Background())
+		if err != nil || string(got) != want {
+			t.Errorf("%q: %q, %v; want %q", input, got, err, want)
+		}
+	}
+}
