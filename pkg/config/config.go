@@ -46,7 +46,6 @@ type Config struct {
 	data file
 }
 
-
 // ValidateProfileName checks a profile name: lower-case letters, digits, '-'
 // and '_' (viper folds keys to lower case, so upper case would not survive).
 func ValidateProfileName(name string) error {
