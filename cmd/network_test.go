@@ -14,7 +14,6 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
-	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -38,41 +37,7 @@ type netEnv struct {
 	before func(*cmd.Factory)
 	// waits counts the backoff's calls: the retries that waited.
 	waits atomic.Int32
-
-	mu       sync.Mutex
-	arrivals []*netCall // in the order the requests arrived
 }
-
-// netCall is a request the server received, and the status it answered: 0
-// when the connection was closed without an answer, or the client left.
-type netCall struct {
-	request string // "METHOD PATH"
-	status  int
-	done    bool
-}
-
-// netRecorder remembers the status a handler sent. Unwrap lets
-// http.ResponseController reach the connection (the sandbox's drop faults).
-type netRecorder struct {
-	http.ResponseWriter
-	status int
-}
-
-func (r *netRecorder) WriteHeader(code int) {
-	if r.status == 0 {
-		r.status = code
-	}
-	r.ResponseWriter.WriteHeader(code)
-}
-
-func (r *netRecorder) Write(p []byte) (int, error) {
-	if r.status == 0 {
-		r.status = http.StatusOK
-	}
-	return r.ResponseWriter.Write(p)
-}
-
-func (r *netRecorder) Unwrap() http.ResponseWriter { return r.ResponseWriter }
 
 // netResult is how one run ended.
 type netResult struct {
@@ -111,19 +76,7 @@ func newNetEnvWith(t *testing.T, faults string, useTLS bool) *netEnv {
 		t.Fatal(err)
 	}
 	e := &netEnv{t: t, sb: sb}
-	srv := httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		c := &netCall{request: r.Method + " " + r.URL.Path}
-		e.mu.Lock()
-		e.arrivals = append(e.arrivals, c)
-		e.mu.Unlock()
-		rec := &netRecorder{ResponseWriter: w}
-		defer func() {
-			e.mu.Lock()
-			c.status, c.done = rec.status, true
-			e.mu.Unlock()
-		}()
-		sb.ServeHTTP(rec, r)
-	}))
+	srv := httptest.NewUnstartedServer(sb)
 	// Dropped connections and refused handshakes are what these tests do.
 	srv.Config.ErrorLog = log.New(io.Discard, "", 0)
 	if useTLS {
@@ -178,38 +131,19 @@ func netCopyEnv(m map[string]string) map[string]string {
 
 // calls lists the requests the server received as "METHOD PATH STATUS" (0
 // for a dropped connection), in the order they arrived, once every one has
-// been answered (or 5s passed: "?" marks one still in progress).
+// been answered (or 5s passed).
 func (e *netEnv) calls() []string {
-	for deadline := time.Now().Add(5 * time.Second); time.Now().Before(deadline); time.Sleep(5 * time.Millisecond) {
-		e.mu.Lock()
-		done := true
-		for _, c := range e.arrivals {
-			done = done && c.done
-		}
-		e.mu.Unlock()
-		if done {
-			break
-		}
-	}
-	e.mu.Lock()
-	defer e.mu.Unlock()
-	out := make([]string, 0, len(e.arrivals))
-	for _, c := range e.arrivals {
-		status := "?"
-		if c.done {
-			status = fmt.Sprint(c.status)
-		}
-		out = append(out, c.request+" "+status)
+	var out []string
+	for _, r := range e.sb.RequestsByArrival(5 * time.Second) {
+		out = append(out, fmt.Sprintf("%s %s %d", r.Method, r.Path, r.Status))
 	}
 	return out
 }
 
 // resetCalls forgets the requests so far.
 func (e *netEnv) resetCalls() {
-	e.calls()
-	e.mu.Lock()
-	e.arrivals = nil
-	e.mu.Unlock()
+	e.sb.RequestsByArrival(5 * time.Second)
+	e.sb.ResetRequests()
 }
 
 // users describes the sandbox's users as "email role", sorted.

@@ -11,7 +11,6 @@ import (
 	"runtime"
 	"slices"
 	"strings"
-	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -23,41 +22,7 @@ import (
 type testSandbox struct {
 	*sandbox.Server
 	URL string
-
-	mu       sync.Mutex
-	arrivals []*arrival // in the order the requests arrived
 }
-
-// arrival is a request the server received and the status it answered: 0
-// when the connection was closed without an answer, or the client left.
-type arrival struct {
-	request string // "METHOD PATH"
-	status  int
-	done    bool
-}
-
-// recorder remembers the status a handler sent; Unwrap lets
-// http.ResponseController reach the connection (the drop faults).
-type recorder struct {
-	http.ResponseWriter
-	status int
-}
-
-func (r *recorder) WriteHeader(code int) {
-	if r.status == 0 {
-		r.status = code
-	}
-	r.ResponseWriter.WriteHeader(code)
-}
-
-func (r *recorder) Write(p []byte) (int, error) {
-	if r.status == 0 {
-		r.status = http.StatusOK
-	}
-	return r.ResponseWriter.Write(p)
-}
-
-func (r *recorder) Unwrap() http.ResponseWriter { return r.ResponseWriter }
 
 func startTestSandbox(t *testing.T, faults string) *testSandbox {
 	t.Helper()
@@ -65,50 +30,19 @@ func startTestSandbox(t *testing.T, faults string) *testSandbox {
 	if err != nil {
 		t.Fatal(err)
 	}
-	ts := &testSandbox{Server: sb}
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		a := &arrival{request: r.Method + " " + r.URL.Path}
-		ts.mu.Lock()
-		ts.arrivals = append(ts.arrivals, a)
-		ts.mu.Unlock()
-		rec := &recorder{ResponseWriter: w}
-		defer func() {
-			ts.mu.Lock()
-			a.status, a.done = rec.status, true
-			ts.mu.Unlock()
-		}()
-		sb.ServeHTTP(rec, r)
-	}))
+	srv := httptest.NewServer(sb)
 	t.Cleanup(srv.Close)
-	ts.URL = srv.URL
+	ts := &testSandbox{Server: sb, URL: srv.URL}
 	return ts
 }
 
-// calls lists the requests the server received as "METHOD PATH STATUS", in
-// the order they arrived, once each has been answered (or 5s passed: "?"
-// marks one in progress). The sandbox's own log is in the order it finished
-// them, where a dropped request may come after the next.
+// calls lists the requests the server received as "METHOD PATH STATUS" (0
+// for a connection closed without an answer), in the order they arrived,
+// once each has been answered (or 5s passed).
 func (s *testSandbox) calls() []string {
-	for deadline := time.Now().Add(5 * time.Second); time.Now().Before(deadline); time.Sleep(5 * time.Millisecond) {
-		s.mu.Lock()
-		done := true
-		for _, a := range s.arrivals {
-			done = done && a.done
-		}
-		s.mu.Unlock()
-		if done {
-			break
-		}
-	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	out := make([]string, 0, len(s.arrivals))
-	for _, a := range s.arrivals {
-		status := "?"
-		if a.done {
-			status = fmt.Sprint(a.status)
-		}
-		out = append(out, a.request+" "+status)
+	var out []string
+	for _, r := range s.RequestsByArrival(5 * time.Second) {
+		out = append(out, fmt.Sprintf("%s %s %d", r.Method, r.Path, r.Status))
 	}
 	return out
 }

@@ -394,3 +394,36 @@ func TestSetFaults(t *testing.T) {
 		}
 	}
 }
+
+// RequestsByArrival orders the log by arrival, waiting for requests in
+// progress: a slow request that arrived first is listed first, although it
+// finished last.
+func TestRequestsByArrival(t *testing.T) {
+	sb, err := New(Options{Faults: "GET /api/users slow=300ms x1"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := httptest.NewServer(sb)
+	defer srv.Close()
+	get := func(path string) {
+		req, _ := http.NewRequest(http.MethodGet, srv.URL+path, nil)
+		req.Header.Set("Authorization", "Bearer "+sb.AdminKey())
+		if resp, err := http.DefaultClient.Do(req); err == nil {
+			resp.Body.Close()
+		}
+	}
+	done := make(chan struct{})
+	go func() { get("/api/users"); close(done) }()
+	for len(sb.Requests()) == 0 && sb.inflight.Load() == 0 {
+		time.Sleep(time.Millisecond)
+	}
+	get("/api/environment/profile")
+	log := sb.RequestsByArrival(5 * time.Second)
+	<-done
+	if len(log) != 2 || log[0].Path != "/api/users" || log[1].Path != "/api/environment/profile" || log[0].Seq >= log[1].Seq {
+		t.Fatalf("log %+v, want the list first", log)
+	}
+	if finished := sb.Requests(); finished[0].Path != "/api/environment/profile" {
+		t.Errorf("Requests() is in finishing order; got %+v", finished)
+	}
+}

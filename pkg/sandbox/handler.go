@@ -52,7 +52,10 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	sw := &statusWriter{ResponseWriter: w}
 	body := &countingBody{ReadCloser: r.Body}
 	r.Body = body
+	s.inflight.Add(1)
+	defer s.inflight.Add(-1)
 	entry := Request{
+		Seq:              s.arrivals.Add(1),
 		Method:           r.Method,
 		Path:             r.URL.Path,
 		RawPath:          r.URL.EscapedPath(),

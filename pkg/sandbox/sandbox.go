@@ -13,7 +13,9 @@ import (
 	"errors"
 	"fmt"
 	"maps"
+	"sort"
 	"sync"
+	"sync/atomic"
 	"time"
 )
 
@@ -118,6 +120,9 @@ type Request struct {
 	// Fault is the fault rule that hit the request, as written in the spec
 	// (empty when none did).
 	Fault string
+	// Seq numbers the requests in the order they arrived, from 1. The log
+	// is in the order they finished, which differs when they overlap.
+	Seq int64
 }
 
 // Server is the sandbox: an http.Handler with an in-memory user store. It is
@@ -143,6 +148,8 @@ type Server struct {
 	logMu    sync.Mutex
 	log      []Request
 	logLimit int
+	arrivals atomic.Int64 // requests received, for Request.Seq
+	inflight atomic.Int64 // requests being answered
 }
 
 // New builds a sandbox from opts. It fails on an unknown API release, a
@@ -307,6 +314,18 @@ func (s *Server) Requests() []Request {
 		log = log[len(log)-s.logLimit:]
 	}
 	return append([]Request(nil), log...)
+}
+
+// RequestsByArrival waits up to wait for the requests in progress to
+// finish, then returns the log in the order the requests arrived. A request
+// still in progress after wait is not in it.
+func (s *Server) RequestsByArrival(wait time.Duration) []Request {
+	for deadline := time.Now().Add(wait); s.inflight.Load() > 0 && time.Now().Before(deadline); {
+		time.Sleep(2 * time.Millisecond)
+	}
+	log := s.Requests()
+	sort.SliceStable(log, func(i, j int) bool { return log[i].Seq < log[j].Seq })
+	return log
 }
 
 // ResetRequests empties the request log.
