@@ -228,10 +228,10 @@ func TestRequestLog(t *testing.T) {
 	h.do(call{method: "GET", path: "/api/users"})
 	h.do(call{method: "POST", path: "/api/users", as: ViewerEmail, contentType: "application/json", body: `{"email":"x@example.com","accountRole":"none"}`})
 	want := []Request{
-		{Method: "PUT", Path: "/api/users/viewer@example.com/password", RawPath: "/api/users/viewer%40example.com/password", Status: 204, ContentType: "text/plain", HasAuthorization: true, BodyLength: 5},
-		{Method: "GET", Path: "/api/users", RawPath: "/api/users", Status: 401},
+		{Method: "PUT", Path: "/api/users/viewer@example.com/password", RawPath: "/api/users/viewer%40example.com/password", Status: 204, ContentType: "text/plain", HasAuthorization: true, BodyLength: 5, Seq: 1},
+		{Method: "GET", Path: "/api/users", RawPath: "/api/users", Status: 401, Seq: 2},
 		// A refused body is still measured.
-		{Method: "POST", Path: "/api/users", RawPath: "/api/users", Status: 403, ContentType: "application/json", HasAuthorization: true, BodyLength: 46},
+		{Method: "POST", Path: "/api/users", RawPath: "/api/users", Status: 403, ContentType: "application/json", HasAuthorization: true, BodyLength: 46, Seq: 3},
 	}
 	if got := h.sb.Requests(); !reflect.DeepEqual(got, want) {
 		t.Errorf("Requests() =\n%+v\nwant\n%+v", got, want)
