@@ -391,6 +391,13 @@ func TestDiffPlanGolden(t *testing.T) {
 	if w := e.writes(); len(w) != 0 {
 		t.Errorf("--dry-run sent writes %v", w)
 	}
+	// Even with --yes, which would let the deletions go ahead.
+	e.sb.ResetRequests()
+	r = e.run("apply", "-f", path, "--prune", "--dry-run", "--yes")
+	apExpect(t, r, 0, "Dry run: nothing was changed.")
+	if w := e.writes(); len(w) != 0 {
+		t.Errorf("--dry-run --yes sent writes %v", w)
+	}
 	// One list call and the profile: no per-user reads.
 	var reads []string
 	for _, req := range e.sb.Requests() {

@@ -536,6 +536,20 @@ func TestLastAdminGuards(t *testing.T) {
 			t.Error("boss was not deleted")
 		}
 	})
+	t.Run("delete two admins of two", func(t *testing.T) {
+		srv, c := ghostAdmin(t)
+		srv.addUsers(t, sandbox.User{Email: "chief@corp.io", AccountRole: "admin"})
+		srv.ResetRequests()
+		r := c.run("delete", "boss@corp.io", "chief@corp.io", "--yes")
+		expectCode(t, r, 2)
+		expectContains(t, "stderr", r.stderr, "Deleted user boss@corp.io.", "refusing to delete chief@corp.io: it is the last admin")
+		if n := srv.countCalls(http.MethodDelete, "/"); n != 1 {
+			t.Errorf("%d DELETEs sent, want 1: %v", n, srv.calls())
+		}
+		if _, ok := srv.user("chief@corp.io"); !ok {
+			t.Error("the last admin was deleted")
+		}
+	})
 }
 
 func TestDelete(t *testing.T) {

@@ -287,3 +287,21 @@ func closedPortURL(t *testing.T) string {
 	ln.Close()
 	return "http://" + addr
 }
+
+// Completion makes one attempt: a failing server is not retried, so the
+// shell never waits for a backoff.
+func TestCompletionDoesNotRetry(t *testing.T) {
+	t.Parallel()
+	sb, err := sandbox.New(sandbox.Options{Faults: "GET /api/users 503"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	hs := httptest.NewServer(sb)
+	t.Cleanup(hs.Close)
+	env := completionEnv(t, map[string]string{"DQOPS_URL": hs.URL, "DQOPS_API_KEY": sb.AdminKey(), "DQOPS_RETRIES": "3"})
+	r := complete(t, env, "get", "")
+	expectValues(t, r, "get", []string{})
+	if n := len(sb.Requests()); n != 1 {
+		t.Errorf("%d requests sent, want 1: %+v", n, sb.Requests())
+	}
+}

@@ -16,6 +16,7 @@ func TestValidateEmail(t *testing.T) {
 		{strings.Repeat("a", 64) + "@example.com", ""},
 		{"", "empty"},
 		{"Ana <ana@example.com>", "plain address"},
+		{"ana@example.com(Ana)", "without a display name"},
 		{"ana@example.com, bo@example.com", "plain address"},
 		{"a/b@example.com", "may not contain"},
 		{"a%40b@example.com", "may not contain"},

@@ -134,3 +134,32 @@ func TestDebugTraceCutsLargeBodiesAndHidesEchoedKeys(t *testing.T) {
 		t.Errorf("trace:\n%s", out)
 	}
 }
+
+// Each of the two reasons to hide a body works alone: the client's mark,
+// and a password path without the mark.
+func TestHasSecretBody(t *testing.T) {
+	req := func(path string, marked bool) *http.Request {
+		r := httptest.NewRequest(http.MethodPut, "http://dqops"+path, nil)
+		if marked {
+			r = r.WithContext(context.WithValue(r.Context(), secretBodyKey{}, true))
+		}
+		return r
+	}
+	tests := []struct {
+		path   string
+		marked bool
+		want   bool
+	}{
+		{"/api/mypassword", false, true},
+		{"/dqops/api/mypassword", false, true},
+		{"/api/users/a@x.io/password", false, true},
+		{"/api/users/a@x.io", true, true},
+		{"/api/users/a@x.io", false, false},
+		{"/api/users", false, false},
+	}
+	for _, tt := range tests {
+		if got := hasSecretBody(req(tt.path, tt.marked)); got != tt.want {
+			t.Errorf("%s (marked %v): %v, want %v", tt.path, tt.marked, got, tt.want)
+		}
+	}
+}

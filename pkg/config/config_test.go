@@ -45,6 +45,9 @@ func TestSaveAndLoad(t *testing.T) {
 	if mode := info.Mode().Perm(); mode != 0o600 {
 		t.Errorf("mode %04o, want 0600", mode)
 	}
+	if dir, err := os.Stat(filepath.Dir(path)); err != nil || dir.Mode().Perm() != 0o700 {
+		t.Errorf("directory %v, %v; want mode 0700", dir.Mode(), err)
+	}
 	back, err := Load(path)
 	if err != nil {
 		t.Fatal(err)
