@@ -9,6 +9,7 @@ import (
 	"net"
 	"net/http"
 	"net/http/httptest"
+	"net/http/httputil"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -523,26 +524,15 @@ func TestProxyForwardsRequests(t *testing.T) {
 	e := newNetEnv(t, "")
 	target, _ := url.Parse(e.url)
 	var proxied atomic.Int32
+	// A forward proxy: it gets the absolute URL and passes the request on.
+	forward := &httputil.ReverseProxy{Rewrite: func(pr *httputil.ProxyRequest) { pr.SetURL(target) }}
 	proxy := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if r.URL.Host != "dqops.corp.invalid" {
 			http.Error(w, "unknown host", http.StatusBadGateway)
 			return
 		}
 		proxied.Add(1)
-		out := r.Clone(r.Context())
-		out.RequestURI = ""
-		out.URL.Scheme, out.URL.Host = "http", target.Host
-		resp, err := http.DefaultTransport.RoundTrip(out)
-		if err != nil {
-			http.Error(w, err.Error(), http.StatusBadGateway)
-			return
-		}
-		defer resp.Body.Close()
-		for k, v := range resp.Header {
-			w.Header()[k] = v
-		}
-		w.WriteHeader(resp.StatusCode)
-		io.Copy(w, resp.Body)
+		forward.ServeHTTP(w, r)
 	}))
 	defer proxy.Close()
 	proxyURL, _ := url.Parse(proxy.URL)

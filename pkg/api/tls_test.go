@@ -9,6 +9,7 @@ import (
 	"log"
 	"net/http"
 	"net/http/httptest"
+	"net/http/httputil"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -109,27 +110,15 @@ func TestProxyIsUsed(t *testing.T) {
 	sb := startTestSandbox(t, "")
 	target, _ := url.Parse(sb.URL)
 	var proxied atomic.Int32
+	// A forward proxy: it gets the absolute URL and passes the request on.
+	forward := &httputil.ReverseProxy{Rewrite: func(pr *httputil.ProxyRequest) { pr.SetURL(target) }}
 	proxy := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		// A forward proxy gets the absolute URL.
 		if r.URL.Host != "dqops.corp.invalid:8888" {
 			http.Error(w, "unexpected host "+r.URL.Host, http.StatusBadGateway)
 			return
 		}
 		proxied.Add(1)
-		out := r.Clone(r.Context())
-		out.RequestURI = ""
-		out.URL.Scheme, out.URL.Host = "http", target.Host
-		resp, err := http.DefaultTransport.RoundTrip(out)
-		if err != nil {
-			http.Error(w, err.Error(), http.StatusBadGateway)
-			return
-		}
-		defer resp.Body.Close()
-		for k, v := range resp.Header {
-			w.Header()[k] = v
-		}
-		w.WriteHeader(resp.StatusCode)
-		io.Copy(w, resp.Body)
+		forward.ServeHTTP(w, r)
 	}))
 	defer proxy.Close()
 	proxyURL, _ := url.Parse(proxy.URL)
