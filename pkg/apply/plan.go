@@ -42,9 +42,9 @@ type Change struct {
 	After *api.User
 	// Line is the entry's line in the file (create, update).
 	Line int
-	// Refused, when not empty, says why a guard refused the change: it is
+	// Refused, when not empty, says why the guard refused the change: it is
 	// shown in the plan and never executed.
-	Refused string
+	Refused Refusal
 	// Self marks a change to the caller's own account, which runs after
 	// every other one so the caller keeps its rights until the end.
 	Self bool
@@ -104,43 +104,16 @@ type Options struct {
 	Caller string
 }
 
-// Guard reasons, shown in the plan.
-const (
-	refusedSelfDelete = "it is your own account; --force allows it"
-	refusedSelfDemote = "it is your own account, which would lose the right to manage users; --force allows it"
-	refusedLastAdmin  = "it would leave the instance without an admin; --force allows it"
-)
-
 // NewPlan compares the file with the server's users, read by one list call.
-// Emails match ignoring case (an exact match first). A user whose entry
-// does not set dataDomainRoles keeps its own.
+// Emails match as Index finds them. A user whose entry does not set
+// dataDomainRoles keeps its own.
 func NewPlan(f *File, current []api.User, opts Options) *Plan {
 	p := &Plan{Prune: opts.Prune, Caller: opts.Caller}
-	exact := make(map[string][]int, len(current))
-	folded := make(map[string][]int, len(current))
-	for i, u := range current {
-		exact[u.Email] = append(exact[u.Email], i)
-		k := strings.ToLower(u.Email)
-		folded[k] = append(folded[k], i)
-	}
+	index := NewIndex(current)
 	matched := make([]bool, len(current))
-	find := func(email string) int {
-		for _, i := range exact[email] {
-			if !matched[i] {
-				return i
-			}
-		}
-		for _, i := range folded[strings.ToLower(email)] {
-			if !matched[i] {
-				return i
-			}
-		}
-		return -1
-	}
-
 	for _, e := range f.Entries {
-		i := find(e.Email)
-		if i < 0 {
+		i, ok := index.Find(e.Email)
+		if !ok {
 			after := &api.User{Email: e.Email, AccountRole: e.AccountRole}
 			if len(e.DataDomainRoles) > 0 {
 				after.DataDomainRoles = maps.Clone(e.DataDomainRoles)
@@ -185,67 +158,9 @@ func NewPlan(f *File, current []api.User, opts Options) *Plan {
 		p.Changes[i].Self = opts.Caller != "" && api.SameEmail(p.Changes[i].Email, opts.Caller)
 	}
 	if !opts.Force {
-		p.guard(current)
+		_ = Guard(p.Changes, opts.Caller, func() ([]api.User, error) { return current, nil })
 	}
 	return p
-}
-
-// removesAdmin reports whether a change takes an admin away.
-func (c Change) removesAdmin() bool {
-	if c.Before == nil || c.Before.AccountRole != api.RoleAdmin {
-		return false
-	}
-	return c.Action == ActionDelete || c.After.AccountRole != api.RoleAdmin
-}
-
-// addsAdmin reports whether a change makes an admin.
-func (c Change) addsAdmin() bool {
-	if c.After == nil || c.After.AccountRole != api.RoleAdmin {
-		return false
-	}
-	return c.Before == nil || c.Before.AccountRole != api.RoleAdmin
-}
-
-// guard refuses to delete or demote the caller's own account, and then
-// counts the admins left after the whole plan: when none would be, it
-// refuses removals (the last ones in plan order) until one is.
-func (p *Plan) guard(current []api.User) {
-	admins := 0
-	for _, u := range current {
-		if u.AccountRole == api.RoleAdmin {
-			admins++
-		}
-	}
-	for i := range p.Changes {
-		c := &p.Changes[i]
-		if !c.Self {
-			continue
-		}
-		switch {
-		case c.Action == ActionDelete:
-			c.Refused = refusedSelfDelete
-		case c.removesAdmin():
-			c.Refused = refusedSelfDemote
-		}
-	}
-	for _, c := range p.Changes {
-		if c.Refused != "" {
-			continue
-		}
-		if c.addsAdmin() {
-			admins++
-		}
-		if c.removesAdmin() {
-			admins--
-		}
-	}
-	for i := len(p.Changes) - 1; i >= 0 && admins < 1; i-- {
-		c := &p.Changes[i]
-		if c.Refused == "" && c.removesAdmin() {
-			c.Refused = refusedLastAdmin
-			admins++
-		}
-	}
 }
 
 // Count counts the changes of an action that will be made (not refused).

@@ -191,24 +191,24 @@ func TestGuards(t *testing.T) {
 		pending int
 	}{
 		{"delete self", []api.User{admin("me@x.io"), admin("b@x.io")}, "- {email: b@x.io, accountRole: admin}",
-			Options{Caller: "ME@x.io", Prune: true}, map[string]string{"me@x.io": refusedSelfDelete}, 0},
+			Options{Caller: "ME@x.io", Prune: true}, map[string]string{"me@x.io": string(RefusedSelfDelete)}, 0},
 		{"demote self", []api.User{admin("me@x.io"), admin("b@x.io")}, "- {email: me@x.io, accountRole: editor}",
-			Options{Caller: "me@x.io"}, map[string]string{"me@x.io": refusedSelfDemote}, 0},
+			Options{Caller: "me@x.io"}, map[string]string{"me@x.io": string(RefusedSelfDemote)}, 0},
 		{"self domain roles only", []api.User{admin("me@x.io")}, "- {email: me@x.io, accountRole: admin, dataDomainRoles: {a: viewer}}",
 			Options{Caller: "me@x.io"}, nil, 1},
 		{"force", []api.User{admin("me@x.io"), admin("b@x.io")}, "- {email: me@x.io, accountRole: editor}\n- {email: b@x.io, accountRole: none}",
 			Options{Caller: "me@x.io", Force: true}, nil, 2},
 		{"last admin demoted by a viewer's plan", []api.User{admin("a@x.io"), viewer("v@x.io")}, "- {email: a@x.io, accountRole: viewer}",
-			Options{Caller: "v@x.io"}, map[string]string{"a@x.io": refusedLastAdmin}, 0},
+			Options{Caller: "v@x.io"}, map[string]string{"a@x.io": string(RefusedLastAdmin)}, 0},
 		{"two admins removed, the last in order refused", []api.User{admin("a@x.io"), admin("b@x.io"), viewer("v@x.io")},
 			"- {email: a@x.io, accountRole: viewer}\n- {email: v@x.io, accountRole: viewer}",
-			Options{Caller: "v@x.io", Prune: true}, map[string]string{"b@x.io": refusedLastAdmin}, 1},
+			Options{Caller: "v@x.io", Prune: true}, map[string]string{"b@x.io": string(RefusedLastAdmin)}, 1},
 		{"a promotion keeps an admin", []api.User{admin("a@x.io"), admin("b@x.io"), viewer("v@x.io")},
 			"- {email: v@x.io, accountRole: admin}", Options{Caller: "x@x.io", Prune: true}, nil, 3},
 		{"a new admin keeps an admin", []api.User{admin("a@x.io")},
 			"- {email: n@x.io, accountRole: admin}", Options{Caller: "x@x.io", Prune: true}, nil, 2},
 		{"self refused, the other admin may go", []api.User{admin("me@x.io"), admin("b@x.io")}, "[]",
-			Options{Caller: "me@x.io", Prune: true}, map[string]string{"me@x.io": refusedSelfDelete}, 1},
+			Options{Caller: "me@x.io", Prune: true}, map[string]string{"me@x.io": string(RefusedSelfDelete)}, 1},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -216,7 +216,7 @@ func TestGuards(t *testing.T) {
 			got := map[string]string{}
 			for _, c := range p.Changes {
 				if c.Refused != "" {
-					got[c.Email] = c.Refused
+					got[c.Email] = string(c.Refused)
 				}
 			}
 			if len(got) != len(tt.refused) {

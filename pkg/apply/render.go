@@ -32,7 +32,7 @@ func (c Change) String() string {
 		s = "- delete " + c.Email + " (" + string(c.Before.AccountRole) + ")"
 	}
 	if c.Refused != "" {
-		s = "!" + s[1:] + " refused: " + c.Refused
+		s = "!" + s[1:] + " refused: " + string(c.Refused)
 	}
 	return s
 }
@@ -111,28 +111,9 @@ type changeJSON struct {
 	Action  Action    `json:"action"`
 	Email   string    `json:"email"`
 	Line    int       `json:"line,omitempty"`
-	Before  *userJSON `json:"before,omitempty"`
-	After   *userJSON `json:"after,omitempty"`
-	Refused string    `json:"refused,omitempty"`
-}
-
-// userJSON is a user with the API's field names and dataDomainRoles always
-// present, as "list -o json" shows users.
-type userJSON struct {
-	Email           string              `json:"email"`
-	AccountRole     api.Role            `json:"accountRole"`
-	DataDomainRoles map[string]api.Role `json:"dataDomainRoles"`
-}
-
-func toUserJSON(u *api.User) *userJSON {
-	if u == nil {
-		return nil
-	}
-	roles := u.DataDomainRoles
-	if roles == nil {
-		roles = map[string]api.Role{}
-	}
-	return &userJSON{Email: u.Email, AccountRole: u.AccountRole, DataDomainRoles: roles}
+	Before  *UserJSON `json:"before,omitempty"`
+	After   *UserJSON `json:"after,omitempty"`
+	Refused Refusal   `json:"refused,omitempty"`
 }
 
 // WriteJSON writes the plan as one indented JSON object: inSync, the
@@ -151,7 +132,7 @@ func (p *Plan) WriteJSON(w io.Writer) error {
 	for _, c := range p.Changes {
 		out.Changes = append(out.Changes, changeJSON{
 			Action: c.Action, Email: c.Email, Line: c.Line,
-			Before: toUserJSON(c.Before), After: toUserJSON(c.After), Refused: c.Refused,
+			Before: NewUserJSON(c.Before), After: NewUserJSON(c.After), Refused: c.Refused,
 		})
 	}
 	enc := json.NewEncoder(w)

@@ -1,0 +1,87 @@
+package apply
+
+import "github.com/dqops-users/dqo-users/pkg/api"
+
+// Refusal says why the guard refuses a change; it reads as the plan shows
+// it, and commands that refuse a single change word it their own way.
+type Refusal string
+
+// The guard's refusals.
+const (
+	RefusedSelfDelete Refusal = "it is your own account; --force allows it"
+	RefusedSelfDemote Refusal = "it is your own account, which would lose the right to manage users; --force allows it"
+	RefusedLastAdmin  Refusal = "it would leave the instance without an admin; --force allows it"
+)
+
+// Guard is the one rule that keeps the caller's own account and the last
+// admin, for delete, update and apply alike. It refuses (sets Refused on)
+// the changes that delete or demote the caller's own account, and then,
+// counting the admins left after the changes not refused, refuses the last
+// ones in the order given that remove an admin until one is left.
+//
+// users gives every user of the server; it is called only when a change
+// that is not refused removes an admin, so that a command changing no admin
+// makes no list call. Its error is returned.
+func Guard(changes []Change, caller string, users func() ([]api.User, error)) error {
+	removes := false
+	for i := range changes {
+		c := &changes[i]
+		self := caller != "" && api.SameEmail(c.Email, caller)
+		switch {
+		case self && c.Action == ActionDelete:
+			c.Refused = RefusedSelfDelete
+		case self && c.RemovesAdmin():
+			c.Refused = RefusedSelfDemote
+		case c.RemovesAdmin():
+			removes = true
+		}
+	}
+	if !removes {
+		return nil
+	}
+	current, err := users()
+	if err != nil {
+		return err
+	}
+	admins := 0
+	for _, u := range current {
+		if u.AccountRole == api.RoleAdmin {
+			admins++
+		}
+	}
+	for _, c := range changes {
+		if c.Refused != "" {
+			continue
+		}
+		if c.addsAdmin() {
+			admins++
+		}
+		if c.RemovesAdmin() {
+			admins--
+		}
+	}
+	for i := len(changes) - 1; i >= 0 && admins < 1; i-- {
+		c := &changes[i]
+		if c.Refused == "" && c.RemovesAdmin() {
+			c.Refused = RefusedLastAdmin
+			admins++
+		}
+	}
+	return nil
+}
+
+// RemovesAdmin reports whether a change takes an admin away.
+func (c Change) RemovesAdmin() bool {
+	if c.Before == nil || c.Before.AccountRole != api.RoleAdmin {
+		return false
+	}
+	return c.Action == ActionDelete || c.After.AccountRole != api.RoleAdmin
+}
+
+// addsAdmin reports whether a change makes an admin.
+func (c Change) addsAdmin() bool {
+	if c.After == nil || c.After.AccountRole != api.RoleAdmin {
+		return false
+	}
+	return c.Before == nil || c.Before.AccountRole != api.RoleAdmin
+}

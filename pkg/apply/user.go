@@ -1,0 +1,24 @@
+package apply
+
+import "github.com/dqops-users/dqo-users/pkg/api"
+
+// UserJSON is a user as the machine formats show it (list, get, the plan of
+// diff -o json): the API's field names, and dataDomainRoles always present
+// so that the shape never depends on the data.
+type UserJSON struct {
+	Email           string              `json:"email"`
+	AccountRole     api.Role            `json:"accountRole"`
+	DataDomainRoles map[string]api.Role `json:"dataDomainRoles"`
+}
+
+// NewUserJSON returns u as the machine formats show it; nil for nil.
+func NewUserJSON(u *api.User) *UserJSON {
+	if u == nil {
+		return nil
+	}
+	roles := u.DataDomainRoles
+	if roles == nil {
+		roles = map[string]api.Role{}
+	}
+	return &UserJSON{Email: u.Email, AccountRole: u.AccountRole, DataDomainRoles: roles}
+}
