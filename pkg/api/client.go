@@ -24,6 +24,9 @@ type Options struct {
 	// APIKey is sent as "Authorization: Bearer KEY" when not empty. It must
 	// pass ValidateAPIKey.
 	APIKey string
+	// KeySource says where APIKey came from, e.g. "DQOPS_API_KEY", for the
+	// messages of a rejected key (StatusError.KeySource). Never the key.
+	KeySource string
 	// UserAgent is sent with every request.
 	UserAgent string
 	// Transport carries the requests. Nil means a clone of
@@ -60,6 +63,7 @@ type Options struct {
 type Client struct {
 	base      string // scheme://host/prefix, no trailing slash
 	apiKey    string
+	keySource string
 	userAgent string
 	timeout   time.Duration
 	retries   int
@@ -90,6 +94,7 @@ func New(opts Options) (*Client, error) {
 	c := &Client{
 		base:      base,
 		apiKey:    opts.APIKey,
+		keySource: opts.KeySource,
 		userAgent: opts.UserAgent,
 		timeout:   opts.Timeout,
 		retries:   max(opts.Retries, 0),
@@ -387,6 +392,12 @@ func (c *Client) once(ctx context.Context, r *call) error {
 			Op: r.op, Method: r.method, Path: r.path, StatusCode: resp.StatusCode,
 			ContentType: ct, Location: redact(resp.Header.Get("Location"), c.apiKey),
 			Body: redact(strings.TrimSpace(string(snippet)), c.apiKey),
+		}
+		if c.apiKey != "" {
+			se.KeySource = c.keySource
+			if se.KeySource == "" {
+				se.KeySource = "the API key"
+			}
 		}
 		se.retryAfter, se.hasRetryAfter = parseRetryAfter(resp.Header.Get("Retry-After"), time.Now())
 		return se

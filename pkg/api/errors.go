@@ -29,6 +29,10 @@ type StatusError struct {
 	Body        string // the first bytes of the body, for messages
 	// Attempts is how many times the request was sent (1 without retries).
 	Attempts int
+	// KeySource says where the API key sent with the request came from
+	// (Options.KeySource), "" when the request carried no key: a 401 is
+	// then "no key", else "this key was rejected".
+	KeySource string
 
 	// retryAfter is the server's Retry-After, already capped; hasRetryAfter
 	// tells whether there was one.

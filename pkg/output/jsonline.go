@@ -1,0 +1,35 @@
+package output
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"io"
+)
+
+// WriteJSONLine writes v as compact JSON on one line, as error objects and
+// other records meant for line-by-line reading are written.
+func WriteJSONLine(w io.Writer, v any) error {
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(v); err != nil {
+		return fmt.Errorf("writing JSON: %w", err)
+	}
+	_, err := w.Write(buf.Bytes())
+	return err
+}
+
+// Count says how many of a thing there are: "1 user", "2 users".
+func Count(n int, noun string) string {
+	if n == 1 {
+		return "1 " + noun
+	}
+	return fmt.Sprintf("%d %ss", n, noun)
+}
+
+// JSONErrors reports whether the user asked for machine output (-o json or
+// yaml), in which case errors are written as JSON objects too.
+func (o Options) JSONErrors() bool {
+	return o.Format == FormatJSON || o.Format == FormatYAML
+}
