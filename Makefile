@@ -45,10 +45,10 @@ bench: build
 
 ## docs: regenerate docs/ and completions/
 docs:
-	$(GO) run . gen-docs --dir .
+	$(GO) run ./cmd/gen-docs --dir .
 
 check-docs:
-	$(GO) test -count=1 -run TestGeneratedFilesAreFresh ./cmd/
+	$(GO) test -count=1 -run TestGeneratedFilesAreFresh ./cmd/gen-docs/
 
 ## fuzz: run each fuzz target briefly
 fuzz:

@@ -82,7 +82,7 @@ type runError struct{ err error }
 func (e runError) Error() string { return e.err.Error() }
 func (e runError) Unwrap() error { return e.err }
 
-// NewRootCmd builds the command tree.
+// NewRootCmd builds the command tree; gen-docs builds the same one.
 func NewRootCmd(f *Factory, build BuildInfo) *cobra.Command {
 	root := &cobra.Command{
 		Use:   "dqo-users",
@@ -145,7 +145,6 @@ of the API.`,
 		newDiffCmd(f),
 		newApplyCmd(f),
 		newCompletionCmd(f),
-		newGenDocsCmd(f),
 	)
 	root.SetHelpCommand(newHelpCmd(root))
 	markRunErrors(root)

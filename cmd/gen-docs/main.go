@@ -1,11 +1,24 @@
-package cmd
+// Command gen-docs writes the generated files that are committed with the
+// source and shipped in release archives: docs/*.md (the Markdown reference),
+// docs/man/*.1 (man pages) and completions/dqo-users.{bash,zsh,fish,ps1}.
+//
+// It is a program of its own, so that the shipped dqo-users binary links no
+// docs generator. It builds the same command tree as the binary. The output
+// depends on nothing but that tree: no dates, no paths, no environment, so a
+// test can regenerate it and compare. Generated files of commands that no
+// longer exist are removed.
+//
+//	go run ./cmd/gen-docs --dir .
+package main
 
-//go:generate go run .. gen-docs --dir ..
+//go:generate go run . --dir ../..
 
 import (
 	"bytes"
 	"errors"
+	"flag"
 	"fmt"
+	"io"
 	"io/fs"
 	"os"
 	"path"
@@ -16,48 +29,40 @@ import (
 
 	"github.com/spf13/cobra"
 	"github.com/spf13/cobra/doc"
+
+	"github.com/dqops-users/dqo-users/cmd"
+	"github.com/dqops-users/dqo-users/pkg/iostreams"
 )
 
-// GenDocsOptions are the options of the hidden "gen-docs".
-type GenDocsOptions struct {
-	Dir string
+func main() {
+	os.Exit(run(os.Args[1:], os.Stderr))
 }
 
-func newGenDocsCmd(f *Factory) *cobra.Command {
-	opts := &GenDocsOptions{}
-	c := &cobra.Command{
-		Use:   "gen-docs --dir DIR",
-		Short: "Write the Markdown reference, man pages and completion scripts",
-		Long: `Write the generated files that are committed with the source and shipped in
-release archives: DIR/docs/*.md (the Markdown reference), DIR/docs/man/*.1
-(man pages) and DIR/completions/dqo-users.{bash,zsh,fish,ps1}.
-
-The output depends on nothing but the command tree: no dates, no paths, no
-environment, so a test can regenerate it and compare. Generated files of
-commands that no longer exist are removed.`,
-		Example: `  $ dqo-users gen-docs --dir .
-  $ go generate ./...`,
-		Hidden: true,
-		Args:   cobra.NoArgs,
-		RunE: func(c *cobra.Command, _ []string) error {
-			return genDocsRun(f, c.Root(), opts)
-		},
+// run writes the files under --dir and returns the exit code.
+func run(args []string, stderr io.Writer) int {
+	fl := flag.NewFlagSet("gen-docs", flag.ContinueOnError)
+	fl.SetOutput(stderr)
+	dir := fl.String("dir", ".", "write docs/ and completions/ under `DIR`")
+	if err := fl.Parse(args); err != nil {
+		return 2
 	}
-	c.Flags().StringVar(&opts.Dir, "dir", ".", "write docs/ and completions/ under `DIR`")
-	return c
-}
-
-func genDocsRun(f *Factory, root *cobra.Command, opts *GenDocsOptions) error {
+	if fl.NArg() > 0 {
+		fmt.Fprintf(stderr, "gen-docs: unexpected argument %q\n", fl.Arg(0))
+		return 2
+	}
+	root := cmd.NewRootCmd(&cmd.Factory{IO: iostreams.System(), Getenv: func(string) string { return "" }}, cmd.BuildInfo{})
 	files, err := generatedFiles(root)
 	if err != nil {
-		return fmt.Errorf("generating docs: %w", err)
+		fmt.Fprintf(stderr, "gen-docs: generating docs: %v\n", err)
+		return 1
 	}
-	if err := writeGenerated(opts.Dir, root.Name(), files); err != nil {
-		return fmt.Errorf("writing docs: %w", err)
+	if err := writeGenerated(*dir, root.Name(), files); err != nil {
+		fmt.Fprintf(stderr, "gen-docs: writing docs: %v\n", err)
+		return 1
 	}
-	fmt.Fprintf(f.IO.ErrOut, "Wrote %d files to %s and %s.\n", len(files),
-		filepath.Join(opts.Dir, "docs"), filepath.Join(opts.Dir, "completions"))
-	return nil
+	fmt.Fprintf(stderr, "Wrote %d files to %s and %s.\n", len(files),
+		filepath.Join(*dir, "docs"), filepath.Join(*dir, "completions"))
+	return 0
 }
 
 // manDate stands in for the man pages' date, which is then removed, so that
