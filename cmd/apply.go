@@ -6,17 +6,22 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"strings"
 
 	"github.com/spf13/cobra"
 
 	"github.com/dqops-users/dqo-users/pkg/api"
 	"github.com/dqops-users/dqo-users/pkg/apply"
 	"github.com/dqops-users/dqo-users/pkg/iostreams"
+	"github.com/dqops-users/dqo-users/pkg/output"
 )
 
 // ApplyOptions are the options of "apply".
 type ApplyOptions struct {
+	IO      *iostreams.IOStreams
+	Client  func() (*api.Client, error)
+	Printer func(output.Options) *output.Printer
+	Context context.Context
+
 	File            string
 	Format          string
 	DryRun          bool
@@ -35,8 +40,9 @@ const (
 	applyProgressMin     = 6
 )
 
-func newApplyCmd(f *Factory) *cobra.Command {
-	opts := &ApplyOptions{}
+// NewCmdApply builds "apply"; runF, when not nil, replaces the run function.
+func NewCmdApply(f *Factory, runF func(*ApplyOptions) error) *cobra.Command {
+	opts := &ApplyOptions{IO: f.IO, Client: f.Client, Printer: f.Printer}
 	c := &cobra.Command{
 		Use:   "apply -f FILE",
 		Short: "Make the server's users match a file",
@@ -78,15 +84,19 @@ stops the same way. Exit 9 means some changes failed or were refused.`,
   $ dqo-users apply -f users.csv --prune --yes
   $ dqo-users export | dqo-users apply -f -
   $ dqo-users apply -f users.json --parallel 16 --continue-on-error`,
-		Args: cobra.NoArgs,
+		Args: noArgs,
 		RunE: func(c *cobra.Command, _ []string) error {
+			opts.Context = c.Context()
 			if err := validateFileFlags(opts.File, opts.Format); err != nil {
 				return err
 			}
 			if opts.Parallel < 1 || opts.Parallel > applyMaxParallel {
 				return usageErrorf("--parallel must be between 1 and %d, not %d", applyMaxParallel, opts.Parallel)
 			}
-			return applyRun(c, f, opts)
+			if runF != nil {
+				return runF(opts)
+			}
+			return applyRun(opts)
 		},
 	}
 	fl := c.Flags()
@@ -100,35 +110,14 @@ stops the same way. Exit 9 means some changes failed or were refused.`,
 	return c
 }
 
-// addFileFlags gives apply and diff their -f and --format flags.
-func addFileFlags(c *cobra.Command, file, format *string) {
-	c.Flags().StringVarP(file, "file", "f", "", "the users `FILE` (YAML, JSON or CSV); - reads stdin")
-	c.Flags().StringVar(format, "format", "", "the file's format: yaml, json or csv (default: by extension, else by content)")
-	_ = c.MarkFlagRequired("file")
-	_ = c.MarkFlagFilename("file", "yaml", "yml", "json", "csv")
-	_ = c.RegisterFlagCompletionFunc("format", fixedCompletion(apply.Formats()...))
-}
-
-func validateFileFlags(file, format string) error {
-	if strings.TrimSpace(file) == "" {
-		return usageErrorf("--file needs a file name, or - for stdin")
-	}
-	if format != "" {
-		if _, err := apply.ParseFormat(format); err != nil {
-			return usageErrorf("--format: %v", err)
-		}
-	}
-	return nil
-}
-
 // readUsersFile reads and validates the whole file before any request; a
 // problem is a usage error listing every problem with its line.
-func readUsersFile(ctx context.Context, f *Factory, name, format string) (*apply.File, error) {
+func readUsersFile(ctx context.Context, io *iostreams.IOStreams, name, format string) (*apply.File, error) {
 	var data []byte
 	var err error
 	if name == "-" {
 		// Through the streams' one reader of stdin, which later prompts share.
-		data, err = f.IO.ReadStdin(ctx)
+		data, err = io.ReadStdin(ctx)
 	} else {
 		data, err = os.ReadFile(name)
 	}
@@ -152,62 +141,58 @@ func readUsersFile(ctx context.Context, f *Factory, name, format string) (*apply
 	return file, err
 }
 
-// planTarget is a plan and what it was made against.
-type planTarget struct {
-	file   *apply.File
-	client *api.Client
-	caller *api.Profile
-	plan   *apply.Plan
-}
-
 // makePlan reads the caller's profile (who is applying, and the server's
 // release) and the users, in one list call, and compares them with the file.
-func makePlan(ctx context.Context, f *Factory, file *apply.File, prune, force bool) (*planTarget, error) {
-	client, caller, users, err := f.callerAndUsers(ctx)
+func makePlan(ctx context.Context, client *api.Client, file *apply.File, prune, force bool) (*apply.Plan, error) {
+	who, users, err := callerAndUsers(ctx, client)
 	if err != nil {
 		return nil, err
 	}
-	if !caller.SupportsDataDomains() {
-		if err := file.CheckDataDomains(caller.Release()); err != nil {
+	if !who.SupportsDataDomains() {
+		if err := file.CheckDataDomains(who.Release()); err != nil {
 			return nil, withHint(&ExitError{Code: ExitUsage, Err: err},
 				"nothing was changed; remove dataDomainRoles from the file (or write {}), or upgrade DQOps")
 		}
 	}
-	plan := apply.NewPlan(file, users, apply.Options{Prune: prune, Force: force, Caller: caller.User})
-	return &planTarget{file: file, client: client, caller: caller, plan: plan}, nil
+	return apply.NewPlan(file, users, apply.Options{Prune: prune, Force: force, Caller: who.User}), nil
 }
 
-func applyRun(c *cobra.Command, f *Factory, opts *ApplyOptions) error {
-	ctx := c.Context()
-	file, err := readUsersFile(ctx, f, opts.File, opts.Format)
+func applyRun(opts *ApplyOptions) error {
+	ctx := opts.Context
+	file, err := readUsersFile(ctx, opts.IO, opts.File, opts.Format)
 	if err != nil {
 		return err
 	}
-	target, err := makePlan(ctx, f, file, opts.Prune, opts.Force)
+	client, err := opts.Client()
 	if err != nil {
 		return err
 	}
-	plan := target.plan
+	plan, err := makePlan(ctx, client, file, opts.Prune, opts.Force)
+	if err != nil {
+		return err
+	}
+	errOut := opts.IO.ErrOut
 	if plan.InSync() {
-		fmt.Fprintf(f.IO.ErrOut, "No changes: the server matches %s (%s).\n", file.Name, countUsers(plan.Unchanged))
+		fmt.Fprintf(errOut, "No changes: the server matches %s (%s).\n", file.Name, output.Count(plan.Unchanged, "user"))
 		return nil
 	}
-	if err := plan.WriteText(f.IO.Out, f.colorEnabled()); err != nil {
+	printer := opts.Printer(output.Options{})
+	if err := plan.WriteText(printer.Out, printer.Color); err != nil {
 		return err
 	}
 	if opts.DryRun {
-		fmt.Fprintln(f.IO.ErrOut, "Dry run: nothing was changed.")
+		fmt.Fprintln(errOut, "Dry run: nothing was changed.")
 		return nil
 	}
 	pending := plan.Pending()
 	if len(pending) == 0 {
-		printRefused(f.IO.ErrOut, plan)
+		printRefused(errOut, plan)
 		return refusedError(plan.Refused())
 	}
 	if !opts.Yes {
 		deletes := plan.Count(apply.ActionDelete)
-		if f.IO.CanPrompt() {
-			ok, err := f.IO.Confirm(ctx, fmt.Sprintf("Apply %s to %s?", countNoun(len(pending), "change"), target.client.BaseURL()))
+		if opts.IO.CanPrompt() {
+			ok, err := opts.IO.Confirm(ctx, fmt.Sprintf("Apply %s to %s?", output.Count(len(pending), "change"), client.BaseURL()))
 			if err != nil {
 				return err
 			}
@@ -215,16 +200,16 @@ func applyRun(c *cobra.Command, f *Factory, opts *ApplyOptions) error {
 				return errCancelled
 			}
 		} else if deletes > 0 {
-			return withHint(usageErrorf("the plan deletes %s and there is no terminal to confirm on: nothing was changed", countNoun(deletes, "user")),
+			return withHint(usageErrorf("the plan deletes %s and there is no terminal to confirm on: nothing was changed", output.Count(deletes, "user")),
 				"pass --yes to allow deletions, or leave out --prune")
 		}
 	}
 
-	progress := &applyProgress{f: f}
-	if f.IO.IsStderrTTY() && len(pending) >= applyProgressMin {
-		progress.bar = apply.NewBar(f.IO.ErrOut, len(pending))
+	progress := &applyProgress{errOut: errOut}
+	if opts.IO.IsStderrTTY() && len(pending) >= applyProgressMin {
+		progress.bar = apply.NewBar(errOut, len(pending))
 	}
-	report := apply.Execute(ctx, plan, clientWriter{target.client}, apply.ExecOptions{
+	report := apply.Execute(ctx, plan, clientWriter{client}, apply.ExecOptions{
 		Parallel:        opts.Parallel,
 		ContinueOnError: opts.ContinueOnError,
 		Progress:        progress,
@@ -232,9 +217,9 @@ func applyRun(c *cobra.Command, f *Factory, opts *ApplyOptions) error {
 	if progress.bar != nil {
 		progress.bar.Finish()
 	}
-	printRefused(f.IO.ErrOut, plan)
-	printApplySummary(f.IO.ErrOut, report)
-	return applyExit(f, report, opts.ContinueOnError)
+	printRefused(errOut, plan)
+	printApplySummary(errOut, report)
+	return applyExit(report, opts.ContinueOnError)
 }
 
 // clientWriter makes each change with one request, and reads DQOps's
@@ -265,20 +250,20 @@ func (w clientWriter) DeleteUser(ctx context.Context, email string) error {
 // applyProgress reports each finished change on stderr: a line per change,
 // or, on a terminal with a bar, the failures above the bar.
 type applyProgress struct {
-	f   *Factory
-	bar *apply.Bar
+	errOut io.Writer
+	bar    *apply.Bar
 }
 
 func (p *applyProgress) Finished(r apply.Result) {
 	var line string
 	if r.Err != nil {
-		line = "error: " + failureMessage(p.f, r.Err)
+		line = "error: " + failureMessage(r.Err)
 	} else {
 		line = doneMessage(r.Change)
 	}
 	switch {
 	case p.bar == nil:
-		fmt.Fprintln(p.f.IO.ErrOut, line)
+		fmt.Fprintln(p.errOut, line)
 	case r.Err != nil:
 		p.bar.Println(line)
 	}
@@ -299,8 +284,8 @@ func doneMessage(c apply.Change) string {
 
 // failureMessage is the sentence an error gets in a batch: never
 // "interrupted", since requests in flight finish after Ctrl-C.
-func failureMessage(f *Factory, err error) string {
-	return classify(context.Background(), err, f).Err.Error()
+func failureMessage(err error) string {
+	return classify(context.Background(), err).Err.Error()
 }
 
 func printRefused(w io.Writer, plan *apply.Plan) {
@@ -342,12 +327,12 @@ func printApplySummary(w io.Writer, r *apply.Report) {
 // applyExit is 130 after Ctrl-C; the first failure's code when it stopped
 // the run; 9 when, attempting everything, some changes failed or were
 // refused.
-func applyExit(f *Factory, r *apply.Report, continueOnError bool) error {
+func applyExit(r *apply.Report, continueOnError bool) error {
 	switch {
 	case r.Interrupted:
 		return &ExitError{Code: ExitInterrupted, Err: errors.New("interrupted"), Reported: true}
 	case r.Failed() > 0 && !continueOnError:
-		first := classify(context.Background(), r.Failures[0].Err, f)
+		first := classify(context.Background(), r.Failures[0].Err)
 		return &ExitError{Code: first.Code, Status: first.Status, Err: first.Err, Reported: true}
 	case r.Failed() > 0:
 		return &ExitError{Code: ExitPartial,
@@ -367,13 +352,6 @@ func othersMade(r *apply.Report) string {
 }
 
 func refusedError(n int) error {
-	return withHint(&ExitError{Code: ExitPartial, Err: fmt.Errorf("%s refused, so the server does not match the file", countNoun(n, "change"))},
+	return withHint(&ExitError{Code: ExitPartial, Err: fmt.Errorf("%s refused, so the server does not match the file", output.Count(n, "change"))},
 		"the guards keep your own account and the last admin; change the file, or pass --force if you mean it")
-}
-
-func countNoun(n int, noun string) string {
-	if n == 1 {
-		return "1 " + noun
-	}
-	return fmt.Sprintf("%d %ss", n, noun)
 }

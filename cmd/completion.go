@@ -1,7 +1,14 @@
 package cmd
 
 import (
+	"context"
+	"sort"
+	"strings"
+	"time"
+
 	"github.com/spf13/cobra"
+
+	"github.com/dqops-users/dqo-users/pkg/api"
 )
 
 // completionShells are the shells "completion" writes a script for.
@@ -44,7 +51,7 @@ Release archives carry the same scripts in completions/.`,
   $ dqo-users completion zsh > "${fpath[1]}/_dqo-users"
   $ dqo-users completion fish > ~/.config/fish/completions/dqo-users.fish
   $ dqo-users completion powershell | Out-String | Invoke-Expression`,
-		Args:      cobra.MatchAll(cobra.ExactArgs(1), cobra.OnlyValidArgs),
+		Args:      usageArgs(cobra.MatchAll(cobra.ExactArgs(1), cobra.OnlyValidArgs)),
 		ValidArgs: completionShells,
 		RunE: func(c *cobra.Command, args []string) error {
 			root, out, desc := c.Root(), f.IO.Out, !noDescriptions
@@ -68,4 +75,92 @@ Release archives carry the same scripts in completions/.`,
 	}
 	c.Flags().BoolVar(&noDescriptions, "no-descriptions", false, "leave out the descriptions shown next to completions")
 	return c
+}
+
+func registerRoleCompletion(c *cobra.Command, flag string) {
+	_ = c.RegisterFlagCompletionFunc(flag, fixedCompletion(api.RoleNames()...))
+}
+
+func fixedCompletion(values ...string) func(*cobra.Command, []string, string) ([]string, cobra.ShellCompDirective) {
+	return func(*cobra.Command, []string, string) ([]string, cobra.ShellCompDirective) {
+		return values, cobra.ShellCompDirectiveNoFileComp
+	}
+}
+
+// completionTimeout bounds the request that fetches emails for completion,
+// so that a slow or absent server never hangs the shell.
+const completionTimeout = 2 * time.Second
+
+// completionClient is a client for shell completion, which must answer at
+// once: one short attempt, no retries, and a profile's api_key_command gets
+// no more time than the request. Completion runs no PersistentPreRunE, so
+// it reads the settings of the command being completed itself.
+func (f *Factory) completionClient(c *cobra.Command) (*api.Client, error) {
+	if err := f.prepare(c.Flags()); err != nil {
+		return nil, err
+	}
+	t, err := f.target(false)
+	if err != nil {
+		return nil, err
+	}
+	t.Settings.Timeout, t.Settings.Retries = completionTimeout, 0
+	key, source, err := findKey(t, f.IO.ErrOut, completionTimeout)
+	if err != nil {
+		return nil, err
+	}
+	return f.connect(t, key, source)
+}
+
+// completeEmails offers the server's users' emails, silently nothing when
+// not configured or unreachable.
+func (f *Factory) completeEmails(c *cobra.Command, args []string, toComplete string) ([]string, cobra.ShellCompDirective) {
+	client, err := f.completionClient(c)
+	if err != nil {
+		return nil, cobra.ShellCompDirectiveNoFileComp
+	}
+	ctx, cancel := context.WithTimeout(c.Context(), completionTimeout)
+	defer cancel()
+	users, err := client.ListUsers(ctx)
+	if err != nil {
+		return nil, cobra.ShellCompDirectiveNoFileComp
+	}
+	taken := make(map[string]bool, len(args))
+	for _, a := range args {
+		taken[strings.ToLower(a)] = true
+	}
+	prefix := strings.ToLower(toComplete)
+	var emails []string
+	for _, u := range users {
+		l := strings.ToLower(u.Email)
+		if !taken[l] && strings.HasPrefix(l, prefix) {
+			emails = append(emails, u.Email+"\t"+string(u.AccountRole))
+		}
+	}
+	sort.Strings(emails)
+	return emails, cobra.ShellCompDirectiveNoFileComp
+}
+
+// completeFirstEmail completes only the first argument, for commands that
+// take one email.
+func (f *Factory) completeFirstEmail(c *cobra.Command, args []string, toComplete string) ([]string, cobra.ShellCompDirective) {
+	if len(args) > 0 {
+		return nil, cobra.ShellCompDirectiveNoFileComp
+	}
+	return f.completeEmails(c, args, toComplete)
+}
+
+// completeProfiles offers the configured profile names.
+func (f *Factory) completeProfiles(c *cobra.Command, _ []string, _ string) ([]string, cobra.ShellCompDirective) {
+	if err := f.prepare(c.Flags()); err != nil {
+		return nil, cobra.ShellCompDirectiveNoFileComp
+	}
+	cfg, err := f.Config()
+	if err != nil {
+		return nil, cobra.ShellCompDirectiveNoFileComp
+	}
+	var names []string
+	for _, p := range cfg.Profiles() {
+		names = append(names, p.Name+"\t"+p.URL)
+	}
+	return names, cobra.ShellCompDirectiveNoFileComp
 }

@@ -4,12 +4,25 @@ import (
 	"fmt"
 
 	"github.com/spf13/cobra"
-	"go.yaml.in/yaml/v3"
 
+	"github.com/dqops-users/dqo-users/pkg/config"
+	"github.com/dqops-users/dqo-users/pkg/iostreams"
 	"github.com/dqops-users/dqo-users/pkg/output"
 )
 
-func newConfigCmd(f *Factory) *cobra.Command {
+// ConfigOptions are the options of the "config" subcommands.
+type ConfigOptions struct {
+	IO      *iostreams.IOStreams
+	Config  func() (*config.Config, error)
+	Printer func(output.Options) *output.Printer
+
+	// Name is the profile of "config use".
+	Name   string
+	Output output.Options
+}
+
+// NewCmdConfig builds "config" and its subcommands.
+func NewCmdConfig(f *Factory) *cobra.Command {
 	c := &cobra.Command{
 		Use:   "config",
 		Short: "Show and switch the profiles of the configuration",
@@ -19,10 +32,14 @@ the file with keys redacted.`,
 		Example: `  $ dqo-users config list
   $ dqo-users config use staging
   $ dqo-users config view`,
-		Args: cobra.NoArgs,
+		Args: noArgs,
 	}
-	c.AddCommand(newConfigListCmd(f), newConfigUseCmd(f), newConfigViewCmd(f))
+	c.AddCommand(NewCmdConfigList(f, nil), NewCmdConfigUse(f, nil), NewCmdConfigView(f, nil))
 	return c
+}
+
+func newConfigOptions(f *Factory) *ConfigOptions {
+	return &ConfigOptions{IO: f.IO, Config: f.Config, Printer: f.Printer}
 }
 
 // profileOutput is a profile as "config list" shows it: never the key.
@@ -33,8 +50,10 @@ type profileOutput struct {
 	KeySource string `json:"key"`
 }
 
-func newConfigListCmd(f *Factory) *cobra.Command {
-	opts := &output.Options{}
+// NewCmdConfigList builds "config list"; runF, when not nil, replaces the run
+// function.
+func NewCmdConfigList(f *Factory, runF func(*ConfigOptions) error) *cobra.Command {
+	opts := newConfigOptions(f)
 	c := &cobra.Command{
 		Use:     "list",
 		Aliases: []string{"ls"},
@@ -42,112 +61,132 @@ func newConfigListCmd(f *Factory) *cobra.Command {
 		Long:    "List the profiles: name, address, whether it is current, and whether a key is stored (never the key).",
 		Example: `  $ dqo-users config list
   $ dqo-users config list -o json`,
-		Args: cobra.NoArgs,
+		Args: noArgs,
 		RunE: func(c *cobra.Command, _ []string) error {
-			if err := opts.Validate(); err != nil {
+			if err := opts.Output.Validate(); err != nil {
 				return err
 			}
-			cfg, err := f.Config()
-			if err != nil {
-				return err
+			if runF != nil {
+				return runF(opts)
 			}
-			current := cfg.Current()
-			var list []profileOutput
-			rows := [][]string{}
-			for _, p := range cfg.Profiles() {
-				key := "none"
-				switch {
-				case p.APIKey != "":
-					key = "stored"
-				case p.APIKeyCommand != "":
-					key = "command"
-				}
-				mark := ""
-				if p.Name == current {
-					mark = "*"
-				}
-				list = append(list, profileOutput{p.Name, p.URL, p.Name == current, key})
-				rows = append(rows, []string{mark, p.Name, p.URL, key})
-			}
-			if list == nil {
-				list = []profileOutput{}
-			}
-			return f.printer(*opts).Print(list, &output.Table{
-				Columns: []output.Column{
-					{Name: "current", Header: "CURRENT"},
-					{Name: "name", Header: "NAME"},
-					{Name: "url", Header: "URL"},
-					{Name: "key", Header: "KEY"},
-				},
-				Rows:       rows,
-				NameColumn: 1,
-				Empty:      "no profiles: run `dqo-users login`",
-			})
+			return configListRun(opts)
 		},
 	}
-	addOutputFlags(c, opts)
+	addOutputFlags(c, &opts.Output)
 	return c
 }
 
-func newConfigUseCmd(f *Factory) *cobra.Command {
+func configListRun(opts *ConfigOptions) error {
+	cfg, err := opts.Config()
+	if err != nil {
+		return err
+	}
+	current := cfg.Current()
+	list := []profileOutput{}
+	rows := [][]string{}
+	for _, p := range cfg.Profiles() {
+		key := "none"
+		switch {
+		case p.APIKey != "":
+			key = "stored"
+		case p.APIKeyCommand != "":
+			key = "command"
+		}
+		mark := ""
+		if p.Name == current {
+			mark = "*"
+		}
+		list = append(list, profileOutput{p.Name, p.URL, p.Name == current, key})
+		rows = append(rows, []string{mark, p.Name, p.URL, key})
+	}
+	return opts.Printer(opts.Output).Print(list, &output.Table{
+		Columns: []output.Column{
+			{Name: "current", Header: "CURRENT"},
+			{Name: "name", Header: "NAME"},
+			{Name: "url", Header: "URL"},
+			{Name: "key", Header: "KEY"},
+		},
+		Rows:       rows,
+		NameColumn: 1,
+		Empty:      "no profiles: run `dqo-users login`",
+	})
+}
+
+// NewCmdConfigUse builds "config use"; runF, when not nil, replaces the run
+// function.
+func NewCmdConfigUse(f *Factory, runF func(*ConfigOptions) error) *cobra.Command {
+	opts := newConfigOptions(f)
 	return &cobra.Command{
 		Use:               "use NAME",
 		Short:             "Make a profile the current one",
 		Long:              "Make the named profile current: later commands use its address and key unless --profile or DQOPS_PROFILE says otherwise.",
 		Example:           `  $ dqo-users config use staging`,
-		Args:              cobra.ExactArgs(1),
+		Args:              exactlyOneArg,
 		ValidArgsFunction: f.completeProfiles,
 		RunE: func(c *cobra.Command, args []string) error {
-			cfg, err := f.Config()
-			if err != nil {
-				return err
+			opts.Name = args[0]
+			if runF != nil {
+				return runF(opts)
 			}
-			if err := cfg.Use(args[0]); err != nil {
-				return &ExitError{Code: ExitNotFound, Err: err, Hint: "`dqo-users config list` shows the profiles"}
-			}
-			if err := cfg.Save(); err != nil {
-				return err
-			}
-			fmt.Fprintf(f.IO.ErrOut, "Now using profile %q.\n", args[0])
-			return nil
+			return configUseRun(opts)
 		},
 	}
 }
 
-func newConfigViewCmd(f *Factory) *cobra.Command {
+func configUseRun(opts *ConfigOptions) error {
+	cfg, err := opts.Config()
+	if err != nil {
+		return err
+	}
+	if err := cfg.Use(opts.Name); err != nil {
+		return &ExitError{Code: ExitNotFound, Err: err, Hint: "`dqo-users config list` shows the profiles"}
+	}
+	if err := cfg.Save(); err != nil {
+		return err
+	}
+	fmt.Fprintf(opts.IO.ErrOut, "Now using profile %q.\n", opts.Name)
+	return nil
+}
+
+// NewCmdConfigView builds "config view"; runF, when not nil, replaces the run
+// function.
+func NewCmdConfigView(f *Factory, runF func(*ConfigOptions) error) *cobra.Command {
+	opts := newConfigOptions(f)
 	return &cobra.Command{
 		Use:     "view",
 		Short:   "Show the configuration file with keys redacted",
 		Long:    "Print the configuration file's path and contents as YAML, every stored API key replaced by [redacted].",
 		Example: `  $ dqo-users config view`,
-		Args:    cobra.NoArgs,
+		Args:    noArgs,
 		RunE: func(c *cobra.Command, _ []string) error {
-			cfg, err := f.Config()
-			if err != nil {
-				return err
+			if runF != nil {
+				return runF(opts)
 			}
-			profiles := map[string]map[string]string{}
-			for _, p := range cfg.Profiles() {
-				entry := map[string]string{"url": p.URL}
-				if p.APIKey != "" {
-					entry["api_key"] = "[redacted]"
-				}
-				if p.APIKeyCommand != "" {
-					entry["api_key_command"] = p.APIKeyCommand
-				}
-				if p.CACert != "" {
-					entry["ca_cert"] = p.CACert
-				}
-				profiles[p.Name] = entry
-			}
-			doc := map[string]any{"current_profile": cfg.Current(), "profiles": profiles}
-			fmt.Fprintf(f.IO.Out, "# %s\n", cfg.Path())
-			enc := yaml.NewEncoder(f.IO.Out)
-			enc.SetIndent(2)
-			if err := enc.Encode(doc); err != nil {
-				return err
-			}
-			return enc.Close()
+			return configViewRun(opts)
 		},
 	}
+}
+
+func configViewRun(opts *ConfigOptions) error {
+	cfg, err := opts.Config()
+	if err != nil {
+		return err
+	}
+	profiles := map[string]map[string]string{}
+	for _, p := range cfg.Profiles() {
+		entry := map[string]string{"url": p.URL}
+		if p.APIKey != "" {
+			entry["api_key"] = "[redacted]"
+		}
+		if p.APIKeyCommand != "" {
+			entry["api_key_command"] = p.APIKeyCommand
+		}
+		if p.CACert != "" {
+			entry["ca_cert"] = p.CACert
+		}
+		profiles[p.Name] = entry
+	}
+	doc := map[string]any{"current_profile": cfg.Current(), "profiles": profiles}
+	fmt.Fprintf(opts.IO.Out, "# %s\n", cfg.Path())
+	return output.WriteYAML(opts.IO.Out, doc)
 }

@@ -7,19 +7,27 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/dqops-users/dqo-users/pkg/api"
+	"github.com/dqops-users/dqo-users/pkg/iostreams"
 )
 
 // CreateOptions are the options of "create".
 type CreateOptions struct {
+	IO      *iostreams.IOStreams
+	Client  func() (*api.Client, error)
+	Context context.Context
+
 	Email          string
-	Role           string
-	DomainRoles    []string
+	Role           api.Role // empty: asked on a terminal
+	DomainRoles    map[string]api.Role
 	PasswordStdin  bool
 	PasswordPrompt bool
 }
 
-func newCreateCmd(f *Factory) *cobra.Command {
-	opts := &CreateOptions{}
+// NewCmdCreate builds "create"; runF, when not nil, replaces the run function.
+func NewCmdCreate(f *Factory, runF func(*CreateOptions) error) *cobra.Command {
+	opts := &CreateOptions{IO: f.IO, Client: f.Client}
+	var role string
+	var domainRoles []string
 	c := &cobra.Command{
 		Use:   "create EMAIL --role ROLE",
 		Short: "Add a user to the DQOps instance",
@@ -33,14 +41,36 @@ DQOps Cloud users can also sign in through DQOps Cloud without one.`,
   $ dqo-users create ana@example.com --role viewer --password-prompt
   $ printf '%s' "$PASSWORD" | dqo-users create ana@example.com --role viewer --password-stdin
   $ dqo-users create ana@example.com --role viewer --domain-role sales=editor`,
-		Args: cobra.ExactArgs(1),
+		Args: exactlyOneArg,
 		RunE: func(c *cobra.Command, args []string) error {
+			opts.Context = c.Context()
 			opts.Email = args[0]
-			return createRun(c.Context(), f, opts)
+			if err := validateEmails(args); err != nil {
+				return err
+			}
+			var err error
+			if opts.DomainRoles, err = parseDomainRoles(domainRoles); err != nil {
+				return err
+			}
+			if role != "" {
+				if opts.Role, err = parseRoleFlag("role", role); err != nil {
+					return err
+				}
+			}
+			if opts.PasswordPrompt && !opts.IO.CanPrompt() {
+				return usageErrorf("--password-prompt needs a terminal: use --password-stdin in scripts")
+			}
+			if opts.Role == "" && !opts.IO.CanPrompt() {
+				return usageErrorf("--role is required: one of admin, editor, operator, viewer, none")
+			}
+			if runF != nil {
+				return runF(opts)
+			}
+			return createRun(opts)
 		},
 	}
-	c.Flags().StringVar(&opts.Role, "role", "", "account `ROLE`: admin, editor, operator, viewer or none")
-	c.Flags().StringArrayVar(&opts.DomainRoles, "domain-role", nil, "data-domain role as `DOMAIN=ROLE` (repeatable; DQOps 1.13+)")
+	c.Flags().StringVar(&role, "role", "", "account `ROLE`: admin, editor, operator, viewer or none")
+	c.Flags().StringArrayVar(&domainRoles, "domain-role", nil, "data-domain role as `DOMAIN=ROLE` (repeatable; DQOps 1.13+)")
 	c.Flags().BoolVar(&opts.PasswordStdin, "password-stdin", false, "set a password read from stdin")
 	c.Flags().BoolVar(&opts.PasswordPrompt, "password-prompt", false, "set a password asked on the terminal")
 	c.MarkFlagsMutuallyExclusive("password-stdin", "password-prompt")
@@ -48,28 +78,11 @@ DQOps Cloud users can also sign in through DQOps Cloud without one.`,
 	return c
 }
 
-func createRun(ctx context.Context, f *Factory, opts *CreateOptions) error {
-	if err := validateEmails([]string{opts.Email}); err != nil {
-		return err
-	}
-	domainRoles, err := parseDomainRoles(opts.DomainRoles)
-	if err != nil {
-		return err
-	}
-	var role api.Role
-	if opts.Role != "" {
-		if role, err = parseRoleFlag("role", opts.Role); err != nil {
-			return err
-		}
-	}
-	if opts.PasswordPrompt && !f.IO.CanPrompt() {
-		return usageErrorf("--password-prompt needs a terminal: use --password-stdin in scripts")
-	}
+func createRun(opts *CreateOptions) error {
+	ctx := opts.Context
+	role := opts.Role
 	if role == "" {
-		if !f.IO.CanPrompt() {
-			return usageErrorf("--role is required: one of admin, editor, operator, viewer, none")
-		}
-		chosen, err := f.IO.Select(ctx, fmt.Sprintf("Account role for %s:", opts.Email), api.RoleNames())
+		chosen, err := opts.IO.Select(ctx, fmt.Sprintf("Account role for %s:", opts.Email), api.RoleNames())
 		if err != nil {
 			return err
 		}
@@ -77,17 +90,18 @@ func createRun(ctx context.Context, f *Factory, opts *CreateOptions) error {
 	}
 	var password []byte
 	if opts.PasswordStdin || opts.PasswordPrompt {
-		if password, err = newPassword(ctx, f, opts.PasswordStdin, opts.Email); err != nil {
+		var err error
+		if password, err = newPassword(ctx, opts.IO, opts.PasswordStdin, opts.Email); err != nil {
 			return err
 		}
 	}
 
-	client, err := f.Client()
+	client, err := opts.Client()
 	if err != nil {
 		return err
 	}
-	if domainRoles != nil {
-		if _, err := requireDataDomains(ctx, f, client, "--domain-role"); err != nil {
+	if opts.DomainRoles != nil {
+		if _, err := requireDataDomains(ctx, client, "--domain-role"); err != nil {
 			return err
 		}
 	}
@@ -96,46 +110,25 @@ func createRun(ctx context.Context, f *Factory, opts *CreateOptions) error {
 	} else if !api.IsStatus(err, 404) {
 		return err
 	}
-	user := api.User{Email: opts.Email, AccountRole: role, DataDomainRoles: domainRoles}
+	user := api.User{Email: opts.Email, AccountRole: role, DataDomainRoles: opts.DomainRoles}
 	if err := client.CreateUser(ctx, user); err != nil {
 		return explainCreateFailure(ctx, client, opts.Email, err)
 	}
 	if password != nil {
 		if err := client.ChangeUserPassword(ctx, opts.Email, password); err != nil {
-			e := classify(ctx, err, f)
+			e := classify(ctx, err)
 			e.Err = fmt.Errorf("user %q was created with role %s, but setting its password failed: %w", opts.Email, role, err)
 			e.Hint = "set it with `dqo-users user-passwd " + opts.Email + "`"
 			return e
 		}
 	}
 	msg := fmt.Sprintf("Created user %s with role %s", opts.Email, role)
-	if domainRoles != nil {
+	if opts.DomainRoles != nil {
 		msg += ", data-domain roles " + user.DomainRolesString() + ","
 	}
 	if password != nil {
 		msg += " and a password"
 	}
-	fmt.Fprintln(f.IO.ErrOut, msg+".")
+	fmt.Fprintln(opts.IO.ErrOut, msg+".")
 	return nil
-}
-
-func errAlreadyExists(email string) error {
-	return &ExitError{Code: ExitExists, Err: fmt.Errorf("user %q already exists", email),
-		Hint: "change its role with `dqo-users update " + email + " --role ROLE`"}
-}
-
-// explainCreateFailure reads DQOps's answers to a failed create: 400 is the
-// licence's user limit, and 403 is an existing user when the user exists now
-// (the quirk), else a missing permission.
-func explainCreateFailure(ctx context.Context, client *api.Client, email string, err error) error {
-	switch api.Status(err) {
-	case 400:
-		return &ExitError{Code: ExitUserLimit, Status: 400, Err: fmt.Errorf("creating user %q: the licence's user limit is reached", email),
-			Hint: "`dqo-users whoami` shows the users limit; delete a user or upgrade the licence"}
-	case 403:
-		if _, getErr := client.GetUser(ctx, email); getErr == nil {
-			return errAlreadyExists(email)
-		}
-	}
-	return err
 }

@@ -1,23 +1,31 @@
 package cmd
 
 import (
+	"context"
 	"fmt"
 	"strings"
 
 	"github.com/spf13/cobra"
 
 	"github.com/dqops-users/dqo-users/pkg/api"
+	"github.com/dqops-users/dqo-users/pkg/apply"
+	"github.com/dqops-users/dqo-users/pkg/iostreams"
 )
 
 // DeleteOptions are the options of "delete".
 type DeleteOptions struct {
+	IO      *iostreams.IOStreams
+	Client  func() (*api.Client, error)
+	Context context.Context
+
 	Emails []string
 	Yes    bool
 	Force  bool
 }
 
-func newDeleteCmd(f *Factory) *cobra.Command {
-	opts := &DeleteOptions{}
+// NewCmdDelete builds "delete"; runF, when not nil, replaces the run function.
+func NewCmdDelete(f *Factory, runF func(*DeleteOptions) error) *cobra.Command {
+	opts := &DeleteOptions{IO: f.IO, Client: f.Client}
 	c := &cobra.Command{
 		Use:     "delete EMAIL...",
 		Aliases: []string{"rm"},
@@ -28,10 +36,20 @@ last admin needs --force. Every email is attempted; each failure is reported
 and the exit code is the first failure's.`,
 		Example: `  $ dqo-users delete ana@example.com
   $ dqo-users delete ana@example.com bo@example.com --yes`,
-		Args: cobra.MinimumNArgs(1),
+		Args: atLeastOneArg,
 		RunE: func(c *cobra.Command, args []string) error {
-			opts.Emails = args
-			return deleteRun(c, f, opts)
+			opts.Context = c.Context()
+			if err := validateEmails(args); err != nil {
+				return err
+			}
+			opts.Emails = uniqueEmails(args)
+			if !opts.Yes && !opts.IO.CanPrompt() {
+				return usageErrorf("deleting users needs confirmation and there is no terminal to ask on: pass --yes")
+			}
+			if runF != nil {
+				return runF(opts)
+			}
+			return deleteRun(opts)
 		},
 		ValidArgsFunction: f.completeEmails,
 	}
@@ -40,55 +58,54 @@ and the exit code is the first failure's.`,
 	return c
 }
 
-func deleteRun(c *cobra.Command, f *Factory, opts *DeleteOptions) error {
-	ctx := c.Context()
-	if err := validateEmails(opts.Emails); err != nil {
-		return err
-	}
-	emails := uniqueEmails(opts.Emails)
-	if !opts.Yes && !f.IO.CanPrompt() {
-		return usageErrorf("deleting users needs confirmation and there is no terminal to ask on: pass --yes")
-	}
-	client, caller, users, err := f.callerAndUsers(ctx)
+func deleteRun(opts *DeleteOptions) error {
+	ctx := opts.Context
+	client, err := opts.Client()
 	if err != nil {
 		return err
 	}
-	byEmail := make(map[string]api.User, len(users))
-	admins := 0
-	for _, u := range users {
-		byEmail[strings.ToLower(u.Email)] = u
-		if u.AccountRole == api.RoleAdmin {
-			admins++
+	who, users, err := callerAndUsers(ctx, client)
+	if err != nil {
+		return err
+	}
+	index := apply.NewIndex(users)
+	var changes []apply.Change
+	for _, email := range opts.Emails {
+		if i, ok := index.Find(email); ok {
+			u := index.User(i)
+			changes = append(changes, apply.Change{Action: apply.ActionDelete, Email: u.Email, Before: &u})
 		}
 	}
-
-	b := newBatch(f, c)
+	if !opts.Force {
+		_ = apply.Guard(changes, who.User, func() ([]api.User, error) { return users, nil })
+	}
+	// Failures are reported in the order the emails were given, the first
+	// one's code being the command's.
+	b := newBatch(opts.IO.ErrOut, false)
 	var targets []string
-	adminsLeft := admins
-	for _, email := range emails {
-		u, ok := byEmail[strings.ToLower(email)]
-		switch {
-		case !ok:
+	next := 0
+	for _, email := range opts.Emails {
+		if _, ok := index.Find(email); !ok {
 			b.fail(ctx, errUserNotFound(email))
 			continue
-		case !opts.Force && api.SameEmail(caller.User, email):
+		}
+		c := changes[next]
+		next++
+		switch c.Refused {
+		case apply.RefusedSelfDelete:
 			b.fail(ctx, withHint(usageErrorf("refusing to delete your own account %s", email), "pass --force if you mean it"))
-			continue
-		case !opts.Force && u.AccountRole == api.RoleAdmin && adminsLeft <= 1:
+		case apply.RefusedLastAdmin:
 			b.fail(ctx, withHint(usageErrorf("refusing to delete %s: it is the last admin", email), "pass --force if you mean it"))
-			continue
+		default:
+			targets = append(targets, c.Email)
 		}
-		if u.AccountRole == api.RoleAdmin {
-			adminsLeft--
-		}
-		targets = append(targets, u.Email)
 	}
 	if len(targets) == 0 {
 		return b.err()
 	}
 	if !opts.Yes {
 		question := fmt.Sprintf("Delete %d user(s)?\n  %s\n", len(targets), strings.Join(targets, "\n  "))
-		ok, err := f.IO.Confirm(ctx, strings.TrimRight(question, "\n"))
+		ok, err := opts.IO.Confirm(ctx, strings.TrimRight(question, "\n"))
 		if err != nil {
 			return err
 		}
@@ -103,7 +120,7 @@ func deleteRun(c *cobra.Command, f *Factory, opts *DeleteOptions) error {
 			}
 			continue
 		}
-		fmt.Fprintf(f.IO.ErrOut, "Deleted user %s.\n", email)
+		fmt.Fprintf(opts.IO.ErrOut, "Deleted user %s.\n", email)
 	}
 	return b.err()
 }

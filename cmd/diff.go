@@ -1,14 +1,24 @@
 package cmd
 
 import (
+	"context"
 	"errors"
 	"fmt"
 
 	"github.com/spf13/cobra"
+
+	"github.com/dqops-users/dqo-users/pkg/api"
+	"github.com/dqops-users/dqo-users/pkg/iostreams"
+	"github.com/dqops-users/dqo-users/pkg/output"
 )
 
 // DiffOptions are the options of "diff".
 type DiffOptions struct {
+	IO      *iostreams.IOStreams
+	Client  func() (*api.Client, error)
+	Printer func(output.Options) *output.Printer
+	Context context.Context
+
 	File   string
 	Format string
 	Prune  bool
@@ -16,8 +26,9 @@ type DiffOptions struct {
 	Output string
 }
 
-func newDiffCmd(f *Factory) *cobra.Command {
-	opts := &DiffOptions{}
+// NewCmdDiff builds "diff"; runF, when not nil, replaces the run function.
+func NewCmdDiff(f *Factory, runF func(*DiffOptions) error) *cobra.Command {
+	opts := &DiffOptions{IO: f.IO, Client: f.Client, Printer: f.Printer}
 	c := &cobra.Command{
 		Use:   "diff -f FILE",
 		Short: "Show what apply would change",
@@ -35,8 +46,9 @@ code on an error. The file is read as "apply" reads it.`,
 		Example: `  $ dqo-users diff -f users.yaml
   $ dqo-users diff -f users.yaml --prune -o json | jq '.changes[].email'
   $ dqo-users export | dqo-users diff -f -    # exits 0`,
-		Args: cobra.NoArgs,
+		Args: noArgs,
 		RunE: func(c *cobra.Command, _ []string) error {
+			opts.Context = c.Context()
 			if err := validateFileFlags(opts.File, opts.Format); err != nil {
 				return err
 			}
@@ -45,7 +57,10 @@ code on an error. The file is read as "apply" reads it.`,
 			default:
 				return usageErrorf("--output must be text or json, not %q", opts.Output)
 			}
-			return diffRun(c, f, opts)
+			if runF != nil {
+				return runF(opts)
+			}
+			return diffRun(opts)
 		},
 	}
 	addFileFlags(c, &opts.File, &opts.Format)
@@ -56,23 +71,28 @@ code on an error. The file is read as "apply" reads it.`,
 	return c
 }
 
-func diffRun(c *cobra.Command, f *Factory, opts *DiffOptions) error {
-	file, err := readUsersFile(c.Context(), f, opts.File, opts.Format)
+func diffRun(opts *DiffOptions) error {
+	ctx := opts.Context
+	file, err := readUsersFile(ctx, opts.IO, opts.File, opts.Format)
 	if err != nil {
 		return err
 	}
-	target, err := makePlan(c.Context(), f, file, opts.Prune, opts.Force)
+	client, err := opts.Client()
 	if err != nil {
 		return err
 	}
-	plan := target.plan
+	plan, err := makePlan(ctx, client, file, opts.Prune, opts.Force)
+	if err != nil {
+		return err
+	}
+	printer := opts.Printer(output.Options{})
 	switch {
 	case opts.Output == "json":
-		err = plan.WriteJSON(f.IO.Out)
+		err = plan.WriteJSON(printer.Out)
 	case plan.InSync():
-		fmt.Fprintf(f.IO.ErrOut, "No changes: the server matches %s (%s).\n", file.Name, countUsers(plan.Unchanged))
+		fmt.Fprintf(opts.IO.ErrOut, "No changes: the server matches %s (%s).\n", file.Name, output.Count(plan.Unchanged, "user"))
 	default:
-		err = plan.WriteText(f.IO.Out, f.colorEnabled())
+		err = plan.WriteText(printer.Out, printer.Color)
 	}
 	if err != nil {
 		return err

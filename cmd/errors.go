@@ -2,14 +2,11 @@ package cmd
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
 	"net/http"
 	"strings"
-
-	"github.com/spf13/cobra"
 
 	"github.com/dqops-users/dqo-users/pkg/api"
 	"github.com/dqops-users/dqo-users/pkg/iostreams"
@@ -95,7 +92,7 @@ var errCancelled = &ExitError{Code: ExitCancelled, Err: errors.New("cancelled: n
 
 // classify decides the exit code, message and hint of any error. ctx is the
 // command's context: its cancellation means Ctrl-C, whatever the error says.
-func classify(ctx context.Context, err error, f *Factory) *ExitError {
+func classify(ctx context.Context, err error) *ExitError {
 	var ee *ExitError
 	if errors.As(err, &ee) {
 		return ee
@@ -123,7 +120,7 @@ func classify(ctx context.Context, err error, f *Factory) *ExitError {
 	isStatus := errors.As(err, &se)
 	switch {
 	case isStatus && status == http.StatusUnauthorized:
-		if f != nil && !f.hasKey() {
+		if se.KeySource == "" {
 			return &ExitError{Code: ExitAuth, Status: status, Err: fmt.Errorf("%s: the server requires an API key and none is configured", se.Op),
 				Hint: "run `dqo-users login`, or set DQOPS_API_KEY or --api-key-file"}
 		}
@@ -203,24 +200,28 @@ func transportHint(te *api.TransportError) string {
 	return ""
 }
 
+// jsonError is the JSON object of an error, its fields in the order
+// scripts have always seen them.
+type jsonError struct {
+	Error struct {
+		Code    string `json:"code"`
+		Exit    int    `json:"exit"`
+		Hint    string `json:"hint,omitempty"`
+		Message string `json:"message"`
+		Status  any    `json:"status"`
+	} `json:"error"`
+}
+
 // reportError writes err to stderr: one sentence and a hint, or, with
-// -o json|yaml, one JSON object.
+// -o json|yaml, one JSON object on one line.
 func reportError(w io.Writer, e *ExitError, asJSON bool) {
 	if asJSON {
-		var status any
+		var obj jsonError
+		obj.Error.Code, obj.Error.Exit, obj.Error.Hint, obj.Error.Message = exitName(e.Code), e.Code, e.Hint, e.Err.Error()
 		if e.Status != 0 {
-			status = e.Status
+			obj.Error.Status = e.Status
 		}
-		obj := map[string]any{"error": map[string]any{
-			"code":    exitName(e.Code),
-			"exit":    e.Code,
-			"status":  status,
-			"message": e.Err.Error(),
-		}}
-		if e.Hint != "" {
-			obj["error"].(map[string]any)["hint"] = e.Hint
-		}
-		_ = json.NewEncoder(w).Encode(obj)
+		_ = output.WriteJSONLine(w, obj)
 		return
 	}
 	fmt.Fprintf(w, "error: %s\n", e.Err)
@@ -232,19 +233,19 @@ func reportError(w io.Writer, e *ExitError, asJSON bool) {
 // batch reports each failure of a command that acts on several emails as it
 // happens and remembers the first, whose code the command exits with.
 type batch struct {
-	f     *Factory
-	json  bool
-	first *ExitError
-	count int
+	errOut io.Writer
+	json   bool
+	first  *ExitError
+	count  int
 }
 
-func newBatch(f *Factory, c *cobra.Command) *batch {
-	return &batch{f: f, json: wantsJSONErrors(c)}
+func newBatch(errOut io.Writer, json bool) *batch {
+	return &batch{errOut: errOut, json: json}
 }
 
 // fail reports err and says whether to stop: after Ctrl-C nothing more is tried.
 func (b *batch) fail(ctx context.Context, err error) (stop bool) {
-	e := classify(ctx, err, b.f)
+	e := classify(ctx, err)
 	b.count++
 	if b.first == nil {
 		b.first = e
@@ -252,7 +253,7 @@ func (b *batch) fail(ctx context.Context, err error) (stop bool) {
 	if e.Code == ExitInterrupted {
 		return true
 	}
-	reportError(b.f.IO.ErrOut, e, b.json)
+	reportError(b.errOut, e, b.json)
 	return false
 }
 
@@ -265,4 +266,65 @@ func (b *batch) err() error {
 		return b.first
 	}
 	return &ExitError{Code: b.first.Code, Status: b.first.Status, Err: b.first.Err, Reported: true}
+}
+
+// notFound turns a 404 into "user not found".
+func notFound(email string, err error) error {
+	if api.IsStatus(err, 404) {
+		return errUserNotFound(email)
+	}
+	return err
+}
+
+func errUserNotFound(email string) *ExitError {
+	return &ExitError{Code: ExitNotFound, Status: 404, Err: fmt.Errorf("user %q not found", email),
+		Hint: "`dqo-users list` shows the users"}
+}
+
+func errAlreadyExists(email string) error {
+	return &ExitError{Code: ExitExists, Err: fmt.Errorf("user %q already exists", email),
+		Hint: "change its role with `dqo-users update " + email + " --role ROLE`"}
+}
+
+func errNotPaired() *ExitError {
+	return &ExitError{Code: ExitForbidden, Status: 404,
+		Err:  fmt.Errorf("this DQOps instance is not paired with DQOps Cloud, so user management is not available"),
+		Hint: "user management needs a TEAM or ENTERPRISE licence and an instance paired with DQOps Cloud; if this is not DQOps, check --url and its path prefix"}
+}
+
+// mustExist reads a user, turning a 404 into "not found".
+func mustExist(ctx context.Context, client *api.Client, email string) (*api.User, error) {
+	u, err := client.GetUser(ctx, email)
+	if err != nil {
+		return nil, notFound(email, err)
+	}
+	return u, nil
+}
+
+// explainMissing turns DQOps's 500 for a missing user (update, password)
+// into "not found" when a fresh read confirms the user is gone.
+func explainMissing(ctx context.Context, client *api.Client, email string, err error) error {
+	if !api.IsStatus(err, 500) {
+		return err
+	}
+	if _, getErr := client.GetUser(ctx, email); api.IsStatus(getErr, 404) {
+		return notFound(email, getErr)
+	}
+	return err
+}
+
+// explainCreateFailure reads DQOps's answers to a failed create: 400 is the
+// licence's user limit, and 403 is an existing user when the user exists now
+// (the quirk), else a missing permission.
+func explainCreateFailure(ctx context.Context, client *api.Client, email string, err error) error {
+	switch api.Status(err) {
+	case 400:
+		return &ExitError{Code: ExitUserLimit, Status: 400, Err: fmt.Errorf("creating user %q: the licence's user limit is reached", email),
+			Hint: "`dqo-users whoami` shows the users limit; delete a user or upgrade the licence"}
+	case 403:
+		if _, getErr := client.GetUser(ctx, email); getErr == nil {
+			return errAlreadyExists(email)
+		}
+	}
+	return err
 }

@@ -1,18 +1,28 @@
 package cmd
 
 import (
+	"context"
+
 	"github.com/spf13/cobra"
 
+	"github.com/dqops-users/dqo-users/pkg/api"
 	"github.com/dqops-users/dqo-users/pkg/apply"
+	"github.com/dqops-users/dqo-users/pkg/iostreams"
 )
 
 // ExportOptions are the options of "export".
 type ExportOptions struct {
-	Output string
+	IO      *iostreams.IOStreams
+	Client  func() (*api.Client, error)
+	Context context.Context
+
+	Format apply.Format
 }
 
-func newExportCmd(f *Factory) *cobra.Command {
-	opts := &ExportOptions{}
+// NewCmdExport builds "export"; runF, when not nil, replaces the run function.
+func NewCmdExport(f *Factory, runF func(*ExportOptions) error) *cobra.Command {
+	opts := &ExportOptions{IO: f.IO, Client: f.Client}
+	var format string
 	c := &cobra.Command{
 		Use:   "export",
 		Short: "Write every user in the file format that apply reads",
@@ -26,30 +36,37 @@ field is left out.`,
 		Example: `  $ dqo-users export > users.yaml
   $ dqo-users export -o csv > users.csv
   $ dqo-users export -o json | jq '.users | length'`,
-		Args: cobra.NoArgs,
+		Args: noArgs,
 		RunE: func(c *cobra.Command, _ []string) error {
+			opts.Context = c.Context()
 			// The default is empty rather than "yaml" so that errors stay
 			// sentences: -o yaml and json turn them into JSON objects.
-			if opts.Output == "" {
-				opts.Output = string(apply.FormatYAML)
+			if format == "" {
+				format = string(apply.FormatYAML)
 			}
-			format, err := apply.ParseFormat(opts.Output)
-			if err != nil {
+			var err error
+			if opts.Format, err = apply.ParseFormat(format); err != nil {
 				return usageErrorf("--output: %v", err)
 			}
-			return exportRun(c, f, format)
+			if runF != nil {
+				return runF(opts)
+			}
+			return exportRun(opts)
 		},
 	}
-	c.Flags().StringVarP(&opts.Output, "output", "o", "", "output format: yaml, json or csv (default yaml)")
+	c.Flags().StringVarP(&format, "output", "o", "", "output format: yaml, json or csv (default yaml)")
 	_ = c.RegisterFlagCompletionFunc("output", fixedCompletion(apply.Formats()...))
 	return c
 }
 
-func exportRun(c *cobra.Command, f *Factory, format apply.Format) error {
-	ctx := c.Context()
-	_, caller, users, err := f.callerAndUsers(ctx)
+func exportRun(opts *ExportOptions) error {
+	client, err := opts.Client()
 	if err != nil {
 		return err
 	}
-	return apply.Encode(f.IO.Out, format, users, caller.SupportsDataDomains())
+	who, users, err := callerAndUsers(opts.Context, client)
+	if err != nil {
+		return err
+	}
+	return apply.Encode(opts.IO.Out, opts.Format, users, who.SupportsDataDomains())
 }

@@ -14,35 +14,22 @@ import (
 	"sync"
 	"time"
 
+	"github.com/spf13/pflag"
+
 	"github.com/dqops-users/dqo-users/pkg/api"
 	"github.com/dqops-users/dqo-users/pkg/config"
 	"github.com/dqops-users/dqo-users/pkg/iostreams"
+	"github.com/dqops-users/dqo-users/pkg/output"
 )
 
 // DefaultURL is where DQOps listens when nothing else is configured.
 const DefaultURL = "http://localhost:8888"
 
-// GlobalOptions are the flags every command has.
-type GlobalOptions struct {
-	URL        string
-	APIKeyFile string
-	Profile    string
-	ConfigPath string
-	NoInput    bool
-	Color      string
-	Timeout    time.Duration
-	// Retries is how often a failed request is sent again (--retries).
-	Retries int
-	// CACert is a PEM file of certificate authorities to trust (--ca-cert).
-	CACert string
-	// InsecureSkipTLSVerify turns off the server certificate check.
-	InsecureSkipTLSVerify bool
-	// Debug traces every request to stderr, secrets redacted (--debug).
-	Debug bool
-}
-
-// Factory builds what commands need, lazily: "version" and "completion" read
-// no configuration and build no client.
+// Factory holds the process's streams and environment, and builds what
+// commands need when they first need it: the settings, the configuration
+// file, the API client. "version" and "completion" read no configuration
+// and build no client. A command's constructor copies the parts it uses
+// into its options; run functions never see the Factory.
 type Factory struct {
 	IO      *iostreams.IOStreams
 	Version string
@@ -59,21 +46,31 @@ type Factory struct {
 	// KeyCommandTimeout bounds a profile's api_key_command (0: 30s).
 	KeyCommandTimeout time.Duration
 
-	Global GlobalOptions
+	// flags are the running command's, and settings what they and the
+	// environment say, read before the command runs; the profile's part is
+	// read by target.
+	flags    *pflag.FlagSet
+	settings config.Settings
 
-	// creatingProfile lets login name a profile that does not exist yet;
-	// for every other command a named but missing profile is an error.
-	creatingProfile bool
+	cfgOnce    sync.Once
+	cfg        *config.Config
+	cfgErr     error
+	clientOnce sync.Once
+	client     *api.Client
+	clientErr  error
+	warnOnce   sync.Once
+}
 
-	once     sync.Once
-	cfg      *config.Config
-	cfgErr   error
-	keyOnce  sync.Once
-	key      string
-	keyErr   error
-	warnOnce sync.Once
-	clientMu sync.Mutex
-	client   *api.Client
+// prepare reads the settings of the command line and the environment,
+// before any command runs.
+func (f *Factory) prepare(flags *pflag.FlagSet) error {
+	st, err := config.Resolve(config.Layers{Flags: flags, Getenv: f.Getenv})
+	if err != nil {
+		return &ExitError{Code: ExitUsage, Err: err}
+	}
+	f.flags, f.settings = flags, st
+	f.IO.NoInput = st.NoInput
+	return nil
 }
 
 // env returns an environment variable; empty counts as unset.
@@ -81,24 +78,14 @@ func (f *Factory) env(name string) string {
 	return strings.TrimSpace(f.Getenv(name))
 }
 
-// ConfigPath is --config, else DQOPS_CONFIG, else the default location.
-func (f *Factory) ConfigPath() (string, error) {
-	if f.Global.ConfigPath != "" {
-		return f.Global.ConfigPath, nil
-	}
-	if p := f.env("DQOPS_CONFIG"); p != "" {
-		return p, nil
-	}
-	return config.DefaultPath()
-}
-
 // Config loads the configuration file once.
 func (f *Factory) Config() (*config.Config, error) {
-	f.once.Do(func() {
-		path, err := f.ConfigPath()
-		if err != nil {
-			f.cfgErr = err
-			return
+	f.cfgOnce.Do(func() {
+		path := f.settings.ConfigPath
+		if path == "" {
+			if path, f.cfgErr = config.DefaultPath(); f.cfgErr != nil {
+				return
+			}
 		}
 		f.cfg, f.cfgErr = config.Load(path)
 		if f.cfgErr == nil {
@@ -110,17 +97,11 @@ func (f *Factory) Config() (*config.Config, error) {
 	return f.cfg, f.cfgErr
 }
 
-// ProfileName is --profile, else DQOPS_PROFILE, else the config's current one.
+// ProfileName is --profile, else DQOPS_PROFILE, else the configuration's
+// current profile.
 func (f *Factory) ProfileName() (string, error) {
-	name, source := f.Global.Profile, "--profile"
-	if name == "" {
-		name, source = f.env("DQOPS_PROFILE"), "DQOPS_PROFILE"
-	}
-	if name != "" {
-		if err := config.ValidateProfileName(name); err != nil {
-			return "", &ExitError{Code: ExitUsage, Err: fmt.Errorf("%s: %w", source, err)}
-		}
-		return name, nil
+	if f.settings.Profile != "" {
+		return f.settings.Profile, nil
 	}
 	cfg, err := f.Config()
 	if err != nil {
@@ -129,154 +110,98 @@ func (f *Factory) ProfileName() (string, error) {
 	return cfg.Current(), nil
 }
 
-// profile returns the active profile (empty when it is not in the file).
-func (f *Factory) profile() (config.Profile, error) {
+// loginTarget is the target of login, whose profile may not exist yet.
+func (f *Factory) loginTarget() (*target, error) { return f.target(true) }
+
+// target is the DQOps instance a command talks to: the active profile and
+// the settings with the profile's layer.
+type target struct {
+	// Profile is the active profile; Name is set even when the file lacks it.
+	Profile config.Profile
+	// Settings are the command's, with the profile's URL and ca_cert.
+	Settings config.Settings
+	// URL is the normalised address.
+	URL string
+	// ConfigPath is where the profile is stored.
+	ConfigPath string
+}
+
+// target reads the active profile and resolves the settings with it. A
+// profile named by --profile or DQOPS_PROFILE must exist, unless creating
+// (login creates it).
+func (f *Factory) target(creating bool) (*target, error) {
 	name, err := f.ProfileName()
 	if err != nil {
-		return config.Profile{}, err
+		return nil, err
 	}
 	cfg, err := f.Config()
 	if err != nil {
-		return config.Profile{}, err
+		return nil, err
 	}
 	p, ok := cfg.Profile(name)
-	if !ok && !f.creatingProfile && (f.Global.Profile != "" || f.env("DQOPS_PROFILE") != "") {
-		return config.Profile{}, withHint(usageErrorf("no profile named %q in %s", name, cfg.Path()),
+	if !ok && !creating && f.settings.Profile != "" {
+		return nil, withHint(usageErrorf("no profile named %q in %s", name, cfg.Path()),
 			"`dqo-users config list` shows the profiles; `dqo-users login --profile "+name+"` creates it")
 	}
-	return p, nil
-}
-
-// URL is --url, else DQOPS_URL, else the profile's, else DefaultURL.
-func (f *Factory) URL() (string, error) {
-	raw := f.Global.URL
-	if raw == "" {
-		raw = f.env("DQOPS_URL")
+	st, err := config.Resolve(config.Layers{Flags: f.flags, Getenv: f.Getenv, Profile: &p, ConfigDir: filepath.Dir(cfg.Path())})
+	if err != nil {
+		return nil, &ExitError{Code: ExitUsage, Err: err}
 	}
-	if raw == "" {
-		p, err := f.profile()
-		if err != nil {
-			return "", err
-		}
-		raw = p.URL
-	}
+	raw := st.URL
 	if raw == "" {
 		raw = DefaultURL
 	}
 	u, err := api.NormalizeURL(raw)
 	if err != nil {
-		return "", &ExitError{Code: ExitUsage, Err: err}
-	}
-	return u, nil
-}
-
-// APIKey is the contents of --api-key-file, else DQOPS_API_KEY, else the
-// profile's; empty when none is configured.
-func (f *Factory) APIKey() (string, error) {
-	f.keyOnce.Do(func() { f.key, f.keyErr = f.resolveKey() })
-	return f.key, f.keyErr
-}
-
-func (f *Factory) resolveKey() (string, error) {
-	key, source, err := f.findKey()
-	if err != nil || key == "" {
-		return "", err
-	}
-	if err := api.ValidateAPIKey(key); err != nil {
-		return "", &ExitError{Code: ExitUsage, Err: fmt.Errorf("%s: %w", source, err),
-			Hint: "copy the key again from your user profile screen in DQOps"}
-	}
-	return key, nil
-}
-
-// findKey returns the configured key and where it came from, for messages
-// that must name the source and never the key.
-func (f *Factory) findKey() (key, source string, err error) {
-	if f.Global.APIKeyFile != "" {
-		source = "--api-key-file " + f.Global.APIKeyFile
-		data, err := os.ReadFile(f.Global.APIKeyFile)
-		if err != nil {
-			return "", source, &ExitError{Code: ExitUsage, Err: fmt.Errorf("reading --api-key-file: %w", err)}
-		}
-		key := strings.TrimSpace(string(data))
-		if key == "" {
-			return "", source, &ExitError{Code: ExitUsage, Err: fmt.Errorf("--api-key-file %s is empty", f.Global.APIKeyFile)}
-		}
-		return key, source, nil
-	}
-	if k := f.env("DQOPS_API_KEY"); k != "" {
-		return k, "DQOPS_API_KEY", nil
-	}
-	p, err := f.profile()
-	if err != nil {
-		return "", "", err
-	}
-	if p.APIKey == "" && p.APIKeyCommand != "" {
-		key, err := f.runKeyCommand(p.Name, p.APIKeyCommand)
-		return key, fmt.Sprintf("the api_key_command of profile %q", p.Name), err
-	}
-	return p.APIKey, fmt.Sprintf("the api_key of profile %q", p.Name), nil
-}
-
-// hasKey reports whether an API key is configured, for error messages.
-func (f *Factory) hasKey() bool {
-	k, err := f.APIKey()
-	return err == nil && k != ""
-}
-
-// Client builds the API client once, from the resolved URL and key.
-func (f *Factory) Client() (*api.Client, error) {
-	f.clientMu.Lock()
-	defer f.clientMu.Unlock()
-	if f.client != nil {
-		return f.client, nil
-	}
-	c, err := f.newClient("")
-	if err != nil {
-		return nil, err
-	}
-	f.client = c
-	return c, nil
-}
-
-// newClient builds a client; a non-empty key replaces the configured one
-// (login verifies a key before storing it).
-func (f *Factory) newClient(key string) (*api.Client, error) {
-	u, err := f.URL()
-	if err != nil {
-		return nil, err
-	}
-	if key == "" {
-		if key, err = f.APIKey(); err != nil {
-			return nil, err
-		}
-	} else if err := api.ValidateAPIKey(key); err != nil {
 		return nil, &ExitError{Code: ExitUsage, Err: err}
 	}
-	caCert, err := f.caCertFile()
-	if err != nil {
-		return nil, err
-	}
-	if f.Global.InsecureSkipTLSVerify && strings.HasPrefix(u, "https:") {
+	return &target{Profile: p, Settings: st, URL: u, ConfigPath: cfg.Path()}, nil
+}
+
+// Client builds the API client once, from the settings, the profile and
+// its key.
+func (f *Factory) Client() (*api.Client, error) {
+	f.clientOnce.Do(func() {
+		t, err := f.target(false)
+		if err != nil {
+			f.clientErr = err
+			return
+		}
+		key, source, err := findKey(t, f.IO.ErrOut, f.keyCommandTimeout())
+		if err != nil {
+			f.clientErr = err
+			return
+		}
+		f.client, f.clientErr = f.connect(t, key, source)
+	})
+	return f.client, f.clientErr
+}
+
+// connect builds a client for the target with the given key (login
+// verifies a key before storing it).
+func (f *Factory) connect(t *target, key, keySource string) (*api.Client, error) {
+	st := t.Settings
+	if st.InsecureSkipTLSVerify && strings.HasPrefix(t.URL, "https:") {
 		f.warnOnce.Do(func() {
 			fmt.Fprintln(f.IO.ErrOut, "warning: --insecure-skip-tls-verify: the server's certificate is not checked, "+
 				"so anyone between you and the server can read the API key and passwords")
 		})
 	}
 	var debug io.Writer
-	if f.Global.Debug {
+	if st.Debug {
 		debug = f.IO.ErrOut
 	}
 	c, err := api.New(api.Options{
-		BaseURL:            u,
+		BaseURL:            t.URL,
 		APIKey:             key,
+		KeySource:          keySource,
 		UserAgent:          "dqo-users/" + f.Version,
 		Transport:          f.Transport,
-		Timeout:            f.Global.Timeout,
-		Retries:            f.Global.Retries,
+		Timeout:            st.Timeout,
+		Retries:            st.Retries,
 		Backoff:            f.Backoff,
-		CACertFile:         caCert,
-		InsecureSkipVerify: f.Global.InsecureSkipTLSVerify,
+		CACertFile:         st.CACert,
+		InsecureSkipVerify: st.InsecureSkipTLSVerify,
 		Proxy:              f.Proxy,
 		Debug:              debug,
 	})
@@ -286,89 +211,94 @@ func (f *Factory) newClient(key string) (*api.Client, error) {
 	return c, nil
 }
 
-// caCertFile is --ca-cert, else DQOPS_CA_CERT, else the profile's ca_cert (a
-// relative path there is relative to the configuration file's directory).
-func (f *Factory) caCertFile() (string, error) {
-	if f.Global.CACert != "" {
-		return f.Global.CACert, nil
-	}
-	if p := f.env("DQOPS_CA_CERT"); p != "" {
-		return p, nil
-	}
-	p, err := f.profile()
-	if err != nil || p.CACert == "" {
-		return "", err
-	}
-	path := p.CACert
-	if rest, ok := strings.CutPrefix(path, "~/"); ok {
-		if home, err := os.UserHomeDir(); err == nil {
-			path = filepath.Join(home, rest)
-		}
-	}
-	if !filepath.IsAbs(path) {
-		cfg, err := f.Config()
-		if err != nil {
-			return "", err
-		}
-		path = filepath.Join(filepath.Dir(cfg.Path()), path)
-	}
-	return path, nil
-}
-
-// caller returns the email of the account the key belongs to.
-func (f *Factory) caller(ctx context.Context, c *api.Client) (*api.Profile, error) {
-	p, err := c.Profile(ctx)
-	if err != nil {
-		if api.IsStatus(err, 404) {
-			return nil, errNotPaired(err)
-		}
-		return nil, err
-	}
-	return p, nil
-}
-
-// callerAndUsers reads who the caller is and every user, with one profile
-// and one list call: what delete, export and apply start from.
-func (f *Factory) callerAndUsers(ctx context.Context) (*api.Client, *api.Profile, []api.User, error) {
-	client, err := f.Client()
-	if err != nil {
-		return nil, nil, nil, err
-	}
-	caller, err := f.caller(ctx, client)
-	if err != nil {
-		return nil, nil, nil, err
-	}
-	users, err := client.ListUsers(ctx)
-	if err != nil {
-		return nil, nil, nil, err
-	}
-	return client, caller, users, nil
-}
-
-func errNotPaired(err error) *ExitError {
-	return &ExitError{Code: ExitForbidden, Status: 404,
-		Err:  fmt.Errorf("this DQOps instance is not paired with DQOps Cloud, so user management is not available"),
-		Hint: "user management needs a TEAM or ENTERPRISE licence and an instance paired with DQOps Cloud; if this is not DQOps, check --url and its path prefix"}
-}
-
 // defaultKeyCommandTimeout bounds a profile's api_key_command.
 const defaultKeyCommandTimeout = 30 * time.Second
+
+func (f *Factory) keyCommandTimeout() time.Duration {
+	if f.KeyCommandTimeout > 0 {
+		return f.KeyCommandTimeout
+	}
+	return defaultKeyCommandTimeout
+}
+
+// findKey returns the key the target is used with: --api-key-file, else
+// DQOPS_API_KEY, else the profile's, and where it came from, for messages
+// that must name the source and never the key. A key that cannot be sent
+// is an error naming its source.
+func findKey(t *target, stderr io.Writer, keyCommandTimeout time.Duration) (key, source string, err error) {
+	key, source, err = lookUpKey(t, stderr, keyCommandTimeout)
+	if err != nil || key == "" {
+		return "", source, err
+	}
+	if err := api.ValidateAPIKey(key); err != nil {
+		return "", source, &ExitError{Code: ExitUsage, Err: fmt.Errorf("%s: %w", source, err),
+			Hint: "copy the key again from your user profile screen in DQOps"}
+	}
+	return key, source, nil
+}
+
+func lookUpKey(t *target, stderr io.Writer, keyCommandTimeout time.Duration) (key, source string, err error) {
+	st, p := t.Settings, t.Profile
+	switch {
+	case st.APIKeyFile != "":
+		source = "--api-key-file " + st.APIKeyFile
+		data, err := os.ReadFile(st.APIKeyFile)
+		if err != nil {
+			return "", source, &ExitError{Code: ExitUsage, Err: fmt.Errorf("reading --api-key-file: %w", err)}
+		}
+		key := strings.TrimSpace(string(data))
+		if key == "" {
+			return "", source, &ExitError{Code: ExitUsage, Err: fmt.Errorf("--api-key-file %s is empty", st.APIKeyFile)}
+		}
+		return key, source, nil
+	case st.EnvAPIKey != "":
+		return st.EnvAPIKey, "DQOPS_API_KEY", nil
+	case p.APIKey == "" && p.APIKeyCommand != "":
+		source = fmt.Sprintf("the api_key_command of profile %q", p.Name)
+		key, err := runKeyCommand(p.Name, p.APIKeyCommand, stderr, keyCommandTimeout)
+		return key, source, err
+	}
+	return p.APIKey, fmt.Sprintf("the api_key of profile %q", p.Name), nil
+}
+
+// Printer returns the printer of a command's output options, with colour
+// as --color, NO_COLOR, CI and the terminal decide.
+func (f *Factory) Printer(opts output.Options) *output.Printer {
+	return &output.Printer{
+		Out:        f.IO.Out,
+		ErrOut:     f.IO.ErrOut,
+		IsTerminal: f.IO.IsStdoutTTY(),
+		Color:      f.colorEnabled(),
+		Options:    opts,
+	}
+}
+
+// colorEnabled decides colour: --color, then NO_COLOR and CI, then whether
+// stdout is a terminal.
+func (f *Factory) colorEnabled() bool {
+	switch f.settings.Color {
+	case "always":
+		return true
+	case "never":
+		return false
+	}
+	if f.env("NO_COLOR") != "" || f.env("CI") != "" || f.env("TERM") == "dumb" {
+		return false
+	}
+	return f.IO.IsStdoutTTY()
+}
 
 // runKeyCommand runs a profile's api_key_command and returns its stdout, as
 // credential helpers do. Its output is the key: it is never shown, nor put
 // in an error. The command's stderr passes through (a helper may explain a
 // failure there); its stdin is empty, so that it never eats a password given
 // on ours.
-func (f *Factory) runKeyCommand(profile, command string) (string, error) {
-	timeout := f.KeyCommandTimeout
-	if timeout <= 0 {
-		timeout = defaultKeyCommandTimeout
-	}
+func runKeyCommand(profile, command string, stderr io.Writer, timeout time.Duration) (string, error) {
 	ctx, cancel := context.WithTimeout(context.Background(), timeout)
 	defer cancel()
 	c := exec.CommandContext(ctx, "/bin/sh", "-c", command)
 	c.Stdin = nil
-	c.Stderr = f.IO.ErrOut
+	c.Stderr = stderr
 	// A helper that leaves a child holding stdout open must not hang us.
 	c.WaitDelay = time.Second
 	out, err := c.Output()

@@ -1,20 +1,30 @@
 package cmd
 
 import (
+	"context"
+
 	"github.com/spf13/cobra"
 
 	"github.com/dqops-users/dqo-users/pkg/api"
+	"github.com/dqops-users/dqo-users/pkg/apply"
+	"github.com/dqops-users/dqo-users/pkg/iostreams"
 	"github.com/dqops-users/dqo-users/pkg/output"
 )
 
 // GetOptions are the options of "get".
 type GetOptions struct {
+	IO      *iostreams.IOStreams
+	Client  func() (*api.Client, error)
+	Printer func(output.Options) *output.Printer
+	Context context.Context
+
 	Emails []string
 	Output output.Options
 }
 
-func newGetCmd(f *Factory) *cobra.Command {
-	opts := &GetOptions{}
+// NewCmdGet builds "get"; runF, when not nil, replaces the run function.
+func NewCmdGet(f *Factory, runF func(*GetOptions) error) *cobra.Command {
+	opts := &GetOptions{IO: f.IO, Client: f.Client, Printer: f.Printer}
 	c := &cobra.Command{
 		Use:   "get EMAIL...",
 		Short: "Show one or more users",
@@ -24,8 +34,9 @@ exit code is the first failure's.`,
 		Example: `  $ dqo-users get ana@example.com
   $ dqo-users get ana@example.com bo@example.com -o json
   $ dqo-users get ana@example.com --jq .accountRole`,
-		Args: cobra.MinimumNArgs(1),
+		Args: atLeastOneArg,
 		RunE: func(c *cobra.Command, args []string) error {
+			opts.Context = c.Context()
 			if err := validateEmails(args); err != nil {
 				return err
 			}
@@ -33,7 +44,10 @@ exit code is the first failure's.`,
 				return err
 			}
 			opts.Emails = args
-			return getRun(c, f, opts)
+			if runF != nil {
+				return runF(opts)
+			}
+			return getRun(opts)
 		},
 		ValidArgsFunction: f.completeEmails,
 	}
@@ -41,14 +55,14 @@ exit code is the first failure's.`,
 	return c
 }
 
-func getRun(c *cobra.Command, f *Factory, opts *GetOptions) error {
-	client, err := f.Client()
+func getRun(opts *GetOptions) error {
+	client, err := opts.Client()
 	if err != nil {
 		return err
 	}
-	ctx := c.Context()
+	ctx := opts.Context
 	var users []api.User
-	batch := newBatch(f, c)
+	batch := newBatch(opts.IO.ErrOut, opts.Output.JSONErrors())
 	for _, email := range opts.Emails {
 		u, err := client.GetUser(ctx, email)
 		if err != nil {
@@ -60,11 +74,11 @@ func getRun(c *cobra.Command, f *Factory, opts *GetOptions) error {
 		users = append(users, *u)
 	}
 	if len(users) > 0 || len(opts.Emails) > 1 {
-		var value any = usersOutput(users)
+		var value any = usersJSON(users)
 		if len(opts.Emails) == 1 {
-			value = toOutput(users[0])
+			value = apply.NewUserJSON(&users[0])
 		}
-		if err := f.printer(opts.Output).Print(value, usersTable(users)); err != nil {
+		if err := opts.Printer(opts.Output).Print(value, usersTable(users)); err != nil {
 			return err
 		}
 	}

@@ -1,6 +1,7 @@
 package cmd
 
 import (
+	"context"
 	"path"
 	"sort"
 	"strings"
@@ -8,19 +9,28 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/dqops-users/dqo-users/pkg/api"
+	"github.com/dqops-users/dqo-users/pkg/iostreams"
 	"github.com/dqops-users/dqo-users/pkg/output"
 )
 
 // ListOptions are the options of "list".
 type ListOptions struct {
-	Role   string
+	IO      *iostreams.IOStreams
+	Client  func() (*api.Client, error)
+	Printer func(output.Options) *output.Printer
+	Context context.Context
+
+	Role   api.Role
 	Sort   string
 	Match  string
 	Output output.Options
 }
 
-func newListCmd(f *Factory) *cobra.Command {
-	opts := &ListOptions{}
+// NewCmdList builds "list"; runF, when not nil, replaces the run function
+// (tests of argument mapping).
+func NewCmdList(f *Factory, runF func(*ListOptions) error) *cobra.Command {
+	opts := &ListOptions{IO: f.IO, Client: f.Client, Printer: f.Printer}
+	var role string
 	c := &cobra.Command{
 		Use:     "list",
 		Aliases: []string{"ls"},
@@ -34,14 +44,15 @@ header, so "while read email role" works. Use -o for json, yaml, csv and more.`,
   $ dqo-users list --match '*@example.com' --sort role
   $ dqo-users list -o json --jq '.[].email'
   $ dqo-users list | while IFS=$'\t' read -r email role _; do echo "$email is $role"; done`,
-		Args: cobra.NoArgs,
+		Args: noArgs,
 		RunE: func(c *cobra.Command, _ []string) error {
-			if opts.Role != "" {
-				r, err := api.ParseRole(opts.Role)
+			opts.Context = c.Context()
+			if role != "" {
+				r, err := parseRoleFlag("role", role)
 				if err != nil {
-					return usageErrorf("--role: %v", err)
+					return err
 				}
-				opts.Role = string(r)
+				opts.Role = r
 			}
 			switch opts.Sort {
 			case "email", "role":
@@ -56,10 +67,13 @@ header, so "while read email role" works. Use -o for json, yaml, csv and more.`,
 			if err := opts.Output.Validate(userColumns()...); err != nil {
 				return err
 			}
-			return listRun(c, f, opts)
+			if runF != nil {
+				return runF(opts)
+			}
+			return listRun(opts)
 		},
 	}
-	c.Flags().StringVar(&opts.Role, "role", "", "show only users with this account `ROLE`")
+	c.Flags().StringVar(&role, "role", "", "show only users with this account `ROLE`")
 	c.Flags().StringVar(&opts.Sort, "sort", "email", "sort by email, or by role (strongest first, then email)")
 	c.Flags().StringVar(&opts.Match, "match", "", "show only users whose email matches the `GLOB` (case-insensitive)")
 	registerRoleCompletion(c, "role")
@@ -68,18 +82,18 @@ header, so "while read email role" works. Use -o for json, yaml, csv and more.`,
 	return c
 }
 
-func listRun(c *cobra.Command, f *Factory, opts *ListOptions) error {
-	client, err := f.Client()
+func listRun(opts *ListOptions) error {
+	client, err := opts.Client()
 	if err != nil {
 		return err
 	}
-	users, err := client.ListUsers(c.Context())
+	users, err := client.ListUsers(opts.Context)
 	if err != nil {
 		return err
 	}
-	users = filterUsers(users, api.Role(opts.Role), opts.Match)
+	users = filterUsers(users, opts.Role, opts.Match)
 	sortUsers(users, opts.Sort)
-	return f.printer(opts.Output).Print(usersOutput(users), usersTable(users))
+	return opts.Printer(opts.Output).Print(usersJSON(users), usersTable(users))
 }
 
 // filterUsers keeps the users with the role (when given) whose email matches

@@ -9,15 +9,26 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/dqops-users/dqo-users/pkg/api"
+	"github.com/dqops-users/dqo-users/pkg/config"
+	"github.com/dqops-users/dqo-users/pkg/iostreams"
 )
 
 // LoginOptions are the options of "login".
 type LoginOptions struct {
+	IO     *iostreams.IOStreams
+	Config func() (*config.Config, error)
+	// Target reads the profile to log in to, which need not exist yet.
+	Target func() (*target, error)
+	// Connect builds a client for the target with the key being verified.
+	Connect func(t *target, key, keySource string) (*api.Client, error)
+	Context context.Context
+
 	WithToken bool
 }
 
-func newLoginCmd(f *Factory) *cobra.Command {
-	opts := &LoginOptions{}
+// NewCmdLogin builds "login"; runF, when not nil, replaces the run function.
+func NewCmdLogin(f *Factory, runF func(*LoginOptions) error) *cobra.Command {
+	opts := &LoginOptions{IO: f.IO, Config: f.Config, Target: f.loginTarget, Connect: f.connect}
 	c := &cobra.Command{
 		Use:   "login",
 		Short: "Store the address and API key of a DQOps instance",
@@ -30,38 +41,35 @@ accepts the key. Create a key in DQOps on your user profile screen.`,
 		Example: `  $ dqo-users login --url https://dqops.example.com
   $ dqo-users login --url https://staging.example.com --profile staging
   $ dqo-users login --url http://localhost:8888 --with-token < key.txt`,
-		Args: cobra.NoArgs,
+		Args: noArgs,
 		RunE: func(c *cobra.Command, _ []string) error {
-			return loginRun(c.Context(), f, opts)
+			opts.Context = c.Context()
+			if runF != nil {
+				return runF(opts)
+			}
+			return loginRun(opts)
 		},
 	}
 	c.Flags().BoolVar(&opts.WithToken, "with-token", false, "read the API key from stdin")
 	return c
 }
 
-func loginRun(ctx context.Context, f *Factory, opts *LoginOptions) error {
-	f.creatingProfile = true
-	name, err := f.ProfileName()
+func loginRun(opts *LoginOptions) error {
+	ctx := opts.Context
+	t, err := opts.Target()
 	if err != nil {
 		return err
 	}
-	cfg, err := f.Config()
-	if err != nil {
-		return err
-	}
-	url, err := f.URL()
-	if err != nil {
-		return err
-	}
+	name := t.Profile.Name
 	var key []byte
 	switch {
 	case opts.WithToken:
-		if key, err = f.IO.ReadStdinSecret(ctx); err != nil {
+		if key, err = opts.IO.ReadStdinSecret(ctx); err != nil {
 			return fmt.Errorf("reading the API key from stdin: %w", err)
 		}
-	case f.IO.CanPrompt():
-		fmt.Fprintf(f.IO.ErrOut, "Logging in to %s (profile %s).\n", url, name)
-		if key, err = f.IO.ReadSecret(ctx, "API key: "); err != nil {
+	case opts.IO.CanPrompt():
+		fmt.Fprintf(opts.IO.ErrOut, "Logging in to %s (profile %s).\n", t.URL, name)
+		if key, err = opts.IO.ReadSecret(ctx, "API key: "); err != nil {
 			return err
 		}
 	default:
@@ -71,16 +79,20 @@ func loginRun(ctx context.Context, f *Factory, opts *LoginOptions) error {
 	if apiKey == "" {
 		return usageErrorf("the API key is empty: nothing was stored")
 	}
-	client, err := f.newClient(apiKey)
+	client, err := opts.Connect(t, apiKey, "the API key given to login")
 	if err != nil {
 		return err
 	}
 	profile, err := client.Profile(ctx)
 	if err != nil {
-		return explainLoginFailure(ctx, f, err)
+		return explainLoginFailure(ctx, err)
+	}
+	cfg, err := opts.Config()
+	if err != nil {
+		return err
 	}
 	p, _ := cfg.Profile(name)
-	p.Name, p.URL, p.APIKey = name, url, apiKey
+	p.Name, p.URL, p.APIKey = name, t.URL, apiKey
 	if err := cfg.SetProfile(p); err != nil {
 		return &ExitError{Code: ExitUsage, Err: err}
 	}
@@ -90,13 +102,13 @@ func loginRun(ctx context.Context, f *Factory, opts *LoginOptions) error {
 	if err := cfg.Save(); err != nil {
 		return err
 	}
-	fmt.Fprintf(f.IO.ErrOut, "Logged in to %s as %s (%s); saved as profile %q in %s.\n",
-		url, profile.User, profile.AccountRole, name, cfg.Path())
+	fmt.Fprintf(opts.IO.ErrOut, "Logged in to %s as %s (%s); saved as profile %q in %s.\n",
+		t.URL, profile.User, profile.AccountRole, name, cfg.Path())
 	return nil
 }
 
-func explainLoginFailure(ctx context.Context, f *Factory, err error) error {
-	e := classify(ctx, err, f)
+func explainLoginFailure(ctx context.Context, err error) error {
+	e := classify(ctx, err)
 	switch api.Status(err) {
 	case 401:
 		e.Err = errors.New("the server rejected the API key (401): nothing was stored")
@@ -104,46 +116,10 @@ func explainLoginFailure(ctx context.Context, f *Factory, err error) error {
 	case 403:
 		e.Err = errors.New("the key's account may not read its profile (403): nothing was stored")
 	case 404:
-		e = errNotPaired(err)
+		e = errNotPaired()
 		e.Err = fmt.Errorf("%w: nothing was stored", e.Err)
 	default:
 		e.Err = fmt.Errorf("%w: nothing was stored", e.Err)
 	}
 	return e
-}
-
-func newLogoutCmd(f *Factory) *cobra.Command {
-	return &cobra.Command{
-		Use:   "logout",
-		Short: "Remove the stored API key of a profile",
-		Long: `Remove the API key stored for the current profile (or --profile). The
-profile and its address stay, so "dqo-users login" needs no --url again.`,
-		Example: `  $ dqo-users logout
-  $ dqo-users logout --profile staging`,
-		Args: cobra.NoArgs,
-		RunE: func(c *cobra.Command, _ []string) error {
-			name, err := f.ProfileName()
-			if err != nil {
-				return err
-			}
-			cfg, err := f.Config()
-			if err != nil {
-				return err
-			}
-			p, ok := cfg.Profile(name)
-			if !ok || p.APIKey == "" {
-				fmt.Fprintf(f.IO.ErrOut, "No API key is stored for profile %q.\n", name)
-				return nil
-			}
-			p.APIKey = ""
-			if err := cfg.SetProfile(p); err != nil {
-				return err
-			}
-			if err := cfg.Save(); err != nil {
-				return err
-			}
-			fmt.Fprintf(f.IO.ErrOut, "Removed the API key of profile %q from %s.\n", name, cfg.Path())
-			return nil
-		},
-	}
 }

@@ -2,19 +2,28 @@ package cmd
 
 import (
 	"context"
+	"errors"
 	"fmt"
 
 	"github.com/spf13/cobra"
+
+	"github.com/dqops-users/dqo-users/pkg/api"
+	"github.com/dqops-users/dqo-users/pkg/iostreams"
 )
 
 // PasswdOptions are the options of "passwd" and "user-passwd".
 type PasswdOptions struct {
+	IO      *iostreams.IOStreams
+	Client  func() (*api.Client, error)
+	Context context.Context
+
 	Email         string // empty: the caller's own password
 	PasswordStdin bool
 }
 
-func newPasswdCmd(f *Factory) *cobra.Command {
-	opts := &PasswdOptions{}
+// NewCmdPasswd builds "passwd"; runF, when not nil, replaces the run function.
+func NewCmdPasswd(f *Factory, runF func(*PasswdOptions) error) *cobra.Command {
+	opts := &PasswdOptions{IO: f.IO, Client: f.Client}
 	c := &cobra.Command{
 		Use:   "passwd",
 		Short: "Change your own password",
@@ -23,17 +32,23 @@ the new password is asked twice without echo; in scripts pass
 --password-stdin and write it to stdin.`,
 		Example: `  $ dqo-users passwd
   $ printf '%s' "$NEW_PASSWORD" | dqo-users passwd --password-stdin`,
-		Args: cobra.NoArgs,
+		Args: noArgs,
 		RunE: func(c *cobra.Command, _ []string) error {
-			return passwdRun(c.Context(), f, opts)
+			opts.Context = c.Context()
+			if runF != nil {
+				return runF(opts)
+			}
+			return passwdRun(opts)
 		},
 	}
 	c.Flags().BoolVar(&opts.PasswordStdin, "password-stdin", false, "read the new password from stdin")
 	return c
 }
 
-func newUserPasswdCmd(f *Factory) *cobra.Command {
-	opts := &PasswdOptions{}
+// NewCmdUserPasswd builds "user-passwd"; runF, when not nil, replaces the run
+// function.
+func NewCmdUserPasswd(f *Factory, runF func(*PasswdOptions) error) *cobra.Command {
+	opts := &PasswdOptions{IO: f.IO, Client: f.Client}
 	c := &cobra.Command{
 		Use:   "user-passwd EMAIL",
 		Short: "Change another user's password",
@@ -42,13 +57,17 @@ password is asked twice without echo; in scripts pass --password-stdin and
 write it to stdin.`,
 		Example: `  $ dqo-users user-passwd ana@example.com
   $ printf '%s' "$PASSWORD" | dqo-users user-passwd ana@example.com --password-stdin`,
-		Args: cobra.ExactArgs(1),
+		Args: exactlyOneArg,
 		RunE: func(c *cobra.Command, args []string) error {
+			opts.Context = c.Context()
 			opts.Email = args[0]
 			if err := validateEmails(args); err != nil {
 				return err
 			}
-			return passwdRun(c.Context(), f, opts)
+			if runF != nil {
+				return runF(opts)
+			}
+			return passwdRun(opts)
 		},
 		ValidArgsFunction: f.completeFirstEmail,
 	}
@@ -56,16 +75,17 @@ write it to stdin.`,
 	return c
 }
 
-func passwdRun(ctx context.Context, f *Factory, opts *PasswdOptions) error {
+func passwdRun(opts *PasswdOptions) error {
+	ctx := opts.Context
 	what := "your account"
 	if opts.Email != "" {
 		what = opts.Email
 	}
-	password, err := newPassword(ctx, f, opts.PasswordStdin, what)
+	password, err := newPassword(ctx, opts.IO, opts.PasswordStdin, what)
 	if err != nil {
 		return err
 	}
-	client, err := f.Client()
+	client, err := opts.Client()
 	if err != nil {
 		return err
 	}
@@ -73,7 +93,7 @@ func passwdRun(ctx context.Context, f *Factory, opts *PasswdOptions) error {
 		if err := client.ChangeMyPassword(ctx, password); err != nil {
 			return err
 		}
-		fmt.Fprintln(f.IO.ErrOut, "Your password was changed.")
+		fmt.Fprintln(opts.IO.ErrOut, "Your password was changed.")
 		return nil
 	}
 	if _, err := mustExist(ctx, client, opts.Email); err != nil {
@@ -82,6 +102,32 @@ func passwdRun(ctx context.Context, f *Factory, opts *PasswdOptions) error {
 	if err := client.ChangeUserPassword(ctx, opts.Email, password); err != nil {
 		return explainMissing(ctx, client, opts.Email, err)
 	}
-	fmt.Fprintf(f.IO.ErrOut, "Changed the password of %s.\n", opts.Email)
+	fmt.Fprintf(opts.IO.ErrOut, "Changed the password of %s.\n", opts.Email)
 	return nil
+}
+
+// newPassword gets a new password: from stdin with --password-stdin, else
+// from a no-echo prompt asked twice. Nothing is sent until it is known.
+func newPassword(ctx context.Context, io *iostreams.IOStreams, fromStdin bool, what string) ([]byte, error) {
+	if fromStdin {
+		pw, err := io.ReadStdinSecret(ctx)
+		if err != nil {
+			return nil, fmt.Errorf("reading the password from stdin: %w", err)
+		}
+		if len(pw) == 0 {
+			return nil, usageErrorf("the password read from stdin is empty")
+		}
+		return pw, nil
+	}
+	if !io.CanPrompt() {
+		return nil, usageErrorf("a password is needed and there is no terminal to ask it on: pass --password-stdin and the password on stdin")
+	}
+	pw, err := io.ReadNewPassword(ctx, what)
+	switch {
+	case errors.Is(err, iostreams.ErrMismatch), errors.Is(err, iostreams.ErrEmptyPassword):
+		return nil, withHint(usageErrorf("%v: nothing was changed", err), "run the command again and type the same password twice")
+	case err != nil:
+		return nil, err
+	}
+	return pw, nil
 }

@@ -1,5 +1,6 @@
 // Package cmd holds the dqo-users commands: one file per command, each with
-// an options struct, a constructor taking the Factory, and a run function.
+// an options struct, a constructor taking the Factory and an injectable run
+// function, and a run function that does the work.
 package cmd
 
 import (
@@ -8,8 +9,6 @@ import (
 	"fmt"
 	"os"
 	"os/signal"
-	"strconv"
-	"strings"
 	"syscall"
 	"time"
 
@@ -47,10 +46,12 @@ func Run(ctx context.Context, f *Factory, build BuildInfo, args []string) int {
 		return ExitOK
 	}
 	var e *ExitError
-	if !isRunError(err) && !errors.As(err, &e) {
+	if !errors.As(err, &e) && (executed == nil || !executed.Flags().Parsed()) {
+		// cobra refused the command line before parsing its flags (an
+		// unknown command): a usage error like every other such mistake.
 		e = &ExitError{Code: ExitUsage, Err: err}
 	} else {
-		e = classify(ctx, err, f)
+		e = classify(ctx, err)
 	}
 	if e.Code == ExitUsage && e.Hint == "" && executed != nil {
 		e.Hint = fmt.Sprintf("run `%s --help` for usage", executed.CommandPath())
@@ -75,13 +76,6 @@ func wantsJSONErrors(c *cobra.Command) bool {
 	return v == "json" || v == "yaml"
 }
 
-// runError marks an error returned by a command's run function, as opposed
-// to one from argument or flag parsing, which is a usage error.
-type runError struct{ err error }
-
-func (e runError) Error() string { return e.err.Error() }
-func (e runError) Unwrap() error { return e.err }
-
 // NewRootCmd builds the command tree; gen-docs builds the same one.
 func NewRootCmd(f *Factory, build BuildInfo) *cobra.Command {
 	root := &cobra.Command{
@@ -102,7 +96,15 @@ of the API.`,
 		SilenceUsage:  true,
 		SilenceErrors: true,
 		PersistentPreRunE: func(c *cobra.Command, _ []string) error {
-			return f.prepare(c)
+			// cobra checks these after this hook; checked here, their
+			// errors are usage errors like every other mistake on the line.
+			if err := c.ValidateRequiredFlags(); err != nil {
+				return &ExitError{Code: ExitUsage, Err: err}
+			}
+			if err := c.ValidateFlagGroups(); err != nil {
+				return &ExitError{Code: ExitUsage, Err: err}
+			}
+			return f.prepare(c.Flags())
 		},
 	}
 	root.SetFlagErrorFunc(func(c *cobra.Command, err error) error {
@@ -110,127 +112,41 @@ of the API.`,
 	})
 	root.CompletionOptions.HiddenDefaultCmd = false
 
-	g := &f.Global
 	pf := root.PersistentFlags()
-	pf.StringVar(&g.URL, "url", "", "DQOps address, e.g. https://dqops.example.com (env DQOPS_URL)")
-	pf.StringVar(&g.APIKeyFile, "api-key-file", "", "read the API key from `FILE` (env DQOPS_API_KEY holds a key)")
-	pf.StringVar(&g.Profile, "profile", "", "use the named profile of the configuration (env DQOPS_PROFILE)")
-	pf.StringVar(&g.ConfigPath, "config", "", "configuration `FILE` (env DQOPS_CONFIG)")
-	pf.BoolVar(&g.NoInput, "no-input", false, "never prompt; what would be asked is an error (env DQOPS_NO_INPUT=1, or CI set)")
-	pf.StringVar(&g.Color, "color", "auto", "colour output: auto, always or never (NO_COLOR is honoured)")
-	pf.DurationVar(&g.Timeout, "timeout", 30*time.Second, "bound on each request, 0 for none (env DQOPS_TIMEOUT)")
-	pf.IntVar(&g.Retries, "retries", 3, "retries of a request that failed on the network or with 429, 502, 503, 504 (env DQOPS_RETRIES)")
-	pf.StringVar(&g.CACert, "ca-cert", "", "also trust the certificate authorities in PEM `FILE` (env DQOPS_CA_CERT; profile's ca_cert)")
-	pf.BoolVar(&g.InsecureSkipTLSVerify, "insecure-skip-tls-verify", false, "do not check the server's TLS certificate (unsafe; prints a warning)")
-	pf.BoolVar(&g.Debug, "debug", false, "trace each request and response to stderr, secrets redacted (env DQOPS_DEBUG=1)")
+	pf.String("url", "", "DQOps address, e.g. https://dqops.example.com (env DQOPS_URL)")
+	pf.String("api-key-file", "", "read the API key from `FILE` (env DQOPS_API_KEY holds a key)")
+	pf.String("profile", "", "use the named profile of the configuration (env DQOPS_PROFILE)")
+	pf.String("config", "", "configuration `FILE` (env DQOPS_CONFIG)")
+	pf.Bool("no-input", false, "never prompt; what would be asked is an error (env DQOPS_NO_INPUT=1, or CI set)")
+	pf.String("color", "auto", "colour output: auto, always or never (NO_COLOR is honoured)")
+	pf.Duration("timeout", 30*time.Second, "bound on each request, 0 for none (env DQOPS_TIMEOUT)")
+	pf.Int("retries", 3, "retries of a request that failed on the network or with 429, 502, 503, 504 (env DQOPS_RETRIES)")
+	pf.String("ca-cert", "", "also trust the certificate authorities in PEM `FILE` (env DQOPS_CA_CERT; profile's ca_cert)")
+	pf.Bool("insecure-skip-tls-verify", false, "do not check the server's TLS certificate (unsafe; prints a warning)")
+	pf.Bool("debug", false, "trace each request and response to stderr, secrets redacted (env DQOPS_DEBUG=1)")
 
 	_ = root.RegisterFlagCompletionFunc("profile", f.completeProfiles)
 	_ = root.RegisterFlagCompletionFunc("color", fixedCompletion("auto", "always", "never"))
 
 	root.AddCommand(
-		newListCmd(f),
-		newGetCmd(f),
-		newCreateCmd(f),
-		newUpdateCmd(f),
-		newDeleteCmd(f),
-		newPasswdCmd(f),
-		newUserPasswdCmd(f),
-		newWhoamiCmd(f),
-		newLoginCmd(f),
-		newLogoutCmd(f),
-		newConfigCmd(f),
-		newSandboxCmd(f),
-		newVersionCmd(f, build),
-		newExportCmd(f),
-		newDiffCmd(f),
-		newApplyCmd(f),
+		NewCmdList(f, nil),
+		NewCmdGet(f, nil),
+		NewCmdCreate(f, nil),
+		NewCmdUpdate(f, nil),
+		NewCmdDelete(f, nil),
+		NewCmdPasswd(f, nil),
+		NewCmdUserPasswd(f, nil),
+		NewCmdWhoami(f, nil),
+		NewCmdLogin(f, nil),
+		NewCmdLogout(f, nil),
+		NewCmdConfig(f),
+		NewCmdSandbox(f, nil),
+		NewCmdVersion(f, build, nil),
+		NewCmdExport(f, nil),
+		NewCmdDiff(f, nil),
+		NewCmdApply(f, nil),
 		newCompletionCmd(f),
 	)
 	root.SetHelpCommand(newHelpCmd(root))
-	markRunErrors(root)
 	return root
-}
-
-// markRunErrors wraps every run function so that Run can tell its errors
-// from cobra's argument and flag errors.
-func markRunErrors(c *cobra.Command) {
-	if run := c.RunE; run != nil {
-		c.RunE = func(cmd *cobra.Command, args []string) error {
-			if err := run(cmd, args); err != nil {
-				return runError{err}
-			}
-			return nil
-		}
-	}
-	for _, child := range c.Commands() {
-		markRunErrors(child)
-	}
-}
-
-// prepare applies the environment to the global options before any command.
-func (f *Factory) prepare(c *cobra.Command) error {
-	if !c.Flags().Changed("timeout") {
-		if v := f.env("DQOPS_TIMEOUT"); v != "" {
-			d, err := time.ParseDuration(v)
-			if err != nil {
-				return usageErrorf("DQOPS_TIMEOUT=%q is not a duration such as 30s or 2m", v)
-			}
-			f.Global.Timeout = d
-		}
-	}
-	if f.Global.Timeout < 0 {
-		return usageErrorf("--timeout must not be negative")
-	}
-	if !c.Flags().Changed("retries") {
-		if v := f.env("DQOPS_RETRIES"); v != "" {
-			n, err := strconv.Atoi(v)
-			if err != nil {
-				return usageErrorf("DQOPS_RETRIES=%q is not a number of retries such as 3", v)
-			}
-			f.Global.Retries = n
-		}
-	}
-	if f.Global.Retries < 0 || f.Global.Retries > maxRetries {
-		return usageErrorf("--retries must be between 0 and %d, not %d", maxRetries, f.Global.Retries)
-	}
-	if !c.Flags().Changed("debug") && envTrue(f.env("DQOPS_DEBUG")) {
-		f.Global.Debug = true
-	}
-	switch f.Global.Color {
-	case "auto", "always", "never":
-	default:
-		return usageErrorf("--color must be auto, always or never, not %q", f.Global.Color)
-	}
-	f.IO.NoInput = f.Global.NoInput || envTrue(f.env("DQOPS_NO_INPUT")) || f.env("CI") != ""
-	return nil
-}
-
-// maxRetries bounds --retries: with the backoff cap, 10 retries already wait
-// close to a minute.
-const maxRetries = 10
-
-// envTrue reads a boolean environment variable: set, and not 0 or false.
-func envTrue(v string) bool {
-	return v != "" && v != "0" && !strings.EqualFold(v, "false")
-}
-
-// colorEnabled decides colour: --color, then NO_COLOR and CI, then whether
-// stdout is a terminal.
-func (f *Factory) colorEnabled() bool {
-	switch f.Global.Color {
-	case "always":
-		return true
-	case "never":
-		return false
-	}
-	if f.env("NO_COLOR") != "" || f.env("CI") != "" || f.env("TERM") == "dumb" {
-		return false
-	}
-	return f.IO.IsStdoutTTY()
-}
-
-// isRunError reports whether err came from a command's run function.
-func isRunError(err error) bool {
-	var re runError
-	return errors.As(err, &re)
 }

@@ -10,17 +10,23 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/dqops-users/dqo-users/pkg/iostreams"
 	"github.com/dqops-users/dqo-users/pkg/sandbox"
 )
 
 // SandboxOptions are the options of "sandbox".
 type SandboxOptions struct {
+	IO      *iostreams.IOStreams
+	Context context.Context
+
 	Listen string
 	Server sandbox.Options
 }
 
-func newSandboxCmd(f *Factory) *cobra.Command {
-	opts := &SandboxOptions{}
+// NewCmdSandbox builds "sandbox"; runF, when not nil, replaces the run
+// function.
+func NewCmdSandbox(f *Factory, runF func(*SandboxOptions) error) *cobra.Command {
+	opts := &SandboxOptions{IO: f.IO}
 	c := &cobra.Command{
 		Use:   "sandbox",
 		Short: "Serve a local copy of the DQOps users API, for trying and testing",
@@ -37,9 +43,19 @@ who can reach it can use the printed admin key.`,
   $ dqo-users sandbox --api 1.0 --users-limit 5 --state users.json
   $ dqo-users sandbox --seed-users 100000 --latency 20ms
   $ dqo-users sandbox --faults "GET /api/users 503 x2"`,
-		Args: cobra.NoArgs,
+		Args: noArgs,
 		RunE: func(c *cobra.Command, _ []string) error {
-			return sandboxRun(c.Context(), f, opts)
+			opts.Context = c.Context()
+			if opts.Server.API != "1.0" && opts.Server.API != "1.13" {
+				return usageErrorf("--api must be 1.0 or 1.13, not %q", opts.Server.API)
+			}
+			if opts.Server.SeedUsers < 0 || opts.Server.UsersLimit < 0 {
+				return usageErrorf("--seed-users and --users-limit must not be negative")
+			}
+			if runF != nil {
+				return runF(opts)
+			}
+			return sandboxRun(opts)
 		},
 	}
 	fl := c.Flags()
@@ -56,13 +72,8 @@ who can reach it can use the printed admin key.`,
 	return c
 }
 
-func sandboxRun(ctx context.Context, f *Factory, opts *SandboxOptions) error {
-	if opts.Server.API != "1.0" && opts.Server.API != "1.13" {
-		return usageErrorf("--api must be 1.0 or 1.13, not %q", opts.Server.API)
-	}
-	if opts.Server.SeedUsers < 0 || opts.Server.UsersLimit < 0 {
-		return usageErrorf("--seed-users and --users-limit must not be negative")
-	}
+func sandboxRun(opts *SandboxOptions) error {
+	ctx := opts.Context
 	// A long-running sandbox keeps only recent requests; tests read the log.
 	opts.Server.MaxRequestLog = 10000
 	srv, err := sandbox.New(opts.Server)
@@ -75,22 +86,22 @@ func sandboxRun(ctx context.Context, f *Factory, opts *SandboxOptions) error {
 	}
 	addr := ln.Addr().(*net.TCPAddr)
 	if !addr.IP.IsLoopback() {
-		fmt.Fprintf(f.IO.ErrOut, "warning: listening on %s, beyond this machine: anyone who can reach it can use the admin key below\n", addr)
+		fmt.Fprintf(opts.IO.ErrOut, "warning: listening on %s, beyond this machine: anyone who can reach it can use the admin key below\n", addr)
 	}
 	host := addr.String()
 	if addr.IP.IsUnspecified() {
 		host = net.JoinHostPort("127.0.0.1", fmt.Sprint(addr.Port))
 	}
-	fmt.Fprintf(f.IO.Out, "export DQOPS_URL=http://%s\n", host)
+	fmt.Fprintf(opts.IO.Out, "export DQOPS_URL=http://%s\n", host)
 	if key := srv.AdminKey(); key != "" {
-		fmt.Fprintf(f.IO.Out, "export DQOPS_API_KEY=%s   # %s (admin)\n", key, sandbox.AdminEmail)
+		fmt.Fprintf(opts.IO.Out, "export DQOPS_API_KEY=%s   # %s (admin)\n", key, sandbox.AdminEmail)
 	} else {
-		fmt.Fprintf(f.IO.Out, "# %s is not an admin in this state file: no admin key\n", sandbox.AdminEmail)
+		fmt.Fprintf(opts.IO.Out, "# %s is not an admin in this state file: no admin key\n", sandbox.AdminEmail)
 	}
 	if key := srv.ViewerKey(); key != "" {
-		fmt.Fprintf(f.IO.Out, "# export DQOPS_API_KEY=%s   # %s (viewer)\n", key, sandbox.ViewerEmail)
+		fmt.Fprintf(opts.IO.Out, "# export DQOPS_API_KEY=%s   # %s (viewer)\n", key, sandbox.ViewerEmail)
 	}
-	fmt.Fprintf(f.IO.ErrOut, "Serving the DQOps %s users API on http://%s (these keys are the sandbox's own, for testing). Ctrl-C stops it.\n", opts.Server.API, host)
+	fmt.Fprintf(opts.IO.ErrOut, "Serving the DQOps %s users API on http://%s (these keys are the sandbox's own, for testing). Ctrl-C stops it.\n", opts.Server.API, host)
 
 	server := &http.Server{Handler: srv, ReadHeaderTimeout: 10 * time.Second}
 	done := make(chan error, 1)
@@ -105,6 +116,6 @@ func sandboxRun(ctx context.Context, f *Factory, opts *SandboxOptions) error {
 	if err := server.Shutdown(shutdown); err != nil && !errors.Is(err, http.ErrServerClosed) {
 		return fmt.Errorf("stopping: %w", err)
 	}
-	fmt.Fprintln(f.IO.ErrOut, "Sandbox stopped.")
+	fmt.Fprintln(opts.IO.ErrOut, "Sandbox stopped.")
 	return nil
 }

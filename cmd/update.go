@@ -9,19 +9,28 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/dqops-users/dqo-users/pkg/api"
+	"github.com/dqops-users/dqo-users/pkg/apply"
+	"github.com/dqops-users/dqo-users/pkg/iostreams"
 )
 
 // UpdateOptions are the options of "update".
 type UpdateOptions struct {
+	IO      *iostreams.IOStreams
+	Client  func() (*api.Client, error)
+	Context context.Context
+
 	Email             string
-	Role              string
-	DomainRoles       []string
+	Role              api.Role // empty: unchanged
+	DomainRoles       map[string]api.Role
 	RemoveDomainRoles []string
 	Force             bool
 }
 
-func newUpdateCmd(f *Factory) *cobra.Command {
-	opts := &UpdateOptions{}
+// NewCmdUpdate builds "update"; runF, when not nil, replaces the run function.
+func NewCmdUpdate(f *Factory, runF func(*UpdateOptions) error) *cobra.Command {
+	opts := &UpdateOptions{IO: f.IO, Client: f.Client}
+	var role string
+	var domainRoles []string
 	c := &cobra.Command{
 		Use:   "update EMAIL --role ROLE",
 		Short: "Change a user's roles",
@@ -34,60 +43,66 @@ data-domain roles, is kept. Demoting your own account or the last admin needs
 		Example: `  $ dqo-users update ana@example.com --role viewer
   $ dqo-users update ana@example.com --domain-role sales=editor --remove-domain-role hr
   $ dqo-users update me@example.com --role editor --force`,
-		Args: cobra.ExactArgs(1),
+		Args: exactlyOneArg,
 		RunE: func(c *cobra.Command, args []string) error {
+			opts.Context = c.Context()
 			opts.Email = args[0]
-			return updateRun(c.Context(), f, opts)
+			if err := validateEmails(args); err != nil {
+				return err
+			}
+			var err error
+			if role != "" {
+				if opts.Role, err = parseRoleFlag("role", role); err != nil {
+					return err
+				}
+			}
+			if opts.DomainRoles, err = parseDomainRoles(domainRoles); err != nil {
+				return err
+			}
+			for _, d := range opts.RemoveDomainRoles {
+				if strings.TrimSpace(d) == "" {
+					return usageErrorf("--remove-domain-role needs a data domain name")
+				}
+				if _, both := opts.DomainRoles[d]; both {
+					return usageErrorf("data domain %q is both set and removed", d)
+				}
+			}
+			if opts.Role == "" && !opts.changesDomains() {
+				return usageErrorf("nothing to change: pass --role ROLE (or --domain-role / --remove-domain-role)")
+			}
+			if runF != nil {
+				return runF(opts)
+			}
+			return updateRun(opts)
 		},
 		ValidArgsFunction: f.completeFirstEmail,
 	}
-	c.Flags().StringVar(&opts.Role, "role", "", "new account `ROLE`: admin, editor, operator, viewer or none")
-	c.Flags().StringArrayVar(&opts.DomainRoles, "domain-role", nil, "set a data-domain role as `DOMAIN=ROLE` (repeatable; DQOps 1.13+)")
+	c.Flags().StringVar(&role, "role", "", "new account `ROLE`: admin, editor, operator, viewer or none")
+	c.Flags().StringArrayVar(&domainRoles, "domain-role", nil, "set a data-domain role as `DOMAIN=ROLE` (repeatable; DQOps 1.13+)")
 	c.Flags().StringArrayVar(&opts.RemoveDomainRoles, "remove-domain-role", nil, "remove the role in data `DOMAIN` (repeatable; DQOps 1.13+)")
 	c.Flags().BoolVar(&opts.Force, "force", false, "allow demoting your own account or the last admin")
 	registerRoleCompletion(c, "role")
 	return c
 }
 
-func updateRun(ctx context.Context, f *Factory, opts *UpdateOptions) error {
-	if err := validateEmails([]string{opts.Email}); err != nil {
-		return err
-	}
-	var role api.Role
-	var err error
-	if opts.Role != "" {
-		if role, err = parseRoleFlag("role", opts.Role); err != nil {
-			return err
-		}
-	}
-	setDomains, err := parseDomainRoles(opts.DomainRoles)
-	if err != nil {
-		return err
-	}
-	for _, d := range opts.RemoveDomainRoles {
-		if strings.TrimSpace(d) == "" {
-			return usageErrorf("--remove-domain-role needs a data domain name")
-		}
-		if _, both := setDomains[d]; both {
-			return usageErrorf("data domain %q is both set and removed", d)
-		}
-	}
-	domainFlags := setDomains != nil || len(opts.RemoveDomainRoles) > 0
-	if role == "" && !domainFlags {
-		return usageErrorf("nothing to change: pass --role ROLE (or --domain-role / --remove-domain-role)")
-	}
+// changesDomains reports whether data-domain roles are set or removed.
+func (o *UpdateOptions) changesDomains() bool {
+	return o.DomainRoles != nil || len(o.RemoveDomainRoles) > 0
+}
 
-	client, err := f.Client()
+func updateRun(opts *UpdateOptions) error {
+	ctx := opts.Context
+	client, err := opts.Client()
 	if err != nil {
 		return err
 	}
-	var caller *api.Profile
-	if domainFlags {
+	var who *api.Profile
+	if opts.changesDomains() {
 		flag := "--domain-role"
-		if setDomains == nil {
+		if opts.DomainRoles == nil {
 			flag = "--remove-domain-role"
 		}
-		if caller, err = requireDataDomains(ctx, f, client, flag); err != nil {
+		if who, err = requireDataDomains(ctx, client, flag); err != nil {
 			return err
 		}
 	}
@@ -96,80 +111,58 @@ func updateRun(ctx context.Context, f *Factory, opts *UpdateOptions) error {
 		return err
 	}
 	updated := *current
-	if role != "" {
-		updated.AccountRole = role
+	if opts.Role != "" {
+		updated.AccountRole = opts.Role
 	}
-	if domainFlags {
+	if opts.changesDomains() {
 		updated.DataDomainRoles = maps.Clone(current.DataDomainRoles)
 		if updated.DataDomainRoles == nil {
 			updated.DataDomainRoles = map[string]api.Role{}
 		}
-		maps.Copy(updated.DataDomainRoles, setDomains)
+		maps.Copy(updated.DataDomainRoles, opts.DomainRoles)
 		for _, d := range opts.RemoveDomainRoles {
 			if _, ok := updated.DataDomainRoles[d]; !ok {
-				fmt.Fprintf(f.IO.ErrOut, "User %s has no role in data domain %q to remove.\n", current.Email, d)
+				fmt.Fprintf(opts.IO.ErrOut, "User %s has no role in data domain %q to remove.\n", current.Email, d)
 			}
 			delete(updated.DataDomainRoles, d)
 		}
 	}
+	change := apply.Change{Action: apply.ActionUpdate, Email: current.Email, Before: current, After: &updated}
 	if updated.AccountRole == current.AccountRole && maps.Equal(updated.DataDomainRoles, current.DataDomainRoles) {
-		fmt.Fprintf(f.IO.ErrOut, "User %s already has these roles; nothing to change.\n", current.Email)
+		fmt.Fprintf(opts.IO.ErrOut, "User %s already has these roles; nothing to change.\n", current.Email)
 		return nil
 	}
-	if current.AccountRole == api.RoleAdmin && updated.AccountRole != api.RoleAdmin && !opts.Force {
-		if err := guardDemotion(ctx, f, client, caller, current.Email); err != nil {
+	if !opts.Force && change.RemovesAdmin() {
+		if err := guardUpdate(ctx, client, who, change); err != nil {
 			return err
 		}
 	}
 	if err := client.UpdateUser(ctx, updated); err != nil {
 		return explainMissing(ctx, client, opts.Email, err)
 	}
-	fmt.Fprintf(f.IO.ErrOut, "Updated user %s: %s.\n", current.Email, describeChange(*current, updated))
+	fmt.Fprintf(opts.IO.ErrOut, "Updated user %s: %s.\n", current.Email, change.Describe())
 	return nil
 }
 
-// guardDemotion refuses to demote the caller's own account or the last admin.
-func guardDemotion(ctx context.Context, f *Factory, client *api.Client, caller *api.Profile, email string) error {
-	if caller == nil {
+// guardUpdate refuses, as apply.Guard decides, to demote the caller's own
+// account or the last admin.
+func guardUpdate(ctx context.Context, client *api.Client, who *api.Profile, change apply.Change) error {
+	if who == nil {
 		var err error
-		if caller, err = f.caller(ctx, client); err != nil {
+		if who, err = caller(ctx, client); err != nil {
 			return err
 		}
 	}
-	if api.SameEmail(caller.User, email) {
-		return withHint(usageErrorf("refusing to demote your own account %s: you would lose the right to manage users", email),
-			"pass --force if you mean it")
-	}
-	users, err := client.ListUsers(ctx)
-	if err != nil {
+	changes := []apply.Change{change}
+	if err := apply.Guard(changes, who.User, func() ([]api.User, error) { return client.ListUsers(ctx) }); err != nil {
 		return err
 	}
-	admins := 0
-	for _, u := range users {
-		if u.AccountRole == api.RoleAdmin {
-			admins++
-		}
-	}
-	if admins <= 1 {
-		return withHint(usageErrorf("refusing to demote %s: it is the last admin", email), "pass --force if you mean it")
+	switch changes[0].Refused {
+	case apply.RefusedSelfDemote:
+		return withHint(usageErrorf("refusing to demote your own account %s: you would lose the right to manage users", change.Email),
+			"pass --force if you mean it")
+	case apply.RefusedLastAdmin:
+		return withHint(usageErrorf("refusing to demote %s: it is the last admin", change.Email), "pass --force if you mean it")
 	}
 	return nil
-}
-
-func describeChange(before, after api.User) string {
-	var parts []string
-	if before.AccountRole != after.AccountRole {
-		parts = append(parts, fmt.Sprintf("role %s -> %s", before.AccountRole, after.AccountRole))
-	}
-	if !maps.Equal(before.DataDomainRoles, after.DataDomainRoles) {
-		b, a := before.DomainRolesString(), after.DomainRolesString()
-		if b == "" {
-			b = "(none)"
-		}
-		if a == "" {
-			a = "(none)"
-		}
-		parts = append(parts, fmt.Sprintf("domain roles %s -> %s", b, a))
-	}
-	return strings.Join(parts, ", ")
 }

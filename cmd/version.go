@@ -5,20 +5,38 @@ import (
 	"strings"
 
 	"github.com/spf13/cobra"
+
+	"github.com/dqops-users/dqo-users/pkg/iostreams"
 )
 
-func newVersionCmd(f *Factory, build BuildInfo) *cobra.Command {
+// VersionOptions are the options of "version".
+type VersionOptions struct {
+	IO    *iostreams.IOStreams
+	Build BuildInfo
+}
+
+// NewCmdVersion builds "version"; runF, when not nil, replaces the run
+// function.
+func NewCmdVersion(f *Factory, build BuildInfo, runF func(*VersionOptions) error) *cobra.Command {
+	opts := &VersionOptions{IO: f.IO, Build: build}
 	return &cobra.Command{
 		Use:     "version",
 		Short:   "Show the version of dqo-users",
 		Long:    "Show the version, commit and build date of this dqo-users binary.",
 		Example: `  $ dqo-users version`,
-		Args:    cobra.NoArgs,
+		Args:    noArgs,
 		RunE: func(c *cobra.Command, _ []string) error {
-			fmt.Fprintf(f.IO.Out, "dqo-users %s\n", versionLine(build))
-			return nil
+			if runF != nil {
+				return runF(opts)
+			}
+			return versionRun(opts)
 		},
 	}
+}
+
+func versionRun(opts *VersionOptions) error {
+	fmt.Fprintf(opts.IO.Out, "dqo-users %s\n", versionLine(opts.Build))
+	return nil
 }
 
 func versionLine(b BuildInfo) string {
@@ -34,55 +52,4 @@ func versionLine(b BuildInfo) string {
 		line += " (" + strings.Join(extra, ", ") + ")"
 	}
 	return line
-}
-
-// newHelpCmd replaces cobra's help command with one that also has the
-// "exit-codes" topic.
-func newHelpCmd(root *cobra.Command) *cobra.Command {
-	help := &cobra.Command{
-		Use:   "help [command]",
-		Short: "Show the help of any command, or of the exit codes",
-		Long: `Show the help of a command: what it does, its flags and examples, the same
-as "dqo-users COMMAND --help". "dqo-users help exit-codes" lists the exit
-codes that scripts can act on.`,
-		Example: `  $ dqo-users help
-  $ dqo-users help config use
-  $ dqo-users help exit-codes`,
-		ValidArgsFunction: func(c *cobra.Command, args []string, toComplete string) ([]string, cobra.ShellCompDirective) {
-			var names []string
-			for _, sub := range root.Commands() {
-				if sub.IsAvailableCommand() && strings.HasPrefix(sub.Name(), toComplete) {
-					names = append(names, sub.Name()+"\t"+sub.Short)
-				}
-			}
-			return names, cobra.ShellCompDirectiveNoFileComp
-		},
-		RunE: func(c *cobra.Command, args []string) error {
-			target, _, err := root.Find(args)
-			if target == nil || err != nil {
-				return usageErrorf("unknown help topic %q", strings.Join(args, " "))
-			}
-			target.InitDefaultHelpFlag()
-			return target.Help()
-		},
-	}
-	help.AddCommand(&cobra.Command{
-		Use:   "exit-codes",
-		Short: "List the exit codes of dqo-users and what they mean",
-		Long: `List every exit code dqo-users ends with, for scripts to act on, with the
-name that the "code" field of a JSON error object (-o json) carries.`,
-		Example: `  $ dqo-users help exit-codes
-  $ dqo-users get ana@example.com >/dev/null 2>&1; [ $? -eq 6 ] && echo "no such user"`,
-		Args: cobra.NoArgs,
-		RunE: func(c *cobra.Command, _ []string) error {
-			w := c.OutOrStdout()
-			fmt.Fprintln(w, "Exit codes of dqo-users (the name is the \"code\" of JSON error objects):")
-			fmt.Fprintln(w)
-			for _, e := range exitCodes {
-				fmt.Fprintf(w, "  %3d  %-15s %s\n", e.Code, e.Name, e.Meaning)
-			}
-			return nil
-		},
-	})
-	return help
 }

@@ -1,6 +1,7 @@
 package cmd
 
 import (
+	"context"
 	"strconv"
 
 	"github.com/spf13/cobra"
@@ -9,8 +10,18 @@ import (
 	"github.com/dqops-users/dqo-users/pkg/output"
 )
 
-func newWhoamiCmd(f *Factory) *cobra.Command {
-	opts := &output.Options{}
+// WhoamiOptions are the options of "whoami".
+type WhoamiOptions struct {
+	Client  func() (*api.Client, error)
+	Printer func(output.Options) *output.Printer
+	Context context.Context
+
+	Output output.Options
+}
+
+// NewCmdWhoami builds "whoami"; runF, when not nil, replaces the run function.
+func NewCmdWhoami(f *Factory, runF func(*WhoamiOptions) error) *cobra.Command {
+	opts := &WhoamiOptions{Client: f.Client, Printer: f.Printer}
 	c := &cobra.Command{
 		Use:   "whoami",
 		Short: "Show who the API key belongs to and what it may do",
@@ -18,24 +29,32 @@ func newWhoamiCmd(f *Factory) *cobra.Command {
 licence, the licence's users limit, and whether it can manage users.`,
 		Example: `  $ dqo-users whoami
   $ dqo-users whoami -o json --jq .users_limit`,
-		Args: cobra.NoArgs,
+		Args: noArgs,
 		RunE: func(c *cobra.Command, _ []string) error {
-			if err := opts.Validate(); err != nil {
+			opts.Context = c.Context()
+			if err := opts.Output.Validate(); err != nil {
 				return err
 			}
-			client, err := f.Client()
-			if err != nil {
-				return err
+			if runF != nil {
+				return runF(opts)
 			}
-			p, err := f.caller(c.Context(), client)
-			if err != nil {
-				return err
-			}
-			return f.printer(*opts).Print(whoamiOutput{Profile: p, Server: client.BaseURL(), Release: p.Release()}, profileTable(p, client.BaseURL()))
+			return whoamiRun(opts)
 		},
 	}
-	addOutputFlags(c, opts)
+	addOutputFlags(c, &opts.Output)
 	return c
+}
+
+func whoamiRun(opts *WhoamiOptions) error {
+	client, err := opts.Client()
+	if err != nil {
+		return err
+	}
+	p, err := caller(opts.Context, client)
+	if err != nil {
+		return err
+	}
+	return opts.Printer(opts.Output).Print(whoamiOutput{Profile: p, Server: client.BaseURL(), Release: p.Release()}, profileTable(p, client.BaseURL()))
 }
 
 // whoamiOutput is the profile with the server it came from.

@@ -1,0 +1,59 @@
+package cmd
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/spf13/cobra"
+)
+
+// newHelpCmd replaces cobra's help command with one that also has the
+// "exit-codes" topic.
+func newHelpCmd(root *cobra.Command) *cobra.Command {
+	help := &cobra.Command{
+		Use:   "help [command]",
+		Short: "Show the help of any command, or of the exit codes",
+		Long: `Show the help of a command: what it does, its flags and examples, the same
+as "dqo-users COMMAND --help". "dqo-users help exit-codes" lists the exit
+codes that scripts can act on.`,
+		Example: `  $ dqo-users help
+  $ dqo-users help config use
+  $ dqo-users help exit-codes`,
+		ValidArgsFunction: func(c *cobra.Command, args []string, toComplete string) ([]string, cobra.ShellCompDirective) {
+			var names []string
+			for _, sub := range root.Commands() {
+				if sub.IsAvailableCommand() && strings.HasPrefix(sub.Name(), toComplete) {
+					names = append(names, sub.Name()+"\t"+sub.Short)
+				}
+			}
+			return names, cobra.ShellCompDirectiveNoFileComp
+		},
+		RunE: func(c *cobra.Command, args []string) error {
+			target, _, err := root.Find(args)
+			if target == nil || err != nil {
+				return usageErrorf("unknown help topic %q", strings.Join(args, " "))
+			}
+			target.InitDefaultHelpFlag()
+			return target.Help()
+		},
+	}
+	help.AddCommand(&cobra.Command{
+		Use:   "exit-codes",
+		Short: "List the exit codes of dqo-users and what they mean",
+		Long: `List every exit code dqo-users ends with, for scripts to act on, with the
+name that the "code" field of a JSON error object (-o json) carries.`,
+		Example: `  $ dqo-users help exit-codes
+  $ dqo-users get ana@example.com >/dev/null 2>&1; [ $? -eq 6 ] && echo "no such user"`,
+		Args: noArgs,
+		RunE: func(c *cobra.Command, _ []string) error {
+			w := c.OutOrStdout()
+			fmt.Fprintln(w, "Exit codes of dqo-users (the name is the \"code\" of JSON error objects):")
+			fmt.Fprintln(w)
+			for _, e := range exitCodes {
+				fmt.Fprintf(w, "  %3d  %-15s %s\n", e.Code, e.Name, e.Meaning)
+			}
+			return nil
+		},
+	})
+	return help
+}

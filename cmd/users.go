@@ -1,0 +1,59 @@
+package cmd
+
+import (
+	"github.com/dqops-users/dqo-users/pkg/api"
+	"github.com/dqops-users/dqo-users/pkg/apply"
+	"github.com/dqops-users/dqo-users/pkg/output"
+)
+
+// usersJSON is users as the machine formats show them.
+func usersJSON(users []api.User) []apply.UserJSON {
+	out := make([]apply.UserJSON, len(users))
+	for i := range users {
+		out[i] = *apply.NewUserJSON(&users[i])
+	}
+	return out
+}
+
+// roleStyle makes admins stand out in a coloured table.
+func roleStyle(value string) output.Style {
+	switch api.Role(value) {
+	case api.RoleAdmin:
+		return output.Bold | output.Red
+	case api.RoleEditor:
+		return output.Yellow
+	case api.RoleNone:
+		return output.Dim
+	}
+	return output.None
+}
+
+// usersTable lays users out for table, wide, csv, tsv and name output. The
+// DOMAIN ROLES column is shown in a table only when some user has domain
+// roles; csv and tsv always carry it, so their shape never depends on the data.
+func usersTable(users []api.User) *output.Table {
+	t := &output.Table{Columns: userColumns(), NameColumn: 0, Empty: "no users"}
+	anyDomains := false
+	for _, u := range users {
+		if len(u.DataDomainRoles) > 0 {
+			anyDomains = true
+			break
+		}
+	}
+	rows := make([][]string, len(users))
+	for i, u := range users {
+		rows[i] = []string{u.Email, string(u.AccountRole), u.DomainRolesString()}
+	}
+	t.Columns[2].Wide = !anyDomains
+	t.Rows = rows
+	return t
+}
+
+// userColumns are the columns of a user, named after the JSON fields.
+func userColumns() []output.Column {
+	return []output.Column{
+		{Name: "email", Header: "EMAIL"},
+		{Name: "accountRole", Header: "ROLE", Style: roleStyle},
+		{Name: "dataDomainRoles", Header: "DOMAIN ROLES"},
+	}
+}
