@@ -1,6 +1,11 @@
 package sandbox
 
-import "math"
+import (
+	"encoding/json"
+	"fmt"
+	"math"
+	"net/http"
+)
 
 // profile10 is DqoUserProfileModel as DQOps 1.0 sends it. Field names and
 // types are the swagger document's; trial_period_expires_at is left out, as
@@ -121,4 +126,17 @@ func (s *Server) profile(caller principal) any {
 		p113.DataDomainsLimit = 10
 	}
 	return p113
+}
+
+func (s *Server) serveProfile(w http.ResponseWriter, caller principal) {
+	if s.unlicensed && s.api == API10 {
+		// 1.0 has no profile for an instance not paired with DQOps Cloud.
+		w.WriteHeader(http.StatusNotFound)
+		return
+	}
+	data, err := json.Marshal(s.profile(caller))
+	if err != nil {
+		panic(fmt.Sprintf("sandbox: encoding a profile: %v", err)) // plain structs always encode
+	}
+	writeJSON(w, http.StatusOK, data)
 }
