@@ -42,7 +42,8 @@ const (
 
 // NewCmdApply builds "apply"; runF, when not nil, replaces the run function.
 func NewCmdApply(f *Factory, runF func(*ApplyOptions) error) *cobra.Command {
-	opts := &ApplyOptions{IO: f.IO, Client: f.Client, Printer: f.Printer}
+	opts := &ApplyOptions{}
+	opts.IO, opts.Client, opts.Printer = f.IO, f.Client, f.Printer
 	c := &cobra.Command{
 		Use:   "apply -f FILE",
 		Short: "Make the server's users match a file",

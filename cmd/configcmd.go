@@ -38,10 +38,6 @@ the file with keys redacted.`,
 	return c
 }
 
-func newConfigOptions(f *Factory) *ConfigOptions {
-	return &ConfigOptions{IO: f.IO, Config: f.Config, Printer: f.Printer}
-}
-
 // profileOutput is a profile as "config list" shows it: never the key.
 type profileOutput struct {
 	Name      string `json:"name"`
@@ -53,7 +49,8 @@ type profileOutput struct {
 // NewCmdConfigList builds "config list"; runF, when not nil, replaces the run
 // function.
 func NewCmdConfigList(f *Factory, runF func(*ConfigOptions) error) *cobra.Command {
-	opts := newConfigOptions(f)
+	opts := &ConfigOptions{}
+	opts.IO, opts.Config, opts.Printer = f.IO, f.Config, f.Printer
 	c := &cobra.Command{
 		Use:     "list",
 		Aliases: []string{"ls"},
@@ -115,7 +112,8 @@ func configListRun(opts *ConfigOptions) error {
 // NewCmdConfigUse builds "config use"; runF, when not nil, replaces the run
 // function.
 func NewCmdConfigUse(f *Factory, runF func(*ConfigOptions) error) *cobra.Command {
-	opts := newConfigOptions(f)
+	opts := &ConfigOptions{}
+	opts.IO, opts.Config, opts.Printer = f.IO, f.Config, f.Printer
 	return &cobra.Command{
 		Use:               "use NAME",
 		Short:             "Make a profile the current one",
@@ -151,7 +149,8 @@ func configUseRun(opts *ConfigOptions) error {
 // NewCmdConfigView builds "config view"; runF, when not nil, replaces the run
 // function.
 func NewCmdConfigView(f *Factory, runF func(*ConfigOptions) error) *cobra.Command {
-	opts := newConfigOptions(f)
+	opts := &ConfigOptions{}
+	opts.IO, opts.Config, opts.Printer = f.IO, f.Config, f.Printer
 	return &cobra.Command{
 		Use:     "view",
 		Short:   "Show the configuration file with keys redacted",

@@ -25,7 +25,8 @@ type CreateOptions struct {
 
 // NewCmdCreate builds "create"; runF, when not nil, replaces the run function.
 func NewCmdCreate(f *Factory, runF func(*CreateOptions) error) *cobra.Command {
-	opts := &CreateOptions{IO: f.IO, Client: f.Client}
+	opts := &CreateOptions{}
+	opts.IO, opts.Client = f.IO, f.Client
 	var role string
 	var domainRoles []string
 	c := &cobra.Command{

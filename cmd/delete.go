@@ -25,7 +25,8 @@ type DeleteOptions struct {
 
 // NewCmdDelete builds "delete"; runF, when not nil, replaces the run function.
 func NewCmdDelete(f *Factory, runF func(*DeleteOptions) error) *cobra.Command {
-	opts := &DeleteOptions{IO: f.IO, Client: f.Client}
+	opts := &DeleteOptions{}
+	opts.IO, opts.Client = f.IO, f.Client
 	c := &cobra.Command{
 		Use:     "delete EMAIL...",
 		Aliases: []string{"rm"},

@@ -28,7 +28,8 @@ type DiffOptions struct {
 
 // NewCmdDiff builds "diff"; runF, when not nil, replaces the run function.
 func NewCmdDiff(f *Factory, runF func(*DiffOptions) error) *cobra.Command {
-	opts := &DiffOptions{IO: f.IO, Client: f.Client, Printer: f.Printer}
+	opts := &DiffOptions{}
+	opts.IO, opts.Client, opts.Printer = f.IO, f.Client, f.Printer
 	c := &cobra.Command{
 		Use:   "diff -f FILE",
 		Short: "Show what apply would change",

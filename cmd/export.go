@@ -21,7 +21,8 @@ type ExportOptions struct {
 
 // NewCmdExport builds "export"; runF, when not nil, replaces the run function.
 func NewCmdExport(f *Factory, runF func(*ExportOptions) error) *cobra.Command {
-	opts := &ExportOptions{IO: f.IO, Client: f.Client}
+	opts := &ExportOptions{}
+	opts.IO, opts.Client = f.IO, f.Client
 	var format string
 	c := &cobra.Command{
 		Use:   "export",

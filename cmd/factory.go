@@ -14,6 +14,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
 
 	"github.com/dqops-users/dqo-users/pkg/api"
@@ -59,6 +60,20 @@ type Factory struct {
 	client     *api.Client
 	clientErr  error
 	warnOnce   sync.Once
+}
+
+// prepareCommand runs before every command: it checks the flags and reads
+// the settings. cobra checks required flags and flag groups after this
+// hook; checked here, their errors are usage errors like every other
+// mistake on the command line.
+func (f *Factory) prepareCommand(c *cobra.Command, _ []string) error {
+	if err := c.ValidateRequiredFlags(); err != nil {
+		return &ExitError{Code: ExitUsage, Err: err}
+	}
+	if err := c.ValidateFlagGroups(); err != nil {
+		return &ExitError{Code: ExitUsage, Err: err}
+	}
+	return f.prepare(c.Flags())
 }
 
 // prepare reads the settings of the command line and the environment,

@@ -24,7 +24,8 @@ type GetOptions struct {
 
 // NewCmdGet builds "get"; runF, when not nil, replaces the run function.
 func NewCmdGet(f *Factory, runF func(*GetOptions) error) *cobra.Command {
-	opts := &GetOptions{IO: f.IO, Client: f.Client, Printer: f.Printer}
+	opts := &GetOptions{}
+	opts.IO, opts.Client, opts.Printer = f.IO, f.Client, f.Printer
 	c := &cobra.Command{
 		Use:   "get EMAIL...",
 		Short: "Show one or more users",

@@ -29,7 +29,8 @@ type ListOptions struct {
 // NewCmdList builds "list"; runF, when not nil, replaces the run function
 // (tests of argument mapping).
 func NewCmdList(f *Factory, runF func(*ListOptions) error) *cobra.Command {
-	opts := &ListOptions{IO: f.IO, Client: f.Client, Printer: f.Printer}
+	opts := &ListOptions{}
+	opts.IO, opts.Client, opts.Printer = f.IO, f.Client, f.Printer
 	var role string
 	c := &cobra.Command{
 		Use:     "list",

@@ -28,7 +28,8 @@ type LoginOptions struct {
 
 // NewCmdLogin builds "login"; runF, when not nil, replaces the run function.
 func NewCmdLogin(f *Factory, runF func(*LoginOptions) error) *cobra.Command {
-	opts := &LoginOptions{IO: f.IO, Config: f.Config, Target: f.loginTarget, Connect: f.connect}
+	opts := &LoginOptions{}
+	opts.IO, opts.Config, opts.Target, opts.Connect = f.IO, f.Config, f.loginTarget, f.connect
 	c := &cobra.Command{
 		Use:   "login",
 		Short: "Store the address and API key of a DQOps instance",

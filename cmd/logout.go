@@ -18,7 +18,8 @@ type LogoutOptions struct {
 
 // NewCmdLogout builds "logout"; runF, when not nil, replaces the run function.
 func NewCmdLogout(f *Factory, runF func(*LogoutOptions) error) *cobra.Command {
-	opts := &LogoutOptions{IO: f.IO, Config: f.Config, ProfileName: f.ProfileName}
+	opts := &LogoutOptions{}
+	opts.IO, opts.Config, opts.ProfileName = f.IO, f.Config, f.ProfileName
 	return &cobra.Command{
 		Use:   "logout",
 		Short: "Remove the stored API key of a profile",

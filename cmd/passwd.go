@@ -23,7 +23,8 @@ type PasswdOptions struct {
 
 // NewCmdPasswd builds "passwd"; runF, when not nil, replaces the run function.
 func NewCmdPasswd(f *Factory, runF func(*PasswdOptions) error) *cobra.Command {
-	opts := &PasswdOptions{IO: f.IO, Client: f.Client}
+	opts := &PasswdOptions{}
+	opts.IO, opts.Client = f.IO, f.Client
 	c := &cobra.Command{
 		Use:   "passwd",
 		Short: "Change your own password",
@@ -48,7 +49,8 @@ the new password is asked twice without echo; in scripts pass
 // NewCmdUserPasswd builds "user-passwd"; runF, when not nil, replaces the run
 // function.
 func NewCmdUserPasswd(f *Factory, runF func(*PasswdOptions) error) *cobra.Command {
-	opts := &PasswdOptions{IO: f.IO, Client: f.Client}
+	opts := &PasswdOptions{}
+	opts.IO, opts.Client = f.IO, f.Client
 	c := &cobra.Command{
 		Use:   "user-passwd EMAIL",
 		Short: "Change another user's password",

@@ -93,19 +93,9 @@ of the API.`,
   $ dqo-users create ana@example.com --role editor
   $ dqo-users update ana@example.com --role viewer
   $ dqo-users delete ana@example.com --yes`,
-		SilenceUsage:  true,
-		SilenceErrors: true,
-		PersistentPreRunE: func(c *cobra.Command, _ []string) error {
-			// cobra checks these after this hook; checked here, their
-			// errors are usage errors like every other mistake on the line.
-			if err := c.ValidateRequiredFlags(); err != nil {
-				return &ExitError{Code: ExitUsage, Err: err}
-			}
-			if err := c.ValidateFlagGroups(); err != nil {
-				return &ExitError{Code: ExitUsage, Err: err}
-			}
-			return f.prepare(c.Flags())
-		},
+		SilenceUsage:      true,
+		SilenceErrors:     true,
+		PersistentPreRunE: f.prepareCommand,
 	}
 	root.SetFlagErrorFunc(func(c *cobra.Command, err error) error {
 		return &ExitError{Code: ExitUsage, Err: err}

@@ -26,7 +26,8 @@ type SandboxOptions struct {
 // NewCmdSandbox builds "sandbox"; runF, when not nil, replaces the run
 // function.
 func NewCmdSandbox(f *Factory, runF func(*SandboxOptions) error) *cobra.Command {
-	opts := &SandboxOptions{IO: f.IO}
+	opts := &SandboxOptions{}
+	opts.IO = f.IO
 	c := &cobra.Command{
 		Use:   "sandbox",
 		Short: "Serve a local copy of the DQOps users API, for trying and testing",

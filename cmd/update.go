@@ -28,7 +28,8 @@ type UpdateOptions struct {
 
 // NewCmdUpdate builds "update"; runF, when not nil, replaces the run function.
 func NewCmdUpdate(f *Factory, runF func(*UpdateOptions) error) *cobra.Command {
-	opts := &UpdateOptions{IO: f.IO, Client: f.Client}
+	opts := &UpdateOptions{}
+	opts.IO, opts.Client = f.IO, f.Client
 	var role string
 	var domainRoles []string
 	c := &cobra.Command{

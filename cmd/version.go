@@ -18,7 +18,8 @@ type VersionOptions struct {
 // NewCmdVersion builds "version"; runF, when not nil, replaces the run
 // function.
 func NewCmdVersion(f *Factory, build BuildInfo, runF func(*VersionOptions) error) *cobra.Command {
-	opts := &VersionOptions{IO: f.IO, Build: build}
+	opts := &VersionOptions{}
+	opts.IO, opts.Build = f.IO, build
 	return &cobra.Command{
 		Use:     "version",
 		Short:   "Show the version of dqo-users",

@@ -21,7 +21,8 @@ type WhoamiOptions struct {
 
 // NewCmdWhoami builds "whoami"; runF, when not nil, replaces the run function.
 func NewCmdWhoami(f *Factory, runF func(*WhoamiOptions) error) *cobra.Command {
-	opts := &WhoamiOptions{Client: f.Client, Printer: f.Printer}
+	opts := &WhoamiOptions{}
+	opts.Client, opts.Printer = f.Client, f.Printer
 	c := &cobra.Command{
 		Use:   "whoami",
 		Short: "Show who the API key belongs to and what it may do",
