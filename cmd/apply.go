@@ -208,7 +208,7 @@ func applyRun(opts *ApplyOptions) error {
 
 	progress := &applyProgress{errOut: errOut}
 	if opts.IO.IsStderrTTY() && len(pending) >= applyProgressMin {
-		progress.bar = apply.NewBar(errOut, len(pending))
+		progress.bar = iostreams.NewProgressBar(errOut, len(pending))
 	}
 	report := apply.Execute(ctx, plan, clientWriter{client}, apply.ExecOptions{
 		Parallel:        opts.Parallel,
@@ -252,7 +252,7 @@ func (w clientWriter) DeleteUser(ctx context.Context, email string) error {
 // or, on a terminal with a bar, the failures above the bar.
 type applyProgress struct {
 	errOut io.Writer
-	bar    *apply.Bar
+	bar    *iostreams.ProgressBar
 }
 
 func (p *applyProgress) Finished(r apply.Result) {

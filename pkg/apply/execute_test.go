@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -171,30 +170,6 @@ func TestExecuteEmptyPlan(t *testing.T) {
 	rep := Execute(context.Background(), &Plan{}, &fakeWriter{}, ExecOptions{})
 	if rep.Done() != 0 || rep.Failed() != 0 || rep.Interrupted {
 		t.Errorf("report %+v", rep)
-	}
-}
-
-func TestBar(t *testing.T) {
-	var b strings.Builder
-	bar := NewBar(&b, 4)
-	bar.every = 0
-	bar.Add(false)
-	bar.Println("error: something")
-	bar.Add(true)
-	bar.Add(false)
-	bar.Add(false)
-	bar.Finish()
-	out := b.String()
-	for _, want := range []string{
-		"\r\x1b[K[>                             ] 0/4",
-		"\r\x1b[K[=======>                      ] 1/4",
-		"\r\x1b[Kerror: something\n",
-		"] 2/4  1 failed",
-		"\r\x1b[K[==============================] 4/4  1 failed\r\x1b[K",
-	} {
-		if !strings.Contains(out, want) {
-			t.Errorf("bar output lacks %q:\n%q", want, out)
-		}
 	}
 }
 

@@ -104,3 +104,29 @@ func TestProgressBarFinishClears(t *testing.T) {
 		t.Errorf("a cleared bar is cleared again: %q", s)
 	}
 }
+
+// TestProgressBarAsApplyShowsIt is the bar as apply draws it: a failure
+// printed above it, and the failed count beside it.
+func TestProgressBarAsApplyShowsIt(t *testing.T) {
+	var b strings.Builder
+	bar := NewProgressBar(&b, 4)
+	bar.every = 0
+	bar.Add(false)
+	bar.Println("error: something")
+	bar.Add(true)
+	bar.Add(false)
+	bar.Add(false)
+	bar.Finish()
+	out := b.String()
+	for _, want := range []string{
+		"\r\x1b[K[>                             ] 0/4",
+		"\r\x1b[K[=======>                      ] 1/4",
+		"\r\x1b[Kerror: something\n",
+		"] 2/4  1 failed",
+		"\r\x1b[K[==============================] 4/4  1 failed\r\x1b[K",
+	} {
+		if !strings.Contains(out, want) {
+			t.Errorf("bar output lacks %q:\n%q", want, out)
+		}
+	}
+}
