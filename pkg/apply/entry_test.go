@@ -2,7 +2,6 @@ package apply
 
 import (
 	"errors"
-	"fmt"
 	"reflect"
 	"strings"
 	"testing"
@@ -92,16 +91,6 @@ cy@example.com, none ,
 				}
 			}
 		})
-	}
-}
-
-func TestParseCSVWithoutDomainColumnLeavesDomainsAlone(t *testing.T) {
-	f, err := Parse("u.csv", []byte("email,accountRole\nana@example.com,editor\n"), FormatCSV)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if f.Entries[0].DataDomainRoles != nil {
-		t.Errorf("no dataDomainRoles column must leave domain roles alone (nil), got %v", f.Entries[0].DataDomainRoles)
 	}
 }
 
@@ -264,44 +253,6 @@ func TestCheckDataDomains(t *testing.T) {
 	}
 }
 
-func TestDetectFormat(t *testing.T) {
-	tests := []struct {
-		name, data string
-		want       Format
-	}{
-		{"users.yaml", "[]", FormatYAML},
-		{"users.YML", "", FormatYAML},
-		{"users.json", "users: []", FormatJSON},
-		{"users.csv", "", FormatCSV},
-		{"-", `[{"email":"a@b.c"}]`, FormatJSON},
-		{"-", "\ufeff\n  {\"users\": []}", FormatJSON},
-		{"-", "users:\n- email: a@b.c\n", FormatYAML},
-		{"-", "- email: a@b.c\n", FormatYAML},
-		{"-", "# comment\nemail,accountRole\na@b.c,editor\n", FormatCSV},
-		{"-", "\"email\",\"accountRole\"\n", FormatCSV},
-		{"-", "accountRole,email\n", FormatCSV},
-		{"users.txt", "email,accountRole,dataDomainRoles\n", FormatCSV},
-		{"-", "email: a@b.c\n", FormatYAML},
-		{"-", "", FormatYAML},
-	}
-	for _, tt := range tests {
-		if got := DetectFormat(tt.name, []byte(tt.data)); got != tt.want {
-			t.Errorf("DetectFormat(%q, %q) = %s, want %s", tt.name, tt.data, got, tt.want)
-		}
-	}
-}
-
-func TestParseFormat(t *testing.T) {
-	for in, want := range map[string]Format{"yaml": FormatYAML, "YML": FormatYAML, "json": FormatJSON, " csv ": FormatCSV} {
-		if got, err := ParseFormat(in); err != nil || got != want {
-			t.Errorf("ParseFormat(%q) = %s, %v", in, got, err)
-		}
-	}
-	if _, err := ParseFormat("toml"); err == nil {
-		t.Error("ParseFormat(toml) should fail")
-	}
-}
-
 func TestParseListOutput(t *testing.T) {
 	// "dqo-users list -o json" and "-o yaml" print every user with
 	// dataDomainRoles, {} when none: valid input that means "none".
@@ -353,38 +304,4 @@ func FuzzParse(f *testing.F) {
 			}
 		}
 	})
-}
-
-// A few hundred bytes of nested aliases would expand to billions of values;
-// the parser refuses them at once instead of exhausting memory.
-func TestParseRefusesAliasBombs(t *testing.T) {
-	var b strings.Builder
-	b.WriteString("a: &a [x,x,x,x,x,x,x,x,x]\n")
-	for i := 1; i < 9; i++ {
-		prev, cur := string(rune('a'+i-1)), string(rune('a'+i))
-		fmt.Fprintf(&b, "%s: &%s [%s]\n", cur, cur, strings.TrimSuffix(strings.Repeat("*"+prev+",", 9), ","))
-	}
-	b.WriteString("users: *i\n")
-	_, err := Parse("bomb.yaml", []byte(b.String()), FormatYAML)
-	if err == nil || !strings.Contains(err.Error(), "aliases expand") {
-		t.Fatalf("got %v, want the alias expansion refused", err)
-	}
-}
-
-// Aliases of ordinary size still work: one set of domain roles shared.
-func TestParseSmallAliases(t *testing.T) {
-	data := `- email: a@x.io
-  accountRole: viewer
-  dataDomainRoles: &r {sales: editor}
-- email: b@x.io
-  accountRole: viewer
-  dataDomainRoles: *r
-`
-	f, err := Parse("u.yaml", []byte(data), FormatYAML)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if len(f.Entries) != 2 || f.Entries[1].DataDomainRoles["sales"] != "editor" {
-		t.Fatalf("got %+v, want two users with sales=editor", f.Entries)
-	}
 }

@@ -1,0 +1,131 @@
+package apply
+
+import (
+	"bytes"
+	"encoding/csv"
+	"errors"
+	"io"
+	"strings"
+
+	"github.com/dqops-users/dqo-users/pkg/api"
+)
+
+// parseCSV reads email,accountRole[,dataDomainRoles] with a header row.
+func parseCSV(data []byte, probs *problems) []Entry {
+	r := csv.NewReader(bytes.NewReader(data))
+	r.Comment = '#'
+	r.FieldsPerRecord = -1
+	r.TrimLeadingSpace = true
+	header, err := r.Read()
+	if errors.Is(err, io.EOF) {
+		probs.add(1, "the file holds no users; an empty list is the header alone: email,accountRole")
+		return nil
+	}
+	if err != nil {
+		csvProblem(err, probs)
+		return nil
+	}
+	headerLine, _ := r.FieldPos(0)
+	col := map[string]int{}
+	for i, h := range header {
+		h = strings.TrimSpace(h)
+		name := ""
+		for _, k := range userKeys {
+			if strings.EqualFold(h, k) {
+				name = k
+			}
+		}
+		switch {
+		case name == "":
+			probs.add(headerLine, "unknown column %q%s", h, suggestKey(h))
+		case col[name] != 0:
+			probs.add(headerLine, "column %q is given twice", name)
+		default:
+			col[name] = i + 1
+		}
+	}
+	for _, k := range []string{keyEmail, keyAccountRole} {
+		if col[k] == 0 {
+			probs.add(headerLine, "missing column %q: the header is email,accountRole[,dataDomainRoles]", k)
+		}
+	}
+	if len(probs.list) > 0 {
+		return nil
+	}
+	var entries []Entry
+	for {
+		record, err := r.Read()
+		if errors.Is(err, io.EOF) {
+			break
+		}
+		if err != nil {
+			csvProblem(err, probs)
+			return entries
+		}
+		line, _ := r.FieldPos(0)
+		if len(record) != len(header) {
+			if len(record) == 1 && strings.TrimSpace(record[0]) == "" {
+				continue
+			}
+			probs.add(line, "expected %d fields (%s), found %d", len(header), strings.Join(header, ","), len(record))
+			continue
+		}
+		cell := func(k string) string { return strings.TrimSpace(record[col[k]-1]) }
+		e := Entry{Line: line, Email: cell(keyEmail)}
+		who := e.Email
+		if err := api.ValidateEmail(e.Email); err != nil {
+			probs.add(line, "%v", err)
+			who = "user"
+		}
+		if role := cell(keyAccountRole); role == "" {
+			probs.add(line, "%s: missing accountRole (one of %s)", who, strings.Join(api.RoleNames(), ", "))
+		} else if r, err := api.ParseRole(role); err != nil {
+			probs.add(line, "%s: accountRole: %v", who, err)
+		} else {
+			e.AccountRole = r
+		}
+		if col[keyDomainRoles] != 0 {
+			e.DataDomainRoles = parseDomainCell(cell(keyDomainRoles), who, line, probs)
+		}
+		entries = append(entries, e)
+	}
+	return entries
+}
+
+// parseDomainCell reads "sales=editor;hr=viewer" (',' is accepted too); an
+// empty cell is no data-domain roles.
+func parseDomainCell(s, who string, line int, probs *problems) map[string]api.Role {
+	roles := map[string]api.Role{}
+	for part := range strings.FieldsFuncSeq(s, func(r rune) bool { return r == ';' || r == ',' }) {
+		part = strings.TrimSpace(part)
+		if part == "" {
+			continue
+		}
+		domain, role, ok := strings.Cut(part, "=")
+		domain = strings.TrimSpace(domain)
+		if !ok || domain == "" {
+			probs.add(line, "%s: dataDomainRoles %q: write DOMAIN=ROLE, e.g. sales=editor;hr=viewer", who, part)
+			continue
+		}
+		r, err := api.ParseRole(role)
+		if err != nil {
+			probs.add(line, "%s: dataDomainRoles: data domain %q: %v", who, domain, err)
+			continue
+		}
+		if _, dup := roles[domain]; dup {
+			probs.add(line, "%s: dataDomainRoles: data domain %q is given twice", who, domain)
+			continue
+		}
+		roles[domain] = r
+	}
+	return roles
+}
+
+func csvProblem(err error, probs *problems) {
+	var pe *csv.ParseError
+	if errors.As(err, &pe) {
+		probs.add(pe.Line, "not valid CSV: %v", pe.Err)
+		return
+	}
+	probs.add(0, "not valid CSV: %v", err)
+}

@@ -1,0 +1,29 @@
+// Package apply is declarative user management: it reads a file of users
+// (YAML, JSON or CSV), compares it with the users a DQOps server has, makes a
+// Plan of the creates, updates and deletes that would make the server match
+// the file, and executes that plan with a bounded number of requests in
+// flight.
+//
+// The file uses the API's own field names. A YAML or JSON document is either
+// a list of users or an object {users: [...]}, so "dqo-users list -o json"
+// output is valid input:
+//
+//	users:
+//	- email: ana@example.com
+//	  accountRole: editor
+//	- email: bo@example.com
+//	  accountRole: viewer
+//	  dataDomainRoles: {sales: editor}
+//
+// CSV has the header email,accountRole[,dataDomainRoles], with domain roles
+// written sales=editor;hr=viewer.
+//
+// dataDomainRoles follows one rule everywhere: absent leaves the user's
+// data-domain roles alone; present sets exactly those, so {} (or an empty CSV
+// cell, when the column exists) means "no data-domain roles". A server
+// without data domains (DQOps 1.0) has none, so {} is true of every user
+// there, while a non-empty dataDomainRoles cannot be applied to it.
+//
+// The package never prints to a terminal: plans are written to an io.Writer,
+// and execution reports through the Progress interface.
+package apply

@@ -1,0 +1,308 @@
+package apply
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/dqops-users/dqo-users/pkg/api"
+)
+
+// The keys of a user in a file: the API's field names.
+const (
+	keyEmail       = "email"
+	keyAccountRole = "accountRole"
+	keyDomainRoles = "dataDomainRoles"
+	keyUsers       = "users"
+)
+
+var userKeys = []string{keyEmail, keyAccountRole, keyDomainRoles}
+
+func isColumn(name string) bool {
+	for _, k := range userKeys {
+		if strings.EqualFold(name, k) {
+			return true
+		}
+	}
+	return false
+}
+
+// Entry is one user as the file wants it.
+type Entry struct {
+	// Email is the address as written in the file.
+	Email string
+	// AccountRole is the account role, lower-case.
+	AccountRole api.Role
+	// DataDomainRoles is nil when the file leaves the user's data-domain
+	// roles alone, and otherwise exactly the roles wanted (empty: none).
+	DataDomainRoles map[string]api.Role
+	// Line is where the user starts in the file (1-based).
+	Line int
+}
+
+// SetsDomainRoles reports whether the entry asks for data-domain roles that
+// a server without data domains cannot have: a non-empty dataDomainRoles.
+func (e Entry) SetsDomainRoles() bool {
+	return len(e.DataDomainRoles) > 0
+}
+
+// File is a parsed, valid file of users.
+type File struct {
+	// Name is the file's name as given ("-" is shown as "stdin").
+	Name string
+	// Format is the format it was read in.
+	Format Format
+	// Entries are the users, in file order.
+	Entries []Entry
+}
+
+// Parse reads and validates a whole file. Every problem is reported at once
+// in a *ValidationError: syntax, unknown keys, missing or invalid emails,
+// unknown roles, duplicate emails (ignoring case).
+func Parse(name string, data []byte, format Format) (*File, error) {
+	display := DisplayName(name)
+	data = bytes.TrimPrefix(data, utf8BOM)
+	var probs problems
+	var entries []Entry
+	switch format {
+	case FormatYAML, FormatJSON:
+		var root *node
+		var err error
+		if format == FormatYAML {
+			root, err = parseYAML(data)
+		} else {
+			root, err = parseJSON(data)
+		}
+		if err != nil {
+			var pe *Problem
+			if errors.As(err, &pe) {
+				probs.list = append(probs.list, *pe)
+				return nil, probs.err(display)
+			}
+			return nil, err
+		}
+		entries = entriesFromNode(root, &probs)
+	case FormatCSV:
+		entries = parseCSV(data, &probs)
+	default:
+		return nil, fmt.Errorf("unknown file format %q", format)
+	}
+	checkDuplicates(entries, &probs)
+	if err := probs.err(display); err != nil {
+		return nil, err
+	}
+	return &File{Name: display, Format: format, Entries: entries}, nil
+}
+
+// CheckDataDomains returns a *ValidationError naming every user that sets
+// data-domain roles, for a server that has no data domains.
+func (f *File) CheckDataDomains(release string) error {
+	var probs problems
+	for _, e := range f.Entries {
+		if e.SetsDomainRoles() {
+			probs.add(e.Line, "%s: dataDomainRoles needs DQOps 1.13 or later, and this server is release %s", e.Email, release)
+		}
+	}
+	return probs.err(f.Name)
+}
+
+func checkDuplicates(entries []Entry, probs *problems) {
+	first := make(map[string]int, len(entries))
+	for _, e := range entries {
+		if e.Email == "" {
+			continue
+		}
+		k := strings.ToLower(e.Email)
+		if line, dup := first[k]; dup {
+			probs.add(e.Line, "duplicate email %q: the same user (ignoring case) is already at line %d", e.Email, line)
+			continue
+		}
+		first[k] = e.Line
+	}
+}
+
+// node is a YAML or JSON value with the line it starts on.
+type node struct {
+	kind   nodeKind
+	line   int
+	value  string  // scalars
+	keys   []*node // mappings: scalar keys, in order
+	values []*node // mappings: the values of keys
+	items  []*node // sequences
+}
+
+type nodeKind int
+
+const (
+	kindNull nodeKind = iota
+	kindScalar
+	kindMap
+	kindSeq
+)
+
+func (k nodeKind) String() string {
+	switch k {
+	case kindNull:
+		return "null"
+	case kindScalar:
+		return "a single value"
+	case kindMap:
+		return "a mapping"
+	}
+	return "a list"
+}
+
+// entriesFromNode reads users from a list, or from {users: list}.
+func entriesFromNode(root *node, probs *problems) []Entry {
+	list := root
+	switch root.kind {
+	case kindNull:
+		probs.add(root.line, "the file holds no users; write users: [] for an empty list")
+		return nil
+	case kindMap:
+		list = nil
+		seen := map[string]bool{}
+		for i, k := range root.keys {
+			switch {
+			case seen[k.value]:
+				probs.add(k.line, "key %q is given twice", k.value)
+			case k.value == keyUsers:
+				list = root.values[i]
+			case isColumn(k.value) && len(root.keys) <= 3:
+				probs.add(root.line, "expected a list of users, or users: followed by the list; this looks like a single user, put it in a list")
+				return nil
+			default:
+				probs.add(k.line, "unknown key %q: the document is a list of users, or has the one key users", k.value)
+			}
+			seen[k.value] = true
+		}
+		if list == nil {
+			if len(probs.list) == 0 {
+				probs.add(root.line, "no users key")
+			}
+			return nil
+		}
+		if list.kind != kindSeq {
+			probs.add(list.line, "users must be a list, not %s", list.kind)
+			return nil
+		}
+	case kindSeq:
+	default:
+		probs.add(root.line, "expected a list of users, or users: followed by the list")
+		return nil
+	}
+	entries := make([]Entry, 0, len(list.items))
+	for _, item := range list.items {
+		if e, ok := entryFromNode(item, probs); ok {
+			entries = append(entries, e)
+		}
+	}
+	return entries
+}
+
+// entryFromNode reads one user; ok is false when it is not a mapping at all.
+func entryFromNode(n *node, probs *problems) (Entry, bool) {
+	if n.kind != kindMap {
+		probs.add(n.line, "a user must be a mapping with email and accountRole, not %s", n.kind)
+		return Entry{}, false
+	}
+	e := Entry{Line: n.line}
+	seen := map[string]bool{}
+	var email, role, domains *node
+	for i, k := range n.keys {
+		v := n.values[i]
+		if seen[k.value] {
+			probs.add(k.line, "key %q is given twice", k.value)
+			continue
+		}
+		seen[k.value] = true
+		switch k.value {
+		case keyEmail:
+			email = v
+		case keyAccountRole:
+			role = v
+		case keyDomainRoles:
+			domains = v
+		default:
+			probs.add(k.line, "unknown key %q%s", k.value, suggestKey(k.value))
+		}
+	}
+	who := "user"
+	switch {
+	case email == nil:
+		probs.add(n.line, "user without email")
+	case email.kind != kindScalar:
+		probs.add(email.line, "email must be a single value, not %s", email.kind)
+	default:
+		e.Email = email.value
+		if err := api.ValidateEmail(e.Email); err != nil {
+			probs.add(email.line, "%v", err)
+		}
+		who = e.Email
+	}
+	switch {
+	case role == nil:
+		probs.add(n.line, "%s: missing accountRole (one of %s)", who, strings.Join(api.RoleNames(), ", "))
+	case role.kind != kindScalar:
+		probs.add(role.line, "%s: accountRole must be one of %s, not %s", who, strings.Join(api.RoleNames(), ", "), role.kind)
+	default:
+		r, err := api.ParseRole(role.value)
+		if err != nil {
+			probs.add(role.line, "%s: accountRole: %v", who, err)
+		}
+		e.AccountRole = r
+	}
+	if domains != nil {
+		e.DataDomainRoles = domainRolesFromNode(domains, who, probs)
+	}
+	return e, true
+}
+
+// domainRolesFromNode reads a dataDomainRoles mapping; the result is never
+// nil, because the key was present.
+func domainRolesFromNode(n *node, who string, probs *problems) map[string]api.Role {
+	roles := map[string]api.Role{}
+	if n.kind != kindMap {
+		probs.add(n.line, "%s: dataDomainRoles must be a mapping of data domain to role, not %s; write {} for none, or leave the key out to keep the user's roles", who, n.kind)
+		return roles
+	}
+	for i, k := range n.keys {
+		v := n.values[i]
+		domain := strings.TrimSpace(k.value)
+		if domain == "" {
+			probs.add(k.line, "%s: dataDomainRoles: empty data domain name", who)
+			continue
+		}
+		if _, dup := roles[domain]; dup {
+			probs.add(k.line, "%s: dataDomainRoles: data domain %q is given twice", who, domain)
+			continue
+		}
+		if v.kind != kindScalar {
+			probs.add(v.line, "%s: dataDomainRoles: the role in data domain %q must be one of %s, not %s", who, domain, strings.Join(api.RoleNames(), ", "), v.kind)
+			continue
+		}
+		r, err := api.ParseRole(v.value)
+		if err != nil {
+			probs.add(v.line, "%s: dataDomainRoles: data domain %q: %v", who, domain, err)
+			continue
+		}
+		roles[domain] = r
+	}
+	return roles
+}
+
+func suggestKey(key string) string {
+	for _, k := range userKeys {
+		if strings.EqualFold(k, key) {
+			return fmt.Sprintf(" (did you mean %q?)", k)
+		}
+	}
+	switch strings.ToLower(key) {
+	case "role", "account_role", "account-role":
+		return fmt.Sprintf(" (did you mean %q?)", keyAccountRole)
+	case "domains", "domainroles", "data_domain_roles", "data-domain-roles":
+		return fmt.Sprintf(" (did you mean %q?)", keyDomainRoles)
+	}
+	return fmt.Sprintf(" (the keys are %s)", strings.Join(userKeys, ", "))
+}

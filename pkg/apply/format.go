@@ -1,0 +1,71 @@
+package apply
+
+import (
+	"bytes"
+	"fmt"
+	"path/filepath"
+	"strings"
+)
+
+// Format is a file format that apply reads and export writes.
+type Format string
+
+// The file formats.
+const (
+	FormatYAML Format = "yaml"
+	FormatJSON Format = "json"
+	FormatCSV  Format = "csv"
+)
+
+// Formats lists the format names, for flag help and completion.
+func Formats() []string {
+	return []string{string(FormatYAML), string(FormatJSON), string(FormatCSV)}
+}
+
+// ParseFormat reads a --format value: yaml (or yml), json or csv, any case.
+func ParseFormat(s string) (Format, error) {
+	switch strings.ToLower(strings.TrimSpace(s)) {
+	case "yaml", "yml":
+		return FormatYAML, nil
+	case "json":
+		return FormatJSON, nil
+	case "csv":
+		return FormatCSV, nil
+	}
+	return "", fmt.Errorf("unknown file format %q: use yaml, json or csv", s)
+}
+
+// DetectFormat decides the format of a file that was given no --format: by
+// the name's extension, else by its content. Content that starts with { or [
+// is JSON; a first line that is a CSV header naming the email column is
+// CSV; anything else is YAML.
+func DetectFormat(name string, data []byte) Format {
+	switch strings.ToLower(filepath.Ext(name)) {
+	case ".yaml", ".yml":
+		return FormatYAML
+	case ".json":
+		return FormatJSON
+	case ".csv":
+		return FormatCSV
+	}
+	data = bytes.TrimPrefix(data, utf8BOM)
+	trimmed := bytes.TrimLeft(data, " \t\r\n")
+	if len(trimmed) > 0 && (trimmed[0] == '{' || trimmed[0] == '[') {
+		return FormatJSON
+	}
+	for line := range strings.SplitSeq(string(data), "\n") {
+		line = strings.TrimSpace(line)
+		if line == "" || strings.HasPrefix(line, "#") {
+			continue
+		}
+		first, _, hasComma := strings.Cut(line, ",")
+		first = strings.ToLower(strings.Trim(strings.TrimSpace(first), `"`))
+		if !strings.Contains(line, ":") && (first == "email" || (hasComma && isColumn(first))) {
+			return FormatCSV
+		}
+		break
+	}
+	return FormatYAML
+}
+
+var utf8BOM = []byte{0xEF, 0xBB, 0xBF}
