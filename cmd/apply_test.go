@@ -17,7 +17,6 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -858,7 +857,7 @@ func TestApplyConfirmOnAPseudoTerminal(t *testing.T) {
 			}
 			defer ptm.Close()
 			defer tty.Close()
-			var screen apSyncBuffer
+			var screen lockedBuffer
 			go func() { _, _ = io.Copy(&screen, ptm) }()
 
 			var out bytes.Buffer
@@ -903,22 +902,4 @@ func TestApplyConfirmOnAPseudoTerminal(t *testing.T) {
 			}
 		})
 	}
-}
-
-// apSyncBuffer is a bytes.Buffer safe for one writer and one reader.
-type apSyncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *apSyncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *apSyncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
 }

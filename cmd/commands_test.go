@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"io"
 	"maps"
-	"net"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -1108,18 +1107,6 @@ func TestExitCodes(t *testing.T) {
 		expectContains(t, "stderr", r.stderr, "connection refused", "hint: is DQOps running")
 	})
 	t.Run("130", func(t *testing.T) { testInterrupted(t) })
-}
-
-// closedPort returns a loopback address nothing listens on.
-func closedPort(t testing.TB) string {
-	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	addr := ln.Addr().String()
-	ln.Close()
-	return addr
 }
 
 // testInterrupted cancels the context (Ctrl-C) while a request is slow.

@@ -2,7 +2,6 @@ package cmd_test
 
 import (
 	"context"
-	"net"
 	"net/http/httptest"
 	"path/filepath"
 	"slices"
@@ -149,7 +148,7 @@ func TestCompletionOfFixedValues(t *testing.T) {
 	t.Parallel()
 	// Nothing here needs a server: the URL is a closed port, so a request
 	// would show up as missing values.
-	env := completionEnv(t, map[string]string{"DQOPS_URL": closedPortURL(t)})
+	env := completionEnv(t, map[string]string{"DQOPS_URL": "http://" + closedPort(t)})
 	roles := []string{"admin", "editor", "operator", "viewer", "none"}
 	formats := []string{"table", "wide", "json", "yaml", "csv", "tsv", "name"}
 	tests := []struct {
@@ -208,7 +207,7 @@ func TestCompletionIsSilentWithoutAServer(t *testing.T) {
 	}{
 		{"not logged in (401)", map[string]string{"DQOPS_URL": url}},
 		{"key rejected (401)", map[string]string{"DQOPS_URL": url, "DQOPS_API_KEY": sandbox.KeyPrefix + "wrong"}},
-		{"unreachable", map[string]string{"DQOPS_URL": closedPortURL(t), "DQOPS_API_KEY": "any"}},
+		{"unreachable", map[string]string{"DQOPS_URL": "http://" + closedPort(t), "DQOPS_API_KEY": "any"}},
 		{"slow server", map[string]string{"DQOPS_URL": slowURL, "DQOPS_API_KEY": slowKey}},
 	}
 	for _, tt := range tests {
@@ -274,18 +273,6 @@ func TestCompletionScripts(t *testing.T) {
 			t.Errorf("%q: exit %d, stdout %q; want a usage error", args, r.code, r.stdout)
 		}
 	}
-}
-
-// closedPortURL is the address of a loopback port nothing listens on.
-func closedPortURL(t *testing.T) string {
-	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	addr := ln.Addr().String()
-	ln.Close()
-	return "http://" + addr
 }
 
 // Completion makes one attempt: a failing server is not retried, so the

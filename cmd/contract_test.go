@@ -292,27 +292,9 @@ func (u *switchUpstream) beforeOnce(method, path string, hook func()) {
 	u.before[method+" "+path] = hook
 }
 
-// prismOutput collects Prism's output while it runs.
-type prismOutput struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *prismOutput) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *prismOutput) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
-}
-
-// tail returns the last lines of the output, for failure messages.
-func (b *prismOutput) tail(n int) string {
-	lines := strings.Split(strings.TrimRight(b.String(), "\n"), "\n")
+// tail returns the last n lines of text, for failure messages.
+func tail(text string, n int) string {
+	lines := strings.Split(strings.TrimRight(text, "\n"), "\n")
 	if len(lines) > n {
 		lines = append([]string{fmt.Sprintf("... (%d lines before)", len(lines)-n)}, lines[len(lines)-n:]...)
 	}
@@ -391,17 +373,6 @@ func lastLine(s string) string {
 	return lines[len(lines)-1]
 }
 
-// freePort returns a loopback port that was free a moment ago.
-func freePort(t testing.TB) int {
-	t.Helper()
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer l.Close()
-	return l.Addr().(*net.TCPAddr).Port
-}
-
 // prismWatchdog runs its arguments (npx and Prism) in the background and,
 // when its stdin closes, ends its whole process group. Its stdin is a pipe
 // from the test process, so Prism goes away even when the test binary dies
@@ -414,7 +385,7 @@ wait $!`
 // startPrism starts Prism's validating proxy for spec in front of upstream
 // and returns its URL once it accepts connections. It is stopped, with its
 // whole process group, when the test ends.
-func startPrism(t *testing.T, npx, spec, upstream string) (string, *prismOutput) {
+func startPrism(t *testing.T, npx, spec, upstream string) (string, *lockedBuffer) {
 	t.Helper()
 	start := time.Now()
 	deadline := start.Add(prismStartTimeout)
@@ -424,7 +395,7 @@ func startPrism(t *testing.T, npx, spec, upstream string) (string, *prismOutput)
 	}
 	for attempt := 1; ; attempt++ {
 		port := freePort(t)
-		out := &prismOutput{}
+		out := &lockedBuffer{}
 		c := exec.Command("/bin/sh", "-c", prismWatchdog, "prism-watchdog",
 			npx, "--yes", prismPackage, "proxy", spec, upstream,
 			"--port", strconv.Itoa(port), "--host", "127.0.0.1")
@@ -476,7 +447,7 @@ func startPrism(t *testing.T, npx, spec, upstream string) (string, *prismOutput)
 			exitErr = fmt.Errorf("not listening on %s after %s", addr, time.Since(start).Round(time.Second))
 		}
 		t.Fatalf("Stoplight Prism (%s proxy %s %s) did not start: %v\nits output:\n%s",
-			prismPackage, filepath.Base(spec), upstream, exitErr, out.tail(60))
+			prismPackage, filepath.Base(spec), upstream, exitErr, tail(out.String(), 60))
 	}
 }
 
@@ -667,7 +638,7 @@ func runContract(t *testing.T, npx, release, api, spec string) {
 		t.Errorf("Prism logged %d violations, its sl-violations headers carried %d", logged, total)
 	}
 	if t.Failed() {
-		t.Logf("Prism's output:\n%s", prismLog.tail(120))
+		t.Logf("Prism's output:\n%s", tail(prismLog.String(), 120))
 	}
 
 	summary := fmt.Sprintf("contract %s: %d requests validated (%d from the tool, %d probes), %d request violations (+%d built into probes), %d accepted undocumented statuses, %d response violations",

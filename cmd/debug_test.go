@@ -1,7 +1,6 @@
 package cmd_test
 
 import (
-	"bytes"
 	"context"
 	"fmt"
 	"os"
@@ -9,7 +8,6 @@ import (
 	"regexp"
 	"sort"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -20,31 +18,12 @@ import (
 	"github.com/dqops-users/dqo-users/pkg/sandbox"
 )
 
-// dbgBuffer is a buffer that concurrent writers (apply's requests in
-// flight, each traced) may share.
-type dbgBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (d *dbgBuffer) Write(p []byte) (int, error) {
-	d.mu.Lock()
-	defer d.mu.Unlock()
-	return d.b.Write(p)
-}
-
-func (d *dbgBuffer) String() string {
-	d.mu.Lock()
-	defer d.mu.Unlock()
-	return d.b.String()
-}
-
 // dbgRun runs a command line in-process with the given environment and
 // stdin, with a stderr safe for concurrent writes.
 func dbgRun(ctx context.Context, env map[string]string, stdin string, args ...string) netResult {
 	ios, in, out, _ := iostreams.Test()
 	in.WriteString(stdin)
-	errOut := &dbgBuffer{}
+	errOut := &lockedBuffer{}
 	ios.ErrOut = errOut
 	f := &cmd.Factory{
 		IO:      ios,

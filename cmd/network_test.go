@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"io"
 	"log"
-	"net"
 	"net/http"
 	"net/http/httptest"
 	"net/http/httputil"
@@ -418,12 +417,7 @@ func TestNetworkUpdateDeleteAndPasswordsRetried(t *testing.T) {
 }
 
 func TestNetworkConnectionRefused(t *testing.T) {
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	addr := l.Addr().String()
-	l.Close()
+	addr := closedPort(t)
 	e := newNetEnv(t, "")
 	e.env["DQOPS_URL"] = "http://" + addr
 	r := e.run("list")

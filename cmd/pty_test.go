@@ -32,9 +32,9 @@ type ptySession struct {
 	cmd    *exec.Cmd
 	ptm    *os.File // the terminal's master side: what a user types and sees
 	tty    *os.File // the child's side, kept open here to read its modes
-	out    *syncBuffer
-	stdout *syncBuffer // stdout when piped instead of the terminal
-	seen   int         // how much of out expect has consumed
+	out    *lockedBuffer
+	stdout *lockedBuffer // stdout when piped instead of the terminal
+	seen   int           // how much of out expect has consumed
 	done   chan struct{}
 	err    error
 	// read is closed when everything the terminal showed has been copied
@@ -98,12 +98,12 @@ func startPTY(t *testing.T, srv *testServer, opts ptyOptions, args ...string) *p
 	if err := pty.Setsize(ptm, &pty.Winsize{Rows: 40, Cols: 160}); err != nil {
 		t.Fatal(err)
 	}
-	s := &ptySession{t: t, ptm: ptm, tty: tty, out: &syncBuffer{}, done: make(chan struct{}), read: make(chan struct{})}
+	s := &ptySession{t: t, ptm: ptm, tty: tty, out: &lockedBuffer{}, done: make(chan struct{}), read: make(chan struct{})}
 	c := exec.Command(bin, args...)
 	c.Env = childEnv(vars)
 	c.Stdin, c.Stdout, c.Stderr = tty, tty, tty
 	if opts.pipedStdout {
-		s.stdout = &syncBuffer{}
+		s.stdout = &lockedBuffer{}
 		c.Stdout = s.stdout
 	}
 	// A session of its own with the terminal as its controlling terminal,
