@@ -1,17 +1,14 @@
 package cmd_test
 
-// Tests of export, diff and apply, in-process against the sandbox over
-// real HTTP. Helpers here are prefixed "ap" to stay apart from the other
-// command tests' helpers.
+// Tests of apply, in-process against the sandbox over real HTTP; the files
+// and the sandbox they start from serve diff's and export's tests too.
 
 import (
 	"bytes"
 	"context"
-	"flag"
 	"fmt"
 	"io"
 	"net/http"
-	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -22,160 +19,10 @@ import (
 
 	"github.com/creack/pty"
 
-	"github.com/dqops-users/dqo-users/cmd"
-	"github.com/dqops-users/dqo-users/pkg/iostreams"
 	"github.com/dqops-users/dqo-users/pkg/sandbox"
 )
 
-var apUpdateGolden = flag.Bool("update-apply-golden", false, "rewrite testdata/apply/ golden files")
-
-// apEnv is a sandbox served over loopback HTTP and an environment pointing
-// at it with the admin's key.
-type apEnv struct {
-	t   testing.TB
-	sb  *sandbox.Server
-	url string
-	env map[string]string
-	dir string
-}
-
-func newApEnv(t testing.TB, opts sandbox.Options, users ...sandbox.User) *apEnv {
-	t.Helper()
-	sb, err := sandbox.New(opts)
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, u := range users {
-		if err := sb.AddUser(u); err != nil {
-			t.Fatal(err)
-		}
-	}
-	srv := httptest.NewServer(sb)
-	t.Cleanup(srv.Close)
-	dir := t.TempDir()
-	return &apEnv{t: t, sb: sb, url: srv.URL, dir: dir, env: map[string]string{
-		"DQOPS_URL":     srv.URL,
-		"DQOPS_API_KEY": sb.AdminKey(),
-		"DQOPS_CONFIG":  filepath.Join(dir, "config.yaml"),
-	}}
-}
-
-// apInvocation is how a command line runs.
-type apInvocation struct {
-	ctx       context.Context
-	stdin     string
-	tty       bool // stdin, stdout and stderr are terminals
-	stderrTTY bool
-	env       map[string]string
-	transport http.RoundTripper
-}
-
-type apResult struct {
-	code           int
-	stdout, stderr string
-}
-
-func (r apResult) String() string {
-	return fmt.Sprintf("exit %d\n--- stdout ---\n%s--- stderr ---\n%s", r.code, r.stdout, r.stderr)
-}
-
-func (e *apEnv) run(args ...string) apResult { return e.exec(apInvocation{}, args...) }
-
-func (e *apEnv) exec(inv apInvocation, args ...string) apResult {
-	e.t.Helper()
-	ios, in, out, errOut := iostreams.Test()
-	in.WriteString(inv.stdin)
-	if inv.tty {
-		ios.SetStdinTTY(true)
-		ios.SetStdoutTTY(true)
-	}
-	if inv.tty || inv.stderrTTY {
-		ios.SetStderrTTY(true)
-	}
-	env := map[string]string{"NO_COLOR": "1"}
-	for k, v := range e.env {
-		env[k] = v
-	}
-	for k, v := range inv.env {
-		env[k] = v
-	}
-	f := &cmd.Factory{IO: ios, Getenv: func(k string) string { return env[k] }, Transport: inv.transport}
-	ctx := inv.ctx
-	if ctx == nil {
-		ctx = context.Background()
-	}
-	code := cmd.Run(ctx, f, cmd.BuildInfo{Version: "test"}, args)
-	return apResult{code: code, stdout: out.String(), stderr: errOut.String()}
-}
-
-// file writes a file in the test's directory and returns its path.
-func (e *apEnv) file(name, content string) string {
-	e.t.Helper()
-	path := filepath.Join(e.dir, name)
-	if err := os.WriteFile(path, []byte(content), 0o600); err != nil {
-		e.t.Fatal(err)
-	}
-	return path
-}
-
-// writes lists the write requests (POST, PUT, DELETE) since the last reset.
-func (e *apEnv) writes() []string {
-	var out []string
-	for _, r := range e.sb.Requests() {
-		if r.Method != http.MethodGet && r.Method != http.MethodHead {
-			out = append(out, r.Method+" "+r.Path)
-		}
-	}
-	return out
-}
-
-// state renders the sandbox's users, one "email role domains" line each.
-func (e *apEnv) state() string {
-	var b strings.Builder
-	for _, u := range e.sb.Users() {
-		fmt.Fprintf(&b, "%s %s", u.Email, u.AccountRole)
-		if len(u.DataDomainRoles) > 0 {
-			fmt.Fprintf(&b, " %v", u.DataDomainRoles)
-		}
-		b.WriteByte('\n')
-	}
-	return b.String()
-}
-
-func apExpect(t *testing.T, r apResult, code int, stderrHas ...string) {
-	t.Helper()
-	if r.code != code {
-		t.Errorf("exit %d, want %d\n%s", r.code, code, r)
-	}
-	for _, s := range stderrHas {
-		if !strings.Contains(r.stderr, s) {
-			t.Errorf("stderr lacks %q\n%s", s, r)
-		}
-	}
-}
-
-func apGolden(t *testing.T, name string, got string) {
-	t.Helper()
-	path := filepath.Join("..", "testdata", "apply", name)
-	if *apUpdateGolden {
-		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("%v (go test ./cmd -run %s -update-apply-golden creates it)", err, t.Name())
-	}
-	if got != string(want) {
-		t.Errorf("%s differs (-update-apply-golden rewrites it)\n--- got ---\n%s--- want ---\n%s", path, got, want)
-	}
-}
-
-const apTeamYAML = `users:
+const teamYAML = `users:
 - email: ana@example.com
   accountRole: editor
 - email: bo@example.com
@@ -185,11 +32,24 @@ const apTeamYAML = `users:
   accountRole: operator
 `
 
-const apTeamState = `admin@example.com admin
+const teamState = `admin@example.com admin
 ana@example.com editor
 bo@example.com viewer map[hr:viewer sales:editor]
 viewer@example.com operator
 `
+
+// userState renders the sandbox's users, one "email role domains" line each.
+func userState(srv *testServer) string {
+	var b strings.Builder
+	for _, u := range srv.Users() {
+		fmt.Fprintf(&b, "%s %s", u.Email, u.AccountRole)
+		if len(u.DataDomainRoles) > 0 {
+			fmt.Fprintf(&b, " %v", u.DataDomainRoles)
+		}
+		b.WriteByte('\n')
+	}
+	return b.String()
+}
 
 func TestApplyFileFormats(t *testing.T) {
 	json := `{"users": [
@@ -207,12 +67,12 @@ func TestApplyFileFormats(t *testing.T) {
 		content string
 		args    []string
 	}{
-		{"yaml", "users.yaml", apTeamYAML, nil},
-		{"yml", "users.yml", apTeamYAML, nil},
+		{"yaml", "users.yaml", teamYAML, nil},
+		{"yml", "users.yml", teamYAML, nil},
 		{"json", "users.json", json, nil},
 		{"json list", "users.json", jsonList, nil},
 		{"csv", "users.csv", csv, nil},
-		{"yaml on stdin", "", apTeamYAML, nil},
+		{"yaml on stdin", "", teamYAML, nil},
 		{"json on stdin", "", json, nil},
 		{"csv on stdin", "", csv, nil},
 		{"--format csv on a .txt", "users.txt", csv, []string{"--format", "csv"}},
@@ -220,19 +80,20 @@ func TestApplyFileFormats(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			e := newApEnv(t, sandbox.Options{})
-			inv := apInvocation{}
+			srv, c := setupNoColor(t, sandbox.Options{})
+			inv := invocation{}
 			args := append([]string{"apply", "-f"}, tt.args...)
 			if tt.file == "" {
 				args = append(args[:2], append([]string{"-"}, tt.args...)...)
 				inv.stdin = tt.content
 			} else {
-				args = append(args[:2], append([]string{e.file(tt.file, tt.content)}, tt.args...)...)
+				args = append(args[:2], append([]string{c.file(tt.file, tt.content)}, tt.args...)...)
 			}
-			r := e.exec(inv, args...)
-			apExpect(t, r, 0, "Applied: 2 created, 1 updated, 0 deleted, 0 unchanged, 0 refused, 0 failed.")
-			if got := e.state(); got != apTeamState {
-				t.Errorf("server after apply:\n%s\nwant:\n%s", got, apTeamState)
+			inv.args = args
+			r := c.exec(inv)
+			expectExit(t, r, 0, "Applied: 2 created, 1 updated, 0 deleted, 0 unchanged, 0 refused, 0 failed.")
+			if got := userState(srv); got != teamState {
+				t.Errorf("server after apply:\n%s\nwant:\n%s", got, teamState)
 			}
 			if !strings.Contains(r.stdout, "+ create ana@example.com (editor)") {
 				t.Errorf("the plan is not on stdout\n%s", r)
@@ -268,18 +129,18 @@ func TestApplyValidationErrors(t *testing.T) {
 	for _, tt := range tests {
 		for _, command := range []string{"apply", "diff"} {
 			t.Run(tt.name+"/"+command, func(t *testing.T) {
-				e := newApEnv(t, sandbox.Options{})
-				args := []string{command, "-f", e.file(tt.file, tt.content)}
+				srv, c := setupNoColor(t, sandbox.Options{})
+				args := []string{command, "-f", c.file(tt.file, tt.content)}
 				if command == "apply" {
 					args = append(args, "--yes", "--prune")
 				}
-				r := e.run(args...)
+				r := c.run(args...)
 				want := make([]string, len(tt.want))
 				for i, w := range tt.want {
-					want[i] = strings.ReplaceAll(w, tt.file, filepath.Join(e.dir, tt.file))
+					want[i] = strings.ReplaceAll(w, tt.file, filepath.Join(c.dir, tt.file))
 				}
-				apExpect(t, r, 2, want...)
-				if n := len(e.sb.Requests()); n != 0 {
+				expectExit(t, r, 2, want...)
+				if n := len(srv.Requests()); n != 0 {
 					t.Errorf("%d requests sent: the file must be checked before any", n)
 				}
 			})
@@ -288,49 +149,49 @@ func TestApplyValidationErrors(t *testing.T) {
 }
 
 func TestApplyUsageErrors(t *testing.T) {
-	e := newApEnv(t, sandbox.Options{})
-	path := e.file("u.yaml", apTeamYAML)
+	srv, c := setupNoColor(t, sandbox.Options{})
+	path := c.file("u.yaml", teamYAML)
 	for _, args := range [][]string{
 		{"apply"},
 		{"apply", "-f", path, "--parallel", "0"},
 		{"apply", "-f", path, "--parallel", "65"},
 		{"apply", "-f", path, "--format", "toml"},
-		{"apply", "-f", filepath.Join(e.dir, "missing.yaml")},
+		{"apply", "-f", filepath.Join(c.dir, "missing.yaml")},
 		{"apply", "-f", path, "extra"},
 		{"diff", "-f", path, "-o", "yaml"},
 		{"export", "-o", "table"},
 	} {
-		r := e.run(args...)
-		apExpect(t, r, 2)
+		r := c.run(args...)
+		expectExit(t, r, 2)
 	}
-	if n := len(e.sb.Requests()); n != 0 {
+	if n := len(srv.Requests()); n != 0 {
 		t.Errorf("%d requests sent for usage errors", n)
 	}
 }
 
 func TestApplyDataDomainsOnRelease10(t *testing.T) {
-	e := newApEnv(t, sandbox.Options{API: sandbox.API10})
-	r := e.run("apply", "-f", e.file("u.yaml", apTeamYAML))
-	apExpect(t, r, 2, "u.yaml:4: bo@example.com: dataDomainRoles needs DQOps 1.13 or later, and this server is release 1.0",
+	srv, c := setupNoColor(t, sandbox.Options{API: sandbox.API10})
+	r := c.run("apply", "-f", c.file("u.yaml", teamYAML))
+	expectExit(t, r, 2, "u.yaml:4: bo@example.com: dataDomainRoles needs DQOps 1.13 or later, and this server is release 1.0",
 		"hint: nothing was changed")
-	if w := e.writes(); len(w) != 0 {
+	if w := srv.writes(); len(w) != 0 {
 		t.Errorf("writes %v: nothing may change", w)
 	}
 	// {} is true of every user of a 1.0 server: accepted, and no change.
-	r = e.run("apply", "-f", e.file("ok.yaml", "- {email: ana@example.com, accountRole: editor, dataDomainRoles: {}}\n"))
-	apExpect(t, r, 0, "Created user ana@example.com with role editor.")
-	e.sb.ResetRequests()
-	r = e.run("apply", "-f", e.file("ok.yaml", "- {email: ana@example.com, accountRole: editor, dataDomainRoles: {}}\n"))
-	apExpect(t, r, 0, "No changes")
-	if w := e.writes(); len(w) != 0 {
+	r = c.run("apply", "-f", c.file("ok.yaml", "- {email: ana@example.com, accountRole: editor, dataDomainRoles: {}}\n"))
+	expectExit(t, r, 0, "Created user ana@example.com with role editor.")
+	srv.ResetRequests()
+	r = c.run("apply", "-f", c.file("ok.yaml", "- {email: ana@example.com, accountRole: editor, dataDomainRoles: {}}\n"))
+	expectExit(t, r, 0, "No changes")
+	if w := srv.writes(); len(w) != 0 {
 		t.Errorf("writes %v", w)
 	}
 }
 
-// apPlanSandbox is a 1.13 server with users in every situation a plan
+// planSandbox is a 1.13 server with users in every situation a plan
 // meets.
-func apPlanSandbox(t *testing.T) *apEnv {
-	return newApEnv(t, sandbox.Options{},
+func planSandbox(t *testing.T) (*testServer, *cli) {
+	return setupNoColor(t, sandbox.Options{},
 		sandbox.User{Email: "boss@example.com", AccountRole: "admin"},
 		sandbox.User{Email: "bo@example.com", AccountRole: "viewer"},
 		sandbox.User{Email: "cy@example.com", AccountRole: "editor", DataDomainRoles: map[string]string{"sales": "editor"}},
@@ -340,7 +201,7 @@ func apPlanSandbox(t *testing.T) *apEnv {
 	)
 }
 
-const apPlanYAML = `users:
+const planYAML = `users:
 - email: ana@example.com
   accountRole: editor
 - email: nat@example.com
@@ -361,129 +222,65 @@ const apPlanYAML = `users:
   accountRole: viewer
 `
 
-func TestDiffPlanGolden(t *testing.T) {
-	e := apPlanSandbox(t)
-	path := e.file("team.yaml", apPlanYAML)
-	for _, tt := range []struct {
-		golden string
-		args   []string
-	}{
-		{"diff.txt", []string{"diff", "-f", path}},
-		{"diff_prune.txt", []string{"diff", "-f", path, "--prune"}},
-		{"diff_prune.json", []string{"diff", "-f", path, "--prune", "-o", "json"}},
-		{"diff_prune_force.txt", []string{"diff", "-f", path, "--prune", "--force"}},
-	} {
-		t.Run(tt.golden, func(t *testing.T) {
-			r := e.run(tt.args...)
-			apExpect(t, r, 10)
-			if r.stderr != "" {
-				t.Errorf("diff wrote to stderr:\n%s", r)
-			}
-			apGolden(t, tt.golden, r.stdout)
-		})
-	}
-	// apply --dry-run prints the same plan and sends no write request.
-	e.sb.ResetRequests()
-	r := e.run("apply", "-f", path, "--prune", "--dry-run")
-	apExpect(t, r, 0, "Dry run: nothing was changed.")
-	apGolden(t, "diff_prune.txt", r.stdout)
-	if w := e.writes(); len(w) != 0 {
-		t.Errorf("--dry-run sent writes %v", w)
-	}
-	// Even with --yes, which would let the deletions go ahead.
-	e.sb.ResetRequests()
-	r = e.run("apply", "-f", path, "--prune", "--dry-run", "--yes")
-	apExpect(t, r, 0, "Dry run: nothing was changed.")
-	if w := e.writes(); len(w) != 0 {
-		t.Errorf("--dry-run --yes sent writes %v", w)
-	}
-	// One list call and the profile: no per-user reads.
-	var reads []string
-	for _, req := range e.sb.Requests() {
-		reads = append(reads, req.Method+" "+req.Path)
-	}
-	if strings.Join(reads, ",") != "GET /api/environment/profile,GET /api/users" {
-		t.Errorf("requests %v, want the profile and one list", reads)
-	}
-}
-
-func TestDiffInSync(t *testing.T) {
-	e := newApEnv(t, sandbox.Options{})
-	path := e.file("u.yaml", "- {email: admin@example.com, accountRole: admin}\n- {email: viewer@example.com, accountRole: viewer}\n")
-	r := e.run("diff", "-f", path, "--prune")
-	apExpect(t, r, 0, "No changes: the server matches")
-	if r.stdout != "" {
-		t.Errorf("in sync, diff prints nothing on stdout\n%s", r)
-	}
-	r = e.run("diff", "-f", path, "-o", "json")
-	apExpect(t, r, 0)
-	if !strings.Contains(r.stdout, `"inSync": true`) || !strings.Contains(r.stdout, `"changes": []`) {
-		t.Errorf("json plan in sync:\n%s", r)
-	}
-	// Errors are not exit 10: a bad key is 4.
-	r = e.exec(apInvocation{env: map[string]string{"DQOPS_API_KEY": "dqo-sandbox-wrong"}}, "diff", "-f", path, "-o", "json")
-	apExpect(t, r, 4, `"code":"auth"`)
-}
-
 func TestApplyPrune(t *testing.T) {
 	file := "- {email: admin@example.com, accountRole: admin}\n- {email: ana@example.com, accountRole: editor}\n"
 	t.Run("no terminal, no --yes", func(t *testing.T) {
-		e := newApEnv(t, sandbox.Options{})
-		r := e.run("apply", "-f", e.file("u.yaml", file), "--prune")
-		apExpect(t, r, 2, "the plan deletes 1 user and there is no terminal to confirm on: nothing was changed", "pass --yes")
+		srv, c := setupNoColor(t, sandbox.Options{})
+		r := c.run("apply", "-f", c.file("u.yaml", file), "--prune")
+		expectExit(t, r, 2, "the plan deletes 1 user and there is no terminal to confirm on: nothing was changed", "pass --yes")
 		if !strings.Contains(r.stdout, "- delete viewer@example.com (viewer)") {
 			t.Errorf("the plan is printed first\n%s", r)
 		}
-		if w := e.writes(); len(w) != 0 {
+		if w := srv.writes(); len(w) != 0 {
 			t.Errorf("writes %v: nothing may change, creates included", w)
 		}
 	})
 	t.Run("no terminal, --yes", func(t *testing.T) {
-		e := newApEnv(t, sandbox.Options{})
-		r := e.run("apply", "-f", e.file("u.yaml", file), "--prune", "--yes")
-		apExpect(t, r, 0, "Deleted user viewer@example.com.", "Applied: 1 created, 0 updated, 1 deleted, 1 unchanged, 0 refused, 0 failed.")
-		if got := e.state(); got != "admin@example.com admin\nana@example.com editor\n" {
+		srv, c := setupNoColor(t, sandbox.Options{})
+		r := c.run("apply", "-f", c.file("u.yaml", file), "--prune", "--yes")
+		expectExit(t, r, 0, "Deleted user viewer@example.com.", "Applied: 1 created, 0 updated, 1 deleted, 1 unchanged, 0 refused, 0 failed.")
+		if got := userState(srv); got != "admin@example.com admin\nana@example.com editor\n" {
 			t.Errorf("state:\n%s", got)
 		}
 	})
 	t.Run("terminal, answered no", func(t *testing.T) {
-		e := newApEnv(t, sandbox.Options{})
-		r := e.exec(apInvocation{tty: true, stdin: "n\n"}, "apply", "-f", e.file("u.yaml", file), "--prune")
-		apExpect(t, r, 3, "Apply 2 changes to "+e.url+"? [y/N]", "cancelled")
-		if w := e.writes(); len(w) != 0 {
+		srv, c := setupNoColor(t, sandbox.Options{})
+		r := c.exec(invocation{args: []string{"apply", "-f", c.file("u.yaml", file), "--prune"}, tty: true, stdin: "n\n"})
+		expectExit(t, r, 3, "Apply 2 changes to "+srv.URL+"? [y/N]", "cancelled")
+		if w := srv.writes(); len(w) != 0 {
 			t.Errorf("writes %v", w)
 		}
 	})
 	t.Run("terminal, answered yes", func(t *testing.T) {
-		e := newApEnv(t, sandbox.Options{})
-		r := e.exec(apInvocation{tty: true, stdin: "y\n"}, "apply", "-f", e.file("u.yaml", file), "--prune")
-		apExpect(t, r, 0, "Applied: 1 created, 0 updated, 1 deleted")
+		_, c := setupNoColor(t, sandbox.Options{})
+		r := c.exec(invocation{args: []string{"apply", "-f", c.file("u.yaml", file), "--prune"}, tty: true, stdin: "y\n"})
+		expectExit(t, r, 0, "Applied: 1 created, 0 updated, 1 deleted")
 	})
 	t.Run("terminal, --yes asks nothing", func(t *testing.T) {
-		e := newApEnv(t, sandbox.Options{})
-		r := e.exec(apInvocation{tty: true}, "apply", "-f", e.file("u.yaml", file), "--prune", "--yes")
-		apExpect(t, r, 0, "Applied: 1 created, 0 updated, 1 deleted")
+		_, c := setupNoColor(t, sandbox.Options{})
+		r := c.exec(invocation{args: []string{"apply", "-f", c.file("u.yaml", file), "--prune", "--yes"}, tty: true})
+		expectExit(t, r, 0, "Applied: 1 created, 0 updated, 1 deleted")
 		if strings.Contains(r.stderr, "[y/N]") {
 			t.Errorf("asked despite --yes\n%s", r)
 		}
 	})
 	t.Run("no terminal, creates and updates need no --yes", func(t *testing.T) {
-		e := newApEnv(t, sandbox.Options{})
-		r := e.run("apply", "-f", e.file("u.yaml", file))
-		apExpect(t, r, 0, "Applied: 1 created")
+		_, c := setupNoColor(t, sandbox.Options{})
+		r := c.run("apply", "-f", c.file("u.yaml", file))
+		expectExit(t, r, 0, "Applied: 1 created")
 	})
 	t.Run("--no-input on a terminal behaves as without one", func(t *testing.T) {
-		e := newApEnv(t, sandbox.Options{})
-		r := e.exec(apInvocation{tty: true}, "apply", "-f", e.file("u.yaml", file), "--prune", "--no-input")
-		apExpect(t, r, 2, "pass --yes")
+		_, c := setupNoColor(t, sandbox.Options{})
+		r := c.exec(invocation{args: []string{"apply", "-f", c.file("u.yaml", file), "--prune", "--no-input"}, tty: true})
+		expectExit(t, r, 2, "pass --yes")
 	})
 }
 
 func TestApplyGuards(t *testing.T) {
 	t.Run("own account", func(t *testing.T) {
-		e := newApEnv(t, sandbox.Options{})
-		r := e.run("apply", "-f", e.file("u.yaml", "- {email: admin@example.com, accountRole: editor}\n- {email: ana@example.com, accountRole: editor}\n"), "--prune", "--yes")
-		apExpect(t, r, 9,
+		srv, c := setupNoColor(t, sandbox.Options{})
+		r := c.run("apply", "-f", c.file("u.yaml", "- {email: admin@example.com, accountRole: editor}\n- {email: ana@example.com, accountRole: editor}\n"), "--prune", "--yes")
+		expectExit(t, r, 9,
 			"refused: update admin@example.com: it is your own account, which would lose the right to manage users; --force allows it",
 			"Created user ana@example.com", "Deleted user viewer@example.com.",
 			"Applied: 1 created, 0 updated, 1 deleted, 0 unchanged, 1 refused, 0 failed.",
@@ -491,27 +288,27 @@ func TestApplyGuards(t *testing.T) {
 		if !strings.Contains(r.stdout, "! update admin@example.com: role admin -> editor refused: it is your own account") {
 			t.Errorf("the plan shows the refusal\n%s", r)
 		}
-		if got := e.state(); got != "admin@example.com admin\nana@example.com editor\n" {
+		if got := userState(srv); got != "admin@example.com admin\nana@example.com editor\n" {
 			t.Errorf("state:\n%s", got)
 		}
 	})
 	t.Run("own account not in the file", func(t *testing.T) {
-		e := newApEnv(t, sandbox.Options{})
-		r := e.run("apply", "-f", e.file("u.yaml", "- {email: viewer@example.com, accountRole: viewer}\n"), "--prune", "--yes")
-		apExpect(t, r, 9, "refused: delete admin@example.com: it is your own account; --force allows it")
-		if w := e.writes(); len(w) != 0 {
+		srv, c := setupNoColor(t, sandbox.Options{})
+		r := c.run("apply", "-f", c.file("u.yaml", "- {email: viewer@example.com, accountRole: viewer}\n"), "--prune", "--yes")
+		expectExit(t, r, 9, "refused: delete admin@example.com: it is your own account; --force allows it")
+		if w := srv.writes(); len(w) != 0 {
 			t.Errorf("writes %v", w)
 		}
 	})
 	t.Run("--force, with another admin made first", func(t *testing.T) {
-		e := newApEnv(t, sandbox.Options{})
-		r := e.run("apply", "-f", e.file("u.yaml", "- {email: admin@example.com, accountRole: viewer}\n- {email: boss@example.com, accountRole: admin}\n"), "--force")
-		apExpect(t, r, 0, "Applied: 1 created, 1 updated")
-		if got := e.state(); got != "admin@example.com viewer\nboss@example.com admin\nviewer@example.com viewer\n" {
+		srv, c := setupNoColor(t, sandbox.Options{})
+		r := c.run("apply", "-f", c.file("u.yaml", "- {email: admin@example.com, accountRole: viewer}\n- {email: boss@example.com, accountRole: admin}\n"), "--force")
+		expectExit(t, r, 0, "Applied: 1 created, 1 updated")
+		if got := userState(srv); got != "admin@example.com viewer\nboss@example.com admin\nviewer@example.com viewer\n" {
 			t.Errorf("state:\n%s", got)
 		}
 		// The caller's own demotion ran last, after the create it needed admin for.
-		w := e.writes()
+		w := srv.writes()
 		if len(w) != 2 || w[1] != "PUT /api/users/admin@example.com" {
 			t.Errorf("writes %v: the caller's own change must be the last", w)
 		}
@@ -519,17 +316,17 @@ func TestApplyGuards(t *testing.T) {
 	t.Run("last admin", func(t *testing.T) {
 		// The caller is not the admin here (a viewer may diff), so only the
 		// last-admin guard stands in the way.
-		e := newApEnv(t, sandbox.Options{})
-		path := e.file("u.yaml", "- {email: admin@example.com, accountRole: editor}\n- {email: viewer@example.com, accountRole: viewer}\n")
-		r := e.exec(apInvocation{env: map[string]string{"DQOPS_API_KEY": e.sb.ViewerKey()}}, "diff", "-f", path)
-		apExpect(t, r, 10)
+		srv, c := setupNoColor(t, sandbox.Options{})
+		path := c.file("u.yaml", "- {email: admin@example.com, accountRole: editor}\n- {email: viewer@example.com, accountRole: viewer}\n")
+		r := c.exec(invocation{args: []string{"diff", "-f", path}, env: map[string]string{"DQOPS_API_KEY": srv.ViewerKey()}})
+		expectExit(t, r, 10)
 		want := "! update admin@example.com: role admin -> editor refused: it would leave the instance without an admin; --force allows it\n" +
 			"Plan: 0 to create, 0 to update, 0 to delete, 1 unchanged, 1 refused.\n"
 		if r.stdout != want {
 			t.Errorf("got\n%s\nwant\n%s", r.stdout, want)
 		}
-		r = e.exec(apInvocation{env: map[string]string{"DQOPS_API_KEY": e.sb.ViewerKey()}}, "diff", "-f", path, "--force")
-		apExpect(t, r, 10)
+		r = c.exec(invocation{args: []string{"diff", "-f", path, "--force"}, env: map[string]string{"DQOPS_API_KEY": srv.ViewerKey()}})
+		expectExit(t, r, 10)
 		if !strings.Contains(r.stdout, "~ update admin@example.com: role admin -> editor\n") {
 			t.Errorf("--force plans the demotion\n%s", r)
 		}
@@ -537,14 +334,14 @@ func TestApplyGuards(t *testing.T) {
 }
 
 func TestApplyIdempotent(t *testing.T) {
-	e := apPlanSandbox(t)
-	path := e.file("team.yaml", apPlanYAML+"- {email: admin@example.com, accountRole: admin}\n")
-	r := e.run("apply", "-f", path, "--prune", "--yes")
-	apExpect(t, r, 0, "Applied: 2 created, 3 updated, 1 deleted, 4 unchanged, 0 refused, 0 failed.")
-	e.sb.ResetRequests()
-	r = e.run("apply", "-f", path, "--prune", "--yes")
-	apExpect(t, r, 0, "No changes: the server matches")
-	if w := e.writes(); len(w) != 0 {
+	srv, c := planSandbox(t)
+	path := c.file("team.yaml", planYAML+"- {email: admin@example.com, accountRole: admin}\n")
+	r := c.run("apply", "-f", path, "--prune", "--yes")
+	expectExit(t, r, 0, "Applied: 2 created, 3 updated, 1 deleted, 4 unchanged, 0 refused, 0 failed.")
+	srv.ResetRequests()
+	r = c.run("apply", "-f", path, "--prune", "--yes")
+	expectExit(t, r, 0, "No changes: the server matches")
+	if w := srv.writes(); len(w) != 0 {
 		t.Errorf("a second apply sent writes %v", w)
 	}
 	if r.stdout != "" {
@@ -553,12 +350,12 @@ func TestApplyIdempotent(t *testing.T) {
 }
 
 func TestApplyUpdateKeepsDomainRolesAndSendsOneRequest(t *testing.T) {
-	e := newApEnv(t, sandbox.Options{}, sandbox.User{Email: "bo@example.com", AccountRole: "viewer", DataDomainRoles: map[string]string{"sales": "editor"}})
-	e.sb.ResetRequests()
-	r := e.run("apply", "-f", e.file("u.yaml", "- {email: bo@example.com, accountRole: editor}\n- {email: new@example.com, accountRole: none}\n"))
-	apExpect(t, r, 0, "Updated user bo@example.com: role viewer -> editor.", "Created user new@example.com with role none.")
+	srv, c := setupNoColor(t, sandbox.Options{}, sandbox.User{Email: "bo@example.com", AccountRole: "viewer", DataDomainRoles: map[string]string{"sales": "editor"}})
+	srv.ResetRequests()
+	r := c.run("apply", "-f", c.file("u.yaml", "- {email: bo@example.com, accountRole: editor}\n- {email: new@example.com, accountRole: none}\n"))
+	expectExit(t, r, 0, "Updated user bo@example.com: role viewer -> editor.", "Created user new@example.com with role none.")
 	var calls []string
-	for _, req := range e.sb.Requests() {
+	for _, req := range srv.Requests() {
 		calls = append(calls, req.Method+" "+req.Path)
 	}
 	got := strings.Join(calls, ",")
@@ -566,8 +363,8 @@ func TestApplyUpdateKeepsDomainRolesAndSendsOneRequest(t *testing.T) {
 		got != "GET /api/environment/profile,GET /api/users,PUT /api/users/bo@example.com,POST /api/users" {
 		t.Errorf("requests %s: one per change, no per-user reads", got)
 	}
-	if !strings.Contains(e.state(), "bo@example.com editor map[sales:editor]") {
-		t.Errorf("bo lost its domain roles:\n%s", e.state())
+	if !strings.Contains(userState(srv), "bo@example.com editor map[sales:editor]") {
+		t.Errorf("bo lost its domain roles:\n%s", userState(srv))
 	}
 }
 
@@ -577,36 +374,36 @@ func TestApplyPartialFailure(t *testing.T) {
 		fmt.Fprintf(&file, "- {email: u%02d@example.com, accountRole: viewer}\n", i)
 	}
 	t.Run("continue on error", func(t *testing.T) {
-		e := newApEnv(t, sandbox.Options{Faults: "POST /api/users 500 x3"})
-		path := e.file("u.yaml", file.String())
-		r := e.run("apply", "-f", path, "--continue-on-error", "--parallel", "4")
-		apExpect(t, r, 9, "Applied: 7 created, 0 updated, 0 deleted, 0 unchanged, 0 refused, 3 failed.",
+		srv, c := setupNoColor(t, sandbox.Options{Faults: "POST /api/users 500 x3"})
+		path := c.file("u.yaml", file.String())
+		r := c.run("apply", "-f", path, "--continue-on-error", "--parallel", "4")
+		expectExit(t, r, 9, "Applied: 7 created, 0 updated, 0 deleted, 0 unchanged, 0 refused, 3 failed.",
 			"error: 3 of 10 changes failed; the others were made", "hint: fix the causes and run apply again")
 		failures := regexp.MustCompile(`(?m)^error: creating user "u\d\d@example\.com": server answered 500`).FindAllString(r.stderr, -1)
 		if len(failures) != 3 {
 			t.Errorf("want each of the 3 failures with its email\n%s", r)
 		}
-		if n := strings.Count(e.state(), "\n"); n != 2+7 {
-			t.Errorf("state has %d users:\n%s", n, e.state())
+		if n := strings.Count(userState(srv), "\n"); n != 2+7 {
+			t.Errorf("state has %d users:\n%s", n, userState(srv))
 		}
 		// The rest on a second run.
-		r = e.run("apply", "-f", path)
-		apExpect(t, r, 0, "Applied: 3 created, 0 updated, 0 deleted, 7 unchanged")
+		r = c.run("apply", "-f", path)
+		expectExit(t, r, 0, "Applied: 3 created, 0 updated, 0 deleted, 7 unchanged")
 	})
 	t.Run("stop at the first failure", func(t *testing.T) {
-		e := newApEnv(t, sandbox.Options{Faults: "POST /api/users 500 x1"})
-		r := e.run("apply", "-f", e.file("u.yaml", file.String()), "--parallel", "1")
-		apExpect(t, r, 1, `error: creating user "u00@example.com": server answered 500`,
+		srv, c := setupNoColor(t, sandbox.Options{Faults: "POST /api/users 500 x1"})
+		r := c.run("apply", "-f", c.file("u.yaml", file.String()), "--parallel", "1")
+		expectExit(t, r, 1, `error: creating user "u00@example.com": server answered 500`,
 			"Stopped after a failure: 0 created, 0 updated, 0 deleted, 0 unchanged, 0 refused, 1 failed; 9 not attempted:\n  create u01@example.com\n",
 			"Run apply again to finish")
-		if w := e.writes(); len(w) != 1 {
+		if w := srv.writes(); len(w) != 1 {
 			t.Errorf("writes %v: nothing after the failure", w)
 		}
 	})
 	t.Run("stop with requests in flight", func(t *testing.T) {
-		e := newApEnv(t, sandbox.Options{Faults: "POST /api/users 500 x1", Latency: 20 * time.Millisecond})
-		r := e.run("apply", "-f", e.file("u.yaml", file.String()), "--parallel", "3")
-		apExpect(t, r, 1, "Stopped after a failure:")
+		srv, c := setupNoColor(t, sandbox.Options{Faults: "POST /api/users 500 x1", Latency: 20 * time.Millisecond})
+		r := c.run("apply", "-f", c.file("u.yaml", file.String()), "--parallel", "3")
+		expectExit(t, r, 1, "Stopped after a failure:")
 		m := regexp.MustCompile(`(\d+) created, .* 1 failed; (\d+) not attempted`).FindStringSubmatch(r.stderr)
 		if m == nil {
 			t.Fatalf("no summary\n%s", r)
@@ -615,56 +412,56 @@ func TestApplyPartialFailure(t *testing.T) {
 		notAttempted, _ := strconv.Atoi(m[2])
 		// Requests a worker sent before the failure's answer came back
 		// finish; nothing is sent after it.
-		if created+1+notAttempted != 10 || notAttempted < 4 || len(e.writes()) != created+1 {
-			t.Errorf("created %d, not attempted %d, writes %v: only those in flight finish", created, notAttempted, e.writes())
+		if created+1+notAttempted != 10 || notAttempted < 4 || len(srv.writes()) != created+1 {
+			t.Errorf("created %d, not attempted %d, writes %v: only those in flight finish", created, notAttempted, srv.writes())
 		}
 	})
 }
 
-// apHook is a transport that runs a hook before passing a request on.
-type apHook func(*http.Request)
+// hookTransport is a transport that runs a hook before passing a request on.
+type hookTransport func(*http.Request)
 
-func (h apHook) RoundTrip(r *http.Request) (*http.Response, error) {
+func (h hookTransport) RoundTrip(r *http.Request) (*http.Response, error) {
 	h(r)
 	return http.DefaultTransport.RoundTrip(r)
 }
 
 func TestApplyReadsDQOpsQuirks(t *testing.T) {
 	t.Run("user limit", func(t *testing.T) {
-		e := newApEnv(t, sandbox.Options{UsersLimit: 3})
-		path := e.file("u.yaml", "- {email: a@example.com, accountRole: viewer}\n- {email: b@example.com, accountRole: viewer}\n")
-		r := e.run("apply", "-f", path, "--parallel", "1")
-		apExpect(t, r, 8, `creating user "b@example.com": the licence's user limit is reached`)
+		_, c := setupNoColor(t, sandbox.Options{UsersLimit: 3})
+		path := c.file("u.yaml", "- {email: a@example.com, accountRole: viewer}\n- {email: b@example.com, accountRole: viewer}\n")
+		r := c.run("apply", "-f", path, "--parallel", "1")
+		expectExit(t, r, 8, `creating user "b@example.com": the licence's user limit is reached`)
 	})
 	t.Run("created meanwhile: already exists", func(t *testing.T) {
-		e := newApEnv(t, sandbox.Options{})
-		hook := apHook(func(r *http.Request) {
+		srv, c := setupNoColor(t, sandbox.Options{})
+		c.transport = hookTransport(func(r *http.Request) {
 			if r.Method == http.MethodPost {
-				_ = e.sb.AddUser(sandbox.User{Email: "a@example.com", AccountRole: "editor"})
+				_ = srv.AddUser(sandbox.User{Email: "a@example.com", AccountRole: "editor"})
 			}
 		})
-		r := e.exec(apInvocation{transport: hook}, "apply", "-f", e.file("u.yaml", "- {email: a@example.com, accountRole: viewer}\n"))
-		apExpect(t, r, 7, `error: user "a@example.com" already exists`)
+		r := c.exec(invocation{args: []string{"apply", "-f", c.file("u.yaml", "- {email: a@example.com, accountRole: viewer}\n")}})
+		expectExit(t, r, 7, `error: user "a@example.com" already exists`)
 	})
 	t.Run("deleted meanwhile: not found", func(t *testing.T) {
-		e := newApEnv(t, sandbox.Options{}, sandbox.User{Email: "a@example.com", AccountRole: "editor"})
-		key := e.sb.AdminKey()
-		hook := apHook(func(r *http.Request) {
+		srv, c := setupNoColor(t, sandbox.Options{}, sandbox.User{Email: "a@example.com", AccountRole: "editor"})
+		key := srv.AdminKey()
+		c.transport = hookTransport(func(r *http.Request) {
 			if r.Method == http.MethodPut {
-				req, _ := http.NewRequest(http.MethodDelete, e.url+"/api/users/a@example.com", nil)
+				req, _ := http.NewRequest(http.MethodDelete, srv.URL+"/api/users/a@example.com", nil)
 				req.Header.Set("Authorization", "Bearer "+key)
 				if resp, err := http.DefaultTransport.RoundTrip(req); err == nil {
 					resp.Body.Close()
 				}
 			}
 		})
-		r := e.exec(apInvocation{transport: hook}, "apply", "-f", e.file("u.yaml", "- {email: a@example.com, accountRole: viewer}\n"), "--continue-on-error")
-		apExpect(t, r, 9, `error: user "a@example.com" not found`, "1 failed")
+		r := c.exec(invocation{args: []string{"apply", "-f", c.file("u.yaml", "- {email: a@example.com, accountRole: viewer}\n"), "--continue-on-error"}})
+		expectExit(t, r, 9, `error: user "a@example.com" not found`, "1 failed")
 	})
 }
 
 func TestApplyInterrupted(t *testing.T) {
-	e := newApEnv(t, sandbox.Options{Latency: 25 * time.Millisecond})
+	srv, c := setupNoColor(t, sandbox.Options{Latency: 25 * time.Millisecond})
 	var file strings.Builder
 	for i := range 60 {
 		fmt.Fprintf(&file, "- {email: u%02d@example.com, accountRole: viewer}\n", i)
@@ -676,8 +473,8 @@ func TestApplyInterrupted(t *testing.T) {
 		time.Sleep(200 * time.Millisecond)
 		cancel()
 	}()
-	r := e.exec(apInvocation{ctx: ctx}, "apply", "-f", e.file("u.yaml", file.String()), "--parallel", "2")
-	apExpect(t, r, 130, "Interrupted: ", "not attempted:", "Run apply again to finish")
+	r := c.exec(invocation{args: []string{"apply", "-f", c.file("u.yaml", file.String()), "--parallel", "2"}, ctx: ctx})
+	expectExit(t, r, 130, "Interrupted: ", "not attempted:", "Run apply again to finish")
 	m := regexp.MustCompile(`Interrupted: (\d+) created, .*; (\d+) not attempted`).FindStringSubmatch(r.stderr)
 	if m == nil {
 		t.Fatalf("no summary\n%s", r)
@@ -688,54 +485,9 @@ func TestApplyInterrupted(t *testing.T) {
 		t.Errorf("created %d + not attempted %d should be 60, some created", created, notAttempted)
 	}
 	// Requests in flight finished: the server has exactly what was reported.
-	if n := strings.Count(e.state(), "\n") - 2; n != created {
+	if n := strings.Count(userState(srv), "\n") - 2; n != created {
 		t.Errorf("server has %d new users, the summary says %d", n, created)
 	}
-}
-
-func TestExportRoundTrip(t *testing.T) {
-	for _, api := range []string{sandbox.API10, sandbox.API113} {
-		for _, format := range []string{"yaml", "json", "csv"} {
-			t.Run(api+"/"+format, func(t *testing.T) {
-				e := newApEnv(t, sandbox.Options{API: api},
-					sandbox.User{Email: "bo@example.com", AccountRole: "editor", DataDomainRoles: map[string]string{"sales": "editor", "hr": "viewer"}},
-					sandbox.User{Email: "Cy@Example.com", AccountRole: "none"})
-				r := e.run("export", "-o", format)
-				apExpect(t, r, 0)
-				apGolden(t, "export_"+api+"."+format, r.stdout)
-				exported := r.stdout
-				e.sb.ResetRequests()
-				for _, args := range [][]string{{"apply", "-f", "-", "--prune"}, {"diff", "-f", "-", "--prune"}} {
-					r = e.exec(apInvocation{stdin: exported}, args...)
-					apExpect(t, r, 0, "No changes: the server matches stdin (4 users).")
-				}
-				if w := e.writes(); len(w) != 0 {
-					t.Errorf("export | apply sent writes %v", w)
-				}
-			})
-		}
-		t.Run(api+"/list -o json", func(t *testing.T) {
-			e := newApEnv(t, sandbox.Options{API: api}, sandbox.User{Email: "bo@example.com", AccountRole: "editor"})
-			r := e.run("list", "-o", "json")
-			apExpect(t, r, 0)
-			r = e.exec(apInvocation{stdin: r.stdout}, "apply", "-f", "-", "--prune")
-			apExpect(t, r, 0, "No changes")
-			if w := e.writes(); len(w) != 0 {
-				t.Errorf("list -o json | apply sent writes %v", w)
-			}
-		})
-	}
-}
-
-func TestExportPinsDomainRoles(t *testing.T) {
-	// On 1.13 the export pins "no domain roles": roles granted later are
-	// removed by applying it again.
-	e := newApEnv(t, sandbox.Options{}, sandbox.User{Email: "bo@example.com", AccountRole: "editor"})
-	exported := e.run("export").stdout
-	r := e.run("update", "bo@example.com", "--domain-role", "sales=editor")
-	apExpect(t, r, 0)
-	r = e.exec(apInvocation{stdin: exported}, "apply", "-f", "-")
-	apExpect(t, r, 0, "Updated user bo@example.com: domain roles sales=editor -> (none).")
 }
 
 func TestApplyProgressBar(t *testing.T) {
@@ -756,8 +508,8 @@ func TestApplyProgressBar(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			e := newApEnv(t, sandbox.Options{Faults: "POST /api/users 500 x1"})
-			r := e.exec(apInvocation{stderrTTY: tt.stderrTTY}, "apply", "-f", e.file("u.yaml", tt.content), "--continue-on-error")
+			_, c := setupNoColor(t, sandbox.Options{Faults: "POST /api/users 500 x1"})
+			r := c.exec(invocation{args: []string{"apply", "-f", c.file("u.yaml", tt.content), "--continue-on-error"}, stderrTTY: tt.stderrTTY})
 			if hasBar := strings.Contains(r.stderr, "\r\x1b[K["); hasBar != tt.bar {
 				t.Errorf("progress bar shown: %v, want %v\n%q", hasBar, tt.bar, r.stderr)
 			}
@@ -800,11 +552,12 @@ func BenchmarkApply1000(b *testing.B) {
 			var total time.Duration
 			for b.Loop() {
 				b.StopTimer()
-				e := newApEnv(b, sandbox.Options{Latency: latency, UsersLimit: 2 * n})
-				path := e.file("u.yaml", file.String())
+				_, c := setupNoColor(b, sandbox.Options{Latency: latency, UsersLimit: 2 * n})
+				path := c.file("u.yaml", file.String())
 				b.StartTimer()
 				start := time.Now()
-				r := e.exec(apInvocation{transport: bc.transport}, "apply", "-f", path, "--parallel", strconv.Itoa(bc.parallel))
+				c.transport = bc.transport
+				r := c.run("apply", "-f", path, "--parallel", strconv.Itoa(bc.parallel))
 				total += time.Since(start)
 				if r.code != 0 {
 					b.Fatalf("apply failed\n%s", r)
@@ -813,25 +566,6 @@ func BenchmarkApply1000(b *testing.B) {
 			ideal := time.Duration(n) * latency / time.Duration(bc.parallel)
 			b.ReportMetric(float64(total)/float64(b.N)/float64(ideal), "x-ideal")
 		})
-	}
-}
-
-func TestDiffAndExportOnATerminal(t *testing.T) {
-	e := newApEnv(t, sandbox.Options{})
-	path := e.file("u.yaml", "- {email: ana@example.com, accountRole: editor}\n- {email: viewer@example.com, accountRole: none}\n")
-	color := apInvocation{tty: true, env: map[string]string{"NO_COLOR": ""}}
-	r := e.exec(color, "diff", "-f", path)
-	apExpect(t, r, 10)
-	if !strings.Contains(r.stdout, "\x1b[32m+ create ana@example.com (editor)\x1b[0m") || !strings.Contains(r.stdout, "\x1b[33m~ update viewer@example.com") {
-		t.Errorf("on a terminal the plan is coloured\n%q", r.stdout)
-	}
-	piped := e.exec(apInvocation{env: map[string]string{"NO_COLOR": ""}}, "diff", "-f", path)
-	if strings.Contains(piped.stdout, "\x1b[") {
-		t.Errorf("piped, the plan has no colour\n%q", piped.stdout)
-	}
-	// export writes the same file on a terminal and piped.
-	if a, b := e.exec(color, "export").stdout, e.run("export").stdout; a != b || a == "" {
-		t.Errorf("export differs on a terminal:\n%s\npiped:\n%s", a, b)
 	}
 }
 
@@ -850,7 +584,7 @@ func TestApplyConfirmOnAPseudoTerminal(t *testing.T) {
 		{"ctrl-c", "", 130},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
-			e := newApEnv(t, sandbox.Options{})
+			srv, c := setupNoColor(t, sandbox.Options{})
 			ptm, tty, err := pty.Open()
 			if err != nil {
 				t.Skipf("opening a pseudo-terminal: %v", err)
@@ -860,17 +594,14 @@ func TestApplyConfirmOnAPseudoTerminal(t *testing.T) {
 			var screen lockedBuffer
 			go func() { _, _ = io.Copy(&screen, ptm) }()
 
-			var out bytes.Buffer
-			ios := &iostreams.IOStreams{In: tty, Out: &out, ErrOut: tty}
-			env := map[string]string{"NO_COLOR": "1"}
-			for k, v := range e.env {
-				env[k] = v
-			}
-			f := &cmd.Factory{IO: ios, Getenv: func(k string) string { return env[k] }}
+			path := c.file("u.yaml", file)
 			ctx, cancel := context.WithCancel(context.Background())
 			defer cancel()
-			done := make(chan int, 1)
-			go func() { done <- cmd.Run(ctx, f, cmd.BuildInfo{}, []string{"apply", "-f", e.file("u.yaml", file)}) }()
+			done := make(chan result, 1)
+			go func() {
+				done <- c.exec(invocation{args: []string{"apply", "-f", path}, ctx: ctx,
+					stdinReader: tty, stdinTTY: true, stderr: tty, stderrTTY: true})
+			}()
 
 			deadline := time.Now().Add(30 * time.Second)
 			for !strings.Contains(screen.String(), "[y/N]: ") {
@@ -884,21 +615,21 @@ func TestApplyConfirmOnAPseudoTerminal(t *testing.T) {
 			} else if _, err := ptm.WriteString(tt.answer); err != nil {
 				t.Fatal(err)
 			}
-			var code int
+			var r result
 			select {
-			case code = <-done:
+			case r = <-done:
 			case <-time.After(30 * time.Second):
 				t.Fatal("apply did not finish after the answer")
 			}
-			if code != tt.code {
-				t.Errorf("exit %d, want %d\nterminal:\n%s", code, tt.code, screen.String())
+			if r.code != tt.code {
+				t.Errorf("exit %d, want %d\nterminal:\n%s", r.code, tt.code, screen.String())
 			}
-			if !strings.Contains(out.String(), "+ create ana@example.com (editor)") {
-				t.Errorf("the plan goes to stdout before the question:\n%s", out.String())
+			if !strings.Contains(r.stdout, "+ create ana@example.com (editor)") {
+				t.Errorf("the plan goes to stdout before the question:\n%s", r.stdout)
 			}
-			created := strings.Contains(e.state(), "ana@example.com")
+			created := strings.Contains(userState(srv), "ana@example.com")
 			if created != (tt.code == 0) {
-				t.Errorf("created: %v after %q\n%s", created, tt.answer, e.state())
+				t.Errorf("created: %v after %q\n%s", created, tt.answer, userState(srv))
 			}
 		})
 	}

@@ -16,26 +16,6 @@ import (
 	"github.com/dqops-users/dqo-users/pkg/sandbox"
 )
 
-// Users most tests start with, besides the sandbox's admin@example.com
-// (admin) and viewer@example.com (viewer).
-var (
-	ana = sandbox.User{Email: "ana@corp.io", AccountRole: "editor"}
-	bo  = sandbox.User{Email: "Bo@corp.io", AccountRole: "operator"}
-	cy  = sandbox.User{Email: "cy@other.io", AccountRole: "none"}
-	dee = sandbox.User{Email: "dee@corp.io", AccountRole: "admin"}
-)
-
-// setup starts a sandbox with extra users and a harness pointed at it with
-// the admin key.
-func setup(t *testing.T, opts sandbox.Options, users ...sandbox.User) (*testServer, *cli) {
-	t.Helper()
-	srv := startSandbox(t, opts)
-	srv.addUsers(t, users...)
-	return srv, newCLI(t, srv)
-}
-
-const ansiEscape = "\x1b["
-
 func TestList(t *testing.T) {
 	tests := []struct {
 		name     string
@@ -790,31 +770,6 @@ func TestWhoami(t *testing.T) {
 	}
 }
 
-// readConfig returns the configuration file's text, and fails the test when
-// its mode lets others read it.
-func readConfig(t *testing.T, path string) string {
-	t.Helper()
-	info, err := os.Stat(path)
-	if err != nil {
-		t.Fatalf("configuration file: %v", err)
-	}
-	if mode := info.Mode().Perm(); mode != 0o600 {
-		t.Errorf("configuration file mode %04o, want 0600", mode)
-	}
-	data, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return string(data)
-}
-
-func expectNoConfig(t *testing.T, path string) {
-	t.Helper()
-	if _, err := os.Stat(path); !os.IsNotExist(err) {
-		t.Errorf("configuration file %s exists (%v): something was stored", path, err)
-	}
-}
-
 func TestLogin(t *testing.T) {
 	t.Run("with a token: stored 0600, current, used afterwards", func(t *testing.T) {
 		srv, c := setup(t, sandbox.Options{})
@@ -1292,7 +1247,7 @@ func TestRequestHeaders(t *testing.T) {
 func TestPathPrefixURL(t *testing.T) {
 	for _, suffix := range []string{"", "/", "//"} {
 		t.Run("suffix "+suffix, func(t *testing.T) {
-			srv := startSandboxAt(t, sandbox.Options{}, "/dqops")
+			srv := serveSandbox(t, sandbox.Options{}, serving{prefix: "/dqops"})
 			c := newCLI(t, srv)
 			c.env["DQOPS_URL"] = strings.TrimSuffix(srv.URL, "/") + suffix
 			expectCode(t, c.run("create", "p@corp.io", "--role", "editor"), 0)
@@ -1307,7 +1262,7 @@ func TestPathPrefixURL(t *testing.T) {
 		})
 	}
 	t.Run("login stores the normalised URL", func(t *testing.T) {
-		srv := startSandboxAt(t, sandbox.Options{}, "/dqops")
+		srv := serveSandbox(t, sandbox.Options{}, serving{prefix: "/dqops"})
 		c := newCLI(t, srv)
 		c.env = map[string]string{"DQOPS_CONFIG": c.configPath}
 		expectCode(t, c.runStdin(srv.AdminKey(), "login", "--url", srv.URL, "--with-token"), 0)

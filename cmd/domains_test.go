@@ -105,18 +105,6 @@ func domainsSandbox(t testing.TB, release string, extra ...sandbox.User) (*sandb
 	return sb, srv
 }
 
-// findUser returns the sandbox's stored copy of a user.
-func findUser(t testing.TB, sb *sandbox.Server, email string) sandbox.User {
-	t.Helper()
-	for _, u := range sb.Users() {
-		if strings.EqualFold(u.Email, email) {
-			return u
-		}
-	}
-	t.Fatalf("user %s is not in the sandbox", email)
-	return sandbox.User{}
-}
-
 const domUser = "dom@example.com"
 
 func domUserRecord() sandbox.User {

@@ -1,13 +1,22 @@
 package cmd_test
 
+// The harnesses of the command tests: a sandbox served over real loopback
+// HTTP (testServer), dqo-users run in-process against it (cli), the built
+// binary run as a child process (binary, runBinary; the pseudo-terminal
+// session is in helpers_pty_test.go), and the checks they share.
+
 import (
 	"bytes"
 	"context"
+	"flag"
 	"fmt"
 	"io"
+	"log"
+	"maps"
 	"net"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -15,6 +24,7 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -42,34 +52,31 @@ func TestMain(m *testing.M) {
 	os.Exit(code)
 }
 
+// Users most tests start with, besides the sandbox's admin@example.com
+// (admin) and viewer@example.com (viewer).
 var (
-	buildOnce sync.Once
-	buildPath string
-	buildErr  error
+	ana = sandbox.User{Email: "ana@corp.io", AccountRole: "editor"}
+	bo  = sandbox.User{Email: "Bo@corp.io", AccountRole: "operator"}
+	cy  = sandbox.User{Email: "cy@other.io", AccountRole: "none"}
+	dee = sandbox.User{Email: "dee@corp.io", AccountRole: "admin"}
 )
 
-// binary builds dqo-users once for the whole test binary and returns its
-// path, so that tests that only run in-process never pay for the build.
-func binary(t testing.TB) string {
-	t.Helper()
-	buildOnce.Do(func() {
-		name := "dqo-users"
-		if runtime.GOOS == "windows" {
-			name += ".exe"
-		}
-		buildPath = filepath.Join(binDir, name)
-		ldflags := fmt.Sprintf("-X main.version=%s -X main.commit=%s -X main.date=%s",
-			testBuild.Version, testBuild.Commit, testBuild.Date)
-		c := exec.Command("go", "build", "-o", buildPath, "-ldflags", ldflags, "github.com/dqops-users/dqo-users")
-		out, err := c.CombinedOutput()
-		if err != nil {
-			buildErr = fmt.Errorf("go build: %v\n%s", err, out)
-		}
-	})
-	if buildErr != nil {
-		t.Fatal(buildErr)
-	}
-	return buildPath
+const ansiEscape = "\x1b["
+
+// serving is how a sandbox is served; the zero value is plain HTTP at the
+// server's root.
+type serving struct {
+	// prefix mounts the sandbox under a path such as "/dqops", as a reverse
+	// proxy would; URL then ends with the prefix and a slash.
+	prefix string
+	// tls serves HTTPS with httptest's certificate (HTTP.Certificate()).
+	tls bool
+	// quiet discards the server's error log: dropped connections and
+	// refused handshakes are what the network tests make.
+	quiet bool
+	// wrap, when set, stands in front of the sandbox, e.g. to change what
+	// it answers.
+	wrap func(sandbox http.Handler) http.Handler
 }
 
 // testServer is a sandbox served over real loopback HTTP.
@@ -79,25 +86,29 @@ type testServer struct {
 	URL string
 	// Root is the httptest server's own address, without the prefix.
 	Root string
+	// HTTP is the loopback server.
+	HTTP *httptest.Server
 
 	mu    sync.Mutex
 	hooks []func(*http.Request)
 }
 
-// startSandbox serves a new sandbox on a loopback port for the test's life.
-func startSandbox(t testing.TB, opts sandbox.Options) *testServer {
-	return startSandboxAt(t, opts, "")
+// startSandbox serves a new sandbox with extra users over plain HTTP for the
+// test's life.
+func startSandbox(t testing.TB, opts sandbox.Options, users ...sandbox.User) *testServer {
+	t.Helper()
+	return serveSandbox(t, opts, serving{}, users...)
 }
 
-// startSandboxAt serves the sandbox under a path prefix such as "/dqops",
-// as a reverse proxy would; URL then ends with the prefix and a slash.
-func startSandboxAt(t testing.TB, opts sandbox.Options, prefix string) *testServer {
+// serveSandbox serves a new sandbox with extra users as how says.
+func serveSandbox(t testing.TB, opts sandbox.Options, how serving, users ...sandbox.User) *testServer {
 	t.Helper()
 	sb, err := sandbox.New(opts)
 	if err != nil {
 		t.Fatalf("sandbox.New: %v", err)
 	}
 	ts := &testServer{Server: sb}
+	ts.addUsers(t, users...)
 	var h http.Handler = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		ts.mu.Lock()
 		hooks := slices.Clone(ts.hooks)
@@ -107,15 +118,27 @@ func startSandboxAt(t testing.TB, opts sandbox.Options, prefix string) *testServ
 		}
 		sb.ServeHTTP(w, r)
 	})
-	if prefix != "" {
-		h = http.StripPrefix(prefix, h)
+	if how.wrap != nil {
+		h = how.wrap(h)
 	}
-	srv := httptest.NewServer(h)
+	if how.prefix != "" {
+		h = http.StripPrefix(how.prefix, h)
+	}
+	srv := httptest.NewUnstartedServer(h)
+	if how.quiet {
+		srv.Config.ErrorLog = log.New(io.Discard, "", 0)
+	}
+	if how.tls {
+		srv.StartTLS()
+	} else {
+		srv.Start()
+	}
 	t.Cleanup(srv.Close)
+	ts.HTTP = srv
 	ts.Root = srv.URL
 	ts.URL = srv.URL
-	if prefix != "" {
-		ts.URL = srv.URL + prefix + "/"
+	if how.prefix != "" {
+		ts.URL = srv.URL + how.prefix + "/"
 	}
 	return ts
 }
@@ -172,7 +195,12 @@ func (ts *testServer) addUsers(t testing.TB, users ...sandbox.User) {
 
 // user returns the sandbox's user with that email (ignoring case).
 func (ts *testServer) user(email string) (sandbox.User, bool) {
-	for _, u := range ts.Users() {
+	return lookUp(ts.Server, email)
+}
+
+// lookUp returns a sandbox's user with that email (ignoring case).
+func lookUp(sb *sandbox.Server, email string) (sandbox.User, bool) {
+	for _, u := range sb.Users() {
 		if strings.EqualFold(u.Email, email) {
 			return u, true
 		}
@@ -180,11 +208,33 @@ func (ts *testServer) user(email string) (sandbox.User, bool) {
 	return sandbox.User{}, false
 }
 
+// findUser returns a sandbox's user with that email (ignoring case), and
+// fails the test when there is none.
+func findUser(t testing.TB, sb *sandbox.Server, email string) sandbox.User {
+	t.Helper()
+	u, ok := lookUp(sb, email)
+	if !ok {
+		t.Fatalf("user %s is not in the sandbox", email)
+	}
+	return u
+}
+
 // calls lists the requests the sandbox received as "METHOD PATH".
 func (ts *testServer) calls() []string {
 	var out []string
 	for _, r := range ts.Requests() {
 		out = append(out, r.Method+" "+r.Path)
+	}
+	return out
+}
+
+// writes lists the write requests (POST, PUT, DELETE) since the last reset.
+func (ts *testServer) writes() []string {
+	var out []string
+	for _, r := range ts.Requests() {
+		if r.Method != http.MethodGet && r.Method != http.MethodHead {
+			out = append(out, r.Method+" "+r.Path)
+		}
 	}
 	return out
 }
@@ -200,22 +250,61 @@ func (ts *testServer) countCalls(method, prefix string) int {
 	return n
 }
 
-// cli runs dqo-users in-process against a sandbox, with an environment of
-// its own: never the process's.
+// arrivals lists the requests the server received as "METHOD PATH STATUS"
+// (0 for a dropped connection), in the order they arrived, once every one
+// has been answered (or 5s passed).
+func (ts *testServer) arrivals() []string {
+	var out []string
+	for _, r := range ts.RequestsByArrival(5 * time.Second) {
+		out = append(out, fmt.Sprintf("%s %s %d", r.Method, r.Path, r.Status))
+	}
+	return out
+}
+
+// forgetArrivals forgets the requests so far, once they are answered.
+func (ts *testServer) forgetArrivals() {
+	ts.RequestsByArrival(5 * time.Second)
+	ts.ResetRequests()
+}
+
+// cli runs dqo-users in-process, against a sandbox or not, with an
+// environment of its own: never the process's. Its fields other than t and
+// srv may be changed between runs.
 type cli struct {
 	t   testing.TB
 	srv *testServer
-	// env is every run's environment; runs may override entries.
+	// env is every run's environment; runs may override entries, and an
+	// empty value is unset.
 	env map[string]string
-	// configPath is DQOPS_CONFIG, in the test's temporary directory.
+	// dir is a directory of the test's own, where configPath and file's
+	// files are.
+	dir string
+	// configPath is DQOPS_CONFIG, in dir; it does not exist at first.
 	configPath string
+
+	// build is every run's build information; its version is the
+	// Factory's (the User-Agent's) too.
+	build cmd.BuildInfo
+	// transport, proxy and keyCommandTimeout are the Factory's fields of
+	// those names.
+	transport         http.RoundTripper
+	proxy             func(*http.Request) (*url.URL, error)
+	keyCommandTimeout time.Duration
+	// backoff is the wait before a retry; nil waits a millisecond, so that
+	// retries keep their count but not their waiting.
+	backoff func(retry int) time.Duration
+	// waits counts the retries that waited.
+	waits atomic.Int32
+	// timeout, when not zero, bounds every run.
+	timeout time.Duration
 }
 
 // newCLI returns a harness whose environment points at srv with its admin
-// key, and at a configuration file that does not exist yet.
+// key (when srv is not nil), and at a configuration file that does not
+// exist yet.
 func newCLI(t testing.TB, srv *testServer) *cli {
 	dir := t.TempDir()
-	c := &cli{t: t, srv: srv, configPath: filepath.Join(dir, "config.yaml")}
+	c := &cli{t: t, srv: srv, dir: dir, configPath: filepath.Join(dir, "config.yaml"), build: testBuild}
 	c.env = map[string]string{"DQOPS_CONFIG": c.configPath}
 	if srv != nil {
 		c.env["DQOPS_URL"] = srv.URL
@@ -224,29 +313,77 @@ func newCLI(t testing.TB, srv *testServer) *cli {
 	return c
 }
 
+// setup starts a sandbox with extra users and a harness pointed at it with
+// the admin key.
+func setup(t testing.TB, opts sandbox.Options, users ...sandbox.User) (*testServer, *cli) {
+	t.Helper()
+	srv := startSandbox(t, opts, users...)
+	return srv, newCLI(t, srv)
+}
+
+// setupNoColor is setup with NO_COLOR set, for tests that compare plans and
+// files as text.
+func setupNoColor(t testing.TB, opts sandbox.Options, users ...sandbox.User) (*testServer, *cli) {
+	t.Helper()
+	srv, c := setup(t, opts, users...)
+	c.env["NO_COLOR"] = "1"
+	return srv, c
+}
+
+// setupCI is setup as a CI job runs: CI set (nothing prompts), NO_COLOR set,
+// and every run bounded by two minutes.
+func setupCI(t testing.TB, opts sandbox.Options, users ...sandbox.User) (*testServer, *cli) {
+	t.Helper()
+	srv, c := setup(t, opts, users...)
+	c.env["CI"] = "true"
+	c.env["NO_COLOR"] = "1"
+	c.timeout = 2 * time.Minute
+	return srv, c
+}
+
+// file writes a file in the harness's directory and returns its path.
+func (c *cli) file(name, content string) string {
+	c.t.Helper()
+	path := filepath.Join(c.dir, name)
+	if err := os.WriteFile(path, []byte(content), 0o600); err != nil {
+		c.t.Fatal(err)
+	}
+	return path
+}
+
 // invocation is one command line and the circumstances it runs in.
 type invocation struct {
 	args  []string
 	stdin string
-	// stdinReader, when set, replaces stdin (e.g. a pipe that never ends).
+	// stdinReader, when set, replaces stdin (e.g. a pipe that never ends,
+	// or a pseudo-terminal).
 	stdinReader io.Reader
-	stdinTTY    bool
-	stdoutTTY   bool
-	stderrTTY   bool
+	// tty takes all three streams for terminals; the others one each.
+	tty       bool
+	stdinTTY  bool
+	stdoutTTY bool
+	stderrTTY bool
+	// stdout and stderr, when set, replace the buffers the result reads
+	// (e.g. a pseudo-terminal, or io.Discard).
+	stdout, stderr io.Writer
 	// env overrides the harness's environment; an empty value unsets.
 	env map[string]string
+	// ctx is the run's context (nil: context.Background()); cancelling it
+	// is Ctrl-C.
 	ctx context.Context
 }
 
 // result is what a run ended with.
 type result struct {
-	code   int
-	stdout string
-	stderr string
+	code    int
+	stdout  string
+	stderr  string
+	elapsed time.Duration
 }
 
 func (r result) String() string {
-	return fmt.Sprintf("exit %d\n--- stdout ---\n%s--- stderr ---\n%s", r.code, r.stdout, r.stderr)
+	return fmt.Sprintf("exit %d after %s\n--- stdout ---\n%s--- stderr ---\n%s",
+		r.code, r.elapsed.Round(time.Millisecond), r.stdout, r.stderr)
 }
 
 // run runs a command line without a terminal and with empty stdin.
@@ -257,7 +394,7 @@ func (c *cli) run(args ...string) result {
 // runTTY runs a command line with stdin, stdout and stderr taken for
 // terminals, and stdin's content.
 func (c *cli) runTTY(stdin string, args ...string) result {
-	return c.exec(invocation{args: args, stdin: stdin, stdinTTY: true, stdoutTTY: true, stderrTTY: true})
+	return c.exec(invocation{args: args, stdin: stdin, tty: true})
 }
 
 // runStdin runs a command line without a terminal, with stdin's content.
@@ -265,37 +402,52 @@ func (c *cli) runStdin(stdin string, args ...string) result {
 	return c.exec(invocation{args: args, stdin: stdin})
 }
 
-// exec runs one invocation with a fresh Factory.
+// exec runs one invocation with a fresh Factory. It is safe to call from
+// several goroutines.
 func (c *cli) exec(inv invocation) result {
-	c.t.Helper()
-	ios, in, out, errOut := iostreams.Test()
-	in.WriteString(inv.stdin)
+	out, errOut := &lockedBuffer{}, &lockedBuffer{}
+	ios := &iostreams.IOStreams{In: bytes.NewBufferString(inv.stdin), Out: out, ErrOut: errOut}
 	if inv.stdinReader != nil {
 		ios.In = inv.stdinReader
 	}
-	ios.SetStdinTTY(inv.stdinTTY)
-	ios.SetStdoutTTY(inv.stdoutTTY)
-	ios.SetStderrTTY(inv.stderrTTY)
-	env := make(map[string]string, len(c.env)+len(inv.env))
-	for k, v := range c.env {
-		env[k] = v
+	if inv.stdout != nil {
+		ios.Out = inv.stdout
 	}
-	for k, v := range inv.env {
-		env[k] = v
+	if inv.stderr != nil {
+		ios.ErrOut = inv.stderr
 	}
+	ios.SetStdinTTY(inv.tty || inv.stdinTTY)
+	ios.SetStdoutTTY(inv.tty || inv.stdoutTTY)
+	ios.SetStderrTTY(inv.tty || inv.stderrTTY)
+	env := maps.Clone(c.env)
+	maps.Copy(env, inv.env)
 	f := &cmd.Factory{
-		IO:      ios,
-		Version: testBuild.Version,
-		Getenv:  func(name string) string { return env[name] },
-		// Retries keep their count but not their waiting.
-		Backoff: func(int) time.Duration { return time.Millisecond },
+		IO:                ios,
+		Version:           c.build.Version,
+		Getenv:            func(name string) string { return env[name] },
+		Transport:         c.transport,
+		Proxy:             c.proxy,
+		KeyCommandTimeout: c.keyCommandTimeout,
+		Backoff: func(retry int) time.Duration {
+			c.waits.Add(1)
+			if c.backoff != nil {
+				return c.backoff(retry)
+			}
+			return time.Millisecond
+		},
 	}
 	ctx := inv.ctx
 	if ctx == nil {
 		ctx = context.Background()
 	}
-	code := cmd.Run(ctx, f, testBuild, inv.args)
-	return result{code: code, stdout: out.String(), stderr: errOut.String()}
+	if c.timeout > 0 {
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithTimeout(ctx, c.timeout)
+		defer cancel()
+	}
+	start := time.Now()
+	code := cmd.Run(ctx, f, c.build, inv.args)
+	return result{code: code, stdout: out.String(), stderr: errOut.String(), elapsed: time.Since(start)}
 }
 
 // expectCode fails the test when the run did not end with want.
@@ -303,6 +455,18 @@ func expectCode(t testing.TB, r result, want int) {
 	t.Helper()
 	if r.code != want {
 		t.Fatalf("exit code %d, want %d\n%s", r.code, want, r)
+	}
+}
+
+// expectExit fails the test when the run did not end with code, and
+// reports each substring its stderr lacks.
+func expectExit(t testing.TB, r result, code int, stderrHas ...string) {
+	t.Helper()
+	expectCode(t, r, code)
+	for _, s := range stderrHas {
+		if !strings.Contains(r.stderr, s) {
+			t.Errorf("stderr lacks %q\n%s", s, r)
+		}
 	}
 }
 
@@ -332,6 +496,70 @@ func expectCalls(t testing.TB, srv *testServer, want ...string) {
 	got := srv.calls()
 	if !slices.Equal(got, want) {
 		t.Errorf("requests:\n  %s\nwant:\n  %s", strings.Join(got, "\n  "), strings.Join(want, "\n  "))
+	}
+}
+
+// expectArrivals fails when the requests the server received, as arrivals
+// lists them, differ from want, or when the sandbox logged another number.
+func expectArrivals(t testing.TB, srv *testServer, want ...string) {
+	t.Helper()
+	got := srv.arrivals()
+	if !slices.Equal(got, want) {
+		t.Errorf("requests:\n  %s\nwant:\n  %s", strings.Join(got, "\n  "), strings.Join(want, "\n  "))
+	}
+	if n := len(srv.Requests()); n != len(got) {
+		t.Errorf("the sandbox logged %d requests, the server received %d", n, len(got))
+	}
+}
+
+// readConfig returns the configuration file's text, and fails the test when
+// its mode lets others read it.
+func readConfig(t testing.TB, path string) string {
+	t.Helper()
+	info, err := os.Stat(path)
+	if err != nil {
+		t.Fatalf("configuration file: %v", err)
+	}
+	if mode := info.Mode().Perm(); mode != 0o600 {
+		t.Errorf("configuration file mode %04o, want 0600", mode)
+	}
+	data, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(data)
+}
+
+// expectNoConfig fails when the configuration file exists.
+func expectNoConfig(t testing.TB, path string) {
+	t.Helper()
+	if _, err := os.Stat(path); !os.IsNotExist(err) {
+		t.Errorf("configuration file %s exists (%v): something was stored", path, err)
+	}
+}
+
+var updateGolden = flag.Bool("update-apply-golden", false, "rewrite testdata/apply/ golden files")
+
+// golden compares got with the golden file ../testdata/apply/name, or
+// rewrites the file with -update-apply-golden.
+func golden(t *testing.T, name string, got string) {
+	t.Helper()
+	path := filepath.Join("..", "testdata", "apply", name)
+	if *updateGolden {
+		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return
+	}
+	want, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatalf("%v (go test ./cmd -run %s -update-apply-golden creates it)", err, t.Name())
+	}
+	if got != string(want) {
+		t.Errorf("%s differs (-update-apply-golden rewrites it)\n--- got ---\n%s--- want ---\n%s", path, got, want)
 	}
 }
 
@@ -375,4 +603,34 @@ func freePort(t testing.TB) int {
 	}
 	defer l.Close()
 	return l.Addr().(*net.TCPAddr).Port
+}
+
+var (
+	buildOnce sync.Once
+	buildPath string
+	buildErr  error
+)
+
+// binary builds dqo-users once for the whole test binary and returns its
+// path, so that tests that only run in-process never pay for the build.
+func binary(t testing.TB) string {
+	t.Helper()
+	buildOnce.Do(func() {
+		name := "dqo-users"
+		if runtime.GOOS == "windows" {
+			name += ".exe"
+		}
+		buildPath = filepath.Join(binDir, name)
+		ldflags := fmt.Sprintf("-X main.version=%s -X main.commit=%s -X main.date=%s",
+			testBuild.Version, testBuild.Commit, testBuild.Date)
+		c := exec.Command("go", "build", "-o", buildPath, "-ldflags", ldflags, "github.com/dqops-users/dqo-users")
+		out, err := c.CombinedOutput()
+		if err != nil {
+			buildErr = fmt.Errorf("go build: %v\n%s", err, out)
+		}
+	})
+	if buildErr != nil {
+		t.Fatal(buildErr)
+	}
+	return buildPath
 }
