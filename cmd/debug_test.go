@@ -18,24 +18,6 @@ import (
 	"github.com/dqops-users/dqo-users/pkg/sandbox"
 )
 
-// dbgRun runs a command line in-process with the given environment and
-// stdin, with a stderr safe for concurrent writes.
-func dbgRun(ctx context.Context, env map[string]string, stdin string, args ...string) netResult {
-	ios, in, out, _ := iostreams.Test()
-	in.WriteString(stdin)
-	errOut := &lockedBuffer{}
-	ios.ErrOut = errOut
-	f := &cmd.Factory{
-		IO:      ios,
-		Version: "debug-test",
-		Getenv:  func(name string) string { return env[name] },
-		Backoff: func(int) time.Duration { return time.Millisecond },
-	}
-	start := time.Now()
-	code := cmd.Run(ctx, f, cmd.BuildInfo{Version: "debug-test"}, args)
-	return netResult{code: code, stdout: out.String(), stderr: errOut.String(), elapsed: time.Since(start)}
-}
-
 // dbgCommandPaths lists every runnable, visible command as its path without
 // "dqo-users ", e.g. "config view".
 func dbgCommandPaths() []string {
@@ -66,18 +48,11 @@ var dbgTraced = regexp.MustCompile(`(?m)^debug: #\d+ > (GET|POST|PUT|DELETE) (\S
 // key and a known password, and finds neither anywhere in what it printed,
 // while the trace shows each request's method, URL and status.
 func TestDebugTraceShowsNoSecret(t *testing.T) {
-	e := newNetEnv(t, "")
-	sb := e.sb
-	key := sb.AdminKey()
+	srv, c := setupNet(t, "")
+	c.build = cmd.BuildInfo{Version: "debug-test"}
+	key := srv.AdminKey()
 	const password = "Pw-known-7f3a9c"
-	dir := t.TempDir()
-	usersFile := filepath.Join(dir, "users.yaml")
-	os.WriteFile(usersFile, []byte("users:\n- email: admin@example.com\n  accountRole: admin\n- email: cy@corp.io\n  accountRole: editor\n"), 0o600)
-	env := map[string]string{
-		"DQOPS_URL":     e.url,
-		"DQOPS_API_KEY": key,
-		"DQOPS_CONFIG":  filepath.Join(dir, "config.yaml"),
-	}
+	usersFile := c.file("users.yaml", "users:\n- email: admin@example.com\n  accountRole: admin\n- email: cy@corp.io\n  accountRole: editor\n")
 	type step struct {
 		path  string // the command, as dbgCommandPaths names it
 		args  []string
@@ -128,7 +103,7 @@ func TestDebugTraceShowsNoSecret(t *testing.T) {
 				ctx, cancel = context.WithTimeout(ctx, s.timeout)
 				defer cancel()
 			}
-			r := dbgRun(ctx, env, s.stdin, append(s.args, "--debug")...)
+			r := c.exec(invocation{args: append(s.args, "--debug"), stdin: s.stdin, ctx: ctx})
 			if s.timeout == 0 && r.code != 0 {
 				t.Fatalf("%v\n%s", s.args, r)
 			}
@@ -145,7 +120,7 @@ func TestDebugTraceShowsNoSecret(t *testing.T) {
 				t.Fatalf("no request traced:\n%s", r.stderr)
 			}
 			for _, m := range traced {
-				if !strings.HasPrefix(m[2], e.url+"/api/") {
+				if !strings.HasPrefix(m[2], srv.URL+"/api/") {
 					t.Errorf("traced URL %q", m[2])
 				}
 			}
@@ -167,7 +142,7 @@ func TestDebugTraceShowsNoSecret(t *testing.T) {
 			}
 		})
 	}
-	if !sb.PasswordMatches(sandbox.AdminEmail, password) {
+	if !srv.PasswordMatches(sandbox.AdminEmail, password) {
 		t.Error("passwd did not set the password")
 	}
 }
@@ -175,23 +150,23 @@ func TestDebugTraceShowsNoSecret(t *testing.T) {
 // TestDebugFromEnvironment checks DQOPS_DEBUG, and that without it nothing
 // is traced.
 func TestDebugFromEnvironment(t *testing.T) {
-	e := newNetEnv(t, "")
+	srv, c := setupNet(t, "")
 	for _, tt := range []struct {
 		value string
 		trace bool
 	}{{"1", true}, {"true", true}, {"0", false}, {"false", false}, {"", false}} {
-		e.env["DQOPS_DEBUG"] = tt.value
-		r := e.run("list")
-		netExpect(t, r, 0)
-		if got := strings.Contains(r.stderr, "debug: #1 > GET "+e.url+"/api/users\n"); got != tt.trace {
+		c.env["DQOPS_DEBUG"] = tt.value
+		r := c.run("list")
+		expectExit(t, r, 0)
+		if got := strings.Contains(r.stderr, "debug: #1 > GET "+srv.URL+"/api/users\n"); got != tt.trace {
 			t.Errorf("DQOPS_DEBUG=%q: traced %v, want %v:\n%s", tt.value, got, tt.trace, r.stderr)
 		}
 	}
 	// A failed request and the retries are traced too.
-	e.env["DQOPS_DEBUG"] = "1"
-	e.sb.SetFaults("GET /api/users drop x1")
-	r := e.run("list")
-	netExpect(t, r, 0, "debug: #1 ! GET "+e.url+"/api/users failed after ",
+	c.env["DQOPS_DEBUG"] = "1"
+	srv.SetFaults("GET /api/users drop x1")
+	r := c.run("list")
+	expectExit(t, r, 0, "debug: #1 ! GET "+srv.URL+"/api/users failed after ",
 		"debug: * listing users: the connection was closed before an answer came; retry 1 of 3 in ",
 		"debug: #2 < HTTP/1.1 200 OK in ")
 }
@@ -200,22 +175,22 @@ func TestDebugFromEnvironment(t *testing.T) {
 // prints is used and never shown, its stderr passes through, its failures
 // never show what it printed, and it cannot eat a password given on stdin.
 func TestDebugKeyCommandProfile(t *testing.T) {
-	e := newNetEnv(t, "")
-	key := e.sb.AdminKey()
-	keyFile := filepath.Join(e.dir, "key")
+	srv, c := setupNet(t, "")
+	key := srv.AdminKey()
+	keyFile := filepath.Join(c.dir, "key")
 	os.WriteFile(keyFile, []byte(key+"\n"), 0o600)
-	config := e.env["DQOPS_CONFIG"]
+	config := c.env["DQOPS_CONFIG"]
 	writeProfile := func(command string) {
 		t.Helper()
-		doc := fmt.Sprintf("current_profile: work\nprofiles:\n  work:\n    url: %s\n    api_key_command: %q\n", e.url, command)
+		doc := fmt.Sprintf("current_profile: work\nprofiles:\n  work:\n    url: %s\n    api_key_command: %q\n", srv.URL, command)
 		if err := os.WriteFile(config, []byte(doc), 0o600); err != nil {
 			t.Fatal(err)
 		}
 	}
-	delete(e.env, "DQOPS_URL")
-	delete(e.env, "DQOPS_API_KEY")
+	delete(c.env, "DQOPS_URL")
+	delete(c.env, "DQOPS_API_KEY")
 	secret := strings.TrimPrefix(key, sandbox.KeyPrefix)
-	noKey := func(r netResult) {
+	noKey := func(r result) {
 		t.Helper()
 		if strings.Contains(r.stdout+r.stderr, secret) {
 			t.Errorf("the key is shown:\n%s", r)
@@ -223,15 +198,15 @@ func TestDebugKeyCommandProfile(t *testing.T) {
 	}
 
 	writeProfile("echo 'helper: unlocking' >&2; cat " + keyFile)
-	r := e.run("list", "--debug")
-	netExpect(t, r, 0, "helper: unlocking\n", "> Authorization: [redacted]\n")
+	r := c.run("list", "--debug")
+	expectExit(t, r, 0, "helper: unlocking\n", "> Authorization: [redacted]\n")
 	noKey(r)
 
 	// The command's stdin is not ours: --password-stdin still gets the password.
 	writeProfile("cat >/dev/null; cat " + keyFile)
-	r = e.exec(context.Background(), "Pw-stdin-1\n", "passwd", "--password-stdin")
-	netExpect(t, r, 0)
-	if !e.sb.PasswordMatches(sandbox.AdminEmail, "Pw-stdin-1") {
+	r = c.runStdin("Pw-stdin-1\n", "passwd", "--password-stdin")
+	expectExit(t, r, 0)
+	if !srv.PasswordMatches(sandbox.AdminEmail, "Pw-stdin-1") {
 		t.Error("the password was not the one on stdin")
 	}
 
@@ -248,18 +223,18 @@ func TestDebugKeyCommandProfile(t *testing.T) {
 		{"printf 'a\\tb'", 2, []string{`error: the api_key_command of profile "work": the API key contains a space (character 2 of 3)`}},
 	} {
 		writeProfile(tt.command)
-		r := e.run("list", "--debug")
-		netExpect(t, r, tt.code, tt.want...)
+		r := c.run("list", "--debug")
+		expectExit(t, r, tt.code, tt.want...)
 		noKey(r)
-		if n := len(e.calls()); n != 2 {
+		if n := len(srv.arrivals()); n != 2 {
 			t.Errorf("%s: a request was sent (%d in all)", tt.command, n)
 		}
 	}
 
-	e.before = func(f *cmd.Factory) { f.KeyCommandTimeout = 200 * time.Millisecond }
+	c.keyCommandTimeout = 200 * time.Millisecond
 	writeProfile("sleep 5; cat " + keyFile)
-	r = e.run("list")
-	netExpect(t, r, 1, `error: api_key_command of profile "work" did not finish within 200ms`)
+	r = c.run("list")
+	expectExit(t, r, 1, `error: api_key_command of profile "work" did not finish within 200ms`)
 	if r.elapsed > 3*time.Second {
 		t.Errorf("the timeout took %s", r.elapsed)
 	}
@@ -269,11 +244,11 @@ func TestDebugKeyCommandProfile(t *testing.T) {
 // that others may read, which holds keys (tests run as root, where chmod
 // still sets the bits that are checked).
 func TestDebugConfigFileModeWarning(t *testing.T) {
-	e := newNetEnv(t, "")
-	config := e.env["DQOPS_CONFIG"]
-	doc := fmt.Sprintf("profiles:\n  default:\n    url: %s\n    api_key: %s\n", e.url, e.sb.AdminKey())
+	srv, c := setupNet(t, "")
+	config := c.env["DQOPS_CONFIG"]
+	doc := fmt.Sprintf("profiles:\n  default:\n    url: %s\n    api_key: %s\n", srv.URL, srv.AdminKey())
 	os.WriteFile(config, []byte(doc), 0o600)
-	delete(e.env, "DQOPS_API_KEY")
+	delete(c.env, "DQOPS_API_KEY")
 	for _, tt := range []struct {
 		mode os.FileMode
 		warn bool
@@ -281,8 +256,8 @@ func TestDebugConfigFileModeWarning(t *testing.T) {
 		if err := os.Chmod(config, tt.mode); err != nil {
 			t.Fatal(err)
 		}
-		r := e.run("list")
-		netExpect(t, r, 0)
+		r := c.run("list")
+		expectExit(t, r, 0)
 		want := fmt.Sprintf("warning: %s is readable by other users (mode %04o); run: chmod 600 %s\n", config, tt.mode, config)
 		if got := strings.Contains(r.stderr, want); got != tt.warn {
 			t.Errorf("mode %04o: warned %v, want %v:\n%s", tt.mode, got, tt.warn, r.stderr)
@@ -290,7 +265,7 @@ func TestDebugConfigFileModeWarning(t *testing.T) {
 	}
 	// Saving writes 0600 whatever the file had.
 	os.Chmod(config, 0o644)
-	netExpect(t, e.exec(context.Background(), e.sb.AdminKey(), "login", "--with-token"), 0)
+	expectExit(t, c.runStdin(srv.AdminKey(), "login", "--with-token"), 0)
 	if info, err := os.Stat(config); err != nil || info.Mode().Perm() != 0o600 {
 		t.Errorf("after login the file has mode %v, %v", info.Mode().Perm(), err)
 	}

@@ -4,8 +4,6 @@ import (
 	"context"
 	"encoding/pem"
 	"fmt"
-	"io"
-	"log"
 	"net/http"
 	"net/http/httptest"
 	"net/http/httputil"
@@ -18,177 +16,48 @@ import (
 	"testing"
 	"time"
 
-	"github.com/dqops-users/dqo-users/cmd"
-	"github.com/dqops-users/dqo-users/pkg/iostreams"
 	"github.com/dqops-users/dqo-users/pkg/sandbox"
 )
 
-// netEnv is a sandbox with fault injection served over loopback HTTP (or
-// HTTPS), and dqo-users run in-process against it with an environment of
-// its own and a backoff that does not make tests sleep.
-type netEnv struct {
-	t      *testing.T
-	sb     *sandbox.Server
-	srv    *httptest.Server
-	url    string
-	dir    string
-	env    map[string]string
-	proxy  func(*http.Request) (*url.URL, error)
-	before func(*cmd.Factory)
-	// waits counts the backoff's calls: the retries that waited.
-	waits atomic.Int32
-}
-
-// netResult is how one run ended.
-type netResult struct {
-	code           int
-	stdout, stderr string
-	elapsed        time.Duration
-}
-
-func (r netResult) String() string {
-	return fmt.Sprintf("exit %d after %s\n--- stdout ---\n%s--- stderr ---\n%s", r.code, r.elapsed.Round(time.Millisecond), r.stdout, r.stderr)
-}
-
-// newNetEnv serves a sandbox with the fault spec over plain HTTP, with two
-// more users besides the built-in admin and viewer.
-func newNetEnv(t *testing.T, faults string) *netEnv {
-	return newNetEnvWith(t, faults, false)
-}
-
-func newNetEnvWith(t *testing.T, faults string, useTLS bool) *netEnv {
-	t.Helper()
-	sb, err := sandbox.New(sandbox.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, u := range []sandbox.User{
-		{Email: "ana@corp.io", AccountRole: "editor", DataDomainRoles: map[string]string{"sales": "editor"}},
-		{Email: "bo@corp.io", AccountRole: "viewer"},
-	} {
-		if err := sb.AddUser(u); err != nil {
-			t.Fatal(err)
-		}
-	}
-	// Faults are set after seeding, so that they count only the command's
-	// requests.
-	if err := sb.SetFaults(faults); err != nil {
-		t.Fatal(err)
-	}
-	e := &netEnv{t: t, sb: sb}
-	srv := httptest.NewUnstartedServer(sb)
-	// Dropped connections and refused handshakes are what these tests do.
-	srv.Config.ErrorLog = log.New(io.Discard, "", 0)
-	if useTLS {
-		srv.StartTLS()
-	} else {
-		srv.Start()
-	}
-	t.Cleanup(srv.Close)
-	dir := t.TempDir()
-	e.srv, e.url, e.dir = srv, srv.URL, dir
-	e.env = map[string]string{
-		"DQOPS_URL":     srv.URL,
-		"DQOPS_API_KEY": sb.AdminKey(),
-		"DQOPS_CONFIG":  filepath.Join(dir, "config.yaml"),
-	}
-	return e
-}
-
-// run runs a command line without a terminal and with empty stdin.
-func (e *netEnv) run(args ...string) netResult {
-	return e.exec(context.Background(), "", args...)
-}
-
-// exec runs a command line with a fresh Factory.
-func (e *netEnv) exec(ctx context.Context, stdin string, args ...string) netResult {
-	e.t.Helper()
-	ios, in, out, errOut := iostreams.Test()
-	in.WriteString(stdin)
-	env := netCopyEnv(e.env)
-	f := &cmd.Factory{
-		IO:      ios,
-		Version: "net-test",
-		Getenv:  func(name string) string { return env[name] },
-		Proxy:   e.proxy,
-		Backoff: func(int) time.Duration { e.waits.Add(1); return time.Millisecond },
-	}
-	if e.before != nil {
-		e.before(f)
-	}
-	start := time.Now()
-	code := cmd.Run(ctx, f, cmd.BuildInfo{}, args)
-	return netResult{code: code, stdout: out.String(), stderr: errOut.String(), elapsed: time.Since(start)}
-}
-
-func netCopyEnv(m map[string]string) map[string]string {
-	c := make(map[string]string, len(m))
-	for k, v := range m {
-		c[k] = v
-	}
-	return c
-}
-
-// calls lists the requests the server received as "METHOD PATH STATUS" (0
-// for a dropped connection), in the order they arrived, once every one has
-// been answered (or 5s passed).
-func (e *netEnv) calls() []string {
-	var out []string
-	for _, r := range e.sb.RequestsByArrival(5 * time.Second) {
-		out = append(out, fmt.Sprintf("%s %s %d", r.Method, r.Path, r.Status))
-	}
-	return out
-}
-
-// resetCalls forgets the requests so far.
-func (e *netEnv) resetCalls() {
-	e.sb.RequestsByArrival(5 * time.Second)
-	e.sb.ResetRequests()
-}
-
-// users describes the sandbox's users as "email role", sorted.
-func (e *netEnv) users() []string {
-	var out []string
-	for _, u := range e.sb.Users() {
-		out = append(out, u.Email+" "+u.AccountRole)
-	}
-	return out
+// netUsers are the users the network tests start with, besides the
+// built-in admin and viewer.
+var netUsers = []sandbox.User{
+	{Email: "ana@corp.io", AccountRole: "editor", DataDomainRoles: map[string]string{"sales": "editor"}},
+	{Email: "bo@corp.io", AccountRole: "viewer"},
 }
 
 var netInitialUsers = []string{"admin@example.com admin", "ana@corp.io editor", "bo@corp.io viewer", "viewer@example.com viewer"}
 
-func netExpect(t *testing.T, r netResult, code int, stderr ...string) {
+// setupNet serves a sandbox with the fault spec and netUsers over plain
+// HTTP, its server quiet about the connections the faults drop, and a
+// harness pointed at it.
+func setupNet(t testing.TB, faults string) (*testServer, *cli) {
 	t.Helper()
-	if r.code != code {
-		t.Fatalf("exit %d, want %d\n%s", r.code, code, r)
-	}
-	for _, s := range stderr {
-		if !strings.Contains(r.stderr, s) {
-			t.Errorf("stderr lacks %q\n%s", s, r)
-		}
-	}
+	return setupNetWith(t, faults, serving{quiet: true})
 }
 
-func netExpectCalls(t *testing.T, e *netEnv, want ...string) {
+// setupNetWith is setupNet served as how says.
+func setupNetWith(t testing.TB, faults string, how serving) (*testServer, *cli) {
 	t.Helper()
-	got := e.calls()
+	srv := serveSandbox(t, sandbox.Options{Faults: faults}, how, netUsers...)
+	return srv, newCLI(t, srv)
+}
+
+// expectUsers fails when the sandbox's users, as "email role" sorted,
+// differ from want.
+func expectUsers(t testing.TB, srv *testServer, want []string) {
+	t.Helper()
+	var got []string
+	for _, u := range srv.Users() {
+		got = append(got, u.Email+" "+u.AccountRole)
+	}
 	if !slices.Equal(got, want) {
-		t.Errorf("requests:\n  %s\nwant:\n  %s", strings.Join(got, "\n  "), strings.Join(want, "\n  "))
-	}
-	if n := len(e.sb.Requests()); n != len(got) {
-		t.Errorf("the sandbox logged %d requests, the server received %d", n, len(got))
-	}
-}
-
-func netExpectUsers(t *testing.T, e *netEnv, want []string) {
-	t.Helper()
-	if got := e.users(); !slices.Equal(got, want) {
 		t.Errorf("users:\n  %s\nwant:\n  %s", strings.Join(got, "\n  "), strings.Join(want, "\n  "))
 	}
 }
 
-// netRepeat lists the same request n times.
-func netRepeat(call string, n int) []string {
+// repeated lists the same request n times.
+func repeated(call string, n int) []string {
 	out := make([]string, n)
 	for i := range out {
 		out[i] = call
@@ -214,17 +83,17 @@ func TestNetworkRetriesRecover(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.faults, func(t *testing.T) {
-			e := newNetEnv(t, tt.faults)
-			r := e.run(append([]string{"list", "-o", "json"}, tt.args...)...)
-			netExpect(t, r, 0)
+			srv, c := setupNet(t, tt.faults)
+			r := c.run(append([]string{"list", "-o", "json"}, tt.args...)...)
+			expectExit(t, r, 0)
 			for _, email := range []string{"admin@example.com", "ana@corp.io", "bo@corp.io", "viewer@example.com"} {
 				if !strings.Contains(r.stdout, `"email": "`+email+`"`) {
 					t.Errorf("output lacks %s:\n%s", email, r.stdout)
 				}
 			}
-			netExpectCalls(t, e, tt.calls...)
-			if int(e.waits.Load()) != len(tt.calls)-1 {
-				t.Errorf("%d backoff waits, want %d", e.waits.Load(), len(tt.calls)-1)
+			expectArrivals(t, srv, tt.calls...)
+			if int(c.waits.Load()) != len(tt.calls)-1 {
+				t.Errorf("%d backoff waits, want %d", c.waits.Load(), len(tt.calls)-1)
 			}
 		})
 	}
@@ -254,23 +123,23 @@ func TestNetworkRetriesStopAtTheLimit(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.faults, func(t *testing.T) {
-			e := newNetEnv(t, tt.faults)
-			r := e.run(append([]string{"list", "--retries", "2"}, tt.extra...)...)
-			netExpect(t, r, 1, strings.ReplaceAll(tt.message, "{URL}", e.url), tt.hint)
+			srv, c := setupNet(t, tt.faults)
+			r := c.run(append([]string{"list", "--retries", "2"}, tt.extra...)...)
+			expectExit(t, r, 1, strings.ReplaceAll(tt.message, "{URL}", srv.URL), tt.hint)
 			if r.stdout != "" {
 				t.Errorf("stdout: %q", r.stdout)
 			}
-			if n := len(e.calls()); n != 3 {
+			if n := len(srv.arrivals()); n != 3 {
 				t.Errorf("%d requests, want 3 (the first and 2 retries)", n)
 			}
 			// The same as JSON: the status is kept.
-			e.resetCalls()
-			r = e.run(append([]string{"list", "--retries", "0", "-o", "json"}, tt.extra...)...)
-			netExpect(t, r, 1, `"code":"error"`)
+			srv.forgetArrivals()
+			r = c.run(append([]string{"list", "--retries", "0", "-o", "json"}, tt.extra...)...)
+			expectExit(t, r, 1, `"code":"error"`)
 			if tt.status != 0 && !strings.Contains(r.stderr, fmt.Sprintf(`"status":%d`, tt.status)) {
 				t.Errorf("JSON error lacks the status %d: %s", tt.status, r.stderr)
 			}
-			if n := len(e.calls()); n != 1 {
+			if n := len(srv.arrivals()); n != 1 {
 				t.Errorf("--retries 0: %d requests, want 1", n)
 			}
 		})
@@ -278,19 +147,19 @@ func TestNetworkRetriesStopAtTheLimit(t *testing.T) {
 }
 
 func TestNetworkRetriesFromEnvironment(t *testing.T) {
-	e := newNetEnv(t, "GET /api/users 503")
-	e.env["DQOPS_RETRIES"] = "1"
-	netExpect(t, e.run("list"), 1, "(2 attempts)")
-	netExpectCalls(t, e, netRepeat("GET /api/users 503", 2)...)
+	srv, c := setupNet(t, "GET /api/users 503")
+	c.env["DQOPS_RETRIES"] = "1"
+	expectExit(t, c.run("list"), 1, "(2 attempts)")
+	expectArrivals(t, srv, repeated("GET /api/users 503", 2)...)
 
-	e.env["DQOPS_RETRIES"] = "many"
-	netExpect(t, e.run("list"), 2, `DQOPS_RETRIES="many" is not a number`)
-	e.env["DQOPS_RETRIES"] = ""
-	netExpect(t, e.run("list", "--retries", "-1"), 2, "--retries must be between 0 and 10")
+	c.env["DQOPS_RETRIES"] = "many"
+	expectExit(t, c.run("list"), 2, `DQOPS_RETRIES="many" is not a number`)
+	c.env["DQOPS_RETRIES"] = ""
+	expectExit(t, c.run("list", "--retries", "-1"), 2, "--retries must be between 0 and 10")
 
-	e.env["DQOPS_TIMEOUT"] = "150ms"
-	e.sb.SetFaults("GET /api/users slow=10s")
-	netExpect(t, e.run("list", "--retries", "0"), 1, "timed out: no answer within 150ms\n")
+	c.env["DQOPS_TIMEOUT"] = "150ms"
+	srv.SetFaults("GET /api/users slow=10s")
+	expectExit(t, c.run("list", "--retries", "0"), 1, "timed out: no answer within 150ms\n")
 }
 
 func TestNetworkAnswersThatAreNotRetried(t *testing.T) {
@@ -318,14 +187,14 @@ func TestNetworkAnswersThatAreNotRetried(t *testing.T) {
 			if strings.HasSuffix(tt.faults, "huge") && testing.Short() {
 				t.Skip("reads 256 MiB")
 			}
-			e := newNetEnv(t, tt.faults)
-			r := e.run("list")
-			netExpect(t, r, 1, tt.message, tt.hint)
-			if n := len(e.calls()); n != 1 {
+			srv, c := setupNet(t, tt.faults)
+			r := c.run("list")
+			expectExit(t, r, 1, tt.message, tt.hint)
+			if n := len(srv.arrivals()); n != 1 {
 				t.Errorf("%d requests, want 1", n)
 			}
-			if e.waits.Load() != 0 {
-				t.Errorf("waited %d times", e.waits.Load())
+			if c.waits.Load() != 0 {
+				t.Errorf("waited %d times", c.waits.Load())
 			}
 		})
 	}
@@ -372,101 +241,99 @@ func TestNetworkCreateIsNeverDuplicated(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			e := newNetEnv(t, tt.faults)
-			r := e.run(append([]string{"create", "new@corp.io", "--role", "viewer"}, tt.extra...)...)
-			netExpect(t, r, tt.code, tt.stderr)
-			netExpectCalls(t, e, tt.calls...)
+			srv, c := setupNet(t, tt.faults)
+			r := c.run(append([]string{"create", "new@corp.io", "--role", "viewer"}, tt.extra...)...)
+			expectExit(t, r, tt.code, tt.stderr)
+			expectArrivals(t, srv, tt.calls...)
 			want := slices.Clone(netInitialUsers)
 			if tt.code == 0 {
 				want = append(want, "new@corp.io viewer")
 				slices.Sort(want)
 			}
-			netExpectUsers(t, e, want)
+			expectUsers(t, srv, want)
 		})
 	}
 }
 
 func TestNetworkUpdateDeleteAndPasswordsRetried(t *testing.T) {
-	e := newNetEnv(t, "PUT /api/users/ana@corp.io 503 x1; DELETE /api/users/bo@corp.io drop-after x1; "+
+	srv, c := setupNet(t, "PUT /api/users/ana@corp.io 503 x1; DELETE /api/users/bo@corp.io drop-after x1; "+
 		"PUT /api/users/ana@corp.io/password drop x1; PUT /api/mypassword 502 x1")
-	netExpect(t, e.run("update", "ana@corp.io", "--role", "operator"), 0, "Updated user ana@corp.io: role editor -> operator.")
+	expectExit(t, c.run("update", "ana@corp.io", "--role", "operator"), 0, "Updated user ana@corp.io: role editor -> operator.")
 	// The first DELETE deleted bo and lost its answer; the retry's 404 is
 	// that success, not "not found".
-	netExpect(t, e.run("delete", "bo@corp.io", "--yes"), 0, "Deleted user bo@corp.io.")
-	netExpect(t, e.exec(context.Background(), "s3cret-1\n", "user-passwd", "ana@corp.io", "--password-stdin"), 0)
-	netExpect(t, e.exec(context.Background(), "s3cret-2\n", "passwd", "--password-stdin"), 0)
-	if !e.sb.PasswordMatches("ana@corp.io", "s3cret-1") || !e.sb.PasswordMatches("admin@example.com", "s3cret-2") {
+	expectExit(t, c.run("delete", "bo@corp.io", "--yes"), 0, "Deleted user bo@corp.io.")
+	expectExit(t, c.runStdin("s3cret-1\n", "user-passwd", "ana@corp.io", "--password-stdin"), 0)
+	expectExit(t, c.runStdin("s3cret-2\n", "passwd", "--password-stdin"), 0)
+	if !srv.PasswordMatches("ana@corp.io", "s3cret-1") || !srv.PasswordMatches("admin@example.com", "s3cret-2") {
 		t.Error("a password was not set")
 	}
-	netExpectUsers(t, e, []string{"admin@example.com admin", "ana@corp.io operator", "viewer@example.com viewer"})
-	if u := e.sb.Users(); u[1].DataDomainRoles["sales"] != "editor" {
+	expectUsers(t, srv, []string{"admin@example.com admin", "ana@corp.io operator", "viewer@example.com viewer"})
+	if u := srv.Users(); u[1].DataDomainRoles["sales"] != "editor" {
 		t.Errorf("the retried update lost ana's data-domain roles: %v", u[1])
 	}
 	var puts, deletes int
-	for _, c := range e.calls() {
+	for _, call := range srv.arrivals() {
 		switch {
-		case strings.HasPrefix(c, "PUT "):
+		case strings.HasPrefix(call, "PUT "):
 			puts++
-		case strings.HasPrefix(c, "DELETE "):
+		case strings.HasPrefix(call, "DELETE "):
 			deletes++
 		}
 	}
 	if puts != 6 || deletes != 2 {
-		t.Errorf("%d PUTs and %d DELETEs, want 6 and 2:\n%s", puts, deletes, strings.Join(e.calls(), "\n"))
+		t.Errorf("%d PUTs and %d DELETEs, want 6 and 2:\n%s", puts, deletes, strings.Join(srv.arrivals(), "\n"))
 	}
 }
 
 func TestNetworkConnectionRefused(t *testing.T) {
 	addr := closedPort(t)
-	e := newNetEnv(t, "")
-	e.env["DQOPS_URL"] = "http://" + addr
-	r := e.run("list")
-	netExpect(t, r, 1, "error: listing users: cannot connect to "+addr+": connection refused (4 attempts)\n",
+	_, c := setupNet(t, "")
+	c.env["DQOPS_URL"] = "http://" + addr
+	r := c.run("list")
+	expectExit(t, r, 1, "error: listing users: cannot connect to "+addr+": connection refused (4 attempts)\n",
 		"hint: is DQOps running at that address?")
-	if e.waits.Load() != 3 {
-		t.Errorf("%d waits, want 3", e.waits.Load())
+	if c.waits.Load() != 3 {
+		t.Errorf("%d waits, want 3", c.waits.Load())
 	}
 	// A create refused before anything was sent is retried without a check.
-	e.waits.Store(0)
-	r = e.run("create", "new@corp.io", "--role", "viewer", "--retries", "1")
-	netExpect(t, r, 1, "connection refused (2 attempts)")
+	c.waits.Store(0)
+	r = c.run("create", "new@corp.io", "--role", "viewer", "--retries", "1")
+	expectExit(t, r, 1, "connection refused (2 attempts)")
 }
 
 func TestNetworkCtrlCStopsRetries(t *testing.T) {
-	e := newNetEnv(t, "GET /api/users 503")
+	srv, c := setupNet(t, "GET /api/users 503")
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	// Ctrl-C while waiting to retry: the wait ends at once, nothing more is sent.
-	e.before = func(f *cmd.Factory) {
-		f.Backoff = func(int) time.Duration { cancel(); return time.Minute }
-	}
-	r := e.exec(ctx, "", "list")
-	netExpect(t, r, 130, "error: interrupted")
+	c.backoff = func(int) time.Duration { cancel(); return time.Minute }
+	r := c.exec(invocation{args: []string{"list"}, ctx: ctx})
+	expectExit(t, r, 130, "error: interrupted")
 	if r.elapsed > 10*time.Second {
 		t.Errorf("took %s", r.elapsed)
 	}
-	netExpectCalls(t, e, "GET /api/users 503")
+	expectArrivals(t, srv, "GET /api/users 503")
 
 	// Ctrl-C while a request waits for its answer.
-	e = newNetEnv(t, "GET /api/users slow=30s")
+	srv, c = setupNet(t, "GET /api/users slow=30s")
 	ctx, cancel = context.WithCancel(context.Background())
 	defer cancel()
 	time.AfterFunc(300*time.Millisecond, cancel)
-	r = e.exec(ctx, "", "list")
-	netExpect(t, r, 130, "error: interrupted")
+	r = c.exec(invocation{args: []string{"list"}, ctx: ctx})
+	expectExit(t, r, 130, "error: interrupted")
 	if r.elapsed > 10*time.Second {
 		t.Errorf("took %s", r.elapsed)
 	}
-	if n := len(e.calls()); n != 1 {
+	if n := len(srv.arrivals()); n != 1 {
 		t.Errorf("%d requests, want 1", n)
 	}
-	if e.waits.Load() != 0 {
+	if c.waits.Load() != 0 {
 		t.Errorf("retried after Ctrl-C")
 	}
 }
 
-// netWriteCertPEM writes the TLS server's certificate to a PEM file.
-func netWriteCertPEM(t *testing.T, srv *httptest.Server, path string) {
+// writeCertPEM writes the TLS server's certificate to a PEM file.
+func writeCertPEM(t *testing.T, srv *httptest.Server, path string) {
 	t.Helper()
 	data := pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: srv.Certificate().Raw})
 	if err := os.WriteFile(path, data, 0o600); err != nil {
@@ -475,39 +342,39 @@ func netWriteCertPEM(t *testing.T, srv *httptest.Server, path string) {
 }
 
 func TestTLSOptions(t *testing.T) {
-	e := newNetEnvWith(t, "", true)
-	pemFile := filepath.Join(e.dir, "corp-ca.pem")
-	netWriteCertPEM(t, e.srv, pemFile)
+	srv, c := setupNetWith(t, "", serving{quiet: true, tls: true})
+	pemFile := filepath.Join(c.dir, "corp-ca.pem")
+	writeCertPEM(t, srv.HTTP, pemFile)
 
-	r := e.run("list")
-	netExpect(t, r, 1, "error: listing users: the server's TLS certificate is signed by an authority this computer does not trust",
+	r := c.run("list")
+	expectExit(t, r, 1, "error: listing users: the server's TLS certificate is signed by an authority this computer does not trust",
 		"hint: the server's TLS certificate is not trusted: pass its CA with --ca-cert FILE")
-	if n := len(e.calls()); n != 0 || e.waits.Load() != 0 {
-		t.Errorf("an untrusted certificate: %d requests, %d retries", n, e.waits.Load())
+	if n := len(srv.arrivals()); n != 0 || c.waits.Load() != 0 {
+		t.Errorf("an untrusted certificate: %d requests, %d retries", n, c.waits.Load())
 	}
 
-	netExpect(t, e.run("list", "--ca-cert", pemFile), 0)
-	e.env["DQOPS_CA_CERT"] = pemFile
-	netExpect(t, e.run("list"), 0)
-	delete(e.env, "DQOPS_CA_CERT")
+	expectExit(t, c.run("list", "--ca-cert", pemFile), 0)
+	c.env["DQOPS_CA_CERT"] = pemFile
+	expectExit(t, c.run("list"), 0)
+	delete(c.env, "DQOPS_CA_CERT")
 
 	// A profile's ca_cert, relative to the configuration file.
-	config := fmt.Sprintf("current_profile: corp\nprofiles:\n  corp:\n    url: %s\n    ca_cert: corp-ca.pem\n", e.url)
-	if err := os.WriteFile(e.env["DQOPS_CONFIG"], []byte(config), 0o600); err != nil {
+	config := fmt.Sprintf("current_profile: corp\nprofiles:\n  corp:\n    url: %s\n    ca_cert: corp-ca.pem\n", srv.URL)
+	if err := os.WriteFile(c.env["DQOPS_CONFIG"], []byte(config), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	delete(e.env, "DQOPS_URL")
-	netExpect(t, e.run("list"), 0)
-	os.Remove(e.env["DQOPS_CONFIG"])
-	e.env["DQOPS_URL"] = e.url
+	delete(c.env, "DQOPS_URL")
+	expectExit(t, c.run("list"), 0)
+	os.Remove(c.env["DQOPS_CONFIG"])
+	c.env["DQOPS_URL"] = srv.URL
 
-	r = e.run("list", "--insecure-skip-tls-verify")
-	netExpect(t, r, 0, "warning: --insecure-skip-tls-verify: the server's certificate is not checked")
+	r = c.run("list", "--insecure-skip-tls-verify")
+	expectExit(t, r, 0, "warning: --insecure-skip-tls-verify: the server's certificate is not checked")
 
-	netExpect(t, e.run("list", "--ca-cert", filepath.Join(e.dir, "missing.pem")), 2, "reading CA certificates:")
-	notPEM := filepath.Join(e.dir, "not.pem")
+	expectExit(t, c.run("list", "--ca-cert", filepath.Join(c.dir, "missing.pem")), 2, "reading CA certificates:")
+	notPEM := filepath.Join(c.dir, "not.pem")
 	os.WriteFile(notPEM, []byte("not a certificate"), 0o600)
-	netExpect(t, e.run("list", "--ca-cert", notPEM), 2, "holds no PEM certificate")
+	expectExit(t, c.run("list", "--ca-cert", notPEM), 2, "holds no PEM certificate")
 }
 
 // TestProxyForwardsRequests checks that requests go through an HTTP proxy.
@@ -515,8 +382,8 @@ func TestTLSOptions(t *testing.T) {
 // HTTPS_PROXY / HTTP_PROXY would set it, and the URL names a host that only
 // the proxy knows.
 func TestProxyForwardsRequests(t *testing.T) {
-	e := newNetEnv(t, "")
-	target, _ := url.Parse(e.url)
+	srv, c := setupNet(t, "")
+	target, _ := url.Parse(srv.URL)
 	var proxied atomic.Int32
 	// A forward proxy: it gets the absolute URL and passes the request on.
 	forward := &httputil.ReverseProxy{Rewrite: func(pr *httputil.ProxyRequest) { pr.SetURL(target) }}
@@ -530,20 +397,20 @@ func TestProxyForwardsRequests(t *testing.T) {
 	}))
 	defer proxy.Close()
 	proxyURL, _ := url.Parse(proxy.URL)
-	e.proxy = http.ProxyURL(proxyURL)
-	e.env["DQOPS_URL"] = "http://dqops.corp.invalid"
+	c.proxy = http.ProxyURL(proxyURL)
+	c.env["DQOPS_URL"] = "http://dqops.corp.invalid"
 
-	r := e.run("get", "ana@corp.io", "-o", "json")
-	netExpect(t, r, 0)
+	r := c.run("get", "ana@corp.io", "-o", "json")
+	expectExit(t, r, 0)
 	if !strings.Contains(r.stdout, `"email": "ana@corp.io"`) {
 		t.Errorf("stdout: %s", r.stdout)
 	}
-	if n := len(e.calls()); proxied.Load() != int32(n) || n == 0 {
+	if n := len(srv.arrivals()); proxied.Load() != int32(n) || n == 0 {
 		t.Errorf("%d requests through the proxy, %d at the server", proxied.Load(), n)
 	}
 	proxy.Close()
-	r = e.run("list", "--retries", "1")
-	netExpect(t, r, 1, "cannot reach the HTTP proxy", "(2 attempts)", "hint: the HTTP proxy is unreachable: check HTTPS_PROXY, HTTP_PROXY and NO_PROXY")
+	r = c.run("list", "--retries", "1")
+	expectExit(t, r, 1, "cannot reach the HTTP proxy", "(2 attempts)", "hint: the HTTP proxy is unreachable: check HTTPS_PROXY, HTTP_PROXY and NO_PROXY")
 }
 
 // TestNetworkBadAPIKeyIsRefusedUpFront checks that a key that cannot travel
@@ -551,10 +418,10 @@ func TestProxyForwardsRequests(t *testing.T) {
 // it came from and never shows it.
 func TestNetworkBadAPIKeyIsRefusedUpFront(t *testing.T) {
 	const part = "SECRETPART"
-	e := newNetEnv(t, "")
-	keyFile := filepath.Join(e.dir, "key.txt")
+	srv, c := setupNet(t, "")
+	keyFile := filepath.Join(c.dir, "key.txt")
 	os.WriteFile(keyFile, []byte("line-one\n"+part+"\n"), 0o600)
-	config := filepath.Join(e.dir, "config.yaml")
+	config := c.configPath
 	tests := []struct {
 		name   string
 		env    map[string]string
@@ -577,22 +444,17 @@ func TestNetworkBadAPIKeyIsRefusedUpFront(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			e.resetCalls()
+			srv.forgetArrivals()
 			os.Remove(config)
 			if tt.config != "" {
 				os.WriteFile(config, []byte(tt.config), 0o600)
 			}
-			saved := netCopyEnv(e.env)
-			defer func() { e.env = saved }()
-			for k, v := range tt.env {
-				e.env[k] = v
-			}
-			r := e.exec(context.Background(), tt.stdin, tt.args...)
-			netExpect(t, r, 2, tt.want)
+			r := c.exec(invocation{args: tt.args, stdin: tt.stdin, env: tt.env})
+			expectExit(t, r, 2, tt.want)
 			if strings.Contains(r.stderr+r.stdout, part) {
 				t.Errorf("the output shows the key:\n%s", r)
 			}
-			if n := len(e.calls()); n != 0 {
+			if n := len(srv.arrivals()); n != 0 {
 				t.Errorf("%d requests sent with a bad key", n)
 			}
 			if _, err := os.Stat(config); tt.args[0] == "login" && err == nil {
