@@ -1,16 +1,13 @@
 package cmd_test
 
 import (
-	"context"
-	"net/http/httptest"
-	"path/filepath"
+	"maps"
 	"slices"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/dqops-users/dqo-users/cmd"
-	"github.com/dqops-users/dqo-users/pkg/iostreams"
 	"github.com/dqops-users/dqo-users/pkg/sandbox"
 )
 
@@ -23,64 +20,38 @@ var sandboxEmails = []string{
 	"viewer@example.com\tviewer",
 }
 
-// completionSandbox serves a sandbox with two seeded users and returns its
-// URL and admin key.
-func completionSandbox(t *testing.T, opts sandbox.Options) (url, key string) {
+// completionSandbox serves a sandbox with two seeded users.
+func completionSandbox(t *testing.T, opts sandbox.Options) *testServer {
 	t.Helper()
 	opts.SeedUsers = 2
-	srv, err := sandbox.New(opts)
-	if err != nil {
-		t.Fatal(err)
-	}
-	hs := httptest.NewServer(srv)
-	t.Cleanup(hs.Close)
-	return hs.URL, srv.AdminKey()
+	return startSandbox(t, opts)
 }
 
-// completionEnv is the environment of one in-process run: only what is in
-// the map, and a configuration file of the test's own.
-func completionEnv(t *testing.T, vars map[string]string) map[string]string {
-	env := map[string]string{"DQOPS_CONFIG": filepath.Join(t.TempDir(), "config.yaml")}
-	for k, v := range vars {
-		env[k] = v
-	}
-	return env
+// completionCLI is a harness whose environment is vars and a configuration
+// file of the test's own, and nothing else; every run is bounded by 30s.
+func completionCLI(t *testing.T, vars map[string]string) *cli {
+	c := newCLI(t, nil)
+	maps.Copy(c.env, vars)
+	c.timeout = 30 * time.Second
+	return c
 }
 
-// completionRun is the outcome of one in-process run.
-type completionRun struct {
-	code      int
-	stdout    string
-	stderr    string
-	elapsed   time.Duration
+// completion is a run of __complete.
+type completion struct {
+	result
 	values    []string // the completions, description included
 	directive string   // cobra's ":N" line
-}
-
-func runCompletion(t *testing.T, env map[string]string, stdin string, args ...string) completionRun {
-	t.Helper()
-	ios, in, out, errOut := iostreams.Test()
-	in.WriteString(stdin)
-	f := &cmd.Factory{IO: ios, Getenv: func(k string) string { return env[k] }}
-	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-	defer cancel()
-	start := time.Now()
-	code := cmd.Run(ctx, f, cmd.BuildInfo{}, args)
-	r := completionRun{code: code, stdout: out.String(), stderr: errOut.String(), elapsed: time.Since(start)}
-	if len(args) > 0 && args[0] == "__complete" {
-		lines := strings.Split(strings.TrimSuffix(r.stdout, "\n"), "\n")
-		r.directive = lines[len(lines)-1]
-		r.values = lines[:len(lines)-1]
-	}
-	return r
 }
 
 // complete runs `dqo-users __complete ARGS...` and checks what every
 // completion must be: exit 0, a directive, nothing on stderr but cobra's
 // directive line.
-func complete(t *testing.T, env map[string]string, args ...string) completionRun {
+func complete(t *testing.T, c *cli, args ...string) completion {
 	t.Helper()
-	r := runCompletion(t, env, "", append([]string{"__complete"}, args...)...)
+	r := completion{result: c.run(append([]string{"__complete"}, args...)...)}
+	lines := strings.Split(strings.TrimSuffix(r.stdout, "\n"), "\n")
+	r.directive = lines[len(lines)-1]
+	r.values = lines[:len(lines)-1]
 	if r.code != cmd.ExitOK {
 		t.Errorf("__complete %q: exit %d, want 0\nstderr: %s", args, r.code, r.stderr)
 	}
@@ -96,7 +67,7 @@ func complete(t *testing.T, env map[string]string, args ...string) completionRun
 	return r
 }
 
-func expectValues(t *testing.T, r completionRun, what string, want []string) {
+func expectValues(t *testing.T, r completion, what string, want []string) {
 	t.Helper()
 	if !slices.Equal(r.values, want) {
 		t.Errorf("%s: completions\n  %q\nwant\n  %q", what, r.values, want)
@@ -105,8 +76,8 @@ func expectValues(t *testing.T, r completionRun, what string, want []string) {
 
 func TestCompletionOfEmails(t *testing.T) {
 	t.Parallel()
-	url, key := completionSandbox(t, sandbox.Options{})
-	env := completionEnv(t, map[string]string{"DQOPS_URL": url, "DQOPS_API_KEY": key})
+	srv := completionSandbox(t, sandbox.Options{})
+	c := completionCLI(t, map[string]string{"DQOPS_URL": srv.URL, "DQOPS_API_KEY": srv.AdminKey()})
 
 	all := sandboxEmails
 	without := func(emails ...string) []string {
@@ -135,7 +106,7 @@ func TestCompletionOfEmails(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			r := complete(t, env, tt.args...)
+			r := complete(t, c, tt.args...)
 			expectValues(t, r, strings.Join(tt.args, " "), tt.want)
 			if r.directive != ":4" {
 				t.Errorf("directive %s, want :4 (no file completion)", r.directive)
@@ -148,7 +119,7 @@ func TestCompletionOfFixedValues(t *testing.T) {
 	t.Parallel()
 	// Nothing here needs a server: the URL is a closed port, so a request
 	// would show up as missing values.
-	env := completionEnv(t, map[string]string{"DQOPS_URL": "http://" + closedPort(t)})
+	c := completionCLI(t, map[string]string{"DQOPS_URL": "http://" + closedPort(t)})
 	roles := []string{"admin", "editor", "operator", "viewer", "none"}
 	formats := []string{"table", "wide", "json", "yaml", "csv", "tsv", "name"}
 	tests := []struct {
@@ -168,7 +139,7 @@ func TestCompletionOfFixedValues(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			r := complete(t, env, tt.args...)
+			r := complete(t, c, tt.args...)
 			expectValues(t, r, strings.Join(tt.args, " "), tt.want)
 		})
 	}
@@ -176,10 +147,11 @@ func TestCompletionOfFixedValues(t *testing.T) {
 
 func TestCompletionOfProfiles(t *testing.T) {
 	t.Parallel()
-	url, key := completionSandbox(t, sandbox.Options{})
-	env := completionEnv(t, nil)
+	srv := completionSandbox(t, sandbox.Options{})
+	url := srv.URL
+	c := completionCLI(t, nil)
 	for _, profile := range []string{"staging", "prod"} {
-		r := runCompletion(t, env, key, "login", "--url", url, "--profile", profile, "--with-token")
+		r := c.runStdin(srv.AdminKey(), "login", "--url", url, "--profile", profile, "--with-token")
 		if r.code != cmd.ExitOK {
 			t.Fatalf("login --profile %s: exit %d\n%s", profile, r.code, r.stderr)
 		}
@@ -190,17 +162,18 @@ func TestCompletionOfProfiles(t *testing.T) {
 		{"get", "--profile", ""},
 		{"config", "use", ""},
 	} {
-		expectValues(t, complete(t, env, args...), strings.Join(args, " "), want)
+		expectValues(t, complete(t, c, args...), strings.Join(args, " "), want)
 	}
 
 	// Emails come through the key stored by login: no DQOPS_API_KEY here.
-	expectValues(t, complete(t, env, "get", "--profile", "staging", ""), "get --profile staging", sandboxEmails)
+	expectValues(t, complete(t, c, "get", "--profile", "staging", ""), "get --profile staging", sandboxEmails)
 }
 
 func TestCompletionIsSilentWithoutAServer(t *testing.T) {
 	t.Parallel()
-	url, _ := completionSandbox(t, sandbox.Options{})
-	slowURL, slowKey := completionSandbox(t, sandbox.Options{Faults: "slow=10s"})
+	url := completionSandbox(t, sandbox.Options{}).URL
+	slow := completionSandbox(t, sandbox.Options{Faults: "slow=10s"})
+	slowURL, slowKey := slow.URL, slow.AdminKey()
 	tests := []struct {
 		name string
 		env  map[string]string
@@ -213,11 +186,11 @@ func TestCompletionIsSilentWithoutAServer(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			env := completionEnv(t, tt.env)
+			c := completionCLI(t, tt.env)
 			for _, args := range [][]string{{"get", ""}, {"delete", "a"}, {"update", ""}, {"user-passwd", ""}} {
 				t.Run(args[0], func(t *testing.T) {
 					t.Parallel()
-					r := complete(t, env, args...)
+					r := complete(t, c, args...)
 					expectValues(t, r, strings.Join(args, " "), []string{})
 					if r.directive != ":4" {
 						t.Errorf("directive %s, want :4", r.directive)
@@ -236,7 +209,7 @@ func TestCompletionIsSilentWithoutAServer(t *testing.T) {
 func TestCompletionScripts(t *testing.T) {
 	t.Parallel()
 	// A configuration that cannot be read: printing a script must not try.
-	env := map[string]string{"DQOPS_CONFIG": t.TempDir()}
+	c := completionCLI(t, map[string]string{"DQOPS_CONFIG": t.TempDir()})
 	tests := []struct {
 		shell string
 		want  []string
@@ -248,7 +221,7 @@ func TestCompletionScripts(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.shell, func(t *testing.T) {
-			r := runCompletion(t, env, "", "completion", tt.shell)
+			r := c.run("completion", tt.shell)
 			if r.code != cmd.ExitOK || r.stderr != "" {
 				t.Fatalf("completion %s: exit %d, stderr %q", tt.shell, r.code, r.stderr)
 			}
@@ -260,7 +233,7 @@ func TestCompletionScripts(t *testing.T) {
 			// The default script describes the values; --no-descriptions
 			// changes the script (bash and fish take it as an argument of
 			// __complete, zsh and PowerShell use __completeNoDesc).
-			plain := runCompletion(t, env, "", "completion", tt.shell, "--no-descriptions")
+			plain := c.run("completion", tt.shell, "--no-descriptions")
 			if plain.code != cmd.ExitOK || plain.stdout == r.stdout {
 				t.Errorf("completion %s --no-descriptions: exit %d, same script: %v", tt.shell, plain.code, plain.stdout == r.stdout)
 			}
@@ -268,7 +241,7 @@ func TestCompletionScripts(t *testing.T) {
 	}
 
 	for _, args := range [][]string{{"completion"}, {"completion", "tcsh"}, {"completion", "bash", "zsh"}} {
-		r := runCompletion(t, env, "", args...)
+		r := c.run(args...)
 		if r.code != cmd.ExitUsage || r.stdout != "" {
 			t.Errorf("%q: exit %d, stdout %q; want a usage error", args, r.code, r.stdout)
 		}
@@ -279,16 +252,11 @@ func TestCompletionScripts(t *testing.T) {
 // shell never waits for a backoff.
 func TestCompletionDoesNotRetry(t *testing.T) {
 	t.Parallel()
-	sb, err := sandbox.New(sandbox.Options{Faults: "GET /api/users 503"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	hs := httptest.NewServer(sb)
-	t.Cleanup(hs.Close)
-	env := completionEnv(t, map[string]string{"DQOPS_URL": hs.URL, "DQOPS_API_KEY": sb.AdminKey(), "DQOPS_RETRIES": "3"})
-	r := complete(t, env, "get", "")
+	srv := startSandbox(t, sandbox.Options{Faults: "GET /api/users 503"})
+	c := completionCLI(t, map[string]string{"DQOPS_URL": srv.URL, "DQOPS_API_KEY": srv.AdminKey(), "DQOPS_RETRIES": "3"})
+	r := complete(t, c, "get", "")
 	expectValues(t, r, "get", []string{})
-	if n := len(sb.Requests()); n != 1 {
-		t.Errorf("%d requests sent, want 1: %+v", n, sb.Requests())
+	if n := len(srv.Requests()); n != 1 {
+		t.Errorf("%d requests sent, want 1: %+v", n, srv.Requests())
 	}
 }
