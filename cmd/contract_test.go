@@ -501,9 +501,11 @@ func TestContract(t *testing.T) {
 
 // contractRun drives the tool through Prism against one release.
 type contractRun struct {
-	t         *testing.T
-	api       string
-	prismURL  string
+	t        *testing.T
+	api      string
+	prismURL string
+	// cli runs the tool with Prism's URL and rec as its transport.
+	cli       *cli
 	upstream  *switchUpstream
 	rec       *recorder
 	sandboxes []*sandbox.Server
@@ -529,16 +531,23 @@ func (r *contractRun) use(opts sandbox.Options, users ...sandbox.User) *sandbox.
 	return sb
 }
 
+// caller is who runs a command: the API key it has, or the configuration
+// file it reads one from, and its stdin.
+type caller struct {
+	key, stdin string
+	// config is the configuration file (empty: a fresh one).
+	config string
+}
+
 // do runs one command line through Prism and checks its exit code.
-func (r *contractRun) do(c cliCall, want int, args ...string) cliOutcome {
+func (r *contractRun) do(c caller, want int, args ...string) result {
 	r.t.Helper()
-	c.url = r.prismURL
-	c.transport = r.rec
-	// Each request is validated once and never waited on for long: a retry
-	// would hide a failed attempt from the count.
-	c.env = map[string]string{"DQOPS_TIMEOUT": "20s", "DQOPS_RETRIES": "0"}
+	config := c.config
+	if config == "" {
+		config = filepath.Join(r.t.TempDir(), "config.yaml")
+	}
 	r.rec.setCommand(strings.Join(args, " "), "")
-	o := invokeCLI(r.t, c, args...)
+	o := r.cli.exec(invocation{args: args, stdin: c.stdin, env: map[string]string{"DQOPS_API_KEY": c.key, "DQOPS_CONFIG": config}})
 	if o.code != want {
 		r.t.Errorf("through Prism, dqo-users %s: exit %d, want %d\nstderr:\n%s", strings.Join(args, " "), o.code, want, o.stderr)
 	}
@@ -605,6 +614,13 @@ func runContract(t *testing.T, npx, release, api, spec string) {
 		t: t, api: api, prismURL: prismURL, upstream: up,
 		rec: &recorder{base: base, templates: specTemplates(t, spec)},
 	}
+	r.cli = newCLI(t, nil).likeCI()
+	r.cli.transport = r.rec
+	r.cli.env["DQOPS_URL"] = prismURL
+	// Each request is validated once and never waited on for long: a retry
+	// would hide a failed attempt from the count.
+	r.cli.env["DQOPS_TIMEOUT"] = "20s"
+	r.cli.env["DQOPS_RETRIES"] = "0"
 	driveCommands(t, r)
 
 	exchanges := r.rec.snapshot()
@@ -760,10 +776,10 @@ func driveCommands(t *testing.T, r *contractRun) {
 
 	// A licensed instance.
 	sb := r.use(sandbox.Options{}, noneUser)
-	admin := cliCall{key: sb.AdminKey()}
-	viewer := cliCall{key: sb.ViewerKey()}
+	admin := caller{key: sb.AdminKey()}
+	viewer := caller{key: sb.ViewerKey()}
 	noneKey, _ := sb.KeyFor(noneUser.Email)
-	withStdin := func(c cliCall, stdin string) cliCall { c.stdin = stdin; return c }
+	withStdin := func(c caller, stdin string) caller { c.stdin = stdin; return c }
 
 	r.do(admin, ok, "whoami")
 	r.do(admin, ok, "whoami", "-o", "json")
@@ -796,9 +812,9 @@ func driveCommands(t *testing.T, r *contractRun) {
 
 	// login stores the key; later commands read it from the configuration.
 	config := filepath.Join(t.TempDir(), "config.yaml")
-	r.do(cliCall{stdin: sb.AdminKey() + "\n", config: config}, ok, "login", "--with-token")
-	r.do(cliCall{config: config}, ok, "whoami")
-	r.do(cliCall{config: config}, ok, "list")
+	r.do(caller{stdin: sb.AdminKey() + "\n", config: config}, ok, "login", "--with-token")
+	r.do(caller{config: config}, ok, "whoami")
+	r.do(caller{config: config}, ok, "list")
 
 	// apply, diff and export, when the tool has them.
 	if hasCommand("apply") && hasCommand("export") && hasCommand("diff") {
@@ -859,13 +875,13 @@ func driveCommands(t *testing.T, r *contractRun) {
 	r.do(viewer, forbidden, "delete", "bo@example.com", "--yes")
 	r.do(withStdin(viewer, "pw\n"), forbidden, "user-passwd", "bo@example.com", "--password-stdin")
 	// Role none may not even read its profile.
-	none := cliCall{key: noneKey}
+	none := caller{key: noneKey}
 	r.do(none, forbidden, "whoami")
 	r.do(none, forbidden, "list")
 	r.do(withStdin(none, "pw\n"), forbidden, "passwd", "--password-stdin")
 
 	// A key the server does not know.
-	bad := cliCall{key: sandbox.KeyPrefix + "00000000000000000000000000000000"}
+	bad := caller{key: sandbox.KeyPrefix + "00000000000000000000000000000000"}
 	r.do(bad, auth, "list")
 	r.do(bad, auth, "whoami")
 	r.do(bad, auth, "get", "bo@example.com")
@@ -874,7 +890,7 @@ func driveCommands(t *testing.T, r *contractRun) {
 	r.do(bad, auth, "delete", "bo@example.com", "--yes")
 	r.do(withStdin(bad, "pw\n"), auth, "passwd", "--password-stdin")
 	r.do(withStdin(bad, "pw\n"), auth, "user-passwd", "bo@example.com", "--password-stdin")
-	r.do(cliCall{stdin: bad.key + "\n", config: filepath.Join(t.TempDir(), "config.yaml")}, auth, "login", "--with-token")
+	r.do(caller{stdin: bad.key + "\n", config: filepath.Join(t.TempDir(), "config.yaml")}, auth, "login", "--with-token")
 
 	// Probes for what the tool cannot provoke. With a bad key, its writes
 	// stop at the read before them; sent alone they get 401 too.
@@ -896,19 +912,19 @@ func driveCommands(t *testing.T, r *contractRun) {
 
 	// The licence's users limit: the built-in admin and viewer fill it.
 	full := r.use(sandbox.Options{UsersLimit: 2})
-	r.do(cliCall{key: full.AdminKey()}, ok, "whoami")
-	r.do(cliCall{key: full.AdminKey()}, limit, "create", "x@example.com", "--role", "viewer")
+	r.do(caller{key: full.AdminKey()}, ok, "whoami")
+	r.do(caller{key: full.AdminKey()}, limit, "create", "x@example.com", "--role", "viewer")
 
 	// An instance without a multi-user licence: 403 everywhere, and in 1.0
 	// no profile (404).
 	un := r.use(sandbox.Options{Unlicensed: true})
-	unAdmin := cliCall{key: un.AdminKey()}
+	unAdmin := caller{key: un.AdminKey()}
 	profile := ok
 	if !is113 {
 		profile = forbidden // 404: not paired with DQOps Cloud
 	}
 	r.do(unAdmin, profile, "whoami")
-	r.do(cliCall{stdin: un.AdminKey() + "\n", config: filepath.Join(t.TempDir(), "config.yaml")}, profile, "login", "--with-token")
+	r.do(caller{stdin: un.AdminKey() + "\n", config: filepath.Join(t.TempDir(), "config.yaml")}, profile, "login", "--with-token")
 	r.do(unAdmin, forbidden, "list")
 	r.do(unAdmin, forbidden, "get", sandbox.ViewerEmail)
 	r.do(unAdmin, forbidden, "create", "x@example.com", "--role", "viewer")

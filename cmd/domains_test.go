@@ -2,7 +2,6 @@ package cmd_test
 
 import (
 	"bytes"
-	"context"
 	"encoding/csv"
 	"encoding/json"
 	"fmt"
@@ -10,100 +9,17 @@ import (
 	"maps"
 	"net/http"
 	"net/http/httptest"
-	"path/filepath"
 	"reflect"
 	"strings"
 	"sync"
 	"testing"
-	"time"
 
 	yaml "go.yaml.in/yaml/v3"
 
 	"github.com/dqops-users/dqo-users/cmd"
 	"github.com/dqops-users/dqo-users/pkg/api"
-	"github.com/dqops-users/dqo-users/pkg/iostreams"
 	"github.com/dqops-users/dqo-users/pkg/sandbox"
 )
-
-// cliCall is one in-process run of dqo-users: the server it talks to, the
-// key it sends and what its streams look like.
-type cliCall struct {
-	url, key  string
-	stdin     string
-	stdoutTTY bool
-	// transport carries the requests (nil: the client's own).
-	transport http.RoundTripper
-	// config is the configuration file (empty: a fresh one in t.TempDir()).
-	config string
-	// env adds to the environment.
-	env map[string]string
-}
-
-// cliOutcome is what a run left behind.
-type cliOutcome struct {
-	code           int
-	stdout, stderr string
-}
-
-// invokeCLI runs dqo-users in-process with an environment of its own: only
-// DQOPS_URL, DQOPS_API_KEY and DQOPS_CONFIG are set (plus CI and NO_COLOR, so
-// nothing prompts and nothing is coloured).
-func invokeCLI(t testing.TB, c cliCall, args ...string) cliOutcome {
-	t.Helper()
-	ios, in, out, errOut := iostreams.Test()
-	in.WriteString(c.stdin)
-	if c.stdoutTTY {
-		ios.SetStdoutTTY(true)
-	}
-	config := c.config
-	if config == "" {
-		config = filepath.Join(t.TempDir(), "config.yaml")
-	}
-	env := map[string]string{
-		"DQOPS_URL":     c.url,
-		"DQOPS_API_KEY": c.key,
-		"DQOPS_CONFIG":  config,
-		"CI":            "true",
-		"NO_COLOR":      "1",
-	}
-	maps.Copy(env, c.env)
-	f := &cmd.Factory{
-		IO:        ios,
-		Version:   "test",
-		Getenv:    func(name string) string { return env[name] },
-		Transport: c.transport,
-	}
-	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
-	defer cancel()
-	code := cmd.Run(ctx, f, cmd.BuildInfo{Version: "test"}, args)
-	return cliOutcome{code: code, stdout: out.String(), stderr: errOut.String()}
-}
-
-// mustCode fails the test when a run did not end with want.
-func (o cliOutcome) mustCode(t testing.TB, want int, args ...string) {
-	t.Helper()
-	if o.code != want {
-		t.Fatalf("dqo-users %s: exit %d, want %d\nstdout:\n%s\nstderr:\n%s", strings.Join(args, " "), o.code, want, o.stdout, o.stderr)
-	}
-}
-
-// domainsSandbox serves a fresh sandbox of the release over loopback HTTP,
-// with one extra user whose data-domain roles are given (dropped in 1.0).
-func domainsSandbox(t testing.TB, release string, extra ...sandbox.User) (*sandbox.Server, *httptest.Server) {
-	t.Helper()
-	sb, err := sandbox.New(sandbox.Options{API: release})
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, u := range extra {
-		if err := sb.AddUser(u); err != nil {
-			t.Fatal(err)
-		}
-	}
-	srv := httptest.NewServer(sb)
-	t.Cleanup(srv.Close)
-	return sb, srv
-}
 
 const domUser = "dom@example.com"
 
@@ -152,11 +68,11 @@ func TestDomainRolesDecodeFromEitherRelease(t *testing.T) {
 	}
 }
 
-// captureHandler serves sb, adds fields to the model GET /api/users/{email}
-// returns for one user, as a newer DQOps would send them, and keeps the
-// bodies of the PUTs to that user.
+// captureHandler stands in front of the sandbox, adds fields to the model
+// GET /api/users/{email} returns for one user, as a newer DQOps would send
+// them, and keeps the bodies of the PUTs to that user.
 type captureHandler struct {
-	sb     *sandbox.Server
+	next   http.Handler
 	email  string
 	extra  map[string]json.RawMessage
 	mu     sync.Mutex
@@ -164,12 +80,18 @@ type captureHandler struct {
 	puts   [][]byte
 }
 
+// wrap puts the handler in front of next.
+func (h *captureHandler) wrap(next http.Handler) http.Handler {
+	h.next = next
+	return h
+}
+
 func (h *captureHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	path := "/api/users/" + h.email
 	switch {
 	case r.Method == http.MethodGet && r.URL.Path == path:
 		rec := httptest.NewRecorder()
-		h.sb.ServeHTTP(rec, r)
+		h.next.ServeHTTP(rec, r)
 		if rec.Code != http.StatusOK {
 			w.WriteHeader(rec.Code)
 			return
@@ -198,7 +120,7 @@ func (h *captureHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		h.mu.Unlock()
 		r.Body = io.NopCloser(bytes.NewReader(body))
 	}
-	h.sb.ServeHTTP(w, r)
+	h.next.ServeHTTP(w, r)
 }
 
 func TestDomainRolesUnknownFieldsSurviveUpdate(t *testing.T) {
@@ -225,19 +147,11 @@ func TestDomainRolesUnknownFieldsSurviveUpdate(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			sb, err := sandbox.New(sandbox.Options{API: sandbox.API113})
-			if err != nil {
-				t.Fatal(err)
-			}
-			if err := sb.AddUser(domUserRecord()); err != nil {
-				t.Fatal(err)
-			}
-			h := &captureHandler{sb: sb, email: domUser, extra: extra}
-			srv := httptest.NewServer(h)
-			defer srv.Close()
+			h := &captureHandler{email: domUser, extra: extra}
+			srv := serveSandbox(t, sandbox.Options{API: sandbox.API113}, serving{wrap: h.wrap}, domUserRecord())
+			c := newCLI(t, srv).likeCI()
 
-			args := append([]string{"update", domUser}, tt.args...)
-			invokeCLI(t, cliCall{url: srv.URL, key: sb.AdminKey()}, args...).mustCode(t, cmd.ExitOK, args...)
+			expectCode(t, c.run(append([]string{"update", domUser}, tt.args...)...), cmd.ExitOK)
 
 			h.mu.Lock()
 			defer h.mu.Unlock()
@@ -270,12 +184,12 @@ func TestDomainRolesUnknownFieldsSurviveUpdate(t *testing.T) {
 }
 
 func TestDomainRoleFlags(t *testing.T) {
-	sb, srv := domainsSandbox(t, sandbox.API113)
-	run := func(want int, args ...string) cliOutcome {
+	srv, c := setupCI(t, sandbox.Options{API: sandbox.API113})
+	run := func(want int, args ...string) result {
 		t.Helper()
-		o := invokeCLI(t, cliCall{url: srv.URL, key: sb.AdminKey()}, args...)
-		o.mustCode(t, want, args...)
-		return o
+		r := c.run(args...)
+		expectCode(t, r, want)
+		return r
 	}
 	steps := []struct {
 		args []string
@@ -292,7 +206,7 @@ func TestDomainRoleFlags(t *testing.T) {
 	}
 	for _, step := range steps {
 		run(cmd.ExitOK, step.args...)
-		u := findUser(t, sb, "ana@example.com")
+		u := findUser(t, srv.Server, "ana@example.com")
 		if u.AccountRole != "viewer" || !maps.Equal(u.DataDomainRoles, step.want) {
 			t.Fatalf("after %q the sandbox has %+v, want role viewer and domain roles %v", step.args, u, step.want)
 		}
@@ -307,16 +221,16 @@ func TestDomainRoleFlags(t *testing.T) {
 		{"update", "ana@example.com", "--domain-role", "sales=editor", "--remove-domain-role", "sales"},
 		{"update", "ana@example.com", "--remove-domain-role", ""},
 	} {
-		sb.ResetRequests()
+		srv.ResetRequests()
 		o := run(cmd.ExitUsage, args...)
-		if n := len(sb.Requests()); n != 0 {
+		if n := len(srv.Requests()); n != 0 {
 			t.Errorf("dqo-users %s sent %d requests before failing: %s", strings.Join(args, " "), n, o.stderr)
 		}
 	}
 }
 
 func TestDomainRoleFlagsRefusedBy10(t *testing.T) {
-	sb, srv := domainsSandbox(t, sandbox.API10, sandbox.User{Email: "ana@example.com", AccountRole: "viewer"})
+	srv, c := setupCI(t, sandbox.Options{API: sandbox.API10}, sandbox.User{Email: "ana@example.com", AccountRole: "viewer"})
 	for _, args := range [][]string{
 		{"create", "bo@example.com", "--role", "viewer", "--domain-role", "sales=editor"},
 		{"create", "bo@example.com", "--role", "viewer", "--domain-role", "sales=editor", "--password-stdin"},
@@ -325,33 +239,32 @@ func TestDomainRoleFlagsRefusedBy10(t *testing.T) {
 		{"update", "ana@example.com", "--remove-domain-role", "sales"},
 	} {
 		t.Run(strings.Join(args, " "), func(t *testing.T) {
-			sb.ResetRequests()
-			o := invokeCLI(t, cliCall{url: srv.URL, key: sb.AdminKey(), stdin: "s3cret\n"}, args...)
-			o.mustCode(t, cmd.ExitUsage, args...)
+			srv.ResetRequests()
+			o := c.runStdin("s3cret\n", args...)
+			expectCode(t, o, cmd.ExitUsage)
 			if !strings.Contains(o.stderr, "1.13") || !strings.Contains(o.stderr, "data domain") {
 				t.Errorf("the message does not say data domains need DQOps 1.13:\n%s", o.stderr)
 			}
-			for _, r := range sb.Requests() {
+			for _, r := range srv.Requests() {
 				if r.Method != http.MethodGet {
 					t.Errorf("sent %s %s to a 1.0 server", r.Method, r.Path)
 				}
 			}
-			if u := findUser(t, sb, "ana@example.com"); u.AccountRole != "viewer" {
+			if u := findUser(t, srv.Server, "ana@example.com"); u.AccountRole != "viewer" {
 				t.Errorf("ana changed to %+v", u)
 			}
-			if len(sb.Users()) != 3 {
-				t.Errorf("the sandbox has %d users, want 3", len(sb.Users()))
+			if len(srv.Users()) != 3 {
+				t.Errorf("the sandbox has %d users, want 3", len(srv.Users()))
 			}
 		})
 	}
 }
 
 func TestDomainRolesKeptWhenAccountRoleChanges(t *testing.T) {
-	sb, srv := domainsSandbox(t, sandbox.API113, domUserRecord())
+	srv, c := setupCI(t, sandbox.Options{API: sandbox.API113}, domUserRecord())
 	for _, role := range []string{"operator", "viewer", "none", "admin"} {
-		args := []string{"update", domUser, "--role", role}
-		invokeCLI(t, cliCall{url: srv.URL, key: sb.AdminKey()}, args...).mustCode(t, cmd.ExitOK, args...)
-		u := findUser(t, sb, domUser)
+		expectCode(t, c.run("update", domUser, "--role", role), cmd.ExitOK)
+		u := findUser(t, srv.Server, domUser)
 		if u.AccountRole != role || !maps.Equal(u.DataDomainRoles, domUserRecord().DataDomainRoles) {
 			t.Fatalf("after --role %s the sandbox has %+v, want the data-domain roles %v kept", role, u, domUserRecord().DataDomainRoles)
 		}
@@ -365,14 +278,16 @@ func tableHeader(out string) string {
 }
 
 func TestDomainRolesTableColumn(t *testing.T) {
-	sb, srv := domainsSandbox(t, sandbox.API113)
-	call := cliCall{url: srv.URL, key: sb.AdminKey(), stdoutTTY: true}
+	srv, c := setupCI(t, sandbox.Options{API: sandbox.API113})
+	onTerminal := func(args ...string) result {
+		t.Helper()
+		r := c.exec(invocation{args: args, stdoutTTY: true})
+		expectCode(t, r, cmd.ExitOK)
+		return r
+	}
 	list := func(args ...string) string {
 		t.Helper()
-		args = append([]string{"list"}, args...)
-		o := invokeCLI(t, call, args...)
-		o.mustCode(t, cmd.ExitOK, args...)
-		return o.stdout
+		return onTerminal(append([]string{"list"}, args...)...).stdout
 	}
 
 	out := list()
@@ -380,9 +295,7 @@ func TestDomainRolesTableColumn(t *testing.T) {
 		t.Fatalf("without domain roles the table's header is %q, want EMAIL and ROLE only:\n%s", h, out)
 	}
 
-	if err := sb.AddUser(domUserRecord()); err != nil {
-		t.Fatal(err)
-	}
+	srv.addUsers(t, domUserRecord())
 	out = list()
 	if h := tableHeader(out); !strings.Contains(h, "DOMAIN ROLES") {
 		t.Fatalf("with a user with domain roles the table's header is %q, want a DOMAIN ROLES column:\n%s", h, out)
@@ -397,13 +310,11 @@ func TestDomainRolesTableColumn(t *testing.T) {
 		t.Errorf("list --role viewer lists nobody with domain roles, yet the header is %q:\n%s", h, out)
 	}
 
-	o := invokeCLI(t, call, "get", domUser)
-	o.mustCode(t, cmd.ExitOK, "get", domUser)
+	o := onTerminal("get", domUser)
 	if h := tableHeader(o.stdout); !strings.Contains(h, "DOMAIN ROLES") {
 		t.Errorf("get %s: header %q, want a DOMAIN ROLES column:\n%s", domUser, h, o.stdout)
 	}
-	o = invokeCLI(t, call, "get", sandbox.ViewerEmail)
-	o.mustCode(t, cmd.ExitOK, "get", sandbox.ViewerEmail)
+	o = onTerminal("get", sandbox.ViewerEmail)
 	if h := tableHeader(o.stdout); strings.Contains(h, "DOMAIN ROLES") {
 		t.Errorf("get %s: header %q, want no DOMAIN ROLES column:\n%s", sandbox.ViewerEmail, h, o.stdout)
 	}
@@ -429,12 +340,10 @@ func TestDomainRolesMachineFormats(t *testing.T) {
 				name = rel.api + "/tty"
 			}
 			t.Run(name, func(t *testing.T) {
-				sb, srv := domainsSandbox(t, rel.api, domUserRecord())
-				call := cliCall{url: srv.URL, key: sb.AdminKey(), stdoutTTY: tty}
+				_, c := setupCI(t, sandbox.Options{API: rel.api}, domUserRecord())
 				for _, format := range []string{"json", "yaml", "csv", "tsv"} {
-					args := []string{"list", "-o", format}
-					o := invokeCLI(t, call, args...)
-					o.mustCode(t, cmd.ExitOK, args...)
+					o := c.exec(invocation{args: []string{"list", "-o", format}, stdoutTTY: tty})
+					expectCode(t, o, cmd.ExitOK)
 					got, err := machineDomainRoles(format, o.stdout)
 					if err != nil {
 						t.Fatalf("list -o %s: %v\n%s", format, err, o.stdout)
@@ -444,8 +353,8 @@ func TestDomainRolesMachineFormats(t *testing.T) {
 					}
 				}
 				// One user in JSON is one object, with the field.
-				o := invokeCLI(t, call, "get", sandbox.ViewerEmail, "-o", "json")
-				o.mustCode(t, cmd.ExitOK, "get", sandbox.ViewerEmail, "-o", "json")
+				o := c.exec(invocation{args: []string{"get", sandbox.ViewerEmail, "-o", "json"}, stdoutTTY: tty})
+				expectCode(t, o, cmd.ExitOK)
 				var one map[string]json.RawMessage
 				if err := json.Unmarshal([]byte(o.stdout), &one); err != nil {
 					t.Fatalf("get -o json: %v\n%s", err, o.stdout)

@@ -330,15 +330,20 @@ func setupNoColor(t testing.TB, opts sandbox.Options, users ...sandbox.User) (*t
 	return srv, c
 }
 
-// setupCI is setup as a CI job runs: CI set (nothing prompts), NO_COLOR set,
-// and every run bounded by two minutes.
+// setupCI is setup with runs like a CI job's (likeCI).
 func setupCI(t testing.TB, opts sandbox.Options, users ...sandbox.User) (*testServer, *cli) {
 	t.Helper()
 	srv, c := setup(t, opts, users...)
+	return srv, c.likeCI()
+}
+
+// likeCI makes every run look like a CI job's: CI set (nothing prompts),
+// NO_COLOR set, and bounded by two minutes.
+func (c *cli) likeCI() *cli {
 	c.env["CI"] = "true"
 	c.env["NO_COLOR"] = "1"
 	c.timeout = 2 * time.Minute
-	return srv, c
+	return c
 }
 
 // file writes a file in the harness's directory and returns its path.
