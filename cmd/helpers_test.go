@@ -8,6 +8,7 @@ package cmd_test
 import (
 	"bytes"
 	"context"
+	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -638,4 +639,50 @@ func binary(t testing.TB) string {
 		t.Fatal(buildErr)
 	}
 	return buildPath
+}
+
+// childEnv is the process's environment without what would change the
+// binary's behaviour (CI, NO_COLOR, TERM, HOME, DQOPS_*), plus vars.
+func childEnv(vars map[string]string) []string {
+	var env []string
+	for _, kv := range os.Environ() {
+		name, _, _ := strings.Cut(kv, "=")
+		switch {
+		case name == "CI", name == "NO_COLOR", name == "TERM", name == "HOME", strings.HasPrefix(name, "DQOPS_"):
+			continue
+		}
+		env = append(env, kv)
+	}
+	for k, v := range vars {
+		env = append(env, k+"="+v)
+	}
+	return env
+}
+
+// binaryCommand returns a command running the built binary with args, in
+// the environment childEnv makes of env.
+func binaryCommand(t testing.TB, env map[string]string, args ...string) *exec.Cmd {
+	t.Helper()
+	c := exec.Command(binary(t), args...)
+	c.Env = childEnv(env)
+	return c
+}
+
+// runBinary runs c to its end with stdin's content and returns how it ended.
+func runBinary(t testing.TB, c *exec.Cmd, stdin string) result {
+	t.Helper()
+	c.Stdin = strings.NewReader(stdin)
+	var out, errOut bytes.Buffer
+	c.Stdout, c.Stderr = &out, &errOut
+	start := time.Now()
+	err := c.Run()
+	code := 0
+	var ee *exec.ExitError
+	switch {
+	case errors.As(err, &ee):
+		code = ee.ExitCode()
+	case err != nil:
+		t.Fatalf("running %v: %v", c.Args, err)
+	}
+	return result{code: code, stdout: out.String(), stderr: errOut.String(), elapsed: time.Since(start)}
 }

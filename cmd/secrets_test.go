@@ -2,10 +2,8 @@ package cmd_test
 
 import (
 	"bytes"
-	"errors"
 	"net/http"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"runtime"
 	"strconv"
@@ -15,22 +13,12 @@ import (
 	"github.com/dqops-users/dqo-users/pkg/sandbox"
 )
 
-// secretRun is one run of the built binary.
-type secretRun struct {
-	code           int
-	stdout, stderr string
-}
-
-// runBinary runs the built binary with exactly env (never the test
+// runChecked runs the built binary with exactly env (never the test
 // process's DQOPS_* or CI) and stdin, and fails the test when argv holds a
 // secret.
-func runBinary(t *testing.T, env map[string]string, stdin string, secrets []string, args ...string) secretRun {
+func runChecked(t *testing.T, env map[string]string, stdin string, secrets []string, args ...string) result {
 	t.Helper()
-	c := exec.Command(binary(t), args...)
-	c.Env = childEnv(env)
-	c.Stdin = strings.NewReader(stdin)
-	var out, errOut bytes.Buffer
-	c.Stdout, c.Stderr = &out, &errOut
+	c := binaryCommand(t, env, args...)
 	for _, a := range c.Args {
 		for _, s := range secrets {
 			if strings.Contains(a, s) {
@@ -38,16 +26,7 @@ func runBinary(t *testing.T, env map[string]string, stdin string, secrets []stri
 			}
 		}
 	}
-	err := c.Run()
-	code := 0
-	var ee *exec.ExitError
-	switch {
-	case errors.As(err, &ee):
-		code = ee.ExitCode()
-	case err != nil:
-		t.Fatalf("running %v: %v", args, err)
-	}
-	return secretRun{code: code, stdout: out.String(), stderr: errOut.String()}
+	return runBinary(t, c, stdin)
 }
 
 // secretForms returns the ways a secret could show: whole, and for a
@@ -162,7 +141,7 @@ func TestSecretsNeverShown(t *testing.T) {
 	}
 	for _, s := range steps {
 		name := strings.Join(s.args, " ")
-		r := runBinary(t, s.env, s.stdin, secrets, s.args...)
+		r := runChecked(t, s.env, s.stdin, secrets, s.args...)
 		if r.code != s.code {
 			t.Errorf("%s: exit code %d, want %d\nstdout:\n%s\nstderr:\n%s", name, r.code, s.code, r.stdout, r.stderr)
 		}
@@ -195,10 +174,9 @@ func TestSecretsNotInAnyArgv(t *testing.T) {
 	secrets := secretForms(key, password)
 	arrived := srv.arrived(http.MethodPut, "/api/users/scan@corp.io/password")
 
-	bin := binary(t)
-	c := exec.Command(bin, "create", "scan@corp.io", "--role", "viewer", "--password-stdin")
-	c.Env = childEnv(map[string]string{"DQOPS_URL": srv.URL, "DQOPS_API_KEY": key,
-		"DQOPS_CONFIG": filepath.Join(t.TempDir(), "config.yaml"), "DQOPS_RETRIES": "0"})
+	c := binaryCommand(t, map[string]string{"DQOPS_URL": srv.URL, "DQOPS_API_KEY": key,
+		"DQOPS_CONFIG": filepath.Join(t.TempDir(), "config.yaml"), "DQOPS_RETRIES": "0"},
+		"create", "scan@corp.io", "--role", "viewer", "--password-stdin")
 	c.Stdin = strings.NewReader(password)
 	var out bytes.Buffer
 	c.Stdout, c.Stderr = &out, &out

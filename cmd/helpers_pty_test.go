@@ -1,0 +1,226 @@
+//go:build linux
+
+package cmd_test
+
+// The built binary on a pseudo-terminal, for the tests of prompts.
+
+import (
+	"errors"
+	"io"
+	"io/fs"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/creack/pty"
+	"golang.org/x/sys/unix"
+)
+
+// ptyWait bounds every wait of these tests so that a broken prompt fails
+// the test instead of hanging it; nothing asserts on how long things take.
+const ptyWait = 60 * time.Second
+
+// ptySession is the built binary running on a pseudo-terminal: its stdin,
+// stdout and stderr are the terminal unless a test pipes stdout.
+type ptySession struct {
+	t      *testing.T
+	cmd    *exec.Cmd
+	ptm    *os.File // the terminal's master side: what a user types and sees
+	tty    *os.File // the child's side, kept open here to read its modes
+	out    *lockedBuffer
+	stdout *lockedBuffer // stdout when piped instead of the terminal
+	seen   int           // how much of out expect has consumed
+	done   chan struct{}
+	err    error
+	// read is closed when everything the terminal showed has been copied
+	// to out; that is once the child ended and the test closed tty.
+	read chan struct{}
+	// lflagAtExit holds the terminal's local modes as the child left them.
+	lflagAtExit *uint32
+}
+
+// ptyOptions are how startPTY runs the binary.
+type ptyOptions struct {
+	env         map[string]string
+	pipedStdout bool
+}
+
+// startPTY runs the binary with args on a new pseudo-terminal, pointed at
+// srv with its admin key and a configuration file of the test's own.
+func startPTY(t *testing.T, srv *testServer, opts ptyOptions, args ...string) *ptySession {
+	t.Helper()
+	if _, err := os.Stat("/dev/ptmx"); errors.Is(err, fs.ErrNotExist) {
+		if os.Getenv("CI") != "" {
+			t.Fatal("no /dev/ptmx: CI must run the pseudo-terminal tests")
+		}
+		t.Skip("no /dev/ptmx: pseudo-terminals are not available")
+	}
+	vars := map[string]string{
+		"DQOPS_CONFIG":  filepath.Join(t.TempDir(), "config.yaml"),
+		"DQOPS_RETRIES": "0",
+		"TERM":          "xterm",
+		"HOME":          t.TempDir(),
+	}
+	if srv != nil {
+		vars["DQOPS_URL"] = srv.URL
+		vars["DQOPS_API_KEY"] = srv.AdminKey()
+	}
+	for k, v := range opts.env {
+		vars[k] = v
+	}
+	ptm, tty, err := pty.Open()
+	if err != nil {
+		t.Fatalf("opening a pseudo-terminal: %v", err)
+	}
+	if err := pty.Setsize(ptm, &pty.Winsize{Rows: 40, Cols: 160}); err != nil {
+		t.Fatal(err)
+	}
+	s := &ptySession{t: t, ptm: ptm, tty: tty, out: &lockedBuffer{}, done: make(chan struct{}), read: make(chan struct{})}
+	c := binaryCommand(t, vars, args...)
+	c.Stdin, c.Stdout, c.Stderr = tty, tty, tty
+	if opts.pipedStdout {
+		s.stdout = &lockedBuffer{}
+		c.Stdout = s.stdout
+	}
+	// A session of its own with the terminal as its controlling terminal,
+	// so that Ctrl-C typed on it signals the child as it would in a shell.
+	c.SysProcAttr = &syscall.SysProcAttr{Setsid: true, Setctty: true, Ctty: 0}
+	if err := c.Start(); err != nil {
+		t.Fatalf("starting %s: %v", c.Path, err)
+	}
+	s.cmd = c
+	go func() {
+		_, _ = io.Copy(s.out, ptm)
+		close(s.read)
+	}()
+	go func() {
+		s.err = c.Wait()
+		close(s.done)
+	}()
+	t.Cleanup(func() {
+		select {
+		case <-s.done:
+		default:
+			_ = c.Process.Kill()
+			<-s.done
+		}
+		ptm.Close()
+		tty.Close()
+	})
+	return s
+}
+
+// expect waits until the terminal has shown want after what earlier calls
+// consumed.
+func (s *ptySession) expect(want string) {
+	s.t.Helper()
+	deadline := time.Now().Add(ptyWait)
+	for {
+		out := s.out.String()
+		if i := strings.Index(out[s.seen:], want); i >= 0 {
+			s.seen += i + len(want)
+			return
+		}
+		select {
+		case <-s.done:
+			// The child is gone: what it wrote is in the terminal already,
+			// give the reader a little while to copy it, then stop waiting.
+			if d := time.Now().Add(2 * time.Second); d.Before(deadline) {
+				deadline = d
+			}
+		default:
+		}
+		if time.Now().After(deadline) {
+			s.t.Fatalf("the terminal did not show %q; it shows:\n%s", want, out)
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+}
+
+// lflag returns the local modes of the child's terminal.
+func (s *ptySession) lflag() uint32 {
+	s.t.Helper()
+	if s.lflagAtExit != nil {
+		return *s.lflagAtExit
+	}
+	tio, err := unix.IoctlGetTermios(int(s.tty.Fd()), unix.TCGETS)
+	if err != nil {
+		s.t.Fatalf("reading the terminal's modes: %v", err)
+	}
+	return tio.Lflag
+}
+
+// waitEcho waits until the terminal's echo is on (or off): typing a secret
+// before the prompt turned echo off would show it, as it would to a user
+// typing ahead.
+func (s *ptySession) waitEcho(on bool) {
+	s.t.Helper()
+	deadline := time.Now().Add(ptyWait)
+	for (s.lflag()&unix.ECHO != 0) != on {
+		if time.Now().After(deadline) {
+			s.t.Fatalf("the terminal's echo did not turn %v; it shows:\n%s", on, s.out.String())
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+}
+
+// typeSecret types a line once the prompt has turned echo off.
+func (s *ptySession) typeSecret(line string) {
+	s.t.Helper()
+	s.waitEcho(false)
+	s.send(line + "\r")
+}
+
+func (s *ptySession) send(text string) {
+	s.t.Helper()
+	if _, err := s.ptm.Write([]byte(text)); err != nil {
+		s.t.Fatalf("typing: %v", err)
+	}
+}
+
+// exitCode waits for the child to end and returns its exit code.
+func (s *ptySession) exitCode() int {
+	s.t.Helper()
+	select {
+	case <-s.done:
+	case <-time.After(ptyWait):
+		_ = s.cmd.Process.Kill()
+		<-s.done
+		s.t.Fatalf("the command did not end; the terminal shows:\n%s", s.out.String())
+	}
+	if s.lflagAtExit == nil {
+		lflag := s.lflag()
+		s.lflagAtExit = &lflag
+		// Closing the last descriptor of the child's side makes reading the
+		// master end, once everything the child wrote has been read.
+		s.tty.Close()
+		select {
+		case <-s.read:
+		case <-time.After(ptyWait):
+			s.t.Fatalf("the terminal's output did not end:\n%s", s.out.String())
+		}
+	}
+	var ee *exec.ExitError
+	switch {
+	case s.err == nil:
+		return 0
+	case errors.As(s.err, &ee):
+		return ee.ExitCode()
+	}
+	s.t.Fatalf("waiting for the command: %v", s.err)
+	return -1
+}
+
+func (s *ptySession) expectExit(want int) {
+	s.t.Helper()
+	if got := s.exitCode(); got != want {
+		s.t.Fatalf("exit code %d, want %d; the terminal shows:\n%s", got, want, s.out.String())
+	}
+}
+
+// screen is everything the terminal showed so far.
+func (s *ptySession) screen() string { return s.out.String() }
