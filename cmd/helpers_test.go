@@ -62,6 +62,14 @@ var (
 	dee = sandbox.User{Email: "dee@corp.io", AccountRole: "admin"}
 )
 
+// domUser is a user with data-domain roles (which a 1.0 sandbox drops).
+const domUser = "dom@example.com"
+
+func domUserRecord() sandbox.User {
+	return sandbox.User{Email: domUser, AccountRole: sandbox.RoleEditor,
+		DataDomainRoles: map[string]string{"sales": "editor", "hr": "viewer"}}
+}
+
 const ansiEscape = "\x1b["
 
 // serving is how a sandbox is served; the zero value is plain HTTP at the

@@ -1,0 +1,333 @@
+package cmd_test
+
+import (
+	"bytes"
+	"encoding/csv"
+	"encoding/json"
+	"fmt"
+	"io"
+	"maps"
+	"reflect"
+	"strings"
+	"testing"
+
+	yaml "go.yaml.in/yaml/v3"
+
+	"github.com/dqops-users/dqo-users/cmd"
+	"github.com/dqops-users/dqo-users/pkg/api"
+	"github.com/dqops-users/dqo-users/pkg/sandbox"
+)
+
+func TestList(t *testing.T) {
+	tests := []struct {
+		name     string
+		args     []string
+		tty      bool
+		env      map[string]string
+		code     int
+		stdout   string   // exact, when not empty
+		contains []string // in stdout
+		absent   []string // from stdout
+		stderr   string   // contained in stderr
+		calls    []string // nil: exactly one GET /api/users on success, none on usage errors
+	}{
+		{name: "piped is tab-separated without a header", args: []string{"list"},
+			stdout: "admin@example.com\tadmin\t\nana@corp.io\teditor\t\nBo@corp.io\toperator\t\ncy@other.io\tnone\t\ndee@corp.io\tadmin\t\nviewer@example.com\tviewer\t\n"},
+		{name: "alias ls", args: []string{"ls"},
+			contains: []string{"ana@corp.io\teditor\t\n"}},
+		{name: "terminal has a header and colour", args: []string{"list"}, tty: true,
+			contains: []string{"EMAIL", "ROLE", "ana@corp.io", ansiEscape}, absent: []string{"\t"}},
+		{name: "terminal without colour when NO_COLOR", args: []string{"list"}, tty: true, env: map[string]string{"NO_COLOR": "1"},
+			contains: []string{"EMAIL", "ROLE", "admin@example.com"}, absent: []string{ansiEscape}},
+		{name: "terminal without colour when CI", args: []string{"list"}, tty: true, env: map[string]string{"CI": "true"},
+			contains: []string{"EMAIL"}, absent: []string{ansiEscape}},
+		{name: "--color never", args: []string{"list", "--color", "never"}, tty: true,
+			contains: []string{"EMAIL"}, absent: []string{ansiEscape}},
+		{name: "--role filters", args: []string{"list", "--role", "admin"},
+			stdout: "admin@example.com\tadmin\t\ndee@corp.io\tadmin\t\n"},
+		{name: "--role ignores case", args: []string{"list", "--role", "ADMIN"},
+			stdout: "admin@example.com\tadmin\t\ndee@corp.io\tadmin\t\n"},
+		{name: "--sort role", args: []string{"list", "--sort", "role"},
+			stdout: "admin@example.com\tadmin\t\ndee@corp.io\tadmin\t\nana@corp.io\teditor\t\nBo@corp.io\toperator\t\nviewer@example.com\tviewer\t\ncy@other.io\tnone\t\n"},
+		{name: "--match is a case-insensitive glob", args: []string{"list", "--match", "*@CORP.io"},
+			stdout: "ana@corp.io\teditor\t\nBo@corp.io\toperator\t\ndee@corp.io\tadmin\t\n"},
+		{name: "--match and --role", args: []string{"list", "--match", "*@corp.io", "--role", "editor"},
+			stdout: "ana@corp.io\teditor\t\n"},
+		{name: "nothing matches, piped", args: []string{"list", "--role", "operator", "--match", "x*"}},
+		{name: "nothing matches, terminal", args: []string{"list", "--match", "x*"}, tty: true, stderr: "no users"},
+		{name: "-o json", args: []string{"list", "-o", "json", "--role", "none"},
+			stdout: "[\n  {\n    \"email\": \"cy@other.io\",\n    \"accountRole\": \"none\",\n    \"dataDomainRoles\": {}\n  }\n]\n"},
+		{name: "-o json on a terminal is the same JSON", args: []string{"list", "-o", "json", "--role", "none"}, tty: true,
+			contains: []string{`"email": "cy@other.io"`}, absent: []string{ansiEscape}},
+		{name: "bad --role", args: []string{"list", "--role", "boss"}, code: 2, stderr: `unknown role "boss"`, calls: []string{}},
+		{name: "bad --sort", args: []string{"list", "--sort", "age"}, code: 2, stderr: "--sort must be email or role", calls: []string{}},
+		{name: "bad --match", args: []string{"list", "--match", "["}, code: 2, stderr: "is not a valid pattern", calls: []string{}},
+		{name: "bad -o", args: []string{"list", "-o", "xml"}, code: 2, calls: []string{}},
+		{name: "an argument", args: []string{"list", "ana@corp.io"}, code: 2, stderr: "unknown command", calls: []string{}},
+		{name: "unknown flag", args: []string{"list", "--rol", "admin"}, code: 2, stderr: "unknown flag", calls: []string{}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			srv, c := setup(t, sandbox.Options{}, ana, bo, cy, dee)
+			r := c.exec(invocation{args: tt.args, stdinTTY: tt.tty, stdoutTTY: tt.tty, stderrTTY: tt.tty, env: tt.env})
+			expectCode(t, r, tt.code)
+			if tt.code == 0 && tt.stdout == "" && tt.contains == nil && r.stdout != "" {
+				t.Errorf("stdout should be empty:\n%s", r)
+			}
+			if tt.stdout != "" && r.stdout != tt.stdout {
+				t.Errorf("stdout:\n%q\nwant\n%q", r.stdout, tt.stdout)
+			}
+			expectContains(t, "stdout", r.stdout, tt.contains...)
+			expectNotContains(t, "stdout", r.stdout, tt.absent...)
+			expectContains(t, "stderr", r.stderr, tt.stderr)
+			calls := tt.calls
+			if calls == nil {
+				calls = []string{"GET /api/users"}
+			}
+			expectCalls(t, srv, calls...)
+		})
+	}
+}
+
+func TestListShowsDataDomainRoles(t *testing.T) {
+	_, c := setup(t, sandbox.Options{}, sandbox.User{Email: "ana@corp.io", AccountRole: "editor", DataDomainRoles: map[string]string{"sales": "editor"}})
+	r := c.run("list")
+	expectCode(t, r, 0)
+	// Piped rows keep one shape: the domain roles column is present for all.
+	want := "admin@example.com\tadmin\t\nana@corp.io\teditor\tsales=editor\nviewer@example.com\tviewer\t\n"
+	if r.stdout != want {
+		t.Errorf("stdout %q, want %q", r.stdout, want)
+	}
+	r = c.run("list", "-o", "json", "--match", "ana*")
+	expectCode(t, r, 0)
+	var got []map[string]any
+	if err := json.Unmarshal([]byte(r.stdout), &got); err != nil {
+		t.Fatalf("%v\n%s", err, r)
+	}
+	if len(got) != 1 || got[0]["email"] != "ana@corp.io" || got[0]["dataDomainRoles"].(map[string]any)["sales"] != "editor" {
+		t.Errorf("json: %v", got)
+	}
+}
+
+func TestDomainRolesDecodeFromEitherRelease(t *testing.T) {
+	tests := []struct {
+		name string
+		json string
+		want map[string]api.Role
+	}{
+		{"1.0 model, field absent", `{"email":"a@example.com","accountRole":"editor"}`, nil},
+		{"1.13 model, null", `{"email":"a@example.com","accountRole":"editor","dataDomainRoles":null}`, nil},
+		{"1.13 model, empty", `{"email":"a@example.com","accountRole":"editor","dataDomainRoles":{}}`, nil},
+		{"1.13 model, fields reordered", `{"dataDomainRoles":{},"accountRole":"editor","email":"a@example.com"}`, nil},
+		{"1.13 model, roles", `{"email":"a@example.com","accountRole":"editor","dataDomainRoles":{"sales":"admin","hr":"none"}}`,
+			map[string]api.Role{"sales": api.RoleAdmin, "hr": api.RoleNone}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var u api.User
+			if err := json.Unmarshal([]byte(tt.json), &u); err != nil {
+				t.Fatalf("decoding %s: %v", tt.json, err)
+			}
+			want := api.User{Email: "a@example.com", AccountRole: api.RoleEditor, DataDomainRoles: tt.want}
+			if !reflect.DeepEqual(u, want) {
+				t.Fatalf("decoded %s as %#v, want %#v", tt.json, u, want)
+			}
+			// In a list, as GET /api/users sends them, too.
+			var users []api.User
+			if err := json.Unmarshal([]byte("["+tt.json+"]"), &users); err != nil || len(users) != 1 || !reflect.DeepEqual(users[0], want) {
+				t.Fatalf("decoding [%s]: %#v, %v", tt.json, users, err)
+			}
+			// Encoded back, no roles means no field: what 1.0 knows.
+			out, err := json.Marshal(u)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if has := bytes.Contains(out, []byte("dataDomainRoles")); has != (len(tt.want) > 0) {
+				t.Errorf("encoded back as %s", out)
+			}
+		})
+	}
+}
+
+// tableHeader returns the first line of a terminal table.
+func tableHeader(out string) string {
+	line, _, _ := strings.Cut(out, "\n")
+	return line
+}
+
+func TestDomainRolesTableColumn(t *testing.T) {
+	srv, c := setupCI(t, sandbox.Options{API: sandbox.API113})
+	onTerminal := func(args ...string) result {
+		t.Helper()
+		r := c.exec(invocation{args: args, stdoutTTY: true})
+		expectCode(t, r, cmd.ExitOK)
+		return r
+	}
+	list := func(args ...string) string {
+		t.Helper()
+		return onTerminal(append([]string{"list"}, args...)...).stdout
+	}
+
+	out := list()
+	if h := tableHeader(out); !strings.Contains(h, "EMAIL") || strings.Contains(h, "DOMAIN ROLES") {
+		t.Fatalf("without domain roles the table's header is %q, want EMAIL and ROLE only:\n%s", h, out)
+	}
+
+	srv.addUsers(t, domUserRecord())
+	out = list()
+	if h := tableHeader(out); !strings.Contains(h, "DOMAIN ROLES") {
+		t.Fatalf("with a user with domain roles the table's header is %q, want a DOMAIN ROLES column:\n%s", h, out)
+	}
+	if !strings.Contains(out, "hr=viewer;sales=editor") {
+		t.Errorf("the table does not show dom's roles as hr=viewer;sales=editor:\n%s", out)
+	}
+
+	// Only the users listed count.
+	out = list("--role", "viewer")
+	if h := tableHeader(out); strings.Contains(h, "DOMAIN ROLES") {
+		t.Errorf("list --role viewer lists nobody with domain roles, yet the header is %q:\n%s", h, out)
+	}
+
+	o := onTerminal("get", domUser)
+	if h := tableHeader(o.stdout); !strings.Contains(h, "DOMAIN ROLES") {
+		t.Errorf("get %s: header %q, want a DOMAIN ROLES column:\n%s", domUser, h, o.stdout)
+	}
+	o = onTerminal("get", sandbox.ViewerEmail)
+	if h := tableHeader(o.stdout); strings.Contains(h, "DOMAIN ROLES") {
+		t.Errorf("get %s: header %q, want no DOMAIN ROLES column:\n%s", sandbox.ViewerEmail, h, o.stdout)
+	}
+}
+
+func TestDomainRolesMachineFormats(t *testing.T) {
+	// wantRoles is each listed user's domain roles as the machine formats
+	// must show them: present always, empty when none.
+	type release struct {
+		api       string
+		wantRoles map[string]map[string]string
+	}
+	plain := map[string]map[string]string{sandbox.AdminEmail: {}, sandbox.ViewerEmail: {}}
+	with := maps.Clone(plain)
+	with[domUser] = domUserRecord().DataDomainRoles
+	for _, rel := range []release{
+		{sandbox.API10, map[string]map[string]string{sandbox.AdminEmail: {}, sandbox.ViewerEmail: {}, domUser: {}}},
+		{sandbox.API113, with},
+	} {
+		for _, tty := range []bool{false, true} {
+			name := rel.api + "/piped"
+			if tty {
+				name = rel.api + "/tty"
+			}
+			t.Run(name, func(t *testing.T) {
+				_, c := setupCI(t, sandbox.Options{API: rel.api}, domUserRecord())
+				for _, format := range []string{"json", "yaml", "csv", "tsv"} {
+					o := c.exec(invocation{args: []string{"list", "-o", format}, stdoutTTY: tty})
+					expectCode(t, o, cmd.ExitOK)
+					got, err := machineDomainRoles(format, o.stdout)
+					if err != nil {
+						t.Fatalf("list -o %s: %v\n%s", format, err, o.stdout)
+					}
+					if !reflect.DeepEqual(got, rel.wantRoles) {
+						t.Errorf("list -o %s: domain roles %v, want %v\n%s", format, got, rel.wantRoles, o.stdout)
+					}
+				}
+				// One user in JSON is one object, with the field.
+				o := c.exec(invocation{args: []string{"get", sandbox.ViewerEmail, "-o", "json"}, stdoutTTY: tty})
+				expectCode(t, o, cmd.ExitOK)
+				var one map[string]json.RawMessage
+				if err := json.Unmarshal([]byte(o.stdout), &one); err != nil {
+					t.Fatalf("get -o json: %v\n%s", err, o.stdout)
+				}
+				if string(one["dataDomainRoles"]) != "{}" {
+					t.Errorf("get %s -o json: dataDomainRoles = %s, want {}", sandbox.ViewerEmail, one["dataDomainRoles"])
+				}
+			})
+		}
+	}
+}
+
+// machineDomainRoles reads each user's dataDomainRoles from list output in
+// a machine format, and fails when a user lacks the field.
+func machineDomainRoles(format, out string) (map[string]map[string]string, error) {
+	roles := map[string]map[string]string{}
+	switch format {
+	case "json", "yaml":
+		var users []map[string]any
+		var err error
+		if format == "json" {
+			err = json.Unmarshal([]byte(out), &users)
+		} else {
+			err = yaml.Unmarshal([]byte(out), &users)
+		}
+		if err != nil {
+			return nil, err
+		}
+		for _, u := range users {
+			email, _ := u["email"].(string)
+			field, present := u["dataDomainRoles"]
+			if !present {
+				return nil, fmt.Errorf("user %s has no dataDomainRoles", email)
+			}
+			m, ok := field.(map[string]any)
+			if !ok {
+				return nil, fmt.Errorf("user %s has dataDomainRoles %#v, want an object", email, field)
+			}
+			roles[email] = map[string]string{}
+			for d, r := range m {
+				roles[email][d], _ = r.(string)
+			}
+		}
+	case "csv", "tsv":
+		r := csv.NewReader(strings.NewReader(out))
+		if format == "tsv" {
+			r.Comma = '\t'
+		}
+		records, err := r.ReadAll()
+		if err != nil {
+			return nil, err
+		}
+		if len(records) == 0 {
+			return nil, fmt.Errorf("no header")
+		}
+		emailCol, rolesCol := -1, -1
+		for i, name := range records[0] {
+			switch name {
+			case "email":
+				emailCol = i
+			case "dataDomainRoles":
+				rolesCol = i
+			}
+		}
+		if emailCol < 0 || rolesCol < 0 {
+			return nil, fmt.Errorf("header %q lacks email or dataDomainRoles", records[0])
+		}
+		for _, rec := range records[1:] {
+			m := map[string]string{}
+			if cell := rec[rolesCol]; cell != "" {
+				for pair := range strings.SplitSeq(cell, ";") {
+					d, role, _ := strings.Cut(pair, "=")
+					m[d] = role
+				}
+			}
+			roles[rec[emailCol]] = m
+		}
+	}
+	return roles, nil
+}
+
+// BenchmarkList100k runs "dqo-users list" in-process against the sandbox
+// over loopback HTTP: request, decode, sort check, print.
+func BenchmarkList100k(b *testing.B) {
+	// 100,000 users (plus the two built-in ones).
+	srv := startSandbox(b, sandbox.Options{SeedUsers: 100000, UsersLimit: 200000, MaxRequestLog: 100})
+	c := newCLI(b, srv)
+	for _, args := range [][]string{{"list", "-o", "json"}, {"list"}} {
+		b.Run(args[len(args)-1], func(b *testing.B) {
+			b.ReportAllocs()
+			for i := 0; i < b.N; i++ {
+				if r := c.exec(invocation{args: args, stdout: io.Discard}); r.code != 0 {
+					b.Fatalf("exit %d", r.code)
+				}
+			}
+		})
+	}
+}

@@ -1,0 +1,40 @@
+package cmd_test
+
+import "testing"
+
+func TestVersionAndHelp(t *testing.T) {
+	// A configuration path that cannot be read proves these commands never
+	// load the configuration.
+	c := newCLI(t, nil)
+	c.env["DQOPS_CONFIG"] = t.TempDir()
+	for _, tty := range []bool{false, true} {
+		r := c.exec(invocation{args: []string{"version"}, stdoutTTY: tty, stdinTTY: tty})
+		expectCode(t, r, 0)
+		if want := "dqo-users 1.2.3-test (commit abc1234, built 2025-01-02)\n"; r.stdout != want {
+			t.Errorf("version %q, want %q", r.stdout, want)
+		}
+
+		r = c.exec(invocation{args: []string{"help", "exit-codes"}, stdoutTTY: tty})
+		expectCode(t, r, 0)
+		for _, line := range []string{
+			"  0  ok ", "  1  error ", "  2  usage ", "  3  cancelled ", "  4  auth ", "  5  forbidden ",
+			"  6  not_found ", "  7  already_exists ", "  8  user_limit ", "130  interrupted ",
+		} {
+			expectContains(t, "help exit-codes", r.stdout, line)
+		}
+	}
+	r := c.run("--help")
+	expectCode(t, r, 0)
+	expectContains(t, "stdout", r.stdout, "Usage:", "dqo-users [command]", "create", "delete", "whoami")
+	r = c.run("help", "create")
+	expectCode(t, r, 0)
+	expectContains(t, "stdout", r.stdout, "--password-stdin", "$ dqo-users create")
+	r = c.run("help", "nosuch")
+	expectCode(t, r, 2)
+	r = c.run("nosuch")
+	expectCode(t, r, 2)
+	expectContains(t, "stderr", r.stderr, `unknown command "nosuch"`)
+	r = c.run("completion", "bash")
+	expectCode(t, r, 0)
+	expectContains(t, "stdout", r.stdout, "bash completion")
+}

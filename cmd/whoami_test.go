@@ -1,0 +1,75 @@
+package cmd_test
+
+import (
+	"encoding/json"
+	"testing"
+
+	"github.com/dqops-users/dqo-users/pkg/sandbox"
+)
+
+func TestWhoami(t *testing.T) {
+	tests := []struct {
+		name   string
+		opts   sandbox.Options
+		args   []string
+		tty    bool
+		key    string
+		code   int
+		stdout string
+		outHas []string
+		json   map[string]any // fields of the JSON output
+		errHas []string
+	}{
+		{name: "piped", args: []string{"whoami"},
+			outHas: []string{"admin@example.com\tadmin\tsandbox\tENTERPRISE\t1000\ttrue\ttrue\ttrue\t10\ttrue\thttp://127.0.0.1:", "\t1.13\n"}},
+		{name: "terminal", args: []string{"whoami"}, tty: true,
+			outHas: []string{"USER", "ROLE", "TENANT", "LICENCE", "USERS LIMIT", "CAN MANAGE ACCOUNT", "admin@example.com", "ENTERPRISE"}},
+		{name: "json", args: []string{"whoami", "-o", "json"},
+			json: map[string]any{"user": "admin@example.com", "account_role": "admin", "users_limit": 1000.0, "can_manage_account": true,
+				"can_manage_users": true, "license_type": "ENTERPRISE", "api_release": "1.13"}},
+		{name: "viewer", args: []string{"whoami", "-o", "json"}, key: "viewer",
+			json: map[string]any{"user": "viewer@example.com", "account_role": "viewer", "can_manage_account": false}},
+		{name: "1.0 licensed", opts: sandbox.Options{API: "1.0", UsersLimit: 7}, args: []string{"whoami", "-o", "json"},
+			json: map[string]any{"license_type": "TEAM", "users_limit": 7.0, "api_release": "1.0"}},
+		{name: "1.0 unlicensed: the 404 means not paired, 5", opts: sandbox.Options{API: "1.0", Unlicensed: true}, args: []string{"whoami"}, code: 5,
+			errHas: []string{"not paired with DQOps Cloud", "TEAM or ENTERPRISE"}},
+		{name: "1.13 unlicensed: a FREE profile", opts: sandbox.Options{Unlicensed: true}, args: []string{"whoami", "-o", "json"},
+			json: map[string]any{"license_type": "FREE", "can_manage_account": false}},
+		{name: "rejected key: 4", args: []string{"whoami"}, key: "dqo-sandbox-wrong", code: 4, errHas: []string{"rejected the API key"}},
+		{name: "an argument: 2", args: []string{"whoami", "me"}, code: 2},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			srv, c := setup(t, tt.opts)
+			inv := invocation{args: tt.args, stdinTTY: tt.tty, stdoutTTY: tt.tty, stderrTTY: tt.tty}
+			switch tt.key {
+			case "":
+			case "viewer":
+				inv.env = map[string]string{"DQOPS_API_KEY": srv.ViewerKey()}
+			default:
+				inv.env = map[string]string{"DQOPS_API_KEY": tt.key}
+			}
+			r := c.exec(inv)
+			expectCode(t, r, tt.code)
+			if tt.stdout != "" && r.stdout != tt.stdout {
+				t.Errorf("stdout %q, want %q", r.stdout, tt.stdout)
+			}
+			expectContains(t, "stdout", r.stdout, tt.outHas...)
+			expectContains(t, "stderr", r.stderr, tt.errHas...)
+			if tt.json != nil {
+				var got map[string]any
+				if err := json.Unmarshal([]byte(r.stdout), &got); err != nil {
+					t.Fatalf("%v\n%s", err, r)
+				}
+				for k, v := range tt.json {
+					if got[k] != v {
+						t.Errorf("%s = %v, want %v", k, got[k], v)
+					}
+				}
+			}
+			if tt.code == 0 {
+				expectCalls(t, srv, "GET /api/environment/profile")
+			}
+		})
+	}
+}
