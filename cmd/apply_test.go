@@ -418,14 +418,6 @@ func TestApplyPartialFailure(t *testing.T) {
 	})
 }
 
-// hookTransport is a transport that runs a hook before passing a request on.
-type hookTransport func(*http.Request)
-
-func (h hookTransport) RoundTrip(r *http.Request) (*http.Response, error) {
-	h(r)
-	return http.DefaultTransport.RoundTrip(r)
-}
-
 func TestApplyReadsDQOpsQuirks(t *testing.T) {
 	t.Run("user limit", func(t *testing.T) {
 		_, c := setupNoColor(t, sandbox.Options{UsersLimit: 3})

@@ -93,9 +93,7 @@ type testServer struct {
 	*sandbox.Server
 	// URL is the address to give dqo-users (with the mount prefix, if any).
 	URL string
-	// Root is the httptest server's own address, without the prefix.
-	Root string
-	// HTTP is the loopback server.
+	// HTTP is the loopback server; its URL has no prefix.
 	HTTP *httptest.Server
 
 	mu    sync.Mutex
@@ -144,7 +142,6 @@ func serveSandbox(t testing.TB, opts sandbox.Options, how serving, users ...sand
 	}
 	t.Cleanup(srv.Close)
 	ts.HTTP = srv
-	ts.Root = srv.URL
 	ts.URL = srv.URL
 	if how.prefix != "" {
 		ts.URL = srv.URL + how.prefix + "/"
@@ -170,6 +167,15 @@ func (ts *testServer) arrived(method, path string) <-chan struct{} {
 		}
 	})
 	return ch
+}
+
+// hookTransport is a client transport that runs a hook on each request
+// before passing it on, as onRequest does at the server.
+type hookTransport func(*http.Request)
+
+func (h hookTransport) RoundTrip(r *http.Request) (*http.Response, error) {
+	h(r)
+	return http.DefaultTransport.RoundTrip(r)
 }
 
 // deleteDirectly deletes a user over HTTP with the admin key, behind the
@@ -277,11 +283,10 @@ func (ts *testServer) forgetArrivals() {
 }
 
 // cli runs dqo-users in-process, against a sandbox or not, with an
-// environment of its own: never the process's. Its fields other than t and
-// srv may be changed between runs.
+// environment of its own: never the process's. Its fields other than t may
+// be changed between runs.
 type cli struct {
-	t   testing.TB
-	srv *testServer
+	t testing.TB
 	// env is every run's environment; runs may override entries, and an
 	// empty value is unset.
 	env map[string]string
@@ -313,7 +318,7 @@ type cli struct {
 // exist yet.
 func newCLI(t testing.TB, srv *testServer) *cli {
 	dir := t.TempDir()
-	c := &cli{t: t, srv: srv, dir: dir, configPath: filepath.Join(dir, "config.yaml"), build: testBuild}
+	c := &cli{t: t, dir: dir, configPath: filepath.Join(dir, "config.yaml"), build: testBuild}
 	c.env = map[string]string{"DQOPS_CONFIG": c.configPath}
 	if srv != nil {
 		c.env["DQOPS_URL"] = srv.URL
