@@ -242,7 +242,7 @@ func TestStyle(t *testing.T) {
 	if Red|Green != Yellow || Red|Blue != Magenta || Green|Blue != Cyan {
 		t.Error("mixing colours does not give the named colour")
 	}
-	if got := (Bold | Red).paint(""); got != "" {
+	if got := (Bold | Red).Paint(""); got != "" {
 		t.Errorf("an empty cell got escape sequences: %q", got)
 	}
 }

@@ -110,73 +110,6 @@ func cell(row []string, i int) string {
 	return ""
 }
 
-// Style is how a terminal table shows a cell: attributes and at most one
-// colour, combined with |. Combining two colours mixes them as light does:
-// Red|Green is Yellow, Red|Blue is Magenta, Green|Blue is Cyan.
-type Style uint16
-
-// Styles. None leaves a cell as the terminal shows it by default.
-const (
-	None      Style = 0
-	Bold      Style = 1 << 0
-	Dim       Style = 1 << 1
-	Italic    Style = 1 << 2
-	Underline Style = 1 << 3
-)
-
-// The colour is a 3-bit field in the order of ANSI's eight colours (red=1,
-// green=2, blue=4), so that | mixes colours, plus a bit saying one is set.
-const (
-	colorShift = 4
-	colorMask  = Style(7) << colorShift
-	colorSet   = Style(1) << 7
-)
-
-// Colours. Black and white are left out on purpose: one of them is invisible
-// on every terminal theme.
-const (
-	Red     = colorSet | 1<<colorShift
-	Green   = colorSet | 2<<colorShift
-	Yellow  = colorSet | 3<<colorShift
-	Blue    = colorSet | 4<<colorShift
-	Magenta = colorSet | 5<<colorShift
-	Cyan    = colorSet | 6<<colorShift
-)
-
-// sgr returns the ANSI Select Graphic Rendition sequence that turns s on,
-// or "" for None.
-func (s Style) sgr() string {
-	var codes []string
-	if s&Bold != 0 {
-		codes = append(codes, "1")
-	}
-	if s&Dim != 0 {
-		codes = append(codes, "2")
-	}
-	if s&Italic != 0 {
-		codes = append(codes, "3")
-	}
-	if s&Underline != 0 {
-		codes = append(codes, "4")
-	}
-	if s&colorSet != 0 {
-		codes = append(codes, fmt.Sprint(30+int(s&colorMask>>colorShift)))
-	}
-	if len(codes) == 0 {
-		return ""
-	}
-	return "\x1b[" + strings.Join(codes, ";") + "m"
-}
-
-// paint wraps text in s's escape sequence and a reset.
-func (s Style) paint(text string) string {
-	on := s.sgr()
-	if on == "" || text == "" {
-		return text
-	}
-	return on + text + reset
-}
-
 // printable keeps a cell on one line and in one field of a tab-separated
 // row (tabs and line breaks become spaces), so that `while IFS=$'\t' read`
 // sees one row per record, and replaces every other control character with
@@ -236,7 +169,7 @@ func writeTerminalTable(w io.Writer, t *Table, cols []int, headers, color bool) 
 		for i, c := range cols {
 			hs[i] = printable(t.Columns[c].Header)
 			if color {
-				hs[i] = Bold.paint(hs[i])
+				hs[i] = Bold.Paint(hs[i])
 			}
 		}
 		table.Header(hs)
@@ -246,7 +179,7 @@ func writeTerminalTable(w io.Writer, t *Table, cols []int, headers, color bool) 
 		for i, c := range cols {
 			v := printable(cell(row, c))
 			if style := t.Columns[c].Style; color && style != nil {
-				v = style(cell(row, c)).paint(v)
+				v = style(cell(row, c)).Paint(v)
 			}
 			cells[i] = v
 		}
@@ -264,8 +197,6 @@ func writeTerminalTable(w io.Writer, t *Table, cols []int, headers, color bool) 
 	}
 	return bw.Flush()
 }
-
-const reset = "\x1b[0m"
 
 // trimPadding drops the blanks after the last cell, which tablewriter pads
 // like the others and may follow with a redundant reset; they only make
@@ -292,7 +223,7 @@ func writePipedTable(w *bufio.Writer, t *Table, cols []int, color bool) error {
 			}
 			text := printable(cell(row, c))
 			if style := t.Columns[c].Style; color && style != nil {
-				text = style(cell(row, c)).paint(text)
+				text = style(cell(row, c)).Paint(text)
 			}
 			w.WriteString(text)
 		}
