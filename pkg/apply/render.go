@@ -7,15 +7,7 @@ import (
 	"io"
 
 	"github.com/dqops-users/dqo-users/pkg/api"
-)
-
-// ANSI colours of plan lines, when colour is on.
-const (
-	ansiGreen  = "\x1b[32m"
-	ansiYellow = "\x1b[33m"
-	ansiRed    = "\x1b[31m"
-	ansiBold   = "\x1b[1m"
-	ansiReset  = "\x1b[0m"
+	"github.com/dqops-users/dqo-users/pkg/output"
 )
 
 // String renders one change as the plan shows it: "+ create EMAIL (ROLE)",
@@ -44,6 +36,19 @@ func roleSummary(u api.User) string {
 	return string(u.AccountRole)
 }
 
+// style is the colour of a change's line in the plan.
+func (c Change) style() output.Style {
+	switch {
+	case c.Refused != "":
+		return output.Bold | output.Red
+	case c.Action == ActionCreate:
+		return output.Green
+	case c.Action == ActionUpdate:
+		return output.Yellow
+	}
+	return output.Red
+}
+
 // Summary is the plan's last line, e.g. "Plan: 1 to create, 2 to update,
 // 0 to delete, 7 unchanged."
 func (p *Plan) Summary() string {
@@ -70,16 +75,7 @@ func (p *Plan) WriteText(w io.Writer, color bool) error {
 	for _, c := range p.Changes {
 		line := c.String()
 		if color {
-			switch {
-			case c.Refused != "":
-				line = ansiBold + ansiRed + line + ansiReset
-			case c.Action == ActionCreate:
-				line = ansiGreen + line + ansiReset
-			case c.Action == ActionUpdate:
-				line = ansiYellow + line + ansiReset
-			default:
-				line = ansiRed + line + ansiReset
-			}
+			line = c.style().Paint(line)
 		}
 		bw.WriteString(line)
 		bw.WriteByte('\n')
