@@ -26,8 +26,8 @@ func BenchmarkDecodeAndPrint100k(b *testing.B) {
 	sb.ServeHTTP(rec, req)
 	body := rec.Body.Bytes()
 	b.SetBytes(int64(len(body)))
-	for _, format := range []string{output.FormatJSON, output.FormatTable} {
-		b.Run(format, func(b *testing.B) {
+	for _, format := range []output.Format{output.FormatJSON, output.FormatTable} {
+		b.Run(string(format), func(b *testing.B) {
 			b.ReportAllocs()
 			for i := 0; i < b.N; i++ {
 				var users []api.User

@@ -23,7 +23,7 @@ type DiffOptions struct {
 	Format string
 	Prune  bool
 	Force  bool
-	Output string
+	Output output.Format
 }
 
 // NewCmdDiff builds "diff"; runF, when not nil, replaces the run function.
@@ -53,9 +53,7 @@ code on an error. The file is read as "apply" reads it.`,
 			if err := validateFileFlags(opts.File, opts.Format); err != nil {
 				return err
 			}
-			switch opts.Output {
-			case "text", "json":
-			default:
+			if _, ok := output.ParseFormat(string(opts.Output), diffFormats...); !ok {
 				return usageErrorf("--output must be text or json, not %q", opts.Output)
 			}
 			if runF != nil {
@@ -67,10 +65,13 @@ code on an error. The file is read as "apply" reads it.`,
 	addFileFlags(c, &opts.File, &opts.Format)
 	c.Flags().BoolVar(&opts.Prune, "prune", false, "include the deletion of users the file does not mention")
 	c.Flags().BoolVar(&opts.Force, "force", false, "plan as apply --force would: no guard for your own account and the last admin")
-	c.Flags().StringVarP(&opts.Output, "output", "o", "text", "output format: text or json")
-	_ = c.RegisterFlagCompletionFunc("output", fixedCompletion("text", "json"))
+	c.Flags().StringVarP((*string)(&opts.Output), "output", "o", string(output.FormatText), "output format: text or json")
+	_ = c.RegisterFlagCompletionFunc("output", fixedCompletion(output.Names(diffFormats)...))
 	return c
 }
+
+// diffFormats are what diff's -o accepts: the plan for people, or JSON.
+var diffFormats = []output.Format{output.FormatText, output.FormatJSON}
 
 func diffRun(opts *DiffOptions) error {
 	ctx := opts.Context
@@ -88,7 +89,7 @@ func diffRun(opts *DiffOptions) error {
 	}
 	printer := opts.Printer(output.Options{})
 	switch {
-	case opts.Output == "json":
+	case opts.Output == output.FormatJSON:
 		err = plan.WriteJSON(printer.Out)
 	case plan.InSync():
 		fmt.Fprintf(opts.IO.ErrOut, "No changes: the server matches %s (%s).\n", file.Name, output.Count(plan.Unchanged, "user"))

@@ -8,6 +8,7 @@ import (
 	"github.com/dqops-users/dqo-users/pkg/api"
 	"github.com/dqops-users/dqo-users/pkg/apply"
 	"github.com/dqops-users/dqo-users/pkg/iostreams"
+	"github.com/dqops-users/dqo-users/pkg/output"
 )
 
 // ExportOptions are the options of "export".
@@ -16,7 +17,7 @@ type ExportOptions struct {
 	Client  func() (*api.Client, error)
 	Context context.Context
 
-	Format apply.Format
+	Format output.Format
 }
 
 // NewCmdExport builds "export"; runF, when not nil, replaces the run function.
@@ -56,7 +57,7 @@ field is left out.`,
 		},
 	}
 	c.Flags().StringVarP(&format, "output", "o", "", "output format: yaml, json or csv (default yaml)")
-	_ = c.RegisterFlagCompletionFunc("output", fixedCompletion(apply.Formats()...))
+	_ = c.RegisterFlagCompletionFunc("output", fixedCompletion(output.Names(apply.Formats())...))
 	return c
 }
 

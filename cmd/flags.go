@@ -91,12 +91,12 @@ func parseDomainRoles(values []string) (map[string]api.Role, error) {
 // every other one.
 func addOutputFlags(c *cobra.Command, opts *output.Options) {
 	fl := c.Flags()
-	fl.StringVarP(&opts.Format, "output", "o", "", "output format: "+strings.Join(output.Formats(), ", ")+" (default table)")
+	fl.StringVarP((*string)(&opts.Format), "output", "o", "", "output format: "+strings.Join(output.Names(output.Formats()), ", ")+" (default table)")
 	fl.StringVar(&opts.JQ, "jq", "", "filter the JSON output with a jq `EXPRESSION`")
 	fl.StringVar(&opts.Template, "template", "", "format the JSON output with a Go `TEMPLATE`")
 	fl.BoolVar(&opts.NoHeaders, "no-headers", false, "omit the header row of table, csv and tsv output")
 	fl.StringSliceVar(&opts.Columns, "columns", nil, "columns to show in table, csv and tsv output, by field or header, e.g. email,role")
-	_ = c.RegisterFlagCompletionFunc("output", fixedCompletion(output.Formats()...))
+	_ = c.RegisterFlagCompletionFunc("output", fixedCompletion(output.Names(output.Formats())...))
 }
 
 // addFileFlags gives apply and diff their -f and --format flags.
@@ -105,7 +105,7 @@ func addFileFlags(c *cobra.Command, file, format *string) {
 	c.Flags().StringVar(format, "format", "", "the file's format: yaml, json or csv (default: by extension, else by content)")
 	_ = c.MarkFlagRequired("file")
 	_ = c.MarkFlagFilename("file", "yaml", "yml", "json", "csv")
-	_ = c.RegisterFlagCompletionFunc("format", fixedCompletion(apply.Formats()...))
+	_ = c.RegisterFlagCompletionFunc("format", fixedCompletion(output.Names(apply.Formats())...))
 }
 
 // validateFileFlags checks -f and --format before anything is read.

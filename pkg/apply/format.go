@@ -5,21 +5,24 @@ import (
 	"fmt"
 	"path/filepath"
 	"strings"
+
+	"github.com/dqops-users/dqo-users/pkg/output"
 )
 
-// Format is a file format that apply reads and export writes.
-type Format string
+// Format is a file format that apply reads and export writes: the output
+// package's one format type.
+type Format = output.Format
 
 // The file formats.
 const (
-	FormatYAML Format = "yaml"
-	FormatJSON Format = "json"
-	FormatCSV  Format = "csv"
+	FormatYAML = output.FormatYAML
+	FormatJSON = output.FormatJSON
+	FormatCSV  = output.FormatCSV
 )
 
-// Formats lists the format names, for flag help and completion.
-func Formats() []string {
-	return []string{string(FormatYAML), string(FormatJSON), string(FormatCSV)}
+// Formats lists the file formats, for flag help and completion.
+func Formats() []Format {
+	return []Format{FormatYAML, FormatJSON, FormatCSV}
 }
 
 // ParseFormat reads a --format value: yaml (or yml), json or csv, any case.

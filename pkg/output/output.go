@@ -21,29 +21,55 @@ import (
 	"github.com/mattn/go-runewidth"
 )
 
-// Format names accepted by -o/--output.
+// Format is what -o/--output names, and the format of a users file that
+// apply reads and export writes: one type for every command, each of which
+// accepts its own set of them.
+type Format string
+
+// The formats.
 const (
 	// FormatTable prints aligned columns with upper-case headers on a
 	// terminal, and tab-separated rows without a header when piped.
-	FormatTable = "table"
+	FormatTable Format = "table"
 	// FormatWide is FormatTable with every column, Column.Wide ones too.
-	FormatWide = "wide"
+	FormatWide Format = "wide"
 	// FormatJSON prints the value as indented JSON.
-	FormatJSON = "json"
+	FormatJSON Format = "json"
 	// FormatYAML prints the value as YAML with the same keys as JSON.
-	FormatYAML = "yaml"
+	FormatYAML Format = "yaml"
 	// FormatCSV prints the table as comma-separated values with a header row.
-	FormatCSV = "csv"
+	FormatCSV Format = "csv"
 	// FormatTSV prints the table as tab-separated values with a header row.
-	FormatTSV = "tsv"
+	FormatTSV Format = "tsv"
 	// FormatName prints the Table.NameColumn cell of each row, one per line.
-	FormatName = "name"
+	FormatName Format = "name"
+	// FormatText is a plan for people (diff).
+	FormatText Format = "text"
 )
 
-// Formats returns the names accepted by -o/--output, for flag help and shell
-// completion. The slice is new on each call; callers may modify it.
-func Formats() []string {
-	return []string{FormatTable, FormatWide, FormatJSON, FormatYAML, FormatCSV, FormatTSV, FormatName}
+// Formats returns the formats a printer accepts for -o/--output. The slice
+// is new on each call; callers may modify it.
+func Formats() []Format {
+	return []Format{FormatTable, FormatWide, FormatJSON, FormatYAML, FormatCSV, FormatTSV, FormatName}
+}
+
+// Names returns the names of formats, for flag help and shell completion.
+func Names(formats []Format) []string {
+	names := make([]string, len(formats))
+	for i, f := range formats {
+		names[i] = string(f)
+	}
+	return names
+}
+
+// ParseFormat returns the format named s, when it is one of accepted.
+func ParseFormat(s string, accepted ...Format) (Format, bool) {
+	for _, f := range accepted {
+		if string(f) == s {
+			return f, true
+		}
+	}
+	return "", false
 }
 
 // Options are the user's output choices, usually straight from the flags.
@@ -52,7 +78,7 @@ type Options struct {
 	// or FormatJSON when JQ or Template is set. Callers must leave it empty
 	// when the user did not give -o (flag default ""), so that "--jq" alone
 	// is accepted while "-o table --jq" is refused.
-	Format string
+	Format Format
 	// JQ is a jq expression applied to the JSON form of the value (--jq).
 	JQ string
 	// Template is a Go text/template applied to the JSON form of the value
@@ -68,7 +94,7 @@ type Options struct {
 }
 
 // format returns the effective format name, resolving the empty default.
-func (o Options) format() string {
+func (o Options) format() Format {
 	switch {
 	case o.Format != "":
 		return o.Format
@@ -87,9 +113,9 @@ func (o Options) format() string {
 // request so that a typo fails fast with exit code 2; Printer.Print calls it
 // again with the table's columns.
 func (o Options) Validate(columns ...Column) error {
-	if o.Format != "" && !isFormat(o.Format) {
+	if _, ok := ParseFormat(string(o.Format), Formats()...); o.Format != "" && !ok {
 		return usageErrorf("unknown output format %q; valid formats: %s",
-			o.Format, strings.Join(Formats(), ", "))
+			o.Format, strings.Join(Names(Formats()), ", "))
 	}
 	if o.JQ != "" && o.Template != "" {
 		return usageErrorf("--jq and --template cannot be used together")
@@ -140,17 +166,8 @@ func (o Options) columnNames() []string {
 	return names
 }
 
-func isFormat(f string) bool {
-	for _, g := range Formats() {
-		if f == g {
-			return true
-		}
-	}
-	return false
-}
-
 // hasColumns reports whether a format prints table columns.
-func hasColumns(f string) bool {
+func hasColumns(f Format) bool {
 	return f == FormatTable || f == FormatWide || f == FormatCSV || f == FormatTSV
 }
 

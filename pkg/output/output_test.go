@@ -179,8 +179,8 @@ func TestPrintGolden(t *testing.T) {
 // table is exactly the plain one.
 func TestColorKeepsAlignment(t *testing.T) {
 	ansi := regexp.MustCompile("\x1b\\[[0-9;]*m")
-	for _, format := range []string{FormatTable, FormatWide} {
-		t.Run(format, func(t *testing.T) {
+	for _, format := range []Format{FormatTable, FormatWide} {
+		t.Run(string(format), func(t *testing.T) {
 			users := testUsers()
 			plain := run(t, Printer{IsTerminal: true, Options: Options{Format: format}}, users, usersTable(users))
 			colored := run(t, Printer{IsTerminal: true, Color: true, Options: Options{Format: format}}, users, usersTable(users))
