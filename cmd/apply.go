@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"os"
 
 	"github.com/spf13/cobra"
 
@@ -17,17 +16,10 @@ import (
 
 // ApplyOptions are the options of "apply".
 type ApplyOptions struct {
-	IO      *iostreams.IOStreams
-	Client  func() (*api.Client, error)
-	Printer func(output.Options) *output.Printer
-	Context context.Context
+	PlanOptions
 
-	File            string
-	Format          string
 	DryRun          bool
-	Prune           bool
 	Yes             bool
-	Force           bool
 	Parallel        int
 	ContinueOnError bool
 }
@@ -111,64 +103,9 @@ stops the same way. Exit 9 means some changes failed or were refused.`,
 	return c
 }
 
-// readUsersFile reads and validates the whole file before any request; a
-// problem is a usage error listing every problem with its line.
-func readUsersFile(ctx context.Context, io *iostreams.IOStreams, name, format string) (*apply.File, error) {
-	var data []byte
-	var err error
-	if name == "-" {
-		// Through the streams' one reader of stdin, which later prompts share.
-		data, err = io.ReadStdin(ctx)
-	} else {
-		data, err = os.ReadFile(name)
-	}
-	if errors.Is(err, iostreams.ErrInterrupted) {
-		return nil, err
-	}
-	if err != nil {
-		return nil, usageErrorf("reading %s: %v", apply.DisplayName(name), err)
-	}
-	var fm apply.Format
-	if format != "" {
-		fm, _ = apply.ParseFormat(format)
-	} else {
-		fm = apply.DetectFormat(name, data)
-	}
-	file, err := apply.Parse(name, data, fm)
-	var ve *apply.ValidationError
-	if errors.As(err, &ve) {
-		return nil, withHint(&ExitError{Code: ExitUsage, Err: err}, "nothing was changed; fix the file and run again")
-	}
-	return file, err
-}
-
-// makePlan reads the caller's profile (who is applying, and the server's
-// release) and the users, in one list call, and compares them with the file.
-func makePlan(ctx context.Context, client *api.Client, file *apply.File, prune, force bool) (*apply.Plan, error) {
-	who, users, err := callerAndUsers(ctx, client)
-	if err != nil {
-		return nil, err
-	}
-	if !who.SupportsDataDomains() {
-		if err := file.CheckDataDomains(who.Release()); err != nil {
-			return nil, withHint(&ExitError{Code: ExitUsage, Err: err},
-				"nothing was changed; remove dataDomainRoles from the file (or write {}), or upgrade DQOps")
-		}
-	}
-	return apply.NewPlan(file, users, apply.Options{Prune: prune, Force: force, Caller: who.User}), nil
-}
-
 func applyRun(opts *ApplyOptions) error {
 	ctx := opts.Context
-	file, err := readUsersFile(ctx, opts.IO, opts.File, opts.Format)
-	if err != nil {
-		return err
-	}
-	client, err := opts.Client()
-	if err != nil {
-		return err
-	}
-	plan, err := makePlan(ctx, client, file, opts.Prune, opts.Force)
+	file, client, plan, err := opts.plan()
 	if err != nil {
 		return err
 	}

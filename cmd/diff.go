@@ -1,28 +1,18 @@
 package cmd
 
 import (
-	"context"
 	"errors"
 	"fmt"
 
 	"github.com/spf13/cobra"
 
-	"github.com/dqops-users/dqo-users/pkg/api"
-	"github.com/dqops-users/dqo-users/pkg/iostreams"
 	"github.com/dqops-users/dqo-users/pkg/output"
 )
 
 // DiffOptions are the options of "diff".
 type DiffOptions struct {
-	IO      *iostreams.IOStreams
-	Client  func() (*api.Client, error)
-	Printer func(output.Options) *output.Printer
-	Context context.Context
+	PlanOptions
 
-	File   string
-	Format string
-	Prune  bool
-	Force  bool
 	Output output.Format
 }
 
@@ -74,16 +64,7 @@ code on an error. The file is read as "apply" reads it.`,
 var diffFormats = []output.Format{output.FormatText, output.FormatJSON}
 
 func diffRun(opts *DiffOptions) error {
-	ctx := opts.Context
-	file, err := readUsersFile(ctx, opts.IO, opts.File, opts.Format)
-	if err != nil {
-		return err
-	}
-	client, err := opts.Client()
-	if err != nil {
-		return err
-	}
-	plan, err := makePlan(ctx, client, file, opts.Prune, opts.Force)
+	file, _, plan, err := opts.plan()
 	if err != nil {
 		return err
 	}

@@ -1,0 +1,91 @@
+package cmd
+
+import (
+	"context"
+	"errors"
+	"os"
+
+	"github.com/dqops-users/dqo-users/pkg/api"
+	"github.com/dqops-users/dqo-users/pkg/apply"
+	"github.com/dqops-users/dqo-users/pkg/iostreams"
+	"github.com/dqops-users/dqo-users/pkg/output"
+)
+
+// PlanOptions are what diff and apply share: the file, how the plan is made,
+// and what it is made with.
+type PlanOptions struct {
+	IO      *iostreams.IOStreams
+	Client  func() (*api.Client, error)
+	Printer func(output.Options) *output.Printer
+	Context context.Context
+
+	File   string
+	Format string
+	Prune  bool
+	Force  bool
+}
+
+// plan reads the file, then the server, and compares them: what diff shows
+// and apply carries out.
+func (o *PlanOptions) plan() (*apply.File, *api.Client, *apply.Plan, error) {
+	file, err := readUsersFile(o.Context, o.IO, o.File, o.Format)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	client, err := o.Client()
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	plan, err := makePlan(o.Context, client, file, o.Prune, o.Force)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	return file, client, plan, nil
+}
+
+// readUsersFile reads and validates the whole file before any request; a
+// problem is a usage error listing every problem with its line.
+func readUsersFile(ctx context.Context, io *iostreams.IOStreams, name, format string) (*apply.File, error) {
+	var data []byte
+	var err error
+	if name == "-" {
+		// Through the streams' one reader of stdin, which later prompts share.
+		data, err = io.ReadStdin(ctx)
+	} else {
+		data, err = os.ReadFile(name)
+	}
+	if errors.Is(err, iostreams.ErrInterrupted) {
+		return nil, err
+	}
+	if err != nil {
+		return nil, usageErrorf("reading %s: %v", apply.DisplayName(name), err)
+	}
+	var fm apply.Format
+	if format != "" {
+		fm, _ = apply.ParseFormat(format)
+	} else {
+		fm = apply.DetectFormat(name, data)
+	}
+	file, err := apply.Parse(name, data, fm)
+	var ve *apply.ValidationError
+	if errors.As(err, &ve) {
+		return nil, withHint(&ExitError{Code: ExitUsage, Err: err}, "nothing was changed; fix the file and run again")
+	}
+	return file, err
+}
+
+// makePlan reads the caller's profile (who is applying, and the server's
+// release) and the users, in one list call, and compares them with the file.
+func makePlan(ctx context.Context, client *api.Client, file *apply.File, prune, force bool) (*apply.Plan, error) {
+	who, users, err := callerAndUsers(ctx, client)
+	if err != nil {
+		return nil, err
+	}
+	if !who.SupportsDataDomains() {
+		if err := file.CheckDataDomains(who.Release()); err != nil {
+			return nil, withHint(&ExitError{Code: ExitUsage, Err: err},
+				"nothing was changed; remove dataDomainRoles from the file (or write {}), or upgrade DQOps")
+		}
+	}
+	return apply.NewPlan(file, users, apply.Options{Prune: prune, Force: force, Caller: who.User}), nil
+}
