@@ -49,8 +49,17 @@ func Test() (ios *IOStreams, in *bytes.Buffer, out *bytes.Buffer, errOut *bytes.
 }
 
 func isTerminal(v any) bool {
+	_, ok := terminalFd(v)
+	return ok
+}
+
+// terminalFd returns the file descriptor of v when v is a terminal.
+func terminalFd(v any) (uintptr, bool) {
 	f, ok := v.(interface{ Fd() uintptr })
-	return ok && term.IsTerminal(int(f.Fd()))
+	if !ok || !term.IsTerminal(int(f.Fd())) {
+		return 0, false
+	}
+	return f.Fd(), true
 }
 
 // SetStdinTTY overrides terminal detection of stdin.
@@ -103,20 +112,32 @@ func (s *IOStreams) reader() *bufio.Reader {
 
 // ReadStdin reads stdin to its end (apply -f -). Ctrl-C ends the wait.
 func (s *IOStreams) ReadStdin(ctx context.Context) ([]byte, error) {
+	return wait(ctx, func() ([]byte, error) { return io.ReadAll(s.reader()) })
+}
+
+// wait runs read in the background and returns what it returns, or
+// ErrInterrupted as soon as ctx ends (Ctrl-C): a read of a terminal, a pipe
+// or a FIFO may wait for ever, and nothing can cut the read itself short.
+// The abandoned read ends unseen when its input comes or the process exits.
+func wait[T any](ctx context.Context, read func() (T, error)) (T, error) {
+	var zero T
+	if ctx.Err() != nil {
+		return zero, ErrInterrupted
+	}
 	type result struct {
-		data []byte
-		err  error
+		v   T
+		err error
 	}
 	done := make(chan result, 1)
 	go func() {
-		data, err := io.ReadAll(s.reader())
-		done <- result{data, err}
+		v, err := read()
+		done <- result{v, err}
 	}()
 	select {
 	case <-ctx.Done():
-		return nil, ErrInterrupted
+		return zero, ErrInterrupted
 	case r := <-done:
-		return r.data, r.err
+		return r.v, r.err
 	}
 }
 
@@ -125,8 +146,8 @@ func (s *IOStreams) ReadStdin(ctx context.Context) ([]byte, error) {
 // stdin is a terminal, the user is typing it: it is read as one line without
 // echo, so that it does not show on the screen, and Ctrl-C works.
 func (s *IOStreams) ReadStdinSecret(ctx context.Context) ([]byte, error) {
-	if f, ok := s.In.(interface{ Fd() uintptr }); ok && term.IsTerminal(int(f.Fd())) {
-		return s.readNoEcho(ctx, int(f.Fd()))
+	if fd, ok := terminalFd(s.In); ok {
+		return s.readHidden(ctx, fd, "")
 	}
 	data, err := s.ReadStdin(ctx)
 	if err != nil {

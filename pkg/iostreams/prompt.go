@@ -8,35 +8,32 @@ import (
 	"io"
 	"strconv"
 	"strings"
-
-	"golang.org/x/term"
 )
 
-// readLine reads a line in the background so that ctx (Ctrl-C) can end the wait.
+// readLine reads a line typed at a prompt, without its line ending. Ctrl-C
+// ends the wait (ErrInterrupted); input that ends before anything was typed
+// is no answer (ErrNoAnswer). Either way the cursor goes to a new line, as
+// no Enter was typed.
 func (s *IOStreams) readLine(ctx context.Context) (string, error) {
-	type result struct {
-		line string
-		err  error
-	}
-	done := make(chan result, 1)
-	go func() {
-		line, err := s.reader().ReadString('\n')
-		done <- result{line, err}
-	}()
-	select {
-	case <-ctx.Done():
+	line, err := s.readAnswer(ctx)
+	if errors.Is(err, ErrInterrupted) || errors.Is(err, ErrNoAnswer) {
 		fmt.Fprintln(s.ErrOut)
-		return "", ErrInterrupted
-	case r := <-done:
-		if r.err != nil && (r.line == "" || !errors.Is(r.err, io.EOF)) {
-			if errors.Is(r.err, io.EOF) {
-				fmt.Fprintln(s.ErrOut)
-				return "", ErrNoAnswer
-			}
-			return "", r.err
-		}
-		return strings.TrimRight(r.line, "\r\n"), nil
 	}
+	return string(line), err
+}
+
+// readAnswer reads a line from the shared reader of stdin, in the
+// background so that Ctrl-C ends the wait. A line cut short by the end of
+// input is still an answer.
+func (s *IOStreams) readAnswer(ctx context.Context) ([]byte, error) {
+	line, err := wait(ctx, func() ([]byte, error) { return s.reader().ReadBytes('\n') })
+	switch {
+	case errors.Is(err, io.EOF) && len(line) == 0:
+		return nil, ErrNoAnswer
+	case err != nil && !errors.Is(err, io.EOF):
+		return nil, err
+	}
+	return bytes.TrimRight(line, "\r\n"), nil
 }
 
 // Confirm asks a yes/no question on stderr; anything but y or yes is no.
@@ -88,51 +85,52 @@ func (s *IOStreams) Select(ctx context.Context, question string, options []strin
 	}
 }
 
-// ReadSecret asks for a secret on stderr without echo. Ctrl-C restores the
-// terminal and returns ErrInterrupted.
+// ReadSecret asks for a secret on stderr, typed on the terminal without
+// echo. Ctrl-C restores the terminal and returns ErrInterrupted; Ctrl-D
+// before anything was typed returns ErrNoAnswer.
 func (s *IOStreams) ReadSecret(ctx context.Context, prompt string) ([]byte, error) {
 	if !s.CanPrompt() {
 		return nil, ErrNotInteractive
 	}
-	f, ok := s.In.(interface{ Fd() uintptr })
+	fd, ok := terminalFd(s.In)
 	if !ok {
 		return nil, ErrNotInteractive
 	}
-	fmt.Fprint(s.ErrOut, prompt)
-	return s.readNoEcho(ctx, int(f.Fd()))
+	return s.readHidden(ctx, fd, prompt)
 }
 
-// readNoEcho reads a line from the terminal fd without echo. Ctrl-C restores
-// the terminal and returns ErrInterrupted; end of input is ErrNoAnswer.
-func (s *IOStreams) readNoEcho(ctx context.Context, fd int) ([]byte, error) {
-	state, err := term.GetState(fd)
+// readHidden turns the terminal's echo off, then shows prompt, then reads a
+// line: in that order, so that a secret pasted the moment the prompt shows
+// is never echoed. Every way out (Enter, Ctrl-D, Ctrl-C, an error) puts the
+// echo back.
+func (s *IOStreams) readHidden(ctx context.Context, fd uintptr, prompt string) ([]byte, error) {
+	restore, err := hideInput(fd)
 	if err != nil {
 		return nil, err
 	}
-	type result struct {
-		secret []byte
-		err    error
+	defer restore()
+	fmt.Fprint(s.ErrOut, prompt)
+	secret, err := s.readAnswer(ctx)
+	fmt.Fprintln(s.ErrOut) // the Enter that ended the line was not echoed
+	if err != nil {
+		return nil, err
 	}
-	done := make(chan result, 1)
-	go func() {
-		secret, err := term.ReadPassword(fd)
-		done <- result{secret, err}
-	}()
-	select {
-	case <-ctx.Done():
-		_ = term.Restore(fd, state)
-		fmt.Fprintln(s.ErrOut)
-		return nil, ErrInterrupted
-	case r := <-done:
-		fmt.Fprintln(s.ErrOut)
-		if r.err != nil {
-			if errors.Is(r.err, io.EOF) {
-				return nil, ErrNoAnswer
-			}
-			return nil, r.err
+	return eraseBackspaces(secret), nil
+}
+
+// eraseBackspaces applies the Backspaces (Ctrl-H) left in a line by a
+// terminal whose erase key is another: they were meant as corrections.
+func eraseBackspaces(line []byte) []byte {
+	out := line[:0]
+	for _, c := range line {
+		switch {
+		case c != '\b':
+			out = append(out, c)
+		case len(out) > 0:
+			out = out[:len(out)-1]
 		}
-		return r.secret, nil
 	}
+	return out
 }
 
 // ErrMismatch is returned by ReadNewPassword when the two entries differ.

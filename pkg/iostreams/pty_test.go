@@ -1,0 +1,266 @@
+//go:build linux
+
+package iostreams
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"io"
+	"io/fs"
+	"os"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/creack/pty"
+	"golang.org/x/sys/unix"
+)
+
+// bound is how long a test waits for something that should happen at
+// once, so that a broken prompt fails the test instead of hanging it.
+// Nothing asserts on how long things take.
+const bound = 5 * time.Second
+
+// terminal is a pseudo-terminal: the streams read and write its tty side,
+// the test types on and reads what it shows from its master side.
+type terminal struct {
+	t      *testing.T
+	master *os.File
+	tty    *os.File
+	mu     sync.Mutex
+	shown  bytes.Buffer
+}
+
+func openTerminal(t *testing.T) *terminal {
+	t.Helper()
+	if _, err := os.Stat("/dev/ptmx"); errors.Is(err, fs.ErrNotExist) {
+		if os.Getenv("CI") != "" {
+			t.Fatal("no /dev/ptmx: CI must run the pseudo-terminal tests")
+		}
+		t.Skip("no /dev/ptmx: pseudo-terminals are not available")
+	}
+	master, tty, err := pty.Open()
+	if err != nil {
+		t.Fatalf("opening a pseudo-terminal: %v", err)
+	}
+	tm := &terminal{t: t, master: master, tty: tty}
+	go func() {
+		buf := make([]byte, 1024)
+		for {
+			n, err := master.Read(buf)
+			tm.mu.Lock()
+			tm.shown.Write(buf[:n])
+			tm.mu.Unlock()
+			if err != nil {
+				return
+			}
+		}
+	}()
+	t.Cleanup(func() {
+		master.Close()
+		tty.Close()
+	})
+	return tm
+}
+
+// streams returns streams on the terminal: stdin and stderr are its tty.
+func (tm *terminal) streams() *IOStreams {
+	return &IOStreams{In: tm.tty, Out: io.Discard, ErrOut: tm.tty}
+}
+
+func (tm *terminal) screen() string {
+	tm.mu.Lock()
+	defer tm.mu.Unlock()
+	return tm.shown.String()
+}
+
+func (tm *terminal) lflag() uint32 {
+	tm.t.Helper()
+	tio, err := unix.IoctlGetTermios(int(tm.tty.Fd()), unix.TCGETS)
+	if err != nil {
+		tm.t.Fatalf("reading the terminal's modes: %v", err)
+	}
+	return tio.Lflag
+}
+
+// waitEcho waits until the terminal's echo is on (or off).
+func (tm *terminal) waitEcho(on bool) {
+	tm.t.Helper()
+	deadline := time.Now().Add(bound)
+	for (tm.lflag()&unix.ECHO != 0) != on {
+		if time.Now().After(deadline) {
+			tm.t.Fatalf("the terminal's echo did not turn %v; it shows %q", on, tm.screen())
+		}
+		time.Sleep(time.Millisecond)
+	}
+}
+
+// expect waits until the terminal has shown want.
+func (tm *terminal) expect(want string) {
+	tm.t.Helper()
+	deadline := time.Now().Add(bound)
+	for !strings.Contains(tm.screen(), want) {
+		if time.Now().After(deadline) {
+			tm.t.Fatalf("the terminal did not show %q; it shows %q", want, tm.screen())
+		}
+		time.Sleep(time.Millisecond)
+	}
+}
+
+func (tm *terminal) typ(text string) {
+	tm.t.Helper()
+	if _, err := tm.master.WriteString(text); err != nil {
+		tm.t.Fatalf("typing: %v", err)
+	}
+}
+
+// lineTyped waits until the terminal holds a whole typed line for its
+// reader: the terminal has then dealt with it, and echoed it or not.
+func (tm *terminal) lineTyped() {
+	tm.t.Helper()
+	fds := []unix.PollFd{{Fd: int32(tm.tty.Fd()), Events: unix.POLLIN}}
+	if n, err := unix.Poll(fds, int(bound/time.Millisecond)); n != 1 || err != nil {
+		tm.t.Fatalf("the typed line did not arrive: %d, %v", n, err)
+	}
+}
+
+// result is what a call in the background returned.
+type result struct {
+	v   []byte
+	err error
+}
+
+// background runs read and returns where its result will arrive.
+func background(read func() ([]byte, error)) <-chan result {
+	done := make(chan result, 1)
+	go func() {
+		v, err := read()
+		done <- result{v, err}
+	}()
+	return done
+}
+
+// await returns the result of a call in the background, failing the test
+// when it does not come.
+func await(t *testing.T, done <-chan result) result {
+	t.Helper()
+	select {
+	case r := <-done:
+		return r
+	case <-time.After(bound):
+		t.Fatal("the call did not return")
+	}
+	return result{}
+}
+
+// pasteAtPrompt is a stderr that, as the prompt is written, has a secret
+// arrive at the terminal first, as a paste or a fast typist would.
+type pasteAtPrompt struct {
+	tm     *terminal
+	secret string
+	once   sync.Once
+}
+
+func (p *pasteAtPrompt) Write(b []byte) (int, error) {
+	p.once.Do(func() {
+		p.tm.typ(p.secret + "\r")
+		p.tm.lineTyped()
+	})
+	return p.tm.tty.Write(b)
+}
+
+func TestSecretPastedAtThePromptIsNotEchoed(t *testing.T) {
+	const secret = "pasted-s3cret"
+	tm := openTerminal(t)
+	ios := tm.streams()
+	ios.ErrOut = &pasteAtPrompt{tm: tm, secret: secret}
+	got, err := ios.ReadSecret(context.Background(), "API key: ")
+	if err != nil || string(got) != secret {
+		t.Fatalf("got %q, %v; want %q", got, err, secret)
+	}
+	tm.expect("API key: \r\n")
+	if strings.Contains(tm.screen(), secret) {
+		t.Errorf("the secret was echoed: %q", tm.screen())
+	}
+	if tm.lflag()&unix.ECHO == 0 {
+		t.Error("the echo was left off")
+	}
+}
+
+func TestSecretTyped(t *testing.T) {
+	tests := []struct {
+		name, typed, want string
+	}{
+		{"plain", "s3cret\r", "s3cret"},
+		{"spaces kept", " a b \r", " a b "},
+		{"erase key", "s3cx\x7fret\r", "s3cret"},
+		{"Ctrl-H", "s3cx\bret\r", "s3cret"},
+		{"empty", "\r", ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			tm := openTerminal(t)
+			ios := tm.streams()
+			done := background(func() ([]byte, error) { return ios.ReadSecret(context.Background(), "Password: ") })
+			tm.waitEcho(false)
+			if lflag := tm.lflag(); lflag&unix.ICANON == 0 || lflag&unix.ISIG == 0 {
+				t.Errorf("line editing or signal keys off while hidden: lflag %#x", lflag)
+			}
+			tm.typ(tt.typed)
+			r := await(t, done)
+			if r.err != nil || string(r.v) != tt.want {
+				t.Errorf("got %q, %v; want %q", r.v, r.err, tt.want)
+			}
+			tm.expect("Password: \r\n")
+			if tt.want != "" && strings.Contains(tm.screen(), tt.want) {
+				t.Errorf("echoed: %q", tm.screen())
+			}
+			if tm.lflag()&unix.ECHO == 0 {
+				t.Error("the echo was left off")
+			}
+		})
+	}
+}
+
+// Ctrl-D at a hidden entry cancels it, so that what is typed next does not
+// become the secret.
+func TestSecretEndOfInput(t *testing.T) {
+	readers := map[string]func(*IOStreams) ([]byte, error){
+		"prompt": func(ios *IOStreams) ([]byte, error) { return ios.ReadSecret(context.Background(), "Password: ") },
+		"stdin":  func(ios *IOStreams) ([]byte, error) { return ios.ReadStdinSecret(context.Background()) },
+	}
+	for name, read := range readers {
+		t.Run(name, func(t *testing.T) {
+			tm := openTerminal(t)
+			ios := tm.streams()
+			done := background(func() ([]byte, error) { return read(ios) })
+			tm.waitEcho(false)
+			tm.typ("\x04")
+			if r := await(t, done); !errors.Is(r.err, ErrNoAnswer) {
+				t.Errorf("got %q, %v; want ErrNoAnswer", r.v, r.err)
+			}
+			if tm.lflag()&unix.ECHO == 0 {
+				t.Error("the echo was left off")
+			}
+		})
+	}
+}
+
+func TestSecretInterrupted(t *testing.T) {
+	tm := openTerminal(t)
+	ios := tm.streams()
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	done := background(func() ([]byte, error) { return ios.ReadSecret(ctx, "Password: ") })
+	tm.waitEcho(false)
+	tm.typ("half a secr")
+	cancel()
+	if r := await(t, done); !errors.Is(r.err, ErrInterrupted) {
+		t.Errorf("got %q, %v; want ErrInterrupted", r.v, r.err)
+	}
+	if tm.lflag()&unix.ECHO == 0 {
+		t.Error("the echo was not put back")
+	}
+}
