@@ -1,12 +1,13 @@
 // Package iostreams holds the standard streams of a command, whether each is
-// a terminal (with overrides for tests), and the prompts that read from the
-// terminal: line answers, choices, and passwords without echo.
+// a terminal (with overrides for tests), the prompts that read from the
+// terminal (line answers, choices, and secrets without echo), the bounded
+// reads of stdin and of files named on the command line, and the progress
+// bar. Every wait for input here ends at once when its context ends.
 package iostreams
 
 import (
 	"bufio"
 	"bytes"
-	"context"
 	"errors"
 	"io"
 	"os"
@@ -108,52 +109,4 @@ func (s *IOStreams) reader() *bufio.Reader {
 		s.lines = bufio.NewReader(s.In)
 	}
 	return s.lines
-}
-
-// ReadStdin reads stdin to its end (apply -f -). Ctrl-C ends the wait.
-func (s *IOStreams) ReadStdin(ctx context.Context) ([]byte, error) {
-	return wait(ctx, func() ([]byte, error) { return io.ReadAll(s.reader()) })
-}
-
-// wait runs read in the background and returns what it returns, or
-// ErrInterrupted as soon as ctx ends (Ctrl-C): a read of a terminal, a pipe
-// or a FIFO may wait for ever, and nothing can cut the read itself short.
-// The abandoned read ends unseen when its input comes or the process exits.
-func wait[T any](ctx context.Context, read func() (T, error)) (T, error) {
-	var zero T
-	if ctx.Err() != nil {
-		return zero, ErrInterrupted
-	}
-	type result struct {
-		v   T
-		err error
-	}
-	done := make(chan result, 1)
-	go func() {
-		v, err := read()
-		done <- result{v, err}
-	}()
-	select {
-	case <-ctx.Done():
-		return zero, ErrInterrupted
-	case r := <-done:
-		return r.v, r.err
-	}
-}
-
-// ReadStdinSecret reads a secret from stdin, for --password-stdin and
-// --with-token: to its end, less one trailing newline ("\n" or "\r\n"). When
-// stdin is a terminal, the user is typing it: it is read as one line without
-// echo, so that it does not show on the screen, and Ctrl-C works.
-func (s *IOStreams) ReadStdinSecret(ctx context.Context) ([]byte, error) {
-	if fd, ok := terminalFd(s.In); ok {
-		return s.readHidden(ctx, fd, "")
-	}
-	data, err := s.ReadStdin(ctx)
-	if err != nil {
-		return nil, err
-	}
-	data = bytes.TrimSuffix(data, []byte("\n"))
-	data = bytes.TrimSuffix(data, []byte("\r"))
-	return data, nil
 }

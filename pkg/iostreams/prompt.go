@@ -23,10 +23,10 @@ func (s *IOStreams) readLine(ctx context.Context) (string, error) {
 }
 
 // readAnswer reads a line from the shared reader of stdin, in the
-// background so that Ctrl-C ends the wait. A line cut short by the end of
-// input is still an answer.
+// background so that Ctrl-C ends the wait, at most MaxLineSize (else a
+// *TooLargeError). A line cut short by the end of input is still an answer.
 func (s *IOStreams) readAnswer(ctx context.Context) ([]byte, error) {
-	line, err := wait(ctx, func() ([]byte, error) { return s.reader().ReadBytes('\n') })
+	line, err := wait(ctx, func() ([]byte, error) { return readLineAtMost(s.reader(), MaxLineSize, "the line typed") })
 	switch {
 	case errors.Is(err, io.EOF) && len(line) == 0:
 		return nil, ErrNoAnswer

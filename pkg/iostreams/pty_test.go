@@ -18,11 +18,6 @@ import (
 	"golang.org/x/sys/unix"
 )
 
-// bound is how long a test waits for something that should happen at
-// once, so that a broken prompt fails the test instead of hanging it.
-// Nothing asserts on how long things take.
-const bound = 5 * time.Second
-
 // terminal is a pseudo-terminal: the streams read and write its tty side,
 // the test types on and reads what it shows from its master side.
 type terminal struct {
@@ -124,35 +119,6 @@ func (tm *terminal) lineTyped() {
 	if n, err := unix.Poll(fds, int(bound/time.Millisecond)); n != 1 || err != nil {
 		tm.t.Fatalf("the typed line did not arrive: %d, %v", n, err)
 	}
-}
-
-// result is what a call in the background returned.
-type result struct {
-	v   []byte
-	err error
-}
-
-// background runs read and returns where its result will arrive.
-func background(read func() ([]byte, error)) <-chan result {
-	done := make(chan result, 1)
-	go func() {
-		v, err := read()
-		done <- result{v, err}
-	}()
-	return done
-}
-
-// await returns the result of a call in the background, failing the test
-// when it does not come.
-func await(t *testing.T, done <-chan result) result {
-	t.Helper()
-	select {
-	case r := <-done:
-		return r
-	case <-time.After(bound):
-		t.Fatal("the call did not return")
-	}
-	return result{}
 }
 
 // pasteAtPrompt is a stderr that, as the prompt is written, has a secret
