@@ -9,6 +9,7 @@ import (
 	"bufio"
 	"bytes"
 	"errors"
+	"fmt"
 	"io"
 	"os"
 
@@ -22,8 +23,9 @@ var ErrInterrupted = errors.New("interrupted")
 // answer: the question was not answered, so nothing is done.
 var ErrNoAnswer = errors.New("no answer: input ended")
 
-// ErrNotInteractive is returned by a prompt when no prompt may be shown.
-var ErrNotInteractive = errors.New("not interactive")
+// ErrNotInteractive is returned by a prompt when no prompt may be shown,
+// wrapped with the reason (WhyNoPrompt).
+var ErrNotInteractive = errors.New("cannot prompt")
 
 // IOStreams are a command's streams.
 type IOStreams struct {
@@ -31,8 +33,10 @@ type IOStreams struct {
 	Out    io.Writer
 	ErrOut io.Writer
 
-	// NoInput forbids every prompt (--no-input, DQOPS_NO_INPUT, CI).
-	NoInput bool
+	// NoInputReason, when set, forbids every prompt and names what forbids
+	// them, for the messages that say why nothing was asked: "--no-input",
+	// "DQOPS_NO_INPUT" or "CI".
+	NoInputReason string
 
 	stdinTTY, stdoutTTY, stderrTTY *bool
 	lines                          *bufio.Reader
@@ -99,7 +103,30 @@ func (s *IOStreams) IsStderrTTY() bool {
 // CanPrompt reports whether prompts may be shown: stdin is a terminal and
 // prompts are not switched off.
 func (s *IOStreams) CanPrompt() bool {
-	return !s.NoInput && s.IsStdinTTY()
+	return s.WhyNoPrompt() == ""
+}
+
+// WhyNoPrompt says why no prompt may be shown, as a clause for a message
+// ("deleting users needs confirmation and input is disabled by CI: pass
+// --yes"), or "" when prompts may be shown. A missing terminal is named
+// first, as it stays the reason once input is enabled again.
+func (s *IOStreams) WhyNoPrompt() string {
+	switch {
+	case !s.IsStdinTTY():
+		return "there is no terminal to ask on"
+	case s.NoInputReason != "":
+		return "input is disabled by " + s.NoInputReason
+	}
+	return ""
+}
+
+// notInteractive is the error of a prompt that may not be shown.
+func (s *IOStreams) notInteractive() error {
+	why := s.WhyNoPrompt()
+	if why == "" {
+		why = "stdin is not a terminal"
+	}
+	return fmt.Errorf("%w: %s", ErrNotInteractive, why)
 }
 
 // reader returns one buffered reader of In for every line prompt and

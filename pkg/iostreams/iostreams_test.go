@@ -55,18 +55,48 @@ func TestSelect(t *testing.T) {
 }
 
 func TestPromptsNeedATerminalAndInput(t *testing.T) {
-	ios, in, _, _ := Test()
-	in.WriteString("y\n")
-	if _, err := ios.Confirm(context.Background(), "?"); !errors.Is(err, ErrNotInteractive) {
-		t.Errorf("no terminal: %v, want ErrNotInteractive", err)
+	tests := []struct {
+		name   string
+		tty    bool
+		reason string
+		why    string
+	}{
+		{"no terminal", false, "", "there is no terminal to ask on"},
+		{"no terminal under CI", false, "CI", "there is no terminal to ask on"},
+		{"--no-input on a terminal", true, "--no-input", "input is disabled by --no-input"},
+		{"DQOPS_NO_INPUT on a terminal", true, "DQOPS_NO_INPUT", "input is disabled by DQOPS_NO_INPUT"},
+		{"CI on a terminal", true, "CI", "input is disabled by CI"},
 	}
-	ios.SetStdinTTY(true)
-	ios.NoInput = true
-	if _, err := ios.Select(context.Background(), "?", []string{"a"}); !errors.Is(err, ErrNotInteractive) {
-		t.Errorf("--no-input: %v, want ErrNotInteractive", err)
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			ios := prompting("y\n")
+			ios.SetStdinTTY(tt.tty)
+			ios.NoInputReason = tt.reason
+			if got := ios.WhyNoPrompt(); got != tt.why {
+				t.Errorf("WhyNoPrompt() = %q, want %q", got, tt.why)
+			}
+			if ios.CanPrompt() {
+				t.Error("CanPrompt() = true")
+			}
+			want := "cannot prompt: " + tt.why
+			for name, prompt := range map[string]func() error{
+				"Confirm":         func() error { _, err := ios.Confirm(context.Background(), "?"); return err },
+				"Select":          func() error { _, err := ios.Select(context.Background(), "?", []string{"a"}); return err },
+				"ReadSecret":      func() error { _, err := ios.ReadSecret(context.Background(), "?"); return err },
+				"ReadNewPassword": func() error { _, err := ios.ReadNewPassword(context.Background(), "?"); return err },
+			} {
+				if err := prompt(); !errors.Is(err, ErrNotInteractive) || err.Error() != want {
+					t.Errorf("%s: %v, want %q", name, err, want)
+				}
+			}
+		})
 	}
-	if _, err := ios.ReadSecret(context.Background(), "?"); !errors.Is(err, ErrNotInteractive) {
-		t.Errorf("--no-input secret: %v, want ErrNotInteractive", err)
+	ios := prompting("")
+	if why := ios.WhyNoPrompt(); why != "" || !ios.CanPrompt() {
+		t.Errorf("a terminal without a reason: WhyNoPrompt() = %q, CanPrompt() = %v", why, ios.CanPrompt())
+	}
+	if _, err := ios.ReadSecret(context.Background(), "?"); err == nil || err.Error() != "cannot prompt: stdin is not a terminal" {
+		t.Errorf("a secret from a stdin that only claims to be a terminal: %v", err)
 	}
 }
 

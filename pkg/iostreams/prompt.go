@@ -39,7 +39,7 @@ func (s *IOStreams) readAnswer(ctx context.Context) ([]byte, error) {
 // Confirm asks a yes/no question on stderr; anything but y or yes is no.
 func (s *IOStreams) Confirm(ctx context.Context, question string) (bool, error) {
 	if !s.CanPrompt() {
-		return false, ErrNotInteractive
+		return false, s.notInteractive()
 	}
 	fmt.Fprintf(s.ErrOut, "%s [y/N]: ", question)
 	line, err := s.readLine(ctx)
@@ -60,7 +60,7 @@ func (s *IOStreams) Confirm(ctx context.Context, question string) (bool, error) 
 // an answer that is neither.
 func (s *IOStreams) Select(ctx context.Context, question string, options []string) (string, error) {
 	if !s.CanPrompt() {
-		return "", ErrNotInteractive
+		return "", s.notInteractive()
 	}
 	for {
 		fmt.Fprintln(s.ErrOut, question)
@@ -90,11 +90,11 @@ func (s *IOStreams) Select(ctx context.Context, question string, options []strin
 // before anything was typed returns ErrNoAnswer.
 func (s *IOStreams) ReadSecret(ctx context.Context, prompt string) ([]byte, error) {
 	if !s.CanPrompt() {
-		return nil, ErrNotInteractive
+		return nil, s.notInteractive()
 	}
 	fd, ok := terminalFd(s.In)
 	if !ok {
-		return nil, ErrNotInteractive
+		return nil, s.notInteractive()
 	}
 	return s.readHidden(ctx, fd, prompt)
 }
