@@ -139,8 +139,29 @@ var ErrMismatch = errors.New("the passwords do not match")
 // ErrEmptyPassword is returned by ReadNewPassword for an empty entry.
 var ErrEmptyPassword = errors.New("the password is empty")
 
-// ReadNewPassword asks for a new password twice, without echo.
+// newPasswordTries is how many times a new password is asked for before
+// giving up, as passwd(1) does.
+const newPasswordTries = 3
+
+// ReadNewPassword asks for a new password twice, without echo. A mismatch
+// or an empty password asks again, saying why, up to three tries; then it
+// fails with the last reason, ErrMismatch or ErrEmptyPassword.
 func (s *IOStreams) ReadNewPassword(ctx context.Context, what string) ([]byte, error) {
+	var why error
+	for range newPasswordTries {
+		if why != nil {
+			fmt.Fprintf(s.ErrOut, "%s; try again.\n", sentence(why.Error()))
+		}
+		password, err := s.readNewPasswordOnce(ctx, what)
+		if !errors.Is(err, ErrMismatch) && !errors.Is(err, ErrEmptyPassword) {
+			return password, err
+		}
+		why = err
+	}
+	return nil, why
+}
+
+func (s *IOStreams) readNewPasswordOnce(ctx context.Context, what string) ([]byte, error) {
 	first, err := s.ReadSecret(ctx, fmt.Sprintf("New password for %s: ", what))
 	if err != nil {
 		return nil, err
@@ -156,4 +177,13 @@ func (s *IOStreams) ReadNewPassword(ctx context.Context, what string) ([]byte, e
 		return nil, ErrMismatch
 	}
 	return first, nil
+}
+
+// sentence makes an error's message, which starts in lower case, the start
+// of a sentence.
+func sentence(msg string) string {
+	if msg == "" {
+		return msg
+	}
+	return strings.ToUpper(msg[:1]) + msg[1:]
 }

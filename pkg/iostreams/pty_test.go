@@ -26,6 +26,7 @@ type terminal struct {
 	tty    *os.File
 	mu     sync.Mutex
 	shown  bytes.Buffer
+	seen   int // how much of shown expect has consumed
 }
 
 func openTerminal(t *testing.T) *terminal {
@@ -92,13 +93,19 @@ func (tm *terminal) waitEcho(on bool) {
 	}
 }
 
-// expect waits until the terminal has shown want.
+// expect waits until the terminal has shown want, after what earlier calls
+// consumed.
 func (tm *terminal) expect(want string) {
 	tm.t.Helper()
 	deadline := time.Now().Add(bound)
-	for !strings.Contains(tm.screen(), want) {
+	for {
+		screen := tm.screen()
+		if i := strings.Index(screen[tm.seen:], want); i >= 0 {
+			tm.seen += i + len(want)
+			return
+		}
 		if time.Now().After(deadline) {
-			tm.t.Fatalf("the terminal did not show %q; it shows %q", want, tm.screen())
+			tm.t.Fatalf("the terminal did not show %q; it shows %q", want, screen[tm.seen:])
 		}
 		time.Sleep(time.Millisecond)
 	}
@@ -228,5 +235,56 @@ func TestSecretInterrupted(t *testing.T) {
 	}
 	if tm.lflag()&unix.ECHO == 0 {
 		t.Error("the echo was not put back")
+	}
+}
+
+func TestNewPasswordTries(t *testing.T) {
+	const (
+		first     = "New password for ana@corp.io: "
+		repeat    = "Repeat the password: "
+		mismatch  = "The passwords do not match; try again.\r\n"
+		empty     = "The password is empty; try again.\r\n"
+		pwOK      = "pw-right"
+		pwA, pwB  = "pw-one", "pw-two"
+		pwC, pwD  = "pw-three", "pw-four"
+		pwE, pwF  = "pw-five", "pw-six"
+		emptyLine = ""
+	)
+	type step struct{ shows, typ string }
+	tests := []struct {
+		name  string
+		steps []step
+		want  string
+		err   error
+	}{
+		{"match at once", []step{{first, pwOK}, {repeat, pwOK}}, pwOK, nil},
+		{"a mismatch, then a match", []step{{first, pwA}, {repeat, pwB}, {mismatch + first, pwOK}, {repeat, pwOK}}, pwOK, nil},
+		{"empty, then a match", []step{{first, emptyLine}, {empty + first, pwOK}, {repeat, pwOK}}, pwOK, nil},
+		{"three mismatches", []step{{first, pwA}, {repeat, pwB}, {mismatch + first, pwC}, {repeat, pwD}, {mismatch + first, pwE}, {repeat, pwF}}, "", ErrMismatch},
+		{"the last try empty", []step{{first, pwA}, {repeat, pwB}, {mismatch + first, emptyLine}, {empty + first, emptyLine}}, "", ErrEmptyPassword},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			tm := openTerminal(t)
+			ios := tm.streams()
+			done := background(func() ([]byte, error) { return ios.ReadNewPassword(context.Background(), "ana@corp.io") })
+			for _, st := range tt.steps {
+				tm.expect(st.shows) // shown once the echo is off
+				tm.typ(st.typ + "\r")
+			}
+			r := await(t, done)
+			if string(r.v) != tt.want || !errors.Is(r.err, tt.err) {
+				t.Errorf("got %q, %v; want %q, %v", r.v, r.err, tt.want, tt.err)
+			}
+			tm.expect("\r\n") // after the last entry
+			if rest := tm.screen()[tm.seen:]; strings.Contains(rest, "try again") {
+				t.Errorf("another try was offered after the last: %q", rest)
+			}
+			for _, pw := range []string{pwOK, pwA, pwB, pwC, pwD, pwE, pwF} {
+				if strings.Contains(tm.screen(), pw) {
+					t.Errorf("%q was echoed: %q", pw, tm.screen())
+				}
+			}
+		})
 	}
 }
