@@ -100,25 +100,6 @@ func TestPromptsNeedATerminalAndInput(t *testing.T) {
 	}
 }
 
-func TestPromptInterrupted(t *testing.T) {
-	ios, _, _, _ := Test()
-	ios.In = blockingReader{}
-	ios.SetStdinTTY(true)
-	ctx, cancel := context.WithCancel(context.Background())
-	cancel()
-	if _, err := ios.Confirm(ctx, "?"); !errors.Is(err, ErrInterrupted) {
-		t.Errorf("%v, want ErrInterrupted", err)
-	}
-	if _, err := ios.ReadStdin(ctx); !errors.Is(err, ErrInterrupted) {
-		t.Errorf("ReadStdin: %v, want ErrInterrupted", err)
-	}
-}
-
-// blockingReader never returns, like a terminal nobody types at.
-type blockingReader struct{}
-
-func (blockingReader) Read([]byte) (int, error) { select {} }
-
 func TestReadStdinSecret(t *testing.T) {
 	tests := map[string]string{
 		"s3cret\n":     "s3cret",

@@ -288,3 +288,48 @@ func TestNewPasswordTries(t *testing.T) {
 		})
 	}
 }
+
+// Ctrl-C ends a hidden entry wherever it waits, and puts the echo back.
+func TestHiddenEntriesInterrupted(t *testing.T) {
+	tests := []struct {
+		name    string
+		read    func(context.Context, *IOStreams) ([]byte, error)
+		answers []string // typed before Ctrl-C, each once its prompt shows
+		prompt  string   // the prompt Ctrl-C comes at
+	}{
+		{"ReadSecret", func(ctx context.Context, ios *IOStreams) ([]byte, error) { return ios.ReadSecret(ctx, "API key: ") },
+			nil, "API key: "},
+		{"ReadStdinSecret", func(ctx context.Context, ios *IOStreams) ([]byte, error) { return ios.ReadStdinSecret(ctx) },
+			nil, ""},
+		{"ReadNewPassword, first entry", func(ctx context.Context, ios *IOStreams) ([]byte, error) { return ios.ReadNewPassword(ctx, "you") },
+			nil, "New password for you: "},
+		{"ReadNewPassword, repeated entry", func(ctx context.Context, ios *IOStreams) ([]byte, error) { return ios.ReadNewPassword(ctx, "you") },
+			[]string{"pw-1"}, "Repeat the password: "},
+		{"ReadNewPassword, second try", func(ctx context.Context, ios *IOStreams) ([]byte, error) { return ios.ReadNewPassword(ctx, "you") },
+			[]string{"pw-1", "pw-2"}, "try again.\r\nNew password for you: "},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			tm := openTerminal(t)
+			ios := tm.streams()
+			ctx, cancel := context.WithCancel(context.Background())
+			defer cancel()
+			done := background(func() ([]byte, error) { return tt.read(ctx, ios) })
+			for _, a := range tt.answers {
+				tm.waitEcho(false)
+				tm.typ(a + "\r")
+				tm.expect("\r\n")
+			}
+			tm.expect(tt.prompt)
+			tm.waitEcho(false)
+			tm.typ("half typ")
+			cancel()
+			if r := await(t, done); !errors.Is(r.err, ErrInterrupted) {
+				t.Errorf("got %q, %v; want ErrInterrupted", r.v, r.err)
+			}
+			if tm.lflag()&unix.ECHO == 0 {
+				t.Error("the echo was not put back")
+			}
+		})
+	}
+}
