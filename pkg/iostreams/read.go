@@ -147,8 +147,9 @@ func readFile(ctx context.Context, path string, limit int64) ([]byte, error) {
 
 // wait runs read in the background and returns what it returns, or
 // ErrInterrupted as soon as ctx ends (Ctrl-C): a read of a terminal, a pipe
-// or a FIFO may wait for ever, and nothing can cut the read itself short.
-// The abandoned read ends unseen when its input comes or the process exits.
+// or a FIFO may wait for ever, and a blocking read of stdin cannot be cut
+// short. The abandoned read ends unseen when its input comes or the process
+// exits, which it does after Ctrl-C.
 func wait[T any](ctx context.Context, read func() (T, error)) (T, error) {
 	var zero T
 	if ctx.Err() != nil {
