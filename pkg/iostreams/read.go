@@ -44,20 +44,43 @@ func sizeText(n int64) string {
 	return fmt.Sprintf("%d bytes", n)
 }
 
+// maxChunk bounds the chunks of readAtMost, so that the last one, which the
+// end of input may leave nearly empty, wastes little.
+const maxChunk = 4 << 20
+
 // readAtMost reads r to its end, or fails with a *TooLargeError once it
-// has read limit+1 bytes. sizeHint, when known, saves growing the buffer.
+// has read limit+1 bytes. It reads into chunks, each as large as all before
+// it up to maxChunk, and joins them once at the end: a large input costs
+// about twice its size in memory and an endless one (/dev/zero) its cap,
+// where a growing buffer cost four times the cap. sizeHint, the size of a
+// regular file, is the first chunk's size, so such a file is read in one.
 func readAtMost(r io.Reader, limit int64, what string, sizeHint int64) ([]byte, error) {
-	var buf bytes.Buffer
-	if sizeHint > 0 && sizeHint <= limit {
-		buf.Grow(int(sizeHint) + bytes.MinRead)
+	var chunks [][]byte
+	var total int64
+	size := int64(64 << 10)
+	if sizeHint > 0 {
+		size = sizeHint + 1 // the one byte more finds the end without a second chunk
 	}
-	if _, err := buf.ReadFrom(io.LimitReader(r, limit+1)); err != nil {
-		return nil, err
+	for {
+		chunk := make([]byte, min(size, limit+1-total))
+		n, err := io.ReadFull(r, chunk)
+		chunks = append(chunks, chunk[:n])
+		total += int64(n)
+		if total > limit {
+			return nil, &TooLargeError{What: what, Limit: limit}
+		}
+		if err == io.EOF || err == io.ErrUnexpectedEOF {
+			break
+		}
+		if err != nil {
+			return nil, err
+		}
+		size = min(total, maxChunk)
 	}
-	if int64(buf.Len()) > limit {
-		return nil, &TooLargeError{What: what, Limit: limit}
+	if len(chunks) == 1 {
+		return chunks[0], nil
 	}
-	return buf.Bytes(), nil
+	return bytes.Join(chunks, nil), nil
 }
 
 // readLineAtMost reads a line and returns it with its line ending, or fails

@@ -2,6 +2,7 @@ package iostreams
 
 import (
 	"bufio"
+	"bytes"
 	"context"
 	"errors"
 	"io"
@@ -225,5 +226,26 @@ func TestReadFileRefusesFromSize(t *testing.T) {
 	expectTooLarge(t, err, path, MaxFileSize)
 	if allocated := after.TotalAlloc - before.TotalAlloc; allocated > 1<<20 {
 		t.Errorf("allocated %d bytes to refuse a file from its size", allocated)
+	}
+}
+
+// readAtMost reads in chunks: what it returns is the input, byte for byte,
+// whatever the size against the chunks, the cap and the size expected.
+func TestReadAtMostChunks(t *testing.T) {
+	for _, size := range []int{0, 1, 64<<10 - 1, 64 << 10, 64<<10 + 1, 9<<20 + 3} {
+		input := make([]byte, size)
+		for i := range input {
+			input[i] = byte(i * 7)
+		}
+		for _, hint := range []int64{0, int64(size), int64(size / 2), int64(size) * 2} {
+			got, err := readAtMost(bytes.NewReader(input), int64(size), "in", hint)
+			if err != nil || !bytes.Equal(got, input) {
+				t.Errorf("%d bytes, size expected %d: %d bytes, %v", size, hint, len(got), err)
+			}
+			if size > 0 {
+				_, err = readAtMost(bytes.NewReader(input), int64(size-1), "in", hint)
+				expectTooLarge(t, err, "in", int64(size-1))
+			}
+		}
 	}
 }
