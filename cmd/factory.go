@@ -84,7 +84,7 @@ func (f *Factory) prepare(flags *pflag.FlagSet) error {
 		return &ExitError{Code: ExitUsage, Err: err}
 	}
 	f.flags, f.settings = flags, st
-	f.IO.NoInput = st.NoInput
+	f.IO.NoInputReason = st.NoInputReason
 	return nil
 }
 

@@ -126,8 +126,10 @@ func newPassword(ctx context.Context, io *iostreams.IOStreams, fromStdin bool, w
 	}
 	pw, err := io.ReadNewPassword(ctx, what)
 	switch {
-	case errors.Is(err, iostreams.ErrMismatch), errors.Is(err, iostreams.ErrEmptyPassword):
+	case errors.Is(err, iostreams.ErrMismatch):
 		return nil, withHint(usageErrorf("%v: nothing was changed", err), "run the command again and type the same password twice")
+	case errors.Is(err, iostreams.ErrEmptyPassword):
+		return nil, withHint(usageErrorf("%v: nothing was changed", err), "run the command again and type a password that is not empty")
 	case err != nil:
 		return nil, err
 	}

@@ -20,25 +20,39 @@ func TestPTYCreatePasswordPrompt(t *testing.T) {
 		name   string
 		first  string
 		second string // not typed when empty
+		tries  int    // how often the pair is typed: three failures end it
 		code   int
-		shows  string
+		shows  []string
 	}{
-		{name: "matching passwords", first: password, second: password, code: 0, shows: "Created user new@corp.io with role viewer and a password."},
-		{name: "mismatch: nothing sent", first: password, second: password + "x", code: 2, shows: "the passwords do not match: nothing was changed"},
-		{name: "empty: nothing sent", first: "", code: 2, shows: "the password is empty: nothing was changed"},
+		{name: "matching passwords", first: password, second: password, tries: 1, code: 0, shows: []string{"Created user new@corp.io with role viewer and a password."}},
+		{name: "mismatch, asked again, then right", first: password, second: password + "x", tries: 1, code: 0,
+			shows: []string{"The passwords do not match; try again.", "Created user new@corp.io with role viewer and a password."}},
+		{name: "three mismatches: nothing sent", first: password, second: password + "x", tries: 3, code: 2,
+			shows: []string{"The passwords do not match; try again.", "the passwords do not match: nothing was changed", "type the same password twice"}},
+		{name: "three empty: nothing sent", first: "", tries: 3, code: 2,
+			shows: []string{"The password is empty; try again.", "the password is empty: nothing was changed", "type a password that is not empty"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			srv := startSandbox(t, sandbox.Options{})
 			s := startPTY(t, srv, ptyOptions{}, "create", "new@corp.io", "--role", "viewer", "--password-prompt")
-			s.expect("New password for new@corp.io: ")
-			s.typeSecret(tt.first)
-			if tt.second != "" {
+			for range tt.tries {
+				s.expect("New password for new@corp.io: ")
+				s.typeSecret(tt.first)
+				if tt.second != "" {
+					s.expect("Repeat the password: ")
+					s.typeSecret(tt.second)
+				}
+			}
+			if tt.code == 0 && tt.second != tt.first {
+				// After a mismatch the right pair is typed.
+				s.expect("New password for new@corp.io: ")
+				s.typeSecret(password)
 				s.expect("Repeat the password: ")
-				s.typeSecret(tt.second)
+				s.typeSecret(password)
 			}
 			s.expectExit(tt.code)
-			expectContains(t, "terminal", s.screen(), tt.shows)
+			expectContains(t, "terminal", s.screen(), tt.shows...)
 			if tt.first != "" {
 				expectNotContains(t, "terminal", s.screen(), tt.first)
 			}
@@ -211,10 +225,12 @@ func TestPTYPasswdPrompts(t *testing.T) {
 	t.Run("passwd mismatch", func(t *testing.T) {
 		srv := startSandbox(t, sandbox.Options{})
 		s := startPTY(t, srv, ptyOptions{}, "passwd")
-		s.expect("New password for your account: ")
-		s.typeSecret("one")
-		s.expect("Repeat the password: ")
-		s.typeSecret("two")
+		for range 3 {
+			s.expect("New password for your account: ")
+			s.typeSecret("one")
+			s.expect("Repeat the password: ")
+			s.typeSecret("two")
+		}
 		s.expectExit(2)
 		expectCalls(t, srv)
 	})

@@ -37,8 +37,9 @@ type Settings struct {
 	// DQOPS_CA_CERT as given, or the profile's ca_cert with "~/" expanded
 	// and a relative path taken from the configuration file's directory.
 	CACert string
-	// NoInput forbids prompts: --no-input, DQOPS_NO_INPUT, or CI set.
-	NoInput bool
+	// NoInputReason, when not empty, forbids prompts and names what did:
+	// "--no-input", "DQOPS_NO_INPUT" or "CI".
+	NoInputReason string
 	// Color is --color: auto, always or never.
 	Color string
 	// Timeout bounds each request; 0 means none.
@@ -141,9 +142,16 @@ func Resolve(l Layers) (Settings, error) {
 		EnvAPIKey:             v.GetString("api-key"),
 		Color:                 v.GetString("color"),
 		InsecureSkipTLSVerify: v.GetBool("insecure-skip-tls-verify"),
-		// Prompts are off when any layer says so; CI counts when set at all.
-		NoInput: v.GetBool("no-input") && fromFlag("no-input") || envTrue(getenv("DQOPS_NO_INPUT")) || getenv("CI") != "",
-		Debug:   v.GetBool("debug"),
+		Debug:                 v.GetBool("debug"),
+	}
+	// Prompts are off when any layer says so; CI counts when set at all.
+	switch {
+	case fromFlag("no-input") && v.GetBool("no-input"):
+		st.NoInputReason = "--no-input"
+	case envTrue(getenv("DQOPS_NO_INPUT")):
+		st.NoInputReason = "DQOPS_NO_INPUT"
+	case getenv("CI") != "":
+		st.NoInputReason = "CI"
 	}
 	if !fromFlag("debug") {
 		// DQOPS_DEBUG=yes counts, as every boolean variable of the tool does.
