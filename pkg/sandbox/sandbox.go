@@ -4,9 +4,9 @@
 // Accept header that excludes JSON, ...). The `dqo-users sandbox` command serves
 // it, and every test of the client runs against it over real loopback HTTP.
 //
-// Response bodies follow DQOps's own swagger documents (copies in testdata/,
-// which the tests validate against), so a validating proxy such as Prism can
-// sit in front of the handler.
+// Response bodies follow DQOps's own OpenAPI (swagger) documents, which the
+// tests validate against when DQOPS_OPENAPI_DIR names a directory holding
+// them, so a validating proxy such as Prism can sit in front of the handler.
 package sandbox
 
 import (
