@@ -16,6 +16,9 @@ import (
 	"go.yaml.in/yaml/v3"
 )
 
+// ansiSGR matches the colour sequences of a coloured table.
+var ansiSGR = regexp.MustCompile("\x1b\\[[0-9;]*m")
+
 var update = flag.Bool("update", false, "rewrite testdata/*.golden with the current output")
 
 // testUser is shaped like DQOps's DqoCloudUserModel, plus a field for a
@@ -178,7 +181,7 @@ func TestPrintGolden(t *testing.T) {
 // Colour must not shift any column: without its escape sequences a coloured
 // table is exactly the plain one.
 func TestColorKeepsAlignment(t *testing.T) {
-	ansi := regexp.MustCompile("\x1b\\[[0-9;]*m")
+	ansi := ansiSGR
 	for _, format := range []Format{FormatTable, FormatWide} {
 		t.Run(string(format), func(t *testing.T) {
 			users := testUsers()

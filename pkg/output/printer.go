@@ -94,7 +94,7 @@ func (p *Printer) print(w *bufio.Writer, value any, t *Table) error {
 	// Table or Wide.
 	if len(t.Rows) == 0 {
 		if p.IsTerminal && t.Empty != "" && p.ErrOut != nil {
-			fmt.Fprintln(p.ErrOut, t.Empty)
+			fmt.Fprintln(p.ErrOut, Safe(t.Empty))
 		}
 		return nil
 	}
@@ -107,7 +107,9 @@ func (p *Printer) print(w *bufio.Writer, value any, t *Table) error {
 
 // writeJQ prints each result of expr on its own line: strings raw, as gh
 // does, so that `--jq '.[].email'` feeds a shell loop; anything else as
-// compact JSON.
+// compact JSON. A string result keeps its tabs and line breaks (@tsv and
+// join("\n") make them on purpose) and has every other character that Safe
+// replaces replaced; compact JSON escapes them as WriteJSON does.
 func writeJQ(w *bufio.Writer, expr string, value any) error {
 	code, err := compileJQ(expr)
 	if err != nil {
@@ -118,6 +120,7 @@ func writeJQ(w *bufio.Writer, expr string, value any) error {
 		return fmt.Errorf("preparing --jq input: %w", err)
 	}
 	iter := code.Run(data)
+	var buf []byte
 	for {
 		v, ok := iter.Next()
 		if !ok {
@@ -136,18 +139,19 @@ func writeJQ(w *bufio.Writer, expr string, value any) error {
 					b, _ := gojq.Marshal(halt.Value())
 					msg = string(b)
 				}
-				return fmt.Errorf("running --jq: %s", strings.TrimSuffix(msg, "\n"))
+				return &runError{what: "--jq", msg: strings.TrimSuffix(msg, "\n")}
 			}
-			return fmt.Errorf("running --jq: %w", err)
+			return &runError{what: "--jq", err: err}
 		}
 		if s, isString := v.(string); isString {
-			w.WriteString(s)
+			w.WriteString(sanitise(s, keepNewline|keepTab))
 		} else {
 			b, err := gojq.Marshal(v)
 			if err != nil {
-				return fmt.Errorf("running --jq: %w", err)
+				return &runError{what: "--jq", err: err}
 			}
-			w.Write(b)
+			buf = appendJSONSafe(buf[:0], b)
+			w.Write(buf)
 		}
 		if err := w.WriteByte('\n'); err != nil {
 			return err
@@ -155,9 +159,33 @@ func writeJQ(w *bufio.Writer, expr string, value any) error {
 	}
 }
 
+// runError is a --jq or --template that failed while running. Its message
+// quotes data (gojq shows the value it could not work on, halt_error shows
+// what the expression made of it), so it is made safe as SafeText does.
+type runError struct {
+	what string // "--jq" or "--template"
+	msg  string // shown instead of err's message when set
+	err  error
+}
+
+func (e *runError) Error() string {
+	msg := e.msg
+	if msg == "" {
+		msg = e.err.Error()
+	}
+	return "running " + e.what + ": " + SafeText(msg)
+}
+
+// Unwrap returns the error of gojq or text/template, if any.
+func (e *runError) Unwrap() error { return e.err }
+
 // writeTemplate executes text over the JSON form of value. It adds no
 // trailing newline: the template says where lines end. Output is held back
-// until the template has run, so a failing template prints nothing.
+// until the template has run, so a failing template prints nothing. Like a
+// string of --jq, the output keeps its tabs and line breaks and has every
+// other character that Safe replaces replaced, whether the template or the
+// data wrote it: the data itself is left as it is, so that comparisons in
+// the template see the true values.
 func writeTemplate(w *bufio.Writer, text string, value any) error {
 	tpl, err := parseTemplate(text)
 	if err != nil {
@@ -169,9 +197,9 @@ func writeTemplate(w *bufio.Writer, text string, value any) error {
 	}
 	var buf bytes.Buffer
 	if err := tpl.Execute(&buf, data); err != nil {
-		return fmt.Errorf("running --template: %w", err)
+		return &runError{what: "--template", err: err}
 	}
-	_, err = w.Write(buf.Bytes())
+	_, err = w.WriteString(sanitise(buf.String(), keepNewline|keepTab))
 	return err
 }
 

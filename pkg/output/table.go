@@ -112,30 +112,16 @@ func cell(row []string, i int) string {
 
 // printable keeps a cell on one line and in one field of a tab-separated
 // row (tabs and line breaks become spaces), so that `while IFS=$'\t' read`
-// sees one row per record, and replaces every other control character with
-// U+FFFD, so that a value from the server cannot move the cursor, change
+// sees one row per record, and replaces every other character that Safe
+// replaces, so that a value from the server cannot move the cursor, change
 // colours or retitle the window of the terminal it ends up on, piped or not.
-func printable(s string) string {
-	clean := true
-	for _, r := range s {
-		if unicode.IsControl(r) {
-			clean = false
-			break
-		}
-	}
-	if clean {
-		return s
-	}
-	return strings.Map(func(r rune) rune {
-		switch {
-		case r == '\t' || r == '\n' || r == '\r':
-			return ' '
-		case unicode.IsControl(r):
-			return unicode.ReplacementChar
-		}
-		return r
-	}, s)
-}
+func printable(s string) string { return sanitise(s, breaksToSpace) }
+
+// csvCell is printable for a csv or tsv cell, which encoding/csv quotes when
+// it holds a tab or a line break: those stay, so that such a value comes
+// back intact through a csv reader, and every other character that Safe
+// replaces is replaced.
+func csvCell(s string) string { return sanitise(s, keepNewline|keepTab) }
 
 // columnGap separates terminal table columns; three spaces, as kubectl does,
 // keep columns apart without any box drawing to copy along with the data.
@@ -236,14 +222,15 @@ func writePipedTable(w *bufio.Writer, t *Table, cols []int, color bool) error {
 
 // writeDelimited prints csv or tsv with encoding/csv's quoting: a cell
 // holding the separator, a quote or a line break is quoted, so values come
-// back intact through any csv reader.
+// back intact through any csv reader, those holding a character that
+// csvCell replaces aside.
 func writeDelimited(w io.Writer, t *Table, cols []int, comma rune, headers bool) error {
 	cw := csv.NewWriter(w)
 	cw.Comma = comma
 	record := make([]string, len(cols))
 	if headers {
 		for i, c := range cols {
-			record[i] = t.Columns[c].Name
+			record[i] = csvCell(t.Columns[c].Name)
 		}
 		if err := cw.Write(record); err != nil {
 			return err
@@ -251,7 +238,7 @@ func writeDelimited(w io.Writer, t *Table, cols []int, comma rune, headers bool)
 	}
 	for _, row := range t.Rows {
 		for i, c := range cols {
-			record[i] = cell(row, c)
+			record[i] = csvCell(cell(row, c))
 		}
 		if err := cw.Write(record); err != nil {
 			return err

@@ -14,6 +14,11 @@ import (
 // WriteYAML writes v as YAML whose keys are v's JSON field names, in the
 // order JSON encoding gives them (struct field order; sorted for maps). A nil
 // or empty slice is written as [].
+//
+// A string holding a character that Safe replaces (other than tab and line
+// feed) is written double-quoted with that character escaped: yaml.v3
+// escapes the controls but writes the format characters, such as U+202E,
+// raw.
 func WriteYAML(w io.Writer, v any) error {
 	b, err := json.Marshal(orEmpty(v))
 	if err != nil {
@@ -36,7 +41,8 @@ func WriteYAML(w io.Writer, v any) error {
 const yamlBatch = 256
 
 // WriteYAMLNode writes a YAML node as WriteYAML does, for callers that build
-// the node themselves (to choose styles). A long list, at the top or as the
+// the node themselves (to choose styles). A scalar holding a character that
+// Safe replaces is given the double-quoted style, in node itself. A long list, at the top or as the
 // value of a document's only key ("users: [...]"), is written in batches.
 func WriteYAMLNode(w io.Writer, node *yaml.Node) error {
 	return encodeYAML(w, node, yamlBatch)
@@ -60,8 +66,12 @@ func encodeYAML(w io.Writer, node *yaml.Node, batch int) error {
 			parts = append(parts, &yaml.Node{Kind: yaml.SequenceNode, Tag: node.Tag, Content: chunk})
 		}
 	}
+	var buf bytes.Buffer
+	var escaped []byte
 	for _, part := range parts {
-		enc := yaml.NewEncoder(w)
+		buf.Reset()
+		quoted := quoteUnsafe(part)
+		enc := yaml.NewEncoder(&buf)
 		enc.SetIndent(2)
 		// "- item" level with its parent key, as kubectl prints it.
 		enc.CompactSeqIndent()
@@ -71,8 +81,37 @@ func encodeYAML(w io.Writer, node *yaml.Node, batch int) error {
 		if err := enc.Close(); err != nil {
 			return fmt.Errorf("writing YAML: %w", err)
 		}
+		out := buf.Bytes()
+		if quoted {
+			escaped = appendYAMLSafe(escaped[:0], out)
+			out = escaped
+		}
+		if _, err := w.Write(out); err != nil {
+			return fmt.Errorf("writing YAML: %w", err)
+		}
 	}
 	return nil
+}
+
+// quoteUnsafe gives every scalar under n that holds a character Safe
+// replaces the double-quoted style, the only one in which YAML escapes
+// characters, and reports whether it found one. Tab and line feed are left
+// to yaml.v3's choice: a block scalar carries them harmlessly.
+func quoteUnsafe(n *yaml.Node) bool {
+	if n.Kind == yaml.ScalarNode {
+		if firstUnsafe(n.Value, keepNewline|keepTab) < 0 {
+			return false
+		}
+		n.Style = yaml.DoubleQuotedStyle
+		return true
+	}
+	found := false
+	for _, c := range n.Content {
+		if quoteUnsafe(c) {
+			found = true
+		}
+	}
+	return found
 }
 
 // yamlNode builds the YAML node of the next JSON value in dec. Going through
