@@ -123,6 +123,34 @@ func printable(s string) string { return sanitise(s, breaksToSpace) }
 // replaces is replaced.
 func csvCell(s string) string { return sanitise(s, keepNewline|keepTab) }
 
+// csvFormulaLeads are the first characters that make a spreadsheet read a
+// cell as a formula (=, +, -, @), or that hide one (TAB, CR), plus the
+// quote itself, so that neutralising can always be undone.
+const csvFormulaLeads = "=+-@\t\r'"
+
+// NeutraliseCSVCell returns s with a ' in front when it begins with =, +,
+// -, @, TAB, CR or ', as OWASP advises against formula injection: a
+// spreadsheet then shows "=HYPERLINK(...)" as text instead of running it.
+// -o csv and exported csv files write every cell through it; tsv, -o name
+// and piped tables stay exact, since scripts cut and xargs them.
+func NeutraliseCSVCell(s string) string {
+	if s != "" && strings.IndexByte(csvFormulaLeads, s[0]) >= 0 {
+		return "'" + s
+	}
+	return s
+}
+
+// RestoreCSVCell undoes NeutraliseCSVCell: it strips one leading ' when one
+// of the characters that NeutraliseCSVCell guards follows it, so that a csv
+// file written by the tool reads back as the values that were exported.
+// A reader of csv files calls it on every cell.
+func RestoreCSVCell(s string) string {
+	if len(s) >= 2 && s[0] == '\'' && strings.IndexByte(csvFormulaLeads, s[1]) >= 0 {
+		return s[1:]
+	}
+	return s
+}
+
 // columnGap separates terminal table columns; three spaces, as kubectl does,
 // keep columns apart without any box drawing to copy along with the data.
 const columnGap = "   "
@@ -223,7 +251,8 @@ func writePipedTable(w *bufio.Writer, t *Table, cols []int, color bool) error {
 // writeDelimited prints csv or tsv with encoding/csv's quoting: a cell
 // holding the separator, a quote or a line break is quoted, so values come
 // back intact through any csv reader, those holding a character that
-// csvCell replaces aside.
+// csvCell replaces aside. A csv cell that a spreadsheet would take for a
+// formula is neutralised (see NeutraliseCSVCell); tsv stays exact.
 func writeDelimited(w io.Writer, t *Table, cols []int, comma rune, headers bool) error {
 	cw := csv.NewWriter(w)
 	cw.Comma = comma
@@ -239,6 +268,9 @@ func writeDelimited(w io.Writer, t *Table, cols []int, comma rune, headers bool)
 	for _, row := range t.Rows {
 		for i, c := range cols {
 			record[i] = csvCell(cell(row, c))
+			if comma == ',' {
+				record[i] = NeutraliseCSVCell(record[i])
+			}
 		}
 		if err := cw.Write(record); err != nil {
 			return err
