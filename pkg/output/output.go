@@ -29,7 +29,9 @@ type Format string
 // The formats.
 const (
 	// FormatTable prints aligned columns with upper-case headers on a
-	// terminal, and tab-separated rows without a header when piped.
+	// terminal, and tab-separated rows without a header when piped. On a
+	// terminal a cell wider than 100 display columns is cut there and ends
+	// with "…"; piped, every cell is whole.
 	FormatTable Format = "table"
 	// FormatWide is FormatTable with every column, Column.Wide ones too.
 	FormatWide Format = "wide"

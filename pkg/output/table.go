@@ -8,8 +8,10 @@ import (
 	"io"
 	"strings"
 	"unicode"
+	"unicode/utf8"
 
 	"github.com/olekukonko/tablewriter"
+	"github.com/olekukonko/tablewriter/pkg/twwidth"
 	"github.com/olekukonko/tablewriter/renderer"
 	"github.com/olekukonko/tablewriter/tw"
 )
@@ -151,6 +153,37 @@ func RestoreCSVCell(s string) string {
 	return s
 }
 
+// maxCellWidth caps the display width of a cell in a terminal table. A
+// table pads every cell of a column to the widest one, so a single 100 KB
+// value would make every line 100 KB wide; a person reads 100 columns of
+// one cell at most, and the machine formats carry the whole value.
+const maxCellWidth = 100
+
+// ellipsis ends a cell that capCell cut.
+const ellipsis = "…"
+
+// capCell shortens s, a cell made printable, to at most maxCellWidth
+// display columns, ellipsis included, measured as the table measures them.
+func capCell(s string) string {
+	// No character is wider than its UTF-8 bytes (tabs are gone).
+	if len(s) <= maxCellWidth {
+		return s
+	}
+	opts := twwidth.Options{EastAsianWidth: twwidth.IsEastAsian()}
+	budget := maxCellWidth - twwidth.WidthWithOptions(ellipsis, opts)
+	width, cut := 0, -1
+	for i, r := range s {
+		w := twwidth.WidthWithOptions(s[i:i+utf8.RuneLen(r)], opts)
+		if cut < 0 && width+w > budget {
+			cut = i
+		}
+		if width += w; width > maxCellWidth {
+			return s[:cut] + ellipsis
+		}
+	}
+	return s
+}
+
 // columnGap separates terminal table columns; three spaces, as kubectl does,
 // keep columns apart without any box drawing to copy along with the data.
 const columnGap = "   "
@@ -191,7 +224,7 @@ func writeTerminalTable(w io.Writer, t *Table, cols []int, headers, color bool) 
 	for _, row := range t.Rows {
 		cells := make([]string, len(cols))
 		for i, c := range cols {
-			v := printable(cell(row, c))
+			v := capCell(printable(cell(row, c)))
 			if style := t.Columns[c].Style; color && style != nil {
 				v = style(cell(row, c)).Paint(v)
 			}
