@@ -36,7 +36,7 @@ func BenchmarkDecodeAndPrint100k(b *testing.B) {
 				}
 				sortUsers(users, "email")
 				p := &output.Printer{Out: io.Discard, Options: output.Options{Format: format}}
-				if err := p.Print(usersJSON(users), usersTable(users)); err != nil {
+				if err := p.Print(b.Context(), usersJSON(users), usersTable(users)); err != nil {
 					b.Fatal(err)
 				}
 			}

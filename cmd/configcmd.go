@@ -1,6 +1,7 @@
 package cmd
 
 import (
+	"context"
 	"fmt"
 
 	"github.com/spf13/cobra"
@@ -15,6 +16,7 @@ type ConfigOptions struct {
 	IO      *iostreams.IOStreams
 	Config  func() (*config.Config, error)
 	Printer func(output.Options) *output.Printer
+	Context context.Context
 
 	// Name is the profile of "config use".
 	Name   string
@@ -60,6 +62,7 @@ func NewCmdConfigList(f *Factory, runF func(*ConfigOptions) error) *cobra.Comman
   $ dqo-users config list -o json`,
 		Args: noArgs,
 		RunE: func(c *cobra.Command, _ []string) error {
+			opts.Context = c.Context()
 			if err := opts.Output.Validate(); err != nil {
 				return err
 			}
@@ -96,7 +99,7 @@ func configListRun(opts *ConfigOptions) error {
 		list = append(list, profileOutput{p.Name, p.URL, p.Name == current, key})
 		rows = append(rows, []string{mark, p.Name, p.URL, key})
 	}
-	return opts.Printer(opts.Output).Print(list, &output.Table{
+	return opts.Printer(opts.Output).Print(opts.Context, list, &output.Table{
 		Columns: []output.Column{
 			{Name: "current", Header: "CURRENT"},
 			{Name: "name", Header: "NAME"},

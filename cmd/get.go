@@ -79,7 +79,7 @@ func getRun(opts *GetOptions) error {
 		if len(opts.Emails) == 1 {
 			value = apply.NewUserJSON(&users[0])
 		}
-		if err := opts.Printer(opts.Output).Print(value, usersTable(users)); err != nil {
+		if err := opts.Printer(opts.Output).Print(ctx, value, usersTable(users)); err != nil {
 			return err
 		}
 	}

@@ -94,7 +94,7 @@ func listRun(opts *ListOptions) error {
 	}
 	users = filterUsers(users, opts.Role, opts.Match)
 	sortUsers(users, opts.Sort)
-	return opts.Printer(opts.Output).Print(usersJSON(users), usersTable(users))
+	return opts.Printer(opts.Output).Print(opts.Context, usersJSON(users), usersTable(users))
 }
 
 // filterUsers keeps the users with the role (when given) whose email matches

@@ -55,7 +55,7 @@ func whoamiRun(opts *WhoamiOptions) error {
 	if err != nil {
 		return err
 	}
-	return opts.Printer(opts.Output).Print(whoamiOutput{Profile: p, Server: client.BaseURL(), Release: p.Release()}, profileTable(p, client.BaseURL()))
+	return opts.Printer(opts.Output).Print(opts.Context, whoamiOutput{Profile: p, Server: client.BaseURL(), Release: p.Release()}, profileTable(p, client.BaseURL()))
 }
 
 // whoamiOutput is the profile with the server it came from.

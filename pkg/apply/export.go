@@ -1,6 +1,7 @@
 package apply
 
 import (
+	"context"
 	"bufio"
 	"fmt"
 	"io"
@@ -121,5 +122,6 @@ func encodeCSV(w io.Writer, users []api.User, withDomains bool) error {
 		table.Rows[i] = []string{u.Email, string(u.AccountRole), u.DomainRolesString()}[:len(table.Columns)]
 	}
 	p := &output.Printer{Out: w, Options: output.Options{Format: output.FormatCSV}}
-	return p.Print(nil, table)
+	// No --jq runs here, so no context can end the printing early.
+	return p.Print(context.Background(), nil, table)
 }

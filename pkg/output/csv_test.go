@@ -2,6 +2,7 @@ package output
 
 import (
 	"bytes"
+	"context"
 	"encoding/csv"
 	"math/rand/v2"
 	"strings"
@@ -73,7 +74,7 @@ func TestCSVFormulasOnlyInCSV(t *testing.T) {
 		},
 	}
 	var out bytes.Buffer
-	if err := (&Printer{Out: &out, Options: Options{Format: FormatCSV}}).Print(nil, tbl); err != nil {
+	if err := (&Printer{Out: &out, Options: Options{Format: FormatCSV}}).Print(context.Background(), nil, tbl); err != nil {
 		t.Fatal(err)
 	}
 	records, err := csv.NewReader(&out).ReadAll()
@@ -93,7 +94,7 @@ func TestCSVFormulasOnlyInCSV(t *testing.T) {
 	}
 	for _, format := range []Format{FormatTSV, FormatName, FormatTable} {
 		out.Reset()
-		if err := (&Printer{Out: &out, Options: Options{Format: format}}).Print(nil, tbl); err != nil {
+		if err := (&Printer{Out: &out, Options: Options{Format: format}}).Print(context.Background(), nil, tbl); err != nil {
 			t.Fatal(err)
 		}
 		if strings.Contains(out.String(), "'=") || strings.Contains(out.String(), "'+") {

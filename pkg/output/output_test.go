@@ -2,6 +2,7 @@ package output
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"errors"
 	"flag"
@@ -103,7 +104,7 @@ func run(t *testing.T, p Printer, value any, tbl *Table) []byte {
 	t.Helper()
 	var out, errOut bytes.Buffer
 	p.Out, p.ErrOut = &out, &errOut
-	if err := p.Print(value, tbl); err != nil {
+	if err := p.Print(context.Background(), value, tbl); err != nil {
 		t.Fatalf("Print: %v", err)
 	}
 	var b bytes.Buffer
@@ -362,7 +363,7 @@ func TestPrintErrors(t *testing.T) {
 			if strings.Contains(tt.name, "join") {
 				value = map[string]any{"x": []string{"a"}, "y": 1}
 			}
-			err := p.Print(value, tt.table)
+			err := p.Print(context.Background(), value, tt.table)
 			if err == nil {
 				t.Fatal("Print() = nil, want an error")
 			}
@@ -469,7 +470,7 @@ func BenchmarkPrintJSON100k(b *testing.B) {
 	p := Printer{Out: discard{}, Options: Options{Format: FormatJSON}}
 	b.ReportAllocs()
 	for b.Loop() {
-		if err := p.Print(users, nil); err != nil {
+		if err := p.Print(context.Background(), users, nil); err != nil {
 			b.Fatal(err)
 		}
 	}
@@ -480,7 +481,7 @@ func BenchmarkPrintPipedTable100k(b *testing.B) {
 	p := Printer{Out: discard{}}
 	b.ReportAllocs()
 	for b.Loop() {
-		if err := p.Print(users, tbl); err != nil {
+		if err := p.Print(context.Background(), users, tbl); err != nil {
 			b.Fatal(err)
 		}
 	}

@@ -3,6 +3,7 @@ package output
 import (
 	"bufio"
 	"bytes"
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -37,7 +38,10 @@ type Printer struct {
 // An invalid option gives a *UsageError before anything is written. A
 // failing --jq or --template at run time, or a failed write, gives a plain
 // error; output already produced by --jq by then has been written.
-func (p *Printer) Print(value any, t *Table) error {
+//
+// ctx bounds --jq: a runaway expression such as `def f: f; f` ends when ctx
+// is cancelled, and Print returns an error that wraps ctx.Err().
+func (p *Printer) Print(ctx context.Context, value any, t *Table) error {
 	var columns []Column
 	if t != nil {
 		columns = t.Columns
@@ -48,18 +52,18 @@ func (p *Printer) Print(value any, t *Table) error {
 	// One buffer for the whole result: many small writes straight to a pipe
 	// or terminal cost a system call each.
 	w := bufio.NewWriterSize(p.Out, 64<<10)
-	err := p.print(w, value, t)
+	err := p.print(ctx, w, value, t)
 	if ferr := w.Flush(); err == nil && ferr != nil {
 		err = fmt.Errorf("writing output: %w", ferr)
 	}
 	return err
 }
 
-func (p *Printer) print(w *bufio.Writer, value any, t *Table) error {
+func (p *Printer) print(ctx context.Context, w *bufio.Writer, value any, t *Table) error {
 	o := p.Options
 	switch {
 	case o.JQ != "":
-		return writeJQ(w, o.JQ, value)
+		return writeJQ(ctx, w, o.JQ, value)
 	case o.Template != "":
 		return writeTemplate(w, o.Template, value)
 	}
@@ -110,7 +114,7 @@ func (p *Printer) print(w *bufio.Writer, value any, t *Table) error {
 // compact JSON. A string result keeps its tabs and line breaks (@tsv and
 // join("\n") make them on purpose) and has every other character that Safe
 // replaces replaced; compact JSON escapes them as WriteJSON does.
-func writeJQ(w *bufio.Writer, expr string, value any) error {
+func writeJQ(ctx context.Context, w *bufio.Writer, expr string, value any) error {
 	code, err := compileJQ(expr)
 	if err != nil {
 		return err
@@ -119,7 +123,7 @@ func writeJQ(w *bufio.Writer, expr string, value any) error {
 	if err != nil {
 		return fmt.Errorf("preparing --jq input: %w", err)
 	}
-	iter := code.Run(data)
+	iter := code.RunWithContext(ctx, data)
 	var buf []byte
 	for {
 		v, ok := iter.Next()

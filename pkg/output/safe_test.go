@@ -2,6 +2,7 @@ package output
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"strings"
 	"testing"
@@ -127,7 +128,7 @@ func TestEveryFormatNeutralisesHostileText(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			var out, errOut bytes.Buffer
 			p := Printer{Out: &out, ErrOut: &errOut, IsTerminal: tt.terminal, Color: tt.color, Options: tt.opts}
-			err := p.Print(users, usersTable(users))
+			err := p.Print(context.Background(), users, usersTable(users))
 			if err != nil && !strings.Contains(tt.name, "halt_error") {
 				t.Fatal(err)
 			}

@@ -2,6 +2,7 @@ package output
 
 import (
 	"bytes"
+	"context"
 	"fmt"
 	"strings"
 	"testing"
@@ -42,7 +43,7 @@ func TestTerminalTableCapsCells(t *testing.T) {
 	}
 	tbl.Rows[1000][0] = huge
 	var out bytes.Buffer
-	if err := (&Printer{Out: &out, IsTerminal: true}).Print(nil, tbl); err != nil {
+	if err := (&Printer{Out: &out, IsTerminal: true}).Print(context.Background(), nil, tbl); err != nil {
 		t.Fatal(err)
 	}
 	if out.Len() > 2001*200 {
@@ -54,7 +55,7 @@ func TestTerminalTableCapsCells(t *testing.T) {
 	for _, p := range []Printer{{}, {Options: Options{Format: FormatCSV}}, {Options: Options{Format: FormatName}}} {
 		out.Reset()
 		p.Out = &out
-		if err := p.Print(nil, tbl); err != nil {
+		if err := p.Print(context.Background(), nil, tbl); err != nil {
 			t.Fatal(err)
 		}
 		if !strings.Contains(out.String(), huge) {
