@@ -1,7 +1,6 @@
 package output
 
 import (
-	"bufio"
 	"bytes"
 	"encoding"
 	"encoding/json"
@@ -27,60 +26,97 @@ import (
 // have been written.
 func WriteJSON(w io.Writer, v any) error {
 	v = orEmpty(v)
-	bw, ok := w.(*bufio.Writer)
-	if !ok {
-		bw = bufio.NewWriterSize(w, 64<<10)
-	}
-	var compact bytes.Buffer
-	enc := json.NewEncoder(&compact)
-	enc.SetEscapeHTML(false)
-	var indented, escaped []byte
-	// encode writes x indented at depth, without the newline that
-	// Encoder.Encode adds.
-	encode := func(x any, depth int) error {
-		compact.Reset()
-		if err := enc.Encode(x); err != nil {
-			return fmt.Errorf("writing JSON: %w", err)
-		}
-		src := bytes.TrimSuffix(compact.Bytes(), []byte("\n"))
-		if i, _, _ := nextUnsafeByte(src); i >= 0 {
-			escaped = appendJSONSafe(escaped[:0], src)
-			src = escaped
-		}
-		in := indenter{depth: depth}
-		indented = in.append(indented[:0], src)
-		bw.Write(indented)
-		return nil
-	}
-	rv := reflect.ValueOf(v)
-	// A []byte is one base64 string, not a list.
-	whole := rv.Kind() != reflect.Slice || rv.Len() == 0 ||
-		encodesItself(rv.Type()) || rv.Type().Elem().Kind() == reflect.Uint8
-	if whole {
-		if err := encode(v, 0); err != nil {
+	out := &itemBuffer{w: w}
+	rv, isList := listOf(v)
+	if !isList {
+		var enc jsonEncoder
+		b, err := enc.indent(v, 0)
+		if err != nil {
 			return err
 		}
+		out.Write(b)
+		out.WriteByte('\n')
 	} else {
-		bw.WriteString("[\n")
+		list := jsonSink{out: out}
 		for i := range rv.Len() {
-			bw.WriteString("  ")
 			// The address keeps pointer-receiver MarshalJSON methods in
 			// play, as they are for the elements of a slice encoded whole.
-			if err := encode(rv.Index(i).Addr().Interface(), 1); err != nil {
+			if err := list.add(rv.Index(i).Addr().Interface(), nil); err != nil {
 				return err
 			}
-			if i < rv.Len()-1 {
-				bw.WriteByte(',')
-			}
-			bw.WriteByte('\n')
 		}
-		bw.WriteByte(']')
+		list.finish()
 	}
-	bw.WriteByte('\n')
-	if err := bw.Flush(); err != nil {
-		return fmt.Errorf("writing JSON: %w", err)
+	return out.flush()
+}
+
+// jsonSink writes a list as WriteJSON does, one element at a time.
+type jsonSink struct {
+	out *itemBuffer
+	enc jsonEncoder
+	n   int
+}
+
+func (s *jsonSink) add(item any, _ []string) error {
+	b, err := s.enc.indent(item, 1)
+	if err != nil {
+		return err
+	}
+	if s.n == 0 {
+		s.out.WriteString("[\n  ")
+	} else {
+		s.out.WriteString(",\n  ")
+	}
+	s.out.Write(b)
+	s.n++
+	return s.out.endItem()
+}
+
+func (s *jsonSink) finish() error {
+	if s.n == 0 {
+		s.out.WriteString("[]\n")
+	} else {
+		s.out.WriteString("\n]\n")
 	}
 	return nil
+}
+
+// jsonEncoder encodes values as WriteJSON writes them, reusing its buffers.
+type jsonEncoder struct {
+	enc               *json.Encoder
+	compact           bytes.Buffer
+	escaped, indented []byte
+}
+
+// indent returns x as indented JSON for depth levels of nesting, without a
+// final newline. The result is valid until the next call.
+func (e *jsonEncoder) indent(x any, depth int) ([]byte, error) {
+	if e.enc == nil {
+		e.enc = json.NewEncoder(&e.compact)
+		e.enc.SetEscapeHTML(false)
+	}
+	e.compact.Reset()
+	if err := e.enc.Encode(x); err != nil {
+		return nil, fmt.Errorf("writing JSON: %w", err)
+	}
+	src := bytes.TrimSuffix(e.compact.Bytes(), []byte("\n"))
+	if i, _, _ := nextUnsafeByte(src); i >= 0 {
+		e.escaped = appendJSONSafe(e.escaped[:0], src)
+		src = e.escaped
+	}
+	in := indenter{depth: depth}
+	e.indented = in.append(e.indented[:0], src)
+	return e.indented, nil
+}
+
+// listOf returns v as a reflect.Value and whether it is a list that can be
+// written one element at a time: a non-empty slice that is not a []byte,
+// which is one base64 string, nor of a type that encodes itself.
+func listOf(v any) (reflect.Value, bool) {
+	rv := reflect.ValueOf(v)
+	isList := rv.Kind() == reflect.Slice && rv.Len() > 0 &&
+		!encodesItself(rv.Type()) && rv.Type().Elem().Kind() != reflect.Uint8
+	return rv, isList
 }
 
 // encodesItself reports whether encoding/json hands values of type t to

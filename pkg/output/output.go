@@ -7,8 +7,13 @@
 // --columns) and whether standard output is a terminal. It knows nothing of
 // HTTP or of the DQOps client.
 //
+// A list that arrives one item at a time goes through Printer.List instead,
+// which prints each item as it comes where the format allows, so that memory
+// does not grow with the list.
+//
 // Results go to Printer.Out; only the "no users"-style message of an empty
 // table goes to Printer.ErrOut, so scripts reading stdout see nothing at all.
+// Every writer makes text from outside safe to show (see Safe).
 package output
 
 import (

@@ -1,17 +1,9 @@
 package output
 
 import (
-	"bufio"
-	"bytes"
 	"context"
-	"encoding/json"
-	"errors"
 	"fmt"
 	"io"
-	"strings"
-	"text/template"
-
-	"github.com/itchyny/gojq"
 )
 
 // Printer prints command results in the form the user asked for.
@@ -41,6 +33,9 @@ type Printer struct {
 //
 // ctx bounds --jq: a runaway expression such as `def f: f; f` ends when ctx
 // is cancelled, and Print returns an error that wraps ctx.Err().
+//
+// A list that arrives one item at a time is better printed with List, which
+// gives the same output without holding the list.
 func (p *Printer) Print(ctx context.Context, value any, t *Table) error {
 	var columns []Column
 	if t != nil {
@@ -49,225 +44,98 @@ func (p *Printer) Print(ctx context.Context, value any, t *Table) error {
 	if err := p.Options.Validate(columns...); err != nil {
 		return err
 	}
-	// One buffer for the whole result: many small writes straight to a pipe
-	// or terminal cost a system call each.
-	w := bufio.NewWriterSize(p.Out, 64<<10)
-	err := p.print(ctx, w, value, t)
-	if ferr := w.Flush(); err == nil && ferr != nil {
-		err = fmt.Errorf("writing output: %w", ferr)
+	o := p.Options
+	out := &itemBuffer{w: p.Out}
+	var err error
+	switch {
+	case o.JQ != "":
+		err = writeJQ(ctx, out, o.JQ, value)
+	case o.Template != "":
+		err = writeTemplate(out, o.Template, value)
+	case o.format() == FormatJSON:
+		return WriteJSON(p.Out, value)
+	case o.format() == FormatYAML:
+		return WriteYAML(p.Out, value)
+	default:
+		err = p.writeRows(ctx, out, t)
+	}
+	// What --jq printed before failing stays printed.
+	if ferr := out.flush(); err == nil {
+		err = ferr
 	}
 	return err
 }
 
-func (p *Printer) print(ctx context.Context, w *bufio.Writer, value any, t *Table) error {
+// writeRows prints the rows of t in one of the formats that show a table.
+func (p *Printer) writeRows(ctx context.Context, out *itemBuffer, t *Table) error {
+	if t == nil {
+		return fmt.Errorf("output: format %q needs a table, and none was given", p.Options.format())
+	}
+	sink, err := p.newSink(ctx, out, t)
+	if err != nil {
+		return err
+	}
+	for _, row := range t.Rows {
+		if err := sink.add(nil, row); err != nil {
+			return err
+		}
+	}
+	return sink.finish()
+}
+
+// newSink returns the writer of a list in the form the options ask for. t
+// gives the columns, NameColumn and Empty; its rows are not looked at.
+func (p *Printer) newSink(ctx context.Context, out *itemBuffer, t *Table) (listSink, error) {
 	o := p.Options
 	switch {
 	case o.JQ != "":
-		return writeJQ(ctx, w, o.JQ, value)
+		return newJQSink(ctx, out, o.JQ)
 	case o.Template != "":
-		return writeTemplate(w, o.Template, value)
+		tpl, err := parseTemplate(o.Template)
+		if err != nil {
+			return nil, err
+		}
+		return &templateSink{out: out, tpl: tpl}, nil
 	}
 	format := o.format()
 	switch format {
 	case FormatJSON:
-		return WriteJSON(w, value)
+		return &jsonSink{out: out}, nil
 	case FormatYAML:
-		return WriteYAML(w, value)
+		return &yamlSink{out: out, list: NewYAMLList(out, YAMLListOptions{})}, nil
 	}
 	if t == nil {
-		return fmt.Errorf("output: format %q needs a table, and none was given", format)
+		return nil, fmt.Errorf("output: format %q needs a table, and none was given", format)
 	}
 	if format == FormatName {
-		return writeNames(w, t)
+		if t.NameColumn < 0 || t.NameColumn >= len(t.Columns) {
+			return nil, fmt.Errorf("output: NameColumn %d is out of range for %d columns", t.NameColumn, len(t.Columns))
+		}
+		return &nameSink{out: out, column: t.NameColumn}, nil
 	}
 	// Machines get every column, so that the shape never depends on the data:
 	// only a table on a terminal hides Wide columns (e.g. one that is empty).
-	cols := defaultColumns(t.Columns, format != FormatTable || !p.IsTerminal)
-	if names := o.columnNames(); len(names) > 0 {
+	terminalTable := format == FormatTable && p.IsTerminal
+	cols := defaultColumns(t.Columns, !terminalTable)
+	names := o.columnNames()
+	if len(names) > 0 {
 		var err error
 		if cols, err = selectColumns(t.Columns, names); err != nil {
-			return err
+			return nil, err
 		}
 	}
 	switch format {
 	case FormatCSV:
-		return writeDelimited(w, t, cols, ',', !o.NoHeaders)
+		return newDelimitedSink(out, t.Columns, cols, ',', !o.NoHeaders), nil
 	case FormatTSV:
-		return writeDelimited(w, t, cols, '\t', !o.NoHeaders)
-	}
-	// Table or Wide.
-	if len(t.Rows) == 0 {
-		if p.IsTerminal && t.Empty != "" && p.ErrOut != nil {
-			fmt.Fprintln(p.ErrOut, Safe(t.Empty))
-		}
-		return nil
+		return newDelimitedSink(out, t.Columns, cols, '\t', !o.NoHeaders), nil
 	}
 	if p.IsTerminal {
-		return writeTerminalTable(w, t, cols, !o.NoHeaders, p.Color)
+		tt := newTermTable(out, t.Columns, cols, !o.NoHeaders, p.Color)
+		tt.omitEmpty = terminalTable && len(names) == 0
+		tt.errOut, tt.empty = p.ErrOut, t.Empty
+		return tt, nil
 	}
 	// Piped, colour only when forced (--color always).
-	return writePipedTable(w, t, cols, p.Color)
-}
-
-// writeJQ prints each result of expr on its own line: strings raw, as gh
-// does, so that `--jq '.[].email'` feeds a shell loop; anything else as
-// compact JSON. A string result keeps its tabs and line breaks (@tsv and
-// join("\n") make them on purpose) and has every other character that Safe
-// replaces replaced; compact JSON escapes them as WriteJSON does.
-func writeJQ(ctx context.Context, w *bufio.Writer, expr string, value any) error {
-	code, err := compileJQ(expr)
-	if err != nil {
-		return err
-	}
-	data, err := jsonForm(value)
-	if err != nil {
-		return fmt.Errorf("preparing --jq input: %w", err)
-	}
-	iter := code.RunWithContext(ctx, data)
-	var buf []byte
-	for {
-		v, ok := iter.Next()
-		if !ok {
-			return nil
-		}
-		if err, isErr := v.(error); isErr {
-			var halt *gojq.HaltError
-			if errors.As(err, &halt) {
-				if halt.Value() == nil {
-					return nil // plain `halt` stops without an error
-				}
-				// halt_error's message is the user's own; show it as jq
-				// does, without gojq's "halt error: " prefix.
-				msg, ok := halt.Value().(string)
-				if !ok {
-					b, _ := gojq.Marshal(halt.Value())
-					msg = string(b)
-				}
-				return &runError{what: "--jq", msg: strings.TrimSuffix(msg, "\n")}
-			}
-			return &runError{what: "--jq", err: err}
-		}
-		if s, isString := v.(string); isString {
-			w.WriteString(sanitise(s, keepNewline|keepTab))
-		} else {
-			b, err := gojq.Marshal(v)
-			if err != nil {
-				return &runError{what: "--jq", err: err}
-			}
-			buf = appendJSONSafe(buf[:0], b)
-			w.Write(buf)
-		}
-		if err := w.WriteByte('\n'); err != nil {
-			return err
-		}
-	}
-}
-
-// runError is a --jq or --template that failed while running. Its message
-// quotes data (gojq shows the value it could not work on, halt_error shows
-// what the expression made of it), so it is made safe as SafeText does.
-type runError struct {
-	what string // "--jq" or "--template"
-	msg  string // shown instead of err's message when set
-	err  error
-}
-
-func (e *runError) Error() string {
-	msg := e.msg
-	if msg == "" {
-		msg = e.err.Error()
-	}
-	return "running " + e.what + ": " + SafeText(msg)
-}
-
-// Unwrap returns the error of gojq or text/template, if any.
-func (e *runError) Unwrap() error { return e.err }
-
-// writeTemplate executes text over the JSON form of value. It adds no
-// trailing newline: the template says where lines end. Output is held back
-// until the template has run, so a failing template prints nothing. Like a
-// string of --jq, the output keeps its tabs and line breaks and has every
-// other character that Safe replaces replaced, whether the template or the
-// data wrote it: the data itself is left as it is, so that comparisons in
-// the template see the true values.
-func writeTemplate(w *bufio.Writer, text string, value any) error {
-	tpl, err := parseTemplate(text)
-	if err != nil {
-		return err
-	}
-	data, err := jsonForm(value)
-	if err != nil {
-		return fmt.Errorf("preparing --template input: %w", err)
-	}
-	var buf bytes.Buffer
-	if err := tpl.Execute(&buf, data); err != nil {
-		return &runError{what: "--template", err: err}
-	}
-	_, err = w.WriteString(sanitise(buf.String(), keepNewline|keepTab))
-	return err
-}
-
-// templateFuncs are the helpers available to --template.
-func templateFuncs() template.FuncMap {
-	return template.FuncMap{
-		"json":  templateJSON,
-		"join":  templateJoin,
-		"upper": func(v any) string { return strings.ToUpper(templateString(v)) },
-	}
-}
-
-// templateJSON returns v as compact JSON.
-func templateJSON(v any) (string, error) {
-	var buf bytes.Buffer
-	enc := json.NewEncoder(&buf)
-	enc.SetEscapeHTML(false)
-	if err := enc.Encode(v); err != nil {
-		return "", err
-	}
-	return strings.TrimSuffix(buf.String(), "\n"), nil
-}
-
-// templateJoin joins a list with a separator. It takes them in either order,
-// so both `{{join .xs ", "}}` and gh's pipeline form `{{.xs | join ", "}}`
-// work.
-func templateJoin(a, b any) (string, error) {
-	list, sep := a, b
-	if _, ok := a.(string); ok {
-		list, sep = b, a
-	}
-	s, ok := sep.(string)
-	if !ok {
-		return "", fmt.Errorf("join: separator must be a string, not %T", sep)
-	}
-	switch l := list.(type) {
-	case nil:
-		return "", nil
-	case []string:
-		return strings.Join(l, s), nil
-	case []any:
-		parts := make([]string, len(l))
-		for i, v := range l {
-			switch v.(type) {
-			case map[string]any, []any:
-				j, err := templateJSON(v)
-				if err != nil {
-					return "", err
-				}
-				parts[i] = j
-			default:
-				parts[i] = templateString(v)
-			}
-		}
-		return strings.Join(parts, s), nil
-	}
-	return "", fmt.Errorf("join: cannot join %T; want a list", list)
-}
-
-// templateString formats a scalar of the JSON form; null becomes "" rather
-// than fmt's "<nil>".
-func templateString(v any) string {
-	if v == nil {
-		return ""
-	}
-	return fmt.Sprint(v)
+	return &pipedSink{out: out, columns: t.Columns, cols: cols, color: p.Color}, nil
 }

@@ -4,10 +4,14 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"math/rand/v2"
 	"strings"
 	"testing"
 
+	"github.com/olekukonko/tablewriter"
 	"github.com/olekukonko/tablewriter/pkg/twwidth"
+	"github.com/olekukonko/tablewriter/renderer"
+	"github.com/olekukonko/tablewriter/tw"
 )
 
 func TestCapCell(t *testing.T) {
@@ -60,6 +64,116 @@ func TestTerminalTableCapsCells(t *testing.T) {
 		}
 		if !strings.Contains(out.String(), huge) {
 			t.Errorf("%+v lost the huge cell", p.Options)
+		}
+	}
+}
+
+// tablewriterTable is how a terminal table was rendered with tablewriter;
+// the table's own renderer must give the same bytes.
+func tablewriterTable(t *testing.T, tbl *Table, cols []int, headers, color bool) string {
+	t.Helper()
+	var buf bytes.Buffer
+	table := tablewriter.NewTable(&buf,
+		tablewriter.WithRenderer(renderer.NewBlueprint(tw.Rendition{
+			Borders:  tw.BorderNone,
+			Symbols:  tw.NewSymbols(tw.StyleNone),
+			Settings: tw.Settings{Separators: tw.SeparatorsNone, Lines: tw.LinesNone},
+		})),
+		tablewriter.WithHeaderAutoFormat(tw.Off),
+		tablewriter.WithRowAutoFormat(tw.Off),
+		tablewriter.WithHeaderAlignment(tw.AlignLeft),
+		tablewriter.WithRowAlignment(tw.AlignLeft),
+		tablewriter.WithPadding(tw.Padding{Left: tw.Empty, Right: columnGap, Overwrite: true}),
+		tablewriter.WithTrimSpace(tw.Off),
+	)
+	if headers {
+		hs := make([]string, len(cols))
+		for i, c := range cols {
+			hs[i] = printable(tbl.Columns[c].Header)
+			if color {
+				hs[i] = Bold.Paint(hs[i])
+			}
+		}
+		table.Header(hs)
+	}
+	for _, row := range tbl.Rows {
+		cells := make([]string, len(cols))
+		for i, c := range cols {
+			cells[i] = capCell(printable(cell(row, c)))
+			if style := tbl.Columns[c].Style; color && style != nil {
+				cells[i] = style(cell(row, c)).Paint(cells[i])
+			}
+		}
+		if err := table.Append(cells); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := table.Render(); err != nil {
+		t.Fatal(err)
+	}
+	var out strings.Builder
+	for line := range bytes.Lines(buf.Bytes()) {
+		out.Write(trimPadding(bytes.TrimSuffix(line, []byte("\n"))))
+		out.WriteByte('\n')
+	}
+	return out.String()
+}
+
+func TestTerminalTableMatchesTablewriter(t *testing.T) {
+	rng := rand.New(rand.NewPCG(9, 10))
+	cells := []string{"", "a", "ana@example.com", "例え", "zoë", "e\u0301", "😀", "☺\ufe0f", "  lead", "trail  ", "admin", "none",
+		"editor", "Ａ全角", "x\ty", strings.Repeat("w", 120), strings.Repeat("例", 70), "ab\u0300\u0301c"}
+	for range 300 {
+		tbl := &Table{Columns: testColumns()}
+		for range 1 + rng.IntN(6) {
+			row := make([]string, len(tbl.Columns))
+			for i := range row {
+				row[i] = cells[rng.IntN(len(cells))]
+			}
+			if rng.IntN(4) == 0 {
+				row[2] = "" // often an empty column
+			}
+			tbl.Rows = append(tbl.Rows, row)
+		}
+		headers, color := rng.IntN(2) == 0, rng.IntN(2) == 0
+		opts := Options{Format: FormatWide, NoHeaders: !headers}
+		var out bytes.Buffer
+		if err := (&Printer{Out: &out, IsTerminal: true, Color: color, Options: opts}).Print(context.Background(), nil, tbl); err != nil {
+			t.Fatal(err)
+		}
+		want := tablewriterTable(t, tbl, []int{0, 1, 2, 3}, headers, color)
+		if out.String() != want {
+			t.Fatalf("headers %v, colour %v, rows %q:\ngot\n%s\ntablewriter\n%s", headers, color, tbl.Rows, out.String(), want)
+		}
+	}
+}
+
+// An OmitEmpty column shows in -o table only when some row has a value in
+// it, or when --columns names it; other formats always show it.
+func TestOmitEmpty(t *testing.T) {
+	columns := []Column{{Name: "email", Header: "EMAIL"}, {Name: "roles", Header: "ROLES", OmitEmpty: true}}
+	empty := &Table{Columns: columns, Rows: [][]string{{"a@b.io", ""}, {"c@d.io", ""}}}
+	filled := &Table{Columns: columns, Rows: [][]string{{"a@b.io", ""}, {"c@d.io", "sales=editor"}}}
+	tests := []struct {
+		name  string
+		p     Printer
+		tbl   *Table
+		roles bool // whether the ROLES header or column shows
+	}{
+		{"table, all empty", Printer{IsTerminal: true}, empty, false},
+		{"table, one filled", Printer{IsTerminal: true}, filled, true},
+		{"table, named", Printer{IsTerminal: true, Options: Options{Columns: []string{"email", "roles"}}}, empty, true},
+		{"wide", Printer{IsTerminal: true, Options: Options{Format: FormatWide}}, empty, true},
+		{"csv", Printer{Options: Options{Format: FormatCSV}}, empty, true},
+	}
+	for _, tt := range tests {
+		var out bytes.Buffer
+		tt.p.Out = &out
+		if err := tt.p.Print(context.Background(), nil, tt.tbl); err != nil {
+			t.Fatal(err)
+		}
+		if got := strings.Contains(strings.ToUpper(out.String()), "ROLES"); got != tt.roles {
+			t.Errorf("%s: ROLES shown %v, want %v:\n%s", tt.name, got, tt.roles, out.String())
 		}
 	}
 }

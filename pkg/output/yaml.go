@@ -20,7 +20,24 @@ import (
 // escapes the controls but writes the format characters, such as U+202E,
 // raw.
 func WriteYAML(w io.Writer, v any) error {
-	b, err := json.Marshal(orEmpty(v))
+	v = orEmpty(v)
+	if rv, isList := listOf(v); isList {
+		out := &itemBuffer{w: w}
+		list := NewYAMLList(out, YAMLListOptions{})
+		for i := range rv.Len() {
+			if err := list.Add(rv.Index(i).Addr().Interface()); err != nil {
+				return err
+			}
+			if err := out.endItem(); err != nil {
+				return err
+			}
+		}
+		if err := list.Close(); err != nil {
+			return err
+		}
+		return out.flush()
+	}
+	b, err := json.Marshal(v)
 	if err != nil {
 		return fmt.Errorf("writing YAML: %w", err)
 	}

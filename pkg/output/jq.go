@@ -1,0 +1,228 @@
+package output
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/itchyny/gojq"
+)
+
+// writeJQ runs expr over the JSON form of value and prints its results.
+func writeJQ(ctx context.Context, out *itemBuffer, expr string, value any) error {
+	code, err := compileJQ(expr)
+	if err != nil {
+		return err
+	}
+	data, err := jsonForm(value)
+	if err != nil {
+		return fmt.Errorf("preparing --jq input: %w", err)
+	}
+	_, err = runJQ(ctx, out, code, data)
+	return err
+}
+
+// runJQ prints each result of code run over data on its own line: strings
+// raw, as gh does, so that `--jq '.[].email'` feeds a shell loop; anything
+// else as compact JSON. A string result keeps its tabs and line breaks
+// (@tsv and join("\n") make them on purpose) and has every other character
+// that Safe replaces replaced; compact JSON escapes them as WriteJSON does.
+// halted reports a `halt`, after which nothing more is to be run.
+func runJQ(ctx context.Context, out *itemBuffer, code *gojq.Code, data any) (halted bool, err error) {
+	iter := code.RunWithContext(ctx, data)
+	var buf []byte
+	for {
+		v, ok := iter.Next()
+		if !ok {
+			return false, nil
+		}
+		if err, isErr := v.(error); isErr {
+			var halt *gojq.HaltError
+			if errors.As(err, &halt) {
+				if halt.Value() == nil {
+					return true, nil // plain `halt` stops without an error
+				}
+				// halt_error's message is the user's own; show it as jq
+				// does, without gojq's "halt error: " prefix.
+				msg, ok := halt.Value().(string)
+				if !ok {
+					b, _ := gojq.Marshal(halt.Value())
+					msg = string(b)
+				}
+				return true, &runError{what: "--jq", msg: strings.TrimSuffix(msg, "\n")}
+			}
+			return false, &runError{what: "--jq", err: err}
+		}
+		if s, isString := v.(string); isString {
+			out.WriteString(sanitise(s, keepNewline|keepTab))
+		} else {
+			b, err := gojq.Marshal(v)
+			if err != nil {
+				return false, &runError{what: "--jq", err: err}
+			}
+			buf = appendJSONSafe(buf[:0], b)
+			out.Write(buf)
+		}
+		out.WriteByte('\n')
+		// An expression may print without end (repeat); hand its output
+		// on rather than hold it.
+		if err := out.flushFull(); err != nil {
+			return false, err
+		}
+	}
+}
+
+// runError is a --jq or --template that failed while running. Its message
+// quotes data (gojq shows the value it could not work on, halt_error shows
+// what the expression made of it), so it is made safe as SafeText does.
+type runError struct {
+	what string // "--jq" or "--template"
+	msg  string // shown instead of err's message when set
+	err  error
+}
+
+func (e *runError) Error() string {
+	msg := e.msg
+	if msg == "" {
+		msg = e.err.Error()
+	}
+	return "running " + e.what + ": " + SafeText(msg)
+}
+
+// Unwrap returns the error of gojq, text/template or the context, if any.
+func (e *runError) Unwrap() error { return e.err }
+
+// jqSink runs --jq over a list. An expression that begins by iterating the
+// list (`.[] | f`, `.[].email`) runs on each item as it comes, so that
+// memory does not grow with the list; any other sees the whole list, held
+// as JSON until the list is complete.
+type jqSink struct {
+	ctx     context.Context
+	out     *itemBuffer
+	code    *gojq.Code // run on each item, or on the whole list when held
+	held    *heldItems // nil when run on each item
+	stopped bool       // halt was run: the rest of the list is ignored
+}
+
+func newJQSink(ctx context.Context, out *itemBuffer, expr string) (*jqSink, error) {
+	q, err := gojq.Parse(expr)
+	if err != nil {
+		return nil, &UsageError{msg: jqParseMessage(expr, err), err: err}
+	}
+	s := &jqSink{ctx: ctx, out: out}
+	if each := perItem(q); each != nil {
+		q = each
+	} else {
+		s.held = &heldItems{}
+	}
+	if s.code, err = gojq.Compile(q); err != nil {
+		return nil, &UsageError{msg: "invalid --jq expression: " + err.Error(), err: err}
+	}
+	return s, nil
+}
+
+func (s *jqSink) add(item any, _ []string) error {
+	if s.stopped {
+		return nil
+	}
+	if s.held != nil {
+		return s.held.add(item)
+	}
+	data, err := jsonForm(item)
+	if err != nil {
+		return fmt.Errorf("preparing --jq input: %w", err)
+	}
+	s.stopped, err = runJQ(s.ctx, s.out, s.code, data)
+	if err != nil {
+		return err
+	}
+	return s.out.endItem()
+}
+
+func (s *jqSink) finish() error {
+	if s.held == nil || s.stopped {
+		return nil
+	}
+	data, err := s.held.form()
+	if err != nil {
+		return fmt.Errorf("preparing --jq input: %w", err)
+	}
+	_, err = runJQ(s.ctx, s.out, s.code, data)
+	s.out.pending += s.held.n
+	return err
+}
+
+// perItem returns the part of q to run on each element of a list when q
+// begins by iterating its input, as `.[] | rest` or `.[]suffixes`, or nil.
+// Running it element by element then prints exactly what q prints for the
+// whole list. Other forms are left alone, even equivalent ones:
+// `.[] as $x | f` runs f on the whole list, and in `.[].a?` the ? ends the
+// whole iteration at the first error, not only that element's.
+func perItem(q *gojq.Query) *gojq.Query {
+	if q.Meta != nil || len(q.Imports) > 0 || len(q.FuncDefs) > 0 || len(q.Patterns) > 0 {
+		return nil
+	}
+	if q.Op == gojq.OpPipe && isIterate(q.Left) {
+		return q.Right
+	}
+	if q.Term == nil || q.Term.Type != gojq.TermTypeIdentity || len(q.Term.SuffixList) == 0 || !iterates(q.Term.SuffixList[0]) {
+		return nil
+	}
+	rest := q.Term.SuffixList[1:]
+	for _, s := range rest {
+		if s.Optional {
+			return nil
+		}
+	}
+	if len(rest) > 0 && rest[0].Index != nil {
+		// `.[].email` goes on as `.email`, the term that parses so.
+		return &gojq.Query{Term: &gojq.Term{Type: gojq.TermTypeIndex, Index: rest[0].Index, SuffixList: rest[1:]}}
+	}
+	return &gojq.Query{Term: &gojq.Term{Type: gojq.TermTypeIdentity, SuffixList: rest}}
+}
+
+// isIterate reports whether q is exactly `.[]`.
+func isIterate(q *gojq.Query) bool {
+	return q != nil && q.Meta == nil && len(q.Imports) == 0 && len(q.FuncDefs) == 0 && len(q.Patterns) == 0 &&
+		q.Left == nil && q.Right == nil && q.Term != nil && q.Term.Type == gojq.TermTypeIdentity &&
+		len(q.Term.SuffixList) == 1 && iterates(q.Term.SuffixList[0])
+}
+
+// iterates reports whether s is a plain `[]`.
+func iterates(s *gojq.Suffix) bool { return s.Iter && !s.Optional && s.Index == nil }
+
+// heldItems holds the items of a list as one JSON array, the most compact
+// form that gives back exactly what jsonForm gives for the whole list.
+type heldItems struct {
+	buf []byte
+	n   int
+}
+
+func (h *heldItems) add(item any) error {
+	b, err := json.Marshal(item)
+	if err != nil {
+		return fmt.Errorf("preparing the list: %w", err)
+	}
+	sep := byte(',')
+	if h.n == 0 {
+		sep = '['
+	}
+	h.buf = append(append(h.buf, sep), b...)
+	h.n++
+	return nil
+}
+
+// form returns the list in the JSON form, as jsonForm does.
+func (h *heldItems) form() (any, error) {
+	if h.n == 0 {
+		return []any{}, nil
+	}
+	dec := json.NewDecoder(bytes.NewReader(append(h.buf, ']')))
+	dec.UseNumber()
+	var out any
+	err := dec.Decode(&out)
+	return out, err
+}

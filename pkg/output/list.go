@@ -1,0 +1,174 @@
+package output
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+)
+
+// ListWriter prints a list one item at a time, so that a command can hand
+// each user on as it arrives from the server and memory does not grow with
+// the number of users. Get one from Printer.List, call Add for each item
+// and Close at the end; the output is byte for byte what Printer.Print
+// writes for the whole list.
+//
+// json, yaml, csv, tsv, name and piped tables write each item as it comes,
+// handing the output to Printer.Out in pieces of about 64 KB. --jq whose
+// expression begins by iterating the list (`.[] | f`, `.[].email`) runs on
+// each item as it comes. A terminal table holds the rows, as shown, and
+// aligns them at Close; --template and any other --jq hold the items as
+// JSON and run at Close.
+type ListWriter struct {
+	out    *itemBuffer
+	sink   listSink
+	err    error // the first error, returned again by every later call
+	closed bool
+}
+
+// listSink is how one form of output prints a list.
+type listSink interface {
+	// add prints or holds one item: item is what -o json shows of it and
+	// row its table cells.
+	add(item any, row []string) error
+	// finish ends the list: a closing bracket, a held table or --jq.
+	finish() error
+}
+
+// List starts printing a list whose rows have the given columns.
+// nameColumn is the index of the column -o name prints, and empty what a
+// terminal table says on Printer.ErrOut when the list is empty (Table's
+// NameColumn and Empty).
+//
+// An invalid option gives a *UsageError, as Print does, and nothing is
+// written.
+func (p *Printer) List(ctx context.Context, columns []Column, nameColumn int, empty string) (*ListWriter, error) {
+	if err := p.Options.Validate(columns...); err != nil {
+		return nil, err
+	}
+	var t *Table
+	if columns != nil {
+		t = &Table{Columns: columns, NameColumn: nameColumn, Empty: empty}
+	}
+	out := &itemBuffer{w: p.Out}
+	sink, err := p.newSink(ctx, out, t)
+	if err != nil {
+		return nil, err
+	}
+	return &ListWriter{out: out, sink: sink}, nil
+}
+
+// Add prints one item of the list, or holds it when the form of output
+// needs the whole list. item is what -o json shows for this element (for a
+// type whose MarshalJSON has a pointer receiver, pass a pointer); row is
+// its cells, in the order of the columns given to List.
+//
+// After an error, Add does nothing and returns that error again.
+func (w *ListWriter) Add(item any, row []string) error {
+	if w.err == nil && w.closed {
+		w.err = errors.New("output: Add after the list was closed")
+	}
+	if w.err != nil {
+		return w.err
+	}
+	w.err = w.sink.add(item, row)
+	return w.err
+}
+
+// Close ends the list: it writes the closing bracket of json or the empty
+// list of yaml, renders a terminal table, runs a --jq over the whole list
+// or --template, and hands all output to Printer.Out. After an error of
+// Add, Close writes out what was printed before it and returns that error.
+func (w *ListWriter) Close() error {
+	if w.closed {
+		return w.err
+	}
+	w.closed = true
+	if w.err == nil {
+		w.err = w.sink.finish()
+	}
+	if err := w.out.flush(); w.err == nil {
+		w.err = err
+	}
+	return w.err
+}
+
+// Abort ends a list that could not be completed, for instance because the
+// server's answer broke off: what was printed stays printed and is handed
+// to Printer.Out, but the list is left unfinished (json without its closing
+// bracket, so that no reader takes it for the whole list). What is held
+// until Close, a terminal table, a --jq over the whole list or --template,
+// is dropped. Abort returns an error only if writing failed.
+func (w *ListWriter) Abort() error {
+	if w.closed {
+		return nil
+	}
+	w.closed = true
+	return w.out.flush()
+}
+
+// Written returns how many items have reached Printer.Out so far, for a
+// message such as "1,200 users were written before the failure". Output is
+// handed on in pieces, so it may lag behind Add; after Close or Abort it
+// counts every item printed.
+func (w *ListWriter) Written() int { return w.out.written }
+
+// bufferSize is how much output is gathered before it is handed on: many
+// small writes straight to a pipe or terminal cost a system call each.
+const bufferSize = 64 << 10
+
+// itemBuffer gathers output and hands it on in pieces of about bufferSize,
+// at the end of an item, counting the items that have been handed on.
+type itemBuffer struct {
+	w       io.Writer
+	buf     []byte
+	pending int // items whose output is all in buf
+	written int // items whose output has been handed to w
+	err     error
+}
+
+func (b *itemBuffer) Write(p []byte) (int, error) {
+	b.buf = append(b.buf, p...)
+	return len(p), nil
+}
+
+func (b *itemBuffer) WriteString(s string) (int, error) {
+	b.buf = append(b.buf, s...)
+	return len(s), nil
+}
+
+func (b *itemBuffer) WriteByte(c byte) error {
+	b.buf = append(b.buf, c)
+	return nil
+}
+
+// endItem marks the end of an item's output.
+func (b *itemBuffer) endItem() error {
+	b.pending++
+	return b.flushFull()
+}
+
+// flushFull hands the output on when there is enough of it.
+func (b *itemBuffer) flushFull() error {
+	if len(b.buf) < bufferSize {
+		return nil
+	}
+	return b.flush()
+}
+
+// flush hands all output gathered so far on.
+func (b *itemBuffer) flush() error {
+	if b.err != nil {
+		return b.err
+	}
+	if len(b.buf) > 0 {
+		if _, err := b.w.Write(b.buf); err != nil {
+			b.err = fmt.Errorf("writing output: %w", err)
+			return b.err
+		}
+	}
+	b.buf = b.buf[:0]
+	b.written += b.pending
+	b.pending = 0
+	return nil
+}

@@ -1,0 +1,259 @@
+package output
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"math/rand/v2"
+	"strings"
+	"testing"
+
+	"github.com/itchyny/gojq"
+)
+
+// randomUsers builds n users with awkward values now and then.
+func randomUsers(rng *rand.Rand, n int) []testUser {
+	words := []string{"ana", "Bo", "zoë", "例え", "x,y", `q"t`, "tab\there", "line\nbreak", "", " lead", "=1+1", "true", "-", "a: b", "#c", "\x1b[31m", "\u202e"}
+	roles := []string{"admin", "editor", "viewer", "operator", "none"}
+	users := make([]testUser, n)
+	for i := range users {
+		u := testUser{
+			Email:       fmt.Sprintf("%s%d@%s.io", words[rng.IntN(len(words))], i, words[rng.IntN(len(words))]),
+			AccountRole: roles[rng.IntN(len(roles))],
+			Logins:      rng.Int64N(1 << 40),
+		}
+		if rng.IntN(2) == 0 {
+			u.DataDomainRoles = map[string]string{}
+			for range rng.IntN(3) {
+				u.DataDomainRoles[words[rng.IntN(len(words))]] = roles[rng.IntN(len(roles))]
+			}
+		}
+		if rng.IntN(3) == 0 {
+			u.DisplayName = words[rng.IntN(len(words))]
+		}
+		users[i] = u
+	}
+	return users
+}
+
+// listPrinters are the printers the streaming tests go through: every
+// format, on a terminal and piped, and --jq in both of its ways.
+func listPrinters() map[string]Printer {
+	return map[string]Printer{
+		"table terminal":       {IsTerminal: true},
+		"table terminal color": {IsTerminal: true, Color: true},
+		"table no headers":     {IsTerminal: true, Options: Options{NoHeaders: true}},
+		"table columns":        {IsTerminal: true, Options: Options{Columns: []string{"displayName", "email"}}},
+		"wide terminal":        {IsTerminal: true, Options: Options{Format: FormatWide}},
+		"table piped":          {},
+		"table piped color":    {Color: true},
+		"wide piped":           {Options: Options{Format: FormatWide}},
+		"json":                 {Options: Options{Format: FormatJSON}},
+		"yaml":                 {Options: Options{Format: FormatYAML}},
+		"csv":                  {Options: Options{Format: FormatCSV}},
+		"csv no headers":       {Options: Options{Format: FormatCSV, NoHeaders: true}},
+		"tsv":                  {Options: Options{Format: FormatTSV}},
+		"name":                 {Options: Options{Format: FormatName}},
+		"jq each":              {Options: Options{JQ: ".[] | .email, .dataDomainRoles"}},
+		"jq each term":         {Options: Options{JQ: ".[].dataDomainRoles"}},
+		"jq each halt":         {Options: Options{JQ: ".[] | if .logins % 3 == 0 then halt else .email end"}},
+		"jq whole":             {Options: Options{JQ: "length, map(.email)"}},
+		"template":             {Options: Options{Template: `{{range .}}{{.email}} {{.accountRole}}{{"\n"}}{{end}}{{len .}}`}},
+	}
+}
+
+// streamList prints users through a ListWriter.
+func streamList(t *testing.T, p Printer, users []testUser, tbl *Table) (string, string, error) {
+	t.Helper()
+	var out, errOut bytes.Buffer
+	p.Out, p.ErrOut = &out, &errOut
+	l, err := p.List(context.Background(), tbl.Columns, tbl.NameColumn, tbl.Empty)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, u := range users {
+		if err := l.Add(u, tbl.Rows[i]); err != nil {
+			return out.String(), errOut.String(), err
+		}
+	}
+	err = l.Close()
+	// After halt, the rest of the list is not printed.
+	if err == nil && l.Written() != len(users) && !strings.Contains(p.Options.JQ, "halt") {
+		t.Errorf("Written() = %d after Close, want %d", l.Written(), len(users))
+	}
+	return out.String(), errOut.String(), err
+}
+
+// A list printed one item at a time is exactly the list printed whole.
+func TestListMatchesPrint(t *testing.T) {
+	rng := rand.New(rand.NewPCG(3, 4))
+	for name, p := range listPrinters() {
+		t.Run(name, func(t *testing.T) {
+			for _, n := range []int{0, 1, 2, 7, 300, 3000} {
+				users := randomUsers(rng, n)
+				tbl := usersTable(users)
+				tbl.Columns[2].OmitEmpty = true
+				var want, wantErr bytes.Buffer
+				whole := p
+				whole.Out, whole.ErrOut = &want, &wantErr
+				if err := whole.Print(context.Background(), users, tbl); err != nil {
+					t.Fatal(err)
+				}
+				got, gotErr, err := streamList(t, p, users, tbl)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if got != want.String() || gotErr != wantErr.String() {
+					t.Fatalf("%d users: streamed\n%q\n%q\nwhole\n%q\n%q", n, got, gotErr, want.String(), wantErr.String())
+				}
+			}
+		})
+	}
+}
+
+// Machine formats hand items on before the list ends, and say how many.
+func TestListStreams(t *testing.T) {
+	users := randomUsers(rand.New(rand.NewPCG(5, 6)), 4000)
+	tbl := usersTable(users)
+	for _, name := range []string{"json", "yaml", "csv", "tsv", "name", "table piped", "jq each"} {
+		t.Run(name, func(t *testing.T) {
+			p := listPrinters()[name]
+			var out bytes.Buffer
+			p.Out = &out
+			l, err := p.List(context.Background(), tbl.Columns, 0, "")
+			if err != nil {
+				t.Fatal(err)
+			}
+			for i, u := range users {
+				if err := l.Add(u, tbl.Rows[i]); err != nil {
+					t.Fatal(err)
+				}
+			}
+			if out.Len() == 0 || l.Written() == 0 || l.Written() > len(users) {
+				t.Fatalf("after %d items: %d bytes out, Written() = %d", len(users), out.Len(), l.Written())
+			}
+			if out.Len() > len(users)*500 {
+				t.Errorf("%d bytes out for %d items", out.Len(), len(users))
+			}
+			if err := l.Abort(); err != nil {
+				t.Fatal(err)
+			}
+			if l.Written() != len(users) {
+				t.Errorf("Written() = %d after Abort, want %d", l.Written(), len(users))
+			}
+			if name == "json" && strings.HasSuffix(out.String(), "]\n") {
+				t.Error("an aborted JSON list was closed as if complete")
+			}
+		})
+	}
+}
+
+// A table on a terminal, --template and a --jq over the whole list print
+// nothing before Close, and nothing at all when aborted.
+func TestListHoldsWhatNeedsTheWholeList(t *testing.T) {
+	users := randomUsers(rand.New(rand.NewPCG(7, 8)), 1000)
+	tbl := usersTable(users)
+	for _, name := range []string{"table terminal", "jq whole", "template"} {
+		p := listPrinters()[name]
+		var out bytes.Buffer
+		p.Out = &out
+		l, err := p.List(context.Background(), tbl.Columns, 0, "")
+		if err != nil {
+			t.Fatal(err)
+		}
+		for i, u := range users {
+			if err := l.Add(u, tbl.Rows[i]); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if err := l.Abort(); err != nil || out.Len() > 0 || l.Written() != 0 {
+			t.Errorf("%s: Abort() = %v with %d bytes out, Written() = %d", name, err, out.Len(), l.Written())
+		}
+	}
+}
+
+// An invalid option is refused before anything is written.
+func TestListRefusesBadOptions(t *testing.T) {
+	for _, opts := range []Options{
+		{Format: "xml"},
+		{JQ: ".[] | nosuch"},
+		{Template: "{{.x"},
+		{Columns: []string{"nope"}},
+		{Format: FormatYAML, JQ: "."},
+	} {
+		var out bytes.Buffer
+		p := Printer{Out: &out, Options: opts}
+		_, err := p.List(context.Background(), testColumns(), 0, "")
+		var usage *UsageError
+		if !errors.As(err, &usage) || out.Len() > 0 {
+			t.Errorf("%+v: List() = %v and %q, want a usage error and nothing", opts, err, out.String())
+		}
+	}
+	p := Printer{Out: &bytes.Buffer{}, Options: Options{Format: FormatName}}
+	if _, err := p.List(context.Background(), testColumns(), 7, ""); err == nil {
+		t.Error("List accepted a name column out of range")
+	}
+	if _, err := p.List(context.Background(), nil, 0, ""); err == nil {
+		t.Error("List accepted -o name without columns")
+	}
+}
+
+// A failing --jq on one item leaves what the items before it printed, and
+// the list refuses more.
+func TestListJQErrorStops(t *testing.T) {
+	users := []testUser{{Email: "a@b.io"}, {Email: "c@d.io", Logins: 1}, {Email: "e@f.io"}}
+	out, _, err := streamList(t, Printer{Options: Options{JQ: ".[] | if .logins == 1 then error(\"boom\") else .email end"}}, users, usersTable(users))
+	if err == nil || !strings.Contains(err.Error(), "boom") {
+		t.Fatalf("error %v, want boom", err)
+	}
+	if out != "" {
+		t.Errorf("printed %q before Close", out)
+	}
+	var b bytes.Buffer
+	l, _ := (&Printer{Out: &b, Options: Options{JQ: ".[] | if .logins == 1 then error(\"boom\") else .email end"}}).List(context.Background(), testColumns(), 0, "")
+	for _, u := range users {
+		err = l.Add(u, nil)
+	}
+	if err == nil || l.Close() == nil || b.String() != "a@b.io\n" {
+		t.Errorf("after a failing item: %v, %q", err, b.String())
+	}
+}
+
+func TestPerItem(t *testing.T) {
+	tests := []struct {
+		expr string
+		want string // the per-item query, "" when run on the whole list
+	}{
+		{".[]", "."},
+		{".[].email", ".email"},
+		{".[] | .email", ".email"},
+		{".[] | select(.x) | .a, .b", "select(.x) | .a, .b"},
+		{".[][]", ".[]"},
+		{".[] as $x | $x", ""},
+		{".[]?", ""},
+		{".[].a?", ""},
+		{".[], 1", ""},
+		{"def f: .; .[] | f", ""},
+		{"map(.email)", ""},
+		{".a[]", ""},
+		{".[1:] | .[]", ""},
+		{"[.[] | .email]", ""},
+	}
+	for _, tt := range tests {
+		q, err := gojq.Parse(tt.expr)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got := ""
+		if each := perItem(q); each != nil {
+			got = each.String()
+			if got == "" {
+				got = "."
+			}
+		}
+		if got != tt.want {
+			t.Errorf("perItem(%q) = %q, want %q", tt.expr, got, tt.want)
+		}
+	}
+}
