@@ -81,6 +81,21 @@ func (s *jsonSink) finish() error {
 	return nil
 }
 
+// encode returns x as compact JSON, as encoding/json writes it but for
+// '<', '>' and '&', which are left as they are. The result is valid until
+// the next call.
+func (e *jsonEncoder) encode(x any) ([]byte, error) {
+	if e.enc == nil {
+		e.enc = json.NewEncoder(&e.compact)
+		e.enc.SetEscapeHTML(false)
+	}
+	e.compact.Reset()
+	if err := e.enc.Encode(x); err != nil {
+		return nil, err
+	}
+	return bytes.TrimSuffix(e.compact.Bytes(), []byte("\n")), nil
+}
+
 // jsonEncoder encodes values as WriteJSON writes them, reusing its buffers.
 type jsonEncoder struct {
 	enc               *json.Encoder
@@ -91,15 +106,10 @@ type jsonEncoder struct {
 // indent returns x as indented JSON for depth levels of nesting, without a
 // final newline. The result is valid until the next call.
 func (e *jsonEncoder) indent(x any, depth int) ([]byte, error) {
-	if e.enc == nil {
-		e.enc = json.NewEncoder(&e.compact)
-		e.enc.SetEscapeHTML(false)
-	}
-	e.compact.Reset()
-	if err := e.enc.Encode(x); err != nil {
+	src, err := e.encode(x)
+	if err != nil {
 		return nil, fmt.Errorf("writing JSON: %w", err)
 	}
-	src := bytes.TrimSuffix(e.compact.Bytes(), []byte("\n"))
 	if i, _, _ := nextUnsafeByte(src); i >= 0 {
 		e.escaped = appendJSONSafe(e.escaped[:0], src)
 		src = e.escaped

@@ -29,6 +29,9 @@ type YAMLList struct {
 	w    io.Writer
 	opts YAMLListOptions
 	n    int
+	enc  jsonEncoder
+	item yamlItem
+	buf  []byte
 }
 
 // NewYAMLList starts a YAML list on w.
@@ -37,9 +40,12 @@ func NewYAMLList(w io.Writer, opts YAMLListOptions) *YAMLList {
 }
 
 // Add writes one item as its JSON form reads: the keys of a struct are its
-// JSON field names, in the order JSON encoding gives them.
+// JSON field names, in the order JSON encoding gives them. The item is
+// written by the package's own emitter when it can prove the bytes are
+// yaml.v3's, which is most of the time and several times faster, and by
+// yaml.v3 otherwise.
 func (l *YAMLList) Add(item any) error {
-	b, err := json.Marshal(item)
+	b, err := l.enc.encode(item)
 	if err != nil {
 		return fmt.Errorf("writing YAML: %w", err)
 	}
@@ -49,6 +55,13 @@ func (l *YAMLList) Add(item any) error {
 		}
 	}
 	l.n++
+	var ok bool
+	if l.buf, ok = l.item.appendYAMLItem(l.buf[:0], b, l.opts.FlowFields); ok {
+		if _, err := l.w.Write(l.buf); err != nil {
+			return fmt.Errorf("writing YAML: %w", err)
+		}
+		return nil
+	}
 	dec := json.NewDecoder(bytes.NewReader(b))
 	dec.UseNumber()
 	node, err := yamlNode(dec)
