@@ -221,11 +221,20 @@ func (in *indenter) newline(dst []byte) []byte {
 // jsonForm returns v as encoding/json would read back its JSON: maps,
 // slices, strings, bools, nil and json.Number. --jq and --template work on
 // this form so that they see the same keys and numbers as -o json.
-func jsonForm(v any) (any, error) {
-	b, err := json.Marshal(orEmpty(v))
+func jsonForm(v any) (any, error) { return elementForm(orEmpty(v)) }
+
+// elementForm is jsonForm for an element of a list, which encoding/json
+// writes as null when it is a nil slice.
+func elementForm(v any) (any, error) {
+	b, err := json.Marshal(v)
 	if err != nil {
 		return nil, err
 	}
+	return decodeForm(b)
+}
+
+// decodeForm reads JSON text into the JSON form.
+func decodeForm(b []byte) (any, error) {
 	dec := json.NewDecoder(bytes.NewReader(b))
 	dec.UseNumber()
 	var out any

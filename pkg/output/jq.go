@@ -1,7 +1,6 @@
 package output
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -131,7 +130,7 @@ func (s *jqSink) add(item any, _ []string) error {
 	if s.held != nil {
 		return s.held.add(item)
 	}
-	data, err := jsonForm(item)
+	data, err := elementForm(item)
 	if err != nil {
 		return fmt.Errorf("preparing --jq input: %w", err)
 	}
@@ -220,9 +219,5 @@ func (h *heldItems) form() (any, error) {
 	if h.n == 0 {
 		return []any{}, nil
 	}
-	dec := json.NewDecoder(bytes.NewReader(append(h.buf, ']')))
-	dec.UseNumber()
-	var out any
-	err := dec.Decode(&out)
-	return out, err
+	return decodeForm(append(h.buf, ']'))
 }

@@ -257,3 +257,31 @@ func TestPerItem(t *testing.T) {
 		}
 	}
 }
+
+// An element that is a nil slice is null in a list, whichever way the list
+// is printed.
+func TestListNilElement(t *testing.T) {
+	for _, opts := range []Options{{JQ: ".[]"}, {JQ: "."}, {Format: FormatJSON}, {Format: FormatYAML}} {
+		var whole, streamed bytes.Buffer
+		p := Printer{Out: &whole, Options: opts}
+		if err := p.Print(context.Background(), [][]string{nil, {"a"}}, nil); err != nil {
+			t.Fatal(err)
+		}
+		p.Out = &streamed
+		l, err := p.List(context.Background(), nil, 0, "")
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, item := range [][]string{nil, {"a"}} {
+			if err := l.Add(item, nil); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if err := l.Close(); err != nil {
+			t.Fatal(err)
+		}
+		if whole.String() != streamed.String() || !strings.Contains(whole.String(), "null") {
+			t.Errorf("%+v: streamed %q, whole %q", opts, streamed.String(), whole.String())
+		}
+	}
+}
