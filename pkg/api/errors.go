@@ -167,20 +167,50 @@ func attemptsSuffix(n int) string {
 	return ""
 }
 
-// describeTransport names the likely cause of a transport failure. It drops
-// the *url.Error wrapper, whose text repeats the method and URL.
+// describeTransport names the likely cause of a transport failure: the
+// text of each Cause, which causeOf decided. It drops the *url.Error
+// wrapper, whose text repeats the method and URL.
 func describeTransport(err error) string {
 	var ue *url.Error
 	if errors.As(err, &ue) {
 		err = ue.Err
 	}
+	var dnsErr *net.DNSError
+	switch causeOf(err) {
+	case CauseTLSHostname, CauseTLSExpired, CauseTLSUntrusted:
+		return describeCertificate(err)
+	case CausePlainHTTP:
+		var recordErr tls.RecordHeaderError
+		if errors.As(err, &recordErr) {
+			return "the server did not answer in TLS: it may speak plain HTTP at that address"
+		}
+		return "the server answered in plain HTTP to an HTTPS request"
+	case CauseProxy:
+		// A proxy whose name does not resolve is named by that name.
+		if errors.As(err, &dnsErr) && dnsErr.IsNotFound {
+			return describeDial(err)
+		}
+		var opErr *net.OpError
+		if errors.As(err, &opErr) && opErr.Op == "proxyconnect" {
+			return "cannot reach the HTTP proxy: " + err.Error()
+		}
+	case CauseNoHost, CauseDNS, CauseRefused, CauseDial:
+		return describeDial(err)
+	case CauseClosed:
+		if errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) {
+			return "the connection was closed before an answer came"
+		}
+		return "the connection was reset before an answer came"
+	}
+	return err.Error()
+}
+
+// describeCertificate tells why the server's TLS certificate was refused.
+func describeCertificate(err error) string {
 	var certErr *tls.CertificateVerificationError
 	var unknownCA x509.UnknownAuthorityError
 	var hostErr x509.HostnameError
 	var invalid x509.CertificateInvalidError
-	var recordErr tls.RecordHeaderError
-	var dnsErr *net.DNSError
-	var opErr *net.OpError
 	switch {
 	case errors.As(err, &unknownCA):
 		return "the server's TLS certificate is signed by an authority this computer does not trust (" + unknownCA.Error() + ")"
@@ -190,24 +220,24 @@ func describeTransport(err error) string {
 		return "the server's TLS certificate is not valid (" + invalid.Error() + ")"
 	case errors.As(err, &certErr):
 		return "the server's TLS certificate could not be verified (" + certErr.Err.Error() + ")"
-	case errors.As(err, &recordErr):
-		return "the server did not answer in TLS: it may speak plain HTTP at that address"
-	case strings.Contains(err.Error(), "server gave HTTP response to HTTPS client"):
-		return "the server answered in plain HTTP to an HTTPS request"
+	}
+	return err.Error()
+}
+
+// describeDial tells why a connection could not be opened: the host name
+// was not found, or the address did not answer.
+func describeDial(err error) string {
+	var dnsErr *net.DNSError
+	var opErr *net.OpError
+	switch {
 	case errors.As(err, &dnsErr) && dnsErr.IsNotFound:
 		return fmt.Sprintf("the host name %q was not found", dnsErr.Name)
-	case errors.As(err, &opErr) && opErr.Op == "proxyconnect":
-		return "cannot reach the HTTP proxy: " + err.Error()
 	case errors.As(err, &opErr) && opErr.Op == "dial":
 		addr := ""
 		if opErr.Addr != nil {
 			addr = " " + opErr.Addr.String()
 		}
 		return fmt.Sprintf("cannot connect to%s: %s", addr, describeCause(opErr.Err))
-	case errors.Is(err, io.EOF), errors.Is(err, io.ErrUnexpectedEOF):
-		return "the connection was closed before an answer came"
-	case errors.Is(err, syscall.ECONNRESET):
-		return "the connection was reset before an answer came"
 	}
 	return err.Error()
 }
