@@ -142,9 +142,6 @@ func NormalizeURL(raw string) (string, error) {
 // BaseURL returns the normalised address the client talks to.
 func (c *Client) BaseURL() string { return c.base }
 
-// HasKey reports whether the client sends an API key.
-func (c *Client) HasKey() bool { return c.apiKey != "" }
-
 func userPath(email string) string {
 	return "/api/users/" + url.PathEscape(email)
 }
