@@ -42,14 +42,18 @@ func decodeUser(data []byte, u *User) error {
 			return err
 		}
 		value := data[start:s.pos]
+		// A key given twice takes its last value, whole, as a map of the
+		// fields would: a later null or {} is not merged into an earlier value.
 		switch key {
 		case "email":
+			u.Email = ""
 			err = decodeString(value, &u.Email)
 		case "accountRole":
 			var r string
 			err = decodeString(value, &r)
 			u.AccountRole = Role(r)
 		case "dataDomainRoles":
+			u.DataDomainRoles = nil
 			err = decodeOptional(value, &u.DataDomainRoles)
 			if len(u.DataDomainRoles) == 0 {
 				u.DataDomainRoles = nil

@@ -26,6 +26,9 @@ func TestUserDecoding(t *testing.T) {
 		{"escaped email", `{"email":"a\u0040x.io","accountRole":"admin"}`,
 			User{Email: "a@x.io", AccountRole: RoleAdmin}},
 		{"null fields", `{"email":null,"accountRole":null}`, User{}},
+		{"a repeated key takes its last value whole", `{"email":"a@x.io","email":null,"accountRole":"admin","accountRole":"viewer","dataDomainRoles":{"a":"admin"},"dataDomainRoles":{"b":"none"}}`,
+			User{AccountRole: RoleViewer, DataDomainRoles: map[string]Role{"b": RoleNone}}},
+		{"a repeated key emptied", `{"dataDomainRoles":{"a":"admin"},"dataDomainRoles":{}}`, User{}},
 		{"unknown fields kept", `{"email":"a@x.io","future":{"x":[1,"}"]},"n":-1.5e3,"b":true,"accountRole":"viewer"}`,
 			User{Email: "a@x.io", AccountRole: RoleViewer, Extra: map[string]json.RawMessage{
 				"future": json.RawMessage(`{"x":[1,"}"]}`), "n": json.RawMessage(`-1.5e3`), "b": json.RawMessage(`true`)}}},
