@@ -7,11 +7,11 @@ import (
 	"unicode/utf8"
 )
 
-// decodeUser reads one user object. Lists of 100,000 users are common in
-// benchmarks and large tenants, so the known fields are read directly from
-// the bytes; only data-domain roles and unknown fields go through
-// encoding/json. The input has already been checked as valid JSON by the
-// caller's decoder, but every index is still bounds-checked.
+// decodeUser reads one user object. Lists of a million users are read
+// user by user, so the known fields are read directly from the bytes; only
+// data-domain roles and unknown fields go through encoding/json. It checks
+// the JSON itself (a list read as it arrives has been checked by nothing
+// else), and every index is bounds-checked.
 func decodeUser(data []byte, u *User) error {
 	*u = User{}
 	s := scanner{data: data}
@@ -24,11 +24,11 @@ func decodeUser(data []byte, u *User) error {
 	}
 	s.space()
 	if s.consume('}') {
-		return nil
+		return s.end()
 	}
 	for {
 		s.space()
-		key, err := s.str()
+		key, err := s.key()
 		if err != nil {
 			return err
 		}
@@ -37,58 +37,45 @@ func decodeUser(data []byte, u *User) error {
 			return errors.New("malformed user object: missing ':'")
 		}
 		s.space()
-		start := s.pos
-		if err := s.skipValue(); err != nil {
-			return err
-		}
-		value := data[start:s.pos]
 		// A key given twice takes its last value, whole, as a map of the
 		// fields would: a later null or {} is not merged into an earlier value.
-		switch key {
+		switch string(key) {
 		case "email":
-			u.Email = ""
-			err = decodeString(value, &u.Email)
+			u.Email, err = s.stringOrNull()
 		case "accountRole":
-			var r string
-			err = decodeString(value, &r)
-			u.AccountRole = Role(r)
+			u.AccountRole, err = s.role()
 		case "dataDomainRoles":
+			// A variable of this branch alone, so that only a user with
+			// data-domain roles pays for the pointer encoding/json needs.
+			var roles map[string]Role
+			start := s.pos
+			if err = s.skip(); err == nil {
+				err = decodeOptional(data[start:s.pos], &roles)
+			}
 			u.DataDomainRoles = nil
-			err = decodeOptional(value, &u.DataDomainRoles)
-			if len(u.DataDomainRoles) == 0 {
-				u.DataDomainRoles = nil
+			if len(roles) > 0 {
+				u.DataDomainRoles = roles
 			}
 		default:
-			if u.Extra == nil {
-				u.Extra = make(map[string]json.RawMessage)
+			start := s.pos
+			if err = s.skipValue(); err == nil {
+				if u.Extra == nil {
+					u.Extra = make(map[string]json.RawMessage)
+				}
+				u.Extra[string(key)] = append(json.RawMessage(nil), data[start:s.pos]...)
 			}
-			u.Extra[key] = append(json.RawMessage(nil), value...)
 		}
 		if err != nil {
 			return fmt.Errorf("field %q: %w", key, err)
 		}
 		s.space()
 		if s.consume('}') {
-			return nil
+			return s.end()
 		}
 		if !s.consume(',') {
 			return errors.New("malformed user object: missing ','")
 		}
 	}
-}
-
-// decodeString reads a JSON string or null.
-func decodeString(value []byte, into *string) error {
-	s := scanner{data: value}
-	if s.literal("null") {
-		return nil
-	}
-	v, err := s.str()
-	if err != nil {
-		return err
-	}
-	*into = v
-	return nil
 }
 
 type scanner struct {
@@ -107,6 +94,15 @@ func (s *scanner) space() {
 	}
 }
 
+// end checks that nothing but space follows.
+func (s *scanner) end() error {
+	s.space()
+	if s.pos != len(s.data) {
+		return fmt.Errorf("unexpected %q after the value", s.data[s.pos])
+	}
+	return nil
+}
+
 func (s *scanner) consume(c byte) bool {
 	if s.pos < len(s.data) && s.data[s.pos] == c {
 		s.pos++
@@ -123,52 +119,140 @@ func (s *scanner) literal(word string) bool {
 	return false
 }
 
-// str reads a string; one without escapes is taken as it is.
-func (s *scanner) str() (string, error) {
+// stringOrNull reads a string, or null as "". What follows a null is
+// checked by the caller, as after any value.
+func (s *scanner) stringOrNull() (string, error) {
+	if s.literal("null") {
+		return "", nil
+	}
+	return s.str()
+}
+
+// role reads an account role, or null as "". The five role names are
+// shared rather than copied for each user of a long list.
+func (s *scanner) role() (Role, error) {
+	start := s.pos
+	if raw, plain, err := s.rawStr(); err == nil && plain {
+		switch string(raw) {
+		case "admin":
+			return RoleAdmin, nil
+		case "editor":
+			return RoleEditor, nil
+		case "operator":
+			return RoleOperator, nil
+		case "viewer":
+			return RoleViewer, nil
+		case "none":
+			return RoleNone, nil
+		}
+	}
+	s.pos = start
+	r, err := s.stringOrNull()
+	return Role(r), err
+}
+
+// rawStr moves past a string and returns its bytes between the quotes, and
+// whether it has escapes or bytes outside ASCII (then it needs decoding).
+// It refuses the control characters JSON does not allow in a string; the
+// escapes themselves are checked by whoever decodes them.
+func (s *scanner) rawStr() (raw []byte, plain bool, err error) {
 	if !s.consume('"') {
-		return "", errors.New("expected a string")
+		return nil, false, errors.New("expected a string")
 	}
 	start := s.pos
-	escaped := false
+	plain = true
 	for s.pos < len(s.data) {
-		switch s.data[s.pos] {
-		case '\\':
-			escaped = true
+		c := s.data[s.pos]
+		switch {
+		case c == '\\':
+			plain = false
 			s.pos += 2
 			continue
-		case '"':
+		case c == '"':
 			s.pos++
-			// encoding/json turns invalid UTF-8 into U+FFFD; so must this, or a
-			// user read and written back would change.
-			if !escaped && utf8.Valid(s.data[start:s.pos-1]) {
-				return string(s.data[start : s.pos-1]), nil
-			}
-			var v string
-			if err := json.Unmarshal(s.data[start-1:s.pos], &v); err != nil {
-				return "", err
-			}
-			return v, nil
+			return s.data[start : s.pos-1], plain, nil
+		case c < 0x20:
+			return nil, false, errors.New("a control character in a string")
+		case c >= utf8.RuneSelf:
+			plain = false
 		}
 		s.pos++
 	}
-	return "", errors.New("unterminated string")
+	return nil, false, errors.New("unterminated string")
 }
 
-// skipValue moves past one value of any kind.
+// str reads a string; one without escapes is taken as it is. encoding/json
+// turns invalid UTF-8 into U+FFFD; so must this, or a user read and written
+// back would change.
+func (s *scanner) str() (string, error) {
+	start := s.pos
+	raw, plain, err := s.rawStr()
+	if err != nil {
+		return "", err
+	}
+	if plain || (utf8.Valid(raw) && !hasEscape(raw)) {
+		return string(raw), nil
+	}
+	var v string
+	if err := json.Unmarshal(s.data[start:s.pos], &v); err != nil {
+		return "", err
+	}
+	return v, nil
+}
+
+// key reads an object's key, without a copy when it needs no decoding.
+func (s *scanner) key() ([]byte, error) {
+	start := s.pos
+	raw, plain, err := s.rawStr()
+	if err != nil || plain {
+		return raw, err
+	}
+	v, err := (&scanner{data: s.data[start:s.pos]}).str()
+	return []byte(v), err
+}
+
+func hasEscape(raw []byte) bool {
+	for _, c := range raw {
+		if c == '\\' {
+			return true
+		}
+	}
+	return false
+}
+
+// skipValue moves past one value of any kind and checks it is valid JSON.
 func (s *scanner) skipValue() error {
+	start := s.pos
+	if err := s.skip(); err != nil {
+		return err
+	}
+	if s.data[start] != '"' && !json.Valid(s.data[start:s.pos]) {
+		return fmt.Errorf("invalid JSON value %s", quoteStart(s.data[start:s.pos]))
+	}
+	return nil
+}
+
+// skip moves past one value of any kind, finding where it ends by its
+// brackets and strings alone; a string is checked whole, anything else is
+// left to the caller to check.
+func (s *scanner) skip() error {
 	if s.pos >= len(s.data) {
 		return errors.New("missing value")
 	}
 	switch s.data[s.pos] {
 	case '"':
-		_, err := s.str()
+		start := s.pos
+		raw, plain, err := s.rawStr()
+		if err == nil && !plain && hasEscape(raw) && !json.Valid(s.data[start:s.pos]) {
+			err = errors.New("invalid escape in a string")
+		}
 		return err
 	case '{', '[':
 		depth := 0
 		for s.pos < len(s.data) {
 			switch s.data[s.pos] {
 			case '"':
-				if _, err := s.str(); err != nil {
+				if _, _, err := s.rawStr(); err != nil {
 					return err
 				}
 				continue

@@ -128,21 +128,32 @@ func FuzzUserDecoder(f *testing.F) {
 		`{"email":"a@x.io","future":{"x":[1,"}"]},"n":-1.5e3,"b":true,"accountRole":"viewer"}`,
 		`{"\u0065mail":"a\u0040x.io","Email":"b@x.io","accountRole":null,"dataDomainRoles":null}`,
 		`{}`, `null`, `[]`, `{"email":1}`, `{"email":"\ud800"}`, "{\"email\":\"\xff\"}", `{"x":tru}`,
+		`{"email":nullx}`, `{"x":01}`, `{"x":[1}`, `{"x":"\q"}`, "{\"email\":\"a\x01\"}", `{"a":1} x`, `{"a":1,}`,
 	} {
 		f.Add([]byte(s))
 	}
 	f.Fuzz(func(t *testing.T, data []byte) {
 		want, wantErr := referenceUser(data)
-		var got User
-		gotErr := json.Unmarshal(data, &got)
-		if (gotErr == nil) != (wantErr == nil) {
-			t.Fatalf("%q: the decoder says %v, encoding/json says %v", data, gotErr, wantErr)
-		}
-		if gotErr != nil {
-			return
-		}
-		if g, w := normalizeUser(t, got), normalizeUser(t, want); !reflect.DeepEqual(g, w) {
-			t.Fatalf("%q:\n decoder       %#v\n encoding/json %#v", data, g, w)
+		// Through encoding/json, which checks the JSON first (GetUser), and
+		// alone, as a list read as it arrives calls it.
+		var viaJSON, alone User
+		for _, d := range []struct {
+			how string
+			got *User
+			err error
+		}{
+			{"through encoding/json", &viaJSON, json.Unmarshal(data, &viaJSON)},
+			{"alone", &alone, decodeUser(data, &alone)},
+		} {
+			if (d.err == nil) != (wantErr == nil) {
+				t.Fatalf("%q: the decoder %s says %v, encoding/json says %v", data, d.how, d.err, wantErr)
+			}
+			if d.err != nil {
+				continue
+			}
+			if g, w := normalizeUser(t, *d.got), normalizeUser(t, want); !reflect.DeepEqual(g, w) {
+				t.Fatalf("%q:\n decoder %s %#v\n encoding/json %#v", data, d.how, g, w)
+			}
 		}
 	})
 }
