@@ -95,7 +95,7 @@ func decodeBody(data []byte, contentType, what string, out any) error {
 	typeErr, direct := err.(*json.UnmarshalTypeError)
 	switch {
 	case errors.As(err, &syntax):
-		return fmt.Errorf("the body is not valid JSON (%s at byte %d of %d; it starts %s)", syntax.Error(), syntax.Offset, len(data), quoteStart(data))
+		return invalidJSON(syntax.Error(), syntax.Offset, int64(len(data)), data)
 	case direct:
 		got := typeErr.Value
 		if typeErr.Field != "" {
@@ -104,6 +104,16 @@ func decodeBody(data []byte, contentType, what string, out any) error {
 		return fmt.Errorf("the body is JSON but not %s: it holds %s", what, article(got))
 	}
 	return fmt.Errorf("the body is JSON but not %s: %v", what, err)
+}
+
+// invalidJSON describes a syntax error at offset of a body of total bytes
+// (-1 when unknown) that starts with head.
+func invalidJSON(msg string, offset, total int64, head []byte) error {
+	of := ""
+	if total >= 0 {
+		of = fmt.Sprintf(" of %d", total)
+	}
+	return fmt.Errorf("the body is not valid JSON (%s at byte %d%s; it starts %s)", msg, offset, of, quoteStart(head))
 }
 
 func article(kind string) string {

@@ -1,7 +1,6 @@
 package api
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -33,8 +32,10 @@ type Options struct {
 	// http.DefaultTransport configured by Proxy, CACertFile and
 	// InsecureSkipVerify, which are ignored when Transport is set.
 	Transport http.RoundTripper
-	// Timeout bounds each attempt of a request, its body included; zero means
-	// no bound beyond the context.
+	// Timeout bounds the time each attempt of a request waits for the
+	// server: for the answer's headers and for the reads of its body, added
+	// up (StreamUsers's callback does not count). Zero means no bound beyond
+	// the context.
 	Timeout time.Duration
 	// Retries is how many times a failed request is sent again after the
 	// first attempt: GET, PUT and DELETE on connection errors, timeouts, 502,
@@ -146,17 +147,6 @@ func userPath(email string) string {
 	return "/api/users/" + url.PathEscape(email)
 }
 
-// ListUsers returns every user, as the server sorts them (by email).
-func (c *Client) ListUsers(ctx context.Context) ([]User, error) {
-	users := []User{}
-	err := c.do(ctx, &call{op: "listing users", what: "a list of users", method: http.MethodGet,
-		path: "/api/users", want: http.StatusOK, out: &users})
-	if err != nil {
-		return nil, err
-	}
-	return users, nil
-}
-
 // GetUser returns one user; a missing user is a *StatusError with 404.
 func (c *Client) GetUser(ctx context.Context, email string) (*User, error) {
 	var u User
@@ -257,6 +247,14 @@ type call struct {
 	secret      bool   // the body is a password
 	want        int    // the success status
 	out         any    // decoded from the body; nil: no body expected
+	// each, for a list, receives the users one by one as they are decoded;
+	// buffered reads the body whole first (a list that is kept anyway),
+	// otherwise users are decoded as the body arrives.
+	each     func(User) error
+	buffered bool
+	// delivered counts the users each accepted; stopped is each's error.
+	delivered int
+	stopped   error
 	// exists, for a create, tells whether the thing exists now, after an
 	// attempt that may or may not have reached the server.
 	exists func(context.Context) (bool, error)
@@ -270,8 +268,17 @@ func (c *Client) do(ctx context.Context, r *call) error {
 	maybeDone := false // an earlier attempt may have reached the server
 	for attempt := 1; ; attempt++ {
 		err := c.once(ctx, r)
-		if err == nil {
+		switch {
+		case err == nil:
 			return nil
+		case r.stopped != nil:
+			return r.stopped
+		case r.delivered > 0 && r.buffered:
+			return withAttempts(err, attempt)
+		case r.delivered > 0:
+			// The caller has users of this answer: another attempt would
+			// give them again.
+			return &PartialListError{Delivered: r.delivered, Err: withAttempts(err, attempt)}
 		}
 		if maybeDone && ctx.Err() == nil {
 			switch {
@@ -342,96 +349,4 @@ func (c *Client) note(format string, args ...any) {
 	if c.trace != nil {
 		c.trace.note(format, args...)
 	}
-}
-
-// once sends one attempt of a call and reads its answer whole, within the
-// timeout.
-func (c *Client) once(ctx context.Context, r *call) error {
-	actx := ctx
-	if c.timeout > 0 {
-		var cancel context.CancelFunc
-		actx, cancel = context.WithTimeout(ctx, c.timeout)
-		defer cancel()
-	}
-	if r.secret {
-		actx = withSecretBody(actx)
-	}
-	var body io.Reader
-	if r.body != nil {
-		// A *bytes.Reader gives the request a GetBody, so that net/http can
-		// send the body again on a fresh connection.
-		body = bytes.NewReader(r.body)
-	}
-	req, err := http.NewRequestWithContext(actx, r.method, c.base+r.path, body)
-	if err != nil {
-		return fmt.Errorf("%s: %w", r.op, redactErr(err, c.apiKey))
-	}
-	req.Header.Set("Accept", "application/json")
-	if c.userAgent != "" {
-		req.Header.Set("User-Agent", c.userAgent)
-	}
-	if r.contentType != "" {
-		req.Header.Set("Content-Type", r.contentType)
-	}
-	if c.apiKey != "" {
-		req.Header.Set("Authorization", "Bearer "+c.apiKey)
-	}
-	start := time.Now()
-	resp, err := c.http.Do(req)
-	if err != nil {
-		return c.transportError(ctx, actx, r, err, start, false)
-	}
-	defer resp.Body.Close()
-	ct := resp.Header.Get("Content-Type")
-	if resp.StatusCode != r.want && (r.out != nil || resp.StatusCode < 200 || resp.StatusCode > 299) {
-		snippet, _ := io.ReadAll(io.LimitReader(resp.Body, 4096))
-		se := &StatusError{
-			Op: r.op, Method: r.method, Path: r.path, StatusCode: resp.StatusCode,
-			ContentType: ct, Location: redact(resp.Header.Get("Location"), c.apiKey),
-			Body: redact(strings.TrimSpace(string(snippet)), c.apiKey),
-		}
-		if c.apiKey != "" {
-			se.KeySource = c.keySource
-			if se.KeySource == "" {
-				se.KeySource = "the API key"
-			}
-		}
-		se.retryAfter, se.hasRetryAfter = parseRetryAfter(resp.Header.Get("Retry-After"), time.Now())
-		return se
-	}
-	if r.out == nil {
-		_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, 64<<10))
-		return nil
-	}
-	var data []byte
-	if ct != "" && !isJSONType(ct) {
-		// Only the start of what is not JSON is needed, to name it.
-		data, err = io.ReadAll(io.LimitReader(resp.Body, 4096))
-	} else {
-		data, err = readBody(resp.Body, resp.ContentLength, MaxBodySize)
-	}
-	if err != nil {
-		if actx.Err() != nil {
-			return c.transportError(ctx, actx, r, err, start, true)
-		}
-		return &BodyError{Op: r.op, StatusCode: resp.StatusCode, ContentType: ct, Err: redactErr(err, c.apiKey)}
-	}
-	if err := decodeBody(data, ct, r.what, r.out); err != nil {
-		return &BodyError{Op: r.op, StatusCode: resp.StatusCode, ContentType: ct, Err: redactErr(err, c.apiKey)}
-	}
-	return nil
-}
-
-// transportError describes a request that got no complete answer. ctx is the
-// caller's context, actx the attempt's (with the timeout).
-func (c *Client) transportError(ctx, actx context.Context, r *call, err error, start time.Time, reading bool) *TransportError {
-	te := &TransportError{Op: r.op, Method: r.method, URL: c.base + r.path, Err: redactErr(err, c.apiKey),
-		Waited: time.Since(start), Timeout: c.timeout, Reading: reading}
-	if ctx.Err() == nil && actx.Err() == context.DeadlineExceeded {
-		te.TimedOut = true
-	}
-	if ctx.Err() != nil {
-		te.Err = ctx.Err()
-	}
-	return te
 }

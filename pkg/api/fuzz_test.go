@@ -243,6 +243,7 @@ func FuzzResponse(f *testing.F) {
 		}
 		_, err = c.ListUsers(ctx)
 		check("listing users", err)
+		check("listing users", c.StreamUsers(ctx, func(User) error { return nil }))
 		_, err = c.GetUser(ctx, "a@x.io")
 		check(`getting user "a@x.io"`, err)
 		_, err = c.Profile(ctx)

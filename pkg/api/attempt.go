@@ -1,0 +1,210 @@
+package api
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"io"
+	"net/http"
+	"strings"
+	"sync/atomic"
+	"time"
+)
+
+// once sends one attempt of a call and reads its answer, within the
+// timeout.
+func (c *Client) once(ctx context.Context, r *call) error {
+	actx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	timer := newAttemptTimer(c.timeout, cancel)
+	defer timer.stop()
+	rctx := actx
+	if r.secret {
+		rctx = withSecretBody(actx)
+	}
+	var body io.Reader
+	if r.body != nil {
+		// A *bytes.Reader gives the request a GetBody, so that net/http can
+		// send the body again on a fresh connection.
+		body = bytes.NewReader(r.body)
+	}
+	req, err := http.NewRequestWithContext(rctx, r.method, c.base+r.path, body)
+	if err != nil {
+		return fmt.Errorf("%s: %w", r.op, redactErr(err, c.apiKey))
+	}
+	req.Header.Set("Accept", "application/json")
+	if c.userAgent != "" {
+		req.Header.Set("User-Agent", c.userAgent)
+	}
+	if r.contentType != "" {
+		req.Header.Set("Content-Type", r.contentType)
+	}
+	if c.apiKey != "" {
+		req.Header.Set("Authorization", "Bearer "+c.apiKey)
+	}
+	start := time.Now()
+	timer.start()
+	resp, err := c.http.Do(req)
+	timer.pause()
+	if err != nil {
+		return c.transportError(ctx, timer, r, err, start, false)
+	}
+	defer resp.Body.Close()
+	respBody := io.Reader(resp.Body)
+	if timer != nil {
+		respBody = &timedReader{r: resp.Body, timer: timer}
+	}
+	ct := resp.Header.Get("Content-Type")
+	if resp.StatusCode != r.want && (r.out != nil || r.each != nil || resp.StatusCode < 200 || resp.StatusCode > 299) {
+		snippet, _ := io.ReadAll(io.LimitReader(respBody, 4096))
+		se := &StatusError{
+			Op: r.op, Method: r.method, Path: r.path, StatusCode: resp.StatusCode,
+			ContentType: ct, Location: redact(resp.Header.Get("Location"), c.apiKey),
+			Body: redact(strings.TrimSpace(string(snippet)), c.apiKey),
+		}
+		if c.apiKey != "" {
+			se.KeySource = c.keySource
+			if se.KeySource == "" {
+				se.KeySource = "the API key"
+			}
+		}
+		se.retryAfter, se.hasRetryAfter = parseRetryAfter(resp.Header.Get("Retry-After"), time.Now())
+		return se
+	}
+	if r.out == nil && r.each == nil {
+		_, _ = io.Copy(io.Discard, io.LimitReader(respBody, 64<<10))
+		return nil
+	}
+	err = c.readAnswer(r, respBody, ct, resp.ContentLength)
+	switch {
+	case err == nil, r.stopped != nil:
+		return err
+	case actx.Err() != nil:
+		return c.transportError(ctx, timer, r, err, start, true)
+	}
+	return &BodyError{Op: r.op, StatusCode: resp.StatusCode, ContentType: ct, Err: redactErr(err, c.apiKey)}
+}
+
+// readAnswer reads and decodes the body of a successful answer: into r.out,
+// or user by user into r.each.
+func (c *Client) readAnswer(r *call, body io.Reader, ct string, length int64) error {
+	if ct != "" && !isJSONType(ct) {
+		// Only the start of what is not JSON is needed, to name it.
+		data, err := io.ReadAll(io.LimitReader(body, 4096))
+		if err != nil {
+			return err
+		}
+		return decodeBody(data, ct, r.what, r.out)
+	}
+	deliver := func(u User) error {
+		if err := r.each(u); err != nil {
+			r.stopped = err
+			return err
+		}
+		r.delivered++
+		return nil
+	}
+	if r.each != nil && !r.buffered {
+		if length > MaxBodySize {
+			return ErrBodyTooLarge
+		}
+		return newListDecoder(body, length).each(r.what, deliver)
+	}
+	data, err := readBody(body, length, MaxBodySize)
+	if err != nil {
+		return err
+	}
+	if r.each != nil {
+		return newBufferedListDecoder(data).each(r.what, deliver)
+	}
+	return decodeBody(data, ct, r.what, r.out)
+}
+
+// transportError describes a request that got no complete answer. ctx is the
+// caller's context.
+func (c *Client) transportError(ctx context.Context, timer *attemptTimer, r *call, err error, start time.Time, reading bool) *TransportError {
+	te := &TransportError{Op: r.op, Method: r.method, URL: c.base + r.path, Err: redactErr(err, c.apiKey),
+		Waited: time.Since(start), Timeout: c.timeout, Reading: reading}
+	switch {
+	case ctx.Err() != nil:
+		te.Err = ctx.Err()
+	case timer.expired():
+		te.TimedOut = true
+		te.Err = context.DeadlineExceeded
+	}
+	return te
+}
+
+// attemptTimer bounds the time an attempt waits for the server: for the
+// answer's headers and for each read of its body, added up. Time the
+// caller spends between reads (writing users out to a pager that is not
+// reading) does not count. When the time is up it cancels the attempt.
+// A nil *attemptTimer (no timeout) does nothing.
+type attemptTimer struct {
+	left    time.Duration
+	cancel  context.CancelFunc
+	timer   *time.Timer
+	since   time.Time
+	running bool
+	fired   atomic.Bool
+}
+
+func newAttemptTimer(d time.Duration, cancel context.CancelFunc) *attemptTimer {
+	if d <= 0 {
+		return nil
+	}
+	return &attemptTimer{left: d, cancel: cancel}
+}
+
+// start begins a wait for the server.
+func (t *attemptTimer) start() {
+	if t == nil || t.running {
+		return
+	}
+	t.running = true
+	t.since = time.Now()
+	if t.timer == nil {
+		t.timer = time.AfterFunc(t.left, func() {
+			t.fired.Store(true)
+			t.cancel()
+		})
+		return
+	}
+	t.timer.Reset(t.left)
+}
+
+// pause ends a wait and takes its time off what is left.
+func (t *attemptTimer) pause() {
+	if t == nil || !t.running {
+		return
+	}
+	t.running = false
+	t.timer.Stop()
+	t.left -= time.Since(t.since)
+}
+
+// stop releases the timer at the end of the attempt.
+func (t *attemptTimer) stop() {
+	if t != nil && t.timer != nil {
+		t.timer.Stop()
+	}
+}
+
+// expired tells whether the attempt ran out of time.
+func (t *attemptTimer) expired() bool {
+	return t != nil && t.fired.Load()
+}
+
+// timedReader counts the time spent in each Read against the attempt's
+// timer.
+type timedReader struct {
+	r     io.Reader
+	timer *attemptTimer
+}
+
+func (tr *timedReader) Read(p []byte) (int, error) {
+	tr.timer.start()
+	n, err := tr.r.Read(p)
+	tr.timer.pause()
+	return n, err
+}
