@@ -6,6 +6,7 @@ import (
 	"errors"
 	"io"
 	"net"
+	"net/url"
 	"strings"
 	"syscall"
 )
@@ -32,8 +33,13 @@ const (
 	CauseClosed             // the connection was closed before an answer
 )
 
-// causeOf sorts an error of http.Client.Do.
+// causeOf sorts an error of http.Client.Do. The *url.Error wrapper is
+// dropped first: its text quotes the URL, whose path may hold any word.
 func causeOf(err error) Cause {
+	var ue *url.Error
+	if errors.As(err, &ue) {
+		err = ue.Err
+	}
 	var hostErr x509.HostnameError
 	var invalid x509.CertificateInvalidError
 	var unknownCA x509.UnknownAuthorityError

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"io"
 	"log"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"net/http/httputil"
@@ -138,5 +139,22 @@ func TestProxyIsUsed(t *testing.T) {
 	_, err = c.ListUsers(context.Background())
 	if err == nil || !strings.Contains(err.Error(), "cannot reach the HTTP proxy") || !strings.Contains(err.Error(), "(4 attempts)") {
 		t.Errorf("unreachable proxy: %v", err)
+	}
+}
+
+// The words that name a cause in an error's text are looked for in the
+// error, not in the URL it quotes.
+func TestCauseIgnoresTheURLsWords(t *testing.T) {
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := l.Addr().String()
+	l.Close()
+	c := newTestClient(t, "http://"+addr+"/certificate/proxyconnect", "")
+	_, err = c.ListUsers(context.Background())
+	var te *TransportError
+	if !errors.As(err, &te) || te.Cause() != CauseRefused || te.Attempts != 4 {
+		t.Fatalf("error %v: want a refused connection, retried", err)
 	}
 }
