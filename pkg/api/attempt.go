@@ -68,6 +68,11 @@ func (c *Client) once(ctx context.Context, r *call) error {
 				se.KeySource = "the API key"
 			}
 		}
+		if r.secret {
+			// A proxy may echo the request, and the request is a password.
+			se.Withheld = se.Body != "" || se.Location != ""
+			se.Body, se.Location = "", ""
+		}
 		se.retryAfter, se.hasRetryAfter = parseRetryAfter(resp.Header.Get("Retry-After"), time.Now())
 		return se
 	}

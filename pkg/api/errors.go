@@ -27,6 +27,9 @@ type StatusError struct {
 	ContentType string
 	Location    string // for redirects
 	Body        string // the first bytes of the body, for messages
+	// Withheld means the answer had a body or Location that is not kept:
+	// the request was a password, which a proxy may have echoed.
+	Withheld bool
 	// Attempts is how many times the request was sent (1 without retries).
 	Attempts int
 	// KeySource says where the API key sent with the request came from
@@ -49,6 +52,12 @@ func (e *StatusError) Error() string {
 		msg += " (a redirect, not an answer of the DQOps API)"
 	case e.ContentType != "" && !isJSONType(e.ContentType) && e.Body != "":
 		msg += " with " + describeContent(e.ContentType, []byte(e.Body)) + ", not the DQOps API"
+	case e.Withheld:
+		ct := mediaType(e.ContentType)
+		if ct == "" {
+			ct = "no content type"
+		}
+		msg += fmt.Sprintf(" (%s; its content is not shown, as it may repeat the password)", ct)
 	}
 	return msg + attemptsSuffix(e.Attempts)
 }

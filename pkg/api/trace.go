@@ -110,8 +110,21 @@ func (t *tracer) RoundTrip(req *http.Request) (*http.Response, error) {
 		return nil, err
 	}
 	b.Reset()
-	fmt.Fprintf(&b, "< %s %s in %s\n", resp.Proto, resp.Status, elapsed)
-	writeHeaders(&b, "< ", resp.Header)
+	status := resp.Status
+	if secret {
+		// The reason phrase is the server's (or a proxy's) own text.
+		status = fmt.Sprintf("%d %s", resp.StatusCode, http.StatusText(resp.StatusCode))
+	}
+	fmt.Fprintf(&b, "< %s %s in %s\n", resp.Proto, status, elapsed)
+	headers = resp.Header
+	if secret {
+		// Any header may echo the password (and Content-Length its length).
+		headers = http.Header{}
+		if ct := resp.Header.Get("Content-Type"); ct != "" {
+			headers.Set("Content-Type", ct)
+		}
+	}
+	writeHeaders(&b, "< ", headers)
 	t.printf(tag, "%s", b.String())
 	if resp.Body != nil && resp.Body != http.NoBody {
 		resp.Body = &traceBody{ReadCloser: resp.Body, t: t, tag: tag, contentType: resp.Header.Get("Content-Type"),
