@@ -30,7 +30,7 @@ func (c *Client) once(ctx context.Context, r *call) error {
 	}
 	req, err := http.NewRequestWithContext(rctx, r.method, c.base+r.path, body)
 	if err != nil {
-		return fmt.Errorf("%s: %w", r.op, redactErr(err, c.apiKey))
+		return fmt.Errorf("%s: %w", r.op, redactErr(err, c.redactor))
 	}
 	req.Header.Set("Accept", "application/json")
 	if c.userAgent != "" {
@@ -59,8 +59,8 @@ func (c *Client) once(ctx context.Context, r *call) error {
 		snippet, _ := io.ReadAll(io.LimitReader(respBody, 4096))
 		se := &StatusError{
 			Op: r.op, Method: r.method, Path: r.path, StatusCode: resp.StatusCode,
-			ContentType: ct, Location: redact(resp.Header.Get("Location"), c.apiKey),
-			Body: redact(strings.TrimSpace(string(snippet)), c.apiKey),
+			ContentType: ct, Location: c.redactor.redact(resp.Header.Get("Location")),
+			Body: c.redactor.redact(strings.TrimSpace(string(snippet))),
 		}
 		if c.apiKey != "" {
 			se.KeySource = c.keySource
@@ -87,7 +87,7 @@ func (c *Client) once(ctx context.Context, r *call) error {
 	case actx.Err() != nil:
 		return c.transportError(ctx, timer, r, err, start, true)
 	}
-	return &BodyError{Op: r.op, StatusCode: resp.StatusCode, ContentType: ct, Err: redactErr(err, c.apiKey)}
+	return &BodyError{Op: r.op, StatusCode: resp.StatusCode, ContentType: ct, Err: redactErr(err, c.redactor)}
 }
 
 // readAnswer reads and decodes the body of a successful answer: into r.out,
@@ -128,7 +128,7 @@ func (c *Client) readAnswer(r *call, body io.Reader, ct string, length int64) er
 // transportError describes a request that got no complete answer. ctx is the
 // caller's context.
 func (c *Client) transportError(ctx context.Context, timer *attemptTimer, r *call, err error, start time.Time, reading bool) *TransportError {
-	te := &TransportError{Op: r.op, Method: r.method, URL: c.base + r.path, Err: redactErr(err, c.apiKey),
+	te := &TransportError{Op: r.op, Method: r.method, URL: c.base + r.path, Err: redactErr(err, c.redactor),
 		Waited: time.Since(start), Timeout: c.timeout, Reading: reading}
 	switch {
 	case ctx.Err() != nil:

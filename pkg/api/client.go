@@ -65,6 +65,7 @@ type Client struct {
 	base      string // scheme://host/prefix, no trailing slash
 	apiKey    string
 	keySource string
+	redactor  *keyRedactor // hides the key in errors and the trace
 	userAgent string
 	timeout   time.Duration
 	retries   int
@@ -96,6 +97,7 @@ func New(opts Options) (*Client, error) {
 		base:      base,
 		apiKey:    opts.APIKey,
 		keySource: opts.KeySource,
+		redactor:  newKeyRedactor(opts.APIKey),
 		userAgent: opts.UserAgent,
 		timeout:   opts.Timeout,
 		retries:   max(opts.Retries, 0),
@@ -106,7 +108,7 @@ func New(opts Options) (*Client, error) {
 		c.backoff = DefaultBackoff
 	}
 	if opts.Debug != nil {
-		c.trace = newTracer(transport, opts.Debug, opts.APIKey)
+		c.trace = newTracer(transport, opts.Debug, c.redactor)
 		transport = c.trace
 	}
 	c.http = &http.Client{

@@ -299,32 +299,3 @@ func Status(err error) int {
 func IsStatus(err error, code int) bool {
 	return Status(err) == code
 }
-
-// redactedError hides a secret in the text of an error it wraps, so that an
-// error from the HTTP library that quotes a header never shows the API key.
-// Unwrap keeps errors.Is and errors.As working.
-type redactedError struct {
-	err    error
-	secret string
-}
-
-func (e *redactedError) Error() string { return redact(e.err.Error(), e.secret) }
-func (e *redactedError) Unwrap() error { return e.err }
-
-// redactErr wraps err when its text contains secret.
-func redactErr(err error, secret string) error {
-	if err == nil || secret == "" || !strings.Contains(err.Error(), secret) {
-		return err
-	}
-	return &redactedError{err: err, secret: secret}
-}
-
-// Redacted is what a secret is replaced with in messages and traces.
-const Redacted = "[redacted]"
-
-func redact(s, secret string) string {
-	if secret == "" {
-		return s
-	}
-	return strings.ReplaceAll(s, secret, Redacted)
-}

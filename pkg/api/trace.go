@@ -48,8 +48,8 @@ var sensitiveHeaders = map[string]bool{
 // text bodies. Authorization and cookie headers, the body of password
 // requests and any occurrence of the API key are replaced by [redacted].
 type tracer struct {
-	next   http.RoundTripper
-	secret string
+	next     http.RoundTripper
+	redactor *keyRedactor
 	// seq numbers the requests, so that the lines of requests in flight at
 	// the same time (apply) can be told apart.
 	seq atomic.Int64
@@ -58,14 +58,14 @@ type tracer struct {
 	w  io.Writer
 }
 
-func newTracer(next http.RoundTripper, w io.Writer, secret string) *tracer {
-	return &tracer{next: next, w: w, secret: secret}
+func newTracer(next http.RoundTripper, w io.Writer, redactor *keyRedactor) *tracer {
+	return &tracer{next: next, w: w, redactor: redactor}
 }
 
 // printf writes one or more trace lines, each with the "debug: " prefix and
 // then tag, in one write.
 func (t *tracer) printf(tag, format string, args ...any) {
-	text := redact(fmt.Sprintf(format, args...), t.secret)
+	text := t.redactor.redact(fmt.Sprintf(format, args...))
 	var b strings.Builder
 	for line := range strings.SplitSeq(strings.TrimRight(text, "\n"), "\n") {
 		b.WriteString("debug: ")
