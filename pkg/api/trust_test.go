@@ -8,7 +8,10 @@ import (
 	"net/http/httptest"
 	"net/url"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"testing"
+	"time"
 )
 
 // echoServer answers every request with what a proxy or WAF might send
@@ -84,5 +87,100 @@ func TestPasswordNeverShownWhenEchoed(t *testing.T) {
 	err := c.UpdateUser(context.Background(), User{Email: "ana@x.io", AccountRole: RoleViewer})
 	if err == nil || !strings.Contains(err.Error(), `body of`) {
 		t.Errorf("update: %v", err)
+	}
+}
+
+// noteWriter is a trace that tells when a line containing want is written.
+type noteWriter struct {
+	want string
+	seen chan struct{}
+	once sync.Once
+}
+
+func (n *noteWriter) Write(p []byte) (int, error) {
+	if strings.Contains(string(p), n.want) {
+		n.once.Do(func() { close(n.seen) })
+	}
+	return len(p), nil
+}
+
+// Cancelling (Ctrl-C) ends every wait at once: a Retry-After wait, a
+// backoff, an attempt waiting for its answer and one reading its body. The
+// 5 seconds are only a bound against hanging: every wait here is 30 s or
+// more.
+func TestCancelEndsEveryWait(t *testing.T) {
+	block := func(w http.ResponseWriter, r *http.Request) { <-r.Context().Done() }
+	tests := []struct {
+		name    string
+		handler http.HandlerFunc
+		backoff time.Duration
+		waitFor string // the trace line after which to cancel; "": once the server has the request
+	}{
+		{"Retry-After: 30", func(w http.ResponseWriter, r *http.Request) {
+			w.Header().Set("Retry-After", "30")
+			w.WriteHeader(http.StatusTooManyRequests)
+		}, 0, "retry 1 of 3 in 30s"},
+		{"backoff", func(w http.ResponseWriter, r *http.Request) {
+			w.WriteHeader(http.StatusServiceUnavailable)
+		}, time.Minute, "retry 1 of 3 in 1m0s"},
+		{"waiting for the answer", block, 0, ""},
+		{"reading the body", func(w http.ResponseWriter, r *http.Request) {
+			w.Header().Set("Content-Type", "application/json")
+			io.WriteString(w, `[{"email":"a@x.io"},`)
+			http.NewResponseController(w).Flush()
+			block(w, r)
+		}, 0, "< HTTP/1.1 200 OK"},
+	}
+	for _, tt := range tests {
+		for _, stream := range []bool{false, true} {
+			t.Run(fmt.Sprintf("%s, stream %v", tt.name, stream), func(t *testing.T) {
+				var requests atomic.Int32
+				arrived := make(chan struct{})
+				srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+					if requests.Add(1) == 1 {
+						close(arrived)
+					}
+					tt.handler(w, r)
+				}))
+				defer srv.Close()
+				trace := &noteWriter{want: tt.waitFor, seen: make(chan struct{})}
+				c := newTestClient(t, srv.URL, "", func(o *Options) {
+					o.Debug = trace
+					o.Timeout = time.Minute
+					o.Backoff = func(int) time.Duration { return tt.backoff }
+				})
+				ctx, cancel := context.WithCancel(context.Background())
+				done := make(chan error, 1)
+				go func() {
+					if stream {
+						done <- c.StreamUsers(ctx, func(User) error { return nil })
+						return
+					}
+					_, err := c.ListUsers(ctx)
+					done <- err
+				}()
+				wait := trace.seen
+				if tt.waitFor == "" {
+					wait = arrived
+				}
+				select {
+				case <-wait:
+				case <-time.After(10 * time.Second):
+					t.Fatalf("never saw %q in the trace", tt.waitFor)
+				}
+				cancel()
+				select {
+				case err := <-done:
+					if err == nil {
+						t.Fatal("no error after cancelling")
+					}
+				case <-time.After(5 * time.Second):
+					t.Fatal("still waiting 5s after cancelling")
+				}
+				if n := requests.Load(); n != 1 {
+					t.Errorf("%d requests, want 1", n)
+				}
+			})
+		}
 	}
 }
