@@ -8,7 +8,6 @@ import (
 	"io"
 	"net/http"
 	"net/url"
-	"strings"
 	"time"
 )
 
@@ -117,29 +116,6 @@ func New(opts Options) (*Client, error) {
 		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
 	}
 	return c, nil
-}
-
-// NormalizeURL checks a DQOps address and removes trailing slashes. Its
-// errors quote the address only when it cannot hold credentials (no '@').
-func NormalizeURL(raw string) (string, error) {
-	raw = strings.TrimSpace(raw)
-	shown := fmt.Sprintf(" %q", raw)
-	if strings.Contains(raw, "@") {
-		shown = ""
-	}
-	u, err := url.Parse(raw)
-	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-		return "", fmt.Errorf("invalid DQOps URL%s: use http(s)://host[:port][/prefix]", shown)
-	}
-	if u.User != nil {
-		return "", fmt.Errorf("invalid DQOps URL: credentials in the URL are not supported, use an API key")
-	}
-	if u.RawQuery != "" || u.Fragment != "" || u.ForceQuery {
-		return "", fmt.Errorf("invalid DQOps URL%s: it may not have a query or fragment", shown)
-	}
-	u.Path = strings.TrimRight(u.Path, "/")
-	u.RawPath = strings.TrimRight(u.RawPath, "/")
-	return u.String(), nil
 }
 
 // BaseURL returns the normalised address the client talks to.

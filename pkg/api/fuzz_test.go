@@ -323,5 +323,13 @@ func FuzzNormalizeURL(f *testing.F) {
 		if parsed.User != nil || (parsed.Scheme != "http" && parsed.Scheme != "https") || parsed.Host == "" {
 			t.Fatalf("NormalizeURL(%q) = %q", raw, u)
 		}
+		// The canonical form is a fixed point that names the same server.
+		canon, err := CanonicalURL(raw)
+		if err != nil {
+			t.Fatalf("CanonicalURL(%q): %v, though NormalizeURL accepts it", raw, err)
+		}
+		if again, err := CanonicalURL(canon); err != nil || again != canon || !SameServer(raw, canon) {
+			t.Fatalf("CanonicalURL(%q) = %q, whose canonical form is %q, %v", raw, canon, again, err)
+		}
 	})
 }
