@@ -1,9 +1,14 @@
 package api
 
 import (
+	"errors"
 	"fmt"
 	"net/mail"
+	"net/url"
+	"strconv"
 	"strings"
+	"unicode"
+	"unicode/utf8"
 )
 
 // ValidateEmail checks that s is one plain email address as DQOps
@@ -29,6 +34,89 @@ func ValidateEmail(s string) error {
 	}
 	if addr.Name != "" || addr.Address != s {
 		return fmt.Errorf("invalid email %q: give the address alone, without a display name", s)
+	}
+	return nil
+}
+
+// ErrLocalDomain is the cause of a ValidateNewEmail error for a domain
+// without a dot (ana@examplecom), which private deployments may use on
+// purpose.
+var ErrLocalDomain = errors.New("the domain has no dot")
+
+// ValidateNewEmail checks the email of a user about to be created: the
+// rules of ValidateEmail; no character of the Unicode categories Cc, Cf, Zl
+// or Zp (controls, bidirectional overrides, zero-width and other invisible
+// format characters, line and paragraph separators), which would make two
+// users look alike or an email print as something else; and a domain with
+// a dot (ana@examplecom is a typo more often than a name), unless it is
+// localhost, an address literal ([192.0.2.1]) or allowLocalDomain is set.
+func ValidateNewEmail(email string, allowLocalDomain bool) error {
+	pos := 0
+	for _, r := range email {
+		pos++
+		if what := invisibleKind(r); what != "" {
+			return fmt.Errorf("invalid email %s: character %d is U+%04X, %s", strconv.QuoteToASCII(email), pos, r, what)
+		}
+	}
+	if err := ValidateEmail(email); err != nil {
+		return err
+	}
+	domain := email[strings.LastIndexByte(email, '@')+1:]
+	if !allowLocalDomain && !strings.Contains(domain, ".") && !strings.EqualFold(domain, "localhost") &&
+		!strings.HasPrefix(domain, "[") {
+		return fmt.Errorf("invalid email %q: %w (%q); give the full domain, such as example.com", email, ErrLocalDomain, domain)
+	}
+	return nil
+}
+
+// invisibleKind names a character of the categories Cc, Cf, Zl and Zp, or
+// returns "".
+func invisibleKind(r rune) string {
+	switch {
+	case unicode.Is(unicode.Cc, r):
+		return "a control character"
+	case unicode.Is(unicode.Cf, r):
+		return "an invisible format character (such as a bidirectional override or a zero-width character)"
+	case unicode.Is(unicode.Zl, r):
+		return "a line separator"
+	case unicode.Is(unicode.Zp, r):
+		return "a paragraph separator"
+	}
+	return ""
+}
+
+// maxEscapedEmail bounds an email in a request path, once escaped: four
+// times RFC 5321's 254 bytes, and far below the request-line limits of
+// servers and proxies (8 KiB and more).
+const maxEscapedEmail = 1024
+
+// ValidateExistingEmail checks an email that names a user who may exist
+// (get, update, delete, a password change). Any email a user can have is
+// accepted, so that a user created with an odd address elsewhere can still
+// be read and deleted; only what cannot name a user in a request path is
+// refused: an empty email, "." and ".." (a server takes them as path
+// steps), a NUL character, bytes that are not UTF-8 (the server's emails
+// are JSON text), and an email longer than 1,024 bytes once escaped.
+// Messages show the email with every non-ASCII character escaped.
+func ValidateExistingEmail(email string) error {
+	switch email {
+	case "":
+		return fmt.Errorf("empty email address")
+	case ".", "..":
+		return fmt.Errorf("invalid email %q: it would be read as a step in the request's path", email)
+	}
+	if n := len(url.PathEscape(email)); n > maxEscapedEmail {
+		return fmt.Errorf("invalid email: %d bytes once escaped for the request's path, more than %d", n, maxEscapedEmail)
+	}
+	pos := 0
+	for i, r := range email {
+		pos++
+		switch {
+		case r == utf8.RuneError && !strings.HasPrefix(email[i:], "\uFFFD"):
+			return fmt.Errorf("invalid email %s: byte %d is not UTF-8", strconv.QuoteToASCII(email), i+1)
+		case r == 0:
+			return fmt.Errorf("invalid email %s: character %d is U+0000 (NUL)", strconv.QuoteToASCII(email), pos)
+		}
 	}
 	return nil
 }

@@ -1,6 +1,7 @@
 package api
 
 import (
+	"errors"
 	"strings"
 	"testing"
 )
@@ -30,6 +31,76 @@ func TestValidateEmail(t *testing.T) {
 	}
 	for _, tt := range tests {
 		err := ValidateEmail(tt.email)
+		switch {
+		case tt.wantErr == "" && err != nil:
+			t.Errorf("%q: %v", tt.email, err)
+		case tt.wantErr != "" && (err == nil || !strings.Contains(err.Error(), tt.wantErr)):
+			t.Errorf("%q: error %v, want one containing %q", tt.email, err, tt.wantErr)
+		}
+	}
+}
+
+func TestValidateNewEmail(t *testing.T) {
+	tests := []struct {
+		email   string
+		local   bool
+		wantErr string // "" when valid
+	}{
+		{"ana@example.com", false, ""},
+		{"ana@localhost", false, ""},
+		{"ana@LocalHost", false, ""},
+		{"ana@[192.0.2.1]", false, ""},
+		{"ana@examplecom", false, `the domain has no dot ("examplecom")`},
+		{"ana@examplecom", true, ""},
+		{"ana@dqops", true, ""},
+		{"ana\u202e@example.com", false, `invalid email "ana\u202e@example.com": character 4 is U+202E, an invisible format character`},
+		{"a\u200bna@example.com", false, "character 2 is U+200B, an invisible format character"},
+		{"ana@exa\u00admple.com", false, "character 8 is U+00AD, an invisible format character"},
+		{"ana\x1b[31m@example.com", false, "character 4 is U+001B, a control character"},
+		{"ana\u0085@example.com", false, "character 4 is U+0085, a control character"},
+		{"ana\u2028@example.com", false, "character 4 is U+2028, a line separator"},
+		{"ana\u2029@example.com", false, "character 4 is U+2029, a paragraph separator"},
+		{"ana\u2029@examplecom", true, "a paragraph separator"},
+		{"Ana <ana@example.com>", true, "plain address"},
+		{"ä@ü.de", false, ""},
+	}
+	for _, tt := range tests {
+		err := ValidateNewEmail(tt.email, tt.local)
+		switch {
+		case tt.wantErr == "" && err != nil:
+			t.Errorf("%q: %v", tt.email, err)
+		case tt.wantErr != "" && (err == nil || !strings.Contains(err.Error(), tt.wantErr)):
+			t.Errorf("%q: error %v, want one containing %q", tt.email, err, tt.wantErr)
+		case err != nil && strings.ContainsFunc(err.Error(), func(r rune) bool { return invisibleKind(r) != "" }):
+			t.Errorf("%q: the message holds the character raw: %q", tt.email, err)
+		}
+	}
+	if err := ValidateNewEmail("ana@examplecom", false); !errors.Is(err, ErrLocalDomain) {
+		t.Errorf("a dotless domain: %v, want ErrLocalDomain", err)
+	}
+}
+
+func TestValidateExistingEmail(t *testing.T) {
+	tests := []struct {
+		email   string
+		wantErr string // "" when valid
+	}{
+		{"ana@example.com", ""},
+		{"ana@examplecom", ""},
+		{"ana\u202e@example.com", ""},
+		{"Ana Smith <ana@example.com>", ""},
+		{"a/b@example.com", ""},
+		{"\uFFFD@example.com", ""},
+		{strings.Repeat("a", 1000), ""},
+		{"", "empty"},
+		{".", "a step in the request's path"},
+		{"..", "a step in the request's path"},
+		{"ana\x00@example.com", `invalid email "ana\x00@example.com": character 4 is U+0000 (NUL)`},
+		{"ana\xff@example.com", "byte 4 is not UTF-8"},
+		{strings.Repeat("é", 200), "1200 bytes once escaped for the request's path, more than 1024"},
+	}
+	for _, tt := range tests {
+		err := ValidateExistingEmail(tt.email)
 		switch {
 		case tt.wantErr == "" && err != nil:
 			t.Errorf("%q: %v", tt.email, err)

@@ -22,10 +22,22 @@ import (
 
 func FuzzValidateEmail(f *testing.F) {
 	for _, s := range []string{"ana@example.com", "Ana.B+tag@sub.example.co", "a@b", "", "a b@c.d", "\"a b\"@c.d",
-		"Ana <ana@x.io>", "a@x.io/../admin", "a%40b@x.io", "a?b@x.io", "a#b@x.io", "ä@ü.de", "a@[127.0.0.1]", " a@x.io"} {
+		"Ana <ana@x.io>", "a@x.io/../admin", "a%40b@x.io", "a?b@x.io", "a#b@x.io", "ä@ü.de", "a@[127.0.0.1]", " a@x.io",
+		"ana\u202e@x.io", "a\u200b@x.io", "a@examplecom", "a\x00@x.io", "..", "a\xff@x.io"} {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, s string) {
+		raw := func(r rune) bool { return invisibleKind(r) != "" }
+		newErr := ValidateNewEmail(s, true)
+		existingErr := ValidateExistingEmail(s)
+		for _, err := range []error{newErr, existingErr} {
+			if err != nil && strings.ContainsFunc(err.Error(), raw) {
+				t.Fatalf("the message holds an invisible or control character raw: %q", err)
+			}
+		}
+		if newErr == nil && (ValidateEmail(s) != nil || strings.ContainsFunc(s, raw) || existingErr != nil) {
+			t.Fatalf("ValidateNewEmail accepts %q, which ValidateEmail or ValidateExistingEmail refuse or which is not all visible", s)
+		}
 		if ValidateEmail(s) != nil {
 			return
 		}
