@@ -18,29 +18,9 @@ func (c *Client) once(ctx context.Context, r *call) error {
 	defer cancel()
 	timer := newAttemptTimer(c.timeout, cancel)
 	defer timer.stop()
-	rctx := actx
-	if r.secret {
-		rctx = withSecretBody(actx)
-	}
-	var body io.Reader
-	if r.body != nil {
-		// A *bytes.Reader gives the request a GetBody, so that net/http can
-		// send the body again on a fresh connection.
-		body = bytes.NewReader(r.body)
-	}
-	req, err := http.NewRequestWithContext(rctx, r.method, c.base+r.path, body)
+	req, err := c.newRequest(actx, r)
 	if err != nil {
-		return fmt.Errorf("%s: %w", r.op, redactErr(err, c.redactor))
-	}
-	req.Header.Set("Accept", "application/json")
-	if c.userAgent != "" {
-		req.Header.Set("User-Agent", c.userAgent)
-	}
-	if r.contentType != "" {
-		req.Header.Set("Content-Type", r.contentType)
-	}
-	if c.apiKey != "" {
-		req.Header.Set("Authorization", "Bearer "+c.apiKey)
+		return err
 	}
 	start := time.Now()
 	timer.start()
@@ -88,6 +68,34 @@ func (c *Client) once(ctx context.Context, r *call) error {
 		return c.transportError(ctx, timer, r, err, start, true)
 	}
 	return &BodyError{Op: r.op, StatusCode: resp.StatusCode, ContentType: ct, Err: redactErr(err, c.redactor)}
+}
+
+// newRequest builds the request of a call, with the client's headers.
+func (c *Client) newRequest(ctx context.Context, r *call) (*http.Request, error) {
+	if r.secret {
+		ctx = withSecretBody(ctx)
+	}
+	var body io.Reader
+	if r.body != nil {
+		// A *bytes.Reader gives the request a GetBody, so that net/http can
+		// send the body again on a fresh connection.
+		body = bytes.NewReader(r.body)
+	}
+	req, err := http.NewRequestWithContext(ctx, r.method, c.base+r.path, body)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", r.op, redactErr(err, c.redactor))
+	}
+	req.Header.Set("Accept", "application/json")
+	if c.userAgent != "" {
+		req.Header.Set("User-Agent", c.userAgent)
+	}
+	if r.contentType != "" {
+		req.Header.Set("Content-Type", r.contentType)
+	}
+	if c.apiKey != "" {
+		req.Header.Set("Authorization", "Bearer "+c.apiKey)
+	}
+	return req, nil
 }
 
 // readAnswer reads and decodes the body of a successful answer: into r.out,
