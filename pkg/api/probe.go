@@ -1,0 +1,86 @@
+package api
+
+import (
+	"bytes"
+	"context"
+	"net/http"
+	"time"
+)
+
+// probeBytes is how much of an answer ServesAPI reads: enough to see the
+// start of a list, never the list.
+const probeBytes = 512
+
+// ServesAPI tells whether the base URL serves the DQOps API, for a caller
+// that got 404 and must tell a missing user (or an instance not paired with
+// DQOps Cloud) from a URL that points elsewhere. It costs a request: call
+// it only after a 404, never on the success path.
+//
+// It sends GET /api/users once (no retries) and reads at most the first
+// 512 bytes of the answer, then closes it:
+//   - 200 with a JSON array of objects: true;
+//   - 401 or 403 with an empty body, as DQOps's authentication filter and
+//     permission checks answer: true;
+//   - 404, a redirect, an HTML page, another status or body: false;
+//   - no answer, 429 or 5xx: false with the error, as nothing can be told.
+func (c *Client) ServesAPI(ctx context.Context) (bool, error) {
+	r := &call{op: "checking that the URL serves the DQOps API", method: http.MethodGet, path: "/api/users"}
+	actx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	timer := newAttemptTimer(c.timeout, cancel)
+	defer timer.stop()
+	req, err := c.newRequest(actx, r)
+	if err != nil {
+		return false, err
+	}
+	start := time.Now()
+	timer.start()
+	resp, err := c.http.Do(req)
+	if err != nil {
+		return false, c.transportError(ctx, timer, r, err, start, false)
+	}
+	defer resp.Body.Close()
+	code, ct := resp.StatusCode, resp.Header.Get("Content-Type")
+	if code == http.StatusTooManyRequests || code >= 500 {
+		return false, &StatusError{Op: r.op, Method: r.method, Path: r.path, StatusCode: code, ContentType: ct}
+	}
+	// Read only until the answer is plain: the rest of a list may be
+	// millions of users, or never come.
+	buf := make([]byte, probeBytes)
+	n := 0
+	for {
+		m, err := resp.Body.Read(buf[n:])
+		n += m
+		ok, known := probeVerdict(code, ct, bytes.TrimLeft(buf[:n], " \t\r\n"), err != nil || n == len(buf))
+		switch {
+		case known:
+			return ok, nil
+		case err != nil:
+			return false, c.transportError(ctx, timer, r, err, start, true)
+		}
+	}
+}
+
+// probeVerdict judges the start of an answer to GET /api/users (head,
+// without leading space; ended when no more will be read): whether it is
+// the DQOps API, and whether that is known yet.
+func probeVerdict(code int, ct string, head []byte, ended bool) (ok, known bool) {
+	switch {
+	case code == http.StatusUnauthorized || code == http.StatusForbidden:
+		// DQOps answers these with an empty body.
+		return ended && len(head) == 0, ended || len(head) > 0
+	case code != http.StatusOK, ct != "" && !isJSONType(ct):
+		return false, true
+	case len(head) == 0:
+		return false, ended
+	case head[0] != '[':
+		return false, true
+	}
+	// A list of users: '[' then an object or the end, which a JSON body of
+	// anything else (an object, a health check's status) does not start.
+	rest := bytes.TrimLeft(head[1:], " \t\r\n")
+	if len(rest) == 0 {
+		return ended, ended
+	}
+	return rest[0] == '{' || rest[0] == ']', true
+}
