@@ -261,6 +261,8 @@ func FuzzResponse(f *testing.F) {
 		check(`getting user "a@x.io"`, err)
 		_, err = c.Profile(ctx)
 		check("reading your profile", err)
+		_, err = c.ListDomains(ctx)
+		check("listing data domains", err)
 		check(`deleting user "a@x.io"`, c.DeleteUser(ctx, "a@x.io"))
 		if showsKeyRun(trace.String(), key) {
 			t.Fatalf("the trace shows the key:\n%s", trace.String())
