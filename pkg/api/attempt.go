@@ -11,29 +11,62 @@ import (
 	"time"
 )
 
+// attempt is one request of a call in flight: the caller's context, the
+// attempt's own (which its timer cancels), and when it started.
+type attempt struct {
+	ctx    context.Context
+	cancel context.CancelFunc
+	timer  *attemptTimer
+	start  time.Time
+}
+
+// send sends one request of r and returns its answer, whose body the caller
+// reads through a.body and closes, then calls a.end. A request that got no
+// answer is a *TransportError.
+func (c *Client) send(ctx context.Context, r *call) (*attempt, *http.Response, error) {
+	a := &attempt{ctx: ctx, start: time.Now()}
+	actx, cancel := context.WithCancel(ctx)
+	a.cancel = cancel
+	a.timer = newAttemptTimer(c.timeout, cancel)
+	req, err := c.newRequest(actx, r)
+	if err != nil {
+		a.end()
+		return nil, nil, err
+	}
+	a.timer.start()
+	resp, err := c.http.Do(req)
+	a.timer.pause()
+	if err != nil {
+		a.end()
+		return nil, nil, c.transportError(a, r, err, false)
+	}
+	return a, resp, nil
+}
+
+// body is resp's body, its reads counted against the attempt's timeout.
+func (a *attempt) body(resp *http.Response) io.Reader {
+	if a.timer == nil {
+		return resp.Body
+	}
+	return &timedReader{r: resp.Body, timer: a.timer}
+}
+
+// end releases the attempt's timer and context.
+func (a *attempt) end() {
+	a.timer.stop()
+	a.cancel()
+}
+
 // once sends one attempt of a call and reads its answer, within the
 // timeout.
 func (c *Client) once(ctx context.Context, r *call) error {
-	actx, cancel := context.WithCancel(ctx)
-	defer cancel()
-	timer := newAttemptTimer(c.timeout, cancel)
-	defer timer.stop()
-	req, err := c.newRequest(actx, r)
+	a, resp, err := c.send(ctx, r)
 	if err != nil {
 		return err
 	}
-	start := time.Now()
-	timer.start()
-	resp, err := c.http.Do(req)
-	timer.pause()
-	if err != nil {
-		return c.transportError(ctx, timer, r, err, start, false)
-	}
+	defer a.end()
 	defer resp.Body.Close()
-	respBody := io.Reader(resp.Body)
-	if timer != nil {
-		respBody = &timedReader{r: resp.Body, timer: timer}
-	}
+	respBody := a.body(resp)
 	ct := resp.Header.Get("Content-Type")
 	if resp.StatusCode != r.want && (r.out != nil || r.each != nil || resp.StatusCode < 200 || resp.StatusCode > 299) {
 		snippet, _ := io.ReadAll(io.LimitReader(respBody, 4096))
@@ -64,8 +97,8 @@ func (c *Client) once(ctx context.Context, r *call) error {
 	switch {
 	case err == nil, r.stopped != nil:
 		return err
-	case actx.Err() != nil:
-		return c.transportError(ctx, timer, r, err, start, true)
+	case ctx.Err() != nil || a.timer.expired():
+		return c.transportError(a, r, err, true)
 	}
 	return &BodyError{Op: r.op, StatusCode: resp.StatusCode, ContentType: ct, Err: redactErr(err, c.redactor)}
 }
@@ -133,15 +166,14 @@ func (c *Client) readAnswer(r *call, body io.Reader, ct string, length int64) er
 	return decodeBody(data, ct, r.what, r.out)
 }
 
-// transportError describes a request that got no complete answer. ctx is the
-// caller's context.
-func (c *Client) transportError(ctx context.Context, timer *attemptTimer, r *call, err error, start time.Time, reading bool) *TransportError {
+// transportError describes a request that got no complete answer.
+func (c *Client) transportError(a *attempt, r *call, err error, reading bool) *TransportError {
 	te := &TransportError{Op: r.op, Method: r.method, URL: c.base + r.path, Err: redactErr(err, c.redactor),
-		Waited: time.Since(start), Timeout: c.timeout, Reading: reading}
+		Waited: time.Since(a.start), Timeout: c.timeout, Reading: reading}
 	switch {
-	case ctx.Err() != nil:
-		te.Err = ctx.Err()
-	case timer.expired():
+	case a.ctx.Err() != nil:
+		te.Err = a.ctx.Err()
+	case a.timer.expired():
 		te.TimedOut = true
 		te.Err = context.DeadlineExceeded
 	}

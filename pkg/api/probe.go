@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"net/http"
-	"time"
 )
 
 // probeBytes is how much of an answer ServesAPI reads: enough to see the
@@ -25,21 +24,13 @@ const probeBytes = 512
 //   - no answer, 429 or 5xx: false with the error, as nothing can be told.
 func (c *Client) ServesAPI(ctx context.Context) (bool, error) {
 	r := &call{op: "checking that the URL serves the DQOps API", method: http.MethodGet, path: "/api/users"}
-	actx, cancel := context.WithCancel(ctx)
-	defer cancel()
-	timer := newAttemptTimer(c.timeout, cancel)
-	defer timer.stop()
-	req, err := c.newRequest(actx, r)
+	a, resp, err := c.send(ctx, r)
 	if err != nil {
 		return false, err
 	}
-	start := time.Now()
-	timer.start()
-	resp, err := c.http.Do(req)
-	if err != nil {
-		return false, c.transportError(ctx, timer, r, err, start, false)
-	}
+	defer a.end()
 	defer resp.Body.Close()
+	body := a.body(resp)
 	code, ct := resp.StatusCode, resp.Header.Get("Content-Type")
 	if code == http.StatusTooManyRequests || code >= 500 {
 		return false, &StatusError{Op: r.op, Method: r.method, Path: r.path, StatusCode: code, ContentType: ct}
@@ -49,14 +40,14 @@ func (c *Client) ServesAPI(ctx context.Context) (bool, error) {
 	buf := make([]byte, probeBytes)
 	n := 0
 	for {
-		m, err := resp.Body.Read(buf[n:])
+		m, err := body.Read(buf[n:])
 		n += m
 		ok, known := probeVerdict(code, ct, bytes.TrimLeft(buf[:n], " \t\r\n"), err != nil || n == len(buf))
 		switch {
 		case known:
 			return ok, nil
 		case err != nil:
-			return false, c.transportError(ctx, timer, r, err, start, true)
+			return false, c.transportError(a, r, err, true)
 		}
 	}
 }
