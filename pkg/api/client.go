@@ -55,7 +55,8 @@ type Options struct {
 	// http.ProxyFromEnvironment (HTTPS_PROXY, HTTP_PROXY, NO_PROXY).
 	Proxy func(*http.Request) (*url.URL, error)
 	// Debug, when set, receives a trace of every request and response, with
-	// the API key and password bodies redacted.
+	// any run of eight characters of the API key redacted, and of the two
+	// password requests only the status and content type of the answer.
 	Debug io.Writer
 }
 

@@ -45,8 +45,10 @@ var sensitiveHeaders = map[string]bool{
 
 // tracer is an http.RoundTripper that writes each request and response to w
 // (--debug): method, URL, status, time, headers and the start of JSON and
-// text bodies. Authorization and cookie headers, the body of password
-// requests and any occurrence of the API key are replaced by [redacted].
+// text bodies. Authorization and cookie headers, the bodies of password
+// requests and of their answers, and any run of eight characters of the API
+// key are replaced by [redacted]; of an answer to a password request only
+// the status and content type are shown, as a proxy may echo the password.
 type tracer struct {
 	next     http.RoundTripper
 	redactor *keyRedactor
