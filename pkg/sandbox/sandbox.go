@@ -77,6 +77,13 @@ type Options struct {
 	// NoAuth makes a single-user instance: a request without a key acts as the
 	// built-in admin. A request with a key still has it checked.
 	NoAuth bool
+	// CaseSensitiveEmails makes emails distinct by exact spelling:
+	// Ana@example.com and ana@example.com are two users, and every lookup
+	// (get, update, delete, password, KeyFor, AddUser, the state file) uses
+	// the exact spelling. By default emails are compared ignoring case and
+	// kept as first typed. The list is sorted by email ignoring case either
+	// way, the exact spelling breaking ties.
+	CaseSensitiveEmails bool
 	// StateFile, when set, is loaded at New if it exists (users, keys and
 	// password hashes) and saved atomically after every successful write. When
 	// it does not exist, New creates it so the keys survive a restart.
@@ -195,10 +202,11 @@ func New(opts Options) (*Server, error) {
 		s.now = time.Now
 	}
 	s.faults.set(rules)
+	s.store.exact = opts.CaseSensitiveEmails
 
 	loaded := false
 	if s.stateFile != "" {
-		recs, err := loadState(s.stateFile, s.api == API113)
+		recs, err := s.loadState()
 		if err != nil {
 			return nil, err
 		}
@@ -245,7 +253,7 @@ func (s *Server) ViewerKey() string {
 }
 
 // KeyFor returns the API key of the user with that email (compared ignoring
-// case), and whether the user exists.
+// case unless Options.CaseSensitiveEmails), and whether the user exists.
 func (s *Server) KeyFor(email string) (string, bool) {
 	rec := s.store.get(email)
 	if rec == nil {
@@ -254,7 +262,8 @@ func (s *Server) KeyFor(email string) (string, bool) {
 	return rec.key, true
 }
 
-// Users returns a snapshot of the users, sorted by email ignoring case.
+// Users returns a snapshot of the users, sorted by email ignoring case (the
+// exact spelling breaking ties).
 func (s *Server) Users() []User {
 	recs := s.store.list()
 	users := make([]User, len(recs))

@@ -27,10 +27,12 @@ type stateUser struct {
 	PasswordHash    string            `json:"passwordHash,omitempty"`
 }
 
-// loadState reads the users from path. It returns nil records and no error
-// when the file does not exist. Data-domain roles are dropped unless
-// keepDomainRoles, because a 1.0 server has none.
-func loadState(path string, keepDomainRoles bool) ([]*record, error) {
+// loadState reads the users from the state file. It returns nil records
+// and no error when the file does not exist. Data-domain roles are dropped
+// in 1.0 mode, because a 1.0 server has none. Emails are distinct as the
+// store compares them.
+func (s *Server) loadState() ([]*record, error) {
+	path := s.stateFile
 	data, err := os.ReadFile(path)
 	if errors.Is(err, fs.ErrNotExist) {
 		return nil, nil
@@ -49,11 +51,11 @@ func loadState(path string, keepDomainRoles bool) ([]*record, error) {
 	emails := make(map[string]bool, len(doc.Users))
 	keys := make(map[string]bool, len(doc.Users))
 	for i, su := range doc.Users {
-		if err := checkStateUser(su, emails, keys); err != nil {
+		if err := checkStateUser(su, emails, keys, &s.store); err != nil {
 			return nil, fmt.Errorf("sandbox: state file %s is corrupt: user #%d: %w", path, i+1, err)
 		}
 		u := User{Email: su.Email, AccountRole: su.AccountRole}
-		if keepDomainRoles && len(su.DataDomainRoles) > 0 {
+		if s.api == API113 && len(su.DataDomainRoles) > 0 {
 			u.DataDomainRoles = su.DataDomainRoles
 		}
 		recs = append(recs, newRecord(u, su.APIKey, su.PasswordHash))
@@ -61,17 +63,20 @@ func loadState(path string, keepDomainRoles bool) ([]*record, error) {
 	return recs, nil
 }
 
-// checkStateUser validates one user of a state file, and that its email and
-// key were not seen before.
-func checkStateUser(su stateUser, emails, keys map[string]bool) error {
+// checkStateUser validates one user of a state file, and that its email (as
+// st compares emails) and key were not seen before.
+func checkStateUser(su stateUser, emails, keys map[string]bool, st *store) error {
 	if su.Email == "" {
 		return errors.New("empty email")
 	}
-	fold := foldEmail(su.Email)
-	if emails[fold] {
+	id := st.id(su.Email)
+	if emails[id] {
+		if st.exact {
+			return fmt.Errorf("duplicate email %q", su.Email)
+		}
 		return fmt.Errorf("duplicate email %q (emails ignore case)", su.Email)
 	}
-	emails[fold] = true
+	emails[id] = true
 	if !validRole(su.AccountRole) {
 		return fmt.Errorf("user %q: invalid account role %q", su.Email, su.AccountRole)
 	}

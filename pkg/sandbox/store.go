@@ -1,7 +1,6 @@
 package sandbox
 
 import (
-	"cmp"
 	"crypto/pbkdf2"
 	"crypto/rand"
 	"crypto/sha256"
@@ -20,65 +19,89 @@ import (
 // came from) after releasing the lock.
 type record struct {
 	user         User
-	fold         string // lower-cased email: the identity, since lookups ignore case
+	lower        string // lower-cased email: the sort key, and the identity unless emails are exact
 	key          string
 	passwordHash string
 }
 
 func newRecord(u User, key, passwordHash string) *record {
-	return &record{user: u, fold: foldEmail(u.Email), key: key, passwordHash: passwordHash}
+	return &record{user: u, lower: strings.ToLower(u.Email), key: key, passwordHash: passwordHash}
 }
 
-// foldEmail maps an email to the form lookups compare.
-func foldEmail(email string) string { return strings.ToLower(email) }
-
-// store holds the users: a map for lookups and a slice sorted by folded email
-// for listing. The slice is copy-on-write, so listing 100,000 users takes the
-// lock only long enough to read one slice header.
+// store holds the users: a map for lookups and a slice sorted by email
+// (ignoring case) for listing. The slice is copy-on-write, so listing
+// 100,000 users takes the lock only long enough to read one slice header.
 type store struct {
+	// exact makes emails distinct by exact spelling; otherwise two emails
+	// that differ only in letter case are one user. Set before first use.
+	exact bool
+
 	mu      sync.RWMutex
-	byFold  map[string]*record
-	byKey   map[string]string // API key -> folded email
+	byID    map[string]*record // identity (see id) -> user
+	byKey   map[string]string  // API key -> identity
 	sorted  []*record
 	version uint64 // bumped on every change, so saves can be ordered
+}
+
+// id maps an email to the identity lookups compare.
+func (st *store) id(email string) string {
+	if st.exact {
+		return email
+	}
+	return strings.ToLower(email)
+}
+
+func (st *store) recordID(rec *record) string {
+	if st.exact {
+		return rec.user.Email
+	}
+	return rec.lower
 }
 
 func (st *store) reset(recs []*record) {
 	st.mu.Lock()
 	defer st.mu.Unlock()
-	st.byFold = make(map[string]*record, len(recs))
+	st.byID = make(map[string]*record, len(recs))
 	st.byKey = make(map[string]string, len(recs))
 	for _, rec := range recs {
-		st.byFold[rec.fold] = rec
-		st.byKey[rec.key] = rec.fold
+		id := st.recordID(rec)
+		st.byID[id] = rec
+		st.byKey[rec.key] = id
 	}
 	st.sorted = slices.Clone(recs)
 	slices.SortFunc(st.sorted, compareRecords)
 	st.version++
 }
 
-func compareRecords(a, b *record) int { return cmp.Compare(a.fold, b.fold) }
+// compareRecords orders users by email ignoring case, as DQOps lists them;
+// the exact spelling breaks ties between emails that differ only in case.
+func compareRecords(a, b *record) int {
+	if c := strings.Compare(a.lower, b.lower); c != 0 {
+		return c
+	}
+	return strings.Compare(a.user.Email, b.user.Email)
+}
 
-// get returns the user with that email (ignoring case), or nil.
+// get returns the user with that email, or nil.
 func (st *store) get(email string) *record {
 	st.mu.RLock()
 	defer st.mu.RUnlock()
-	return st.byFold[foldEmail(email)]
+	return st.byID[st.id(email)]
 }
 
 // byAPIKey returns the user that owns key, or nil.
 func (st *store) byAPIKey(key string) *record {
 	st.mu.RLock()
 	defer st.mu.RUnlock()
-	fold, ok := st.byKey[key]
+	id, ok := st.byKey[key]
 	if !ok {
 		return nil
 	}
-	return st.byFold[fold]
+	return st.byID[id]
 }
 
-// list returns the users sorted by folded email. The caller must not modify
-// the slice.
+// list returns the users sorted by email. The caller must not modify the
+// slice.
 func (st *store) list() []*record {
 	st.mu.RLock()
 	defer st.mu.RUnlock()
@@ -106,7 +129,8 @@ const (
 func (st *store) insert(rec *record, limit int) insertResult {
 	st.mu.Lock()
 	defer st.mu.Unlock()
-	if _, ok := st.byFold[rec.fold]; ok {
+	id := st.recordID(rec)
+	if _, ok := st.byID[id]; ok {
 		return insertExists
 	}
 	if limit >= 0 && len(st.sorted) >= limit {
@@ -118,20 +142,20 @@ func (st *store) insert(rec *record, limit int) insertResult {
 	sorted = append(sorted, rec)
 	sorted = append(sorted, st.sorted[pos:]...)
 	st.sorted = sorted
-	st.byFold[rec.fold] = rec
-	st.byKey[rec.key] = rec.fold
+	st.byID[id] = rec
+	st.byKey[rec.key] = id
 	st.version++
 	return inserted
 }
 
 // replace stores change(old) in place of the user with that email, and
-// reports whether the user existed. change must keep the email's fold and
+// reports whether the user existed. change must keep the stored email and
 // the key.
 func (st *store) replace(email string, change func(old *record) *record) bool {
 	st.mu.Lock()
 	defer st.mu.Unlock()
-	fold := foldEmail(email)
-	old, ok := st.byFold[fold]
+	id := st.id(email)
+	old, ok := st.byID[id]
 	if !ok {
 		return false
 	}
@@ -140,7 +164,7 @@ func (st *store) replace(email string, change func(old *record) *record) bool {
 	sorted := slices.Clone(st.sorted)
 	sorted[pos] = rec
 	st.sorted = sorted
-	st.byFold[fold] = rec
+	st.byID[id] = rec
 	st.version++
 	return true
 }
@@ -150,8 +174,8 @@ func (st *store) replace(email string, change func(old *record) *record) bool {
 func (st *store) remove(email string) bool {
 	st.mu.Lock()
 	defer st.mu.Unlock()
-	fold := foldEmail(email)
-	old, ok := st.byFold[fold]
+	id := st.id(email)
+	old, ok := st.byID[id]
 	if !ok {
 		return false
 	}
@@ -160,7 +184,7 @@ func (st *store) remove(email string) bool {
 	sorted = append(sorted, st.sorted[:pos]...)
 	sorted = append(sorted, st.sorted[pos+1:]...)
 	st.sorted = sorted
-	delete(st.byFold, fold)
+	delete(st.byID, id)
 	delete(st.byKey, old.key)
 	st.version++
 	return true

@@ -140,7 +140,7 @@ func (s *Server) serveUpdate(w http.ResponseWriter, r *http.Request, email strin
 		w.WriteHeader(http.StatusBadRequest)
 		return
 	}
-	if in.email == "" || foldEmail(in.email) != foldEmail(email) {
+	if in.email == "" || s.store.id(in.email) != s.store.id(email) {
 		w.WriteHeader(http.StatusNotAcceptable)
 		return
 	}
@@ -154,10 +154,10 @@ func (s *Server) serveUpdate(w http.ResponseWriter, r *http.Request, email strin
 	}
 	domains := s.keepDomainRoles(in.domains)
 	found := s.store.replace(email, func(old *record) *record {
-		u := old.user // the stored email stays as first typed
+		u := old.user // the stored email stays as first typed (when case is ignored)
 		u.AccountRole = in.role
 		u.DataDomainRoles = domains
-		return &record{user: u, fold: old.fold, key: old.key, passwordHash: old.passwordHash}
+		return &record{user: u, lower: old.lower, key: old.key, passwordHash: old.passwordHash}
 	})
 	if !found { // deleted since the check above
 		s.springError(w, r, http.StatusInternalServerError, fmt.Sprintf("User %s not found", email))
