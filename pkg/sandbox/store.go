@@ -148,19 +148,28 @@ func (st *store) insert(rec *record, limit int) insertResult {
 	return inserted
 }
 
+// locate returns the identity of email, its user (nil when there is none)
+// and that user's index in the sorted slice. The caller holds the lock.
+func (st *store) locate(email string) (id string, rec *record, pos int) {
+	id = st.id(email)
+	rec = st.byID[id]
+	if rec != nil {
+		pos, _ = slices.BinarySearchFunc(st.sorted, rec, compareRecords)
+	}
+	return id, rec, pos
+}
+
 // replace stores change(old) in place of the user with that email, and
 // reports whether the user existed. change must keep the stored email and
 // the key.
 func (st *store) replace(email string, change func(old *record) *record) bool {
 	st.mu.Lock()
 	defer st.mu.Unlock()
-	id := st.id(email)
-	old, ok := st.byID[id]
-	if !ok {
+	id, old, pos := st.locate(email)
+	if old == nil {
 		return false
 	}
 	rec := change(old)
-	pos, _ := slices.BinarySearchFunc(st.sorted, old, compareRecords)
 	sorted := slices.Clone(st.sorted)
 	sorted[pos] = rec
 	st.sorted = sorted
@@ -174,12 +183,10 @@ func (st *store) replace(email string, change func(old *record) *record) bool {
 func (st *store) remove(email string) bool {
 	st.mu.Lock()
 	defer st.mu.Unlock()
-	id := st.id(email)
-	old, ok := st.byID[id]
-	if !ok {
+	id, old, pos := st.locate(email)
+	if old == nil {
 		return false
 	}
-	pos, _ := slices.BinarySearchFunc(st.sorted, old, compareRecords)
 	sorted := make([]*record, 0, len(st.sorted)-1)
 	sorted = append(sorted, st.sorted[:pos]...)
 	sorted = append(sorted, st.sorted[pos+1:]...)
