@@ -35,6 +35,11 @@ const (
 	faultTruncated
 	faultNotJSON
 	faultHuge
+	faultOtherUser
+	faultEcho
+	faultEchoHTML
+	faultEchoAuth
+	faultControlChars
 )
 
 // faultRule is one rule of a fault spec. Only remaining changes after
@@ -173,42 +178,39 @@ func parseFaultRule(text string) (*faultRule, error) {
 	return rule, nil
 }
 
+// faultKinds are the kinds written as a word (a status is a number).
+var faultKinds = map[string]faultKind{
+	"drop": faultDrop, "drop-after": faultDropAfter, "html": faultHTML,
+	"redirect": faultRedirect, "slow": faultSlow, "truncated": faultTruncated,
+	"notjson": faultNotJSON, "huge": faultHuge, "other-user": faultOtherUser,
+	"echo": faultEcho, "echo-html": faultEchoHTML, "echo-auth": faultEchoAuth,
+	"control-chars": faultControlChars,
+}
+
 func (f *faultRule) parseKind(tok string) error {
-	switch tok {
-	case "drop":
-		f.kind = faultDrop
-	case "drop-after":
-		f.kind = faultDropAfter
-	case "html":
-		f.kind = faultHTML
-	case "redirect":
-		f.kind = faultRedirect
-	case "slow":
-		f.kind, f.delay = faultSlow, defaultSlowDelay
-	case "truncated":
-		f.kind = faultTruncated
-	case "notjson":
-		f.kind = faultNotJSON
-	case "huge":
-		f.kind = faultHuge
-	default:
-		if v, ok := strings.CutPrefix(tok, "slow="); ok {
-			d, err := time.ParseDuration(v)
-			if err != nil || d <= 0 {
-				return fmt.Errorf("slow needs a positive duration, not %q", v)
-			}
-			f.kind, f.delay = faultSlow, d
-			return nil
+	if kind, ok := faultKinds[tok]; ok {
+		f.kind = kind
+		if kind == faultSlow {
+			f.delay = defaultSlowDelay
 		}
-		n, err := strconv.Atoi(tok)
-		if err != nil {
-			return fmt.Errorf("unknown fault kind %q", tok)
-		}
-		if n < 200 || n > 599 {
-			return fmt.Errorf("status %d is outside 200..599", n)
-		}
-		f.kind, f.status = faultStatus, n
+		return nil
 	}
+	if v, ok := strings.CutPrefix(tok, "slow="); ok {
+		d, err := time.ParseDuration(v)
+		if err != nil || d <= 0 {
+			return fmt.Errorf("slow needs a positive duration, not %q", v)
+		}
+		f.kind, f.delay = faultSlow, d
+		return nil
+	}
+	n, err := strconv.Atoi(tok)
+	if err != nil {
+		return fmt.Errorf("unknown fault kind %q", tok)
+	}
+	if n < 200 || n > 599 {
+		return fmt.Errorf("status %d is outside 200..599", n)
+	}
+	f.kind, f.status = faultStatus, n
 	return nil
 }
 
@@ -248,11 +250,7 @@ func (s *Server) injectFault(sw *statusWriter, r *http.Request, rule *faultRule)
 		s.handle(newDiscardWriter(), r)
 		closeConnection(sw)
 	case faultHTML:
-		h := sw.Header()
-		h.Set("Content-Type", "text/html")
-		h.Set("Content-Length", strconv.Itoa(len(proxyErrorPage)))
-		sw.WriteHeader(http.StatusBadGateway)
-		_, _ = sw.Write([]byte(proxyErrorPage))
+		writeBody(sw, http.StatusBadGateway, "text/html", []byte(proxyErrorPage))
 	case faultRedirect:
 		sw.Header().Set("Location", cloudLoginURL(r))
 		sw.WriteHeader(http.StatusSeeOther)
@@ -274,6 +272,16 @@ func (s *Server) injectFault(sw *statusWriter, r *http.Request, rule *faultRule)
 		writeJSON(sw, http.StatusOK, []byte("not json at all"))
 	case faultHuge:
 		streamHuge(sw, r, hugeBodyBytes)
+	case faultOtherUser:
+		s.serveOtherUser(sw, r)
+	case faultEcho:
+		writeBody(sw, http.StatusBadRequest, "text/plain", requestBody(r))
+	case faultEchoHTML:
+		writeBody(sw, http.StatusBadGateway, "text/html", echoPage(requestBody(r)))
+	case faultEchoAuth:
+		writeBody(sw, http.StatusBadRequest, "text/plain", echoAuth(r))
+	case faultControlChars:
+		s.serveControlChars(sw, r)
 	}
 	return true
 }
@@ -294,15 +302,7 @@ func closeConnection(sw *statusWriter) {
 // cuts in half.
 func (s *Server) sampleList() []byte {
 	recs := s.store.list()
-	recs = recs[:min(len(recs), truncatedSampleUsers)]
-	body := []byte{'['}
-	for i, rec := range recs {
-		if i > 0 {
-			body = append(body, ',')
-		}
-		body = appendUserJSON(body, rec.user, s.api == API113)
-	}
-	return append(body, ']')
+	return appendUsersJSON(nil, recs[:min(len(recs), truncatedSampleUsers)], s.api == API113)
 }
 
 // streamHuge sends a valid JSON array of exactly size bytes, made up as it

@@ -41,6 +41,10 @@ func TestParseFaults(t *testing.T) {
 		{spec: "slow=fast", wantErr: "positive duration"},
 		{spec: "slow=-1s", wantErr: "positive duration"},
 		{spec: "503 please", wantErr: `unexpected "please"`},
+		{spec: "GET /api/users/* other-user x1; PUT /api/users/*/password echo; echo-html; * /api/* echo-auth; control-chars", rules: 5},
+		{spec: "echo retry-after=1", wantErr: "retry-after goes with a status"},
+		{spec: "other-user=1", wantErr: `unknown fault kind "other-user=1"`},
+		{spec: "echo-json", wantErr: `unknown fault kind "echo-json"`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.spec, func(t *testing.T) {

@@ -36,6 +36,18 @@ func appendUserJSON(dst []byte, u User, withDomains bool) []byte {
 	return append(dst, '}')
 }
 
+// appendUsersJSON appends a JSON array of the users' wire models.
+func appendUsersJSON(dst []byte, recs []*record, withDomains bool) []byte {
+	dst = append(dst, '[')
+	for i, rec := range recs {
+		if i > 0 {
+			dst = append(dst, ',')
+		}
+		dst = appendUserJSON(dst, rec.user, withDomains)
+	}
+	return append(dst, ']')
+}
+
 // appendJSONString appends s as a JSON string. Invalid UTF-8 becomes U+FFFD,
 // and U+2028/U+2029 are escaped, as encoding/json does.
 func appendJSONString(dst []byte, s string) []byte {

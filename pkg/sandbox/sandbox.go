@@ -375,6 +375,21 @@ func (s *Server) record(req Request) {
 //	notjson       200 application/json with the body "not json at all"
 //	huge          200 JSON array of 257 MiB, generated as it is sent
 //
+// and, for tests of a hostile server or proxy:
+//
+//	other-user    200 with the model of another user than the one in the path:
+//	              the first listed whose email differs from it other than
+//	              by letter case, else a made-up someone-else@example.com
+//	echo          400 text/plain whose body is the request body (up to 1 MiB)
+//	echo-html     502 text/html error page quoting the request body,
+//	              unescaped, in its <title> and its body
+//	echo-auth     400 text/plain quoting altered copies of the Authorization
+//	              header's key: its first 8 characters, and lower-cased
+//	control-chars 200 with users (one for a path with an email, else a list)
+//	              whose emails carry terminal escapes and other characters
+//	              of Unicode categories Cc, Cf, Zl and Zp; see
+//	              ControlCharEmails
+//
 // An empty spec removes every rule; a bad one is an error naming the rule,
 // and leaves the rules in force unchanged.
 func (s *Server) SetFaults(spec string) error {
