@@ -58,8 +58,9 @@ type File struct {
 }
 
 // Parse reads and validates a whole file. Every problem is reported at once
-// in a *ValidationError: syntax, unknown keys, missing or invalid emails,
-// unknown roles, duplicate emails (ignoring case).
+// in a *ValidationError (the first 1,000 by line, the rest counted): syntax,
+// unknown keys, missing or invalid emails, unknown roles, duplicate emails
+// (ignoring case).
 func Parse(name string, data []byte, format Format) (*File, error) {
 	display := DisplayName(name)
 	data = bytes.TrimPrefix(data, utf8BOM)
