@@ -37,7 +37,7 @@ func parseCSV(data []byte, probs *problems) []Entry {
 		}
 		switch {
 		case name == "":
-			probs.add(headerLine, "unknown column %q%s", h, suggestKey(h))
+			probs.add(headerLine, "unknown column %s%s", cite(h), suggestKey(h))
 		case col[name] != 0:
 			probs.add(headerLine, "column %q is given twice", name)
 		default:
@@ -67,20 +67,20 @@ func parseCSV(data []byte, probs *problems) []Entry {
 			if len(record) == 1 && strings.TrimSpace(record[0]) == "" {
 				continue
 			}
-			probs.add(line, "expected %d fields (%s), found %d", len(header), strings.Join(header, ","), len(record))
+			probs.add(line, "expected %d fields (%s), found %d", len(header), citeBare(strings.Join(header, ",")), len(record))
 			continue
 		}
 		cell := func(k string) string { return strings.TrimSpace(record[col[k]-1]) }
 		e := Entry{Line: line, Email: cell(keyEmail)}
-		who := e.Email
+		who := citeBare(e.Email)
 		if err := api.ValidateEmail(e.Email); err != nil {
-			probs.add(line, "%v", err)
+			probs.add(line, "%s", citeError(err, e.Email))
 			who = "user"
 		}
 		if role := cell(keyAccountRole); role == "" {
 			probs.add(line, "%s: missing accountRole (one of %s)", who, strings.Join(api.RoleNames(), ", "))
 		} else if r, err := api.ParseRole(role); err != nil {
-			probs.add(line, "%s: accountRole: %v", who, err)
+			probs.add(line, "%s: accountRole: %s", who, citeError(err, role))
 		} else {
 			e.AccountRole = r
 		}
@@ -93,7 +93,7 @@ func parseCSV(data []byte, probs *problems) []Entry {
 }
 
 // parseDomainCell reads "sales=editor;hr=viewer" (',' is accepted too); an
-// empty cell is no data-domain roles.
+// empty cell is no data-domain roles. who names the user in messages, cited.
 func parseDomainCell(s, who string, line int, probs *problems) map[string]api.Role {
 	roles := map[string]api.Role{}
 	for part := range strings.FieldsFuncSeq(s, func(r rune) bool { return r == ';' || r == ',' }) {
@@ -104,16 +104,16 @@ func parseDomainCell(s, who string, line int, probs *problems) map[string]api.Ro
 		domain, role, ok := strings.Cut(part, "=")
 		domain = strings.TrimSpace(domain)
 		if !ok || domain == "" {
-			probs.add(line, "%s: dataDomainRoles %q: write DOMAIN=ROLE, e.g. sales=editor;hr=viewer", who, part)
+			probs.add(line, "%s: dataDomainRoles %s: write DOMAIN=ROLE, e.g. sales=editor;hr=viewer", who, cite(part))
 			continue
 		}
 		r, err := api.ParseRole(role)
 		if err != nil {
-			probs.add(line, "%s: dataDomainRoles: data domain %q: %v", who, domain, err)
+			probs.add(line, "%s: dataDomainRoles: data domain %s: %s", who, cite(domain), citeError(err, role))
 			continue
 		}
 		if _, dup := roles[domain]; dup {
-			probs.add(line, "%s: dataDomainRoles: data domain %q is given twice", who, domain)
+			probs.add(line, "%s: dataDomainRoles: data domain %s is given twice", who, cite(domain))
 			continue
 		}
 		roles[domain] = r

@@ -17,6 +17,54 @@ func TestParseCSVWithoutDomainColumnLeavesDomainsAlone(t *testing.T) {
 	}
 }
 
+// A 30 MB email is cited by its first characters and its length, in every
+// message that names it.
+func TestParseCSVCitesAHugeEmailShort(t *testing.T) {
+	huge := strings.Repeat("a", 30<<20) + "@example.com"
+	data := "email,accountRole,dataDomainRoles\n" + huge + ",king,sales\n" + huge + ",editor,\n"
+	_, err := Parse("u.csv", []byte(data), FormatCSV)
+	if err == nil {
+		t.Fatal("a 30 MB email was accepted")
+	}
+	msg := err.Error()
+	checkSafeMessage(t, msg, 2000)
+	want := `u.csv:2: invalid email "` + strings.Repeat("a", 64) + `"... (31,457,292 bytes): too long`
+	if !strings.Contains(msg, want) {
+		t.Errorf("message lacks %q:\n%s", want, msg)
+	}
+}
+
+// Every value of a CSV file that a message quotes is shortened and escaped:
+// roles, domains, cells, header names.
+func TestParseCSVCitesHostileValues(t *testing.T) {
+	long := strings.Repeat("z", 1<<20)
+	tests := []struct {
+		name, data, want string
+	}{
+		{"role", "email,accountRole\na@x.io," + long + "\x1b[2J\n", `a@x.io: accountRole: unknown role "zzz`},
+		{"domain", "email,accountRole,dataDomainRoles\na@x.io,editor," + long + "=boss\n", `a@x.io: dataDomainRoles: data domain "zzz`},
+		{"domain role", "email,accountRole,dataDomainRoles\na@x.io,editor,sales=\x1b]0:title\x07\n", `data domain "sales": unknown role "\x1b]0:title\a"`},
+		{"cell", "email,accountRole,dataDomainRoles\na@x.io,editor,\u009b" + long + "\n", `a@x.io: dataDomainRoles "\u009bzzz`},
+		{"twice", "email,accountRole,dataDomainRoles\na@x.io,editor,\u202e" + long + "=none;\u202e" + long + "=none\n", `data domain "\u202ezzz`},
+		{"column", "email,accountRole,\x1b" + long + "\n", `unknown column "\x1bzzz`},
+		{"header", "email,accountRole\u0085\na@x.io\n", `expected 2 fields ("email,accountRole\u0085"), found 1`},
+		{"email", "email,accountRole\n\x1b[31ma@x.io,editor\n", `invalid email "\x1b[31ma@x.io"`},
+		{"bidi email", "email,accountRole\nana\u202e@x.io,\n", `\u202e`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, err := Parse("u.csv", []byte(tt.data), FormatCSV)
+			if err == nil {
+				t.Fatal("accepted")
+			}
+			checkSafeMessage(t, err.Error(), 1000)
+			if !strings.Contains(err.Error(), tt.want) {
+				t.Errorf("message lacks %q:\n%s", tt.want, err)
+			}
+		})
+	}
+}
+
 // A file of 10,000 bad lines makes a message of 20 problems and a count.
 func TestParseCSVManyProblems(t *testing.T) {
 	var b strings.Builder

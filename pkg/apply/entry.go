@@ -102,7 +102,7 @@ func (f *File) CheckDataDomains(release string) error {
 	var probs problems
 	for _, e := range f.Entries {
 		if e.SetsDomainRoles() {
-			probs.add(e.Line, "%s: dataDomainRoles needs DQOps 1.13 or later, and this server is release %s", e.Email, release)
+			probs.add(e.Line, "%s: dataDomainRoles needs DQOps 1.13 or later, and this server is release %s", citeBare(e.Email), release)
 		}
 	}
 	return probs.err(f.Name)
@@ -116,7 +116,7 @@ func checkDuplicates(entries []Entry, probs *problems) {
 		}
 		k := strings.ToLower(e.Email)
 		if line, dup := first[k]; dup {
-			probs.add(e.Line, "duplicate email %q: the same user (ignoring case) is already at line %d", e.Email, line)
+			probs.add(e.Line, "duplicate email %s: the same user (ignoring case) is already at line %d", cite(e.Email), line)
 			continue
 		}
 		first[k] = e.Line
@@ -167,14 +167,14 @@ func entriesFromNode(root *node, probs *problems) []Entry {
 		for i, k := range root.keys {
 			switch {
 			case seen[k.value]:
-				probs.add(k.line, "key %q is given twice", k.value)
+				probs.add(k.line, "key %s is given twice", cite(k.value))
 			case k.value == keyUsers:
 				list = root.values[i]
 			case isColumn(k.value) && len(root.keys) <= 3:
 				probs.add(root.line, "expected a list of users, or users: followed by the list; this looks like a single user, put it in a list")
 				return nil
 			default:
-				probs.add(k.line, "unknown key %q: the document is a list of users, or has the one key users", k.value)
+				probs.add(k.line, "unknown key %s: the document is a list of users, or has the one key users", cite(k.value))
 			}
 			seen[k.value] = true
 		}
@@ -214,7 +214,7 @@ func entryFromNode(n *node, probs *problems) (Entry, bool) {
 	for i, k := range n.keys {
 		v := n.values[i]
 		if seen[k.value] {
-			probs.add(k.line, "key %q is given twice", k.value)
+			probs.add(k.line, "key %s is given twice", cite(k.value))
 			continue
 		}
 		seen[k.value] = true
@@ -226,7 +226,7 @@ func entryFromNode(n *node, probs *problems) (Entry, bool) {
 		case keyDomainRoles:
 			domains = v
 		default:
-			probs.add(k.line, "unknown key %q%s", k.value, suggestKey(k.value))
+			probs.add(k.line, "unknown key %s%s", cite(k.value), suggestKey(k.value))
 		}
 	}
 	who := "user"
@@ -238,9 +238,9 @@ func entryFromNode(n *node, probs *problems) (Entry, bool) {
 	default:
 		e.Email = email.value
 		if err := api.ValidateEmail(e.Email); err != nil {
-			probs.add(email.line, "%v", err)
+			probs.add(email.line, "%s", citeError(err, e.Email))
 		}
-		who = e.Email
+		who = citeBare(e.Email)
 	}
 	switch {
 	case role == nil:
@@ -250,7 +250,7 @@ func entryFromNode(n *node, probs *problems) (Entry, bool) {
 	default:
 		r, err := api.ParseRole(role.value)
 		if err != nil {
-			probs.add(role.line, "%s: accountRole: %v", who, err)
+			probs.add(role.line, "%s: accountRole: %s", who, citeError(err, role.value))
 		}
 		e.AccountRole = r
 	}
@@ -261,7 +261,7 @@ func entryFromNode(n *node, probs *problems) (Entry, bool) {
 }
 
 // domainRolesFromNode reads a dataDomainRoles mapping; the result is never
-// nil, because the key was present.
+// nil, because the key was present. who names the user in messages, cited.
 func domainRolesFromNode(n *node, who string, probs *problems) map[string]api.Role {
 	roles := map[string]api.Role{}
 	if n.kind != kindMap {
@@ -276,16 +276,16 @@ func domainRolesFromNode(n *node, who string, probs *problems) map[string]api.Ro
 			continue
 		}
 		if _, dup := roles[domain]; dup {
-			probs.add(k.line, "%s: dataDomainRoles: data domain %q is given twice", who, domain)
+			probs.add(k.line, "%s: dataDomainRoles: data domain %s is given twice", who, cite(domain))
 			continue
 		}
 		if v.kind != kindScalar {
-			probs.add(v.line, "%s: dataDomainRoles: the role in data domain %q must be one of %s, not %s", who, domain, strings.Join(api.RoleNames(), ", "), v.kind)
+			probs.add(v.line, "%s: dataDomainRoles: the role in data domain %s must be one of %s, not %s", who, cite(domain), strings.Join(api.RoleNames(), ", "), v.kind)
 			continue
 		}
 		r, err := api.ParseRole(v.value)
 		if err != nil {
-			probs.add(v.line, "%s: dataDomainRoles: data domain %q: %v", who, domain, err)
+			probs.add(v.line, "%s: dataDomainRoles: data domain %s: %s", who, cite(domain), citeError(err, v.value))
 			continue
 		}
 		roles[domain] = r

@@ -288,6 +288,8 @@ func FuzzParse(f *testing.F) {
 	f.Add([]byte("users:\n- email: a@b.c\n  accountRole: editor\n"), 0)
 	f.Add([]byte(`[{"email":"a@b.c","accountRole":"x","dataDomainRoles":{"a":"b"}}]`), 1)
 	f.Add([]byte("email,accountRole,dataDomainRoles\na@b.c,editor,a=b;c=d\n"), 2)
+	f.Add([]byte("- &u {email: \"\\e[2J\", k: &k [*k]}\n- *u\n- {email: *u}\n"), 0)
+	f.Add([]byte("email,accountRole\n\x1b]0;t\x07@x.io,\u202e\n"), 2)
 	f.Fuzz(func(t *testing.T, data []byte, which int) {
 		format := []Format{FormatYAML, FormatJSON, FormatCSV}[uint(which)%3]
 		file, err := Parse("fuzz", data, format)
@@ -296,6 +298,8 @@ func FuzzParse(f *testing.F) {
 			if !errors.As(err, &ve) {
 				t.Fatalf("Parse returned %T %v, want a *ValidationError", err, err)
 			}
+			// 20 problems of at most two cited values each, and a count.
+			checkSafeMessage(t, err.Error(), 40_000)
 			return
 		}
 		for _, e := range file.Entries {
@@ -304,4 +308,54 @@ func FuzzParse(f *testing.F) {
 			}
 		}
 	})
+}
+
+// Every value of a YAML or JSON file that a message names is shortened and
+// escaped: emails (quoted, or leading a message), keys, domains, roles.
+func TestParseCitesHostileValues(t *testing.T) {
+	long := strings.Repeat("z", 1<<20)
+	tests := []struct {
+		name   string
+		format Format
+		data   string
+		want   string
+	}{
+		{"email leading a message", FormatYAML, "- email: \"\\e[2Jana@example.com\"\n", `u:1: "\x1b[2Jana@example.com": missing accountRole`},
+		{"long email leading a message", FormatYAML, "- email: " + long + "\n", "u:1: " + long[:64] + "... (1,048,576 bytes): missing accountRole"},
+		{"unknown key", FormatYAML, "- email: a@x.io\n  accountRole: editor\n  \"\\e]0;title\\a\": 1\n", `u:3: unknown key "\x1b]0;title\a" (the keys are`},
+		{"unknown top-level key", FormatJSON, `{"users": [], "\u202e` + long + `": 1}`, `u:1: unknown key "\u202ezzz`},
+		{"key twice", FormatJSON, `[{"email": "a@x.io", "accountRole": "none", "\u009b": 1, "\u009b": 2}]`, `key "\u009b" is given twice`},
+		{"role", FormatJSON, `[{"email": "a@x.io", "accountRole": "` + long + `\u001b"}]`, `a@x.io: accountRole: unknown role "zzz`},
+		{"domain", FormatYAML, "- email: a@x.io\n  accountRole: editor\n  dataDomainRoles:\n    ? \"\\e[8m" + long + "\"\n    : boss\n", `a@x.io: dataDomainRoles: data domain "\x1b[8mzzz`},
+		{"domain role", FormatYAML, "- email: a@x.io\n  accountRole: editor\n  dataDomainRoles: {sales: \"\\u2028\"}\n", `data domain "sales": unknown role "\u2028"`},
+		{"domain not a role", FormatYAML, "- email: a@x.io\n  accountRole: editor\n  dataDomainRoles: {\"\\x7f\": [x]}\n", `the role in data domain "\x7f" must be one of`},
+		{"domain twice", FormatYAML, "- email: a@x.io\n  accountRole: editor\n  dataDomainRoles: {\"\\a\": none, \" \\a\": none}\n", `data domain "\a" is given twice`},
+		{"duplicate email", FormatYAML, "- {email: " + long + "@x.io, accountRole: x}\n- {email: " + long + "@x.io, accountRole: x}\n", `u:2: duplicate email "zzz`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, err := Parse("u", []byte(tt.data), tt.format)
+			if err == nil {
+				t.Fatal("accepted")
+			}
+			checkSafeMessage(t, err.Error(), 1500)
+			if !strings.Contains(err.Error(), tt.want) {
+				t.Errorf("message lacks %q:\n%s", tt.want, err)
+			}
+		})
+	}
+}
+
+// An email that the API accepts may still hold a bidirectional override: a
+// message that leads with it shows it escaped.
+func TestCheckDataDomainsCitesTheEmail(t *testing.T) {
+	f, err := Parse("u.yaml", []byte("- email: \"ana\\u202e@x.io\"\n  accountRole: editor\n  dataDomainRoles: {sales: editor}\n"), FormatYAML)
+	if err != nil {
+		t.Fatal(err)
+	}
+	err = f.CheckDataDomains("1.0")
+	want := `u.yaml:1: "ana\u202e@x.io": dataDomainRoles needs DQOps 1.13 or later`
+	if err == nil || !strings.HasPrefix(err.Error(), want) {
+		t.Errorf("got %q, want it to begin %q", err, want)
+	}
 }

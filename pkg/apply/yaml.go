@@ -37,6 +37,11 @@ func parseYAML(data []byte) (*node, error) {
 	return root, nil
 }
 
+// yamlAnchor finds the one yaml.v3 message that quotes the file: an alias
+// to an anchor that does not exist. Anchor names are letters, digits, '-'
+// and '_', but of any length.
+var yamlAnchor = regexp.MustCompile(`^unknown anchor '(.*)' referenced$`)
+
 // yamlParserErrors are libyaml's parser (not scanner) messages, whose line
 // yaml.v3 reports 0-based: one less than the line of the problem.
 var yamlParserErrors = []string{
@@ -66,6 +71,9 @@ func yamlProblem(err error) error {
 				break
 			}
 		}
+	}
+	if m := yamlAnchor.FindStringSubmatch(msg); m != nil {
+		msg = "unknown anchor " + cite(m[1]) + " referenced"
 	}
 	return &Problem{Line: line, Message: "not valid YAML: " + msg}
 }

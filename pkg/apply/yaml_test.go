@@ -39,3 +39,12 @@ func TestParseSmallAliases(t *testing.T) {
 		t.Fatalf("got %+v, want two users with sales=editor", f.Entries)
 	}
 }
+
+// yaml.v3 quotes an unknown anchor's name, which may be as long as the file.
+func TestParseUnknownLongAnchor(t *testing.T) {
+	_, err := Parse("u.yaml", []byte("users: *"+strings.Repeat("x", 1<<20)+"\n"), FormatYAML)
+	want := `u.yaml:1: not valid YAML: unknown anchor "` + strings.Repeat("x", 64) + `"... (1,048,576 bytes) referenced`
+	if err == nil || err.Error() != want {
+		t.Errorf("got %.300v, want %s", err, want)
+	}
+}
