@@ -263,11 +263,11 @@ func entryFromNode(n *node, probs *problems) (Entry, bool) {
 // domainRolesFromNode reads a dataDomainRoles mapping; the result is never
 // nil, because the key was present. who names the user in messages, cited.
 func domainRolesFromNode(n *node, who string, probs *problems) map[string]api.Role {
-	roles := map[string]api.Role{}
 	if n.kind != kindMap {
 		probs.add(n.line, "%s: dataDomainRoles must be a mapping of data domain to role, not %s; write {} for none, or leave the key out to keep the user's roles", who, n.kind)
-		return roles
+		return map[string]api.Role{}
 	}
+	roles := make(map[string]api.Role, len(n.keys))
 	for i, k := range n.keys {
 		v := n.values[i]
 		domain := strings.TrimSpace(k.value)

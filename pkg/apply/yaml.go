@@ -29,10 +29,13 @@ func parseYAML(data []byte) (*node, error) {
 	} else if !errors.Is(err, io.EOF) {
 		return nil, yamlProblem(err)
 	}
-	conv := yamlConverter{budget: 2*len(data) + 10000}
-	root := conv.node(&doc, 0)
-	if conv.budget < 0 {
-		return nil, &Problem{Line: 1, Message: "YAML aliases expand to far more values than the file holds: refusing to expand them"}
+	conv := yamlConverter{limit: len(data)/4 + 1<<16, anchors: map[*yaml.Node]anchored{}}
+	root, _ := conv.node(&doc, 0)
+	switch {
+	case conv.overLine > 0:
+		return nil, &Problem{Line: conv.overLine, Message: "YAML aliases expand to far more values than the file holds: refusing to expand them"}
+	case conv.cycleLine > 0:
+		return nil, &Problem{Line: conv.cycleLine, Message: "a YAML alias refers to a value that contains the alias itself"}
 	}
 	return root, nil
 }
@@ -78,49 +81,114 @@ func yamlProblem(err error) error {
 	return &Problem{Line: line, Message: "not valid YAML: " + msg}
 }
 
-// yamlConverter turns yaml.v3 nodes into the parser's nodes. Aliases are
-// expanded, so a few bytes of nested aliases could stand for billions of
-// values (a "billion laughs" file): the budget, proportional to the file's
-// size, bounds how many nodes the expansion may make, and the depth bounds
-// recursion.
+// yamlConverter turns yaml.v3 nodes into the parser's nodes.
+//
+// An alias becomes a copy of its anchor's converted node (with the alias's
+// line) that shares the anchor's children, so conversion makes no more nodes
+// than the file holds. What aliases stand for can still be far more: a few
+// bytes of nested aliases (a "billion laughs" file) stand for billions of
+// values, reading the users walks every one and makes a map of data-domain
+// roles for every user, and checking a long scalar reads every byte of it
+// each time an alias repeats it. So the converter counts the values that
+// aliases stand for, a long scalar weighing one per scalarWeight bytes, and
+// stops at the first alias that takes the count past the limit: a quarter of
+// the file's size in bytes, and 65,536 more. So the roles that aliases give
+// users take about as much memory as the file's own nodes, however large the
+// file, while thousands of users may still share a set of roles. The depth
+// bounds recursion.
 type yamlConverter struct {
-	budget int
+	limit int
+	// expanded is the count so far: the values that aliases stand for.
+	expanded int
+	// anchors are the anchored nodes converted so far, with their counts;
+	// a nil node marks one whose conversion is under way.
+	anchors map[*yaml.Node]anchored
+	// overLine and cycleLine, when not 0, are the line where the count
+	// passed the limit and the line of an alias inside its own anchor.
+	overLine, cycleLine int
 }
 
-func (c *yamlConverter) node(y *yaml.Node, depth int) *node {
-	c.budget--
-	if c.budget < 0 || depth > 64 {
-		return &node{kind: kindNull, line: y.Line}
+// anchored is an anchored node's conversion: the node, and how many values
+// it stands for.
+type anchored struct {
+	n     *node
+	count int
+}
+
+// scalarWeight is how many bytes of a scalar count as one value.
+const scalarWeight = 16
+
+// node converts y and returns, with it, the count of values it stands for.
+func (c *yamlConverter) node(y *yaml.Node, depth int) (*node, int) {
+	if c.overLine > 0 || depth > 64 {
+		return &node{kind: kindNull, line: y.Line}, 0
 	}
+	if y.Kind == yaml.AliasNode {
+		return c.alias(y, depth)
+	}
+	if y.Anchor != "" {
+		c.anchors[y] = anchored{}
+	}
+	n, count := c.convert(y, depth)
+	if y.Anchor != "" {
+		c.anchors[y] = anchored{n: n, count: count}
+	}
+	return n, count
+}
+
+// alias converts an alias: its anchor was converted before it, in file
+// order, unless it lay deeper than the depth bound.
+func (c *yamlConverter) alias(y *yaml.Node, depth int) (*node, int) {
+	a, done := c.anchors[y.Alias]
+	switch {
+	case !done:
+		a.n, a.count = c.node(y.Alias, depth+1)
+	case a.n == nil:
+		c.cycleLine = y.Line
+		return &node{kind: kindNull, line: y.Line}, 0
+	default:
+		c.expanded += a.count
+		if c.expanded > c.limit {
+			c.overLine = max(y.Line, 1)
+		}
+	}
+	n := *a.n
+	n.line = y.Line
+	return &n, a.count
+}
+
+func (c *yamlConverter) convert(y *yaml.Node, depth int) (*node, int) {
 	switch y.Kind {
 	case yaml.DocumentNode:
 		if len(y.Content) == 0 {
-			return &node{kind: kindNull, line: max(y.Line, 1)}
+			return &node{kind: kindNull, line: max(y.Line, 1)}, 0
 		}
 		return c.node(y.Content[0], depth+1)
-	case yaml.AliasNode:
-		n := c.node(y.Alias, depth+1)
-		n.line = y.Line
-		return n
 	case yaml.MappingNode:
-		n := &node{kind: kindMap, line: y.Line}
-		for i := 0; i+1 < len(y.Content) && c.budget >= 0; i += 2 {
-			n.keys = append(n.keys, c.node(y.Content[i], depth+1))
-			n.values = append(n.values, c.node(y.Content[i+1], depth+1))
+		n, count := &node{kind: kindMap, line: y.Line}, 1
+		for i := 0; i+1 < len(y.Content) && c.overLine == 0; i += 2 {
+			k, kc := c.node(y.Content[i], depth+1)
+			v, vc := c.node(y.Content[i+1], depth+1)
+			n.keys = append(n.keys, k)
+			n.values = append(n.values, v)
+			count += kc + vc
 		}
-		return n
+		return n, count
 	case yaml.SequenceNode:
-		n := &node{kind: kindSeq, line: y.Line}
+		n, count := &node{kind: kindSeq, line: y.Line}, 1
 		for _, item := range y.Content {
-			if c.budget < 0 {
+			if c.overLine > 0 {
 				break
 			}
-			n.items = append(n.items, c.node(item, depth+1))
+			v, vc := c.node(item, depth+1)
+			n.items = append(n.items, v)
+			count += vc
 		}
-		return n
+		return n, count
 	}
+	count := 1 + len(y.Value)/scalarWeight
 	if y.ShortTag() == "!!null" {
-		return &node{kind: kindNull, line: y.Line}
+		return &node{kind: kindNull, line: y.Line}, count
 	}
-	return &node{kind: kindScalar, line: y.Line, value: y.Value}
+	return &node{kind: kindScalar, line: y.Line, value: y.Value}, count
 }
