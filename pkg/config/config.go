@@ -1,41 +1,48 @@
 // Package config reads and writes the dqo-users configuration file: named
 // profiles, each the address of a DQOps instance and how to authenticate to
 // it, and which profile is current.
+//
+// The file is read once, strictly, from a YAML node tree, so that every
+// problem is reported with its line and never quotes a value (a misplaced
+// value may be an API key). Writes are atomic, go through a symbolic link
+// to its target, and, through Update, happen under an advisory lock so that
+// two processes changing the file at once both keep their changes.
 package config
 
 import (
-	"bytes"
-	"errors"
 	"fmt"
-	"io"
 	"io/fs"
 	"os"
 	"path/filepath"
 	"sort"
-
-	"github.com/spf13/viper"
-	"go.yaml.in/yaml/v3"
 )
 
 // DefaultProfile is the profile used when none is named or current.
 const DefaultProfile = "default"
 
+// KeyStoreKeyring is the value of a profile's api_key_store when its key is
+// kept in the operating system's keyring rather than in the file.
+const KeyStoreKeyring = "keyring"
+
 // Profile is one DQOps instance.
 type Profile struct {
-	Name string `yaml:"-" mapstructure:"-"`
-	URL  string `yaml:"url,omitempty" mapstructure:"url"`
+	Name string `yaml:"-"`
+	URL  string `yaml:"url,omitempty"`
 	// APIKey is the stored key; secret, never printed.
-	APIKey string `yaml:"api_key,omitempty" mapstructure:"api_key"`
+	APIKey string `yaml:"api_key,omitempty"`
+	// APIKeyStore is KeyStoreKeyring when the key lives in the keyring (the
+	// file then holds no api_key), else empty.
+	APIKeyStore string `yaml:"api_key_store,omitempty"`
 	// APIKeyCommand prints the key on stdout, so that it need not be stored.
-	APIKeyCommand string `yaml:"api_key_command,omitempty" mapstructure:"api_key_command"`
+	APIKeyCommand string `yaml:"api_key_command,omitempty"`
 	// CACert is a PEM file of certificate authorities to trust.
-	CACert string `yaml:"ca_cert,omitempty" mapstructure:"ca_cert"`
+	CACert string `yaml:"ca_cert,omitempty"`
 }
 
 // file is the document on disk.
 type file struct {
-	CurrentProfile string              `yaml:"current_profile,omitempty" mapstructure:"current_profile"`
-	Profiles       map[string]*Profile `yaml:"profiles,omitempty" mapstructure:"profiles"`
+	CurrentProfile string              `yaml:"current_profile,omitempty"`
+	Profiles       map[string]*Profile `yaml:"profiles,omitempty"`
 }
 
 // Config is the loaded configuration file; changes are kept in memory until
@@ -46,14 +53,21 @@ type Config struct {
 	data file
 }
 
+func newConfig(path string) *Config {
+	return &Config{path: path, data: file{Profiles: map[string]*Profile{}}}
+}
+
 // ValidateProfileName checks a profile name: lower-case letters, digits, '-'
-// and '_' (viper folds keys to lower case, so upper case would not survive).
+// and '_', so that a name means the same wherever keys are folded to lower
+// case (viper, environment variables).
 func ValidateProfileName(name string) error {
 	if !validProfileName(name) {
-		return fmt.Errorf("invalid profile name %q: use lower-case letters, digits, '-' and '_'", name)
+		return fmt.Errorf("invalid profile name %q: %s", name, profileNameRule)
 	}
 	return nil
 }
+
+const profileNameRule = "use lower-case letters, digits, '-' and '_'"
 
 // validProfileName matches ^[a-z0-9][a-z0-9_-]{0,62}$, without compiling a
 // regular expression at every start of the program.
@@ -76,89 +90,6 @@ func DefaultPath() (string, error) {
 		return "", fmt.Errorf("finding the configuration directory: %w (set DQOPS_CONFIG or --config)", err)
 	}
 	return filepath.Join(dir, "dqo-users", "config.yaml"), nil
-}
-
-// Load reads the file at path; a missing file is an empty configuration.
-func Load(path string) (*Config, error) {
-	c := &Config{path: path, data: file{Profiles: map[string]*Profile{}}}
-	info, err := os.Stat(path)
-	if errors.Is(err, fs.ErrNotExist) {
-		return c, nil
-	}
-	if err != nil {
-		return nil, fmt.Errorf("reading configuration %s: %w", path, err)
-	}
-	if info.IsDir() {
-		return nil, fmt.Errorf("reading configuration %s: it is a directory", path)
-	}
-	c.mode = info.Mode().Perm()
-	data, err := os.ReadFile(path)
-	if err != nil {
-		return nil, fmt.Errorf("reading configuration %s: %w", path, err)
-	}
-	if err := c.parse(data); err != nil {
-		return nil, fmt.Errorf("reading configuration %s: %w", path, err)
-	}
-	return c, nil
-}
-
-// Parse reads a configuration document from memory (used by Load and tests).
-func Parse(data []byte) (*Config, error) {
-	c := &Config{data: file{Profiles: map[string]*Profile{}}}
-	if err := c.parse(data); err != nil {
-		return nil, err
-	}
-	return c, nil
-}
-
-func (c *Config) parse(data []byte) error {
-	// Strict YAML first, so that a typo in a key or a bad type is reported
-	// with its line rather than silently ignored.
-	var check struct {
-		CurrentProfile string             `yaml:"current_profile"`
-		Profiles       map[string]Profile `yaml:"profiles"`
-	}
-	dec := yaml.NewDecoder(bytes.NewReader(data))
-	dec.KnownFields(true)
-	if err := dec.Decode(&check); err != nil && !errors.Is(err, io.EOF) {
-		return fmt.Errorf("not a valid configuration file: %w", err)
-	}
-	v := viper.New()
-	v.SetConfigType("yaml")
-	if err := v.ReadConfig(bytes.NewReader(data)); err != nil {
-		return fmt.Errorf("not a valid configuration file: %w", err)
-	}
-	var f file
-	if err := v.Unmarshal(&f); err != nil {
-		return fmt.Errorf("not a valid configuration file: %w", err)
-	}
-	if f.Profiles == nil {
-		f.Profiles = map[string]*Profile{}
-	}
-	// Names are checked as written: viper folds keys to lower case, which
-	// would rename "Prod" silently. And a profile with no settings is still
-	// a profile, though viper drops an empty map: without this, a profile
-	// saved as "work: {}" would vanish on the next load.
-	for name := range check.Profiles {
-		if err := ValidateProfileName(name); err != nil {
-			return err
-		}
-		if _, ok := f.Profiles[name]; !ok {
-			f.Profiles[name] = &Profile{}
-		}
-	}
-	for name, p := range f.Profiles {
-		if p == nil {
-			p = &Profile{}
-			f.Profiles[name] = p
-		}
-		if err := ValidateProfileName(name); err != nil {
-			return err
-		}
-		p.Name = name
-	}
-	c.data = f
-	return nil
 }
 
 // Path is where the file is read from and written to.
@@ -213,46 +144,5 @@ func (c *Config) Use(name string) error {
 		return fmt.Errorf("no profile named %q", name)
 	}
 	c.data.CurrentProfile = name
-	return nil
-}
-
-// Save writes the file atomically (a temporary file renamed over it) with
-// mode 0600, creating its directory with mode 0700.
-func (c *Config) Save() error {
-	if c.path == "" {
-		return errors.New("saving configuration: no file path")
-	}
-	data, err := yaml.Marshal(&c.data)
-	if err != nil {
-		return fmt.Errorf("saving configuration: %w", err)
-	}
-	dir := filepath.Dir(c.path)
-	if err := os.MkdirAll(dir, 0o700); err != nil {
-		return fmt.Errorf("saving configuration %s: %w", c.path, err)
-	}
-	tmp, err := os.CreateTemp(dir, ".config-*.yaml")
-	if err != nil {
-		return fmt.Errorf("saving configuration %s: %w", c.path, err)
-	}
-	defer os.Remove(tmp.Name())
-	if err := tmp.Chmod(0o600); err != nil {
-		tmp.Close()
-		return fmt.Errorf("saving configuration %s: %w", c.path, err)
-	}
-	if _, err := tmp.Write(data); err != nil {
-		tmp.Close()
-		return fmt.Errorf("saving configuration %s: %w", c.path, err)
-	}
-	if err := tmp.Sync(); err != nil {
-		tmp.Close()
-		return fmt.Errorf("saving configuration %s: %w", c.path, err)
-	}
-	if err := tmp.Close(); err != nil {
-		return fmt.Errorf("saving configuration %s: %w", c.path, err)
-	}
-	if err := os.Rename(tmp.Name(), c.path); err != nil {
-		return fmt.Errorf("saving configuration %s: %w", c.path, err)
-	}
-	c.mode = 0o600
 	return nil
 }

@@ -27,6 +27,9 @@ func FuzzParse(f *testing.F) {
 		"---\n---\n",
 		"profiles:\n  p: &x {url: u}\n  q: *x\n",
 		"\xff\xfe",
+		"profiles:\n  a: &b {url: u}\n  c: {<<: *b, api_key_store: keyring}\n",
+		"profiles:\n  p:\n    <<: [{url: a}, {ca_cert: c}]\n",
+		"profile:\n  p: {}\n",
 	} {
 		f.Add([]byte(s))
 	}

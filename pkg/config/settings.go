@@ -70,13 +70,13 @@ type Layers struct {
 	ConfigDir string
 }
 
-// setting ties a setting to the flag, environment variable and profile key
+// layer ties a setting to the flag, environment variable and profile key
 // that can give it.
-type setting struct {
+type layer struct {
 	key, flag, env, profile string
 }
 
-var settings = []setting{
+var layers = []layer{
 	{key: "config", flag: "config", env: "DQOPS_CONFIG"},
 	{key: "profile", flag: "profile", env: "DQOPS_PROFILE"},
 	{key: "url", flag: "url", env: "DQOPS_URL", profile: "url"},
@@ -109,7 +109,7 @@ func Resolve(l Layers) (Settings, error) {
 	}
 	v := viper.New()
 	env := map[string]any{}
-	for _, s := range settings {
+	for _, s := range layers {
 		if s.flag != "" && l.Flags != nil {
 			if f := l.Flags.Lookup(s.flag); f != nil {
 				_ = v.BindPFlag(s.key, f)

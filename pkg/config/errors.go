@@ -1,0 +1,53 @@
+package config
+
+import (
+	"fmt"
+	"strings"
+)
+
+// maxProblems is how many problems a ParseError lists; the rest are counted.
+const maxProblems = 20
+
+// Problem is one thing wrong in a configuration file.
+type Problem struct {
+	// Line is where, counted from 1; 0 when the parser could not tell.
+	Line int
+	// Message names keys, never values: a misplaced value may be a key.
+	Message string
+}
+
+func (p Problem) String() string {
+	if p.Line == 0 {
+		return p.Message
+	}
+	return fmt.Sprintf("line %d: %s", p.Line, p.Message)
+}
+
+// ParseError is a configuration file that is not valid: its problems in the
+// order of their lines, at most maxProblems of them listed.
+type ParseError struct {
+	// Path is the file; empty for a document parsed from memory.
+	Path     string
+	Problems []Problem
+	// More counts the problems not listed.
+	More int
+}
+
+func (e *ParseError) Error() string {
+	where := "the configuration"
+	if e.Path != "" {
+		where = "configuration file " + e.Path
+	}
+	if len(e.Problems) == 1 && e.More == 0 {
+		return where + ": " + e.Problems[0].String()
+	}
+	var b strings.Builder
+	fmt.Fprintf(&b, "%s has %d problems:", where, len(e.Problems)+e.More)
+	for _, p := range e.Problems {
+		b.WriteString("\n  " + p.String())
+	}
+	if e.More > 0 {
+		fmt.Fprintf(&b, "\n  and %d more", e.More)
+	}
+	return b.String()
+}

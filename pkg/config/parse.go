@@ -1,0 +1,358 @@
+package config
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
+	"sort"
+	"strconv"
+	"strings"
+
+	"go.yaml.in/yaml/v3"
+)
+
+// Parse reads a configuration document from memory (used by Load and tests).
+func Parse(data []byte) (*Config, error) {
+	c := newConfig("")
+	if err := c.parse(data); err != nil {
+		return nil, err
+	}
+	return c, nil
+}
+
+func (c *Config) parse(data []byte) error {
+	d := &decoder{merged: map[*yaml.Node]settings{}}
+	f := d.document(data)
+	if len(d.problems) > 0 {
+		sort.SliceStable(d.problems, func(i, j int) bool { return d.problems[i].Line < d.problems[j].Line })
+		return &ParseError{Path: c.path, Problems: d.problems, More: d.more}
+	}
+	c.data = f
+	return nil
+}
+
+// decoder turns the YAML node tree into the configuration, collecting every
+// problem instead of stopping at the first, so that one run shows them all.
+type decoder struct {
+	problems []Problem
+	more     int
+	// merged holds the settings of each profile mapping, decoded once
+	// however often it is aliased or merged (nil while being decoded, which
+	// is how a mapping merged into itself is caught).
+	merged map[*yaml.Node]settings
+}
+
+// setting is one value of a profile and the line of its key.
+type setting struct {
+	value string
+	line  int
+}
+
+type settings map[string]setting
+
+// full reports whether no more problems are listed (the rest are counted),
+// so that a huge broken file costs no more than a short one to describe.
+func (d *decoder) full() bool {
+	if len(d.problems) < maxProblems {
+		return false
+	}
+	d.more++
+	return true
+}
+
+func (d *decoder) addf(line int, format string, args ...any) {
+	if d.full() {
+		return
+	}
+	d.problems = append(d.problems, Problem{Line: line, Message: fmt.Sprintf(format, args...)})
+}
+
+func (d *decoder) document(data []byte) file {
+	f := file{Profiles: map[string]*Profile{}}
+	dec := yaml.NewDecoder(bytes.NewReader(data))
+	var doc yaml.Node
+	if err := dec.Decode(&doc); err != nil {
+		if !errors.Is(err, io.EOF) {
+			d.syntax(err)
+		}
+		return f
+	}
+	var next yaml.Node
+	switch err := dec.Decode(&next); {
+	case err == nil:
+		if len(next.Content) > 0 && !isNull(next.Content[0]) {
+			d.addf(next.Line, "a second YAML document begins here: the configuration is a single document")
+		}
+	case !errors.Is(err, io.EOF):
+		d.syntax(err)
+	}
+	if len(doc.Content) == 0 {
+		return f
+	}
+	root := resolve(doc.Content[0])
+	if isNull(root) {
+		return f
+	}
+	if root.Kind != yaml.MappingNode {
+		d.addf(root.Line, "the configuration must be a mapping of settings (current_profile:, profiles:)")
+		return f
+	}
+	seen := map[string]int{}
+	for i := 0; i+1 < len(root.Content); i += 2 {
+		k, v := root.Content[i], root.Content[i+1]
+		name, ok := d.key(k, seen, "")
+		if !ok {
+			continue
+		}
+		switch name {
+		case "current_profile":
+			s, ok := d.scalar(v, name)
+			if ok && s != "" && !validProfileName(s) {
+				d.addf(k.Line, "current_profile is not a valid profile name: %s", profileNameRule)
+			}
+			f.CurrentProfile = s
+		case "profiles":
+			d.profiles(v, f.Profiles)
+		default:
+			if !d.full() {
+				d.problems = append(d.problems, Problem{Line: k.Line, Message: unknownTopKey(name, resolve(v))})
+			}
+		}
+	}
+	return f
+}
+
+// key checks a mapping key: a plain scalar, set once. Merge keys are
+// reported here; a profile's settings handle their own.
+func (d *decoder) key(k *yaml.Node, seen map[string]int, profile string) (string, bool) {
+	k = resolve(k)
+	if k.Kind != yaml.ScalarNode {
+		d.addf(k.Line, "a key must be a plain name, not a %s", kindName(k))
+		return "", false
+	}
+	if isMerge(k) {
+		d.addf(k.Line, "a merge key (<<) is only supported inside a profile's settings")
+		return "", false
+	}
+	name := keyText(k)
+	if first, dup := seen[name]; dup {
+		in := ""
+		if profile != "" {
+			in = fmt.Sprintf(" in profile %q", profile)
+		}
+		d.addf(k.Line, "key%s is set twice%s (first on line %d)", namePhrase(name), in, first)
+		return "", false
+	}
+	seen[name] = k.Line
+	return name, true
+}
+
+// scalar returns a single value; null is empty. Tags other than YAML's own
+// are refused, since such a "tag" is more likely a value that lost its quotes.
+func (d *decoder) scalar(v *yaml.Node, what string) (string, bool) {
+	n := resolve(v)
+	if n.Kind != yaml.ScalarNode {
+		d.addf(v.Line, "%s must be a single value, not a %s", what, kindName(n))
+		return "", false
+	}
+	switch n.ShortTag() {
+	case "!!null":
+		return "", true
+	case "!!str", "!!int", "!!float", "!!bool", "!!timestamp":
+		return n.Value, true
+	}
+	d.addf(v.Line, "%s has a YAML tag (a word after '!') that is not supported here: quote the value", what)
+	return "", false
+}
+
+func (d *decoder) profiles(v *yaml.Node, out map[string]*Profile) {
+	n := resolve(v)
+	if isNull(n) {
+		return
+	}
+	if n.Kind != yaml.MappingNode {
+		d.addf(v.Line, "profiles must be a mapping of profile names to their settings, not a %s", kindName(n))
+		return
+	}
+	seen := map[string]int{}
+	for i := 0; i+1 < len(n.Content); i += 2 {
+		k, v := n.Content[i], n.Content[i+1]
+		kn := resolve(k)
+		if kn.Kind == yaml.ScalarNode && !isMerge(kn) {
+			name := keyText(kn)
+			if first, dup := seen[name]; dup {
+				d.addf(kn.Line, "profile%s is defined twice (first on line %d)", namePhrase(name), first)
+				continue
+			}
+			seen[name] = kn.Line
+			if vn := resolve(v); isSetting(name) && !isNull(vn) && vn.Kind != yaml.MappingNode {
+				d.addf(kn.Line, "%q is a profile setting, not a profile: indent it under a profile's name (profiles: → NAME: → %s:)", name, name)
+				continue
+			}
+			if !validProfileName(name) {
+				d.addf(kn.Line, "invalid profile name%s: %s", namePhrase(name), profileNameRule)
+				continue
+			}
+			p := d.profile(v, name)
+			p.Name = name
+			out[name] = p
+			continue
+		}
+		d.key(kn, seen, "") // reports what is wrong with it
+	}
+}
+
+func (d *decoder) profile(v *yaml.Node, name string) *Profile {
+	n := resolve(v)
+	if isNull(n) {
+		return &Profile{}
+	}
+	if n.Kind != yaml.MappingNode {
+		d.addf(v.Line, "profile %q must be a mapping of settings (%s), not a %s", name, settingList, kindName(n))
+		return &Profile{}
+	}
+	s := d.settings(n, name)
+	p := &Profile{
+		URL:           s["url"].value,
+		APIKey:        s["api_key"].value,
+		APIKeyStore:   s["api_key_store"].value,
+		APIKeyCommand: s["api_key_command"].value,
+		CACert:        s["ca_cert"].value,
+	}
+	if store, ok := s["api_key_store"]; ok {
+		switch {
+		case p.APIKeyStore != "" && p.APIKeyStore != KeyStoreKeyring:
+			d.addf(store.line, "api_key_store of profile %q must be %q (the key is in the keyring) or absent", name, KeyStoreKeyring)
+		case p.APIKeyStore == KeyStoreKeyring && p.APIKey != "":
+			d.addf(store.line, "profile %q has both an api_key and api_key_store: %s: keep one", name, KeyStoreKeyring)
+		}
+	}
+	return p
+}
+
+// settings decodes a profile's mapping, with YAML merge keys (<<: *base):
+// keys set in the mapping itself win over merged ones, and earlier merged
+// mappings over later ones.
+func (d *decoder) settings(n *yaml.Node, profile string) settings {
+	if s, ok := d.merged[n]; ok {
+		if s == nil {
+			d.addf(n.Line, "profile %q merges a mapping into itself", profile)
+			return settings{}
+		}
+		return s
+	}
+	d.merged[n] = nil
+	s := settings{}
+	var merges []*yaml.Node
+	for i := 0; i+1 < len(n.Content); i += 2 {
+		k, v := resolve(n.Content[i]), n.Content[i+1]
+		if k.Kind == yaml.ScalarNode && isMerge(k) {
+			merges = append(merges, d.mergeSources(v)...)
+			continue
+		}
+		if k.Kind != yaml.ScalarNode {
+			d.addf(k.Line, "a key must be a plain name, not a %s", kindName(k))
+			continue
+		}
+		name := keyText(k)
+		if prev, dup := s[name]; dup {
+			d.addf(k.Line, "key%s is set twice in profile %q (first on line %d)", namePhrase(name), profile, prev.line)
+			continue
+		}
+		if !isSetting(name) {
+			if !d.full() {
+				d.problems = append(d.problems, Problem{Line: k.Line, Message: unknownProfileKey(name, profile)})
+			}
+			continue
+		}
+		if value, ok := d.scalar(v, name); ok {
+			s[name] = setting{value: value, line: k.Line}
+		}
+	}
+	for _, m := range merges {
+		for name, value := range d.settings(m, profile) {
+			if _, set := s[name]; !set {
+				s[name] = value
+			}
+		}
+	}
+	d.merged[n] = s
+	return s
+}
+
+func (d *decoder) mergeSources(v *yaml.Node) []*yaml.Node {
+	n := resolve(v)
+	var list []*yaml.Node
+	switch n.Kind {
+	case yaml.MappingNode:
+		return []*yaml.Node{n}
+	case yaml.SequenceNode:
+		for _, e := range n.Content {
+			if e = resolve(e); e.Kind == yaml.MappingNode {
+				list = append(list, e)
+				continue
+			}
+			d.addf(e.Line, "a merge key (<<) takes mappings (<<: *base), not a %s", kindName(e))
+		}
+		return list
+	}
+	d.addf(v.Line, "a merge key (<<) takes a mapping (<<: *base), not a %s", kindName(n))
+	return nil
+}
+
+// syntax reports a YAML syntax error by its line and the parser's own words,
+// except for the few messages that quote the document (an anchor's name
+// there may be a key that lost its quotes).
+func (d *decoder) syntax(err error) {
+	msg := strings.TrimPrefix(err.Error(), "yaml: ")
+	line := 0
+	if rest, ok := strings.CutPrefix(msg, "line "); ok {
+		if num, after, ok := strings.Cut(rest, ": "); ok {
+			if n, err := strconv.Atoi(num); err == nil {
+				line, msg = n, after
+			}
+		}
+	}
+	switch {
+	case strings.Contains(msg, "anchor"):
+		msg = "an alias (*name) refers to an anchor (&name) that is not defined: a value that begins with * or & must be quoted"
+	case strings.ContainsAny(msg, "`"), strings.Contains(msg, "unmarshal"):
+		msg = "not valid YAML"
+	}
+	d.addf(line, "%s", msg)
+}
+
+// resolve follows aliases to the node they name.
+func resolve(n *yaml.Node) *yaml.Node {
+	for i := 0; n.Kind == yaml.AliasNode && n.Alias != nil && i < 100; i++ {
+		n = n.Alias
+	}
+	return n
+}
+
+func isNull(n *yaml.Node) bool {
+	return n.Kind == yaml.ScalarNode && n.ShortTag() == "!!null"
+}
+
+func isMerge(n *yaml.Node) bool { return n.ShortTag() == "!!merge" }
+
+// keyText is a key as written; a null key (~, null, nothing) is empty.
+func keyText(n *yaml.Node) string {
+	if isNull(n) {
+		return ""
+	}
+	return n.Value
+}
+
+func kindName(n *yaml.Node) string {
+	switch n.Kind {
+	case yaml.MappingNode:
+		return "mapping"
+	case yaml.SequenceNode:
+		return "list"
+	case yaml.AliasNode:
+		return "alias"
+	}
+	return "single value"
+}

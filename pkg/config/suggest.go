@@ -1,0 +1,130 @@
+package config
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+
+	"go.yaml.in/yaml/v3"
+)
+
+// The keys of the file, at the top level and in a profile.
+var (
+	topKeys     = []string{"current_profile", "profiles"}
+	settingKeys = []string{"url", "api_key", "api_key_command", "api_key_store", "ca_cert"}
+	settingList = strings.Join(settingKeys, ", ")
+)
+
+// synonyms are what people write for a key from other tools' habits, after
+// normalizeKey; spelling mistakes are found by edit distance instead.
+var synonyms = map[string]string{
+	"address": "url", "host": "url", "server": "url", "endpoint": "url", "baseurl": "url",
+	"token": "api_key", "key": "api_key", "apitoken": "api_key", "secret": "api_key",
+	"command": "api_key_command", "keycommand": "api_key_command", "apikeycmd": "api_key_command",
+	"keycmd": "api_key_command", "tokencommand": "api_key_command", "apikeyhelper": "api_key_command",
+	"store": "api_key_store", "keystore": "api_key_store", "keyring": "api_key_store", "storage": "api_key_store",
+	"ca": "ca_cert", "cafile": "ca_cert", "cabundle": "ca_cert", "cacertificate": "ca_cert",
+	"certificateauthority": "ca_cert", "cacerts": "ca_cert",
+	"current": "current_profile", "currentcontext": "current_profile", "activeprofile": "current_profile",
+	"contexts": "profiles", "servers": "profiles", "instances": "profiles",
+}
+
+func isSetting(name string) bool { return slices.Contains(settingKeys, name) }
+
+// namePhrase quotes a name from the file for a message, unless it could be
+// a secret: a long or odd "name" is often a value that lost its place, such
+// as an API key written where a key belongs, and is described instead.
+func namePhrase(name string) string {
+	if len(name) <= 24 && !strings.ContainsFunc(name, func(r rune) bool { return r < 0x20 || r > 0x7e }) {
+		return fmt.Sprintf(" %q", name)
+	}
+	return fmt.Sprintf(" of %d characters", len(name))
+}
+
+// unknownTopKey explains a key the top level does not have: a misspelling,
+// a profile's setting or a profile that lost its indentation.
+func unknownTopKey(name string, value *yaml.Node) string {
+	if s := suggest(name, topKeys); s != "" {
+		return fmt.Sprintf("unknown key%s; did you mean %q?", namePhrase(name), s)
+	}
+	if s := suggest(name, settingKeys); s != "" {
+		if s == name {
+			return fmt.Sprintf("%q is a profile setting: put it under a profile's name (profiles: → NAME: → %s:)", s, s)
+		}
+		return fmt.Sprintf("unknown key%s; did you mean %q, under a profile's name (profiles: → NAME: → %s:)?", namePhrase(name), s, s)
+	}
+	if value.Kind == yaml.MappingNode && validProfileName(name) {
+		return fmt.Sprintf("unknown key%s; if it is a profile, indent it under profiles:", namePhrase(name))
+	}
+	return fmt.Sprintf("unknown key%s (the top level has current_profile: and profiles:)", namePhrase(name))
+}
+
+// unknownProfileKey explains a key a profile does not have.
+func unknownProfileKey(name, profile string) string {
+	if s := suggest(name, settingKeys); s != "" {
+		return fmt.Sprintf("unknown key%s in profile %q; did you mean %q?", namePhrase(name), profile, s)
+	}
+	if s := suggest(name, topKeys); s != "" {
+		return fmt.Sprintf("%q belongs at the top level of the file, not inside profile %q", s, profile)
+	}
+	return fmt.Sprintf("unknown key%s in profile %q (a profile has %s)", namePhrase(name), profile, settingList)
+}
+
+// suggest returns the key of keys that name most likely means, or "".
+func suggest(name string, keys []string) string {
+	n := normalizeKey(name)
+	if n == "" || len(n) > 40 {
+		return ""
+	}
+	if s, ok := synonyms[n]; ok && slices.Contains(keys, s) {
+		return s
+	}
+	best, bestDistance := "", 0
+	for _, k := range keys {
+		target := normalizeKey(k)
+		d := editDistance(n, target)
+		if d <= len(target)/4+1 && (best == "" || d < bestDistance) {
+			best, bestDistance = k, d
+		}
+	}
+	return best
+}
+
+// normalizeKey folds the differences that do not matter for a guess:
+// letter case and word separators (apiKey, api-key, API_KEY).
+func normalizeKey(s string) string {
+	var b strings.Builder
+	for _, r := range strings.ToLower(s) {
+		if r != '_' && r != '-' && r != ' ' && r != '.' {
+			b.WriteRune(r)
+		}
+	}
+	return b.String()
+}
+
+// editDistance is the optimal string alignment distance: insertions,
+// deletions, substitutions and swaps of neighbours each count one.
+func editDistance(a, b string) int {
+	x, y := []rune(a), []rune(b)
+	prev2 := make([]int, len(y)+1)
+	prev := make([]int, len(y)+1)
+	cur := make([]int, len(y)+1)
+	for j := range prev {
+		prev[j] = j
+	}
+	for i := 1; i <= len(x); i++ {
+		cur[0] = i
+		for j := 1; j <= len(y); j++ {
+			cost := 1
+			if x[i-1] == y[j-1] {
+				cost = 0
+			}
+			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
+			if i > 1 && j > 1 && x[i-1] == y[j-2] && x[i-2] == y[j-1] {
+				cur[j] = min(cur[j], prev2[j-2]+1)
+			}
+		}
+		prev2, prev, cur = prev, cur, prev2
+	}
+	return prev[len(y)]
+}
