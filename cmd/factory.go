@@ -102,7 +102,7 @@ func (f *Factory) Config() (*config.Config, error) {
 				return
 			}
 		}
-		f.cfg, f.cfgErr = config.Load(path)
+		f.cfg, f.cfgErr = config.Load(path, config.LoadOptions{})
 		if f.cfgErr == nil {
 			if mode, bad := f.cfg.InsecureMode(); bad {
 				fmt.Fprintf(f.IO.ErrOut, "warning: %s is readable by other users (mode %04o); run: chmod 600 %s\n", path, mode, path)

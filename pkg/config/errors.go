@@ -51,3 +51,33 @@ func (e *ParseError) Error() string {
 	}
 	return b.String()
 }
+
+// TooLargeError is a configuration file over a cap, found without reading
+// past it.
+type TooLargeError struct {
+	// Path is the file; empty for a document parsed from memory.
+	Path string
+	// Limit is the cap: bytes, or lines and separators when Structure.
+	Limit     int64
+	Structure bool
+}
+
+func (e *TooLargeError) Error() string {
+	where := "the configuration"
+	if e.Path != "" {
+		where = "configuration file " + e.Path
+	}
+	if e.Structure {
+		return fmt.Sprintf("%s has more than %d lines and separators: a configuration holds a few lines per profile", where, e.Limit)
+	}
+	return fmt.Sprintf("%s is larger than %d MiB: a configuration holds a few lines per profile", where, e.Limit>>20)
+}
+
+// NotFoundError is a configuration file that must exist and does not.
+type NotFoundError struct {
+	Path string
+}
+
+func (e *NotFoundError) Error() string {
+	return fmt.Sprintf("configuration file %s does not exist", e.Path)
+}

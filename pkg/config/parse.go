@@ -22,6 +22,9 @@ func Parse(data []byte) (*Config, error) {
 }
 
 func (c *Config) parse(data []byte) error {
+	if structure(data) > maxStructure {
+		return &TooLargeError{Path: c.path, Limit: maxStructure, Structure: true}
+	}
 	d := &decoder{merged: map[*yaml.Node]settings{}}
 	f := d.document(data)
 	if len(d.problems) > 0 {

@@ -1,0 +1,146 @@
+package config
+
+import (
+	"errors"
+	"io"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+	"unicode/utf16"
+)
+
+func TestLoadMissingFile(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "none.yaml")
+	c, err := Load(path, LoadOptions{})
+	if err != nil || len(c.Profiles()) != 0 || c.Path() != path {
+		t.Errorf("a missing file: %v, %v", c, err)
+	}
+	_, err = Load(path, LoadOptions{MustExist: true})
+	var nf *NotFoundError
+	if !errors.As(err, &nf) || nf.Path != path || err.Error() != "configuration file "+path+" does not exist" {
+		t.Errorf("a missing file that must exist: %v", err)
+	}
+	if _, err := Load(t.TempDir(), LoadOptions{}); err == nil || !strings.Contains(err.Error(), "it is a directory") {
+		t.Errorf("a directory: %v", err)
+	}
+}
+
+// TestLoadTooLarge checks the cap on a regular file (found from its size,
+// without reading) and on a stream (found by reading no more than the cap).
+func TestLoadTooLarge(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "big.yaml")
+	f, err := os.Create(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.Truncate(MaxFileSize + 1) // sparse: costs no disk
+	f.Close()
+	_, err = Load(path, LoadOptions{})
+	var tl *TooLargeError
+	if !errors.As(err, &tl) || tl.Path != path || err.Error() != "configuration file "+path+" is larger than 256 MiB: a configuration holds a few lines per profile" {
+		t.Errorf("a file over the cap: %v", err)
+	}
+
+	endless := &countingReader{fill: 'a'}
+	_, err = readFile(endless, streamInfo{}, "/dev/stdin")
+	if !errors.As(err, &tl) {
+		t.Errorf("an endless stream: %v", err)
+	}
+	if endless.n > MaxFileSize+1<<20 {
+		t.Errorf("read %d bytes of an endless stream, the cap is %d", endless.n, MaxFileSize)
+	}
+}
+
+// TestLoadDevZero checks that a stream of NUL bytes is refused at its first
+// chunk, with the line of the NUL.
+func TestLoadDevZero(t *testing.T) {
+	if _, err := os.Stat("/dev/zero"); err != nil {
+		t.Skip("no /dev/zero")
+	}
+	_, err := Load("/dev/zero", LoadOptions{})
+	var pe *ParseError
+	if !errors.As(err, &pe) || err.Error() != "configuration file /dev/zero: line 1: a NUL byte: this is not a YAML text file" {
+		t.Errorf("/dev/zero: %v", err)
+	}
+	r := io.MultiReader(strings.NewReader(strings.Repeat("# comment\n", 200_000)), &countingReader{})
+	if _, err := readFile(r, streamInfo{}, "x"); !errors.As(err, &pe) || pe.Problems[0].Line != 200_001 {
+		t.Errorf("a NUL after two megabytes: %v", err)
+	}
+}
+
+// TestLoadUTF16 checks that a UTF-16 file, whose NUL bytes are text, is read.
+func TestLoadUTF16(t *testing.T) {
+	doc := "profiles:\n  p:\n    url: http://h\n"
+	data := []byte{0xff, 0xfe}
+	for _, u := range utf16.Encode([]rune(doc)) {
+		data = append(data, byte(u), byte(u>>8))
+	}
+	path := filepath.Join(t.TempDir(), "config.yaml")
+	os.WriteFile(path, data, 0o600)
+	c, err := Load(path, LoadOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if p, ok := c.Profile("p"); !ok || p.URL != "http://h" {
+		t.Errorf("read %+v", p)
+	}
+}
+
+// TestParseStructureCap checks that a document of many tiny nodes, which
+// would take a hundred times its size in memory, is refused before it is
+// parsed, and that a file of thousands of profiles is not.
+func TestParseStructureCap(t *testing.T) {
+	_, err := Parse([]byte(strings.Repeat("a:\n", maxStructure/2+1)))
+	var tl *TooLargeError
+	if !errors.As(err, &tl) || !tl.Structure || !strings.Contains(err.Error(), "has more than 250000 lines and separators") {
+		t.Errorf("many nodes: %v", err)
+	}
+	var b strings.Builder
+	b.WriteString("profiles:\n")
+	for i := range 5000 {
+		b.WriteString("  p" + strings.Repeat("x", i%7) + strconv.Itoa(i) + ":\n    url: https://dqops-" + strconv.Itoa(i) + ".example.com:8888/x\n    api_key_command: pass show dqops/p\n")
+	}
+	if c, err := Parse([]byte(b.String())); err != nil || len(c.Profiles()) != 5000 {
+		t.Errorf("5000 profiles: %v", err)
+	}
+}
+
+// BenchmarkParseWorstCase measures the memory of the costliest document
+// under the caps: a flow list of one-letter items up to the structure cap.
+func BenchmarkParseWorstCase(b *testing.B) {
+	doc := []byte("[" + strings.Repeat("a,", maxStructure-2) + "a]")
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := Parse(doc); err == nil {
+			b.Fatal("a list accepted")
+		}
+	}
+}
+
+// countingReader yields fill bytes without end, counting them.
+type countingReader struct {
+	n    int
+	fill byte
+}
+
+func (r *countingReader) Read(p []byte) (int, error) {
+	for i := range p {
+		p[i] = r.fill
+	}
+	r.n += len(p)
+	return len(p), nil
+}
+
+// streamInfo describes a pipe: no size known before reading.
+type streamInfo struct{}
+
+func (streamInfo) Name() string       { return "stdin" }
+func (streamInfo) Size() int64        { return 0 }
+func (streamInfo) Mode() fs.FileMode  { return fs.ModeNamedPipe }
+func (streamInfo) ModTime() time.Time { return time.Time{} }
+func (streamInfo) IsDir() bool        { return false }
+func (streamInfo) Sys() any           { return nil }
