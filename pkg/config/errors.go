@@ -3,6 +3,7 @@ package config
 import (
 	"fmt"
 	"strings"
+	"time"
 )
 
 // maxProblems is how many problems a ParseError lists; the rest are counted.
@@ -80,4 +81,17 @@ type NotFoundError struct {
 
 func (e *NotFoundError) Error() string {
 	return fmt.Sprintf("configuration file %s does not exist", e.Path)
+}
+
+// LockTimeoutError is a lock on the configuration that another process held
+// for longer than Update waits.
+type LockTimeoutError struct {
+	// Path is the lock file.
+	Path   string
+	Waited time.Duration
+}
+
+func (e *LockTimeoutError) Error() string {
+	return fmt.Sprintf("another dqo-users has been changing the configuration for more than %s (it holds the lock %s); try again when it has finished",
+		e.Waited, e.Path)
 }
