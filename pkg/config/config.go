@@ -49,8 +49,17 @@ type file struct {
 // Save.
 type Config struct {
 	path string
-	mode fs.FileMode // of the file as found; 0 when it did not exist
-	data file
+	// owner is who may change the file as it was read, for the warning on
+	// its mode and for CheckTrusted; zero when it did not exist.
+	owner fileOwner
+	data  file
+}
+
+// fileOwner is the permission bits and the owning user of a file.
+type fileOwner struct {
+	exists bool
+	mode   fs.FileMode
+	uid    int // -1 where files have no numeric owner
 }
 
 func newConfig(path string) *Config {
@@ -96,9 +105,11 @@ func DefaultPath() (string, error) {
 func (c *Config) Path() string { return c.path }
 
 // InsecureMode returns the file's permission bits when group or others may
-// read or write it: a stored key would be readable by other users.
+// read or write it: a stored key would be readable by other users. It is
+// never true where files have no such bits (Windows, whose access lists
+// are not checked).
 func (c *Config) InsecureMode() (fs.FileMode, bool) {
-	return c.mode, c.mode&0o077 != 0
+	return c.owner.mode, c.owner.exists && hasPermissionBits && c.owner.mode&0o077 != 0
 }
 
 // Current is the name of the current profile, DefaultProfile when unset.

@@ -95,3 +95,17 @@ func (e *LockTimeoutError) Error() string {
 	return fmt.Sprintf("another dqo-users has been changing the configuration for more than %s (it holds the lock %s); try again when it has finished",
 		e.Waited, e.Path)
 }
+
+// UntrustedError is a configuration file that another local user could have
+// written, so that a command it names is not run.
+type UntrustedError struct {
+	Path string
+	// Reason says who else could write it; Fix is the command or step that
+	// makes it trusted.
+	Reason, Fix string
+}
+
+func (e *UntrustedError) Error() string {
+	return fmt.Sprintf("the api_key_command of configuration file %s is not run: %s, so another local user could choose the command; to fix: %s",
+		e.Path, e.Reason, e.Fix)
+}

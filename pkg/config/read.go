@@ -55,7 +55,7 @@ func Load(path string, opts LoadOptions) (*Config, error) {
 	if err != nil {
 		return nil, err
 	}
-	c.mode = info.Mode().Perm()
+	c.owner = ownerOf(info)
 	if err := c.parse(data); err != nil {
 		return nil, err
 	}

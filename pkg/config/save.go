@@ -29,7 +29,7 @@ func (c *Config) Save() error {
 	if err != nil {
 		return fmt.Errorf("saving configuration %s: %w", c.path, err)
 	}
-	c.mode = 0o600
+	c.owner = fileOwner{exists: true, mode: 0o600, uid: os.Getuid()}
 	return nil
 }
 
