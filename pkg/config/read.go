@@ -51,7 +51,7 @@ func Load(path string, opts LoadOptions) (*Config, error) {
 	if info.IsDir() {
 		return nil, fmt.Errorf("reading configuration %s: it is a directory", path)
 	}
-	data, err := readFile(f, info, path)
+	data, err := readFile(f, info, path, MaxFileSize)
 	if err != nil {
 		return nil, err
 	}
@@ -62,20 +62,20 @@ func Load(path string, opts LoadOptions) (*Config, error) {
 	return c, nil
 }
 
-// readFile reads at most MaxFileSize bytes. A regular file's size is known
+// readFile reads at most limit bytes. A regular file's size is known
 // before reading; a device or pipe is read in chunks up to the cap, and a
 // NUL byte ends the read at once (YAML has none, unless it is UTF-16 with a
 // byte order mark), so that /dev/zero costs one chunk.
-func readFile(f io.Reader, info fs.FileInfo, path string) ([]byte, error) {
+func readFile(f io.Reader, info fs.FileInfo, path string, limit int64) ([]byte, error) {
 	size := int64(1 << 20)
 	if info.Mode().IsRegular() {
-		if info.Size() > MaxFileSize {
-			return nil, &TooLargeError{Path: path, Limit: MaxFileSize}
+		if info.Size() > limit {
+			return nil, &TooLargeError{Path: path, Limit: limit}
 		}
 		size = min(size, info.Size()+1)
 	}
 	var chunks [][]byte
-	total, lines, utf16 := 0, 0, false
+	total, lines, utf16 := int64(0), 0, false
 	for {
 		buf := make([]byte, size)
 		n, err := io.ReadFull(f, buf)
@@ -89,9 +89,9 @@ func readFile(f io.Reader, info fs.FileInfo, path string) ([]byte, error) {
 				Message: "a NUL byte: this is not a YAML text file",
 			}}}
 		}
-		total += n
-		if total > MaxFileSize {
-			return nil, &TooLargeError{Path: path, Limit: MaxFileSize}
+		total += int64(n)
+		if total > limit {
+			return nil, &TooLargeError{Path: path, Limit: limit}
 		}
 		lines += bytes.Count(buf, []byte{'\n'})
 		chunks = append(chunks, buf)

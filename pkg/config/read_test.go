@@ -45,13 +45,15 @@ func TestLoadTooLarge(t *testing.T) {
 		t.Errorf("a file over the cap: %v", err)
 	}
 
+	// A stream, with a smaller cap to keep the test light.
+	const limit = 3<<20 + 5
 	endless := &countingReader{fill: 'a'}
-	_, err = readFile(endless, streamInfo{}, "/dev/stdin")
-	if !errors.As(err, &tl) {
+	_, err = readFile(endless, streamInfo{}, "/dev/stdin", limit)
+	if !errors.As(err, &tl) || tl.Limit != limit {
 		t.Errorf("an endless stream: %v", err)
 	}
-	if endless.n > MaxFileSize+1<<20 {
-		t.Errorf("read %d bytes of an endless stream, the cap is %d", endless.n, MaxFileSize)
+	if endless.n > limit+1<<20 {
+		t.Errorf("read %d bytes of an endless stream, the cap is %d", endless.n, limit)
 	}
 }
 
@@ -67,7 +69,7 @@ func TestLoadDevZero(t *testing.T) {
 		t.Errorf("/dev/zero: %v", err)
 	}
 	r := io.MultiReader(strings.NewReader(strings.Repeat("# comment\n", 200_000)), &countingReader{})
-	if _, err := readFile(r, streamInfo{}, "x"); !errors.As(err, &pe) || pe.Problems[0].Line != 200_001 {
+	if _, err := readFile(r, streamInfo{}, "x", MaxFileSize); !errors.As(err, &pe) || pe.Problems[0].Line != 200_001 {
 		t.Errorf("a NUL after two megabytes: %v", err)
 	}
 }
