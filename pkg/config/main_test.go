@@ -5,6 +5,8 @@ import (
 	"os"
 	"os/exec"
 	"testing"
+
+	"github.com/zalando/go-keyring"
 )
 
 // helperEnv names the role in which the test binary was started again by a
@@ -27,6 +29,9 @@ func TestMain(m *testing.M) {
 		}
 		os.Exit(0)
 	}
+	// No test in this process may reach the developer's own keyring: the
+	// real one is tested only by helpers on a private session bus.
+	keyring.MockInit()
 	os.Exit(m.Run())
 }
 

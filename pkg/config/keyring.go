@@ -1,0 +1,120 @@
+package config
+
+import (
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/zalando/go-keyring"
+)
+
+// KeyringTimeout bounds every call to the keyring: a locked keyring waiting
+// for a prompt nobody sees, or a session bus that does not answer, must not
+// hang the tool.
+const KeyringTimeout = 3 * time.Second
+
+// KeyringService is the service of the keyring item that holds the key of
+// a profile whose canonical URL is canonicalURL; the item's user is the
+// profile's name. A key is thus tied to its server by construction, and
+// `secret-tool lookup service dqo-users:URL username NAME` finds it.
+func KeyringService(canonicalURL string) string { return "dqo-users:" + canonicalURL }
+
+// ErrNotInKeyring is a keyring that answers but holds no such item.
+var ErrNotInKeyring = errors.New("no such item in the keyring")
+
+// StoreKey stores key in the keyring as the item (service, profile),
+// replacing any item there.
+func StoreKey(service, profile, key string) error {
+	_, err := callKeyring(KeyringTimeout, func() (string, error) {
+		return "", keyring.Set(service, profile, key)
+	})
+	if err != nil {
+		return fmt.Errorf("storing the API key of profile %q in the keyring: %w", profile, err)
+	}
+	return nil
+}
+
+// LoadKey reads the key of the item (service, profile); ErrNotInKeyring
+// when there is none.
+func LoadKey(service, profile string) (string, error) {
+	key, err := callKeyring(KeyringTimeout, func() (string, error) {
+		return keyring.Get(service, profile)
+	})
+	if err != nil {
+		return "", fmt.Errorf("reading the API key of profile %q from the keyring: %w", profile, err)
+	}
+	return key, nil
+}
+
+// DeleteKey deletes the item (service, profile); ErrNotInKeyring when there
+// is none.
+func DeleteKey(service, profile string) error {
+	_, err := callKeyring(KeyringTimeout, func() (string, error) {
+		return "", keyring.Delete(service, profile)
+	})
+	if err != nil {
+		return fmt.Errorf("deleting the API key of profile %q from the keyring: %w", profile, err)
+	}
+	return nil
+}
+
+// callKeyring runs a keyring call in a goroutine and gives up on it after
+// timeout: the call cannot be cancelled, so it is left to end on its own,
+// holding nothing of ours.
+func callKeyring(timeout time.Duration, call func() (string, error)) (string, error) {
+	type result struct {
+		value string
+		err   error
+	}
+	done := make(chan result, 1)
+	go func() {
+		v, err := call()
+		done <- result{v, err}
+	}()
+	timer := time.NewTimer(timeout)
+	defer timer.Stop()
+	select {
+	case r := <-done:
+		return r.value, classifyKeyringError(r.err)
+	case <-timer.C:
+		return "", &KeyringTimeoutError{Timeout: timeout}
+	}
+}
+
+// classifyKeyringError sorts the library's errors into the three a caller
+// acts on: no such item, no usable keyring, and anything else.
+func classifyKeyringError(err error) error {
+	switch {
+	case err == nil:
+		return nil
+	case errors.Is(err, keyring.ErrNotFound):
+		return ErrNotInKeyring
+	case errors.Is(err, keyring.ErrSetDataTooBig):
+		return errors.New("the key is too long for this keyring")
+	case errors.Is(err, keyring.ErrUnsupportedPlatform):
+		return &KeyringUnavailableError{Reason: "this system has no keyring that dqo-users can use", Err: err}
+	}
+	return &KeyringUnavailableError{Reason: keyringUnavailableReason(err), Err: err}
+}
+
+// KeyringTimeoutError is a keyring that did not answer in time.
+type KeyringTimeoutError struct {
+	Timeout time.Duration
+}
+
+func (e *KeyringTimeoutError) Error() string {
+	return fmt.Sprintf("the keyring did not answer within %s", e.Timeout)
+}
+
+// KeyringUnavailableError is a system with no usable keyring: no D-Bus
+// session bus, no Secret Service on it, a keyring locked with no way to
+// ask for its password, or the like.
+type KeyringUnavailableError struct {
+	// Reason says which, in words for the user.
+	Reason string
+	Err    error
+}
+
+func (e *KeyringUnavailableError) Error() string { return "no keyring available: " + e.Reason }
+
+func (e *KeyringUnavailableError) Unwrap() error { return e.Err }
