@@ -139,10 +139,17 @@ func (c *Config) Profiles() []Profile {
 	return list
 }
 
-// SetProfile adds or replaces a profile.
+// SetProfile adds or replaces a profile. A profile whose key is in the
+// keyring holds none in the file, so that the file stays one Load accepts.
 func (c *Config) SetProfile(p Profile) error {
 	if err := ValidateProfileName(p.Name); err != nil {
 		return err
+	}
+	switch {
+	case p.APIKeyStore != "" && p.APIKeyStore != KeyStoreKeyring:
+		return fmt.Errorf("profile %q: api_key_store must be %q or empty", p.Name, KeyStoreKeyring)
+	case p.APIKeyStore == KeyStoreKeyring && p.APIKey != "":
+		return fmt.Errorf("profile %q: a key in the keyring is not stored in the file too", p.Name)
 	}
 	cp := p
 	c.data.Profiles[p.Name] = &cp

@@ -63,3 +63,27 @@ func TestSaveAndLoad(t *testing.T) {
 		t.Errorf("%d files in the directory, want only config.yaml: a temporary file was left", len(entries))
 	}
 }
+
+// TestSetProfileKeyStore checks that a profile cannot be set so that the
+// saved file would not load: a key in the keyring and in the file at once.
+func TestSetProfileKeyStore(t *testing.T) {
+	c := newConfig(filepath.Join(t.TempDir(), "config.yaml"))
+	for _, p := range []Profile{
+		{Name: "a", APIKeyStore: "vault"},
+		{Name: "a", APIKeyStore: KeyStoreKeyring, APIKey: "k"},
+	} {
+		if err := c.SetProfile(p); err == nil || strings.Contains(err.Error(), "k\"") {
+			t.Errorf("%+v: %v", p.APIKeyStore, err)
+		}
+	}
+	if err := c.SetProfile(Profile{Name: "a", URL: "http://h", APIKeyStore: KeyStoreKeyring}); err != nil {
+		t.Fatal(err)
+	}
+	if err := c.Save(); err != nil {
+		t.Fatal(err)
+	}
+	back, err := Load(c.Path(), LoadOptions{})
+	if p, _ := back.Profile("a"); err != nil || p.APIKeyStore != KeyStoreKeyring || p.APIKey != "" {
+		t.Errorf("loaded %+v, %v", p, err)
+	}
+}
