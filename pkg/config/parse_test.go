@@ -203,3 +203,17 @@ func TestSuggest(t *testing.T) {
 		t.Errorf("a swap counts %d, want 1", d)
 	}
 }
+
+// BenchmarkParseTypical measures what every command pays to read a usual
+// file of a few profiles.
+func BenchmarkParseTypical(b *testing.B) {
+	doc := []byte("current_profile: prod\nprofiles:\n  prod:\n    url: https://dqops.example.com/dqops/\n" +
+		"    api_key_command: pass show dqops/prod\n    ca_cert: ~/corp-ca.pem\n" +
+		"  staging:\n    url: http://staging:8888\n    api_key: \"dqo-abc\"\n  local: {}\n")
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := Parse(doc); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
