@@ -104,7 +104,7 @@ func (f *Factory) completionClient(c *cobra.Command) (*api.Client, error) {
 		return nil, err
 	}
 	t.Settings.Timeout, t.Settings.Retries = completionTimeout, 0
-	key, source, err := findKey(t, f.IO.ErrOut, completionTimeout)
+	key, source, err := findKey(c.Context(), t, f.IO.ErrOut, completionTimeout)
 	if err != nil {
 		return nil, err
 	}

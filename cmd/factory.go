@@ -8,7 +8,6 @@ import (
 	"net/http"
 	"net/url"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"sync"
@@ -22,9 +21,6 @@ import (
 	"github.com/dqops-users/dqo-users/pkg/iostreams"
 	"github.com/dqops-users/dqo-users/pkg/output"
 )
-
-// DefaultURL is where DQOps listens when nothing else is configured.
-const DefaultURL = "http://localhost:8888"
 
 // Factory holds the process's streams and environment, and builds what
 // commands need when they first need it: the settings, the configuration
@@ -50,6 +46,7 @@ type Factory struct {
 	// flags are the running command's, and settings what they and the
 	// environment say, read before the command runs; the profile's part is
 	// read by target.
+	ctx      context.Context
 	flags    *pflag.FlagSet
 	settings config.Settings
 
@@ -73,6 +70,7 @@ func (f *Factory) prepareCommand(c *cobra.Command, _ []string) error {
 	if err := c.ValidateFlagGroups(); err != nil {
 		return &ExitError{Code: ExitUsage, Err: err}
 	}
+	f.ctx = c.Context()
 	return f.prepare(c.Flags())
 }
 
@@ -164,7 +162,7 @@ func (f *Factory) target(creating bool) (*target, error) {
 	}
 	raw := st.URL
 	if raw == "" {
-		raw = DefaultURL
+		raw = api.DefaultURL
 	}
 	u, err := api.NormalizeURL(raw)
 	if err != nil {
@@ -182,7 +180,11 @@ func (f *Factory) Client() (*api.Client, error) {
 			f.clientErr = err
 			return
 		}
-		key, source, err := findKey(t, f.IO.ErrOut, f.keyCommandTimeout())
+		ctx := f.ctx
+		if ctx == nil {
+			ctx = context.Background()
+		}
+		key, source, err := findKey(ctx, t, f.IO.ErrOut, f.KeyCommandTimeout)
 		if err != nil {
 			f.clientErr = err
 			return
@@ -226,22 +228,12 @@ func (f *Factory) connect(t *target, key, keySource string) (*api.Client, error)
 	return c, nil
 }
 
-// defaultKeyCommandTimeout bounds a profile's api_key_command.
-const defaultKeyCommandTimeout = 30 * time.Second
-
-func (f *Factory) keyCommandTimeout() time.Duration {
-	if f.KeyCommandTimeout > 0 {
-		return f.KeyCommandTimeout
-	}
-	return defaultKeyCommandTimeout
-}
-
 // findKey returns the key the target is used with: --api-key-file, else
 // DQOPS_API_KEY, else the profile's, and where it came from, for messages
 // that must name the source and never the key. A key that cannot be sent
 // is an error naming its source.
-func findKey(t *target, stderr io.Writer, keyCommandTimeout time.Duration) (key, source string, err error) {
-	key, source, err = lookUpKey(t, stderr, keyCommandTimeout)
+func findKey(ctx context.Context, t *target, stderr io.Writer, keyCommandTimeout time.Duration) (key, source string, err error) {
+	key, source, err = lookUpKey(ctx, t, stderr, keyCommandTimeout)
 	if err != nil || key == "" {
 		return "", source, err
 	}
@@ -252,7 +244,7 @@ func findKey(t *target, stderr io.Writer, keyCommandTimeout time.Duration) (key,
 	return key, source, nil
 }
 
-func lookUpKey(t *target, stderr io.Writer, keyCommandTimeout time.Duration) (key, source string, err error) {
+func lookUpKey(ctx context.Context, t *target, stderr io.Writer, keyCommandTimeout time.Duration) (key, source string, err error) {
 	st, p := t.Settings, t.Profile
 	switch {
 	case st.APIKeyFile != "":
@@ -270,7 +262,13 @@ func lookUpKey(t *target, stderr io.Writer, keyCommandTimeout time.Duration) (ke
 		return st.EnvAPIKey, "DQOPS_API_KEY", nil
 	case p.APIKey == "" && p.APIKeyCommand != "":
 		source = fmt.Sprintf("the api_key_command of profile %q", p.Name)
-		key, err := runKeyCommand(p.Name, p.APIKeyCommand, stderr, keyCommandTimeout)
+		key, err := config.RunKeyCommand(ctx, p.APIKeyCommand, stderr, keyCommandTimeout)
+		var kerr *config.KeyCommandError
+		if errors.As(err, &kerr) && kerr.Failure != config.KeyCommandInterrupted {
+			kerr.Profile = p.Name
+			return "", source, &ExitError{Code: ExitFailure, Err: err,
+				Hint: "run the command yourself to check that it prints the key alone; `dqo-users config view` shows it"}
+		}
 		return key, source, err
 	}
 	return p.APIKey, fmt.Sprintf("the api_key of profile %q", p.Name), nil
@@ -301,41 +299,4 @@ func (f *Factory) colorEnabled() bool {
 		return false
 	}
 	return f.IO.IsStdoutTTY()
-}
-
-// runKeyCommand runs a profile's api_key_command and returns its stdout, as
-// credential helpers do. Its output is the key: it is never shown, nor put
-// in an error. The command's stderr passes through (a helper may explain a
-// failure there); its stdin is empty, so that it never eats a password given
-// on ours.
-func runKeyCommand(profile, command string, stderr io.Writer, timeout time.Duration) (string, error) {
-	ctx, cancel := context.WithTimeout(context.Background(), timeout)
-	defer cancel()
-	c := exec.CommandContext(ctx, "/bin/sh", "-c", command)
-	c.Stdin = nil
-	c.Stderr = stderr
-	// A helper that leaves a child holding stdout open must not hang us.
-	c.WaitDelay = time.Second
-	out, err := c.Output()
-	fail := func(format string, args ...any) error {
-		return &ExitError{Code: ExitFailure, Err: fmt.Errorf("api_key_command of profile %q "+format, append([]any{profile}, args...)...),
-			Hint: "run the command yourself to check that it prints the key alone; `dqo-users config view` shows it"}
-	}
-	var exitErr *exec.ExitError
-	switch {
-	case ctx.Err() == context.DeadlineExceeded:
-		return "", fail("did not finish within %s", timeout)
-	case errors.As(err, &exitErr):
-		return "", fail("failed (%s)", exitErr.ProcessState.String())
-	case err != nil:
-		return "", fail("could not be run: %v", err)
-	}
-	key := strings.TrimSpace(string(out))
-	switch {
-	case key == "":
-		return "", fail("printed no key")
-	case strings.ContainsAny(key, "\r\n"):
-		return "", fail("printed more than one line: it must print the key alone")
-	}
-	return key, nil
 }
