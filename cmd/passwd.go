@@ -98,13 +98,15 @@ func passwdRun(opts *PasswdOptions) error {
 		fmt.Fprintln(opts.IO.ErrOut, "Your password was changed.")
 		return nil
 	}
-	if _, err := mustExist(ctx, client, opts.Email); err != nil {
+	u, err := mustExist(ctx, client, opts.Email)
+	if err != nil {
 		return err
 	}
-	if err := client.ChangeUserPassword(ctx, opts.Email, password); err != nil {
-		return explainMissing(ctx, client, opts.Email, err)
+	// The server's spelling of the user that matched.
+	if err := client.ChangeUserPassword(ctx, u.Email, password); err != nil {
+		return explainMissing(ctx, client, u.Email, err)
 	}
-	fmt.Fprintf(opts.IO.ErrOut, "Changed the password of %s.\n", opts.Email)
+	fmt.Fprintf(opts.IO.ErrOut, "Changed the password of %s.\n", u.Email)
 	return nil
 }
 

@@ -126,13 +126,19 @@ func userPath(email string) string {
 	return "/api/users/" + url.PathEscape(email)
 }
 
-// GetUser returns one user; a missing user is a *StatusError with 404.
+// GetUser returns one user; a missing user is a *StatusError with 404. An
+// answer that names another user than the one asked for (other than by
+// letter case) is an *OtherUserError: a broken server or proxy, and nothing
+// may be written on the strength of it.
 func (c *Client) GetUser(ctx context.Context, email string) (*User, error) {
 	var u User
 	err := c.do(ctx, &call{op: fmt.Sprintf("getting user %q", email), what: "a user", method: http.MethodGet,
 		path: userPath(email), want: http.StatusOK, out: &u})
 	if err != nil {
 		return nil, err
+	}
+	if !SameEmail(u.Email, email) {
+		return nil, &OtherUserError{Op: fmt.Sprintf("getting user %q", email), Asked: email, Answered: u.Email}
 	}
 	return &u, nil
 }

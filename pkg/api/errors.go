@@ -10,6 +10,7 @@ import (
 	"net"
 	"net/http"
 	"net/url"
+	"strconv"
 	"strings"
 	"syscall"
 	"time"
@@ -148,6 +149,18 @@ func (e *TransportError) Error() string {
 }
 
 func (e *TransportError) Unwrap() error { return e.Err }
+
+// OtherUserError is an answer about one user that names another: the
+// server, or a proxy in front of it, answered for the wrong user.
+type OtherUserError struct {
+	Op       string
+	Asked    string // the email in the request
+	Answered string // the email in the answer
+}
+
+func (e *OtherUserError) Error() string {
+	return fmt.Sprintf("%s: the server answered with another user (%s)", e.Op, strconv.QuoteToASCII(truncateRunes(e.Answered, 80)))
+}
 
 // UncertainError is a create whose outcome is unknown: the request may have
 // reached the server (the connection broke, or a gateway answered 502-504),
