@@ -1,8 +1,8 @@
 package apply
 
 import (
-	"context"
 	"bufio"
+	"context"
 	"fmt"
 	"io"
 	"slices"
