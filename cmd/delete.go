@@ -2,6 +2,7 @@ package cmd
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strings"
 
@@ -70,9 +71,11 @@ func deleteRun(opts *DeleteOptions) error {
 		return err
 	}
 	index := apply.NewIndex(users)
+	found := make([]error, len(opts.Emails))
 	var changes []apply.Change
-	for _, email := range opts.Emails {
-		if i, ok := index.Find(email); ok {
+	for n, email := range opts.Emails {
+		i, err := index.Find(email)
+		if found[n] = err; err == nil {
 			u := index.User(i)
 			changes = append(changes, apply.Change{Action: apply.ActionDelete, Email: u.Email, Before: &u})
 		}
@@ -85,8 +88,14 @@ func deleteRun(opts *DeleteOptions) error {
 	b := newBatch(opts.IO.ErrOut, false)
 	var targets []string
 	next := 0
-	for _, email := range opts.Emails {
-		if _, ok := index.Find(email); !ok {
+	for n, email := range opts.Emails {
+		var amb *apply.AmbiguousError
+		switch err := found[n]; {
+		case errors.As(err, &amb):
+			b.fail(ctx, withHint(usageErrorf("%v: nothing was deleted for it", amb),
+				"give the exact spelling of the user to delete (`dqo-users list` shows them)"))
+			continue
+		case err != nil:
 			b.fail(ctx, errUserNotFound(email))
 			continue
 		}

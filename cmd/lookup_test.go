@@ -54,3 +54,66 @@ func TestWritesUseTheServersSpelling(t *testing.T) {
 		}
 	}
 }
+
+// On a server that holds Ana@ and ana@ as two users, delete and apply act on
+// exactly the user named: the exact spelling wins, a spelling that matches
+// several users only ignoring case is refused (exit 2, nothing sent for it),
+// and one that matches a single user ignoring case finds it.
+func TestCaseTwinsAreNeverConfused(t *testing.T) {
+	twins := []sandbox.User{{Email: "Ana@example.com", AccountRole: "editor"}, {Email: "ana@example.com", AccountRole: "viewer"},
+		{Email: "Bo@example.com", AccountRole: "viewer"}}
+	opts := sandbox.Options{CaseSensitiveEmails: true}
+	t.Run("delete the exact spelling", func(t *testing.T) {
+		srv, c := setup(t, opts, twins...)
+		expectExit(t, c.run("delete", "Ana@example.com", "--yes"), 0, "Deleted user Ana@example.com.")
+		expectCalls(t, srv, "GET /api/environment/profile", "GET /api/users", "DELETE /api/users/Ana@example.com")
+		if _, ok := exactUser(srv, "ana@example.com"); !ok {
+			t.Error("ana@example.com was deleted")
+		}
+		if _, ok := exactUser(srv, "Ana@example.com"); ok {
+			t.Error("Ana@example.com was not deleted")
+		}
+	})
+	t.Run("delete an ambiguous spelling", func(t *testing.T) {
+		srv, c := setup(t, opts, twins...)
+		r := c.run("delete", "ANA@example.com", "bo@example.com", "--yes")
+		expectExit(t, r, 2, `"ANA@example.com" is ambiguous: Ana@example.com, ana@example.com`, "Deleted user Bo@example.com.")
+		expectCalls(t, srv, "GET /api/environment/profile", "GET /api/users", "DELETE /api/users/Bo@example.com")
+	})
+	t.Run("apply an ambiguous spelling", func(t *testing.T) {
+		srv, c := setup(t, opts, twins...)
+		file := c.file("users.yaml", "users:\n- {email: admin@example.com, accountRole: admin}\n- {email: ANA@example.com, accountRole: admin}\n")
+		r := c.run("apply", "-f", file, "--prune", "--yes")
+		expectExit(t, r, 2, `users.yaml:3: "ANA@example.com" is ambiguous: Ana@example.com, ana@example.com`, "nothing was changed")
+		if w := srv.writes(); len(w) != 0 {
+			t.Errorf("writes sent: %v", w)
+		}
+	})
+	t.Run("apply the exact spelling", func(t *testing.T) {
+		srv, c := setup(t, opts, twins...)
+		file := c.file("users.yaml", "users:\n- {email: ana@example.com, accountRole: operator}\n")
+		expectExit(t, c.run("apply", "-f", file, "--yes"), 0)
+		expectCalls(t, srv, "GET /api/environment/profile", "GET /api/users", "PUT /api/users/ana@example.com")
+		if u, _ := exactUser(srv, "Ana@example.com"); u.AccountRole != "editor" {
+			t.Errorf("Ana@ is %s", u.AccountRole)
+		}
+		if u, _ := exactUser(srv, "ana@example.com"); u.AccountRole != "operator" {
+			t.Errorf("ana@ is %s", u.AccountRole)
+		}
+	})
+	t.Run("one match ignoring case", func(t *testing.T) {
+		srv, c := setup(t, opts, twins...)
+		expectExit(t, c.run("delete", "bo@EXAMPLE.com", "--yes"), 0, "Deleted user Bo@example.com.")
+		expectCalls(t, srv, "GET /api/environment/profile", "GET /api/users", "DELETE /api/users/Bo@example.com")
+	})
+}
+
+// exactUser returns the sandbox's user with exactly that email.
+func exactUser(srv *testServer, email string) (sandbox.User, bool) {
+	for _, u := range srv.Users() {
+		if u.Email == email {
+			return u, true
+		}
+	}
+	return sandbox.User{}, false
+}

@@ -87,5 +87,10 @@ func makePlan(ctx context.Context, client *api.Client, file *apply.File, prune, 
 				"nothing was changed; remove dataDomainRoles from the file (or write {}), or upgrade DQOps")
 		}
 	}
-	return apply.NewPlan(file, users, apply.Options{Prune: prune, Force: force, Caller: who.User}), nil
+	plan := apply.NewPlan(file, users, apply.Options{Prune: prune, Force: force, Caller: who.User})
+	if len(plan.Ambiguous) > 0 {
+		return nil, withHint(&ExitError{Code: ExitUsage, Err: &apply.ValidationError{File: file.Name, Problems: plan.Ambiguous}},
+			"nothing was changed; write each email with the exact spelling the server has (`dqo-users list`)")
+	}
+	return plan, nil
 }

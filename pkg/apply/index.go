@@ -1,42 +1,89 @@
 package apply
 
 import (
+	"errors"
+	"fmt"
 	"strings"
 
 	"github.com/dqops-users/dqo-users/pkg/api"
+	"github.com/dqops-users/dqo-users/pkg/output"
 )
 
 // Index finds the server's users by email from one list call. It is the one
 // rule by which delete, export and apply match an email to a user: the
-// exact spelling first, else the same address ignoring case.
+// exact spelling wins; else the one user whose email is the same ignoring
+// letter case; two or more such users and no exact match is ambiguous,
+// since whether DQOps treats emails case-insensitively is not documented.
 type Index struct {
 	users  []api.User
-	exact  map[string][]int
+	exact  map[string]int
 	folded map[string][]int
 }
 
 // NewIndex indexes users, as the server listed them.
 func NewIndex(users []api.User) *Index {
-	x := &Index{users: users, exact: make(map[string][]int, len(users)), folded: make(map[string][]int, len(users))}
+	x := &Index{users: users, exact: make(map[string]int, len(users)), folded: make(map[string][]int, len(users))}
 	for i, u := range users {
-		x.exact[u.Email] = append(x.exact[u.Email], i)
+		if _, dup := x.exact[u.Email]; !dup {
+			x.exact[u.Email] = i
+		}
 		k := strings.ToLower(u.Email)
 		x.folded[k] = append(x.folded[k], i)
 	}
 	return x
 }
 
-// Find returns the position in the list of the user with that email, or
-// false when there is none.
-func (x *Index) Find(email string) (int, bool) {
+// ErrNoUser is the error of Find for an email no user has.
+var ErrNoUser = errors.New("no such user")
+
+// AmbiguousError is an email that several users have ignoring letter case,
+// none of them exactly: acting on any of them could be acting on the wrong
+// one.
+type AmbiguousError struct {
+	Email   string
+	Matches []string
+}
+
+func (e *AmbiguousError) Error() string {
+	shown := make([]string, len(e.Matches))
+	for i, m := range e.Matches {
+		shown[i] = output.Safe(m)
+	}
+	return fmt.Sprintf("%q is ambiguous: %s", e.Email, strings.Join(shown, ", "))
+}
+
+// Find returns the position in the list of the user with that email: the
+// exact spelling, else the only user with it ignoring case. It fails with
+// ErrNoUser or an *AmbiguousError.
+func (x *Index) Find(email string) (int, error) {
 	if i, ok := x.exact[email]; ok {
-		return i[0], true
+		return i, nil
 	}
-	if i, ok := x.folded[strings.ToLower(email)]; ok {
-		return i[0], true
+	switch found := x.folded[strings.ToLower(email)]; len(found) {
+	case 0:
+		return -1, ErrNoUser
+	case 1:
+		return found[0], nil
+	default:
+		matches := make([]string, len(found))
+		for j, i := range found {
+			matches[j] = x.users[i].Email
+		}
+		return -1, &AmbiguousError{Email: email, Matches: matches}
 	}
-	return -1, false
 }
 
 // User returns the user at a position Find gave.
 func (x *Index) User(i int) api.User { return x.users[i] }
+
+// CaseTwins lists the emails of users that another user has too, ignoring
+// letter case, in the order of the list.
+func (x *Index) CaseTwins() []string {
+	var twins []string
+	for i, u := range x.users {
+		if len(x.folded[strings.ToLower(u.Email)]) > 1 {
+			twins = append(twins, x.users[i].Email)
+		}
+	}
+	return twins
+}

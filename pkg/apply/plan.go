@@ -1,6 +1,7 @@
 package apply
 
 import (
+	"errors"
 	"maps"
 	"sort"
 	"strings"
@@ -91,6 +92,10 @@ type Plan struct {
 	Prune bool
 	// Caller is the email of the account applying the plan.
 	Caller string
+	// Ambiguous are the file's entries whose email several users of the
+	// server have ignoring case, none exactly (Index.Find): nothing may be
+	// applied while there are any.
+	Ambiguous []Problem
 }
 
 // Options are the choices that shape a plan.
@@ -112,8 +117,18 @@ func NewPlan(f *File, current []api.User, opts Options) *Plan {
 	index := NewIndex(current)
 	matched := make([]bool, len(current))
 	for _, e := range f.Entries {
-		i, ok := index.Find(e.Email)
-		if !ok {
+		i, err := index.Find(e.Email)
+		var amb *AmbiguousError
+		if errors.As(err, &amb) {
+			// Nothing is planned for it, and none of its matches is pruned.
+			p.Ambiguous = append(p.Ambiguous, Problem{Line: e.Line, Message: amb.Error()})
+			for _, m := range amb.Matches {
+				j, _ := index.Find(m)
+				matched[j] = true
+			}
+			continue
+		}
+		if err != nil {
 			after := &api.User{Email: e.Email, AccountRole: e.AccountRole}
 			if len(e.DataDomainRoles) > 0 {
 				after.DataDomainRoles = maps.Clone(e.DataDomainRoles)

@@ -1,0 +1,60 @@
+package apply
+
+import (
+	"errors"
+	"testing"
+
+	"github.com/dqops-users/dqo-users/pkg/api"
+)
+
+func TestIndexFind(t *testing.T) {
+	users := []api.User{{Email: "Ana@x.io"}, {Email: "ana@x.io"}, {Email: "Bo@x.io"}, {Email: "cy@x.io"}}
+	x := NewIndex(users)
+	tests := []struct {
+		email     string
+		want      string // the user found, "" for an error
+		ambiguous bool
+	}{
+		{email: "Ana@x.io", want: "Ana@x.io"},
+		{email: "ana@x.io", want: "ana@x.io"},
+		{email: "ANA@x.io", ambiguous: true},
+		{email: "bo@X.IO", want: "Bo@x.io"},
+		{email: "cy@x.io", want: "cy@x.io"},
+		{email: "dee@x.io"},
+	}
+	for _, tt := range tests {
+		i, err := x.Find(tt.email)
+		var amb *AmbiguousError
+		switch {
+		case tt.want != "":
+			if err != nil || x.User(i).Email != tt.want {
+				t.Errorf("Find(%q) = %d, %v; want %s", tt.email, i, err, tt.want)
+			}
+		case tt.ambiguous:
+			if !errors.As(err, &amb) || len(amb.Matches) != 2 || amb.Error() != `"ANA@x.io" is ambiguous: Ana@x.io, ana@x.io` {
+				t.Errorf("Find(%q) = %d, %v; want ambiguous", tt.email, i, err)
+			}
+		default:
+			if !errors.Is(err, ErrNoUser) {
+				t.Errorf("Find(%q) = %d, %v; want ErrNoUser", tt.email, i, err)
+			}
+		}
+	}
+	if got := x.CaseTwins(); len(got) != 2 || got[0] != "Ana@x.io" || got[1] != "ana@x.io" {
+		t.Errorf("CaseTwins() = %v", got)
+	}
+}
+
+// An ambiguous entry plans nothing, and none of its matches is pruned.
+func TestPlanRefusesAmbiguousEntries(t *testing.T) {
+	users := []api.User{{Email: "Ana@x.io", AccountRole: api.RoleEditor}, {Email: "ana@x.io", AccountRole: api.RoleViewer},
+		{Email: "admin@x.io", AccountRole: api.RoleAdmin}}
+	p := NewPlan(mustParse(t, "- {email: ANA@x.io, accountRole: admin}\n- {email: admin@x.io, accountRole: admin}\n"), users,
+		Options{Prune: true, Caller: "admin@x.io"})
+	if len(p.Ambiguous) != 1 || p.Ambiguous[0].Line != 1 {
+		t.Errorf("ambiguous %+v", p.Ambiguous)
+	}
+	if len(p.Changes) != 0 {
+		t.Errorf("changes %+v", p.Changes)
+	}
+}
