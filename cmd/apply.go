@@ -100,6 +100,7 @@ stops the same way. Exit 9 means some changes failed or were refused.`,
 	fl.BoolVar(&opts.Force, "force", false, "allow deleting or demoting your own account and the last admin")
 	fl.IntVar(&opts.Parallel, "parallel", applyDefaultParallel, "`N` requests at a time")
 	fl.BoolVar(&opts.ContinueOnError, "continue-on-error", false, "attempt every change even after a failure")
+	fl.BoolVar(&opts.AllowLocalDomain, "allow-local-domain", false, "accept new users whose email domain has no dot (ana@intranet)")
 	return c
 }
 
@@ -111,7 +112,7 @@ func applyRun(opts *ApplyOptions) error {
 	}
 	errOut := opts.IO.ErrOut
 	if plan.InSync() {
-		fmt.Fprintf(errOut, "No changes: the server matches %s (%s).\n", file.Name, output.Count(plan.Unchanged, "user"))
+		say(errOut, "No changes: the server matches %s (%s).\n", file.Name, output.Count(plan.Unchanged, "user"))
 		return nil
 	}
 	printer := opts.Printer(output.Options{})
@@ -201,7 +202,7 @@ func (p *applyProgress) Finished(r apply.Result) {
 	}
 	switch {
 	case p.bar == nil:
-		fmt.Fprintln(p.errOut, line)
+		say(p.errOut, "%s\n", line)
 	case r.Err != nil:
 		p.bar.Println(line)
 	}
@@ -229,7 +230,7 @@ func failureMessage(err error) string {
 func printRefused(w io.Writer, plan *apply.Plan) {
 	for _, c := range plan.Changes {
 		if c.Refused != "" {
-			fmt.Fprintf(w, "refused: %s %s: %s\n", c.Action, c.Email, c.Refused)
+			say(w, "refused: %s %s: %s\n", c.Action, c.Email, c.Refused)
 		}
 	}
 }
@@ -254,7 +255,7 @@ func printApplySummary(w io.Writer, r *apply.Report) {
 				fmt.Fprintf(w, "  ... and %d more\n", n-applyNotAttemptedShown)
 				break
 			}
-			fmt.Fprintf(w, "  %s %s\n", c.Action, c.Email)
+			say(w, "  %s %s\n", c.Action, c.Email)
 		}
 		fmt.Fprintln(w, "Run apply again to finish: changes already made are not repeated.")
 		return

@@ -9,6 +9,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/dqops-users/dqo-users/pkg/api"
+	"github.com/dqops-users/dqo-users/pkg/output"
 )
 
 // completionShells are the shells "completion" writes a script for.
@@ -133,7 +134,7 @@ func (f *Factory) completeEmails(c *cobra.Command, args []string, toComplete str
 	for _, u := range users {
 		l := strings.ToLower(u.Email)
 		if !taken[l] && strings.HasPrefix(l, prefix) {
-			emails = append(emails, u.Email+"\t"+string(u.AccountRole))
+			emails = append(emails, output.Safe(u.Email)+"\t"+string(u.AccountRole))
 		}
 	}
 	sort.Strings(emails)
@@ -160,7 +161,7 @@ func (f *Factory) completeProfiles(c *cobra.Command, _ []string, _ string) ([]st
 	}
 	var names []string
 	for _, p := range cfg.Profiles() {
-		names = append(names, p.Name+"\t"+p.URL)
+		names = append(names, p.Name+"\t"+output.Safe(p.URL))
 	}
 	return names, cobra.ShellCompDirectiveNoFileComp
 }

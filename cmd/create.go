@@ -21,6 +21,8 @@ type CreateOptions struct {
 	DomainRoles    map[string]api.Role
 	PasswordStdin  bool
 	PasswordPrompt bool
+	// AllowLocalDomain accepts an email whose domain has no dot.
+	AllowLocalDomain bool
 }
 
 // NewCmdCreate builds "create"; runF, when not nil, replaces the run function.
@@ -46,7 +48,7 @@ DQOps Cloud users can also sign in through DQOps Cloud without one.`,
 		RunE: func(c *cobra.Command, args []string) error {
 			opts.Context = c.Context()
 			opts.Email = args[0]
-			if err := validateEmails(args); err != nil {
+			if err := validateNewEmail(opts.Email, opts.AllowLocalDomain); err != nil {
 				return err
 			}
 			var err error
@@ -74,6 +76,7 @@ DQOps Cloud users can also sign in through DQOps Cloud without one.`,
 	c.Flags().StringArrayVar(&domainRoles, "domain-role", nil, "data-domain role as `DOMAIN=ROLE` (repeatable; DQOps 1.13+)")
 	c.Flags().BoolVar(&opts.PasswordStdin, "password-stdin", false, "set a password read from stdin")
 	c.Flags().BoolVar(&opts.PasswordPrompt, "password-prompt", false, "set a password asked on the terminal")
+	c.Flags().BoolVar(&opts.AllowLocalDomain, "allow-local-domain", false, "accept an email whose domain has no dot (ana@intranet), as private deployments may use")
 	c.MarkFlagsMutuallyExclusive("password-stdin", "password-prompt")
 	registerRoleCompletion(c, "role")
 	return c
@@ -130,6 +133,6 @@ func createRun(opts *CreateOptions) error {
 	if password != nil {
 		msg += " and a password"
 	}
-	fmt.Fprintln(opts.IO.ErrOut, msg+".")
+	say(opts.IO.ErrOut, "%s.\n", msg)
 	return nil
 }

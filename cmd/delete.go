@@ -130,7 +130,7 @@ func deleteRun(opts *DeleteOptions) error {
 			}
 			continue
 		}
-		fmt.Fprintf(opts.IO.ErrOut, "Deleted user %s.\n", email)
+		say(opts.IO.ErrOut, "Deleted user %s.\n", email)
 	}
 	return b.err()
 }

@@ -2,7 +2,6 @@ package cmd
 
 import (
 	"errors"
-	"fmt"
 
 	"github.com/spf13/cobra"
 
@@ -55,6 +54,7 @@ code on an error. The file is read as "apply" reads it.`,
 	addFileFlags(c, &opts.File, &opts.Format)
 	c.Flags().BoolVar(&opts.Prune, "prune", false, "include the deletion of users the file does not mention")
 	c.Flags().BoolVar(&opts.Force, "force", false, "plan as apply --force would: no guard for your own account and the last admin")
+	c.Flags().BoolVar(&opts.AllowLocalDomain, "allow-local-domain", false, "plan as apply --allow-local-domain would: accept new users whose email domain has no dot")
 	c.Flags().StringVarP((*string)(&opts.Output), "output", "o", string(output.FormatText), "output format: text or json")
 	_ = c.RegisterFlagCompletionFunc("output", fixedCompletion(output.Names(diffFormats)...))
 	return c
@@ -73,7 +73,7 @@ func diffRun(opts *DiffOptions) error {
 	case opts.Output == output.FormatJSON:
 		err = plan.WriteJSON(printer.Out)
 	case plan.InSync():
-		fmt.Fprintf(opts.IO.ErrOut, "No changes: the server matches %s (%s).\n", file.Name, output.Count(plan.Unchanged, "user"))
+		say(opts.IO.ErrOut, "No changes: the server matches %s (%s).\n", file.Name, output.Count(plan.Unchanged, "user"))
 	default:
 		err = plan.WriteText(printer.Out, printer.Color)
 	}

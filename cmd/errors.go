@@ -224,10 +224,16 @@ func reportError(w io.Writer, e *ExitError, asJSON bool) {
 		_ = output.WriteJSONLine(w, obj)
 		return
 	}
-	fmt.Fprintf(w, "error: %s\n", e.Err)
+	say(w, "error: %s\n", e.Err)
 	if e.Hint != "" {
-		fmt.Fprintf(w, "hint: %s\n", e.Hint)
+		say(w, "hint: %s\n", e.Hint)
 	}
+}
+
+// say writes a message for people, made safe as a whole (output.SafeText):
+// the emails, names and server text it quotes never reach a terminal raw.
+func say(w io.Writer, format string, args ...any) {
+	_, _ = io.WriteString(w, output.SafeText(fmt.Sprintf(format, args...)))
 }
 
 // batch reports each failure of a command that acts on several emails as it

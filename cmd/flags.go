@@ -1,6 +1,7 @@
 package cmd
 
 import (
+	"errors"
 	"strings"
 
 	"github.com/spf13/cobra"
@@ -26,16 +27,33 @@ func usageArgs(validate cobra.PositionalArgs) cobra.PositionalArgs {
 	}
 }
 
-// validateEmails checks every email argument and reports all bad ones at once.
+// validateEmails checks the email arguments of a command that acts on
+// existing users: any email a user can have is accepted, so that such a user
+// can still be read and deleted; only what cannot name one is refused. Every
+// bad one is reported at once.
 func validateEmails(emails []string) error {
 	var bad []string
 	for _, e := range emails {
-		if err := api.ValidateEmail(e); err != nil {
+		if err := api.ValidateExistingEmail(e); err != nil {
 			bad = append(bad, err.Error())
 		}
 	}
 	if len(bad) > 0 {
 		return usageErrorf("%s", strings.Join(bad, "; "))
+	}
+	return nil
+}
+
+// validateNewEmail checks the email of a user to create (create, and apply's
+// creates): a plain address, without control or invisible characters, with
+// a dot in its domain unless allowLocalDomain.
+func validateNewEmail(email string, allowLocalDomain bool) error {
+	err := api.ValidateNewEmail(email, allowLocalDomain)
+	switch {
+	case errors.Is(err, api.ErrLocalDomain):
+		return withHint(usageErrorf("%v", err), "pass --allow-local-domain if this DQOps deployment uses such domains")
+	case err != nil:
+		return usageErrorf("%v", err)
 	}
 	return nil
 }

@@ -106,7 +106,7 @@ func passwdRun(opts *PasswdOptions) error {
 	if err := client.ChangeUserPassword(ctx, u.Email, password); err != nil {
 		return explainMissing(ctx, client, u.Email, err)
 	}
-	fmt.Fprintf(opts.IO.ErrOut, "Changed the password of %s.\n", u.Email)
+	say(opts.IO.ErrOut, "Changed the password of %s.\n", u.Email)
 	return nil
 }
 

@@ -23,6 +23,8 @@ type PlanOptions struct {
 	Format string
 	Prune  bool
 	Force  bool
+	// AllowLocalDomain accepts new users whose email domain has no dot.
+	AllowLocalDomain bool
 }
 
 // plan reads the file, then the server, and compares them: what diff shows
@@ -36,7 +38,7 @@ func (o *PlanOptions) plan() (*apply.File, *api.Client, *apply.Plan, error) {
 	if err != nil {
 		return nil, nil, nil, err
 	}
-	plan, err := makePlan(o.Context, client, file, o.Prune, o.Force)
+	plan, err := makePlan(o.Context, client, file, o)
 	if err != nil {
 		return nil, nil, nil, err
 	}
@@ -76,7 +78,7 @@ func readUsersFile(ctx context.Context, io *iostreams.IOStreams, name, format st
 
 // makePlan reads the caller's profile (who is applying, and the server's
 // release) and the users, in one list call, and compares them with the file.
-func makePlan(ctx context.Context, client *api.Client, file *apply.File, prune, force bool) (*apply.Plan, error) {
+func makePlan(ctx context.Context, client *api.Client, file *apply.File, o *PlanOptions) (*apply.Plan, error) {
 	who, users, err := callerAndUsers(ctx, client)
 	if err != nil {
 		return nil, err
@@ -87,10 +89,28 @@ func makePlan(ctx context.Context, client *api.Client, file *apply.File, prune, 
 				"nothing was changed; remove dataDomainRoles from the file (or write {}), or upgrade DQOps")
 		}
 	}
-	plan := apply.NewPlan(file, users, apply.Options{Prune: prune, Force: force, Caller: who.User})
+	plan := apply.NewPlan(file, users, apply.Options{Prune: o.Prune, Force: o.Force, Caller: who.User})
 	if len(plan.Ambiguous) > 0 {
 		return nil, withHint(&ExitError{Code: ExitUsage, Err: &apply.ValidationError{File: file.Name, Problems: plan.Ambiguous}},
 			"nothing was changed; write each email with the exact spelling the server has (`dqo-users list`)")
+	}
+	// A user to create is held to create's rules for a new email.
+	var bad []apply.Problem
+	local := false
+	for _, c := range plan.Changes {
+		if c.Action == apply.ActionCreate {
+			if err := api.ValidateNewEmail(c.Email, o.AllowLocalDomain); err != nil {
+				bad = append(bad, apply.Problem{Line: c.Line, Message: err.Error()})
+				local = local || errors.Is(err, api.ErrLocalDomain)
+			}
+		}
+	}
+	if len(bad) > 0 {
+		hint := "nothing was changed; fix the emails of the users to create"
+		if local {
+			hint += ", or pass --allow-local-domain if this DQOps deployment uses domains without a dot"
+		}
+		return nil, withHint(&ExitError{Code: ExitUsage, Err: &apply.ValidationError{File: file.Name, Problems: bad}}, hint)
 	}
 	return plan, nil
 }

@@ -2,7 +2,6 @@ package cmd
 
 import (
 	"context"
-	"fmt"
 	"maps"
 	"strings"
 
@@ -123,14 +122,14 @@ func updateRun(opts *UpdateOptions) error {
 		maps.Copy(updated.DataDomainRoles, opts.DomainRoles)
 		for _, d := range opts.RemoveDomainRoles {
 			if _, ok := updated.DataDomainRoles[d]; !ok {
-				fmt.Fprintf(opts.IO.ErrOut, "User %s has no role in data domain %q to remove.\n", current.Email, d)
+				say(opts.IO.ErrOut, "User %s has no role in data domain %q to remove.\n", current.Email, d)
 			}
 			delete(updated.DataDomainRoles, d)
 		}
 	}
 	change := apply.Change{Action: apply.ActionUpdate, Email: current.Email, Before: current, After: &updated}
 	if updated.AccountRole == current.AccountRole && maps.Equal(updated.DataDomainRoles, current.DataDomainRoles) {
-		fmt.Fprintf(opts.IO.ErrOut, "User %s already has these roles; nothing to change.\n", current.Email)
+		say(opts.IO.ErrOut, "User %s already has these roles; nothing to change.\n", current.Email)
 		return nil
 	}
 	if !opts.Force && change.RemovesAdmin() {
@@ -141,7 +140,7 @@ func updateRun(opts *UpdateOptions) error {
 	if err := client.UpdateUser(ctx, updated); err != nil {
 		return explainMissing(ctx, client, opts.Email, err)
 	}
-	fmt.Fprintf(opts.IO.ErrOut, "Updated user %s: %s.\n", current.Email, change.Describe())
+	say(opts.IO.ErrOut, "Updated user %s: %s.\n", current.Email, change.Describe())
 	return nil
 }
 

@@ -240,7 +240,8 @@ func FuzzResponse(f *testing.F) {
 			var se *StatusError
 			var be *BodyError
 			var te *TransportError
-			if !errors.As(err, &se) && !errors.As(err, &be) && !errors.As(err, &te) {
+			var oe *OtherUserError
+			if !errors.As(err, &se) && !errors.As(err, &be) && !errors.As(err, &te) && !errors.As(err, &oe) {
 				t.Fatalf("%s: untyped error %T: %v", op, err, err)
 			}
 			msg := err.Error()
@@ -250,7 +251,7 @@ func FuzzResponse(f *testing.F) {
 			if showsKeyRun(msg, key) {
 				t.Fatalf("error shows the key: %q", msg)
 			}
-			if te == nil && Status(err) != status {
+			if te == nil && oe == nil && Status(err) != status {
 				t.Fatalf("Status(err) = %d, want %d", Status(err), status)
 			}
 		}

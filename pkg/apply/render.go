@@ -73,7 +73,7 @@ func (p *Plan) Summary() string {
 func (p *Plan) WriteText(w io.Writer, color bool) error {
 	bw := bufio.NewWriter(w)
 	for _, c := range p.Changes {
-		line := c.String()
+		line := output.Safe(c.String())
 		if color {
 			line = c.style().Paint(line)
 		}

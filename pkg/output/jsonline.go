@@ -1,22 +1,23 @@
 package output
 
 import (
-	"bytes"
-	"encoding/json"
 	"fmt"
 	"io"
 )
 
 // WriteJSONLine writes v as compact JSON on one line, as error objects and
-// other records meant for line-by-line reading are written.
+// other records meant for line-by-line reading are written, with the same
+// escaping of control and format characters as WriteJSON.
 func WriteJSONLine(w io.Writer, v any) error {
-	var buf bytes.Buffer
-	enc := json.NewEncoder(&buf)
-	enc.SetEscapeHTML(false)
-	if err := enc.Encode(v); err != nil {
+	var e jsonEncoder
+	src, err := e.encode(v)
+	if err != nil {
 		return fmt.Errorf("writing JSON: %w", err)
 	}
-	_, err := w.Write(buf.Bytes())
+	if i, _, _ := nextUnsafeByte(src); i >= 0 {
+		src = appendJSONSafe(nil, src)
+	}
+	_, err = w.Write(append(src, '\n'))
 	return err
 }
 

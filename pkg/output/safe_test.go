@@ -206,3 +206,16 @@ func BenchmarkSafe(b *testing.B) {
 		})
 	}
 }
+
+// A JSON line (error objects) escapes what WriteJSON escapes and stays one
+// line.
+func TestWriteJSONLineEscapes(t *testing.T) {
+	var b strings.Builder
+	if err := WriteJSONLine(&b, map[string]string{"message": "user \"a\x1b[31m\u202e\u2028\u009b@b.io\" <not found>"}); err != nil {
+		t.Fatal(err)
+	}
+	want := `{"message":"user \"a\u001b[31m\u202e\u2028\u009b@b.io\" <not found>"}` + "\n"
+	if b.String() != want {
+		t.Errorf("got  %s\nwant %s", b.String(), want)
+	}
+}

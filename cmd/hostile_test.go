@@ -1,0 +1,73 @@
+package cmd_test
+
+import (
+	"strings"
+	"testing"
+	"unicode"
+	"unicode/utf8"
+
+	"github.com/dqops-users/dqo-users/pkg/sandbox"
+)
+
+// (A tab is allowed where a format carries it quoted or as a separator: it
+// moves the cursor no further than the line.)
+
+// rawControl returns the first character of categories Cc, Cf, Zl or Zp in
+// s that is not in allowed, or -1.
+func rawControl(s, allowed string) rune {
+	for _, r := range s {
+		if r == utf8.RuneError || strings.ContainsRune(allowed, r) {
+			continue
+		}
+		if unicode.In(r, unicode.Cc, unicode.Cf, unicode.Zl, unicode.Zp) {
+			return r
+		}
+	}
+	return -1
+}
+
+// A server whose users' emails carry escape sequences, bidi overrides,
+// zero-width and other control or format characters cannot write them to
+// the terminal through any output of the tool: tables, every machine
+// format, --jq and --template, messages, errors and completion.
+func TestServerTextNeverReachesTheTerminalRaw(t *testing.T) {
+	hostile := sandbox.ControlCharEmails()
+	tests := []struct {
+		name    string
+		args    []string
+		tty     bool
+		allowed string // characters the format may carry on purpose
+	}{
+		{name: "terminal table", args: []string{"list", "--color", "never"}, tty: true, allowed: "\n"},
+		{name: "piped table", args: []string{"list"}, allowed: "\n\t"},
+		{name: "wide", args: []string{"list", "-o", "wide", "--color", "never"}, tty: true, allowed: "\n"},
+		{name: "json", args: []string{"list", "-o", "json"}, allowed: "\n"},
+		{name: "yaml", args: []string{"list", "-o", "yaml"}, allowed: "\n\t"},
+		{name: "csv", args: []string{"list", "-o", "csv"}, allowed: "\n\t"},
+		{name: "tsv", args: []string{"list", "-o", "tsv"}, allowed: "\n\t"},
+		{name: "name", args: []string{"list", "-o", "name"}, allowed: "\n"},
+		{name: "jq strings", args: []string{"list", "--jq", ".[].email"}, allowed: "\n\t"},
+		{name: "jq values", args: []string{"list", "--jq", ".[]"}, allowed: "\n"},
+		{name: "template", args: []string{"list", "--template", "{{range .}}{{.email}}\n{{end}}"}, allowed: "\n\t"},
+		{name: "get", args: []string{"get", hostile[0]}, allowed: "\n\t"},
+		{name: "get json", args: []string{"get", hostile[0], "-o", "json"}, allowed: "\n"},
+		{name: "delete messages", args: []string{"delete", hostile[0], hostile[1], "--yes"}, allowed: "\n"},
+		{name: "export", args: []string{"export"}, allowed: "\n\t"},
+		{name: "export csv", args: []string{"export", "-o", "csv"}, allowed: "\n\t"},
+		{name: "completion", args: []string{"__complete", "get", ""}, allowed: "\n\t"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, c := setup(t, sandbox.Options{Faults: "GET /api/users control-chars; GET /api/users/* control-chars"})
+			r := c.exec(invocation{args: tt.args, tty: tt.tty})
+			for what, text := range map[string]string{"stdout": r.stdout, "stderr": r.stderr} {
+				if ch := rawControl(text, tt.allowed); ch >= 0 {
+					t.Errorf("%s carries U+%04X raw (exit %d):\n%q", what, ch, r.code, text)
+				}
+			}
+			if r.stdout == "" && r.stderr == "" {
+				t.Errorf("nothing printed (exit %d)", r.code)
+			}
+		})
+	}
+}
