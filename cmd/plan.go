@@ -3,7 +3,6 @@ package cmd
 import (
 	"context"
 	"errors"
-	"os"
 
 	"github.com/dqops-users/dqo-users/pkg/api"
 	"github.com/dqops-users/dqo-users/pkg/apply"
@@ -54,7 +53,7 @@ func readUsersFile(ctx context.Context, io *iostreams.IOStreams, name, format st
 		// Through the streams' one reader of stdin, which later prompts share.
 		data, err = io.ReadStdin(ctx)
 	} else {
-		data, err = os.ReadFile(name)
+		data, err = iostreams.ReadFile(ctx, name, iostreams.MaxFileSize)
 	}
 	if errors.Is(err, iostreams.ErrInterrupted) {
 		return nil, err
