@@ -6,7 +6,9 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"os"
 	"strings"
+	"syscall"
 
 	"github.com/dqops-users/dqo-users/pkg/api"
 	"github.com/dqops-users/dqo-users/pkg/iostreams"
@@ -28,6 +30,7 @@ const (
 	ExitPartial     = 9
 	ExitChanges     = 10
 	ExitInterrupted = 130
+	ExitTerminated  = 143
 )
 
 // exitCode describes one exit code: its number, the name used in JSON error
@@ -52,6 +55,7 @@ var exitCodes = []exitCode{
 	{ExitPartial, "partial", "apply: some changes failed or were refused, the others were done"},
 	{ExitChanges, "changes", "diff: the server differs from the file (changes pending)"},
 	{ExitInterrupted, "interrupted", "interrupted (Ctrl-C)"},
+	{ExitTerminated, "terminated", "terminated (SIGTERM)"},
 }
 
 func exitName(code int) string {
@@ -98,7 +102,7 @@ func classify(ctx context.Context, err error) *ExitError {
 		return ee
 	}
 	if ctx != nil && ctx.Err() != nil || errors.Is(err, iostreams.ErrInterrupted) {
-		return &ExitError{Code: ExitInterrupted, Err: errors.New("interrupted")}
+		return interrupted(ctx)
 	}
 	if errors.Is(err, iostreams.ErrNoAnswer) {
 		return &ExitError{Code: ExitCancelled, Err: errors.New("cancelled: the input ended before an answer; nothing was changed")}
@@ -109,6 +113,11 @@ func classify(ctx context.Context, err error) *ExitError {
 	}
 	if errors.Is(err, iostreams.ErrNotInteractive) {
 		return &ExitError{Code: ExitUsage, Err: err}
+	}
+	var tooLarge *iostreams.TooLargeError
+	if errors.As(err, &tooLarge) {
+		return &ExitError{Code: ExitUsage, Err: err,
+			Hint: "nothing was read past the limit and nothing was changed; check the file or what is piped to stdin"}
 	}
 	status := api.Status(err)
 	var uncertain *api.UncertainError
@@ -154,6 +163,30 @@ func classify(ctx context.Context, err error) *ExitError {
 		return &ExitError{Code: ExitFailure, Err: err, Hint: transportHint(te)}
 	}
 	return &ExitError{Code: ExitFailure, Err: err}
+}
+
+// Signal is the cause of a command's context cancelled by a signal: Main
+// cancels it so on the first Ctrl-C or SIGTERM.
+type Signal struct{ os.Signal }
+
+func (s Signal) Error() string { return "interrupted by " + s.String() }
+
+// interrupted is the error of a command stopped by Ctrl-C (exit 130) or
+// SIGTERM (143), as the cause of ctx tells.
+func interrupted(ctx context.Context) *ExitError {
+	var sig Signal
+	if ctx != nil && errors.As(context.Cause(ctx), &sig) && signalCode(sig.Signal) == ExitTerminated {
+		return &ExitError{Code: ExitTerminated, Err: errors.New("terminated")}
+	}
+	return &ExitError{Code: ExitInterrupted, Err: errors.New("interrupted")}
+}
+
+// signalCode is the exit code after a signal: 143 for SIGTERM, else 130.
+func signalCode(sig os.Signal) int {
+	if sig == syscall.SIGTERM {
+		return ExitTerminated
+	}
+	return ExitInterrupted
 }
 
 // bodyHint explains an answer whose body could not be read.
@@ -256,7 +289,7 @@ func (b *batch) fail(ctx context.Context, err error) (stop bool) {
 	if b.first == nil {
 		b.first = e
 	}
-	if e.Code == ExitInterrupted {
+	if e.Code == ExitInterrupted || e.Code == ExitTerminated {
 		return true
 	}
 	reportError(b.errOut, e, b.json)
@@ -268,7 +301,7 @@ func (b *batch) err() error {
 	if b.first == nil {
 		return nil
 	}
-	if b.first.Code == ExitInterrupted {
+	if b.first.Code == ExitInterrupted || b.first.Code == ExitTerminated {
 		return b.first
 	}
 	return &ExitError{Code: b.first.Code, Status: b.first.Status, Err: b.first.Err, Reported: true}

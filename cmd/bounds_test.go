@@ -1,0 +1,53 @@
+//go:build unix
+
+package cmd_test
+
+import (
+	"os"
+	"path/filepath"
+	"testing"
+
+	"github.com/dqops-users/dqo-users/pkg/sandbox"
+)
+
+// An endless input (a file, stdin) is refused with exit 2 once past its
+// limit, never read whole: apply's file and stdin at 256 MiB, a password or
+// a key at 4 KiB, --config at 256 MiB. Nothing is sent.
+func TestEndlessInputIsRefused(t *testing.T) {
+	tests := []struct {
+		name   string
+		args   []string
+		stdin  string // a file to read stdin from
+		errHas string
+	}{
+		{name: "apply -f /dev/zero", args: []string{"apply", "-f", "/dev/zero", "--format", "yaml"}, errHas: "is larger than 256 MiB"},
+		{name: "apply -f - </dev/zero", args: []string{"apply", "-f", "-", "--format", "yaml"}, stdin: "/dev/zero", errHas: "stdin is larger than 256 MiB"},
+		{name: "--password-stdin </dev/zero", args: []string{"passwd", "--password-stdin"}, stdin: "/dev/zero", errHas: "stdin is larger than 4 KiB"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			srv := startSandbox(t, sandbox.Options{})
+			c := binaryCommand(t, map[string]string{"DQOPS_URL": srv.URL, "DQOPS_API_KEY": srv.AdminKey(),
+				"DQOPS_CONFIG": filepath.Join(t.TempDir(), "config.yaml")}, tt.args...)
+			if tt.stdin != "" {
+				f, err := os.Open(tt.stdin)
+				if err != nil {
+					t.Fatal(err)
+				}
+				defer f.Close()
+				c.Stdin = f
+			}
+			var r result
+			if c.Stdin != nil {
+				b := startBinary(t, c)
+				r = b.wait(b.started, signalBound*6)
+			} else {
+				r = runBinary(t, c, "")
+			}
+			expectExit(t, r, 2, tt.errHas)
+			if w := srv.writes(); len(w) != 0 {
+				t.Errorf("writes sent: %v", w)
+			}
+		})
+	}
+}
