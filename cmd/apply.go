@@ -70,8 +70,12 @@ file sends no write request.
 
 Changes run --parallel at a time, one request each. The first failure stops
 scheduling new ones (requests in flight finish) unless --continue-on-error,
-which attempts them all; either way a summary says what was done. Ctrl-C
-stops the same way. Exit 9 means some changes failed or were refused.`,
+which attempts them all; either way a summary says what was done. The first
+Ctrl-C (or SIGTERM) stops scheduling at once and gives requests in flight at
+most half a second before cutting them short; the summary then lists what
+was done, what was not attempted and the changes whose outcome is unknown,
+and apply exits 130 (143 after SIGTERM). A second Ctrl-C exits at once.
+Exit 9 means some changes failed or were refused.`,
 		Example: `  $ dqo-users apply -f users.yaml --dry-run
   $ dqo-users apply -f users.yaml
   $ dqo-users apply -f users.csv --prune --yes
@@ -158,7 +162,7 @@ func applyRun(opts *ApplyOptions) error {
 	}
 	printRefused(errOut, plan)
 	printApplySummary(errOut, report)
-	return applyExit(report, opts.ContinueOnError)
+	return applyExit(ctx, report, opts.ContinueOnError)
 }
 
 // clientWriter makes each change with one request, and reads DQOps's
@@ -194,6 +198,9 @@ type applyProgress struct {
 }
 
 func (p *applyProgress) Finished(r apply.Result) {
+	if errors.Is(r.Err, context.Canceled) {
+		return // cut short after Ctrl-C: the summary lists it as unknown
+	}
 	var line string
 	if r.Err != nil {
 		line = "error: " + failureMessage(r.Err)
@@ -222,7 +229,8 @@ func doneMessage(c apply.Change) string {
 }
 
 // failureMessage is the sentence an error gets in a batch: never
-// "interrupted", since requests in flight finish after Ctrl-C.
+// "interrupted", since requests cut short after Ctrl-C are not failures but
+// changes whose outcome is unknown.
 func failureMessage(err error) string {
 	return classify(context.Background(), err).Err.Error()
 }
@@ -235,9 +243,12 @@ func printRefused(w io.Writer, plan *apply.Plan) {
 	}
 }
 
-// applyNotAttemptedShown bounds the list of changes not attempted in a summary.
-const applyNotAttemptedShown = 10
+// applyListShown bounds each list of changes in a summary.
+const applyListShown = 10
 
+// printApplySummary says what apply did: the counts, then the changes not
+// attempted and those whose outcome is unknown (a request cut short after
+// Ctrl-C), which a list call tells.
 func printApplySummary(w io.Writer, r *apply.Report) {
 	head := "Applied"
 	switch {
@@ -248,28 +259,42 @@ func printApplySummary(w io.Writer, r *apply.Report) {
 	}
 	fmt.Fprintf(w, "%s: %d created, %d updated, %d deleted, %d unchanged, %d refused, %d failed",
 		head, r.Created, r.Updated, r.Deleted, r.Unchanged, r.Refused, r.Failed())
-	if n := len(r.NotAttempted); n > 0 {
-		fmt.Fprintf(w, "; %d not attempted:\n", n)
-		for i, c := range r.NotAttempted {
-			if i == applyNotAttemptedShown {
-				fmt.Fprintf(w, "  ... and %d more\n", n-applyNotAttemptedShown)
-				break
-			}
-			say(w, "  %s %s\n", c.Action, c.Email)
-		}
-		fmt.Fprintln(w, "Run apply again to finish: changes already made are not repeated.")
+	if len(r.NotAttempted) == 0 && len(r.Unknown) == 0 {
+		fmt.Fprintln(w, ".")
 		return
 	}
-	fmt.Fprintln(w, ".")
+	sep := "; "
+	if n := len(r.NotAttempted); n > 0 {
+		fmt.Fprintf(w, "; %d not attempted:\n", n)
+		listChanges(w, r.NotAttempted)
+		sep = ""
+	}
+	if n := len(r.Unknown); n > 0 {
+		fmt.Fprintf(w, "%s%s whose outcome is unknown, cut short by the interruption (check with `dqo-users list`):\n", sep, output.Count(n, "change"))
+		listChanges(w, r.Unknown)
+	}
+	fmt.Fprintln(w, "Run apply again to finish: changes already made are not repeated.")
 }
 
-// applyExit is 130 after Ctrl-C; the first failure's code when it stopped
-// the run; 9 when, attempting everything, some changes failed or were
-// refused.
-func applyExit(r *apply.Report, continueOnError bool) error {
+func listChanges(w io.Writer, changes []apply.Change) {
+	for i, c := range changes {
+		if i == applyListShown {
+			fmt.Fprintf(w, "  ... and %d more\n", len(changes)-applyListShown)
+			return
+		}
+		say(w, "  %s %s\n", c.Action, c.Email)
+	}
+}
+
+// applyExit is 130 after Ctrl-C (143 after SIGTERM); the first failure's
+// code when it stopped the run; 9 when, attempting everything, some changes
+// failed or were refused.
+func applyExit(ctx context.Context, r *apply.Report, continueOnError bool) error {
 	switch {
 	case r.Interrupted:
-		return &ExitError{Code: ExitInterrupted, Err: errors.New("interrupted"), Reported: true}
+		e := interrupted(ctx)
+		e.Reported = true
+		return e
 	case r.Failed() > 0 && !continueOnError:
 		first := classify(context.Background(), r.Failures[0].Err)
 		return &ExitError{Code: first.Code, Status: first.Status, Err: first.Err, Reported: true}

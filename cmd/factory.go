@@ -215,6 +215,7 @@ func (f *Factory) connect(t *target, key, keySource string) (*api.Client, error)
 		UserAgent:          "dqo-users/" + f.Version,
 		Transport:          f.Transport,
 		Timeout:            st.Timeout,
+		Grace:              requestGrace,
 		Retries:            st.Retries,
 		Backoff:            f.Backoff,
 		CACertFile:         st.CACert,
@@ -227,6 +228,10 @@ func (f *Factory) connect(t *target, key, keySource string) (*api.Client, error)
 	}
 	return c, nil
 }
+
+// requestGrace is how long a request in flight may finish after Ctrl-C, so
+// that its outcome is known and reported.
+const requestGrace = 500 * time.Millisecond
 
 // findKey returns the key the target is used with: --api-key-file, else
 // DQOPS_API_KEY, else the profile's, and where it came from, for messages

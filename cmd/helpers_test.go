@@ -699,3 +699,58 @@ func runBinary(t testing.TB, c *exec.Cmd, stdin string) result {
 	}
 	return result{code: code, stdout: out.String(), stderr: errOut.String(), elapsed: time.Since(start)}
 }
+
+// runningBinary is the built binary started in the background, for tests
+// that signal it.
+type runningBinary struct {
+	t       testing.TB
+	cmd     *exec.Cmd
+	out     *lockedBuffer
+	errOut  *lockedBuffer
+	started time.Time
+	done    chan result
+}
+
+// startBinary starts c with empty stdin and collects its output.
+func startBinary(t testing.TB, c *exec.Cmd) *runningBinary {
+	t.Helper()
+	b := &runningBinary{t: t, cmd: c, out: &lockedBuffer{}, errOut: &lockedBuffer{}, done: make(chan result, 1)}
+	c.Stdout, c.Stderr = b.out, b.errOut
+	if err := c.Start(); err != nil {
+		t.Fatalf("starting %v: %v", c.Args, err)
+	}
+	b.started = time.Now()
+	t.Cleanup(func() { _ = c.Process.Kill() })
+	go func() {
+		err := c.Wait()
+		code := 0
+		var ee *exec.ExitError
+		if errors.As(err, &ee) {
+			code = ee.ExitCode()
+		}
+		b.done <- result{code: code, stdout: b.out.String(), stderr: b.errOut.String(), elapsed: time.Since(b.started)}
+	}()
+	return b
+}
+
+// signal sends sig to the process.
+func (b *runningBinary) signal(sig os.Signal) {
+	b.t.Helper()
+	if err := b.cmd.Process.Signal(sig); err != nil {
+		b.t.Fatalf("signalling %v: %v", b.cmd.Args, err)
+	}
+}
+
+// wait waits for the process to end, failing the test after bound; the
+// result's elapsed time runs from since.
+func (b *runningBinary) wait(since time.Time, bound time.Duration) result {
+	b.t.Helper()
+	select {
+	case r := <-b.done:
+		r.elapsed = time.Since(since)
+		return r
+	case <-time.After(bound):
+		b.t.Fatalf("%v did not end within %s of the signal\nstdout:\n%s\nstderr:\n%s", b.cmd.Args, bound, b.out, b.errOut)
+		return result{}
+	}
+}

@@ -26,9 +26,22 @@ type BuildInfo struct {
 
 // Main runs dqo-users with the process's arguments and streams and returns
 // the exit code.
+//
+// The first Ctrl-C or SIGTERM cancels the command's context: every wait ends
+// at once, a request in flight gets half a second to finish, and the command
+// says what it did before it exits 130 (143 after SIGTERM). A second one
+// ends the process at once.
 func Main(build BuildInfo) int {
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	defer stop()
+	ctx, cancel := context.WithCancelCause(context.Background())
+	defer cancel(nil)
+	signals := make(chan os.Signal, 2)
+	signal.Notify(signals, os.Interrupt, syscall.SIGTERM)
+	defer signal.Stop(signals)
+	go func() {
+		sig := <-signals
+		cancel(Signal{sig})
+		os.Exit(signalCode(<-signals))
+	}()
 	f := &Factory{IO: iostreams.System(), Version: build.Version, Getenv: os.Getenv}
 	return Run(ctx, f, build, os.Args[1:])
 }

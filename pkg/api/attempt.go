@@ -7,6 +7,7 @@ import (
 	"io"
 	"net/http"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"time"
 )
@@ -18,6 +19,8 @@ type attempt struct {
 	cancel context.CancelFunc
 	timer  *attemptTimer
 	start  time.Time
+	// stopGrace stops the timer that ends the attempt Grace after ctx ends.
+	stopGrace func()
 }
 
 // send sends one request of r and returns its answer, whose body the caller
@@ -25,8 +28,25 @@ type attempt struct {
 // answer is a *TransportError.
 func (c *Client) send(ctx context.Context, r *call) (*attempt, *http.Response, error) {
 	a := &attempt{ctx: ctx, start: time.Now()}
-	actx, cancel := context.WithCancel(ctx)
+	// The attempt outlives ctx by at most the grace, so that a request in
+	// flight when Ctrl-C comes may finish and its outcome be known.
+	actx, cancel := context.WithCancel(context.WithoutCancel(ctx))
 	a.cancel = cancel
+	var graceTimer *time.Timer
+	var graceMu sync.Mutex
+	stopWatch := context.AfterFunc(ctx, func() {
+		graceMu.Lock()
+		defer graceMu.Unlock()
+		graceTimer = time.AfterFunc(c.grace, cancel)
+	})
+	a.stopGrace = func() {
+		stopWatch()
+		graceMu.Lock()
+		defer graceMu.Unlock()
+		if graceTimer != nil {
+			graceTimer.Stop()
+		}
+	}
 	a.timer = newAttemptTimer(c.timeout, cancel)
 	req, err := c.newRequest(actx, r)
 	if err != nil {
@@ -51,9 +71,10 @@ func (a *attempt) body(resp *http.Response) io.Reader {
 	return &timedReader{r: resp.Body, timer: a.timer}
 }
 
-// end releases the attempt's timer and context.
+// end releases the attempt's timers and context.
 func (a *attempt) end() {
 	a.timer.stop()
+	a.stopGrace()
 	a.cancel()
 }
 

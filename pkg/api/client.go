@@ -54,6 +54,11 @@ type Options struct {
 	// Proxy picks the proxy of each request; nil means
 	// http.ProxyFromEnvironment (HTTPS_PROXY, HTTP_PROXY, NO_PROXY).
 	Proxy func(*http.Request) (*url.URL, error)
+	// Grace is how long a request in flight may go on after its context
+	// is cancelled (Ctrl-C), so that its outcome is known; no new attempt
+	// starts and no wait goes on once the context is done. Zero ends the
+	// request at once.
+	Grace time.Duration
 	// Debug, when set, receives a trace of every request and response, with
 	// any run of eight characters of the API key redacted, and of the two
 	// password requests only the status and content type of the answer.
@@ -68,6 +73,7 @@ type Client struct {
 	redactor  *keyRedactor // hides the key in errors and the trace
 	userAgent string
 	timeout   time.Duration
+	grace     time.Duration
 	retries   int
 	backoff   func(int) time.Duration
 	trace     *tracer // nil without Options.Debug
@@ -100,6 +106,7 @@ func New(opts Options) (*Client, error) {
 		redactor:  newKeyRedactor(opts.APIKey),
 		userAgent: opts.UserAgent,
 		timeout:   opts.Timeout,
+		grace:     max(opts.Grace, 0),
 		retries:   max(opts.Retries, 0),
 		backoff:   opts.Backoff,
 		sleep:     sleepContext,

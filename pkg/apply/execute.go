@@ -2,6 +2,7 @@ package apply
 
 import (
 	"context"
+	"errors"
 	"sync"
 
 	"github.com/dqops-users/dqo-users/pkg/api"
@@ -49,6 +50,9 @@ type Report struct {
 	// NotAttempted are the changes never sent, after a failure stopped the
 	// run or the context was cancelled.
 	NotAttempted []Change
+	// Unknown are the changes whose request was cut short after the context
+	// was cancelled: the server may or may not have made them.
+	Unknown []Change
 	// Stopped is whether a failure stopped the run (without ContinueOnError).
 	Stopped bool
 	// Interrupted is whether the context was cancelled (Ctrl-C).
@@ -65,10 +69,11 @@ func (r *Report) Done() int { return r.Created + r.Updated + r.Deleted }
 // opts.Parallel requests in flight. Changes to the caller's own account run
 // last, alone, after every other one.
 //
-// Cancelling ctx stops scheduling, as a failure does without
-// ContinueOnError; requests already sent are not cancelled but finish, so
-// the report knows what was done. Each request is bounded by the client's
-// own timeout.
+// Cancelling ctx (Ctrl-C) stops scheduling, as a failure does without
+// ContinueOnError. Requests already sent get the Writer's grace to finish
+// (the API client's), so the report knows what was done; those cut short
+// then are reported as Unknown. Each request is bounded by the client's own
+// timeout.
 func Execute(ctx context.Context, plan *Plan, w Writer, opts ExecOptions) *Report {
 	rep := &Report{Unchanged: plan.Unchanged, Refused: plan.Refused()}
 	var others, self []Change
@@ -79,29 +84,27 @@ func Execute(ctx context.Context, plan *Plan, w Writer, opts ExecOptions) *Repor
 			others = append(others, c)
 		}
 	}
-	reqCtx := context.WithoutCancel(ctx)
-
 	var mu sync.Mutex
 	stop := make(chan struct{})
 	var stopOnce sync.Once
 	finish := func(c Change, err error) {
 		mu.Lock()
 		defer mu.Unlock()
-		if err != nil {
+		switch {
+		case err != nil && ctx.Err() != nil && errors.Is(err, context.Canceled):
+			rep.Unknown = append(rep.Unknown, c)
+		case err != nil:
 			rep.Failures = append(rep.Failures, Result{Change: c, Err: err})
 			if !opts.ContinueOnError {
 				rep.Stopped = true
 				stopOnce.Do(func() { close(stop) })
 			}
-		} else {
-			switch c.Action {
-			case ActionCreate:
-				rep.Created++
-			case ActionUpdate:
-				rep.Updated++
-			case ActionDelete:
-				rep.Deleted++
-			}
+		case c.Action == ActionCreate:
+			rep.Created++
+		case c.Action == ActionUpdate:
+			rep.Updated++
+		default:
+			rep.Deleted++
 		}
 		if opts.Progress != nil {
 			opts.Progress.Finished(Result{Change: c, Err: err})
@@ -123,7 +126,7 @@ func Execute(ctx context.Context, plan *Plan, w Writer, opts ExecOptions) *Repor
 	for range min(max(opts.Parallel, 1), len(others)) {
 		wg.Go(func() {
 			for c := range jobs {
-				finish(c, do(reqCtx, w, c))
+				finish(c, do(ctx, w, c))
 			}
 		})
 	}
@@ -149,7 +152,7 @@ dispatch:
 			rep.NotAttempted = append(rep.NotAttempted, self[i:]...)
 			break
 		}
-		finish(c, do(reqCtx, w, c))
+		finish(c, do(ctx, w, c))
 	}
 	rep.Interrupted = ctx.Err() != nil
 	return rep

@@ -38,8 +38,10 @@ func (w *fakeWriter) do(ctx context.Context, what, email string) error {
 	w.mu.Lock()
 	defer w.mu.Unlock()
 	w.calls = append(w.calls, what+" "+email)
-	if ctx.Err() != nil {
+	if err := ctx.Err(); err != nil {
+		// As the API client does once its grace after Ctrl-C is over.
 		w.canceled++
+		return fmt.Errorf("%s %s: %w", what, email, err)
 	}
 	if w.fail[email] {
 		return fmt.Errorf("%s %s: server answered 500", what, email)
@@ -137,11 +139,15 @@ func TestExecuteInterrupted(t *testing.T) {
 	if !rep.Interrupted || len(rep.NotAttempted) == 0 || rep.Created == 0 {
 		t.Fatalf("report %+v", rep)
 	}
-	if rep.Created+len(rep.NotAttempted) != 100 || rep.Failed() != 0 {
-		t.Errorf("created %d + not attempted %d should be 100, failed %d", rep.Created, len(rep.NotAttempted), rep.Failed())
+	// Scheduling stopped; the requests in flight were cut short when their
+	// grace was over (here at once) and are neither done nor failed: their
+	// outcome is unknown.
+	if rep.Created+len(rep.NotAttempted)+len(rep.Unknown) != 100 || rep.Failed() != 0 {
+		t.Errorf("created %d + not attempted %d + unknown %d should be 100, failed %d",
+			rep.Created, len(rep.NotAttempted), len(rep.Unknown), rep.Failed())
 	}
-	if w.canceled != 0 {
-		t.Errorf("%d requests in flight were cancelled: they must finish", w.canceled)
+	if len(rep.Unknown) != w.canceled || len(rep.Unknown) > 2 {
+		t.Errorf("%d unknown, %d requests cut short, 2 in flight at most", len(rep.Unknown), w.canceled)
 	}
 }
 
