@@ -654,18 +654,26 @@ func binary(t testing.TB) string {
 	return buildPath
 }
 
+// noSessionBus is a D-Bus session bus address where no bus is: a child
+// that looks for the keyring finds none, and never the developer's own
+// (which the bus library would otherwise find at /run/user/UID/bus).
+const noSessionBus = "unix:path=/nonexistent/dqo-users-test-bus"
+
 // childEnv is the process's environment without what would change the
-// binary's behaviour (CI, NO_COLOR, TERM, HOME, DQOPS_*), plus vars.
+// binary's behaviour (CI, NO_COLOR, TERM, HOME, DQOPS_*) and with no
+// session bus (so no keyring), plus vars.
 func childEnv(vars map[string]string) []string {
 	var env []string
 	for _, kv := range os.Environ() {
 		name, _, _ := strings.Cut(kv, "=")
 		switch {
-		case name == "CI", name == "NO_COLOR", name == "TERM", name == "HOME", strings.HasPrefix(name, "DQOPS_"):
+		case name == "CI", name == "NO_COLOR", name == "TERM", name == "HOME", strings.HasPrefix(name, "DQOPS_"),
+			name == "DBUS_SESSION_BUS_ADDRESS":
 			continue
 		}
 		env = append(env, kv)
 	}
+	env = append(env, "DBUS_SESSION_BUS_ADDRESS="+noSessionBus)
 	for k, v := range vars {
 		env = append(env, k+"="+v)
 	}

@@ -40,6 +40,9 @@ func TestScripts(t *testing.T) {
 			env.Setenv("DQOPS_CONFIG", filepath.Join(env.WorkDir, ".config", "dqo-users", "config.yaml"))
 			// Fail fast: the scripts' faults are meant, not to be retried.
 			env.Setenv("DQOPS_RETRIES", "0")
+			// No keyring: scripts log in with --insecure-storage, and a
+			// script that forgets must not reach the developer's keyring.
+			env.Setenv("DBUS_SESSION_BUS_ADDRESS", noSessionBus)
 			return nil
 		},
 		Cmds: map[string]func(ts *testscript.TestScript, neg bool, args []string){
