@@ -57,7 +57,7 @@ func NewCmdConfigList(f *Factory, runF func(*ConfigOptions) error) *cobra.Comman
 		Use:     "list",
 		Aliases: []string{"ls"},
 		Short:   "List the profiles",
-		Long:    "List the profiles: name, address, whether it is current, and whether a key is stored (never the key).",
+		Long:    "List the profiles: name, address, whether it is current, and where its key is kept: keyring, file, command or none (never the key).",
 		Example: `  $ dqo-users config list
   $ dqo-users config list -o json`,
 		Args: noArgs,
@@ -85,13 +85,7 @@ func configListRun(opts *ConfigOptions) error {
 	list := []profileOutput{}
 	rows := [][]string{}
 	for _, p := range cfg.Profiles() {
-		key := "none"
-		switch {
-		case p.APIKey != "":
-			key = "stored"
-		case p.APIKeyCommand != "":
-			key = "command"
-		}
+		key := keyLocation(p)
 		mark := ""
 		if p.Name == current {
 			mark = "*"
@@ -125,7 +119,7 @@ func NewCmdConfigUse(f *Factory, runF func(*ConfigOptions) error) *cobra.Command
 		Args:              exactlyOneArg,
 		ValidArgsFunction: f.completeProfiles,
 		RunE: func(c *cobra.Command, args []string) error {
-			opts.Name = args[0]
+			opts.Context, opts.Name = c.Context(), args[0]
 			if runF != nil {
 				return runF(opts)
 			}
@@ -139,10 +133,13 @@ func configUseRun(opts *ConfigOptions) error {
 	if err != nil {
 		return err
 	}
-	if err := cfg.Use(opts.Name); err != nil {
-		return &ExitError{Code: ExitNotFound, Err: err, Hint: "`dqo-users config list` shows the profiles"}
-	}
-	if err := cfg.Save(); err != nil {
+	err = config.Update(opts.Context, cfg.Path(), func(c *config.Config) error {
+		if _, ok := c.Profile(opts.Name); !ok {
+			return errNoProfile(c, opts.Name)
+		}
+		return c.Use(opts.Name)
+	})
+	if err != nil {
 		return err
 	}
 	fmt.Fprintf(opts.IO.ErrOut, "Now using profile %q.\n", opts.Name)
@@ -155,9 +152,11 @@ func NewCmdConfigView(f *Factory, runF func(*ConfigOptions) error) *cobra.Comman
 	opts := &ConfigOptions{}
 	opts.IO, opts.Config, opts.Printer = f.IO, f.Config, f.Printer
 	return &cobra.Command{
-		Use:     "view",
-		Short:   "Show the configuration file with keys redacted",
-		Long:    "Print the configuration file's path and contents as YAML, every stored API key replaced by [redacted].",
+		Use:   "view",
+		Short: "Show the configuration file with keys redacted",
+		Long: `Print the configuration file's path and contents as YAML, every stored API
+key replaced by [redacted], and for each profile where its key is kept
+("key": keyring, file, command or none).`,
 		Example: `  $ dqo-users config view`,
 		Args:    noArgs,
 		RunE: func(c *cobra.Command, _ []string) error {
@@ -176,9 +175,12 @@ func configViewRun(opts *ConfigOptions) error {
 	}
 	profiles := map[string]map[string]string{}
 	for _, p := range cfg.Profiles() {
-		entry := map[string]string{"url": p.URL}
+		entry := map[string]string{"url": p.URL, "key": keyLocation(p)}
 		if p.APIKey != "" {
 			entry["api_key"] = "[redacted]"
+		}
+		if p.APIKeyStore != "" {
+			entry["api_key_store"] = p.APIKeyStore
 		}
 		if p.APIKeyCommand != "" {
 			entry["api_key_command"] = p.APIKeyCommand

@@ -231,6 +231,39 @@ func TestDebugKeyCommandProfile(t *testing.T) {
 		}
 	}
 
+	// A file, or a directory above it, that another local user could write
+	// names no command to run (tests run as root, where chmod still sets the
+	// bits that are checked).
+	writeProfile("cat " + keyFile)
+	for _, tt := range []struct {
+		path string
+		mode os.FileMode
+		want string
+	}{
+		{config, 0o620, "error: the api_key_command of configuration file " + config +
+			" is not run: it is writable by group or others (mode 0620), so another local user could choose the command; to fix: chmod go-w " + config},
+		{config, 0o602, "to fix: chmod go-w " + config},
+		{c.dir, 0o777, "its directory " + c.dir + " is writable by others without the sticky bit (mode 0777), so another local user could choose the command; to fix: chmod o-w " + c.dir},
+	} {
+		info, err := os.Stat(tt.path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		os.Chmod(tt.path, tt.mode)
+		srv.forgetArrivals()
+		r := c.run("list")
+		os.Chmod(tt.path, info.Mode()&(os.ModePerm|os.ModeSticky))
+		expectExit(t, r, 2, tt.want)
+		noKey(r)
+		if n := len(srv.arrivals()); n != 0 {
+			t.Errorf("mode %04o of %s: a request was sent", tt.mode, tt.path)
+		}
+	}
+	os.Chmod(c.dir, os.ModeSticky|0o777) // the sticky bit, as /tmp has
+	expectExit(t, c.run("list"), 0)
+	os.Chmod(c.dir, 0o700)
+	srv.forgetArrivals()
+
 	c.keyCommandTimeout = 200 * time.Millisecond
 	writeProfile("sleep 5; cat " + keyFile)
 	r = c.run("list")

@@ -7,7 +7,6 @@ import (
 	"io"
 	"net/http"
 	"net/url"
-	"os"
 	"path/filepath"
 	"strings"
 	"sync"
@@ -50,6 +49,10 @@ type Factory struct {
 	flags    *pflag.FlagSet
 	settings config.Settings
 
+	// createsConfig is set for a command that may create the file named by
+	// --config (login).
+	createsConfig bool
+
 	cfgOnce    sync.Once
 	cfg        *config.Config
 	cfgErr     error
@@ -58,6 +61,10 @@ type Factory struct {
 	clientErr  error
 	warnOnce   sync.Once
 }
+
+// annotationCreatesConfig marks a command that may create the file named
+// by --config (login); for every other command that file must exist.
+const annotationCreatesConfig = "dqo-users/creates-config"
 
 // prepareCommand runs before every command: it checks the flags and reads
 // the settings. cobra checks required flags and flag groups after this
@@ -71,6 +78,7 @@ func (f *Factory) prepareCommand(c *cobra.Command, _ []string) error {
 		return &ExitError{Code: ExitUsage, Err: err}
 	}
 	f.ctx = c.Context()
+	f.createsConfig = c.Annotations[annotationCreatesConfig] != ""
 	return f.prepare(c.Flags())
 }
 
@@ -91,7 +99,11 @@ func (f *Factory) env(name string) string {
 	return strings.TrimSpace(f.Getenv(name))
 }
 
-// Config loads the configuration file once.
+// Config loads the configuration file once. A file named by --config must
+// exist, as kubectl's --kubeconfig must, unless the command creates it
+// (login); one named by DQOPS_CONFIG, or the default one, that does not
+// exist yet is an empty configuration, since scripts set the variable
+// before their first login.
 func (f *Factory) Config() (*config.Config, error) {
 	f.cfgOnce.Do(func() {
 		path := f.settings.ConfigPath
@@ -100,27 +112,75 @@ func (f *Factory) Config() (*config.Config, error) {
 				return
 			}
 		}
-		f.cfg, f.cfgErr = config.Load(path, config.LoadOptions{})
-		if f.cfgErr == nil {
-			if mode, bad := f.cfg.InsecureMode(); bad {
-				fmt.Fprintf(f.IO.ErrOut, "warning: %s is readable by other users (mode %04o); run: chmod 600 %s\n", path, mode, path)
-			}
+		mustExist := !f.createsConfig && f.flags != nil && f.flags.Changed("config")
+		f.cfg, f.cfgErr = config.Load(path, config.LoadOptions{MustExist: mustExist})
+		if f.cfgErr != nil {
+			f.cfgErr = configError(f.cfgErr)
+			return
+		}
+		if mode, bad := f.cfg.InsecureMode(); bad {
+			fmt.Fprintf(f.IO.ErrOut, "warning: %s is readable by other users (mode %04o); run: chmod 600 %s\n", path, mode, path)
 		}
 	})
 	return f.cfg, f.cfgErr
 }
 
+// configError gives the errors of reading the configuration file their
+// exit code: a file that is missing, too large or not valid is the user's
+// to fix, like a bad flag; the file's messages name keys, never values.
+func configError(err error) error {
+	var (
+		missing  *config.NotFoundError
+		tooLarge *config.TooLargeError
+		invalid  *config.ParseError
+	)
+	switch {
+	case errors.As(err, &missing):
+		return &ExitError{Code: ExitUsage, Err: err,
+			Hint: "check the path given to --config; `dqo-users login --config " + missing.Path + "` creates the file"}
+	case errors.As(err, &tooLarge):
+		return &ExitError{Code: ExitUsage, Err: err, Hint: "check that --config or DQOPS_CONFIG names the configuration file"}
+	case errors.As(err, &invalid):
+		return &ExitError{Code: ExitUsage, Err: err, Hint: "correct the lines named; `dqo-users login` writes a valid file"}
+	}
+	return err
+}
+
 // ProfileName is --profile, else DQOPS_PROFILE, else the configuration's
 // current profile.
 func (f *Factory) ProfileName() (string, error) {
+	name, _, err := f.chosenProfile()
+	return name, err
+}
+
+// chosenProfile is the profile a command acts on, and whether the user
+// named it (--profile, DQOPS_PROFILE) rather than left it to the file's
+// current profile.
+func (f *Factory) chosenProfile() (name string, named bool, err error) {
 	if f.settings.Profile != "" {
-		return f.settings.Profile, nil
+		return f.settings.Profile, true, nil
 	}
 	cfg, err := f.Config()
 	if err != nil {
-		return "", err
+		return "", false, err
 	}
-	return cfg.Current(), nil
+	return cfg.Current(), false, nil
+}
+
+// errNoProfile is a profile named where the file has none of that name: a
+// usage error listing the profiles there are, so that a typo is seen at
+// once and never falls back to another server.
+func errNoProfile(cfg *config.Config, name string) *ExitError {
+	var names []string
+	for _, p := range cfg.Profiles() {
+		names = append(names, p.Name)
+	}
+	have := "it has no profiles"
+	if len(names) > 0 {
+		have = "its profiles: " + strings.Join(names, ", ")
+	}
+	return withHint(usageErrorf("no profile named %q in %s; %s", name, cfg.Path(), have),
+		"`dqo-users login --profile "+name+"` creates it")
 }
 
 // loginTarget is the target of login, whose profile may not exist yet.
@@ -131,19 +191,21 @@ func (f *Factory) loginTarget() (*target, error) { return f.target(true) }
 type target struct {
 	// Profile is the active profile; Name is set even when the file lacks it.
 	Profile config.Profile
+	// Exists says whether the file has the profile.
+	Exists bool
 	// Settings are the command's, with the profile's URL and ca_cert.
 	Settings config.Settings
 	// URL is the normalised address.
 	URL string
-	// ConfigPath is where the profile is stored.
-	ConfigPath string
+	// Config is the configuration the profile was read from.
+	Config *config.Config
 }
 
 // target reads the active profile and resolves the settings with it. A
 // profile named by --profile or DQOPS_PROFILE must exist, unless creating
 // (login creates it).
 func (f *Factory) target(creating bool) (*target, error) {
-	name, err := f.ProfileName()
+	name, named, err := f.chosenProfile()
 	if err != nil {
 		return nil, err
 	}
@@ -152,9 +214,8 @@ func (f *Factory) target(creating bool) (*target, error) {
 		return nil, err
 	}
 	p, ok := cfg.Profile(name)
-	if !ok && !creating && f.settings.Profile != "" {
-		return nil, withHint(usageErrorf("no profile named %q in %s", name, cfg.Path()),
-			"`dqo-users config list` shows the profiles; `dqo-users login --profile "+name+"` creates it")
+	if !ok && !creating && named {
+		return nil, errNoProfile(cfg, name)
 	}
 	st, err := config.Resolve(config.Layers{Flags: f.flags, Getenv: f.Getenv, Profile: &p, ConfigDir: filepath.Dir(cfg.Path())})
 	if err != nil {
@@ -168,7 +229,7 @@ func (f *Factory) target(creating bool) (*target, error) {
 	if err != nil {
 		return nil, &ExitError{Code: ExitUsage, Err: err}
 	}
-	return &target{Profile: p, Settings: st, URL: u, ConfigPath: cfg.Path()}, nil
+	return &target{Profile: p, Exists: ok, Settings: st, URL: u, Config: cfg}, nil
 }
 
 // Client builds the API client once, from the settings, the profile and
@@ -232,52 +293,6 @@ func (f *Factory) connect(t *target, key, keySource string) (*api.Client, error)
 // requestGrace is how long a request in flight may finish after Ctrl-C, so
 // that its outcome is known and reported.
 const requestGrace = 500 * time.Millisecond
-
-// findKey returns the key the target is used with: --api-key-file, else
-// DQOPS_API_KEY, else the profile's, and where it came from, for messages
-// that must name the source and never the key. A key that cannot be sent
-// is an error naming its source.
-func findKey(ctx context.Context, t *target, stderr io.Writer, keyCommandTimeout time.Duration) (key, source string, err error) {
-	key, source, err = lookUpKey(ctx, t, stderr, keyCommandTimeout)
-	if err != nil || key == "" {
-		return "", source, err
-	}
-	if err := api.ValidateAPIKey(key); err != nil {
-		return "", source, &ExitError{Code: ExitUsage, Err: fmt.Errorf("%s: %w", source, err),
-			Hint: "copy the key again from your user profile screen in DQOps"}
-	}
-	return key, source, nil
-}
-
-func lookUpKey(ctx context.Context, t *target, stderr io.Writer, keyCommandTimeout time.Duration) (key, source string, err error) {
-	st, p := t.Settings, t.Profile
-	switch {
-	case st.APIKeyFile != "":
-		source = "--api-key-file " + st.APIKeyFile
-		data, err := os.ReadFile(st.APIKeyFile)
-		if err != nil {
-			return "", source, &ExitError{Code: ExitUsage, Err: fmt.Errorf("reading --api-key-file: %w", err)}
-		}
-		key := strings.TrimSpace(string(data))
-		if key == "" {
-			return "", source, &ExitError{Code: ExitUsage, Err: fmt.Errorf("--api-key-file %s is empty", st.APIKeyFile)}
-		}
-		return key, source, nil
-	case st.EnvAPIKey != "":
-		return st.EnvAPIKey, "DQOPS_API_KEY", nil
-	case p.APIKey == "" && p.APIKeyCommand != "":
-		source = fmt.Sprintf("the api_key_command of profile %q", p.Name)
-		key, err := config.RunKeyCommand(ctx, p.APIKeyCommand, stderr, keyCommandTimeout)
-		var kerr *config.KeyCommandError
-		if errors.As(err, &kerr) && kerr.Failure != config.KeyCommandInterrupted {
-			kerr.Profile = p.Name
-			return "", source, &ExitError{Code: ExitFailure, Err: err,
-				Hint: "run the command yourself to check that it prints the key alone; `dqo-users config view` shows it"}
-		}
-		return key, source, err
-	}
-	return p.APIKey, fmt.Sprintf("the api_key of profile %q", p.Name), nil
-}
 
 // Printer returns the printer of a command's output options, with colour
 // as --color, NO_COLOR, CI and the terminal decide.

@@ -1,6 +1,7 @@
 package cmd_test
 
 import (
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -8,7 +9,7 @@ import (
 )
 
 func TestLogin(t *testing.T) {
-	t.Run("with a token: stored 0600, current, used afterwards", func(t *testing.T) {
+	t.Run("with a token: the key in the keyring, the profile current and used afterwards", func(t *testing.T) {
 		srv, c := setup(t, sandbox.Options{})
 		key := srv.AdminKey()
 		c.env = map[string]string{"DQOPS_CONFIG": c.configPath} // no URL or key in the environment
@@ -17,39 +18,85 @@ func TestLogin(t *testing.T) {
 		if r.stdout != "" {
 			t.Errorf("login printed on stdout:\n%s", r)
 		}
-		expectContains(t, "stderr", r.stderr, "Logged in to "+srv.URL+" as admin@example.com (admin)", `profile "default"`)
-		expectNotContains(t, "stderr", r.stderr, key)
+		expectContains(t, "stderr", r.stderr, "Logged in to "+srv.URL+" as admin@example.com (admin)", `profile "default"`,
+			"The API key is in the system keyring (service "+keyringServiceOf(t, srv.URL)+", user default).")
+		expectNotContains(t, "stderr", r.stderr, key, "warning", "Now using")
 		cfg := readConfig(t, c.configPath)
-		expectContains(t, "config", cfg, "current_profile: default", "url: "+srv.URL+"\n", "api_key: "+key+"\n")
+		expectContains(t, "config", cfg, "current_profile: default", "url: "+srv.URL+"\n", "api_key_store: keyring\n")
+		expectNotContains(t, "config", cfg, key, "api_key:")
+		if got, ok := keyringItem(t, srv.URL, "default"); !ok || got != key {
+			t.Errorf("the keyring item holds %d bytes (%v), want the key", len(got), ok)
+		}
 		expectCalls(t, srv, "GET /api/environment/profile")
 
 		r = c.run("whoami")
 		expectCode(t, r, 0)
 		expectContains(t, "stdout", r.stdout, "admin@example.com")
 	})
-	t.Run("a second profile becomes current and keeps the first", func(t *testing.T) {
+	t.Run("--insecure-storage: the key in the file, the keyring untouched", func(t *testing.T) {
+		srv, c := setup(t, sandbox.Options{})
+		delete(c.env, "DQOPS_API_KEY")
+		r := c.runStdin(srv.AdminKey(), "login", "--with-token", "--insecure-storage")
+		expectCode(t, r, 0)
+		expectNotContains(t, "stderr", r.stderr, "system keyring", "warning")
+		cfg := readConfig(t, c.configPath)
+		expectContains(t, "config", cfg, "api_key: "+srv.AdminKey()+"\n")
+		expectNotContains(t, "config", cfg, "api_key_store")
+		if _, ok := keyringItem(t, srv.URL, "default"); ok {
+			t.Error("the key is in the keyring too")
+		}
+		expectCode(t, c.run("whoami"), 0)
+	})
+	t.Run("no keyring: the file, saying so", func(t *testing.T) {
+		srv, c := setup(t, sandbox.Options{})
+		delete(c.env, "DQOPS_API_KEY")
+		withoutKeyring(t)
+		r := c.runStdin(srv.AdminKey(), "login", "--with-token")
+		expectCode(t, r, 0)
+		expectContains(t, "stderr", r.stderr, `warning: storing the API key of profile "default" in the keyring: no keyring available: `,
+			"; the API key is stored in "+c.configPath+" (mode 0600) instead\n", "Logged in to")
+		expectNotContains(t, "stderr", r.stderr, srv.AdminKey(), "The API key is in the system keyring")
+		expectContains(t, "config", readConfig(t, c.configPath), "api_key: "+srv.AdminKey()+"\n")
+		expectCode(t, c.run("whoami"), 0)
+	})
+	t.Run("a second profile becomes current, says so, and keeps the first", func(t *testing.T) {
 		srv, c := setup(t, sandbox.Options{})
 		other := startSandbox(t, sandbox.Options{API: "1.0"})
 		c.env = map[string]string{"DQOPS_CONFIG": c.configPath}
-		expectCode(t, c.runStdin(srv.AdminKey(), "login", "--url", srv.URL, "--with-token"), 0)
-		r := c.runStdin(other.ViewerKey(), "login", "--url", other.URL, "--profile", "staging", "--with-token")
+		r := c.runStdin(srv.AdminKey(), "login", "--url", srv.URL, "--with-token")
 		expectCode(t, r, 0)
-		expectContains(t, "stderr", r.stderr, "as viewer@example.com (viewer)", `profile "staging"`)
+		expectNotContains(t, "stderr", r.stderr, "Now using")
+		r = c.runStdin(other.ViewerKey(), "login", "--url", other.URL, "--profile", "viewer", "--with-token")
+		expectCode(t, r, 0)
+		expectContains(t, "stderr", r.stderr, "as viewer@example.com (viewer)", `profile "viewer"`, `Now using profile "viewer" (was "default").`)
 		cfg := readConfig(t, c.configPath)
-		expectContains(t, "config", cfg, "current_profile: staging", srv.AdminKey(), other.ViewerKey())
+		expectContains(t, "config", cfg, "current_profile: viewer", "url: "+srv.URL+"\n", "url: "+other.URL+"\n")
+		expectNotContains(t, "config", cfg, srv.AdminKey(), other.ViewerKey())
 		r = c.run("whoami", "-o", "json")
 		expectContains(t, "stdout", r.stdout, `"user": "viewer@example.com"`, `"api_release": "1.0"`)
 		r = c.run("whoami", "-o", "json", "--profile", "default")
 		expectContains(t, "stdout", r.stdout, `"user": "admin@example.com"`)
 		r = c.exec(invocation{args: []string{"whoami", "-o", "json"}, env: map[string]string{"DQOPS_PROFILE": "default"}})
 		expectContains(t, "stdout", r.stdout, `"user": "admin@example.com"`)
+		// Logging in again to the current profile switches nothing.
+		r = c.runStdin(other.AdminKey(), "login", "--url", other.URL, "--profile", "viewer", "--with-token")
+		expectCode(t, r, 0)
+		expectNotContains(t, "stderr", r.stderr, "Now using")
 	})
-	t.Run("verifies the given key, not the environment's", func(t *testing.T) {
+	t.Run("verifies the given key, not the environment's, and warns that the environment's overrides it", func(t *testing.T) {
 		srv, c := setup(t, sandbox.Options{})
 		c.env["DQOPS_API_KEY"] = "dqo-sandbox-not-a-key"
 		r := c.runStdin(srv.ViewerKey(), "login", "--with-token")
 		expectCode(t, r, 0)
-		expectContains(t, "config", readConfig(t, c.configPath), srv.ViewerKey())
+		expectContains(t, "stderr", r.stderr,
+			`warning: DQOPS_API_KEY is set: while it is, commands use it instead of the key of profile "default"; unset it to use the stored key`)
+		if got, _ := keyringItem(t, srv.URL, "default"); got != srv.ViewerKey() {
+			t.Error("the keyring does not hold the key given to login")
+		}
+		delete(c.env, "DQOPS_API_KEY")
+		r = c.runStdin(srv.AdminKey(), "login", "--with-token")
+		expectCode(t, r, 0)
+		expectNotContains(t, "stderr", r.stderr, "DQOPS_API_KEY")
 	})
 
 	failures := []struct {
@@ -96,6 +143,9 @@ func TestLogin(t *testing.T) {
 				expectNotContains(t, "stderr", r.stderr, key)
 			}
 			expectNoConfig(t, c.configPath)
+			if _, ok := keyringItem(t, srv.URL, "default"); ok {
+				t.Error("the key was stored in the keyring")
+			}
 			if tt.calls != nil {
 				expectCalls(t, srv, tt.calls...)
 			}
@@ -112,27 +162,109 @@ func TestLogin(t *testing.T) {
 			t.Errorf("configuration changed:\n%s\nwas\n%s", after, before)
 		}
 	})
+	t.Run("--config FILE that does not exist yet is created", func(t *testing.T) {
+		srv, c := setup(t, sandbox.Options{})
+		path := filepath.Join(c.dir, "new", "config.yaml")
+		expectCode(t, c.runStdin(srv.AdminKey(), "login", "--with-token", "--config", path), 0)
+		expectContains(t, "config", readConfig(t, path), "url: "+srv.URL)
+		expectCode(t, c.run("whoami", "--config", path), 0)
+	})
+}
+
+// TestLoginToAnotherServer checks that login does not silently replace the
+// key a profile holds for another server.
+func TestLoginToAnotherServer(t *testing.T) {
+	first := startSandbox(t, sandbox.Options{})
+	second := startSandbox(t, sandbox.Options{})
+	start := func(t *testing.T, args ...string) *cli {
+		t.Helper()
+		c := newCLI(t, nil)
+		expectCode(t, c.runStdin(first.AdminKey(), append([]string{"login", "--url", first.URL, "--with-token"}, args...)...), 0)
+		return c
+	}
+	for _, storage := range [][]string{nil, {"--insecure-storage"}} {
+		for _, how := range []struct {
+			name string
+			args []string
+			env  map[string]string
+		}{
+			{"--url", []string{"--url", second.URL}, nil},
+			{"DQOPS_URL", nil, map[string]string{"DQOPS_URL": second.URL}},
+		} {
+			t.Run(strings.Join(append([]string{how.name}, storage...), " "), func(t *testing.T) {
+				c := start(t, storage...)
+				before := readConfig(t, c.configPath)
+				second.ResetRequests()
+				r := c.exec(invocation{args: append([]string{"login", "--with-token"}, how.args...), stdin: second.AdminKey(), env: how.env})
+				expectExit(t, r, 2, `error: profile "default" holds the API key of `+first.URL+`: logging in to `+second.URL+` would replace it; nothing was changed`,
+					"hint: log in to "+second.URL+" as a profile of its own with `--profile NAME`, or pass --force to replace the key of profile \"default\"")
+				if after := readConfig(t, c.configPath); after != before {
+					t.Errorf("the configuration changed:\n%s", after)
+				}
+				expectCalls(t, second)
+			})
+		}
+	}
+	t.Run("--force replaces the key, and the keyring keeps no stale item", func(t *testing.T) {
+		c := start(t)
+		r := c.runStdin(second.AdminKey(), "login", "--with-token", "--url", second.URL, "--force")
+		expectCode(t, r, 0)
+		expectContains(t, "config", readConfig(t, c.configPath), "url: "+second.URL+"\n")
+		if _, ok := keyringItem(t, first.URL, "default"); ok {
+			t.Error("the first server's item stays in the keyring")
+		}
+		if got, _ := keyringItem(t, second.URL, "default"); got != second.AdminKey() {
+			t.Error("the keyring lacks the second server's key")
+		}
+	})
+	t.Run("the same server spelled otherwise is no other server", func(t *testing.T) {
+		c := start(t)
+		url := strings.Replace(first.URL, "http://", "HTTP://", 1) + "/"
+		expectCode(t, c.runStdin(first.ViewerKey(), "login", "--with-token", "--url", url), 0)
+	})
+	t.Run("a profile without a key is not asked about", func(t *testing.T) {
+		c := start(t)
+		expectCode(t, c.run("logout"), 0)
+		expectCode(t, c.runStdin(second.AdminKey(), "login", "--with-token", "--url", second.URL), 0)
+	})
+	t.Run("another profile is the way", func(t *testing.T) {
+		c := start(t)
+		expectCode(t, c.runStdin(second.AdminKey(), "login", "--with-token", "--url", second.URL, "--profile", "second"), 0)
+		expectCode(t, c.run("whoami", "--profile", "default"), 0)
+		expectCode(t, c.run("whoami", "--profile", "second"), 0)
+	})
 }
 
 func TestLogout(t *testing.T) {
 	srv, c := setup(t, sandbox.Options{})
 	delete(c.env, "DQOPS_API_KEY")
 	expectCode(t, c.runStdin(srv.AdminKey(), "login", "--with-token"), 0)
-	expectCode(t, c.runStdin(srv.ViewerKey(), "login", "--with-token", "--profile", "ro"), 0)
+	expectCode(t, c.runStdin(srv.ViewerKey(), "login", "--with-token", "--profile", "ro", "--insecure-storage"), 0)
 
 	r := c.run("logout", "--profile", "default")
 	expectCode(t, r, 0)
-	expectContains(t, "stderr", r.stderr, `Removed the API key of profile "default"`)
+	expectContains(t, "stderr", r.stderr, `Removed the API key of profile "default" from the keyring (service `+keyringServiceOf(t, srv.URL)+").")
+	if _, ok := keyringItem(t, srv.URL, "default"); ok {
+		t.Error("the keyring item stays")
+	}
 	cfg := readConfig(t, c.configPath)
-	expectNotContains(t, "config", cfg, srv.AdminKey())
+	expectNotContains(t, "config", cfg, srv.AdminKey(), "api_key_store")
 	expectContains(t, "config", cfg, "url: "+srv.URL, srv.ViewerKey())
 
 	r = c.run("logout", "--profile", "default")
 	expectCode(t, r, 0)
 	expectContains(t, "stderr", r.stderr, `No API key is stored for profile "default"`)
 
-	// The current profile is "ro"; logout without --profile removes its key.
-	expectCode(t, c.run("logout"), 0)
+	r = c.run("logout", "--profile", "nosuch")
+	expectExit(t, r, 2, `error: no profile named "nosuch" in `+c.configPath+"; its profiles: default, ro")
+	if after := readConfig(t, c.configPath); after != cfg {
+		t.Errorf("the configuration changed:\n%s", after)
+	}
+
+	// The current profile is "ro"; logout without --profile removes its key,
+	// from the file.
+	r = c.run("logout")
+	expectExit(t, r, 0, `Removed the API key of profile "ro" from `+c.configPath+".")
 	expectNotContains(t, "config", readConfig(t, c.configPath), srv.ViewerKey())
 
 	// Without a key, the server's 401 is explained as a missing key.

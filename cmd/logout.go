@@ -1,6 +1,8 @@
 package cmd
 
 import (
+	"context"
+	"errors"
 	"fmt"
 
 	"github.com/spf13/cobra"
@@ -11,24 +13,29 @@ import (
 
 // LogoutOptions are the options of "logout".
 type LogoutOptions struct {
-	IO          *iostreams.IOStreams
-	Config      func() (*config.Config, error)
-	ProfileName func() (string, error)
+	IO     *iostreams.IOStreams
+	Config func() (*config.Config, error)
+	// Profile is the profile to log out of, and whether the user named it.
+	Profile func() (name string, named bool, err error)
+	Context context.Context
 }
 
 // NewCmdLogout builds "logout"; runF, when not nil, replaces the run function.
 func NewCmdLogout(f *Factory, runF func(*LogoutOptions) error) *cobra.Command {
 	opts := &LogoutOptions{}
-	opts.IO, opts.Config, opts.ProfileName = f.IO, f.Config, f.ProfileName
+	opts.IO, opts.Config, opts.Profile = f.IO, f.Config, f.chosenProfile
 	return &cobra.Command{
 		Use:   "logout",
 		Short: "Remove the stored API key of a profile",
-		Long: `Remove the API key stored for the current profile (or --profile). The
-profile and its address stay, so "dqo-users login" needs no --url again.`,
+		Long: `Remove the API key stored for the current profile (or --profile): the
+keyring item and any key in the configuration file. The profile and its
+address stay, so "dqo-users login" needs no --url again. An api_key_command
+stays too: it is the user's own.`,
 		Example: `  $ dqo-users logout
   $ dqo-users logout --profile staging`,
 		Args: noArgs,
 		RunE: func(c *cobra.Command, _ []string) error {
+			opts.Context = c.Context()
 			if runF != nil {
 				return runF(opts)
 			}
@@ -37,8 +44,12 @@ profile and its address stay, so "dqo-users login" needs no --url again.`,
 	}
 }
 
+// errNoKeyStored ends a logout that finds nothing to remove, with nothing
+// written.
+var errNoKeyStored = errors.New("no API key stored")
+
 func logoutRun(opts *LogoutOptions) error {
-	name, err := opts.ProfileName()
+	name, named, err := opts.Profile()
 	if err != nil {
 		return err
 	}
@@ -46,18 +57,38 @@ func logoutRun(opts *LogoutOptions) error {
 	if err != nil {
 		return err
 	}
-	p, ok := cfg.Profile(name)
-	if !ok || p.APIKey == "" {
+	if _, ok := cfg.Profile(name); !ok && named {
+		return errNoProfile(cfg, name)
+	}
+	var where string
+	err = config.Update(opts.Context, cfg.Path(), func(c *config.Config) error {
+		p, _ := c.Profile(name)
+		switch keyLocation(p) {
+		case keyInKeyring:
+			service, err := keyringService(p.URL)
+			if err != nil {
+				return &ExitError{Code: ExitUsage, Err: fmt.Errorf("profile %q: %w", name, err)}
+			}
+			if err := deleteKey(service, name); err != nil && !errors.Is(err, config.ErrNotInKeyring) {
+				return &ExitError{Code: ExitFailure, Err: fmt.Errorf("%w: the key stays, and so does the profile's record of it", err),
+					Hint: "unlock the keyring and run `dqo-users logout` again"}
+			}
+			where = fmt.Sprintf("the keyring (service %s)", service)
+		case keyInFile:
+			where = c.Path()
+		default:
+			return errNoKeyStored
+		}
+		p.APIKey, p.APIKeyStore = "", ""
+		return c.SetProfile(p)
+	})
+	if errors.Is(err, errNoKeyStored) {
 		fmt.Fprintf(opts.IO.ErrOut, "No API key is stored for profile %q.\n", name)
 		return nil
 	}
-	p.APIKey = ""
-	if err := cfg.SetProfile(p); err != nil {
+	if err != nil {
 		return err
 	}
-	if err := cfg.Save(); err != nil {
-		return err
-	}
-	fmt.Fprintf(opts.IO.ErrOut, "Removed the API key of profile %q from %s.\n", name, cfg.Path())
+	fmt.Fprintf(opts.IO.ErrOut, "Removed the API key of profile %q from %s.\n", name, where)
 	return nil
 }

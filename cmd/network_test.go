@@ -437,7 +437,7 @@ func TestNetworkBadAPIKeyIsRefusedUpFront(t *testing.T) {
 		{"key file", nil, []string{"list", "--api-key-file", keyFile}, "", "",
 			"error: --api-key-file " + keyFile + ": the API key contains a line break (character 9 of 19)"},
 		{"profile", map[string]string{"DQOPS_API_KEY": ""}, []string{"list"}, "",
-			"profiles:\n  default:\n    api_key: \"a b " + part + "\"\n",
+			"profiles:\n  default:\n    url: " + srv.URL + "\n    api_key: \"a b " + part + "\"\n",
 			`error: the api_key of profile "default": the API key contains a space (character 2 of 14)`},
 		{"login", nil, []string{"login", "--with-token"}, "abc\t" + part + "\n", "",
 			"error: the API key contains a space (character 4 of 14)"},

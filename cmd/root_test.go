@@ -12,6 +12,7 @@ import (
 	"sync"
 	"testing"
 
+	"github.com/dqops-users/dqo-users/pkg/config"
 	"github.com/dqops-users/dqo-users/pkg/sandbox"
 )
 
@@ -128,22 +129,35 @@ func TestNamedProfileMustExist(t *testing.T) {
 		env    map[string]string
 		errHas string
 	}{
-		{"missing --profile", []string{"whoami", "--profile", "nope"}, nil, `no profile named "nope"`},
-		{"missing DQOPS_PROFILE", []string{"list"}, map[string]string{"DQOPS_PROFILE": "nope"}, `no profile named "nope"`},
+		{"missing --profile", []string{"whoami", "--profile", "nope"}, nil, `no profile named "nope" in CONFIG; its profiles: one, two`},
+		{"missing DQOPS_PROFILE", []string{"list"}, map[string]string{"DQOPS_PROFILE": "nope"}, `no profile named "nope" in CONFIG; its profiles: one, two`},
+		{"logout of a missing profile", []string{"logout", "--profile", "nope"}, nil, `no profile named "nope" in CONFIG; its profiles: one, two`},
+		{"config use of a missing profile", []string{"config", "use", "nope"}, nil, `no profile named "nope" in CONFIG; its profiles: one, two`},
 		{"invalid name", []string{"whoami", "--profile", "Bad"}, nil, `--profile: invalid profile name "Bad"`},
 		{"invalid DQOPS_PROFILE", []string{"whoami"}, map[string]string{"DQOPS_PROFILE": "a.b"}, `DQOPS_PROFILE: invalid profile name "a.b"`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			srv, c := setup(t, sandbox.Options{})
+			doc := "current_profile: one\nprofiles:\n  one:\n    url: " + srv.URL + "\n  two:\n    url: " + srv.URL + "\n"
+			c.file("config.yaml", doc)
 			r := c.exec(invocation{args: tt.args, env: tt.env})
 			expectCode(t, r, 2)
-			expectContains(t, "stderr", r.stderr, tt.errHas)
+			expectContains(t, "stderr", r.stderr, strings.ReplaceAll(tt.errHas, "CONFIG", c.configPath))
+			if got := readConfig(t, c.configPath); got != doc {
+				t.Errorf("the configuration changed:\n%s", got)
+			}
 			if n := len(srv.Requests()); n != 0 {
 				t.Errorf("%d requests sent, want none", n)
 			}
 		})
 	}
+	t.Run("an empty configuration says so", func(t *testing.T) {
+		_, c := setup(t, sandbox.Options{})
+		r := c.run("config", "use", "nope")
+		expectExit(t, r, 2, `error: no profile named "nope" in `+c.configPath+"; it has no profiles",
+			"hint: `dqo-users login --profile nope` creates it")
+	})
 	t.Run("login creates it", func(t *testing.T) {
 		srv, c := setup(t, sandbox.Options{})
 		r := c.exec(invocation{args: []string{"login", "--profile", "work", "--with-token"}, stdin: srv.AdminKey() + "\n"})
@@ -196,5 +210,126 @@ func TestMessagesGoToStderr(t *testing.T) {
 				expectContains(t, "stderr", r.stderr, s.msg)
 			}
 		})
+	}
+}
+
+// TestStoredKeyGoesOnlyToItsServer checks that a profile's key, wherever it
+// is kept, is sent only to the server it was stored for, while a key given
+// explicitly goes wherever the user points it.
+func TestStoredKeyGoesOnlyToItsServer(t *testing.T) {
+	home := startSandbox(t, sandbox.Options{})
+	other := startSandbox(t, sandbox.Options{})
+	port := strings.TrimPrefix(home.URL, "http://127.0.0.1:")
+	stores := map[string]func(c *cli) string{
+		"file":    func(*cli) string { return "    api_key: " + home.AdminKey() + "\n" },
+		"keyring": func(*cli) string { return "    api_key_store: keyring\n" },
+		"command": func(c *cli) string { return "    api_key_command: cat " + c.file("key", home.AdminKey()) + "\n" },
+	}
+	for store, lines := range stores {
+		for _, tt := range []struct {
+			name       string
+			profileURL string
+			env        map[string]string
+			args       []string
+			sent       bool
+		}{
+			{"--url another server", home.URL, nil, []string{"--url", other.URL}, false},
+			{"DQOPS_URL another server", home.URL, map[string]string{"DQOPS_URL": other.URL}, nil, false},
+			{"a profile without a URL has the default one", "", map[string]string{"DQOPS_URL": home.URL}, nil, false},
+			{"the profile's own URL", home.URL, nil, nil, true},
+			{"the same server spelled otherwise", "HTTP://127.0.0.1:" + port + "/", map[string]string{"DQOPS_URL": "http://127.0.0.1:0" + port}, nil, true},
+			{"DQOPS_API_KEY goes where it is pointed", home.URL, map[string]string{"DQOPS_API_KEY": other.AdminKey(), "DQOPS_URL": other.URL}, nil, true},
+		} {
+			t.Run(store+": "+tt.name, func(t *testing.T) {
+				c := newCLI(t, nil)
+				home.ResetRequests()
+				other.ResetRequests()
+				if err := config.StoreKey(keyringServiceOf(t, home.URL), "default", home.AdminKey()); err != nil {
+					t.Fatal(err)
+				}
+				doc := "profiles:\n  default:\n"
+				if tt.profileURL != "" {
+					doc += "    url: " + tt.profileURL + "\n"
+				}
+				c.file("config.yaml", doc+lines(c))
+				r := c.exec(invocation{args: append([]string{"list"}, tt.args...), env: tt.env})
+				if tt.sent {
+					expectCode(t, r, 0)
+					return
+				}
+				target := other.URL
+				if tt.profileURL == "" {
+					target = home.URL
+				}
+				belongs := tt.profileURL
+				if belongs == "" {
+					belongs = "http://localhost:8888"
+				}
+				expectExit(t, r, 4, `error: the API key of profile "default" belongs to `+belongs+", not to "+target+": it is not sent to another server",
+					"hint: to use "+target+", log in to it as a profile of its own: `dqo-users login --url "+target+" --profile NAME`; or give its key in DQOPS_API_KEY or --api-key-file")
+				if n := len(home.Requests()) + len(other.Requests()); n != 0 {
+					t.Errorf("%d requests sent", n)
+				}
+			})
+		}
+	}
+}
+
+// TestAPIKeyFileBounded checks that --api-key-file reads at most a key's
+// size.
+func TestAPIKeyFileBounded(t *testing.T) {
+	srv, c := setup(t, sandbox.Options{})
+	delete(c.env, "DQOPS_API_KEY")
+	big := c.file("big", strings.Repeat("k", 4097))
+	for _, file := range []string{big, "/dev/zero"} {
+		r := c.run("list", "--api-key-file", file)
+		expectExit(t, r, 2, "error: --api-key-file "+file+" is larger than 4 KiB: it must hold the API key alone")
+	}
+	// A key of 4 KiB with its line break is read (and sent).
+	exact := c.file("exact", sandbox.KeyPrefix+strings.Repeat("k", 4096-len(sandbox.KeyPrefix))+"\r\n")
+	expectExit(t, c.run("list", "--api-key-file", exact), 4)
+	expectCalls(t, srv, "GET /api/users")
+
+}
+
+// TestConfigFileMissing checks that --config names a file that must exist,
+// except for login, while DQOPS_CONFIG may name one not created yet.
+func TestConfigFileMissing(t *testing.T) {
+	srv, c := setup(t, sandbox.Options{})
+	missing := filepath.Join(c.dir, "nope", "config.yaml")
+	for _, args := range [][]string{{"list"}, {"config", "list"}, {"logout"}, {"config", "use", "default"}} {
+		r := c.run(append(args, "--config", missing)...)
+		expectExit(t, r, 2, "error: configuration file "+missing+" does not exist",
+			"hint: check the path given to --config; `dqo-users login --config "+missing+"` creates the file")
+	}
+	expectCalls(t, srv)
+	r := c.exec(invocation{args: []string{"list"}, env: map[string]string{"DQOPS_CONFIG": missing}})
+	expectCode(t, r, 0)
+	r = c.exec(invocation{args: []string{"config", "list", "-o", "json"}, env: map[string]string{"DQOPS_CONFIG": missing}})
+	expectCode(t, r, 0)
+	if strings.TrimSpace(r.stdout) != "[]" {
+		t.Errorf("a missing DQOPS_CONFIG lists %q", r.stdout)
+	}
+	if _, err := os.Stat(missing); err == nil {
+		t.Error("the file was created")
+	}
+}
+
+// TestConfigParseErrorQuotesNoValue checks that a configuration file that is
+// not valid is an error naming the line and key, never the value there
+// (which may be a key written in the wrong place).
+func TestConfigParseErrorQuotesNoValue(t *testing.T) {
+	const secret = "dqo-sandbox-misplaced-secret"
+	_, c := setup(t, sandbox.Options{})
+	for _, doc := range []string{
+		"profiles:\n  default:\n    url: http://localhost:8888\n  api_key: " + secret + "\n",
+		"profiles:\n  default:\n    url: http://localhost:8888\n    api_kee: " + secret + "\n",
+		"profiles:\n  default:\n    url: http://localhost:8888\n   api_key: " + secret + "\n",
+	} {
+		c.file("config.yaml", doc)
+		r := c.run("list")
+		expectExit(t, r, 2, "error: configuration file "+c.configPath)
+		expectContains(t, "stderr", r.stderr, "line ")
+		expectNotContains(t, "stderr", r.stderr, secret, "misplaced")
 	}
 }
