@@ -47,7 +47,7 @@ var exitCodes = []exitCode{
 	{ExitFailure, "error", "any other failure: 5xx, network, unreadable response, a status the tool did not foresee"},
 	{ExitUsage, "usage", "bad flag, argument, email, role or file, password mismatch, a prompt needed but not interactive"},
 	{ExitCancelled, "cancelled", "answered no at a confirmation"},
-	{ExitAuth, "auth", "the server answered 401 (no key, or the key rejected)"},
+	{ExitAuth, "auth", "no usable API key: the server answered 401, or the stored key belongs to another server"},
 	{ExitForbidden, "forbidden", "permission denied, or user management not available on this instance (403)"},
 	{ExitNotFound, "not_found", "not found"},
 	{ExitExists, "already_exists", "already exists"},
@@ -134,7 +134,7 @@ func classify(ctx context.Context, err error) *ExitError {
 				Hint: "run `dqo-users login`, or set DQOPS_API_KEY or --api-key-file"}
 		}
 		return &ExitError{Code: ExitAuth, Status: status, Err: fmt.Errorf("%s: the server rejected the API key (401)", se.Op),
-			Hint: "the key may be revoked or belong to another instance; run `dqo-users login` again"}
+			Hint: rejectedKeyHint(se.KeySource)}
 	case isStatus && status == http.StatusForbidden:
 		return &ExitError{Code: ExitForbidden, Status: status, Err: fmt.Errorf("%s: permission denied (403)", se.Op),
 			Hint: "your account lacks the permission (managing users needs the admin role), or this DQOps instance has no multi-user licence (TEAM or ENTERPRISE, paired with DQOps Cloud)"}

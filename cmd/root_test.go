@@ -213,6 +213,54 @@ func TestMessagesGoToStderr(t *testing.T) {
 	}
 }
 
+// TestRejectedKeyHint checks that the hint of a 401 names where the key
+// came from, and suggests login only for a key that login stored.
+func TestRejectedKeyHint(t *testing.T) {
+	const wrong = "dqo-sandbox-wrong-key"
+	tests := []struct {
+		name    string
+		profile string // the profile's lines, under its url
+		env     map[string]string
+		args    []string
+		hint    string
+		noHint  string
+	}{
+		{name: "DQOPS_API_KEY", env: map[string]string{"DQOPS_API_KEY": wrong},
+			hint:   "hint: the key came from DQOPS_API_KEY: it may be revoked, or belong to another DQOps instance; set it to a valid key, or unset it to use the profile's",
+			noHint: "dqo-users login"},
+		{name: "--api-key-file", args: []string{"--api-key-file", "KEYFILE"},
+			hint:   "hint: the key came from --api-key-file KEYFILE: it may be revoked, or belong to another DQOps instance; put a valid key in that file",
+			noHint: "dqo-users login"},
+		{name: "api_key_command", profile: "    api_key_command: cat KEYFILE\n",
+			hint:   "hint: the key came from the api_key_command of profile \"default\": it may be revoked, or belong to another DQOps instance; check the key it prints (`dqo-users config view` shows the command)",
+			noHint: "dqo-users login"},
+		{name: "keyring", profile: "    api_key_store: keyring\n",
+			hint: "hint: the key came from the keyring item of profile \"default\" (service SERVICE): it may be revoked, or belong to another DQOps instance; run `dqo-users login --profile default` to store a new one"},
+		{name: "the file", profile: "    api_key: " + wrong + "\n",
+			hint: "hint: the key came from the api_key of profile \"default\": it may be revoked, or belong to another DQOps instance; run `dqo-users login --profile default` to store a new one"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			srv, c := setup(t, sandbox.Options{})
+			delete(c.env, "DQOPS_API_KEY")
+			keyFile := c.file("key", wrong+"\n")
+			service := keyringServiceOf(t, srv.URL)
+			if err := config.StoreKey(service, "default", wrong); err != nil {
+				t.Fatal(err)
+			}
+			c.file("config.yaml", "profiles:\n  default:\n    url: "+srv.URL+"\n"+strings.ReplaceAll(tt.profile, "KEYFILE", keyFile))
+			args := append([]string{"list"}, tt.args...)
+			for i := range args {
+				args[i] = strings.ReplaceAll(args[i], "KEYFILE", keyFile)
+			}
+			r := c.exec(invocation{args: args, env: tt.env})
+			hint := strings.NewReplacer("KEYFILE", keyFile, "SERVICE", service).Replace(tt.hint)
+			expectExit(t, r, 4, "error: listing users: the server rejected the API key (401)\n", hint)
+			expectNotContains(t, "stderr", r.stderr, wrong, tt.noHint)
+		})
+	}
+}
+
 // TestStoredKeyGoesOnlyToItsServer checks that a profile's key, wherever it
 // is kept, is sent only to the server it was stored for, while a key given
 // explicitly goes wherever the user points it.
