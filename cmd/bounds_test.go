@@ -23,6 +23,9 @@ func TestEndlessInputIsRefused(t *testing.T) {
 		{name: "apply -f /dev/zero", args: []string{"apply", "-f", "/dev/zero", "--format", "yaml"}, errHas: "is larger than 256 MiB"},
 		{name: "apply -f - </dev/zero", args: []string{"apply", "-f", "-", "--format", "yaml"}, stdin: "/dev/zero", errHas: "stdin is larger than 256 MiB"},
 		{name: "--password-stdin </dev/zero", args: []string{"passwd", "--password-stdin"}, stdin: "/dev/zero", errHas: "stdin is larger than 4 KiB"},
+		{name: "login --with-token </dev/zero", args: []string{"login", "--with-token", "--insecure-storage"}, stdin: "/dev/zero", errHas: "stdin is larger than 4 KiB"},
+		{name: "--api-key-file /dev/zero", args: []string{"list", "--api-key-file", "/dev/zero"}, errHas: "larger than"},
+		{name: "--config /dev/zero", args: []string{"list", "--config", "/dev/zero"}, errHas: "/dev/zero"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
