@@ -297,26 +297,28 @@ func tail(text string, n int) string {
 	return strings.Join(lines, "\n")
 }
 
-// apiDocsDir finds ../shared/dqops-api beside the repository: walking up
-// from the test's directory, the first directory holding shared/dqops-api.
-func apiDocsDir(t testing.TB) string {
+// apiDocsDir is the directory holding DQOps's OpenAPI documents, named by
+// DQOPS_OPENAPI_DIR (the repository keeps no copies of them; CI points it at
+// the real ones). The suite is skipped, with one line saying how to run it,
+// when the variable is unset, and fails when it is set and a document is
+// not there.
+func apiDocsDir(t testing.TB, specs ...string) string {
 	t.Helper()
-	wd, err := os.Getwd()
-	if err != nil {
-		t.Fatal(err)
+	dir := os.Getenv("DQOPS_OPENAPI_DIR")
+	if dir == "" {
+		t.Skipf("contract suite skipped: set DQOPS_OPENAPI_DIR to the absolute path of a directory holding %s "+
+			"(DQOps's own OpenAPI documents; any DQOps instance serves its own at /swagger-api/dqops-api-swagger-2.json)",
+			strings.Join(specs, " and "))
 	}
-	for dir := wd; ; {
-		candidate := filepath.Join(dir, "shared", "dqops-api")
-		if st, err := os.Stat(candidate); err == nil && st.IsDir() {
-			return candidate
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			t.Fatalf("DQOps's API documents not found: no shared/dqops-api in %s or any directory above it; "+
-				"the contract suite needs the shared/ directory checked out beside the repository (../shared/dqops-api)", wd)
-		}
-		dir = parent
+	if !filepath.IsAbs(dir) {
+		t.Fatalf("DQOPS_OPENAPI_DIR=%s: want an absolute path (go test runs in the package's directory)", dir)
 	}
+	for _, spec := range specs {
+		if _, err := os.Stat(filepath.Join(dir, spec)); err != nil {
+			t.Fatalf("DQOPS_OPENAPI_DIR is set, but: %v", err)
+		}
+	}
+	return dir
 }
 
 // npxEnv is the environment of npx and Prism: no colours in the log, no

@@ -29,9 +29,6 @@ func TestContract(t *testing.T) {
 	if testing.Short() {
 		t.Skip("the contract suite runs Stoplight Prism through npx; -short leaves it out")
 	}
-	docs := apiDocsDir(t)
-	npx := lookNpx(t)
-	installPrism(t, npx)
 	releases := []struct {
 		name string
 		api  string
@@ -40,6 +37,9 @@ func TestContract(t *testing.T) {
 		{"1.0", sandbox.API10, "dqops-users-api-v1.0.0.swagger.json"},
 		{"1.13", sandbox.API113, "dqops-users-api-v1.13.2.swagger.json"},
 	}
+	docs := apiDocsDir(t, releases[0].spec, releases[1].spec)
+	npx := lookNpx(t)
+	installPrism(t, npx)
 	for _, rel := range releases {
 		t.Run(rel.name, func(t *testing.T) {
 			t.Parallel()

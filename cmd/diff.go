@@ -30,9 +30,10 @@ would carry out, changing nothing:
   - delete cy@example.com (viewer)          (only with --prune)
   ! ... refused: why                        (a guard refuses it)
 
--o json prints the plan for machines. As "kubectl diff" does, it exits 0
-when the server matches the file, 10 when there are changes, and another
-code on an error. The file is read as "apply" reads it.`,
+-o json prints the plan for machines. diff exits 0 when the server matches
+the file, 10 when changes (or refused ones) are pending, and another code on
+an error, so that a script can tell "in sync" from "out of sync" from
+"failed". The file is read as "apply" reads it.`,
 		Example: `  $ dqo-users diff -f users.yaml
   $ dqo-users diff -f users.yaml --prune -o json | jq '.changes[].email'
   $ dqo-users export | dqo-users diff -f -    # exits 0`,
