@@ -185,7 +185,7 @@ func (w clientWriter) UpdateUser(ctx context.Context, u api.User) error {
 
 func (w clientWriter) DeleteUser(ctx context.Context, email string) error {
 	if err := w.client.DeleteUser(ctx, email); err != nil {
-		return notFound(email, err)
+		return notFound(ctx, w.client, email, err)
 	}
 	return nil
 }

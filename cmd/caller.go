@@ -12,6 +12,9 @@ func caller(ctx context.Context, client *api.Client) (*api.Profile, error) {
 	p, err := client.Profile(ctx)
 	if err != nil {
 		if api.IsStatus(err, 404) {
+			if e := notDQOps(ctx, client); e != nil {
+				return nil, e
+			}
 			return nil, errNotPaired()
 		}
 		return nil, err

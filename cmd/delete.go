@@ -125,7 +125,7 @@ func deleteRun(opts *DeleteOptions) error {
 	}
 	for _, email := range targets {
 		if err := client.DeleteUser(ctx, email); err != nil {
-			if b.fail(ctx, notFound(email, err)) {
+			if b.fail(ctx, notFound(ctx, client, email, err)) {
 				break
 			}
 			continue

@@ -76,7 +76,7 @@ func TestDelete(t *testing.T) {
 		{name: "viewer may not delete: 5", args: []string{"delete", "ana@corp.io", "--yes"}, env: map[string]string{"DQOPS_API_KEY": "viewer"}, code: 5,
 			errHas: []string{"permission denied"}, calls: del("ana@corp.io"), present: []string{"ana@corp.io"}},
 		{name: "1.0 without a licence: not paired, 5", opts: sandbox.Options{API: "1.0", Unlicensed: true}, args: []string{"delete", "ana@corp.io", "--yes"}, code: 5,
-			errHas: []string{"not paired with DQOps Cloud"}, calls: []string{"GET /api/environment/profile"}, present: []string{"ana@corp.io"}},
+			errHas: []string{"not paired with DQOps Cloud"}, calls: []string{"GET /api/environment/profile", "GET /api/users"}, present: []string{"ana@corp.io"}},
 		{name: "no email", args: []string{"delete", "--yes"}, code: 2, calls: []string{}},
 	}
 	for _, tt := range tests {

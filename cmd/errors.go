@@ -307,12 +307,30 @@ func (b *batch) err() error {
 	return &ExitError{Code: b.first.Code, Status: b.first.Status, Err: b.first.Err, Reported: true}
 }
 
-// notFound turns a 404 into "user not found".
-func notFound(email string, err error) error {
-	if api.IsStatus(err, 404) {
-		return errUserNotFound(email)
+// notFound turns a 404 into "user not found", once a probe has shown that
+// the URL serves the DQOps API at all.
+func notFound(ctx context.Context, client *api.Client, email string, err error) error {
+	if !api.IsStatus(err, 404) {
+		return err
 	}
-	return err
+	if e := notDQOps(ctx, client); e != nil {
+		return e
+	}
+	return errUserNotFound(email)
+}
+
+// notDQOps is, after a 404, the error of a URL that does not serve the
+// DQOps API (a wrong path prefix answers 404 to everything), which must not
+// read as a missing user or an instance not paired with DQOps Cloud; nil
+// when the probe finds the API, or cannot tell. It costs a request, made
+// only after a 404.
+func notDQOps(ctx context.Context, client *api.Client) *ExitError {
+	if ok, err := client.ServesAPI(ctx); err != nil || ok {
+		return nil
+	}
+	return &ExitError{Code: ExitFailure, Status: 404,
+		Err:  fmt.Errorf("%s does not look like the DQOps API: it answers 404 Not Found where DQOps lists its users (/api/users)", client.BaseURL()),
+		Hint: "check --url, DQOPS_URL or the profile's url (`dqo-users config view`), and its path prefix: the API is under /api of the address where DQOps answers"}
 }
 
 func errUserNotFound(email string) *ExitError {
@@ -335,7 +353,7 @@ func errNotPaired() *ExitError {
 func mustExist(ctx context.Context, client *api.Client, email string) (*api.User, error) {
 	u, err := client.GetUser(ctx, email)
 	if err != nil {
-		return nil, notFound(email, err)
+		return nil, notFound(ctx, client, email, err)
 	}
 	return u, nil
 }
@@ -347,7 +365,7 @@ func explainMissing(ctx context.Context, client *api.Client, email string, err e
 		return err
 	}
 	if _, getErr := client.GetUser(ctx, email); api.IsStatus(getErr, 404) {
-		return notFound(email, getErr)
+		return notFound(ctx, client, email, getErr)
 	}
 	return err
 }
@@ -363,6 +381,10 @@ func explainCreateFailure(ctx context.Context, client *api.Client, email string,
 	case 403:
 		if _, getErr := client.GetUser(ctx, email); getErr == nil {
 			return errAlreadyExists(email)
+		}
+	case 404:
+		if e := notDQOps(ctx, client); e != nil {
+			return e
 		}
 	}
 	return err

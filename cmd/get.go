@@ -67,7 +67,7 @@ func getRun(opts *GetOptions) error {
 	for _, email := range opts.Emails {
 		u, err := client.GetUser(ctx, email)
 		if err != nil {
-			if batch.fail(ctx, notFound(email, err)) {
+			if batch.fail(ctx, notFound(ctx, client, email, err)) {
 				break
 			}
 			continue

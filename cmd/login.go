@@ -109,7 +109,7 @@ func loginRun(opts *LoginOptions) error {
 	}
 	profile, err := client.Profile(ctx)
 	if err != nil {
-		return explainLoginFailure(ctx, err)
+		return explainLoginFailure(ctx, client, err)
 	}
 	saved, err := saveLogin(opts, t, apiKey)
 	if err != nil {
@@ -227,7 +227,7 @@ func heldItem(p config.Profile, service string) bool {
 	return keyLocation(p) == keyInKeyring && err == nil && old == service
 }
 
-func explainLoginFailure(ctx context.Context, err error) error {
+func explainLoginFailure(ctx context.Context, client *api.Client, err error) error {
 	e := classify(ctx, err)
 	switch api.Status(err) {
 	case 401:
@@ -236,7 +236,9 @@ func explainLoginFailure(ctx context.Context, err error) error {
 	case 403:
 		e.Err = errors.New("the key's account may not read its profile (403): nothing was stored")
 	case 404:
-		e = errNotPaired()
+		if e = notDQOps(ctx, client); e == nil {
+			e = errNotPaired()
+		}
 		e.Err = fmt.Errorf("%w: nothing was stored", e.Err)
 	default:
 		e.Err = fmt.Errorf("%w: nothing was stored", e.Err)

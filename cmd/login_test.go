@@ -115,7 +115,7 @@ func TestLogin(t *testing.T) {
 			errHas: []string{"(403): nothing was stored"}, calls: []string{"GET /api/environment/profile"}},
 		{name: "404 (1.0 unlicensed): 5, nothing stored", opts: sandbox.Options{API: "1.0", Unlicensed: true},
 			key: func(s *testServer) string { return s.AdminKey() }, code: 5,
-			errHas: []string{"not paired with DQOps Cloud", "nothing was stored"}, calls: []string{"GET /api/environment/profile"}},
+			errHas: []string{"not paired with DQOps Cloud", "nothing was stored"}, calls: []string{"GET /api/environment/profile", "GET /api/users"}},
 		{name: "500: 1, nothing stored", opts: sandbox.Options{Faults: "GET /api/environment/profile 500"},
 			key: func(s *testServer) string { return s.AdminKey() }, code: 1, errHas: []string{"nothing was stored"}},
 		{name: "empty token: 2", key: func(*testServer) string { return " \n" }, code: 2, errHas: []string{"the API key is empty"}, calls: []string{}},

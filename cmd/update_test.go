@@ -50,7 +50,7 @@ func TestUpdate(t *testing.T) {
 			args: []string{"update", "ana@corp.io", "--domain-role", "sales=editor"}, code: 2, errHas: []string{"needs DQOps 1.13 or later"},
 			calls: []string{"GET /api/environment/profile"}, email: "ana@corp.io", role: "editor"},
 		{name: "unknown user: 6, not the server's 500, no PUT", args: []string{"update", "nobody@corp.io", "--role", "viewer"}, code: 6,
-			errHas: []string{`error: user "nobody@corp.io" not found`}, calls: []string{"GET /api/users/nobody@corp.io"}},
+			errHas: []string{`error: user "nobody@corp.io" not found`}, calls: []string{"GET /api/users/nobody@corp.io", "GET /api/users"}},
 		{name: "the same role: nothing sent", users: []sandbox.User{ana}, args: []string{"update", "ana@corp.io", "--role", "editor"},
 			errHas: []string{"User ana@corp.io already has these roles; nothing to change."},
 			calls:  []string{"GET /api/users/ana@corp.io"}, email: "ana@corp.io", role: "editor"},

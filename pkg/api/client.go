@@ -8,6 +8,7 @@ import (
 	"io"
 	"net/http"
 	"net/url"
+	"sync"
 	"time"
 )
 
@@ -74,10 +75,13 @@ type Client struct {
 	userAgent string
 	timeout   time.Duration
 	grace     time.Duration
-	retries   int
-	backoff   func(int) time.Duration
-	trace     *tracer // nil without Options.Debug
-	http      *http.Client
+	// probed is ServesAPI's verdict, once it has one.
+	probeMu sync.Mutex
+	probed  *bool
+	retries int
+	backoff func(int) time.Duration
+	trace   *tracer // nil without Options.Debug
+	http    *http.Client
 	// sleep waits before a retry; tests that must not wait replace it.
 	sleep func(context.Context, time.Duration) bool
 }

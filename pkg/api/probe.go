@@ -22,7 +22,22 @@ const probeBytes = 512
 //     permission checks answer: true;
 //   - 404, a redirect, an HTML page, another status or body: false;
 //   - no answer, 429 or 5xx: false with the error, as nothing can be told.
+//
+// A verdict is kept: a command that gets several 404s probes once.
 func (c *Client) ServesAPI(ctx context.Context) (bool, error) {
+	c.probeMu.Lock()
+	defer c.probeMu.Unlock()
+	if c.probed != nil {
+		return *c.probed, nil
+	}
+	ok, err := c.probe(ctx)
+	if err == nil {
+		c.probed = &ok
+	}
+	return ok, err
+}
+
+func (c *Client) probe(ctx context.Context) (bool, error) {
 	r := &call{op: "checking that the URL serves the DQOps API", method: http.MethodGet, path: "/api/users"}
 	a, resp, err := c.send(ctx, r)
 	if err != nil {

@@ -1,0 +1,67 @@
+package cmd_test
+
+import (
+	"testing"
+
+	"github.com/dqops-users/dqo-users/pkg/sandbox"
+)
+
+// A URL that does not serve the DQOps API (DQOps at the root, the URL with
+// a path prefix) answers 404 to everything. No command reports that as a
+// missing user or an unpaired instance: each says the URL does not look
+// like the DQOps API, names it, and exits 1, after one probe that is made
+// only once a 404 came.
+func TestAURLThatIsNotTheAPI(t *testing.T) {
+	tests := []struct {
+		name  string
+		args  []string
+		stdin string
+	}{
+		{name: "get", args: []string{"get", "ana@corp.io"}},
+		{name: "get several", args: []string{"get", "ana@corp.io", "bo@corp.io"}},
+		{name: "update", args: []string{"update", "ana@corp.io", "--role", "viewer"}},
+		{name: "user-passwd", args: []string{"user-passwd", "ana@corp.io", "--password-stdin"}, stdin: "pw\n"},
+		{name: "whoami", args: []string{"whoami"}},
+		{name: "delete", args: []string{"delete", "ana@corp.io", "--yes"}},
+		{name: "create", args: []string{"create", "ana@corp.io", "--role", "viewer"}},
+		{name: "export", args: []string{"export"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			srv, c := setup(t, sandbox.Options{}, ana)
+			wrong := srv.URL + "/dqops"
+			c.env["DQOPS_URL"] = wrong
+			r := c.runStdin(tt.stdin, tt.args...)
+			expectExit(t, r, 1, wrong+" does not look like the DQOps API", "path prefix")
+			expectNotContains(t, "stderr", r.stderr, "not found", "not paired")
+			probes := 0
+			for _, call := range srv.calls() {
+				if call == "GET /dqops/api/users" {
+					probes++
+				}
+			}
+			if probes != 1 {
+				t.Errorf("%d probes, want one: %v", probes, srv.calls())
+			}
+			// A create's existence check gets 404 as a missing user would,
+			// so its POST goes out (and gets 404) before the probe.
+			if w := srv.writes(); len(w) != 0 && tt.name != "create" {
+				t.Errorf("writes sent: %v", w)
+			}
+		})
+	}
+	t.Run("login", func(t *testing.T) {
+		srv, c := setup(t, sandbox.Options{})
+		c.env["DQOPS_API_KEY"] = ""
+		r := c.runStdin(srv.AdminKey()+"\n", "login", "--url", srv.URL+"/dqops", "--with-token", "--insecure-storage")
+		expectExit(t, r, 1, "does not look like the DQOps API", "nothing was stored")
+	})
+	t.Run("the API answers: no probe", func(t *testing.T) {
+		srv, c := setup(t, sandbox.Options{})
+		expectExit(t, c.run("get", "nobody@corp.io"), 6, `user "nobody@corp.io" not found`)
+		expectCalls(t, srv, "GET /api/users/nobody@corp.io", "GET /api/users")
+		srv.ResetRequests()
+		expectExit(t, c.run("get", "admin@example.com"), 0)
+		expectCalls(t, srv, "GET /api/users/admin@example.com")
+	})
+}
