@@ -116,7 +116,7 @@ func NewCmdConfigUse(f *Factory, runF func(*ConfigOptions) error) *cobra.Command
 		Short:             "Make a profile the current one",
 		Long:              "Make the named profile current: later commands use its address and key unless --profile or DQOPS_PROFILE says otherwise.",
 		Example:           `  $ dqo-users config use staging`,
-		Args:              exactlyOneArg,
+		Args:              exactlyOne("NAME"),
 		ValidArgsFunction: f.completeProfiles,
 		RunE: func(c *cobra.Command, args []string) error {
 			opts.Context, opts.Name = c.Context(), args[0]

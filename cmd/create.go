@@ -44,7 +44,7 @@ DQOps Cloud users can also sign in through DQOps Cloud without one.`,
   $ dqo-users create ana@example.com --role viewer --password-prompt
   $ printf '%s' "$PASSWORD" | dqo-users create ana@example.com --role viewer --password-stdin
   $ dqo-users create ana@example.com --role viewer --domain-role sales=editor`,
-		Args: exactlyOneArg,
+		Args: exactlyOne("EMAIL"),
 		RunE: func(c *cobra.Command, args []string) error {
 			opts.Context = c.Context()
 			opts.Email = args[0]

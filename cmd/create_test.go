@@ -96,7 +96,7 @@ func TestCreate(t *testing.T) {
 		{name: "--password-prompt without a terminal: nothing sent", inv: invocation{args: args("--role", "viewer", "--password-prompt")},
 			code: 2, errHas: []string{"--password-prompt needs a terminal"}, calls: []string{}, check: noUser},
 		{name: "--password-stdin and --password-prompt", inv: invocation{args: args("--role", "viewer", "--password-stdin", "--password-prompt"), stdin: "pw"},
-			code: 2, errHas: []string{"none of the others can be"}, calls: []string{}, check: noUser},
+			code: 2, errHas: []string{"--password-stdin and --password-prompt cannot be used together"}, calls: []string{}, check: noUser},
 		{name: "existing user: 7, no POST", users: []sandbox.User{{Email: email, AccountRole: "viewer"}}, inv: invocation{args: args("--role", "admin")},
 			code: 7, errHas: []string{`user "new@corp.io" already exists`, "dqo-users update new@corp.io --role ROLE"}, calls: []string{"GET /api/users/" + email},
 			check: hasUser("viewer", nil)},

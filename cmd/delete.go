@@ -38,7 +38,7 @@ last admin needs --force. Every email is attempted; each failure is reported
 and the exit code is the first failure's.`,
 		Example: `  $ dqo-users delete ana@example.com
   $ dqo-users delete ana@example.com bo@example.com --yes`,
-		Args: atLeastOneArg,
+		Args: atLeastOne("EMAIL"),
 		RunE: func(c *cobra.Command, args []string) error {
 			opts.Context = c.Context()
 			if err := validateEmails(args); err != nil {

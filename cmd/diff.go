@@ -56,7 +56,7 @@ an error, so that a script can tell "in sync" from "out of sync" from
 	c.Flags().BoolVar(&opts.Prune, "prune", false, "include the deletion of users the file does not mention")
 	c.Flags().BoolVar(&opts.Force, "force", false, "plan as apply --force would: no guard for your own account and the last admin")
 	c.Flags().BoolVar(&opts.AllowLocalDomain, "allow-local-domain", false, "plan as apply --allow-local-domain would: accept new users whose email domain has no dot")
-	c.Flags().StringVarP((*string)(&opts.Output), "output", "o", string(output.FormatText), "output format: text or json")
+	c.Flags().StringVarP((*string)(&opts.Output), "output", "o", string(output.FormatText), "output `FORMAT`: text or json")
 	_ = c.RegisterFlagCompletionFunc("output", fixedCompletion(output.Names(diffFormats)...))
 	return c
 }

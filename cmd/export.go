@@ -56,7 +56,7 @@ field is left out.`,
 			return exportRun(opts)
 		},
 	}
-	c.Flags().StringVarP(&format, "output", "o", "", "output format: yaml, json or csv (default yaml)")
+	c.Flags().StringVarP(&format, "output", "o", "", "output `FORMAT`: yaml, json or csv (default yaml)")
 	_ = c.RegisterFlagCompletionFunc("output", fixedCompletion(output.Names(apply.Formats())...))
 	return c
 }

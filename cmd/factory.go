@@ -74,6 +74,9 @@ func (f *Factory) prepareCommand(c *cobra.Command, _ []string) error {
 	if err := c.ValidateRequiredFlags(); err != nil {
 		return &ExitError{Code: ExitUsage, Err: err}
 	}
+	if err := exclusiveFlags(c); err != nil {
+		return err
+	}
 	if err := c.ValidateFlagGroups(); err != nil {
 		return &ExitError{Code: ExitUsage, Err: err}
 	}

@@ -5,19 +5,46 @@ import (
 	"strings"
 
 	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
 
 	"github.com/dqops-users/dqo-users/pkg/api"
 	"github.com/dqops-users/dqo-users/pkg/apply"
 	"github.com/dqops-users/dqo-users/pkg/output"
 )
 
-// Argument validators: cobra's, with their errors as usage errors.
-var (
-	noArgs        = usageArgs(cobra.NoArgs)
-	exactlyOneArg = usageArgs(cobra.ExactArgs(1))
-	atLeastOneArg = usageArgs(cobra.MinimumNArgs(1))
-)
+// noArgs refuses any argument, in the tool's words (cobra calls an extra
+// argument of a command without subcommands an "unknown command").
+func noArgs(c *cobra.Command, args []string) error {
+	if len(args) > 0 {
+		return usageErrorf("%s takes no arguments, got %q", c.CommandPath(), args[0])
+	}
+	return nil
+}
 
+// exactlyOne is a validator of one argument named name (EMAIL, NAME).
+func exactlyOne(name string) cobra.PositionalArgs {
+	return func(c *cobra.Command, args []string) error {
+		switch {
+		case len(args) == 0:
+			return usageErrorf("%s is missing: %s takes one %s", name, c.CommandPath(), name)
+		case len(args) > 1:
+			return usageErrorf("%s takes one %s, got %d: %q", c.CommandPath(), name, len(args), args)
+		}
+		return nil
+	}
+}
+
+// atLeastOne is a validator of one or more arguments named name.
+func atLeastOne(name string) cobra.PositionalArgs {
+	return func(c *cobra.Command, args []string) error {
+		if len(args) == 0 {
+			return usageErrorf("%s is missing: %s takes one %s or more", name, c.CommandPath(), name)
+		}
+		return nil
+	}
+}
+
+// usageArgs wraps one of cobra's validators so its error is a usage error.
 func usageArgs(validate cobra.PositionalArgs) cobra.PositionalArgs {
 	return func(c *cobra.Command, args []string) error {
 		if err := validate(c, args); err != nil {
@@ -26,6 +53,30 @@ func usageArgs(validate cobra.PositionalArgs) cobra.PositionalArgs {
 		return nil
 	}
 }
+
+// exclusiveFlags refuses flags of a mutually exclusive group given
+// together, in a sentence naming them (cobra's message lists the groups).
+func exclusiveFlags(c *cobra.Command) error {
+	var err error
+	c.Flags().VisitAll(func(f *pflag.Flag) {
+		for _, group := range f.Annotations[exclusiveGroupAnnotation] {
+			var set []string
+			for name := range strings.SplitSeq(group, " ") {
+				if g := c.Flags().Lookup(name); g != nil && g.Changed {
+					set = append(set, "--"+name)
+				}
+			}
+			if len(set) > 1 && err == nil {
+				err = usageErrorf("%s cannot be used together: give one of them", strings.Join(set, " and "))
+			}
+		}
+	})
+	return err
+}
+
+// exclusiveGroupAnnotation is where cobra keeps MarkFlagsMutuallyExclusive's
+// groups, on each flag of a group.
+const exclusiveGroupAnnotation = "cobra_annotation_mutually_exclusive"
 
 // validateEmails checks the email arguments of a command that acts on
 // existing users: any email a user can have is accepted, so that such a user
@@ -109,18 +160,18 @@ func parseDomainRoles(values []string) (map[string]api.Role, error) {
 // every other one.
 func addOutputFlags(c *cobra.Command, opts *output.Options) {
 	fl := c.Flags()
-	fl.StringVarP((*string)(&opts.Format), "output", "o", "", "output format: "+strings.Join(output.Names(output.Formats()), ", ")+" (default table)")
-	fl.StringVar(&opts.JQ, "jq", "", "filter the JSON output with a jq `EXPRESSION`")
-	fl.StringVar(&opts.Template, "template", "", "format the JSON output with a Go `TEMPLATE`")
+	fl.StringVarP((*string)(&opts.Format), "output", "o", "", "output `FORMAT`: "+strings.Join(output.Names(output.Formats()), ", ")+" (default table)")
+	fl.StringVarP(&opts.JQ, "jq", "q", "", "filter the JSON output with a jq `EXPRESSION`")
+	fl.StringVarP(&opts.Template, "template", "t", "", "format the JSON output with a Go `TEMPLATE`")
 	fl.BoolVar(&opts.NoHeaders, "no-headers", false, "omit the header row of table, csv and tsv output")
-	fl.StringSliceVar(&opts.Columns, "columns", nil, "columns to show in table, csv and tsv output, by field or header, e.g. email,role")
+	fl.StringSliceVar(&opts.Columns, "columns", nil, "`COLUMNS` to show in table, csv and tsv output, by field or header, e.g. email,role")
 	_ = c.RegisterFlagCompletionFunc("output", fixedCompletion(output.Names(output.Formats())...))
 }
 
 // addFileFlags gives apply and diff their -f and --format flags.
 func addFileFlags(c *cobra.Command, file, format *string) {
 	c.Flags().StringVarP(file, "file", "f", "", "the users `FILE` (YAML, JSON or CSV); - reads stdin")
-	c.Flags().StringVar(format, "format", "", "the file's format: yaml, json or csv (default: by extension, else by content)")
+	c.Flags().StringVar(format, "format", "", "the file's `FORMAT`: yaml, json or csv (default: by extension, else by content)")
 	_ = c.MarkFlagRequired("file")
 	_ = c.MarkFlagFilename("file", "yaml", "yml", "json", "csv")
 	_ = c.RegisterFlagCompletionFunc("format", fixedCompletion(output.Names(apply.Formats())...))

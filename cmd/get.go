@@ -35,7 +35,7 @@ exit code is the first failure's.`,
 		Example: `  $ dqo-users get ana@example.com
   $ dqo-users get ana@example.com bo@example.com -o json
   $ dqo-users get ana@example.com --jq .accountRole`,
-		Args: atLeastOneArg,
+		Args: atLeastOne("EMAIL"),
 		RunE: func(c *cobra.Command, args []string) error {
 			opts.Context = c.Context()
 			if err := validateEmails(args); err != nil {

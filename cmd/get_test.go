@@ -53,7 +53,7 @@ func TestGet(t *testing.T) {
 		{name: "all missing, JSON: an empty array and one error object each", args: []string{"get", "x@corp.io", "y@corp.io", "-o", "json"}, code: 6,
 			json: []any{}, errHas: []string{`"message":"user \"x@corp.io\" not found"`, `"message":"user \"y@corp.io\" not found"`},
 			calls: []string{"GET /api/users/x@corp.io", "GET /api/users", "GET /api/users/y@corp.io"}},
-		{name: "no email", args: []string{"get"}, code: 2, errHas: []string{"requires at least 1 arg"}, calls: []string{}},
+		{name: "no email", args: []string{"get"}, code: 2, errHas: []string{"EMAIL is missing: dqo-users get takes one EMAIL or more"}, calls: []string{}},
 		{name: "bad email among good ones: nothing sent", args: []string{"get", "ana@corp.io", ""}, code: 2,
 			errHas: []string{"empty email address"}, calls: []string{}},
 		{name: "any email a user may have is asked for", args: []string{"get", "Ana <ana@corp.io>"}, code: 6,

@@ -75,7 +75,7 @@ header, so "while read email role" works. Use -o for json, yaml, csv and more.`,
 		},
 	}
 	c.Flags().StringVar(&role, "role", "", "show only users with this account `ROLE`")
-	c.Flags().StringVar(&opts.Sort, "sort", "email", "sort by email, or by role (strongest first, then email)")
+	c.Flags().StringVar(&opts.Sort, "sort", "email", "sort by `FIELD`: email, or role (strongest first, then email)")
 	c.Flags().StringVar(&opts.Match, "match", "", "show only users whose email matches the `GLOB` (case-insensitive)")
 	registerRoleCompletion(c, "role")
 	_ = c.RegisterFlagCompletionFunc("sort", fixedCompletion("email", "role"))

@@ -63,7 +63,9 @@ func TestList(t *testing.T) {
 		{name: "bad --sort", args: []string{"list", "--sort", "age"}, code: 2, stderr: "--sort must be email or role", calls: []string{}},
 		{name: "bad --match", args: []string{"list", "--match", "["}, code: 2, stderr: "is not a valid pattern", calls: []string{}},
 		{name: "bad -o", args: []string{"list", "-o", "xml"}, code: 2, calls: []string{}},
-		{name: "an argument", args: []string{"list", "ana@corp.io"}, code: 2, stderr: "unknown command", calls: []string{}},
+		{name: "an argument", args: []string{"list", "ana@corp.io"}, code: 2, stderr: `dqo-users list takes no arguments, got "ana@corp.io"`, calls: []string{}},
+		{name: "-q is --jq", args: []string{"list", "-q", ".[0].email"}, stdout: "admin@example.com\n"},
+		{name: "-t is --template", args: []string{"list", "-t", "{{(index . 1).email}}"}, stdout: "ana@corp.io"},
 		{name: "unknown flag", args: []string{"list", "--rol", "admin"}, code: 2, stderr: "unknown flag", calls: []string{}},
 	}
 	for _, tt := range tests {

@@ -59,7 +59,7 @@ password is asked twice without echo; in scripts pass --password-stdin and
 write it to stdin.`,
 		Example: `  $ dqo-users user-passwd ana@example.com
   $ printf '%s' "$PASSWORD" | dqo-users user-passwd ana@example.com --password-stdin`,
-		Args: exactlyOneArg,
+		Args: exactlyOne("EMAIL"),
 		RunE: func(c *cobra.Command, args []string) error {
 			opts.Context = c.Context()
 			opts.Email = args[0]

@@ -106,8 +106,10 @@ of the API.`,
   $ dqo-users create ana@example.com --role editor
   $ dqo-users update ana@example.com --role viewer
   $ dqo-users delete ana@example.com --yes`,
-		SilenceUsage:      true,
-		SilenceErrors:     true,
+		SilenceUsage:  true,
+		SilenceErrors: true,
+		// --version prints what "dqo-users version" does.
+		Version:           versionLine(build),
 		PersistentPreRunE: f.prepareCommand,
 	}
 	root.SetFlagErrorFunc(func(c *cobra.Command, err error) error {
@@ -116,14 +118,14 @@ of the API.`,
 	root.CompletionOptions.HiddenDefaultCmd = false
 
 	pf := root.PersistentFlags()
-	pf.String("url", "", "DQOps address, e.g. https://dqops.example.com (env DQOPS_URL)")
+	pf.String("url", "", "DQOps address `URL`, e.g. https://dqops.example.com (env DQOPS_URL)")
 	pf.String("api-key-file", "", "read the API key from `FILE` (env DQOPS_API_KEY holds a key)")
-	pf.String("profile", "", "use the named profile of the configuration (env DQOPS_PROFILE)")
+	pf.String("profile", "", "use the profile `NAME` of the configuration (env DQOPS_PROFILE)")
 	pf.String("config", "", "configuration `FILE` (env DQOPS_CONFIG)")
 	pf.Bool("no-input", false, "never prompt; what would be asked is an error (env DQOPS_NO_INPUT=1, or CI set)")
-	pf.String("color", "auto", "colour output: auto, always or never (NO_COLOR is honoured)")
-	pf.Duration("timeout", 30*time.Second, "bound on each request, 0 for none (env DQOPS_TIMEOUT)")
-	pf.Int("retries", 3, "retries of a request that failed on the network or with 429, 502, 503, 504 (env DQOPS_RETRIES)")
+	pf.String("color", "auto", "colour output `WHEN`: auto, always or never (NO_COLOR is honoured)")
+	pf.Duration("timeout", 30*time.Second, "bound on each request, a `DURATION` such as 30s, 0 for none (env DQOPS_TIMEOUT)")
+	pf.Int("retries", 3, "`N` retries of a request that failed on the network or with 429, 502, 503, 504 (env DQOPS_RETRIES)")
 	pf.String("ca-cert", "", "also trust the certificate authorities in PEM `FILE` (env DQOPS_CA_CERT; profile's ca_cert)")
 	pf.Bool("insecure-skip-tls-verify", false, "do not check the server's TLS certificate (unsafe; prints a warning)")
 	pf.Bool("debug", false, "trace each request and response to stderr, secrets redacted (env DQOPS_DEBUG=1)")
@@ -151,5 +153,7 @@ of the API.`,
 		newCompletionCmd(f),
 	)
 	root.SetHelpCommand(newHelpCmd(root))
+	root.SetVersionTemplate("dqo-users {{.Version}}\n")
+	root.Flags().Bool("version", false, "show the version of dqo-users")
 	return root
 }

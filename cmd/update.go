@@ -32,7 +32,7 @@ func NewCmdUpdate(f *Factory, runF func(*UpdateOptions) error) *cobra.Command {
 	var role string
 	var domainRoles []string
 	c := &cobra.Command{
-		Use:   "update EMAIL --role ROLE",
+		Use:   "update EMAIL [--role ROLE] [--domain-role DOMAIN=ROLE]... [--remove-domain-role DOMAIN]...",
 		Short: "Change a user's roles",
 		Long: `Change a user's account role, or (DQOps 1.13+) data-domain roles.
 
@@ -43,7 +43,7 @@ data-domain roles, is kept. Demoting your own account or the last admin needs
 		Example: `  $ dqo-users update ana@example.com --role viewer
   $ dqo-users update ana@example.com --domain-role sales=editor --remove-domain-role hr
   $ dqo-users update me@example.com --role editor --force`,
-		Args: exactlyOneArg,
+		Args: exactlyOne("EMAIL"),
 		RunE: func(c *cobra.Command, args []string) error {
 			opts.Context = c.Context()
 			opts.Email = args[0]

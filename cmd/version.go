@@ -7,12 +7,16 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/dqops-users/dqo-users/pkg/iostreams"
+	"github.com/dqops-users/dqo-users/pkg/output"
 )
 
 // VersionOptions are the options of "version".
 type VersionOptions struct {
 	IO    *iostreams.IOStreams
 	Build BuildInfo
+
+	// Output is empty for the line people read, else json or yaml.
+	Output output.Format
 }
 
 // NewCmdVersion builds "version"; runF, when not nil, replaces the run
@@ -20,23 +24,50 @@ type VersionOptions struct {
 func NewCmdVersion(f *Factory, build BuildInfo, runF func(*VersionOptions) error) *cobra.Command {
 	opts := &VersionOptions{}
 	opts.IO, opts.Build = f.IO, build
-	return &cobra.Command{
-		Use:     "version",
-		Short:   "Show the version of dqo-users",
-		Long:    "Show the version, commit and build date of this dqo-users binary.",
-		Example: `  $ dqo-users version`,
-		Args:    noArgs,
+	c := &cobra.Command{
+		Use:   "version",
+		Short: "Show the version of dqo-users",
+		Long: `Show the version, commit and build date of this dqo-users binary, as a line
+(also "dqo-users --version"), or with -o json or yaml as an object of
+version, commit and date.`,
+		Example: `  $ dqo-users version
+  $ dqo-users --version
+  $ dqo-users version -o json --jq .version`,
+		Args: noArgs,
 		RunE: func(c *cobra.Command, _ []string) error {
+			if _, ok := output.ParseFormat(string(opts.Output), versionFormats...); opts.Output != "" && !ok {
+				return usageErrorf("--output must be json or yaml, not %q", opts.Output)
+			}
 			if runF != nil {
 				return runF(opts)
 			}
 			return versionRun(opts)
 		},
 	}
+	c.Flags().StringVarP((*string)(&opts.Output), "output", "o", "", "output `FORMAT`: json or yaml (default: one line)")
+	_ = c.RegisterFlagCompletionFunc("output", fixedCompletion(output.Names(versionFormats)...))
+	return c
+}
+
+// versionFormats are what version's -o accepts besides its line.
+var versionFormats = []output.Format{output.FormatJSON, output.FormatYAML}
+
+// versionJSON is the build as -o json shows it.
+type versionJSON struct {
+	Version string `json:"version"`
+	Commit  string `json:"commit"`
+	Date    string `json:"date"`
 }
 
 func versionRun(opts *VersionOptions) error {
-	fmt.Fprintf(opts.IO.Out, "dqo-users %s\n", versionLine(opts.Build))
+	b := opts.Build
+	switch opts.Output {
+	case output.FormatJSON:
+		return output.WriteJSON(opts.IO.Out, versionJSON{b.Version, b.Commit, b.Date})
+	case output.FormatYAML:
+		return output.WriteYAML(opts.IO.Out, versionJSON{b.Version, b.Commit, b.Date})
+	}
+	fmt.Fprintf(opts.IO.Out, "dqo-users %s\n", versionLine(b))
 	return nil
 }
 
