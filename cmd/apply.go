@@ -143,7 +143,7 @@ func applyRun(opts *ApplyOptions) error {
 				return errCancelled
 			}
 		} else if deletes > 0 {
-			return withHint(usageErrorf("the plan deletes %s and there is no terminal to confirm on: nothing was changed", output.Count(deletes, "user")),
+			return withHint(usageErrorf("the plan deletes %s, which needs a confirmation, and %s: nothing was changed", output.Count(deletes, "user"), opts.IO.WhyNoPrompt()),
 				"pass --yes to allow deletions, or leave out --prune")
 		}
 	}

@@ -227,7 +227,7 @@ func TestApplyPrune(t *testing.T) {
 	t.Run("no terminal, no --yes", func(t *testing.T) {
 		srv, c := setupNoColor(t, sandbox.Options{})
 		r := c.run("apply", "-f", c.file("u.yaml", file), "--prune")
-		expectExit(t, r, 2, "the plan deletes 1 user and there is no terminal to confirm on: nothing was changed", "pass --yes")
+		expectExit(t, r, 2, "the plan deletes 1 user, which needs a confirmation, and there is no terminal to ask on: nothing was changed", "pass --yes")
 		if !strings.Contains(r.stdout, "- delete viewer@example.com (viewer)") {
 			t.Errorf("the plan is printed first\n%s", r)
 		}

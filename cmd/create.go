@@ -61,10 +61,10 @@ DQOps Cloud users can also sign in through DQOps Cloud without one.`,
 				}
 			}
 			if opts.PasswordPrompt && !opts.IO.CanPrompt() {
-				return usageErrorf("--password-prompt needs a terminal: use --password-stdin in scripts")
+				return usageErrorf("--password-prompt cannot ask: %s; use --password-stdin in scripts", opts.IO.WhyNoPrompt())
 			}
 			if opts.Role == "" && !opts.IO.CanPrompt() {
-				return usageErrorf("--role is required: one of admin, editor, operator, viewer, none")
+				return usageErrorf("--role is required (it cannot be asked: %s): one of admin, editor, operator, viewer, none", opts.IO.WhyNoPrompt())
 			}
 			if runF != nil {
 				return runF(opts)

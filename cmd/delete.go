@@ -46,7 +46,7 @@ and the exit code is the first failure's.`,
 			}
 			opts.Emails = uniqueEmails(args)
 			if !opts.Yes && !opts.IO.CanPrompt() {
-				return usageErrorf("deleting users needs confirmation and there is no terminal to ask on: pass --yes")
+				return usageErrorf("deleting users needs a confirmation, and %s: pass --yes", opts.IO.WhyNoPrompt())
 			}
 			if runF != nil {
 				return runF(opts)

@@ -97,7 +97,7 @@ func loginRun(opts *LoginOptions) error {
 			return err
 		}
 	default:
-		return usageErrorf("no terminal to ask for the API key on: pass --with-token and the key on stdin")
+		return usageErrorf("the API key cannot be asked for: %s; pass --with-token and the key on stdin", opts.IO.WhyNoPrompt())
 	}
 	apiKey := strings.TrimSpace(string(key))
 	if apiKey == "" {

@@ -124,7 +124,7 @@ func newPassword(ctx context.Context, io *iostreams.IOStreams, fromStdin bool, w
 		return pw, nil
 	}
 	if !io.CanPrompt() {
-		return nil, usageErrorf("a password is needed and there is no terminal to ask it on: pass --password-stdin and the password on stdin")
+		return nil, usageErrorf("a password is needed, and %s: pass --password-stdin and the password on stdin", io.WhyNoPrompt())
 	}
 	pw, err := io.ReadNewPassword(ctx, what)
 	switch {

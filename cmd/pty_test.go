@@ -334,3 +334,27 @@ func TestPTYTableOutput(t *testing.T) {
 	s.expectExit(2)
 	expectContains(t, "terminal", s.screen(), "pass --yes")
 }
+
+// On a real terminal, a prompt refused because input is switched off says
+// what switched it off, not that there is no terminal.
+func TestPTYPromptRefusalSaysWhy(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		env  map[string]string
+		args []string
+		why  string
+	}{
+		{"CI", map[string]string{"CI": "true"}, []string{"delete", "viewer@example.com"}, "input is disabled by CI: pass --yes"},
+		{"--no-input", nil, []string{"delete", "viewer@example.com", "--no-input"}, "input is disabled by --no-input: pass --yes"},
+		{"DQOPS_NO_INPUT", map[string]string{"DQOPS_NO_INPUT": "1"}, []string{"passwd"}, "input is disabled by DQOPS_NO_INPUT: pass --password-stdin"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			srv := startSandbox(t, sandbox.Options{})
+			s := startPTY(t, srv, ptyOptions{env: tc.env}, tc.args...)
+			s.expectExit(2)
+			expectContains(t, "terminal", s.screen(), tc.why)
+			expectNotContains(t, "terminal", s.screen(), "no terminal")
+			expectCalls(t, srv)
+		})
+	}
+}
