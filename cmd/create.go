@@ -84,22 +84,14 @@ DQOps Cloud users can also sign in through DQOps Cloud without one.`,
 
 func createRun(opts *CreateOptions) error {
 	ctx := opts.Context
-	role := opts.Role
-	if role == "" {
-		chosen, err := opts.IO.Select(ctx, fmt.Sprintf("Account role for %s:", opts.Email), api.RoleNames())
-		if err != nil {
-			return err
-		}
-		role = api.Role(chosen)
-	}
 	var password []byte
-	if opts.PasswordStdin || opts.PasswordPrompt {
+	if opts.PasswordStdin {
+		// Nobody types it: read before anything is sent, so a bad one sends nothing.
 		var err error
-		if password, err = newPassword(ctx, opts.IO, opts.PasswordStdin, opts.Email); err != nil {
+		if password, err = newPassword(ctx, opts.IO, true, opts.Email); err != nil {
 			return err
 		}
 	}
-
 	client, err := opts.Client()
 	if err != nil {
 		return err
@@ -109,10 +101,25 @@ func createRun(opts *CreateOptions) error {
 			return err
 		}
 	}
+	// Whether the user exists is known before anything is asked, so that
+	// nobody types a password to be told the user exists.
 	if _, err := client.GetUser(ctx, opts.Email); err == nil {
 		return errAlreadyExists(opts.Email)
 	} else if !api.IsStatus(err, 404) {
 		return err
+	}
+	role := opts.Role
+	if role == "" {
+		chosen, err := opts.IO.Select(ctx, fmt.Sprintf("Account role for %s:", opts.Email), api.RoleNames())
+		if err != nil {
+			return err
+		}
+		role = api.Role(chosen)
+	}
+	if opts.PasswordPrompt {
+		if password, err = newPassword(ctx, opts.IO, false, opts.Email); err != nil {
+			return err
+		}
 	}
 	user := api.User{Email: opts.Email, AccountRole: role, DataDomainRoles: opts.DomainRoles}
 	if err := client.CreateUser(ctx, user); err != nil {
@@ -128,7 +135,7 @@ func createRun(opts *CreateOptions) error {
 	}
 	msg := fmt.Sprintf("Created user %s with role %s", opts.Email, role)
 	if opts.DomainRoles != nil {
-		msg += ", data-domain roles " + user.DomainRolesString() + ","
+		msg += ", data-domain roles " + user.DomainRolesString()
 	}
 	if password != nil {
 		msg += " and a password"

@@ -73,7 +73,7 @@ func TestCreate(t *testing.T) {
 		{name: "no role on a terminal: asked, by name, after a wrong answer", inv: invocation{args: args(), stdin: "9\nViewer\n", stdinTTY: true},
 			errHas: []string{`"9" is not one of the choices.`, "with role viewer."}, calls: created, check: hasUser("viewer", nil)},
 		{name: "no role on a terminal, stdin ends: nothing sent", inv: invocation{args: args(), stdin: "", stdinTTY: true},
-			code: 3, errHas: []string{"input ended before an answer"}, calls: []string{}, check: noUser},
+			code: 3, errHas: []string{"input ended before an answer"}, calls: []string{"GET /api/users/new@corp.io"}, check: noUser},
 		{name: "prompt with stdout piped", inv: invocation{args: args(), stdin: "2\n", stdinTTY: true, stdoutTTY: false},
 			errHas: []string{"Choose 1-5:"}, calls: created, check: hasUser("editor", nil)},
 		{name: "--no-input: no prompt", inv: invocation{args: args("--no-input"), stdin: "2\n", stdinTTY: true},

@@ -36,6 +36,9 @@ the new password is asked twice without echo; in scripts pass
 		Args: noArgs,
 		RunE: func(c *cobra.Command, _ []string) error {
 			opts.Context = c.Context()
+			if err := opts.canGetPassword(); err != nil {
+				return err
+			}
 			if runF != nil {
 				return runF(opts)
 			}
@@ -66,6 +69,9 @@ write it to stdin.`,
 			if err := validateEmails(args); err != nil {
 				return err
 			}
+			if err := opts.canGetPassword(); err != nil {
+				return err
+			}
 			if runF != nil {
 				return runF(opts)
 			}
@@ -79,13 +85,13 @@ write it to stdin.`,
 
 func passwdRun(opts *PasswdOptions) error {
 	ctx := opts.Context
-	what := "your account"
-	if opts.Email != "" {
-		what = opts.Email
-	}
-	password, err := newPassword(ctx, opts.IO, opts.PasswordStdin, what)
-	if err != nil {
-		return err
+	var password []byte
+	if opts.PasswordStdin || opts.Email == "" {
+		// From stdin, or the caller's own: nothing to look up first.
+		var err error
+		if password, err = newPassword(ctx, opts.IO, opts.PasswordStdin, "your account"); err != nil {
+			return err
+		}
 	}
 	client, err := opts.Client()
 	if err != nil {
@@ -95,18 +101,34 @@ func passwdRun(opts *PasswdOptions) error {
 		if err := client.ChangeMyPassword(ctx, password); err != nil {
 			return err
 		}
-		fmt.Fprintln(opts.IO.ErrOut, "Your password was changed.")
+		say(opts.IO.ErrOut, "Your password was changed.\n")
 		return nil
 	}
+	// The user is found before the password is asked for, so that nobody
+	// types one twice to be told the user is missing.
 	u, err := mustExist(ctx, client, opts.Email)
 	if err != nil {
 		return err
+	}
+	if password == nil {
+		if password, err = newPassword(ctx, opts.IO, false, u.Email); err != nil {
+			return err
+		}
 	}
 	// The server's spelling of the user that matched.
 	if err := client.ChangeUserPassword(ctx, u.Email, password); err != nil {
 		return explainMissing(ctx, client, u.Email, err)
 	}
 	say(opts.IO.ErrOut, "Changed the password of %s.\n", u.Email)
+	return nil
+}
+
+// canGetPassword refuses, before anything is sent, a command that would
+// need a prompt it cannot show.
+func (o *PasswdOptions) canGetPassword() error {
+	if !o.PasswordStdin && !o.IO.CanPrompt() {
+		return usageErrorf("a password is needed, and %s: pass --password-stdin and the password on stdin", o.IO.WhyNoPrompt())
+	}
 	return nil
 }
 

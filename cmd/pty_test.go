@@ -62,7 +62,8 @@ func TestPTYCreatePasswordPrompt(t *testing.T) {
 				}
 				expectCalls(t, srv, "GET /api/users/new@corp.io", "POST /api/users", "PUT /api/users/new@corp.io/password")
 			} else {
-				expectCalls(t, srv) // nothing sent
+				// Nothing sent but the look-up that comes before any prompt.
+				expectCalls(t, srv, "GET /api/users/new@corp.io")
 				if _, ok := srv.user("new@corp.io"); ok {
 					t.Error("the user was created")
 				}
@@ -263,7 +264,7 @@ func TestPTYCtrlC(t *testing.T) {
 		if s.lflag()&unix.ECHO == 0 {
 			t.Error("the terminal's echo was not restored")
 		}
-		expectCalls(t, srv)
+		expectCalls(t, srv, "GET /api/users/new@corp.io") // the look-up before the prompt
 	})
 	t.Run("at the login key prompt", func(t *testing.T) {
 		srv := startSandbox(t, sandbox.Options{})
@@ -355,6 +356,28 @@ func TestPTYPromptRefusalSaysWhy(t *testing.T) {
 			expectContains(t, "terminal", s.screen(), tc.why)
 			expectNotContains(t, "terminal", s.screen(), "no terminal")
 			expectCalls(t, srv)
+		})
+	}
+}
+
+// create and user-passwd find out whether the user exists before they ask
+// for a password: nobody types one twice to be told the user is missing.
+func TestPTYNoPasswordAskedForAMissingOrExistingUser(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		args []string
+		code int
+		says string
+	}{
+		{"create of an existing user", []string{"create", "viewer@example.com", "--role", "viewer", "--password-prompt"}, 7, `user "viewer@example.com" already exists`},
+		{"user-passwd of a missing user", []string{"user-passwd", "nobody@example.com"}, 6, `user "nobody@example.com" not found`},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			srv := startSandbox(t, sandbox.Options{})
+			s := startPTY(t, srv, ptyOptions{}, tc.args...)
+			s.expectExit(tc.code)
+			expectContains(t, "terminal", s.screen(), tc.says)
+			expectNotContains(t, "terminal", s.screen(), "password for")
 		})
 	}
 }
