@@ -73,6 +73,18 @@ type recorder struct{ results []Result }
 
 func (r *recorder) Finished(res Result) { r.results = append(r.results, res) }
 
+// cancelAfter cancels a context once n changes have finished.
+type cancelAfter struct {
+	n      int
+	cancel context.CancelFunc
+}
+
+func (c *cancelAfter) Finished(Result) {
+	if c.n--; c.n == 0 {
+		c.cancel()
+	}
+}
+
 func TestExecuteParallelism(t *testing.T) {
 	for _, parallel := range []int{1, 4, 8} {
 		t.Run(fmt.Sprint(parallel), func(t *testing.T) {
@@ -130,11 +142,8 @@ func TestExecuteContinueOnError(t *testing.T) {
 func TestExecuteInterrupted(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	w := &fakeWriter{delay: 20 * time.Millisecond}
-	rec := &recorder{}
-	go func() {
-		time.Sleep(50 * time.Millisecond)
-		cancel()
-	}()
+	// Ctrl-C comes once five changes are done, however busy the machine.
+	rec := &cancelAfter{n: 5, cancel: cancel}
 	rep := Execute(ctx, createPlan(100), w, ExecOptions{Parallel: 2, ContinueOnError: true, Progress: rec})
 	if !rep.Interrupted || len(rep.NotAttempted) == 0 || rep.Created == 0 {
 		t.Fatalf("report %+v", rep)
