@@ -1,0 +1,236 @@
+package api
+
+import (
+	"fmt"
+	"maps"
+	"slices"
+	"strings"
+)
+
+// Grants returns the user's data-domain grants: its dataDomainRoles without
+// the entries whose role is none, in a map of its own; nil when there are
+// none. DQOps 1.13 with data domains lists every domain for every user,
+// "none" where the user has no role, and drops such entries on write, so an
+// entry whose role is none is no grant. This is the one notion of what a
+// user is granted: tables, plans, diff, apply and export show and compare
+// grants; only JSON and YAML of list and get show dataDomainRoles as sent.
+func (u User) Grants() map[string]Role {
+	return GrantsOf(u.DataDomainRoles)
+}
+
+// HasGrants reports whether the user has a data-domain grant: an entry of
+// dataDomainRoles whose role is not none.
+func (u User) HasGrants() bool {
+	for _, role := range u.DataDomainRoles {
+		if role != RoleNone {
+			return true
+		}
+	}
+	return false
+}
+
+// GrantsOf returns the grants among data-domain roles, as User.Grants does.
+func GrantsOf(roles map[string]Role) map[string]Role {
+	// Counted first: an instance with many domains lists them all for every
+	// user, while a user holds few grants.
+	n := 0
+	for _, role := range roles {
+		if role != RoleNone {
+			n++
+		}
+	}
+	if n == 0 {
+		return nil
+	}
+	grants := make(map[string]Role, n)
+	for domain, role := range roles {
+		if role != RoleNone {
+			grants[domain] = role
+		}
+	}
+	return grants
+}
+
+// SameGrants reports whether two sets of data-domain roles grant the same:
+// equal once the entries whose role is none are left out (nil, empty and
+// all-none alike grant nothing).
+func SameGrants(a, b map[string]Role) bool {
+	return grantsWithin(a, b) && grantsWithin(b, a)
+}
+
+// grantsWithin reports whether every grant of a is in b.
+func grantsWithin(a, b map[string]Role) bool {
+	for domain, role := range a {
+		if role != RoleNone && b[domain] != role {
+			return false
+		}
+	}
+	return true
+}
+
+// GrantsString renders the user's grants as "domain=role;domain=role",
+// sorted by domain; "" when it has none.
+func (u User) GrantsString() string {
+	var parts []string
+	for _, domain := range slices.Sorted(maps.Keys(u.DataDomainRoles)) {
+		if role := u.DataDomainRoles[domain]; role != RoleNone {
+			parts = append(parts, domain+"="+string(role))
+		}
+	}
+	return strings.Join(parts, ";")
+}
+
+// GrantRule is what an instance keeps of data-domain grants: one for any of
+// its data domains when it has them ("(default)" is always one), none when
+// it has not (DQOps 1.13 without data domains, and 1.0). An entry whose
+// role is none is no grant, and passes everywhere.
+type GrantRule struct {
+	Flavour Flavour
+	// Domains are the names of the instance's data domains, as
+	// GET /api/domains/ lists them; Check needs them only for an instance
+	// with data domains.
+	Domains []string
+}
+
+// Check returns nil when the instance keeps a grant of role in domain, and
+// otherwise a *GrantError that says why not.
+func (r GrantRule) Check(domain string, role Role) error {
+	if role == RoleNone {
+		return nil
+	}
+	if !r.Flavour.HasDomains() {
+		return &GrantError{Domain: domain, Role: role, Flavour: r.Flavour}
+	}
+	if domain == DefaultDomain || slices.Contains(r.Domains, domain) {
+		return nil
+	}
+	known := r.Domains
+	if !slices.Contains(known, DefaultDomain) {
+		known = append([]string{DefaultDomain}, known...)
+	}
+	return &GrantError{Domain: domain, Role: role, Flavour: r.Flavour, Known: known, Suggestion: closestName(domain, known)}
+}
+
+// DomainNames returns the names of data domains, in their order.
+func DomainNames(domains []Domain) []string {
+	names := make([]string, len(domains))
+	for i, d := range domains {
+		names[i] = d.Name
+	}
+	return names
+}
+
+// GrantError is a data-domain grant that an instance would not keep.
+type GrantError struct {
+	Domain  string
+	Role    Role
+	Flavour Flavour
+	// Known are the instance's data domains, when it has them and Domain is
+	// not one of them.
+	Known []string
+	// Suggestion is the known domain closest to Domain, "" when none is close.
+	Suggestion string
+}
+
+// grantErrorNamesShown bounds how many known domains a message lists.
+const grantErrorNamesShown = 20
+
+func (e *GrantError) Error() string {
+	switch e.Flavour {
+	case FlavourDomains:
+		msg := "unknown data domain " + quoteName(e.Domain)
+		if e.Suggestion != "" {
+			msg += " (did you mean " + quoteName(e.Suggestion) + "?)"
+		}
+		shown := make([]string, 0, grantErrorNamesShown+1)
+		for i, name := range e.Known {
+			if i == grantErrorNamesShown {
+				shown = append(shown, fmt.Sprintf("and %d more", len(e.Known)-i))
+				break
+			}
+			shown = append(shown, quoteName(name))
+		}
+		return msg + "; the instance's data domains are " + strings.Join(shown, ", ")
+	case FlavourRelease10:
+		return "this instance has no data domains (DQOps 1.0: data domains came with DQOps 1.13), so it cannot keep a grant of " +
+			string(e.Role) + " in " + quoteName(e.Domain)
+	}
+	return "this instance has no data domains (DQOps 1.13 without data domains in use), so it would not keep a grant of " +
+		string(e.Role) + " in " + quoteName(e.Domain)
+}
+
+// nameLimit is how many characters of a domain name a message shows, and
+// how many the closest-name search compares.
+const nameLimit = 64
+
+// quoteName quotes a domain name for a message: at most nameLimit
+// characters, and every character that is not printable escaped, since
+// names come from files and from the server.
+func quoteName(s string) string {
+	if head := runePrefix(s, nameLimit); head != s {
+		return fmt.Sprintf("%q...", head)
+	}
+	return fmt.Sprintf("%q", s)
+}
+
+// runePrefix returns the first n characters of s.
+func runePrefix(s string, n int) string {
+	for i := range s {
+		if n == 0 {
+			return s[:i]
+		}
+		n--
+	}
+	return s
+}
+
+// closestName returns the known name nearest to name (ignoring case, and
+// counting a swap of two neighbours as one edit), or "" when none is near
+// enough to be a typo: at most one edit in three characters, and only a
+// difference of case for names of one or two. "default" and "root" find
+// "(default)".
+func closestName(name string, known []string) string {
+	lower := []rune(strings.ToLower(runePrefix(name, nameLimit)))
+	best, bestDistance := "", len(lower)/3+1
+	if len(lower) < 3 {
+		bestDistance = 1
+	}
+	for _, k := range known {
+		candidates := []string{strings.ToLower(runePrefix(k, nameLimit))}
+		if k == DefaultDomain {
+			candidates = append(candidates, "default", "root")
+		}
+		for _, c := range candidates {
+			if d := editDistance(lower, []rune(c)); d < bestDistance {
+				best, bestDistance = k, d
+			}
+		}
+	}
+	return best
+}
+
+// editDistance is the optimal string alignment distance: insertions,
+// deletions, substitutions and swaps of neighbours, each one edit.
+func editDistance(a, b []rune) int {
+	prev2 := make([]int, len(b)+1)
+	prev := make([]int, len(b)+1)
+	cur := make([]int, len(b)+1)
+	for j := range prev {
+		prev[j] = j
+	}
+	for i := 1; i <= len(a); i++ {
+		cur[0] = i
+		for j := 1; j <= len(b); j++ {
+			cost := 1
+			if a[i-1] == b[j-1] {
+				cost = 0
+			}
+			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
+			if i > 1 && j > 1 && a[i-1] == b[j-2] && a[i-2] == b[j-1] {
+				cur[j] = min(cur[j], prev2[j-2]+1)
+			}
+		}
+		prev2, prev, cur = prev, cur, prev2
+	}
+	return prev[len(b)]
+}
