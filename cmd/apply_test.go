@@ -172,7 +172,7 @@ func TestApplyUsageErrors(t *testing.T) {
 func TestApplyDataDomainsOnRelease10(t *testing.T) {
 	srv, c := setupNoColor(t, sandbox.Options{API: sandbox.API10})
 	r := c.run("apply", "-f", c.file("u.yaml", teamYAML))
-	expectExit(t, r, 2, "u.yaml:4: bo@example.com: dataDomainRoles needs DQOps 1.13 or later, and this server is release 1.0",
+	expectExit(t, r, 2, `u.yaml:4: bo@example.com: dataDomainRoles: this instance has no data domains (DQOps 1.0: data domains came with DQOps 1.13), so it cannot keep a grant of editor in "sales"`,
 		"hint: nothing was changed")
 	if w := srv.writes(); len(w) != 0 {
 		t.Errorf("writes %v: nothing may change", w)

@@ -135,7 +135,7 @@ func createRun(opts *CreateOptions) error {
 	}
 	msg := fmt.Sprintf("Created user %s with role %s", opts.Email, role)
 	if opts.DomainRoles != nil {
-		msg += ", data-domain roles " + user.DomainRolesString()
+		msg += ", data-domain roles " + user.GrantsString()
 	}
 	if password != nil {
 		msg += " and a password"

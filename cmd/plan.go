@@ -83,7 +83,7 @@ func makePlan(ctx context.Context, client *api.Client, file *apply.File, o *Plan
 		return nil, err
 	}
 	if !who.SupportsDataDomains() {
-		if err := file.CheckDataDomains(who.Release()); err != nil {
+		if err := file.CheckGrants(api.GrantRule{Flavour: api.FlavourRelease10}); err != nil {
 			return nil, withHint(&ExitError{Code: ExitUsage, Err: err},
 				"nothing was changed; remove dataDomainRoles from the file (or write {}), or upgrade DQOps")
 		}

@@ -29,20 +29,22 @@ func roleStyle(value string) output.Style {
 }
 
 // usersTable lays users out for table, wide, csv, tsv and name output. The
-// DOMAIN ROLES column is shown in a table only when some user has domain
-// roles; csv and tsv always carry it, so their shape never depends on the data.
+// DOMAIN ROLES column shows grants (api.User.Grants), never the "none"
+// entries DQOps lists for every domain; a table shows it only when some user
+// has a grant, while csv and tsv always carry it, so their shape never
+// depends on the data.
 func usersTable(users []api.User) *output.Table {
 	t := &output.Table{Columns: userColumns(), NameColumn: 0, Empty: "no users"}
 	anyDomains := false
 	for _, u := range users {
-		if len(u.DataDomainRoles) > 0 {
+		if u.HasGrants() {
 			anyDomains = true
 			break
 		}
 	}
 	rows := make([][]string, len(users))
 	for i, u := range users {
-		rows[i] = []string{u.Email, string(u.AccountRole), u.DomainRolesString()}
+		rows[i] = []string{u.Email, string(u.AccountRole), u.GrantsString()}
 	}
 	t.Columns[2].Wide = !anyDomains
 	t.Rows = rows

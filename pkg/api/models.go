@@ -128,24 +128,6 @@ func (u User) MarshalJSON() ([]byte, error) {
 	return buf.Bytes(), nil
 }
 
-// DomainRolesString renders data-domain roles as "domain=role;domain=role",
-// sorted by domain.
-func (u User) DomainRolesString() string {
-	if len(u.DataDomainRoles) == 0 {
-		return ""
-	}
-	domains := make([]string, 0, len(u.DataDomainRoles))
-	for d := range u.DataDomainRoles {
-		domains = append(domains, d)
-	}
-	sort.Strings(domains)
-	parts := make([]string, len(domains))
-	for i, d := range domains {
-		parts[i] = d + "=" + string(u.DataDomainRoles[d])
-	}
-	return strings.Join(parts, ";")
-}
-
 // Profile is the caller's DqoUserProfileModel. Optional fields are pointers
 // because their absence tells which DQOps release answered.
 type Profile struct {
@@ -162,7 +144,8 @@ type Profile struct {
 }
 
 // SupportsDataDomains reports whether the server is a release that knows
-// data-domain roles (1.13 and later add these profile fields; 1.0 has none).
+// data-domain roles (1.13 and later add these profile fields; 1.0 has none),
+// whether or not it has data domains in use (Flavour tells).
 func (p *Profile) SupportsDataDomains() bool {
 	return p.CanUseDataDomains != nil || p.DataDomainsLimit != nil
 }

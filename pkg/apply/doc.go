@@ -19,10 +19,15 @@
 // written sales=editor;hr=viewer.
 //
 // dataDomainRoles follows one rule everywhere: absent leaves the user's
-// data-domain roles alone; present sets exactly those, so {} (or an empty CSV
-// cell, when the column exists) means "no data-domain roles". A server
-// without data domains (DQOps 1.0) has none, so {} is true of every user
-// there, while a non-empty dataDomainRoles cannot be applied to it.
+// data-domain roles alone; present sets exactly those grants, so {} (or an
+// empty CSV cell, when the column exists) means "no data-domain roles". An
+// entry whose role is none is no grant, in the file as in what DQOps 1.13
+// lists ("none" for every domain where the user has no role), so
+// {sales: editor} and {"(default)": none, sales: editor} mean the same, and
+// plans compare grants only (api.User.Grants). An instance without data
+// domains (DQOps 1.0, or 1.13 without them in use) keeps no grant, so {} is
+// true of every user there, while a grant cannot be applied to it; on one
+// with data domains a grant must name one of them (File.CheckGrants).
 //
 // The package never prints to a terminal: plans are written to an io.Writer,
 // and execution reports through the Progress interface.

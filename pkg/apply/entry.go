@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"maps"
+	"slices"
 	"strings"
 
 	"github.com/dqops-users/dqo-users/pkg/api"
@@ -35,16 +37,12 @@ type Entry struct {
 	// AccountRole is the account role, lower-case.
 	AccountRole api.Role
 	// DataDomainRoles is nil when the file leaves the user's data-domain
-	// roles alone, and otherwise exactly the roles wanted (empty: none).
+	// roles alone, and otherwise exactly the grants wanted, as written: an
+	// entry whose role is none is no grant, so {} and {sales: none} both
+	// mean "no grants".
 	DataDomainRoles map[string]api.Role
 	// Line is where the user starts in the file (1-based).
 	Line int
-}
-
-// SetsDomainRoles reports whether the entry asks for data-domain roles that
-// a server without data domains cannot have: a non-empty dataDomainRoles.
-func (e Entry) SetsDomainRoles() bool {
-	return len(e.DataDomainRoles) > 0
 }
 
 // File is a parsed, valid file of users.
@@ -96,13 +94,30 @@ func Parse(name string, data []byte, format Format) (*File, error) {
 	return &File{Name: display, Format: format, Entries: entries}, nil
 }
 
-// CheckDataDomains returns a *ValidationError naming every user that sets
-// data-domain roles, for a server that has no data domains.
-func (f *File) CheckDataDomains(release string) error {
+// HasGrants reports whether some user of the file is given a data-domain
+// grant: a dataDomainRoles entry whose role is not none.
+func (f *File) HasGrants() bool {
+	for _, e := range f.Entries {
+		for _, role := range e.DataDomainRoles {
+			if role != api.RoleNone {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// CheckGrants returns a *ValidationError naming every grant of the file
+// that the instance would not keep, as the rule decides: a domain it does
+// not have, or any grant on an instance without data domains. Entries
+// whose role is none are no grants and pass.
+func (f *File) CheckGrants(rule api.GrantRule) error {
 	var probs problems
 	for _, e := range f.Entries {
-		if e.SetsDomainRoles() {
-			probs.add(e.Line, "%s: dataDomainRoles needs DQOps 1.13 or later, and this server is release %s", citeBare(e.Email), release)
+		for _, domain := range slices.Sorted(maps.Keys(e.DataDomainRoles)) {
+			if err := rule.Check(domain, e.DataDomainRoles[domain]); err != nil {
+				probs.add(e.Line, "%s: dataDomainRoles: %v", citeBare(e.Email), err)
+			}
 		}
 	}
 	return probs.err(f.Name)

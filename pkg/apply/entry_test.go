@@ -233,23 +233,64 @@ func TestParseReportsEveryProblemTogether(t *testing.T) {
 	}
 }
 
-func TestCheckDataDomains(t *testing.T) {
+func TestCheckGrants(t *testing.T) {
 	f, err := Parse("u.yaml", []byte(`- email: ana@example.com
   accountRole: editor
   dataDomainRoles: {}
 - email: bo@example.com
   accountRole: viewer
-  dataDomainRoles: {sales: editor}
+  dataDomainRoles: {sales: editor, salse: viewer, "(default)": none, hr: none}
 - email: cy@example.com
   accountRole: viewer
+- email: dee@example.com
+  accountRole: viewer
+  dataDomainRoles: {finance: none}
 `), FormatYAML)
 	if err != nil {
 		t.Fatal(err)
 	}
-	err = f.CheckDataDomains("1.0")
-	want := "u.yaml:4: bo@example.com: dataDomainRoles needs DQOps 1.13 or later, and this server is release 1.0"
-	if err == nil || err.Error() != want {
-		t.Errorf("got %v, want %s ({} is fine on 1.0, absence too)", err, want)
+	if !f.HasGrants() {
+		t.Error("HasGrants() is false for a file that grants sales=editor")
+	}
+	tests := []struct {
+		name string
+		rule api.GrantRule
+		want string
+	}{
+		{"1.0", api.GrantRule{Flavour: api.FlavourRelease10},
+			"u.yaml has 2 problems:\n  u.yaml:4: bo@example.com: dataDomainRoles: this instance has no data domains (DQOps 1.0: data domains came with DQOps 1.13), so it cannot keep a grant of editor in \"sales\"\n" +
+				"  u.yaml:4: bo@example.com: dataDomainRoles: this instance has no data domains (DQOps 1.0: data domains came with DQOps 1.13), so it cannot keep a grant of viewer in \"salse\""},
+		{"1.13 without data domains", api.GrantRule{Flavour: api.FlavourNoDomains},
+			"u.yaml has 2 problems:\n  u.yaml:4: bo@example.com: dataDomainRoles: this instance has no data domains (DQOps 1.13 without data domains in use), so it would not keep a grant of editor in \"sales\"\n" +
+				"  u.yaml:4: bo@example.com: dataDomainRoles: this instance has no data domains (DQOps 1.13 without data domains in use), so it would not keep a grant of viewer in \"salse\""},
+		// The none entries name domains the instance lacks: no grants, no problem.
+		{"1.13 with data domains", api.GrantRule{Flavour: api.FlavourDomains, Domains: []string{"(default)", "marketing", "sales"}},
+			`u.yaml:4: bo@example.com: dataDomainRoles: unknown data domain "salse" (did you mean "sales"?); the instance's data domains are "(default)", "marketing", "sales"`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			err := f.CheckGrants(tt.rule)
+			if err == nil || err.Error() != tt.want {
+				t.Errorf("got\n%v\nwant\n%s", err, tt.want)
+			}
+		})
+	}
+}
+
+func TestCheckGrantsPassesFilesWithoutGrants(t *testing.T) {
+	// {} is fine everywhere, absence too, and so are none entries: they
+	// are no grants.
+	f, err := Parse("u.csv", []byte("email,accountRole,dataDomainRoles\nana@example.com,editor,\nbo@example.com,viewer,(default)=none;sales=none\n"), FormatCSV)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if f.HasGrants() {
+		t.Error("HasGrants() is true for a file without grants")
+	}
+	for _, flavour := range []api.Flavour{api.FlavourRelease10, api.FlavourNoDomains, api.FlavourDomains} {
+		if err := f.CheckGrants(api.GrantRule{Flavour: flavour}); err != nil {
+			t.Errorf("%s: %v", flavour, err)
+		}
 	}
 }
 
@@ -348,13 +389,13 @@ func TestParseCitesHostileValues(t *testing.T) {
 
 // An email that the API accepts may still hold a bidirectional override: a
 // message that leads with it shows it escaped.
-func TestCheckDataDomainsCitesTheEmail(t *testing.T) {
-	f, err := Parse("u.yaml", []byte("- email: \"ana\\u202e@x.io\"\n  accountRole: editor\n  dataDomainRoles: {sales: editor}\n"), FormatYAML)
+func TestCheckGrantsCitesTheEmailAndTheDomain(t *testing.T) {
+	f, err := Parse("u.yaml", []byte("- email: \"ana\\u202e@x.io\"\n  accountRole: editor\n  dataDomainRoles: {\"sa\\e[31mles\": editor}\n"), FormatYAML)
 	if err != nil {
 		t.Fatal(err)
 	}
-	err = f.CheckDataDomains("1.0")
-	want := `u.yaml:1: "ana\u202e@x.io": dataDomainRoles needs DQOps 1.13 or later`
+	err = f.CheckGrants(api.GrantRule{Flavour: api.FlavourDomains, Domains: []string{"sales"}})
+	want := `u.yaml:1: "ana\u202e@x.io": dataDomainRoles: unknown data domain "sa\x1b[31mles"`
 	if err == nil || !strings.HasPrefix(err.Error(), want) {
 		t.Errorf("got %q, want it to begin %q", err, want)
 	}

@@ -5,6 +5,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"maps"
 	"slices"
 	"sort"
 	"strings"
@@ -18,12 +19,14 @@ import (
 // Encode writes users in the file format that Parse reads, sorted by email
 // (ignoring case), so that applying the output changes nothing.
 //
-// withDomains is whether the server has data domains (DQOps 1.13+). Then
-// every user is written with dataDomainRoles, {} (or an empty CSV cell) when
+// withDomains is whether the server's user model has dataDomainRoles
+// (DQOps 1.13, with or without data domains in use). Then every user is
+// written with its grants (User.Grants: the entries whose role is none that
+// DQOps lists for every domain are left out), {} (or an empty CSV cell) when
 // it has none, so the file pins the server's whole state: applying it later
-// also removes data-domain roles granted since. Without data domains the
-// field (and the CSV column) is left out, since such a server has nothing to
-// say about them.
+// also removes data-domain roles granted since. In 1.0 the field (and the
+// CSV column) is left out, since such a server has nothing to say about
+// them.
 func Encode(w io.Writer, format Format, users []api.User, withDomains bool) error {
 	users = slices.Clone(users)
 	sort.SliceStable(users, func(i, j int) bool {
@@ -54,10 +57,12 @@ type fileUser struct {
 	DataDomainRoles *map[string]api.Role `json:"dataDomainRoles,omitempty"`
 }
 
+// toFileUser is a user in its file form: its grants (User.Grants), not the
+// entries whose role is none that DQOps lists for every domain.
 func toFileUser(u api.User, withDomains bool) fileUser {
 	fu := fileUser{Email: u.Email, AccountRole: u.AccountRole}
 	if withDomains {
-		roles := u.DataDomainRoles
+		roles := u.Grants()
 		if roles == nil {
 			roles = map[string]api.Role{}
 		}
@@ -99,13 +104,9 @@ func yamlUser(u api.User, withDomains bool) *yaml.Node {
 	}}
 	if withDomains {
 		roles := &yaml.Node{Kind: yaml.MappingNode, Tag: "!!map", Style: yaml.FlowStyle}
-		domains := make([]string, 0, len(u.DataDomainRoles))
-		for d := range u.DataDomainRoles {
-			domains = append(domains, d)
-		}
-		sort.Strings(domains)
-		for _, d := range domains {
-			roles.Content = append(roles.Content, yamlStr(d), yamlStr(string(u.DataDomainRoles[d])))
+		grants := u.Grants()
+		for _, d := range slices.Sorted(maps.Keys(grants)) {
+			roles.Content = append(roles.Content, yamlStr(d), yamlStr(string(grants[d])))
 		}
 		m.Content = append(m.Content, yamlStr(keyDomainRoles), roles)
 	}
@@ -119,7 +120,7 @@ func encodeCSV(w io.Writer, users []api.User, withDomains bool) error {
 	}
 	table.Rows = make([][]string, len(users))
 	for i, u := range users {
-		table.Rows[i] = []string{u.Email, string(u.AccountRole), u.DomainRolesString()}[:len(table.Columns)]
+		table.Rows[i] = []string{u.Email, string(u.AccountRole), u.GrantsString()}[:len(table.Columns)]
 	}
 	p := &output.Printer{Out: w, Options: output.Options{Format: output.FormatCSV}}
 	// No --jq runs here, so no context can end the printing early.

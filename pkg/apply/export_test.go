@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"maps"
 	"testing"
 
 	"github.com/dqops-users/dqo-users/pkg/api"
@@ -38,16 +39,32 @@ func release(withDomains bool) string {
 	return "1.0"
 }
 
-func TestEncodeRoundTrip(t *testing.T) {
-	// The server's users, as 1.13 and 1.0 give them.
-	servers := map[bool][]api.User{true: exportUsers(), false: nil}
-	for _, u := range exportUsers() {
-		u.DataDomainRoles = nil
-		servers[false] = append(servers[false], u)
+// flavourUsers are exportUsers as each kind of instance lists them: with
+// data domains every user lists "(default)" and every domain, "none" where
+// it has no grant; without them every user has {}; 1.0 has no field.
+func flavourUsers(flavour api.Flavour) []api.User {
+	users := exportUsers()
+	for i := range users {
+		u := &users[i]
+		switch flavour {
+		case api.FlavourDomains:
+			listed := map[string]api.Role{"(default)": api.RoleNone, "sales": api.RoleNone, "marketing": api.RoleNone}
+			maps.Copy(listed, u.DataDomainRoles)
+			u.DataDomainRoles = listed
+		default:
+			u.DataDomainRoles = nil
+		}
 	}
+	return users
+}
+
+func TestEncodeRoundTrip(t *testing.T) {
+	domains := []string{"(default)", "marketing", "sales"}
 	for _, format := range []Format{FormatYAML, FormatJSON, FormatCSV} {
-		for withDomains, users := range servers {
-			t.Run(fmt.Sprintf("%s/%s", format, release(withDomains)), func(t *testing.T) {
+		for _, flavour := range []api.Flavour{api.FlavourRelease10, api.FlavourNoDomains, api.FlavourDomains} {
+			t.Run(fmt.Sprintf("%s/%s", format, flavour), func(t *testing.T) {
+				users := flavourUsers(flavour)
+				withDomains := flavour != api.FlavourRelease10
 				var b bytes.Buffer
 				if err := Encode(&b, format, users, withDomains); err != nil {
 					t.Fatal(err)
@@ -60,10 +77,8 @@ func TestEncodeRoundTrip(t *testing.T) {
 				if err != nil {
 					t.Fatalf("export output does not parse: %v\n%s", err, b.String())
 				}
-				if !withDomains {
-					if err := f.CheckDataDomains("1.0"); err != nil {
-						t.Errorf("1.0 export refused on 1.0: %v", err)
-					}
+				if err := f.CheckGrants(api.GrantRule{Flavour: flavour, Domains: domains}); err != nil {
+					t.Errorf("the export is refused by the instance it came from: %v", err)
 				}
 				p := NewPlan(f, users, Options{Prune: true, Caller: "Admin@example.com"})
 				if !p.InSync() || p.Unchanged != len(users) {
@@ -72,6 +87,11 @@ func TestEncodeRoundTrip(t *testing.T) {
 					t.Errorf("export then apply is not in sync:\n%s", out.String())
 				}
 				for _, e := range f.Entries {
+					for domain, role := range e.DataDomainRoles {
+						if role == api.RoleNone {
+							t.Errorf("%s: the export holds %s: none, which is no grant\n%s", e.Email, domain, b.String())
+						}
+					}
 					if withDomains && e.DataDomainRoles == nil {
 						t.Errorf("%s: a 1.13 export must pin domain roles ({} when none)", e.Email)
 					}
@@ -80,6 +100,24 @@ func TestEncodeRoundTrip(t *testing.T) {
 					}
 				}
 			})
+		}
+	}
+}
+
+func TestEncodeWritesGrants(t *testing.T) {
+	users := flavourUsers(api.FlavourDomains)
+	want := map[Format]string{
+		FormatYAML: "users:\n- email: Admin@example.com\n  accountRole: admin\n  dataDomainRoles: {}\n" +
+			"- email: bo+team@example.com\n  accountRole: editor\n  dataDomainRoles: {(default): viewer, sales: editor}\n",
+		FormatCSV: "email,accountRole,dataDomainRoles\nAdmin@example.com,admin,\nbo+team@example.com,editor,(default)=viewer;sales=editor\n",
+	}
+	for format, prefix := range want {
+		var b bytes.Buffer
+		if err := Encode(&b, format, users, true); err != nil {
+			t.Fatal(err)
+		}
+		if !bytes.HasPrefix(b.Bytes(), []byte(prefix)) {
+			t.Errorf("%s export:\n%s\nwant it to begin\n%s", format, b.String(), prefix)
 		}
 	}
 }

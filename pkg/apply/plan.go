@@ -2,7 +2,6 @@ package apply
 
 import (
 	"errors"
-	"maps"
 	"sort"
 	"strings"
 
@@ -51,7 +50,8 @@ type Change struct {
 	Self bool
 }
 
-// Describe says what an update changes, e.g. "role viewer -> editor".
+// Describe says what an update changes, e.g. "role viewer -> editor": the
+// account role, and the data-domain grants (User.Grants).
 func (c Change) Describe() string {
 	if c.Before == nil || c.After == nil {
 		return ""
@@ -60,22 +60,17 @@ func (c Change) Describe() string {
 	if c.Before.AccountRole != c.After.AccountRole {
 		parts = append(parts, "role "+string(c.Before.AccountRole)+" -> "+string(c.After.AccountRole))
 	}
-	if !sameDomainRoles(c.Before.DataDomainRoles, c.After.DataDomainRoles) {
-		parts = append(parts, "domain roles "+domainsOrNone(*c.Before)+" -> "+domainsOrNone(*c.After))
+	if !api.SameGrants(c.Before.DataDomainRoles, c.After.DataDomainRoles) {
+		parts = append(parts, "domain roles "+grantsOrNone(*c.Before)+" -> "+grantsOrNone(*c.After))
 	}
 	return strings.Join(parts, ", ")
 }
 
-func domainsOrNone(u api.User) string {
-	if s := u.DomainRolesString(); s != "" {
+func grantsOrNone(u api.User) string {
+	if s := u.GrantsString(); s != "" {
 		return s
 	}
 	return "(none)"
-}
-
-// sameDomainRoles compares data-domain roles; nil and empty are the same.
-func sameDomainRoles(a, b map[string]api.Role) bool {
-	return maps.Equal(a, b)
 }
 
 // Plan is what applying a file would do to a server.
@@ -110,8 +105,10 @@ type Options struct {
 }
 
 // NewPlan compares the file with the server's users, read by one list call.
-// Emails match as Index finds them. A user whose entry does not set
-// dataDomainRoles keeps its own.
+// Emails match as Index finds them. Data-domain roles compare as grants
+// (User.Grants): an entry whose role is none, in the file or from the
+// server, is no grant. A user whose entry does not set dataDomainRoles
+// keeps its own grants.
 func NewPlan(f *File, current []api.User, opts Options) *Plan {
 	p := &Plan{Prune: opts.Prune, Caller: opts.Caller}
 	index := NewIndex(current)
@@ -129,27 +126,25 @@ func NewPlan(f *File, current []api.User, opts Options) *Plan {
 			continue
 		}
 		if err != nil {
-			after := &api.User{Email: e.Email, AccountRole: e.AccountRole}
-			if len(e.DataDomainRoles) > 0 {
-				after.DataDomainRoles = maps.Clone(e.DataDomainRoles)
-			}
+			after := &api.User{Email: e.Email, AccountRole: e.AccountRole, DataDomainRoles: api.GrantsOf(e.DataDomainRoles)}
 			p.Changes = append(p.Changes, Change{Action: ActionCreate, Email: e.Email, After: after, Line: e.Line})
 			continue
 		}
 		matched[i] = true
 		before := current[i]
-		after := before
-		after.AccountRole = e.AccountRole
+		wanted := before.DataDomainRoles
 		if e.DataDomainRoles != nil {
-			after.DataDomainRoles = nil
-			if len(e.DataDomainRoles) > 0 {
-				after.DataDomainRoles = maps.Clone(e.DataDomainRoles)
-			}
+			wanted = e.DataDomainRoles
 		}
-		if before.AccountRole == after.AccountRole && sameDomainRoles(before.DataDomainRoles, after.DataDomainRoles) {
+		if before.AccountRole == e.AccountRole && api.SameGrants(before.DataDomainRoles, wanted) {
 			p.Unchanged++
 			continue
 		}
+		// The model read, with the file's roles; of the data-domain roles
+		// only the grants are sent, which is all DQOps keeps.
+		after := before
+		after.AccountRole = e.AccountRole
+		after.DataDomainRoles = api.GrantsOf(wanted)
 		p.Changes = append(p.Changes, Change{Action: ActionUpdate, Email: before.Email, Before: &before, After: &after, Line: e.Line})
 	}
 	for i, u := range current {

@@ -13,6 +13,8 @@ import (
 // String renders one change as the plan shows it: "+ create EMAIL (ROLE)",
 // "~ update EMAIL: role viewer -> editor", "- delete EMAIL (ROLE)", and for
 // a refused change "!" in place of the sign and the reason at the end.
+// Data-domain roles show as grants (User.Grants). The plan writes a
+// change's Warning on a line of its own below it.
 func (c Change) String() string {
 	var s string
 	switch c.Action {
@@ -30,7 +32,7 @@ func (c Change) String() string {
 }
 
 func roleSummary(u api.User) string {
-	if d := u.DomainRolesString(); d != "" {
+	if d := u.GrantsString(); d != "" {
 		return string(u.AccountRole) + "; domain roles " + d
 	}
 	return string(u.AccountRole)
@@ -79,6 +81,14 @@ func (p *Plan) WriteText(w io.Writer, color bool) error {
 		}
 		bw.WriteString(line)
 		bw.WriteByte('\n')
+		if w := c.Warning(); w != "" {
+			line = "  warning: " + output.Safe(w)
+			if color {
+				line = (output.Bold | output.Yellow).Paint(line)
+			}
+			bw.WriteString(line)
+			bw.WriteByte('\n')
+		}
 	}
 	bw.WriteString(p.Summary())
 	bw.WriteByte('\n')
@@ -110,10 +120,12 @@ type changeJSON struct {
 	Before  *UserJSON `json:"before,omitempty"`
 	After   *UserJSON `json:"after,omitempty"`
 	Refused Refusal   `json:"refused,omitempty"`
+	Warning string    `json:"warning,omitempty"`
 }
 
 // WriteJSON writes the plan as one indented JSON object: inSync, the
-// counts, and each change with the user before and after.
+// counts, and each change with the user before and after (their grants,
+// as the plan compares them) and its warning, if any.
 func (p *Plan) WriteJSON(w io.Writer) error {
 	out := planJSON{
 		InSync: p.InSync(),
@@ -128,11 +140,22 @@ func (p *Plan) WriteJSON(w io.Writer) error {
 	for _, c := range p.Changes {
 		out.Changes = append(out.Changes, changeJSON{
 			Action: c.Action, Email: c.Email, Line: c.Line,
-			Before: NewUserJSON(c.Before), After: NewUserJSON(c.After), Refused: c.Refused,
+			Before: grantsJSON(c.Before), After: grantsJSON(c.After), Refused: c.Refused, Warning: c.Warning(),
 		})
 	}
 	enc := json.NewEncoder(w)
 	enc.SetIndent("", "  ")
 	enc.SetEscapeHTML(false)
 	return enc.Encode(out)
+}
+
+// grantsJSON is a user of the plan as the machine formats show it, with
+// its grants for dataDomainRoles; nil for nil.
+func grantsJSON(u *api.User) *UserJSON {
+	if u == nil {
+		return nil
+	}
+	withGrants := *u
+	withGrants.DataDomainRoles = u.Grants()
+	return NewUserJSON(&withGrants)
 }

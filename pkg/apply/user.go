@@ -4,7 +4,9 @@ import "github.com/dqops-users/dqo-users/pkg/api"
 
 // UserJSON is a user as the machine formats show it (list, get, the plan of
 // diff -o json): the API's field names, and dataDomainRoles always present
-// so that the shape never depends on the data.
+// so that the shape never depends on the data. list and get show the
+// dataDomainRoles the server sent, entries whose role is none included;
+// the plan shows grants.
 type UserJSON struct {
 	Email           string              `json:"email"`
 	AccountRole     api.Role            `json:"accountRole"`
