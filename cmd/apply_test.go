@@ -80,7 +80,7 @@ func TestApplyFileFormats(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			srv, c := setupNoColor(t, sandbox.Options{})
+			srv, c := setupNoColor(t, withDataDomains())
 			inv := invocation{}
 			args := append([]string{"apply", "-f"}, tt.args...)
 			if tt.file == "" {
@@ -169,30 +169,44 @@ func TestApplyUsageErrors(t *testing.T) {
 	}
 }
 
-func TestApplyDataDomainsOnRelease10(t *testing.T) {
-	srv, c := setupNoColor(t, sandbox.Options{API: sandbox.API10})
-	r := c.run("apply", "-f", c.file("u.yaml", teamYAML))
-	expectExit(t, r, 2, `u.yaml:4: bo@example.com: dataDomainRoles: this instance has no data domains (DQOps 1.0: data domains came with DQOps 1.13), so it cannot keep a grant of editor in "sales"`,
-		"hint: nothing was changed")
-	if w := srv.writes(); len(w) != 0 {
-		t.Errorf("writes %v: nothing may change", w)
-	}
-	// {} is true of every user of a 1.0 server: accepted, and no change.
-	r = c.run("apply", "-f", c.file("ok.yaml", "- {email: ana@example.com, accountRole: editor, dataDomainRoles: {}}\n"))
-	expectExit(t, r, 0, "Created user ana@example.com with role editor.")
-	srv.ResetRequests()
-	r = c.run("apply", "-f", c.file("ok.yaml", "- {email: ana@example.com, accountRole: editor, dataDomainRoles: {}}\n"))
-	expectExit(t, r, 0, "No changes")
-	if w := srv.writes(); len(w) != 0 {
-		t.Errorf("writes %v", w)
+func TestApplyGrantsWithoutDataDomains(t *testing.T) {
+	for _, fl := range []struct {
+		name string
+		opts sandbox.Options
+		why  string
+	}{
+		{"1.0", sandbox.Options{API: sandbox.API10}, "(DQOps 1.0: data domains came with DQOps 1.13), so it cannot keep a grant of"},
+		{"1.13 without data domains", sandbox.Options{}, "(DQOps 1.13 without data domains in use), so it would not keep a grant of"},
+	} {
+		t.Run(fl.name, func(t *testing.T) {
+			srv, c := setupNoColor(t, fl.opts)
+			r := c.run("apply", "-f", c.file("u.yaml", teamYAML))
+			expectExit(t, r, 2, "u.yaml has 2 problems:",
+				`u.yaml:4: bo@example.com: dataDomainRoles: this instance has no data domains `+fl.why+` viewer in "hr"`,
+				`u.yaml:4: bo@example.com: dataDomainRoles: this instance has no data domains `+fl.why+` editor in "sales"`,
+				"hint: nothing was changed; this instance keeps no data-domain roles: leave them out")
+			if w := srv.writes(); len(w) != 0 {
+				t.Errorf("writes %v: nothing may change", w)
+			}
+			// {} and none entries are true of every user there: accepted, and no change.
+			file := "- {email: ana@example.com, accountRole: editor, dataDomainRoles: {}}\n- {email: bo@example.com, accountRole: viewer, dataDomainRoles: {(default): none, sales: none}}\n"
+			r = c.run("apply", "-f", c.file("ok.yaml", file))
+			expectExit(t, r, 0, "Created user ana@example.com with role editor.", "Created user bo@example.com with role viewer.")
+			srv.ResetRequests()
+			r = c.run("apply", "-f", c.file("ok.yaml", file))
+			expectExit(t, r, 0, "No changes")
+			if w := srv.writes(); len(w) != 0 {
+				t.Errorf("writes %v", w)
+			}
+		})
 	}
 }
 
-// planSandbox is a 1.13 server with users in every situation a plan
-// meets.
+// planSandbox is a 1.13 server with data domains and users in every
+// situation a plan meets.
 func planSandbox(t *testing.T) (*testServer, *cli) {
-	return setupNoColor(t, sandbox.Options{},
-		sandbox.User{Email: "boss@example.com", AccountRole: "admin"},
+	return setupNoColor(t, withDataDomains(),
+		sandbox.User{Email: "boss@example.com", AccountRole: "admin", DataDomainRoles: map[string]string{"(default)": "admin"}},
 		sandbox.User{Email: "bo@example.com", AccountRole: "viewer"},
 		sandbox.User{Email: "cy@example.com", AccountRole: "editor", DataDomainRoles: map[string]string{"sales": "editor"}},
 		sandbox.User{Email: "dee@example.com", AccountRole: "operator", DataDomainRoles: map[string]string{"hr": "viewer"}},
@@ -350,7 +364,7 @@ func TestApplyIdempotent(t *testing.T) {
 }
 
 func TestApplyUpdateKeepsDomainRolesAndSendsOneRequest(t *testing.T) {
-	srv, c := setupNoColor(t, sandbox.Options{}, sandbox.User{Email: "bo@example.com", AccountRole: "viewer", DataDomainRoles: map[string]string{"sales": "editor"}})
+	srv, c := setupNoColor(t, withDataDomains(), sandbox.User{Email: "bo@example.com", AccountRole: "viewer", DataDomainRoles: map[string]string{"sales": "editor"}})
 	srv.ResetRequests()
 	r := c.run("apply", "-f", c.file("u.yaml", "- {email: bo@example.com, accountRole: editor}\n- {email: new@example.com, accountRole: none}\n"))
 	expectExit(t, r, 0, "Updated user bo@example.com: role viewer -> editor.", "Created user new@example.com with role none.")

@@ -2,6 +2,7 @@ package cmd
 
 import (
 	"context"
+	"net/http"
 
 	"github.com/dqops-users/dqo-users/pkg/api"
 )
@@ -36,16 +37,23 @@ func callerAndUsers(ctx context.Context, client *api.Client) (*api.Profile, []ap
 	return p, users, nil
 }
 
-// requireDataDomains fails with a usage error when the server is a release
-// without data domains, so that domain roles are never silently dropped.
-func requireDataDomains(ctx context.Context, client *api.Client, flag string) (*api.Profile, error) {
+// instanceFlavour reads which of the three kinds of instance the server is,
+// as api.Client.DecideFlavour decides: from the caller's profile, which it
+// returns too; when DQOps refuses the profile (403, as it does to a caller
+// with role none), from the users' dataDomainRoles, with one list call, and
+// the profile is nil. When the list is refused too, the profile's error is
+// returned.
+func instanceFlavour(ctx context.Context, client *api.Client) (api.Flavour, *api.Profile, error) {
 	p, err := caller(ctx, client)
-	if err != nil {
-		return nil, err
+	if err == nil {
+		return client.DecideFlavour(p, nil), p, nil
 	}
-	if !p.SupportsDataDomains() {
-		return nil, withHint(usageErrorf("%s needs DQOps 1.13 or later: this server (release %s) has no data domains", flag, p.Release()),
-			"remove the data-domain flags, or upgrade DQOps")
+	if !api.IsStatus(err, http.StatusForbidden) {
+		return 0, nil, err
 	}
-	return p, nil
+	users, lerr := client.ListUsers(ctx)
+	if lerr != nil {
+		return 0, nil, err
+	}
+	return client.DecideFlavour(nil, users), nil, nil
 }

@@ -231,8 +231,12 @@ func driveCommands(t *testing.T, r *contractRun) {
 	is113 := r.api == sandbox.API113
 	noneUser := sandbox.User{Email: "nobody-role@example.com", AccountRole: sandbox.RoleNone}
 
-	// A licensed instance.
-	sb := r.use(sandbox.Options{}, noneUser)
+	// A licensed instance; in 1.13 one with data domains.
+	licensed := sandbox.Options{}
+	if is113 {
+		licensed.Domains = []string{"sales", "hr", "marketing"}
+	}
+	sb := r.use(licensed, noneUser)
 	admin := caller{key: sb.AdminKey()}
 	viewer := caller{key: sb.ViewerKey()}
 	noneKey, _ := sb.KeyFor(noneUser.Email)
@@ -252,18 +256,28 @@ func driveCommands(t *testing.T, r *contractRun) {
 	r.do(withStdin(admin, "Ana-pass-2\n"), ok, "user-passwd", "ana@example.com", "--password-stdin")
 	r.do(withStdin(admin, "Admin-pass-3\n"), ok, "passwd", "--password-stdin")
 	if is113 {
-		r.do(admin, ok, "create", "dom@example.com", "--role", "viewer", "--domain-role", "sales=editor", "--domain-role", "hr=viewer")
+		r.do(admin, ok, "domains")
+		r.do(admin, ok, "domains", "list", "-o", "json")
+		r.do(viewer, ok, "domains", "-o", "yaml")
+		// A typo is refused after reading the domains: nothing is written.
+		r.do(admin, usage, "create", "dom@example.com", "--role", "viewer", "--domain-role", "salse=editor")
+		r.do(admin, ok, "create", "dom@example.com", "--role", "viewer", "--domain-role", "sales=editor", "--domain-role", "hr=viewer", "--domain-role", "marketing=none")
 		r.do(admin, ok, "update", "dom@example.com", "--domain-role", "sales=admin", "--remove-domain-role", "hr")
+		r.do(admin, ok, "update", "dom@example.com", "--domain-role", "(default)=viewer")
+		r.do(admin, ok, "update", "dom@example.com", "--remove-domain-role", "(default)")
 		r.do(admin, ok, "update", "dom@example.com", "--role", "editor")
+		r.do(admin, ok, "update", "dom@example.com", "--role", "viewer") // keeps sales=admin, with a warning
 		r.do(admin, ok, "get", "dom@example.com", "-o", "json")
 		r.do(admin, ok, "list")
-		if u := findUser(t, sb, "dom@example.com"); u.AccountRole != "editor" || len(u.DataDomainRoles) != 1 || u.DataDomainRoles["sales"] != "admin" {
-			t.Errorf("through Prism, dom@example.com ended as %+v, want editor with sales=admin", u)
+		if u := findUser(t, sb, "dom@example.com"); u.AccountRole != "viewer" || len(u.DataDomainRoles) != 1 || u.DataDomainRoles["sales"] != "admin" {
+			t.Errorf("through Prism, dom@example.com ended as %+v, want viewer with sales=admin", u)
 		}
 	} else {
+		// The profile says 1.0: no request for data domains is sent.
+		r.do(admin, usage, "domains")
 		r.do(admin, usage, "create", "dom@example.com", "--role", "viewer", "--domain-role", "sales=editor")
 		r.do(admin, usage, "update", "ana@example.com", "--domain-role", "sales=editor")
-		r.do(admin, usage, "update", "ana@example.com", "--remove-domain-role", "sales")
+		r.do(admin, ok, "update", "ana@example.com", "--remove-domain-role", "sales") // nothing to remove: no PUT
 	}
 	r.do(admin, ok, "delete", "ana@example.com", "--yes")
 
@@ -331,12 +345,14 @@ func driveCommands(t *testing.T, r *contractRun) {
 	none := caller{key: noneKey}
 	r.do(none, forbidden, "whoami")
 	r.do(none, forbidden, "list")
+	r.do(none, forbidden, "domains") // the profile refused, and the users too
 	r.do(withStdin(none, "pw\n"), forbidden, "passwd", "--password-stdin")
 
 	// A key the server does not know.
 	bad := caller{key: sandbox.KeyPrefix + "00000000000000000000000000000000"}
 	r.do(bad, auth, "list")
 	r.do(bad, auth, "whoami")
+	r.do(bad, auth, "domains")
 	r.do(bad, auth, "get", "bo@example.com")
 	r.do(bad, auth, "create", "x@example.com", "--role", "viewer")
 	r.do(bad, auth, "update", "bo@example.com", "--role", "editor")
@@ -363,6 +379,19 @@ func driveCommands(t *testing.T, r *contractRun) {
 	r.probe(adminKey, http.MethodPut, "/api/users/bo@example.com/password", "application/json", `"pw"`, http.StatusUnsupportedMediaType, "415")
 	r.probe(adminKey, http.MethodPut, "/api/mypassword", "application/json", `"pw"`, http.StatusUnsupportedMediaType, "415")
 
+	// 1.13 without data domains: {} for every user, the root domain alone,
+	// and grants refused before anything is sent.
+	if is113 {
+		plain := r.use(sandbox.Options{}, sandbox.User{Email: "bo@example.com", AccountRole: sandbox.RoleEditor, DataDomainRoles: map[string]string{"sales": "editor"}})
+		plainAdmin := caller{key: plain.AdminKey()}
+		r.do(plainAdmin, ok, "domains")
+		r.do(plainAdmin, usage, "create", "x@example.com", "--role", "viewer", "--domain-role", "sales=editor")
+		r.do(plainAdmin, usage, "update", "bo@example.com", "--domain-role", "sales=admin")
+		r.do(plainAdmin, ok, "update", "bo@example.com", "--role", "viewer")
+		r.do(plainAdmin, ok, "export")
+		r.do(plainAdmin, ok, "list", "-o", "json")
+	}
+
 	// The licence's users limit: the built-in admin and viewer fill it.
 	full := r.use(sandbox.Options{UsersLimit: 2})
 	r.do(caller{key: full.AdminKey()}, ok, "whoami")
@@ -386,6 +415,7 @@ func driveCommands(t *testing.T, r *contractRun) {
 	r.do(withStdin(unAdmin, "pw\n"), forbidden, "passwd", "--password-stdin")
 	r.do(withStdin(unAdmin, "pw\n"), forbidden, "user-passwd", sandbox.ViewerEmail, "--password-stdin")
 	r.do(unAdmin, forbidden, "export")
+	r.do(unAdmin, profile, "domains")
 	if len(un.Users()) != 2 {
 		t.Errorf("the unlicensed sandbox changed: %+v", un.Users())
 	}

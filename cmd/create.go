@@ -39,7 +39,13 @@ func NewCmdCreate(f *Factory, runF func(*CreateOptions) error) *cobra.Command {
 An existing user is refused with "already exists" before anything is sent.
 On a terminal a missing --role is asked for. No password is set unless
 --password-prompt (asked twice, without echo) or --password-stdin is given;
-DQOps Cloud users can also sign in through DQOps Cloud without one.`,
+DQOps Cloud users can also sign in through DQOps Cloud without one.
+
+--domain-role grants a role in one data domain, "(default)" being the root
+domain. The roles are checked before anything is sent: the domain must be
+one of the instance's (dqo-users domains lists them), and an instance
+without data domains (DQOps 1.0, or 1.13 without them in use) keeps none.
+A role of none is no grant.`,
 		Example: `  $ dqo-users create ana@example.com --role editor
   $ dqo-users create ana@example.com --role viewer --password-prompt
   $ printf '%s' "$PASSWORD" | dqo-users create ana@example.com --role viewer --password-stdin
@@ -73,12 +79,13 @@ DQOps Cloud users can also sign in through DQOps Cloud without one.`,
 		},
 	}
 	c.Flags().StringVar(&role, "role", "", "account `ROLE`: admin, editor, operator, viewer or none")
-	c.Flags().StringArrayVar(&domainRoles, "domain-role", nil, "data-domain role as `DOMAIN=ROLE` (repeatable; DQOps 1.13+)")
+	c.Flags().StringArrayVar(&domainRoles, "domain-role", nil, "data-domain role as `DOMAIN=ROLE` (repeatable; DQOps 1.13 with data domains)")
 	c.Flags().BoolVar(&opts.PasswordStdin, "password-stdin", false, "set a password read from stdin")
 	c.Flags().BoolVar(&opts.PasswordPrompt, "password-prompt", false, "set a password asked on the terminal")
 	c.Flags().BoolVar(&opts.AllowLocalDomain, "allow-local-domain", false, "accept an email whose domain has no dot (ana@intranet), as private deployments may use")
 	c.MarkFlagsMutuallyExclusive("password-stdin", "password-prompt")
 	registerRoleCompletion(c, "role")
+	registerDomainCompletion(f, c)
 	return c
 }
 
@@ -96,10 +103,8 @@ func createRun(opts *CreateOptions) error {
 	if err != nil {
 		return err
 	}
-	if opts.DomainRoles != nil {
-		if _, err := requireDataDomains(ctx, client, "--domain-role"); err != nil {
-			return err
-		}
+	if _, err := checkDomainRoles(ctx, client, opts.DomainRoles); err != nil {
+		return err
 	}
 	// Whether the user exists is known before anything is asked, so that
 	// nobody types a password to be told the user exists.
@@ -121,7 +126,8 @@ func createRun(opts *CreateOptions) error {
 			return err
 		}
 	}
-	user := api.User{Email: opts.Email, AccountRole: role, DataDomainRoles: opts.DomainRoles}
+	// A role of none is no grant: only the grants are sent.
+	user := api.User{Email: opts.Email, AccountRole: role, DataDomainRoles: api.GrantsOf(opts.DomainRoles)}
 	if err := client.CreateUser(ctx, user); err != nil {
 		return explainCreateFailure(ctx, client, opts.Email, err)
 	}
@@ -134,8 +140,11 @@ func createRun(opts *CreateOptions) error {
 		}
 	}
 	msg := fmt.Sprintf("Created user %s with role %s", opts.Email, role)
-	if opts.DomainRoles != nil {
+	if user.HasGrants() {
 		msg += ", data-domain roles " + user.GrantsString()
+		if password != nil {
+			msg += ","
+		}
 	}
 	if password != nil {
 		msg += " and a password"

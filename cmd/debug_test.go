@@ -70,6 +70,7 @@ func TestDebugTraceShowsNoSecret(t *testing.T) {
 		{path: "user-passwd", args: []string{"user-passwd", "new@corp.io", "--password-stdin"}, stdin: password, requests: true},
 		{path: "passwd", args: []string{"passwd", "--password-stdin"}, stdin: password, requests: true},
 		{path: "whoami", args: []string{"whoami"}, requests: true},
+		{path: "domains", args: []string{"domains"}, requests: true},
 		{path: "delete", args: []string{"delete", "new@corp.io", "--yes"}, requests: true},
 		{path: "export", args: []string{"export"}, requests: true},
 		{path: "apply", args: []string{"apply", "-f", usersFile, "--yes"}, requests: true},

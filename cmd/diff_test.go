@@ -43,13 +43,14 @@ func TestDiffPlanGolden(t *testing.T) {
 	if w := srv.writes(); len(w) != 0 {
 		t.Errorf("--dry-run --yes sent writes %v", w)
 	}
-	// One list call and the profile: no per-user reads.
+	// The profile, one list call, and the data domains the file's grants
+	// are checked against: no per-user reads.
 	var reads []string
 	for _, req := range srv.Requests() {
 		reads = append(reads, req.Method+" "+req.Path)
 	}
-	if strings.Join(reads, ",") != "GET /api/environment/profile,GET /api/users" {
-		t.Errorf("requests %v, want the profile and one list", reads)
+	if strings.Join(reads, ",") != "GET /api/environment/profile,GET /api/users,GET /api/domains/" {
+		t.Errorf("requests %v, want the profile, one list and the data domains", reads)
 	}
 }
 

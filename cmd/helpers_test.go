@@ -62,8 +62,19 @@ var (
 	dee = sandbox.User{Email: "dee@corp.io", AccountRole: "admin"}
 )
 
-// domUser is a user with data-domain roles (which a 1.0 sandbox drops).
+// domUser is a user with data-domain roles (which a 1.0 sandbox drops, and
+// one without data domains keeps but does not show).
 const domUser = "dom@example.com"
+
+// testDomains are the data domains of the sandboxes that have them: those
+// of domUser's roles, and one that nobody holds.
+var testDomains = []string{"sales", "hr", "marketing"}
+
+// withDataDomains is a 1.13 sandbox with data domains (testDomains): every
+// user lists "(default)" and each of them, "none" where not granted.
+func withDataDomains() sandbox.Options {
+	return sandbox.Options{Domains: testDomains}
+}
 
 func domUserRecord() sandbox.User {
 	return sandbox.User{Email: domUser, AccountRole: sandbox.RoleEditor,

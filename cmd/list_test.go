@@ -92,23 +92,38 @@ func TestList(t *testing.T) {
 }
 
 func TestListShowsDataDomainRoles(t *testing.T) {
-	_, c := setup(t, sandbox.Options{}, sandbox.User{Email: "ana@corp.io", AccountRole: "editor", DataDomainRoles: map[string]string{"sales": "editor"}})
+	_, c := setup(t, withDataDomains(), sandbox.User{Email: "ana@corp.io", AccountRole: "editor", DataDomainRoles: map[string]string{"sales": "editor"}})
 	r := c.run("list")
 	expectCode(t, r, 0)
-	// Piped rows keep one shape: the domain roles column is present for all.
+	// Piped rows keep one shape: the domain roles column is present for
+	// all, and shows grants: never the "none" DQOps lists for every domain.
 	want := "admin@example.com\tadmin\t\nana@corp.io\teditor\tsales=editor\nviewer@example.com\tviewer\t\n"
 	if r.stdout != want {
 		t.Errorf("stdout %q, want %q", r.stdout, want)
 	}
+	for _, format := range []string{"wide", "csv", "tsv"} {
+		r = c.run("list", "-o", format)
+		expectCode(t, r, 0)
+		expectNotContains(t, "list -o "+format, r.stdout, "none")
+		expectContains(t, "list -o "+format, r.stdout, "sales=editor")
+	}
+	r = c.exec(invocation{args: []string{"list"}, stdoutTTY: true})
+	expectNotContains(t, "the table", r.stdout, "none")
+	// JSON and YAML show what the server sent.
 	r = c.run("list", "-o", "json", "--match", "ana*")
 	expectCode(t, r, 0)
-	var got []map[string]any
+	var got []struct {
+		Roles map[string]string `json:"dataDomainRoles"`
+	}
 	if err := json.Unmarshal([]byte(r.stdout), &got); err != nil {
 		t.Fatalf("%v\n%s", err, r)
 	}
-	if len(got) != 1 || got[0]["email"] != "ana@corp.io" || got[0]["dataDomainRoles"].(map[string]any)["sales"] != "editor" {
-		t.Errorf("json: %v", got)
+	sent := map[string]string{"(default)": "none", "hr": "none", "marketing": "none", "sales": "editor"}
+	if len(got) != 1 || !maps.Equal(got[0].Roles, sent) {
+		t.Errorf("json: %v, want dataDomainRoles %v", got, sent)
 	}
+	r = c.run("get", "ana@corp.io", "-o", "yaml")
+	expectContains(t, "get -o yaml", r.stdout, "dataDomainRoles:\n  (default): none\n", "sales: editor")
 }
 
 func TestDomainRolesDecodeFromEitherRelease(t *testing.T) {
@@ -158,7 +173,7 @@ func tableHeader(out string) string {
 }
 
 func TestDomainRolesTableColumn(t *testing.T) {
-	srv, c := setupCI(t, sandbox.Options{API: sandbox.API113})
+	srv, c := setupCI(t, withDataDomains())
 	onTerminal := func(args ...string) result {
 		t.Helper()
 		r := c.exec(invocation{args: args, stdoutTTY: true})
@@ -170,6 +185,7 @@ func TestDomainRolesTableColumn(t *testing.T) {
 		return onTerminal(append([]string{"list"}, args...)...).stdout
 	}
 
+	// Every user lists every domain as "none": no grants, no column.
 	out := list()
 	if h := tableHeader(out); !strings.Contains(h, "EMAIL") || strings.Contains(h, "DOMAIN ROLES") {
 		t.Fatalf("without domain roles the table's header is %q, want EMAIL and ROLE only:\n%s", h, out)
@@ -180,8 +196,8 @@ func TestDomainRolesTableColumn(t *testing.T) {
 	if h := tableHeader(out); !strings.Contains(h, "DOMAIN ROLES") {
 		t.Fatalf("with a user with domain roles the table's header is %q, want a DOMAIN ROLES column:\n%s", h, out)
 	}
-	if !strings.Contains(out, "hr=viewer;sales=editor") {
-		t.Errorf("the table does not show dom's roles as hr=viewer;sales=editor:\n%s", out)
+	if !strings.Contains(out, "hr=viewer;sales=editor") || strings.Contains(out, "none") {
+		t.Errorf("the table does not show dom's roles as hr=viewer;sales=editor, and nothing else:\n%s", out)
 	}
 
 	// Only the users listed count.
@@ -201,26 +217,34 @@ func TestDomainRolesTableColumn(t *testing.T) {
 }
 
 func TestDomainRolesMachineFormats(t *testing.T) {
-	// wantRoles is each listed user's domain roles as the machine formats
-	// must show them: present always, empty when none.
-	type release struct {
-		api       string
-		wantRoles map[string]map[string]string
+	// Each flavour's domain roles as the machine formats must show them:
+	// JSON and YAML as the server sent them, csv and tsv the grants;
+	// present always, empty when none.
+	none := map[string]string{"(default)": "none", "hr": "none", "marketing": "none", "sales": "none"}
+	domRoles := maps.Clone(none)
+	maps.Copy(domRoles, domUserRecord().DataDomainRoles)
+	nothing := map[string]map[string]string{sandbox.AdminEmail: {}, sandbox.ViewerEmail: {}, domUser: {}}
+	type flavour struct {
+		name        string
+		opts        sandbox.Options
+		sent, grant map[string]map[string]string
 	}
-	plain := map[string]map[string]string{sandbox.AdminEmail: {}, sandbox.ViewerEmail: {}}
-	with := maps.Clone(plain)
-	with[domUser] = domUserRecord().DataDomainRoles
-	for _, rel := range []release{
-		{sandbox.API10, map[string]map[string]string{sandbox.AdminEmail: {}, sandbox.ViewerEmail: {}, domUser: {}}},
-		{sandbox.API113, with},
+	for _, fl := range []flavour{
+		{"1.0", sandbox.Options{API: sandbox.API10}, nothing, nothing},
+		// The sandbox keeps dom's roles, but an instance without data
+		// domains shows none of them.
+		{"1.13 without data domains", sandbox.Options{}, nothing, nothing},
+		{"1.13 with data domains", withDataDomains(),
+			map[string]map[string]string{sandbox.AdminEmail: none, sandbox.ViewerEmail: none, domUser: domRoles},
+			map[string]map[string]string{sandbox.AdminEmail: {}, sandbox.ViewerEmail: {}, domUser: domUserRecord().DataDomainRoles}},
 	} {
 		for _, tty := range []bool{false, true} {
-			name := rel.api + "/piped"
+			name := fl.name + "/piped"
 			if tty {
-				name = rel.api + "/tty"
+				name = fl.name + "/tty"
 			}
 			t.Run(name, func(t *testing.T) {
-				_, c := setupCI(t, sandbox.Options{API: rel.api}, domUserRecord())
+				_, c := setupCI(t, fl.opts, domUserRecord())
 				for _, format := range []string{"json", "yaml", "csv", "tsv"} {
 					o := c.exec(invocation{args: []string{"list", "-o", format}, stdoutTTY: tty})
 					expectCode(t, o, cmd.ExitOK)
@@ -228,19 +252,25 @@ func TestDomainRolesMachineFormats(t *testing.T) {
 					if err != nil {
 						t.Fatalf("list -o %s: %v\n%s", format, err, o.stdout)
 					}
-					if !reflect.DeepEqual(got, rel.wantRoles) {
-						t.Errorf("list -o %s: domain roles %v, want %v\n%s", format, got, rel.wantRoles, o.stdout)
+					want := fl.grant
+					if format == "json" || format == "yaml" {
+						want = fl.sent
+					}
+					if !reflect.DeepEqual(got, want) {
+						t.Errorf("list -o %s: domain roles %v, want %v\n%s", format, got, want, o.stdout)
 					}
 				}
 				// One user in JSON is one object, with the field.
 				o := c.exec(invocation{args: []string{"get", sandbox.ViewerEmail, "-o", "json"}, stdoutTTY: tty})
 				expectCode(t, o, cmd.ExitOK)
-				var one map[string]json.RawMessage
+				var one struct {
+					Roles *map[string]string `json:"dataDomainRoles"`
+				}
 				if err := json.Unmarshal([]byte(o.stdout), &one); err != nil {
 					t.Fatalf("get -o json: %v\n%s", err, o.stdout)
 				}
-				if string(one["dataDomainRoles"]) != "{}" {
-					t.Errorf("get %s -o json: dataDomainRoles = %s, want {}", sandbox.ViewerEmail, one["dataDomainRoles"])
+				if one.Roles == nil || !maps.Equal(*one.Roles, fl.sent[sandbox.ViewerEmail]) {
+					t.Errorf("get %s -o json: dataDomainRoles = %v, want %v\n%s", sandbox.ViewerEmail, one.Roles, fl.sent[sandbox.ViewerEmail], o.stdout)
 				}
 			})
 		}

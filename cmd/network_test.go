@@ -256,8 +256,10 @@ func TestNetworkCreateIsNeverDuplicated(t *testing.T) {
 }
 
 func TestNetworkUpdateDeleteAndPasswordsRetried(t *testing.T) {
-	srv, c := setupNet(t, "PUT /api/users/ana@corp.io 503 x1; DELETE /api/users/bo@corp.io drop-after x1; "+
-		"PUT /api/users/ana@corp.io/password drop x1; PUT /api/mypassword 502 x1")
+	// With data domains, so that ana's grant shows and must survive.
+	srv := serveSandbox(t, sandbox.Options{Domains: []string{"sales"}, Faults: "PUT /api/users/ana@corp.io 503 x1; DELETE /api/users/bo@corp.io drop-after x1; " +
+		"PUT /api/users/ana@corp.io/password drop x1; PUT /api/mypassword 502 x1"}, serving{quiet: true}, netUsers...)
+	c := newCLI(t, srv)
 	expectExit(t, c.run("update", "ana@corp.io", "--role", "operator"), 0, "Updated user ana@corp.io: role editor -> operator.")
 	// The first DELETE deleted bo and lost its answer; the retry's 404 is
 	// that success, not "not found".

@@ -75,17 +75,23 @@ func readUsersFile(ctx context.Context, io *iostreams.IOStreams, name, format st
 	return file, err
 }
 
-// makePlan reads the caller's profile (who is applying, and the server's
-// release) and the users, in one list call, and compares them with the file.
+// makePlan reads the caller's profile (who is applying, and the kind of
+// instance) and the users, in one list call, checks the file's data-domain
+// grants (reading the data domains when it has grants and the instance has
+// domains), and compares the file with the users.
 func makePlan(ctx context.Context, client *api.Client, file *apply.File, o *PlanOptions) (*apply.Plan, error) {
 	who, users, err := callerAndUsers(ctx, client)
 	if err != nil {
 		return nil, err
 	}
-	if !who.SupportsDataDomains() {
-		if err := file.CheckGrants(api.GrantRule{Flavour: api.FlavourRelease10}); err != nil {
-			return nil, withHint(&ExitError{Code: ExitUsage, Err: err},
-				"nothing was changed; remove dataDomainRoles from the file (or write {}), or upgrade DQOps")
+	if file.HasGrants() {
+		flavour := client.DecideFlavour(who, users)
+		rule, err := grantRule(ctx, client, flavour)
+		if err != nil {
+			return nil, err
+		}
+		if err := file.CheckGrants(rule); err != nil {
+			return nil, withHint(&ExitError{Code: ExitUsage, Err: err}, "nothing was changed; "+grantHint(flavour))
 		}
 	}
 	plan := apply.NewPlan(file, users, apply.Options{Prune: o.Prune, Force: o.Force, Caller: who.User})

@@ -58,7 +58,7 @@ func TestScripts(t *testing.T) {
 // DQOPS_URL and DQOPS_API_KEY at it. It writes the admin's and the viewer's
 // keys to $WORK/admin.key and $WORK/viewer.key, for login and --api-key-file.
 //
-//	sandbox [--api 1.0|1.13] [--unlicensed] [--users-limit N] [--viewer] [--no-auth] [--faults SPEC] [--prefix /PATH]
+//	sandbox [--api 1.0|1.13] [--domains NAMES] [--unlicensed] [--users-limit N] [--viewer] [--no-auth] [--faults SPEC] [--prefix /PATH]
 func cmdSandbox(ts *testscript.TestScript, neg bool, args []string) {
 	if neg {
 		ts.Fatalf("unsupported: ! sandbox")
@@ -71,13 +71,18 @@ func cmdSandbox(ts *testscript.TestScript, neg bool, args []string) {
 	noAuth := fs.Bool("no-auth", false, "a single-user instance")
 	faults := fs.String("faults", "", "fault-injection spec")
 	prefix := fs.String("prefix", "", "serve under this path prefix, as behind a reverse proxy")
+	domains := fs.String("domains", "", "data domains, comma-separated: an instance with data domains")
 	if err := fs.Parse(args); err != nil || fs.NArg() != 0 {
-		ts.Fatalf("usage: sandbox [--api 1.0|1.13] [--unlicensed] [--users-limit N] [--viewer] [--no-auth] [--faults SPEC] [--prefix /PATH]")
+		ts.Fatalf("usage: sandbox [--api 1.0|1.13] [--domains NAMES] [--unlicensed] [--users-limit N] [--viewer] [--no-auth] [--faults SPEC] [--prefix /PATH]")
+	}
+	var domainList []string
+	if *domains != "" {
+		domainList = strings.Split(*domains, ",")
 	}
 	if _, running := scriptSandboxes.Load(ts); running {
 		ts.Fatalf("a sandbox is already running in this script")
 	}
-	sb, err := sandbox.New(sandbox.Options{API: *api, Unlicensed: *unlicensed, UsersLimit: *limit, NoAuth: *noAuth, Faults: *faults})
+	sb, err := sandbox.New(sandbox.Options{API: *api, Domains: domainList, Unlicensed: *unlicensed, UsersLimit: *limit, NoAuth: *noAuth, Faults: *faults})
 	ts.Check(err)
 	var h http.Handler = sb
 	if *prefix != "" {

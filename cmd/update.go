@@ -2,7 +2,6 @@ package cmd
 
 import (
 	"context"
-	"maps"
 	"strings"
 
 	"github.com/spf13/cobra"
@@ -39,7 +38,14 @@ func NewCmdUpdate(f *Factory, runF func(*UpdateOptions) error) *cobra.Command {
 The user is read first and written back whole with only the requested change,
 because DQOps replaces the whole user on update: every other field, such as
 data-domain roles, is kept. Demoting your own account or the last admin needs
---force.`,
+--force.
+
+--domain-role grants a role in one data domain ("(default)" is the root
+domain), checked before anything is sent as create checks it; a role of
+none removes the grant, as --remove-domain-role does. DQOps keeps
+data-domain roles when the account role changes: a change that leaves one
+stronger than the new account role is done, with a warning naming it and
+how to remove it.`,
 		Example: `  $ dqo-users update ana@example.com --role viewer
   $ dqo-users update ana@example.com --domain-role sales=editor --remove-domain-role hr
   $ dqo-users update me@example.com --role editor --force`,
@@ -78,10 +84,11 @@ data-domain roles, is kept. Demoting your own account or the last admin needs
 		ValidArgsFunction: f.completeFirstEmail,
 	}
 	c.Flags().StringVar(&role, "role", "", "new account `ROLE`: admin, editor, operator, viewer or none")
-	c.Flags().StringArrayVar(&domainRoles, "domain-role", nil, "set a data-domain role as `DOMAIN=ROLE` (repeatable; DQOps 1.13+)")
-	c.Flags().StringArrayVar(&opts.RemoveDomainRoles, "remove-domain-role", nil, "remove the role in data `DOMAIN` (repeatable; DQOps 1.13+)")
+	c.Flags().StringArrayVar(&domainRoles, "domain-role", nil, "set a data-domain role as `DOMAIN=ROLE` (repeatable; DQOps 1.13 with data domains)")
+	c.Flags().StringArrayVar(&opts.RemoveDomainRoles, "remove-domain-role", nil, "remove the role in data `DOMAIN` (repeatable)")
 	c.Flags().BoolVar(&opts.Force, "force", false, "allow demoting your own account or the last admin")
 	registerRoleCompletion(c, "role")
+	registerDomainCompletion(f, c)
 	return c
 }
 
@@ -96,15 +103,9 @@ func updateRun(opts *UpdateOptions) error {
 	if err != nil {
 		return err
 	}
-	var who *api.Profile
-	if opts.changesDomains() {
-		flag := "--domain-role"
-		if opts.DomainRoles == nil {
-			flag = "--remove-domain-role"
-		}
-		if who, err = requireDataDomains(ctx, client, flag); err != nil {
-			return err
-		}
+	who, err := checkDomainRoles(ctx, client, opts.DomainRoles)
+	if err != nil {
+		return err
 	}
 	current, err := mustExist(ctx, client, opts.Email)
 	if err != nil {
@@ -114,21 +115,9 @@ func updateRun(opts *UpdateOptions) error {
 	if opts.Role != "" {
 		updated.AccountRole = opts.Role
 	}
-	if opts.changesDomains() {
-		updated.DataDomainRoles = maps.Clone(current.DataDomainRoles)
-		if updated.DataDomainRoles == nil {
-			updated.DataDomainRoles = map[string]api.Role{}
-		}
-		maps.Copy(updated.DataDomainRoles, opts.DomainRoles)
-		for _, d := range opts.RemoveDomainRoles {
-			if _, ok := updated.DataDomainRoles[d]; !ok {
-				say(opts.IO.ErrOut, "User %s has no role in data domain %q to remove.\n", current.Email, d)
-			}
-			delete(updated.DataDomainRoles, d)
-		}
-	}
+	updated.DataDomainRoles = updatedGrants(opts, current)
 	change := apply.Change{Action: apply.ActionUpdate, Email: current.Email, Before: current, After: &updated}
-	if updated.AccountRole == current.AccountRole && maps.Equal(updated.DataDomainRoles, current.DataDomainRoles) {
+	if updated.AccountRole == current.AccountRole && api.SameGrants(updated.DataDomainRoles, current.DataDomainRoles) {
 		say(opts.IO.ErrOut, "User %s already has these roles; nothing to change.\n", current.Email)
 		return nil
 	}
@@ -141,7 +130,34 @@ func updateRun(opts *UpdateOptions) error {
 		return explainMissing(ctx, client, opts.Email, err)
 	}
 	say(opts.IO.ErrOut, "Updated user %s: %s.\n", current.Email, change.Describe())
+	if w := change.Warning(); w != "" {
+		say(opts.IO.ErrOut, "warning: %s\n", w)
+	}
 	return nil
+}
+
+// updatedGrants returns the user's grants after the requested change: the
+// grants read (a role of none is no grant), with --domain-role set (none
+// removes) and --remove-domain-role removed. Only grants are sent back,
+// which is all DQOps keeps; nil when none are left.
+func updatedGrants(opts *UpdateOptions, current *api.User) map[string]api.Role {
+	grants := current.Grants()
+	if !opts.changesDomains() {
+		return grants
+	}
+	if grants == nil {
+		grants = map[string]api.Role{}
+	}
+	for domain, role := range opts.DomainRoles {
+		grants[domain] = role
+	}
+	for _, d := range opts.RemoveDomainRoles {
+		if _, ok := grants[d]; !ok {
+			say(opts.IO.ErrOut, "User %s has no role in data domain %q to remove.\n", current.Email, d)
+		}
+		delete(grants, d)
+	}
+	return api.GrantsOf(grants)
 }
 
 // guardUpdate refuses, as apply.Guard decides, to demote the caller's own

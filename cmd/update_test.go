@@ -27,27 +27,50 @@ func TestUpdate(t *testing.T) {
 		key    string // "viewer" for the viewer's key
 		code   int
 		errHas []string
+		errNot []string
 		calls  []string
 		email  string // whose state to check
 		role   string
 		roles  map[string]string
 	}{
-		{name: "keeps 1.13 data-domain roles", users: []sandbox.User{withDomains}, args: []string{"update", "ana@corp.io", "--role", "viewer"},
-			errHas: []string{"Updated user ana@corp.io: role editor -> viewer."},
-			calls:  []string{"GET /api/users/ana@corp.io", "PUT /api/users/ana@corp.io"},
-			email:  "ana@corp.io", role: "viewer", roles: map[string]string{"sales": "editor", "hr": "viewer"}},
-		{name: "terminal says the same", users: []sandbox.User{withDomains}, args: []string{"update", "ana@corp.io", "--role", "OPERATOR"}, tty: true,
-			errHas: []string{"Updated user ana@corp.io: role editor -> operator."},
+		{name: "keeps 1.13 data-domain roles", opts: withDataDomains(), users: []sandbox.User{withDomains}, args: []string{"update", "ana@corp.io", "--role", "operator"},
+			errHas: []string{"Updated user ana@corp.io: role editor -> operator.\n",
+				`warning: ana@corp.io keeps the data-domain role editor in "sales", stronger than its new account role operator; to remove it: dqo-users update ana@corp.io --remove-domain-role sales`},
+			calls: []string{"GET /api/users/ana@corp.io", "PUT /api/users/ana@corp.io"},
+			email: "ana@corp.io", role: "operator", roles: map[string]string{"sales": "editor", "hr": "viewer"}},
+		{name: "terminal says the same", opts: withDataDomains(), users: []sandbox.User{withDomains}, args: []string{"update", "ana@corp.io", "--role", "OPERATOR"}, tty: true,
+			errHas: []string{"Updated user ana@corp.io: role editor -> operator.", `warning: ana@corp.io keeps the data-domain role editor in "sales"`},
 			email:  "ana@corp.io", role: "operator", roles: map[string]string{"sales": "editor", "hr": "viewer"}},
-		{name: "set and remove data-domain roles", users: []sandbox.User{withDomains},
-			args:   []string{"update", "ana@corp.io", "--domain-role", "sales=admin", "--domain-role", "ops=viewer", "--remove-domain-role", "hr"},
-			errHas: []string{"domain roles"},
-			calls:  []string{"GET /api/environment/profile", "GET /api/users/ana@corp.io", "PUT /api/users/ana@corp.io"},
-			email:  "ana@corp.io", role: "editor", roles: map[string]string{"sales": "admin", "ops": "viewer"}},
+		{name: "promoted: no warning", opts: withDataDomains(), users: []sandbox.User{withDomains}, args: []string{"update", "ana@corp.io", "--role", "admin"},
+			errHas: []string{"Updated user ana@corp.io: role editor -> admin."}, errNot: []string{"warning"},
+			email: "ana@corp.io", role: "admin", roles: map[string]string{"sales": "editor", "hr": "viewer"}},
+		{name: "set and remove data-domain roles", opts: withDataDomains(), users: []sandbox.User{withDomains},
+			args:   []string{"update", "ana@corp.io", "--domain-role", "sales=admin", "--domain-role", "marketing=viewer", "--remove-domain-role", "hr"},
+			errHas: []string{"Updated user ana@corp.io: domain roles hr=viewer;sales=editor -> marketing=viewer;sales=admin."},
+			calls:  []string{"GET /api/environment/profile", "GET /api/domains/", "GET /api/users/ana@corp.io", "PUT /api/users/ana@corp.io"},
+			email:  "ana@corp.io", role: "editor", roles: map[string]string{"sales": "admin", "marketing": "viewer"}},
+		{name: "a role of none removes a grant, and needs no check", opts: withDataDomains(), users: []sandbox.User{withDomains},
+			args:   []string{"update", "ana@corp.io", "--domain-role", "sales=none"},
+			errHas: []string{"Updated user ana@corp.io: domain roles hr=viewer;sales=editor -> hr=viewer."},
+			calls:  []string{"GET /api/users/ana@corp.io", "PUT /api/users/ana@corp.io"},
+			email:  "ana@corp.io", role: "editor", roles: map[string]string{"hr": "viewer"}},
+		{name: "an unknown domain: refused, nothing sent", opts: withDataDomains(), users: []sandbox.User{withDomains},
+			args: []string{"update", "ana@corp.io", "--domain-role", "ops=viewer", "--domain-role", "Sales=admin"}, code: 2,
+			errHas: []string{"--domain-role Sales=admin: unknown data domain \"Sales\" (did you mean \"sales\"?)", "--domain-role ops=viewer: unknown data domain \"ops\"; "},
+			calls:  []string{"GET /api/environment/profile", "GET /api/domains/"},
+			email:  "ana@corp.io", role: "editor", roles: map[string]string{"sales": "editor", "hr": "viewer"}},
+		{name: "1.13 without data domains refuses grants", users: []sandbox.User{ana},
+			args: []string{"update", "ana@corp.io", "--domain-role", "sales=editor"}, code: 2, errHas: []string{"this instance has no data domains"},
+			calls: []string{"GET /api/environment/profile"}, email: "ana@corp.io", role: "editor"},
 		{name: "1.0", opts: sandbox.Options{API: "1.0"}, users: []sandbox.User{ana}, args: []string{"update", "ana@corp.io", "--role", "viewer"},
-			email: "ana@corp.io", role: "viewer"},
+			errNot: []string{"warning"}, email: "ana@corp.io", role: "viewer"},
+		// The sandbox keeps ana's grants, but an instance without data
+		// domains shows none: nothing to warn of.
+		{name: "1.13 without data domains: demoted without a warning", users: []sandbox.User{withDomains}, args: []string{"update", "ana@corp.io", "--role", "viewer"},
+			errHas: []string{"Updated user ana@corp.io: role editor -> viewer."}, errNot: []string{"warning"},
+			calls: []string{"GET /api/users/ana@corp.io", "PUT /api/users/ana@corp.io"}, email: "ana@corp.io", role: "viewer"},
 		{name: "1.0 refuses data-domain flags", opts: sandbox.Options{API: "1.0"}, users: []sandbox.User{ana},
-			args: []string{"update", "ana@corp.io", "--domain-role", "sales=editor"}, code: 2, errHas: []string{"needs DQOps 1.13 or later"},
+			args: []string{"update", "ana@corp.io", "--domain-role", "sales=editor"}, code: 2, errHas: []string{"this instance has no data domains (DQOps 1.0"},
 			calls: []string{"GET /api/environment/profile"}, email: "ana@corp.io", role: "editor"},
 		{name: "unknown user: 6, not the server's 500, no PUT", args: []string{"update", "nobody@corp.io", "--role", "viewer"}, code: 6,
 			errHas: []string{`error: user "nobody@corp.io" not found`}, calls: []string{"GET /api/users/nobody@corp.io", "GET /api/users"}},
@@ -85,6 +108,7 @@ func TestUpdate(t *testing.T) {
 				t.Errorf("update printed on stdout:\n%s", r)
 			}
 			expectContains(t, "stderr", r.stderr, tt.errHas...)
+			expectNotContains(t, "stderr", r.stderr, tt.errNot...)
 			if tt.calls != nil {
 				expectCalls(t, srv, tt.calls...)
 			}
@@ -194,11 +218,14 @@ func TestDomainRolesUnknownFieldsSurviveUpdate(t *testing.T) {
 		args   []string
 		change func(model map[string]any)
 	}{
+		// The model read has every domain, "none" where dom has no grant;
+		// what goes back is its grants, all DQOps keeps.
 		{"account role", []string{"--role", "viewer"}, func(m map[string]any) {
 			m["accountRole"] = "viewer"
+			m["dataDomainRoles"] = map[string]any{"sales": "editor", "hr": "viewer"}
 		}},
-		{"domain roles", []string{"--domain-role", "ops=operator", "--remove-domain-role", "hr"}, func(m map[string]any) {
-			m["dataDomainRoles"] = map[string]any{"sales": "editor", "ops": "operator"}
+		{"domain roles", []string{"--domain-role", "marketing=operator", "--remove-domain-role", "hr"}, func(m map[string]any) {
+			m["dataDomainRoles"] = map[string]any{"sales": "editor", "marketing": "operator"}
 		}},
 		{"both", []string{"--role", "admin", "--domain-role", "sales=admin"}, func(m map[string]any) {
 			m["accountRole"] = "admin"
@@ -208,7 +235,7 @@ func TestDomainRolesUnknownFieldsSurviveUpdate(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			h := &captureHandler{email: domUser, extra: extra}
-			srv := serveSandbox(t, sandbox.Options{API: sandbox.API113}, serving{wrap: h.wrap}, domUserRecord())
+			srv := serveSandbox(t, withDataDomains(), serving{wrap: h.wrap}, domUserRecord())
 			c := newCLI(t, srv).likeCI()
 
 			expectCode(t, c.run(append([]string{"update", domUser}, tt.args...)...), cmd.ExitOK)
@@ -227,7 +254,7 @@ func TestDomainRolesUnknownFieldsSurviveUpdate(t *testing.T) {
 				t.Fatalf("PUT body %s: %v", h.puts[0], err)
 			}
 			if !reflect.DeepEqual(got, want) {
-				t.Fatalf("PUT body\n %s\nwant the model read\n %s\nwith only the requested change", h.puts[0], h.served)
+				t.Fatalf("PUT body\n %s\nwant the model read\n %s\nwith only the requested change, and its grants", h.puts[0], h.served)
 			}
 			// The unknown fields go back byte for byte (compacted JSON).
 			var raw map[string]json.RawMessage
@@ -244,9 +271,24 @@ func TestDomainRolesUnknownFieldsSurviveUpdate(t *testing.T) {
 }
 
 func TestDomainRolesKeptWhenAccountRoleChanges(t *testing.T) {
-	srv, c := setupCI(t, sandbox.Options{API: sandbox.API113}, domUserRecord())
-	for _, role := range []string{"operator", "viewer", "none", "admin"} {
-		expectCode(t, c.run("update", domUser, "--role", role), cmd.ExitOK)
+	srv, c := setupCI(t, withDataDomains(), domUserRecord())
+	for _, step := range []struct {
+		role    string
+		warning string // "" for none
+	}{
+		{"operator", `warning: dom@example.com keeps the data-domain role editor in "sales", stronger than its new account role operator; to remove it: dqo-users update dom@example.com --remove-domain-role sales`},
+		{"viewer", `warning: dom@example.com keeps the data-domain role editor in "sales", stronger than its new account role viewer;`},
+		{"none", `warning: dom@example.com keeps the data-domain roles viewer in "hr", editor in "sales", stronger than its new account role none; to remove them: dqo-users update dom@example.com --remove-domain-role hr --remove-domain-role sales`},
+		{"admin", ""},
+	} {
+		role := step.role
+		r := c.run("update", domUser, "--role", role)
+		expectCode(t, r, cmd.ExitOK)
+		if step.warning == "" {
+			expectNotContains(t, "stderr", r.stderr, "warning")
+		} else {
+			expectContains(t, "stderr", r.stderr, step.warning)
+		}
 		u := findUser(t, srv.Server, domUser)
 		if u.AccountRole != role || !maps.Equal(u.DataDomainRoles, domUserRecord().DataDomainRoles) {
 			t.Fatalf("after --role %s the sandbox has %+v, want the data-domain roles %v kept", role, u, domUserRecord().DataDomainRoles)
@@ -255,7 +297,7 @@ func TestDomainRolesKeptWhenAccountRoleChanges(t *testing.T) {
 }
 
 func TestDomainRoleFlags(t *testing.T) {
-	srv, c := setupCI(t, sandbox.Options{API: sandbox.API113})
+	srv, c := setupCI(t, withDataDomains())
 	run := func(want int, args ...string) result {
 		t.Helper()
 		r := c.run(args...)
@@ -266,14 +308,17 @@ func TestDomainRoleFlags(t *testing.T) {
 		args []string
 		want map[string]string
 	}{
-		{[]string{"create", "ana@example.com", "--role", "viewer", "--domain-role", "sales=editor", "--domain-role", "HR=Viewer"},
-			map[string]string{"sales": "editor", "HR": "viewer"}},
-		{[]string{"update", "ana@example.com", "--domain-role", "sales=admin", "--domain-role", "ops=operator"},
-			map[string]string{"sales": "admin", "HR": "viewer", "ops": "operator"}},
-		{[]string{"update", "ana@example.com", "--remove-domain-role", "HR", "--remove-domain-role", "ops"},
+		{[]string{"create", "ana@example.com", "--role", "viewer", "--domain-role", "sales=editor", "--domain-role", "hr=Viewer"},
+			map[string]string{"sales": "editor", "hr": "viewer"}},
+		{[]string{"update", "ana@example.com", "--domain-role", "sales=admin", "--domain-role", "marketing=operator"},
+			map[string]string{"sales": "admin", "hr": "viewer", "marketing": "operator"}},
+		{[]string{"update", "ana@example.com", "--remove-domain-role", "hr", "--remove-domain-role", "marketing"},
 			map[string]string{"sales": "admin"}},
 		{[]string{"update", "ana@example.com", "--remove-domain-role", "sales"}, nil},
-		{[]string{"update", "ana@example.com", "--domain-role", "finance=none"}, map[string]string{"finance": "none"}},
+		// A role of none is no grant: nothing is kept, nothing is checked.
+		{[]string{"update", "ana@example.com", "--domain-role", "finance=none"}, nil},
+		{[]string{"update", "ana@example.com", "--domain-role", "(default)=viewer"}, map[string]string{"(default)": "viewer"}},
+		{[]string{"update", "ana@example.com", "--domain-role", "(default)=none"}, nil},
 	}
 	for _, step := range steps {
 		run(cmd.ExitOK, step.args...)
@@ -307,13 +352,12 @@ func TestDomainRoleFlagsRefusedBy10(t *testing.T) {
 		{"create", "bo@example.com", "--role", "viewer", "--domain-role", "sales=editor", "--password-stdin"},
 		{"update", "ana@example.com", "--domain-role", "sales=editor"},
 		{"update", "ana@example.com", "--role", "editor", "--domain-role", "sales=editor"},
-		{"update", "ana@example.com", "--remove-domain-role", "sales"},
 	} {
 		t.Run(strings.Join(args, " "), func(t *testing.T) {
 			srv.ResetRequests()
 			o := c.runStdin("s3cret\n", args...)
 			expectCode(t, o, cmd.ExitUsage)
-			if !strings.Contains(o.stderr, "1.13") || !strings.Contains(o.stderr, "data domain") {
+			if !strings.Contains(o.stderr, "1.13") || !strings.Contains(o.stderr, "no data domains") {
 				t.Errorf("the message does not say data domains need DQOps 1.13:\n%s", o.stderr)
 			}
 			for _, r := range srv.Requests() {
@@ -328,5 +372,13 @@ func TestDomainRoleFlagsRefusedBy10(t *testing.T) {
 				t.Errorf("the sandbox has %d users, want 3", len(srv.Users()))
 			}
 		})
+	}
+	// Removing a role that a 1.0 user cannot have changes nothing: no grant
+	// is asked for, so nothing is refused, and nothing is sent.
+	srv.ResetRequests()
+	o := c.run("update", "ana@example.com", "--remove-domain-role", "sales")
+	expectExit(t, o, cmd.ExitOK, `User ana@example.com has no role in data domain "sales" to remove.`, "already has these roles; nothing to change")
+	if w := srv.writes(); len(w) != 0 {
+		t.Errorf("writes %v", w)
 	}
 }

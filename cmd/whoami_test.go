@@ -20,13 +20,18 @@ func TestWhoami(t *testing.T) {
 		json   map[string]any // fields of the JSON output
 		errHas []string
 	}{
+		// 1.13 without data domains: a TEAM licence, can_use_data_domains false.
 		{name: "piped", args: []string{"whoami"},
-			outHas: []string{"admin@example.com\tadmin\tsandbox\tENTERPRISE\t1000\ttrue\ttrue\ttrue\t10\ttrue\thttp://127.0.0.1:", "\t1.13\n"}},
+			outHas: []string{"admin@example.com\tadmin\tsandbox\tTEAM\t1000\ttrue\ttrue\tfalse\t10\ttrue\thttp://127.0.0.1:", "\t1.13\n"}},
 		{name: "terminal", args: []string{"whoami"}, tty: true,
-			outHas: []string{"USER", "ROLE", "TENANT", "LICENCE", "USERS LIMIT", "CAN MANAGE ACCOUNT", "admin@example.com", "ENTERPRISE"}},
+			outHas: []string{"USER", "ROLE", "TENANT", "LICENCE", "USERS LIMIT", "CAN MANAGE ACCOUNT", "admin@example.com", "TEAM"}},
 		{name: "json", args: []string{"whoami", "-o", "json"},
 			json: map[string]any{"user": "admin@example.com", "account_role": "admin", "users_limit": 1000.0, "can_manage_account": true,
-				"can_manage_users": true, "license_type": "ENTERPRISE", "api_release": "1.13"}},
+				"can_manage_users": true, "license_type": "TEAM", "can_use_data_domains": false, "api_release": "1.13"}},
+		{name: "1.13 with data domains", opts: withDataDomains(), args: []string{"whoami", "-o", "json"},
+			json: map[string]any{"license_type": "ENTERPRISE", "can_use_data_domains": true, "api_release": "1.13"}},
+		{name: "1.13 with data domains, piped", opts: withDataDomains(), args: []string{"whoami"},
+			outHas: []string{"admin@example.com\tadmin\tsandbox\tENTERPRISE\t1000\ttrue\ttrue\ttrue\t10\ttrue\thttp://127.0.0.1:"}},
 		{name: "viewer", args: []string{"whoami", "-o", "json"}, key: "viewer",
 			json: map[string]any{"user": "viewer@example.com", "account_role": "viewer", "can_manage_account": false}},
 		{name: "1.0 licensed", opts: sandbox.Options{API: "1.0", UsersLimit: 7}, args: []string{"whoami", "-o", "json"},

@@ -68,7 +68,7 @@ func TestDebugTraceRedactsSecrets(t *testing.T) {
 		"debug: * listing users: server answered 503 Service Unavailable; retry 1 of 3 in 1ms\n",
 		"< HTTP/1.1 200 OK in ",
 		"< Content-Type: application/json\n",
-		`< [{"email":"admin@example.com","accountRole":"admin"}`,
+		`< [{"email":"admin@example.com","accountRole":"admin","dataDomainRoles":{}}`,
 		"> POST " + sb.URL + "/api/users\n",
 		"> Content-Type: application/json\n",
 		`> {"email":"ana@x.io","accountRole":"viewer"}` + "\n",

@@ -302,7 +302,7 @@ func closeConnection(sw *statusWriter) {
 // cuts in half.
 func (s *Server) sampleList() []byte {
 	recs := s.store.list()
-	return appendUsersJSON(nil, recs[:min(len(recs), truncatedSampleUsers)], s.api == API113)
+	return appendUsersJSON(nil, recs[:min(len(recs), truncatedSampleUsers)], &s.view)
 }
 
 // streamHuge sends a valid JSON array of exactly size bytes, made up as it

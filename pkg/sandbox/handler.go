@@ -102,7 +102,7 @@ func (s *Server) handle(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 
-	op, email, allow := route(r.Method, segs[1:])
+	op, email, allow := route(r.Method, segs[1:], s.api)
 	if op == opNone {
 		if allow != "" {
 			w.Header().Set("Allow", allow)
@@ -120,7 +120,7 @@ func (s *Server) handle(w http.ResponseWriter, r *http.Request) {
 		w.WriteHeader(http.StatusNotAcceptable)
 		return
 	}
-	if roleRank(caller.role) < roleRank(requiredRole(op)) || (s.unlicensed && op != opProfile) {
+	if roleRank(caller.role) < roleRank(requiredRole(op)) || (s.unlicensed && op != opProfile && op != opDomains) {
 		w.WriteHeader(http.StatusForbidden)
 		return
 	}
@@ -142,6 +142,8 @@ func (s *Server) handle(w http.ResponseWriter, r *http.Request) {
 		s.servePassword(w, r, caller.email)
 	case opProfile:
 		s.serveProfile(w, caller)
+	case opDomains:
+		s.serveDomains(w)
 	}
 }
 

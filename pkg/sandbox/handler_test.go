@@ -119,9 +119,13 @@ func statusCases() []statusCase {
 		// Get.
 		{
 			name: "get", call: call{method: "GET", path: "/api/users/" + editorEmail, as: ViewerEmail}, want: 200,
-			check: func(t *testing.T, _ *harness, r reply) {
-				if got := string(r.body); got != `{"email":"ed@example.com","accountRole":"editor"}` {
-					t.Errorf("body = %s", got)
+			check: func(t *testing.T, h *harness, r reply) {
+				want := `{"email":"ed@example.com","accountRole":"editor"}`
+				if h.sb.api == API113 {
+					want = `{"email":"ed@example.com","accountRole":"editor","dataDomainRoles":{}}`
+				}
+				if got := string(r.body); got != want {
+					t.Errorf("body = %s, want %s", got, want)
 				}
 			},
 		},

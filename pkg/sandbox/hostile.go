@@ -43,6 +43,10 @@ func ControlCharEmails() []string {
 	return append([]string(nil), controlCharEmails...)
 }
 
+// controlCharDomain is the data domain of the grant every control-chars
+// user has; an instance with data domains shows it.
+const controlCharDomain = "sales\x1b[31m\u202e"
+
 // pathEmail returns the email of a /api/users/{email}[/...] path, or "".
 func pathEmail(r *http.Request) string {
 	segs, err := pathSegments(r.URL.EscapedPath())
@@ -59,7 +63,7 @@ func (s *Server) serveOtherUser(w http.ResponseWriter, r *http.Request) {
 	requested := pathEmail(r)
 	for _, rec := range s.store.list() {
 		if !strings.EqualFold(rec.user.Email, requested) {
-			writeJSON(w, http.StatusOK, appendUserJSON(nil, rec.user, s.api == API113))
+			writeJSON(w, http.StatusOK, appendUserJSON(nil, rec, &s.view))
 			return
 		}
 	}
@@ -67,8 +71,8 @@ func (s *Server) serveOtherUser(w http.ResponseWriter, r *http.Request) {
 	if strings.EqualFold(email, requested) {
 		email = "someone-else-again@example.com"
 	}
-	u := User{Email: email, AccountRole: RoleEditor}
-	writeJSON(w, http.StatusOK, appendUserJSON(nil, u, s.api == API113))
+	rec := newRecord(User{Email: email, AccountRole: RoleEditor}, "", "")
+	writeJSON(w, http.StatusOK, appendUserJSON(nil, rec, &s.view))
 }
 
 // serveControlChars answers a get (a path with an email) with one user, and
@@ -77,14 +81,17 @@ func (s *Server) serveControlChars(w http.ResponseWriter, r *http.Request) {
 	roles := [...]string{RoleEditor, RoleOperator, RoleViewer, RoleNone, RoleAdmin}
 	recs := make([]*record, len(controlCharEmails))
 	for i, email := range controlCharEmails {
-		recs[i] = newRecord(User{Email: email, AccountRole: roles[i%len(roles)]}, "", "")
+		u := User{Email: email, AccountRole: roles[i%len(roles)]}
+		if s.view.field {
+			u.DataDomainRoles = map[string]string{controlCharDomain: RoleEditor}
+		}
+		recs[i] = newRecord(u, "", "")
 	}
-	withDomains := s.api == API113
 	if pathEmail(r) != "" {
-		writeJSON(w, http.StatusOK, appendUserJSON(nil, recs[0].user, withDomains))
+		writeJSON(w, http.StatusOK, appendUserJSON(nil, recs[0], &s.view))
 		return
 	}
-	writeJSON(w, http.StatusOK, appendUsersJSON(nil, recs, withDomains))
+	writeJSON(w, http.StatusOK, appendUsersJSON(nil, recs, &s.view))
 }
 
 // requestBody reads the request body, up to maxBodyBytes.

@@ -37,7 +37,7 @@ func TestFaultOtherUser(t *testing.T) {
 		want  string
 	}{
 		{name: "the first other user", call: call{method: "GET", path: "/api/users/viewer@example.com"},
-			want: `{"email":"admin@example.com","accountRole":"admin"}`},
+			want: `{"email":"admin@example.com","accountRole":"admin","dataDomainRoles":{}}`},
 		{name: "not the requested one", opts: Options{API: API10}, call: call{method: "GET", path: "/api/users/admin@example.com"},
 			want: `{"email":"viewer@example.com","accountRole":"viewer"}`},
 		{name: "not another spelling of it", opts: Options{API: API10, CaseSensitiveEmails: true},
@@ -46,6 +46,8 @@ func TestFaultOtherUser(t *testing.T) {
 			want:  `{"email":"viewer@example.com","accountRole":"viewer"}`},
 		{name: "an update too", opts: Options{API: API10}, call: call{method: "PUT", path: "/api/users/admin@example.com", contentType: "application/json", body: `{}`},
 			want: `{"email":"viewer@example.com","accountRole":"viewer"}`},
+		{name: "with data domains", opts: Options{Domains: []string{"sales"}}, call: call{method: "GET", path: "/api/users/viewer%40example.com"},
+			want: `{"email":"admin@example.com","accountRole":"admin","dataDomainRoles":{"(default)":"none","sales":"none"}}`},
 		{name: "made up when there is no other", opts: Options{API: API10, StateFile: "only-viewer"},
 			call: call{method: "GET", path: "/api/users/Viewer@example.com"},
 			want: `{"email":"someone-else@example.com","accountRole":"editor"}`},
@@ -166,9 +168,9 @@ func TestFaultControlChars(t *testing.T) {
 			t.Errorf("%q has no Cc, Cf, Zl or Zp character", email)
 		}
 	}
-	for _, api := range []string{API10, API113} {
-		t.Run(api, func(t *testing.T) {
-			opts := Options{API: api}
+	for _, fl := range flavours() {
+		t.Run(fl.name, func(t *testing.T) {
+			opts := fl.opts
 			opts.Faults = "GET /api/users* control-chars"
 			h := newHarness(t, opts)
 			var list []User
@@ -180,6 +182,9 @@ func TestFaultControlChars(t *testing.T) {
 				emails = append(emails, u.Email)
 				if !validRole(u.AccountRole) {
 					t.Errorf("role %q", u.AccountRole)
+				}
+				if fl.opts.Domains != nil && u.DataDomainRoles[controlCharDomain] != RoleEditor {
+					t.Errorf("dataDomainRoles %q lack the hostile domain", u.DataDomainRoles)
 				}
 			}
 			if !slices.Equal(emails, ControlCharEmails()) {

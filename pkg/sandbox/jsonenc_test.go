@@ -3,16 +3,43 @@ package sandbox
 import (
 	"bytes"
 	"encoding/json"
+	"maps"
 	"testing"
 )
 
+// shownUser is the wire model, for encoding/json to encode as reference.
+type shownUser struct {
+	Email           string            `json:"email"`
+	AccountRole     string            `json:"accountRole"`
+	DataDomainRoles map[string]string `json:"dataDomainRoles,omitempty"`
+}
+
+// shownRoles is what an instance shows of a user's grants, built the slow
+// way: nil in 1.0, {} without data domains, else every listed domain with
+// "none" and the grants over it.
+func shownRoles(api string, local []string, grants map[string]string) map[string]string {
+	if api != API113 {
+		return nil
+	}
+	shown := map[string]string{}
+	if len(local) == 0 {
+		return shown
+	}
+	shown[DefaultDomain] = RoleNone
+	for _, d := range local {
+		shown[d] = RoleNone
+	}
+	maps.Copy(shown, grants)
+	return shown
+}
+
 // TestAppendUserJSON checks the hand-written encoder against encoding/json
-// (with HTML escaping off, as Jackson does not escape it either).
+// (with HTML escaping off, as Jackson does not escape it either), on the
+// three kinds of instance.
 func TestAppendUserJSON(t *testing.T) {
-	tests := []struct {
-		name        string
-		user        User
-		withDomains bool
+	users := []struct {
+		name string
+		user User
 	}{
 		{name: "plain", user: User{Email: "a@example.com", AccountRole: RoleAdmin}},
 		{name: "quotes and backslashes", user: User{Email: `"a\b"@example.com`, AccountRole: RoleNone}},
@@ -21,34 +48,60 @@ func TestAppendUserJSON(t *testing.T) {
 		{name: "unicode", user: User{Email: "zoë.łukasz@exämple.com", AccountRole: RoleNone}},
 		{name: "line separators", user: User{Email: "a\u2028b\u2029@example.com", AccountRole: RoleNone}},
 		{name: "invalid UTF-8", user: User{Email: "a\xffb\xc3@example.com", AccountRole: RoleNone}},
-		{name: "domains sorted", withDomains: true, user: User{Email: "d@example.com", AccountRole: RoleViewer, DataDomainRoles: map[string]string{"zeta": RoleAdmin, "alpha": RoleNone, `q"uote`: RoleEditor}}},
-		{name: "domains left out in 1.0", user: User{Email: "d@example.com", AccountRole: RoleViewer, DataDomainRoles: map[string]string{"sales": RoleAdmin}}},
-		{name: "no domains", withDomains: true, user: User{Email: "d@example.com", AccountRole: RoleViewer, DataDomainRoles: map[string]string{}}},
+		{name: "local grants", user: User{Email: "d@example.com", AccountRole: RoleViewer, DataDomainRoles: map[string]string{"sales": RoleEditor, DefaultDomain: RoleAdmin}}},
+		{name: "grants elsewhere", user: User{Email: "d@example.com", AccountRole: RoleViewer, DataDomainRoles: map[string]string{"zeta": RoleAdmin, "!first": RoleViewer, `q"uote`: RoleEditor, "marketing2": RoleOperator}}},
+		{name: "no grants", user: User{Email: "d@example.com", AccountRole: RoleViewer, DataDomainRoles: map[string]string{}}},
 	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			want := tt.user
-			if !tt.withDomains {
-				want.DataDomainRoles = nil
-			}
-			var buf bytes.Buffer
-			enc := json.NewEncoder(&buf)
-			enc.SetEscapeHTML(false)
-			if err := enc.Encode(want); err != nil {
-				t.Fatal(err)
-			}
-			wantJSON := bytes.TrimSuffix(buf.Bytes(), []byte("\n"))
-			if got := appendUserJSON(nil, tt.user, tt.withDomains); !bytes.Equal(got, wantJSON) {
-				t.Errorf("got  %s\nwant %s", got, wantJSON)
-			}
-		})
+	instances := []struct {
+		name    string
+		api     string
+		domains []string
+	}{
+		{name: "1.0", api: API10},
+		{name: "1.13 without data domains", api: API113},
+		{name: "1.13 with data domains", api: API113, domains: []string{"marketing", "sales", "<x>"}},
+	}
+	for _, in := range instances {
+		for _, tt := range users {
+			t.Run(in.name+"/"+tt.name, func(t *testing.T) {
+				local, err := checkDomains(in.api, false, in.domains)
+				if err != nil {
+					t.Fatal(err)
+				}
+				view := newDomainView(in.api, local)
+				want := shownUser{Email: tt.user.Email, AccountRole: tt.user.AccountRole, DataDomainRoles: shownRoles(in.api, local, tt.user.DataDomainRoles)}
+				var buf bytes.Buffer
+				enc := json.NewEncoder(&buf)
+				enc.SetEscapeHTML(false)
+				if err := enc.Encode(want); err != nil {
+					t.Fatal(err)
+				}
+				wantJSON := bytes.TrimSuffix(buf.Bytes(), []byte("\n"))
+				if in.api == API113 && want.DataDomainRoles != nil && len(want.DataDomainRoles) == 0 {
+					// omitempty drops the {} that 1.13 sends.
+					wantJSON = append(bytes.TrimSuffix(wantJSON, []byte("}")), `,"dataDomainRoles":{}}`...)
+				}
+				if got := appendUserJSON(nil, newRecord(tt.user, "k", ""), &view); !bytes.Equal(got, wantJSON) {
+					t.Errorf("got  %s\nwant %s", got, wantJSON)
+				}
+			})
+		}
 	}
 }
 
 func BenchmarkAppendUserJSON(b *testing.B) {
-	u := User{Email: "user000001@example.com", AccountRole: RoleEditor}
-	buf := make([]byte, 0, 128)
-	for b.Loop() {
-		buf = appendUserJSON(buf[:0], u, true)
+	local, _ := checkDomains(API113, false, []string{"sales", "marketing", "finance"})
+	views := map[string]domainView{
+		"without data domains": newDomainView(API113, nil),
+		"with data domains":    newDomainView(API113, local),
+	}
+	rec := newRecord(User{Email: "user000001@example.com", AccountRole: RoleEditor, DataDomainRoles: map[string]string{"sales": RoleViewer}}, "k", "")
+	for name, view := range views {
+		b.Run(name, func(b *testing.B) {
+			buf := make([]byte, 0, 256)
+			for b.Loop() {
+				buf = appendUserJSON(buf[:0], rec, &view)
+			}
+		})
 	}
 }

@@ -87,8 +87,9 @@ func (s *Server) profile(caller principal) any {
 	}
 	// The limits are plausible for the licence, not DQOps's price list.
 	if licensed {
+		// Data domains are what an ENTERPRISE licence adds.
 		p.LicenseType = "TEAM"
-		if s.api == API113 {
+		if s.view.withDomains() {
 			p.LicenseType = "ENTERPRISE"
 		}
 		p.UsersLimit = int32(min(s.usersLimit, math.MaxInt32))
@@ -114,8 +115,10 @@ func (s *Server) profile(caller principal) any {
 		DataQualityDataWarehouseEnabled: licensed,
 		// DQOps sets it only when paired with DQOps Cloud, and an unlicensed
 		// sandbox answers mypassword with 403.
-		CanChangeOwnPassword:        licensed,
-		CanUseDataDomains:           licensed,
+		CanChangeOwnPassword: licensed,
+		// DQOps sets it exactly when the licence is ENTERPRISE and data
+		// domains are in use; New refuses domains without a licence.
+		CanUseDataDomains:           s.view.withDomains(),
 		CanSynchronizeToDataCatalog: edit && licensed,
 		CanUseAIAnomalyDetection:    licensed,
 		// Users log in through DQOps Cloud unless the instance does not

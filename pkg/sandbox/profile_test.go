@@ -30,10 +30,10 @@ func TestProfile(t *testing.T) {
 		license    map[string]string // mode -> license_type
 		usersLimit float64
 	}{
-		{name: "admin", as: AdminEmail, role: RoleAdmin, want: "111111111111111", license: map[string]string{API10: "TEAM", API113: "ENTERPRISE"}, usersLimit: DefaultUsersLimit},
-		{name: "editor", as: editorEmail, role: RoleEditor, want: "011111111111101", license: map[string]string{API10: "TEAM", API113: "ENTERPRISE"}, usersLimit: DefaultUsersLimit},
-		{name: "operator", as: operatorEmail, role: RoleOperator, want: "010111101110100", license: map[string]string{API10: "TEAM", API113: "ENTERPRISE"}, usersLimit: DefaultUsersLimit},
-		{name: "viewer", as: ViewerEmail, role: RoleViewer, want: "010000000000000", license: map[string]string{API10: "TEAM", API113: "ENTERPRISE"}, usersLimit: DefaultUsersLimit},
+		{name: "admin", as: AdminEmail, role: RoleAdmin, want: "111111111111111", license: map[string]string{API10: "TEAM", API113: "TEAM"}, usersLimit: DefaultUsersLimit},
+		{name: "editor", as: editorEmail, role: RoleEditor, want: "011111111111101", license: map[string]string{API10: "TEAM", API113: "TEAM"}, usersLimit: DefaultUsersLimit},
+		{name: "operator", as: operatorEmail, role: RoleOperator, want: "010111101110100", license: map[string]string{API10: "TEAM", API113: "TEAM"}, usersLimit: DefaultUsersLimit},
+		{name: "viewer", as: ViewerEmail, role: RoleViewer, want: "010000000000000", license: map[string]string{API10: "TEAM", API113: "TEAM"}, usersLimit: DefaultUsersLimit},
 		{name: "unlicensed admin", unlicensed: true, as: AdminEmail, role: RoleAdmin, want: "011111110111101", license: map[string]string{API113: "FREE"}, usersLimit: 1},
 	}
 	for _, mode := range modes() {
@@ -68,10 +68,13 @@ func TestProfile(t *testing.T) {
 				}
 				if mode == API113 {
 					licensed := !tt.unlicensed
-					for _, flag := range []string{"can_use_data_domains", "can_change_own_password", "data_quality_data_warehouse_enabled"} {
+					for _, flag := range []string{"can_change_own_password", "data_quality_data_warehouse_enabled"} {
 						if p[flag] != licensed {
 							t.Errorf("%s = %v, want %v", flag, p[flag], licensed)
 						}
+					}
+					if p["can_use_data_domains"] != false {
+						t.Error("can_use_data_domains = true on an instance without data domains")
 					}
 					if p["can_logout"] != true {
 						t.Error("can_logout = false on an instance that logs users in")

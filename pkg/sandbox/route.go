@@ -19,6 +19,7 @@ const (
 	opUserPassword
 	opMyPassword
 	opProfile
+	opDomains
 )
 
 // pathSegments splits an escaped path into decoded segments, without the
@@ -36,10 +37,11 @@ func pathSegments(escaped string) ([]string, error) {
 	return segs, nil
 }
 
-// route maps the segments after "api" and the method to an operation and
-// the email in the path. For a known path with another method it returns
-// opNone and the Allow header's value; for an unknown path, opNone and "".
-func route(method string, segs []string) (op operation, email, allow string) {
+// route maps the segments after "api" and the method to an operation of
+// the API release and the email in the path. For a known path with another
+// method it returns opNone and the Allow header's value; for an unknown
+// path, opNone and "".
+func route(method string, segs []string, api string) (op operation, email, allow string) {
 	// HEAD is answered like GET, as Spring does.
 	get := method == http.MethodGet || method == http.MethodHead
 	switch {
@@ -74,6 +76,13 @@ func route(method string, segs []string) (op operation, email, allow string) {
 	case len(segs) == 2 && segs[0] == "environment" && segs[1] == "profile":
 		if get {
 			return opProfile, "", ""
+		}
+		return opNone, "", "GET, HEAD"
+	case len(segs) == 2 && segs[0] == "domains" && segs[1] == "" && api == API113:
+		// The documented path ends in '/'; like Spring's handler mapping, the
+		// sandbox does not match /api/domains without it.
+		if get {
+			return opDomains, "", ""
 		}
 		return opNone, "", "GET, HEAD"
 	}

@@ -23,7 +23,8 @@ import (
 const (
 	// API10 is DQOps 1.0.0: users are {email, accountRole}, licence TEAM.
 	API10 = "1.0"
-	// API113 is DQOps 1.13.2: users carry dataDomainRoles, licence ENTERPRISE.
+	// API113 is DQOps 1.13.2: users carry dataDomainRoles; licence TEAM
+	// without data domains, ENTERPRISE with them (Options.Domains).
 	API113 = "1.13"
 )
 
@@ -58,10 +59,19 @@ const (
 )
 
 // Options configure a sandbox. The zero value is a licensed 1.13 instance
-// that authenticates every request, with the two built-in users.
+// without data domains that authenticates every request, with the two
+// built-in users.
 type Options struct {
 	// API is the release to imitate: "1.0" or "1.13" (default "1.13").
 	API string
+	// Domains are the instance's local data domains, besides the root one,
+	// "(default)" (1.13 only). With some, the instance is an ENTERPRISE one
+	// with data domains in use: every user lists "(default)" and every
+	// domain, "none" where not granted, and GET /api/domains/ lists them.
+	// Without, every user's dataDomainRoles is {} and grants sent over HTTP
+	// are not kept. Names must be non-empty, distinct and not "(default)";
+	// data domains need a licence (not Unlicensed).
+	Domains []string
 	// UsersLimit is the licence's users limit (0 means DefaultUsersLimit).
 	// Creating a user when the instance already has this many is answered 400.
 	// Seeded and loaded users may exceed it; it only stops creation.
@@ -99,8 +109,10 @@ type Options struct {
 	MaxRequestLog int
 }
 
-// User is a user as the sandbox stores it. DataDomainRoles maps a data domain
-// to a role; it is always nil in 1.0 mode.
+// User is a user as the sandbox stores it. DataDomainRoles holds the user's
+// grants, data domain to role, never with role none ("(default)" is the root
+// domain); it is always nil in 1.0 mode. What the API shows of them depends
+// on the instance (see Options.Domains).
 type User struct {
 	Email           string            `json:"email"`
 	AccountRole     string            `json:"accountRole"`
@@ -139,6 +151,9 @@ type Server struct {
 	usersLimit int
 	unlicensed bool
 	noAuth     bool
+	domains    []string   // local data domains, sorted, "(default)" not among them
+	view       domainView // how users' data-domain roles are shown
+	started    time.Time  // when the data domains were created
 	stateFile  string
 	latency    time.Duration
 	now        func() time.Time
@@ -181,6 +196,10 @@ func New(opts Options) (*Server, error) {
 	if opts.MaxRequestLog < 0 {
 		return nil, fmt.Errorf("sandbox: negative request log limit %d", opts.MaxRequestLog)
 	}
+	domains, err := checkDomains(api, opts.Unlicensed, opts.Domains)
+	if err != nil {
+		return nil, err
+	}
 	rules, err := parseFaults(opts.Faults)
 	if err != nil {
 		return nil, err
@@ -190,6 +209,8 @@ func New(opts Options) (*Server, error) {
 		usersLimit: opts.UsersLimit,
 		unlicensed: opts.Unlicensed,
 		noAuth:     opts.NoAuth,
+		domains:    domains,
+		view:       newDomainView(api, domains),
 		stateFile:  opts.StateFile,
 		latency:    opts.Latency,
 		now:        opts.Now,
@@ -201,6 +222,7 @@ func New(opts Options) (*Server, error) {
 	if s.now == nil {
 		s.now = time.Now
 	}
+	s.started = s.now()
 	s.faults.set(rules)
 	s.store.exact = opts.CaseSensitiveEmails
 
@@ -283,8 +305,9 @@ func (s *Server) PasswordMatches(email, password string) bool {
 
 // AddUser adds a user without going through HTTP (no permission check, no
 // users limit). It fails when the email is empty or taken, or a role is not
-// one of admin, editor, operator, viewer, none. In 1.0 mode the data-domain
-// roles are dropped, as the 1.0 server has none.
+// one of admin, editor, operator, viewer, none. Data-domain roles are kept as
+// given, for any domain, but for the entries whose role is none; in 1.0 mode
+// they are dropped, as the 1.0 server has none.
 func (s *Server) AddUser(u User) error {
 	if u.Email == "" {
 		return errors.New("sandbox: adding a user: empty email")
@@ -297,7 +320,11 @@ func (s *Server) AddUser(u User) error {
 			return fmt.Errorf("sandbox: adding user %q: invalid role %q in data domain %q", u.Email, role, domain)
 		}
 	}
-	u.DataDomainRoles = s.keepDomainRoles(u.DataDomainRoles)
+	if s.api == API113 {
+		u.DataDomainRoles = grantsOf(u.DataDomainRoles)
+	} else {
+		u.DataDomainRoles = nil
+	}
 	rec := newRecord(u, newKeys(1)[0], "")
 	if s.store.insert(rec, -1) != inserted {
 		return fmt.Errorf("sandbox: adding user %q: already exists", u.Email)
@@ -305,13 +332,14 @@ func (s *Server) AddUser(u User) error {
 	return s.persist()
 }
 
-// keepDomainRoles returns the data-domain roles to store: a private copy in
-// 1.13 mode (nil when empty), nothing in 1.0 mode.
-func (s *Server) keepDomainRoles(roles map[string]string) map[string]string {
-	if s.api != API113 || len(roles) == 0 {
+// sentGrants returns what a create or update keeps of the data-domain roles
+// sent: the grants on an instance with data domains; nothing on one without
+// (it would not show them back) nor in 1.0 (the field is unknown there).
+func (s *Server) sentGrants(roles map[string]string) map[string]string {
+	if !s.view.withDomains() {
 		return nil
 	}
-	return maps.Clone(roles)
+	return grantsOf(roles)
 }
 
 // Requests returns a copy of the log of requests received, oldest first.

@@ -28,9 +28,10 @@ type stateUser struct {
 }
 
 // loadState reads the users from the state file. It returns nil records
-// and no error when the file does not exist. Data-domain roles are dropped
-// in 1.0 mode, because a 1.0 server has none. Emails are distinct as the
-// store compares them.
+// and no error when the file does not exist. Data-domain grants are kept as
+// written, but for entries whose role is none, and dropped in 1.0 mode,
+// because a 1.0 server has none. Emails are distinct as the store compares
+// them.
 func (s *Server) loadState() ([]*record, error) {
 	path := s.stateFile
 	data, err := os.ReadFile(path)
@@ -55,8 +56,8 @@ func (s *Server) loadState() ([]*record, error) {
 			return nil, fmt.Errorf("sandbox: state file %s is corrupt: user #%d: %w", path, i+1, err)
 		}
 		u := User{Email: su.Email, AccountRole: su.AccountRole}
-		if s.api == API113 && len(su.DataDomainRoles) > 0 {
-			u.DataDomainRoles = su.DataDomainRoles
+		if s.api == API113 {
+			u.DataDomainRoles = grantsOf(su.DataDomainRoles)
 		}
 		recs = append(recs, newRecord(u, su.APIKey, su.PasswordHash))
 	}

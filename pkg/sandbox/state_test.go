@@ -12,13 +12,17 @@ func TestStateFileRoundTrip(t *testing.T) {
 	for _, mode := range modes() {
 		t.Run(mode, func(t *testing.T) {
 			path := filepath.Join(t.TempDir(), "state.json")
-			h := newHarness(t, Options{API: mode, StateFile: path})
+			opts := Options{API: mode, StateFile: path}
+			if mode == API113 {
+				opts.Domains = []string{"sales"}
+			}
+			h := newHarness(t, opts)
 			// New saves at once, so the printed keys survive a restart.
 			if info, err := os.Stat(path); err != nil || info.Mode().Perm() != 0o600 {
 				t.Fatalf("state file after New: %v, %v", info, err)
 			}
 			steps := []call{
-				{method: "POST", path: "/api/users", as: AdminEmail, contentType: "application/json", body: `{"email":"Kim@example.com","accountRole":"operator","dataDomainRoles":{"sales":"viewer"}}`},
+				{method: "POST", path: "/api/users", as: AdminEmail, contentType: "application/json", body: `{"email":"Kim@example.com","accountRole":"operator","dataDomainRoles":{"sales":"viewer","hr":"none"}}`},
 				{method: "PUT", path: "/api/users/kim@example.com/password", as: AdminEmail, contentType: "text/plain", body: "kim-pw"},
 				{method: "PUT", path: "/api/mypassword", as: ViewerEmail, contentType: "text/plain", body: "viewer-pw"},
 				{method: "POST", path: "/api/users", as: AdminEmail, contentType: "application/json", body: `{"email":"gone@example.com","accountRole":"none"}`},
@@ -34,7 +38,8 @@ func TestStateFileRoundTrip(t *testing.T) {
 				keys[u.Email], _ = h.sb.KeyFor(u.Email)
 			}
 
-			again, err := New(Options{API: mode, StateFile: path, SeedUsers: 10})
+			opts.SeedUsers = 10
+			again, err := New(opts)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -137,5 +142,40 @@ func TestStateFileLoadsIn10Mode(t *testing.T) {
 	}
 	if sb.AdminKey() != "" {
 		t.Error("AdminKey() for a state without the built-in admin")
+	}
+}
+
+// TestStateFileGrants checks that a state file's data-domain roles load as
+// written, for any domain, but for entries whose role is none, whatever
+// data domains the instance has; the API shows them as the instance does.
+func TestStateFileGrants(t *testing.T) {
+	content := `{"version":1,"users":[{"email":"a@b.io","accountRole":"admin","apiKey":"dqo-sandbox-k",` +
+		`"dataDomainRoles":{"sales":"editor","elsewhere":"viewer","(default)":"operator","marketing":"none"}}]}`
+	grants := map[string]string{"sales": "editor", "elsewhere": "viewer", "(default)": "operator"}
+	tests := []struct {
+		name string
+		opts Options
+		get  string
+	}{
+		{name: "without data domains", get: `{"email":"a@b.io","accountRole":"admin","dataDomainRoles":{}}`},
+		{name: "with data domains", opts: Options{Domains: []string{"sales", "marketing"}},
+			get: `{"email":"a@b.io","accountRole":"admin","dataDomainRoles":{"(default)":"operator","elsewhere":"viewer","marketing":"none","sales":"editor"}}`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			path := filepath.Join(t.TempDir(), "state.json")
+			if err := os.WriteFile(path, []byte(content), 0o600); err != nil {
+				t.Fatal(err)
+			}
+			opts := tt.opts
+			opts.StateFile = path
+			h := newHarness(t, opts)
+			if got := userByEmail(t, h.sb, "a@b.io").DataDomainRoles; !reflect.DeepEqual(got, grants) {
+				t.Errorf("loaded %v, want %v", got, grants)
+			}
+			if r := h.do(call{method: "GET", path: "/api/users/a@b.io", as: "a@b.io"}); string(r.body) != tt.get {
+				t.Errorf("get: %s\nwant %s", r.body, tt.get)
+			}
+		})
 	}
 }

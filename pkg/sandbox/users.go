@@ -73,7 +73,6 @@ func stringField(fields map[string]json.RawMessage, name string) (string, bool) 
 
 func (s *Server) serveList(w http.ResponseWriter) {
 	recs := s.store.list()
-	withDomains := s.api == API113
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(http.StatusOK)
 	buf := make([]byte, 0, listChunkBytes+1024)
@@ -82,7 +81,7 @@ func (s *Server) serveList(w http.ResponseWriter) {
 		if i > 0 {
 			buf = append(buf, ',')
 		}
-		buf = appendUserJSON(buf, rec.user, withDomains)
+		buf = appendUserJSON(buf, rec, &s.view)
 		if len(buf) >= listChunkBytes {
 			if _, err := w.Write(buf); err != nil {
 				return // the client went away (or this is HEAD)
@@ -100,7 +99,7 @@ func (s *Server) serveGet(w http.ResponseWriter, email string) {
 		w.WriteHeader(http.StatusNotFound)
 		return
 	}
-	writeJSON(w, http.StatusOK, appendUserJSON(nil, rec.user, s.api == API113))
+	writeJSON(w, http.StatusOK, appendUserJSON(nil, rec, &s.view))
 }
 
 // serveCreate checks in the order of DQOps's controller and service: an
@@ -120,7 +119,7 @@ func (s *Server) serveCreate(w http.ResponseWriter, r *http.Request) {
 		s.springError(w, r, http.StatusInternalServerError, fmt.Sprintf("Cannot create user %s: accountRole is required", in.email))
 		return
 	}
-	u := User{Email: in.email, AccountRole: in.role, DataDomainRoles: s.keepDomainRoles(in.domains)}
+	u := User{Email: in.email, AccountRole: in.role, DataDomainRoles: s.sentGrants(in.domains)}
 	switch s.store.insert(newRecord(u, newKeys(1)[0], ""), s.usersLimit) {
 	case insertExists:
 		w.WriteHeader(http.StatusForbidden)
@@ -152,12 +151,12 @@ func (s *Server) serveUpdate(w http.ResponseWriter, r *http.Request, email strin
 		w.WriteHeader(http.StatusNotAcceptable)
 		return
 	}
-	domains := s.keepDomainRoles(in.domains)
+	domains := s.sentGrants(in.domains)
 	found := s.store.replace(email, func(old *record) *record {
 		u := old.user // the stored email stays as first typed (when case is ignored)
 		u.AccountRole = in.role
 		u.DataDomainRoles = domains
-		return &record{user: u, lower: old.lower, key: old.key, passwordHash: old.passwordHash}
+		return newRecord(u, old.key, old.passwordHash)
 	})
 	if !found { // deleted since the check above
 		s.springError(w, r, http.StatusInternalServerError, fmt.Sprintf("User %s not found", email))

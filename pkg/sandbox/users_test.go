@@ -13,97 +13,6 @@ import (
 	"time"
 )
 
-func TestDataDomainRoles(t *testing.T) {
-	const (
-		withDomains    = `{"email":"dd@example.com","accountRole":"viewer","dataDomainRoles":{"sales":"editor","finance":"none"}}`
-		badDomainRole  = `{"email":"dd@example.com","accountRole":"viewer","dataDomainRoles":{"sales":"boss"}}`
-		domainsNotAMap = `{"email":"dd@example.com","accountRole":"viewer","dataDomainRoles":["sales"]}`
-	)
-	tests := []struct {
-		name        string
-		mode        string
-		create      string
-		wantCreate  int
-		wantStored  map[string]string // after create
-		wantGetBody string
-	}{
-		{
-			name: "1.13 stores and returns them", mode: API113, create: withDomains, wantCreate: 201,
-			wantStored:  map[string]string{"sales": "editor", "finance": "none"},
-			wantGetBody: `{"email":"dd@example.com","accountRole":"viewer","dataDomainRoles":{"finance":"none","sales":"editor"}}`,
-		},
-		{name: "1.13 refuses a role outside the enum", mode: API113, create: badDomainRole, wantCreate: 400},
-		{name: "1.13 refuses a non-map", mode: API113, create: domainsNotAMap, wantCreate: 400},
-		{
-			name: "1.13 omits empty ones", mode: API113, create: `{"email":"dd@example.com","accountRole":"viewer","dataDomainRoles":{}}`, wantCreate: 201,
-			wantGetBody: `{"email":"dd@example.com","accountRole":"viewer"}`,
-		},
-		{
-			name: "1.0 ignores them", mode: API10, create: withDomains, wantCreate: 201,
-			wantGetBody: `{"email":"dd@example.com","accountRole":"viewer"}`,
-		},
-		{
-			name: "1.0 ignores even invalid ones", mode: API10, create: domainsNotAMap, wantCreate: 201,
-			wantGetBody: `{"email":"dd@example.com","accountRole":"viewer"}`,
-		},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			h := newHarness(t, Options{API: tt.mode})
-			r := h.do(call{method: "POST", path: "/api/users", as: AdminEmail, contentType: "application/json", body: tt.create})
-			if r.status != tt.wantCreate {
-				t.Fatalf("create: %d, want %d", r.status, tt.wantCreate)
-			}
-			if tt.wantCreate != 201 {
-				return
-			}
-			if got := userByEmail(t, h.sb, "dd@example.com").DataDomainRoles; !reflect.DeepEqual(got, tt.wantStored) {
-				t.Errorf("stored %v, want %v", got, tt.wantStored)
-			}
-			if got := h.do(call{method: "GET", path: "/api/users/dd@example.com", as: ViewerEmail}); string(got.body) != tt.wantGetBody {
-				t.Errorf("get: %s\nwant %s", got.body, tt.wantGetBody)
-			}
-			list := h.do(call{method: "GET", path: "/api/users", as: ViewerEmail})
-			if !strings.Contains(string(list.body), tt.wantGetBody) {
-				t.Errorf("list %s lacks %s", list.body, tt.wantGetBody)
-			}
-		})
-	}
-}
-
-// TestUpdateReplacesModel checks the README's warning: a 1.13 PUT without
-// dataDomainRoles drops them, and one with them replaces them.
-func TestUpdateReplacesModel(t *testing.T) {
-	tests := []struct {
-		name string
-		body string
-		want map[string]string
-	}{
-		{name: "without them drops them", body: `{"email":"dd@example.com","accountRole":"editor"}`},
-		{name: "with null drops them", body: `{"email":"dd@example.com","accountRole":"editor","dataDomainRoles":null}`},
-		{name: "with others replaces them", body: `{"email":"dd@example.com","accountRole":"editor","dataDomainRoles":{"hr":"admin"}}`, want: map[string]string{"hr": "admin"}},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			h := newHarness(t, Options{API: API113})
-			if err := h.sb.AddUser(User{Email: "dd@example.com", AccountRole: RoleViewer, DataDomainRoles: map[string]string{"sales": "editor"}}); err != nil {
-				t.Fatal(err)
-			}
-			r := h.do(call{method: "PUT", path: "/api/users/dd@example.com", as: AdminEmail, contentType: "application/json", body: tt.body})
-			if r.status != 204 {
-				t.Fatalf("update: %d", r.status)
-			}
-			u := userByEmail(t, h.sb, "dd@example.com")
-			if u.AccountRole != RoleEditor || !reflect.DeepEqual(u.DataDomainRoles, tt.want) {
-				t.Errorf("after update: %+v, want editor with %v", u, tt.want)
-			}
-			if _, ok := h.getUser("dd@example.com")["dataDomainRoles"]; ok != (tt.want != nil) {
-				t.Errorf("dataDomainRoles present = %v, want %v", ok, tt.want != nil)
-			}
-		})
-	}
-}
-
 func userByEmail(t *testing.T, sb *Server, email string) User {
 	t.Helper()
 	for _, u := range sb.Users() {
@@ -185,6 +94,11 @@ func TestNewErrors(t *testing.T) {
 		{name: "negative limit", opts: Options{UsersLimit: -1}, wantErr: "limit"},
 		{name: "negative seed", opts: Options{SeedUsers: -1}, wantErr: "seed"},
 		{name: "bad faults", opts: Options{Faults: "GET /api/users teapot"}, wantErr: `"GET /api/users teapot"`},
+		{name: "domains on 1.0", opts: Options{API: API10, Domains: []string{"sales"}}, wantErr: "need API release 1.13"},
+		{name: "empty domain", opts: Options{Domains: []string{"sales", ""}}, wantErr: "empty data domain"},
+		{name: "duplicate domain", opts: Options{Domains: []string{"sales", "hr", "sales"}}, wantErr: `"sales" given twice`},
+		{name: "root domain", opts: Options{Domains: []string{"(default)"}}, wantErr: "root domain"},
+		{name: "domains unlicensed", opts: Options{Domains: []string{"sales"}, Unlicensed: true}, wantErr: "licensed"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -331,8 +245,28 @@ func TestSeedUsers(t *testing.T) {
 	}
 }
 
+// BenchmarkList100k lists 100,000 users on an instance without data
+// domains and on one with three, where every third user has a grant.
 func BenchmarkList100k(b *testing.B) {
-	h := newHarness(b, Options{SeedUsers: 100_000})
+	b.Run("without data domains", func(b *testing.B) {
+		benchmarkList(b, newHarness(b, Options{SeedUsers: 100_000}))
+	})
+	b.Run("with data domains", func(b *testing.B) {
+		h := newHarness(b, Options{SeedUsers: 100_000, Domains: []string{"finance", "marketing", "sales"}})
+		recs := slices.Clone(h.sb.store.list())
+		for i, rec := range recs {
+			if i%3 == 0 {
+				u := rec.user
+				u.DataDomainRoles = map[string]string{"sales": RoleEditor, DefaultDomain: RoleViewer}
+				recs[i] = newRecord(u, rec.key, rec.passwordHash)
+			}
+		}
+		h.sb.store.reset(recs)
+		benchmarkList(b, h)
+	})
+}
+
+func benchmarkList(b *testing.B, h *harness) {
 	key := h.sb.ViewerKey()
 	b.ReportAllocs()
 	for b.Loop() {
