@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# A short tour of every dqo-users command against the built-in sandbox, on a
-# free loopback port, with a throwaway configuration. Used by `make demo`.
+# A short tour of every dqo-users command against the built-in sandbox (a
+# DQOps 1.13 instance with the data domains sales and marketing), on a free
+# loopback port, with a throwaway configuration. Used by `make demo`.
 set -euo pipefail
 
 bin=${1:-./bin/dqo-users}
@@ -15,7 +16,7 @@ trap cleanup EXIT
 export DQOPS_CONFIG="$work/config.yaml"
 unset DQOPS_URL DQOPS_API_KEY DQOPS_PROFILE
 
-"$bin" sandbox --listen 127.0.0.1:0 >"$work/env" 2>"$work/sandbox.log" &
+"$bin" sandbox --listen 127.0.0.1:0 --domains sales,marketing >"$work/env" 2>"$work/sandbox.log" &
 sandbox_pid=$!
 for _ in $(seq 100); do
   [ "$(grep -c '^export\|^# export' "$work/env" 2>/dev/null)" -ge 3 ] && break
@@ -33,8 +34,10 @@ echo "Sandbox at $url"
 step "login --url $url --with-token   (admin key on stdin)"
 printf '%s\n' "$admin_key" | "$bin" login --url "$url" --with-token
 run whoami
+run domains
 run list
 run create ana@example.com --role editor --domain-role sales=editor
+fails create dee@example.com --role viewer --domain-role salse=editor
 step "create bo@example.com --role viewer --password-stdin   (password on stdin)"
 printf 'correct horse battery staple\n' | "$bin" create bo@example.com --role viewer --password-stdin
 run get ana@example.com -o json

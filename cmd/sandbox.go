@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net"
 	"net/http"
+	"strings"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -33,15 +34,29 @@ func NewCmdSandbox(f *Factory, runF func(*SandboxOptions) error) *cobra.Command 
 		Short: "Serve a local copy of the DQOps users API, for trying and testing",
 		Long: `Serve an imitation of the DQOps users API that answers as DQOps does:
 authentication, permissions per role, status codes, empty error bodies and
-DQOps's quirks, in the 1.0 or 1.13 flavour. It starts with an admin
-(admin@example.com) and a viewer (viewer@example.com) and prints their
-throwaway API keys as export lines to paste into a shell.
+DQOps's quirks. It starts with an admin (admin@example.com) and a viewer
+(viewer@example.com) and prints their throwaway API keys as export lines to
+paste into a shell.
+
+It imitates one of three kinds of instance:
+
+  --api 1.0               DQOps 1.0: users have no data-domain roles
+  --api 1.13 (default)    DQOps 1.13 without data domains (a TEAM licence):
+                          every user's dataDomainRoles is {}, and grants
+                          sent to it are not kept
+  --domains sales,hr      DQOps 1.13 with data domains (ENTERPRISE): every
+                          user lists "(default)" and every domain, "none"
+                          where not granted, and GET /api/domains/ lists them
+
+--case-sensitive-emails makes emails that differ only in letter case
+distinct users, which DQOps Cloud may or may not do.
 
 It listens on 127.0.0.1 only, unless --listen names another address: anyone
 who can reach it can use the printed admin key.`,
 		Example: `  $ dqo-users sandbox
   $ dqo-users sandbox --listen 127.0.0.1:0 > sandbox.env & sleep 1; . ./sandbox.env; dqo-users list
   $ dqo-users sandbox --api 1.0 --users-limit 5 --state users.json
+  $ dqo-users sandbox --domains sales,marketing
   $ dqo-users sandbox --seed-users 100000 --latency 20ms
   $ dqo-users sandbox --faults "GET /api/users 503 x2"`,
 		Args: noArgs,
@@ -62,6 +77,8 @@ who can reach it can use the printed admin key.`,
 	fl := c.Flags()
 	fl.StringVar(&opts.Listen, "listen", "127.0.0.1:8888", "`ADDRESS` to listen on (port 0 picks a free port)")
 	fl.StringVar(&opts.Server.API, "api", "1.13", "DQOps API release to imitate: 1.0 or 1.13")
+	fl.StringSliceVar(&opts.Server.Domains, "domains", nil, "data domain `NAMES` besides \"(default)\", comma-separated: an instance with data domains (1.13)")
+	fl.BoolVar(&opts.Server.CaseSensitiveEmails, "case-sensitive-emails", false, "emails that differ in letter case are distinct users")
 	fl.IntVar(&opts.Server.UsersLimit, "users-limit", 0, "the licence's users limit (default 1000)")
 	fl.IntVar(&opts.Server.SeedUsers, "seed-users", 0, "add `N` synthetic users")
 	fl.BoolVar(&opts.Server.Unlicensed, "unlicensed", false, "answer as an instance without a multi-user licence")
@@ -102,7 +119,14 @@ func sandboxRun(opts *SandboxOptions) error {
 	if key := srv.ViewerKey(); key != "" {
 		fmt.Fprintf(opts.IO.Out, "# export DQOPS_API_KEY=%s   # %s (viewer)\n", key, sandbox.ViewerEmail)
 	}
-	fmt.Fprintf(opts.IO.ErrOut, "Serving the DQOps %s users API on http://%s (these keys are the sandbox's own, for testing). Ctrl-C stops it.\n", opts.Server.API, host)
+	kind := "DQOps " + opts.Server.API
+	switch {
+	case len(opts.Server.Domains) > 0:
+		kind += " with data domains " + strings.Join(append([]string{sandbox.DefaultDomain}, opts.Server.Domains...), ", ")
+	case opts.Server.API == sandbox.API113:
+		kind += " without data domains"
+	}
+	fmt.Fprintf(opts.IO.ErrOut, "Serving the users API of %s on http://%s (these keys are the sandbox's own, for testing). Ctrl-C stops it.\n", kind, host)
 
 	server := &http.Server{Handler: srv, ReadHeaderTimeout: 10 * time.Second}
 	done := make(chan error, 1)
