@@ -57,8 +57,11 @@ CSV has the header email,accountRole[,dataDomainRoles], with domain roles
 written sales=editor;hr=viewer. The format comes from --format, else the
 file's extension, else (stdin) its content. A user without dataDomainRoles
 keeps its data-domain roles; dataDomainRoles: {} (or an empty CSV cell)
-removes them. DQOps 1.0 has no data domains: a file that gives some is
-refused there.
+removes them. An entry whose role is none is no grant, so the "none" that
+DQOps lists for every domain may be left in or out. Grants are checked
+before any request: with data domains each must name one of them (dqo-users
+domains lists them); an instance without data domains (DQOps 1.0, or 1.13
+without them in use) keeps none, so a file that gives some is refused there.
 
 The whole file is checked before any request, every problem reported with
 its line. The plan comes from one list call and is printed before anything

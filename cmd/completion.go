@@ -25,7 +25,8 @@ func newCompletionCmd(f *Factory) *cobra.Command {
 		Short: "Print the shell completion script for bash, zsh, fish or PowerShell",
 		Long: `Print a script that lets the shell complete dqo-users commands, flags and
 values: the server's users' emails for get, update, delete and user-passwd,
-roles for --role, profile names for --profile and formats for -o. Emails are
+roles for --role, the data domains for --domain-role and --remove-domain-role,
+profile names for --profile and formats for -o. Emails and domains are
 fetched from the server with a short timeout; when not logged in or the
 server is unreachable, nothing is offered and nothing is printed.
 

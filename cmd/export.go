@@ -31,10 +31,11 @@ func NewCmdExport(f *Factory, runF func(*ExportOptions) error) *cobra.Command {
 		Long: `Write every user, sorted by email, as a file that "apply" reads back
 without change: "dqo-users export | dqo-users apply -f -" changes nothing.
 
-On DQOps 1.13 and later every user is written with dataDomainRoles, {} when
-it has none, so the file pins the whole state: applying it later also removes
-data-domain roles granted since. DQOps 1.0 has no data domains, and the
-field is left out.`,
+On DQOps 1.13 and later every user is written with its data-domain grants
+(not the "none" that DQOps lists for every domain where a user has no role),
+{} when it has none, so the file pins the whole state: applying it later also
+removes data-domain roles granted since. DQOps 1.0 has no data domains, and
+the field is left out.`,
 		Example: `  $ dqo-users export > users.yaml
   $ dqo-users export -o csv > users.csv
   $ dqo-users export -o json | jq '.users | length'`,
