@@ -8,7 +8,7 @@ LDFLAGS := -s -w -X main.version=$(VERSION) -X main.commit=$(COMMIT) -X main.dat
 BIN := bin/dqo-users
 GORELEASER := github.com/goreleaser/goreleaser/v2@v2.15.1
 
-.PHONY: all build demo test test-short contract vet fmt-check bench docs check-docs fuzz release-check clean
+.PHONY: all build demo test test-short contract vet fmt-check bench docs check-docs fuzz release-check package clean
 
 all: build
 
@@ -59,6 +59,12 @@ fuzz:
 
 release-check:
 	$(GO) run $(GORELEASER) check
+
+## package: this machine's .deb and .rpm into dist/, from the nfpms entry of .goreleaser.yaml
+PACKAGE_DIR ?= dist
+PACKAGE_VERSION ?=
+package:
+	$(GO) run .ci/package.go -out '$(PACKAGE_DIR)' $(if $(PACKAGE_VERSION),-version '$(PACKAGE_VERSION)')
 
 clean:
 	rm -rf bin dist
