@@ -8,7 +8,7 @@ LDFLAGS := -s -w -X main.version=$(VERSION) -X main.commit=$(COMMIT) -X main.dat
 BIN := bin/dqo-users
 GORELEASER := github.com/goreleaser/goreleaser/v2@v2.15.1
 
-.PHONY: all build demo test test-short contract vet fmt-check bench docs check-docs fuzz release-check package clean
+.PHONY: all build demo test test-short contract vet fmt-check bench docs check-docs fuzz release-check package test-packages clean
 
 all: build
 
@@ -25,6 +25,7 @@ demo: build
 test: fmt-check vet
 	$(GO) test -count=1 ./...
 	@[ -n "$$DQOPS_OPENAPI_DIR" ] || $(GO) test -count=1 -run '^TestContract$$' -v ./cmd/ | grep -o 'contract suite skipped.*'
+	$(MAKE) --no-print-directory test-packages
 
 ## contract: the OpenAPI contract suite alone (Prism), printing its request counts
 contract:
@@ -65,6 +66,10 @@ PACKAGE_DIR ?= dist
 PACKAGE_VERSION ?=
 package:
 	$(GO) run .ci/package.go -out '$(PACKAGE_DIR)' $(if $(PACKAGE_VERSION),-version '$(PACKAGE_VERSION)')
+
+## test-packages: build the packages and check them with dpkg-deb and rpm (skips without them, outside CI)
+test-packages:
+	bash .ci/test-packages.sh
 
 clean:
 	rm -rf bin dist
