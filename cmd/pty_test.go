@@ -381,3 +381,46 @@ func TestPTYNoPasswordAskedForAMissingOrExistingUser(t *testing.T) {
 		})
 	}
 }
+
+// A hidden prompt turns echo off before it shows, so that nothing typed or
+// pasted as soon as it appears is echoed; Ctrl-D at it cancels (exit 3)
+// and sends nothing.
+func TestPTYHiddenPrompts(t *testing.T) {
+	prompts := []struct {
+		name   string
+		args   []string
+		prompt string
+	}{
+		{"login's API key", []string{"login"}, "API key: "},
+		{"passwd's new password", []string{"passwd"}, "New password for your account: "},
+		{"user-passwd's new password", []string{"user-passwd", "viewer@example.com"}, "New password for viewer@example.com: "},
+	}
+	for _, p := range prompts {
+		t.Run(p.name+": echo is off when the prompt shows", func(t *testing.T) {
+			srv := startSandbox(t, sandbox.Options{})
+			s := startPTY(t, srv, ptyOptions{env: map[string]string{"DQOPS_CONFIG": filepath.Join(t.TempDir(), "config.yaml")}}, p.args...)
+			s.expect(p.prompt)
+			if s.lflag()&unix.ECHO != 0 {
+				t.Error("the prompt showed with echo still on")
+			}
+			s.send("\x03")
+			s.expectExit(130)
+		})
+		t.Run(p.name+": Ctrl-D cancels", func(t *testing.T) {
+			srv := startSandbox(t, sandbox.Options{})
+			config := filepath.Join(t.TempDir(), "config.yaml")
+			s := startPTY(t, srv, ptyOptions{env: map[string]string{"DQOPS_CONFIG": config}}, p.args...)
+			s.expect(p.prompt)
+			s.waitEcho(false)
+			s.send("\x04")
+			s.expectExit(3)
+			if w := srv.writes(); len(w) != 0 {
+				t.Errorf("writes sent: %v", w)
+			}
+			if s.lflag()&unix.ECHO == 0 {
+				t.Error("the terminal's echo was left off")
+			}
+			expectNoConfig(t, config)
+		})
+	}
+}
