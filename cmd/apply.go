@@ -78,7 +78,8 @@ Ctrl-C (or SIGTERM) stops scheduling at once and gives requests in flight at
 most half a second before cutting them short; the summary then lists what
 was done, what was not attempted and the changes whose outcome is unknown,
 and apply exits 130 (143 after SIGTERM). A second Ctrl-C exits at once.
-Exit 9 means some changes failed or were refused.`,
+Exit 9 means some changes failed (with --continue-on-error); 11 that a
+guard refused some and none failed.`,
 		Example: `  $ dqo-users apply -f users.yaml --dry-run
   $ dqo-users apply -f users.yaml
   $ dqo-users apply -f users.csv --prune --yes
@@ -291,7 +292,7 @@ func listChanges(w io.Writer, changes []apply.Change) {
 
 // applyExit is 130 after Ctrl-C (143 after SIGTERM); the first failure's
 // code when it stopped the run; 9 when, attempting everything, some changes
-// failed or were refused.
+// failed; 11 when changes were refused by a guard and none failed.
 func applyExit(ctx context.Context, r *apply.Report, continueOnError bool) error {
 	switch {
 	case r.Interrupted:
@@ -319,6 +320,6 @@ func othersMade(r *apply.Report) string {
 }
 
 func refusedError(n int) error {
-	return withHint(&ExitError{Code: ExitPartial, Err: fmt.Errorf("%s refused, so the server does not match the file", output.Count(n, "change"))},
+	return withHint(&ExitError{Code: ExitRefused, Err: fmt.Errorf("%s refused, so the server does not match the file", output.Count(n, "change"))},
 		"the guards keep your own account and the last admin; change the file, or pass --force if you mean it")
 }

@@ -294,7 +294,7 @@ func TestApplyGuards(t *testing.T) {
 	t.Run("own account", func(t *testing.T) {
 		srv, c := setupNoColor(t, sandbox.Options{})
 		r := c.run("apply", "-f", c.file("u.yaml", "- {email: admin@example.com, accountRole: editor}\n- {email: ana@example.com, accountRole: editor}\n"), "--prune", "--yes")
-		expectExit(t, r, 9,
+		expectExit(t, r, 11,
 			"refused: update admin@example.com: it is your own account, which would lose the right to manage users; --force allows it",
 			"Created user ana@example.com", "Deleted user viewer@example.com.",
 			"Applied: 1 created, 0 updated, 1 deleted, 0 unchanged, 1 refused, 0 failed.",
@@ -306,10 +306,19 @@ func TestApplyGuards(t *testing.T) {
 			t.Errorf("state:\n%s", got)
 		}
 	})
+	t.Run("refused and failed: the failures' code", func(t *testing.T) {
+		file := "- {email: admin@example.com, accountRole: editor}\n- {email: ana@example.com, accountRole: editor}\n- {email: viewer@example.com, accountRole: viewer}\n"
+		_, c := setupNoColor(t, sandbox.Options{Faults: "POST /api/users 500"})
+		r := c.run("apply", "-f", c.file("u.yaml", file), "--yes", "--continue-on-error")
+		expectExit(t, r, 9, "1 refused, 1 failed")
+		_, c = setupNoColor(t, sandbox.Options{Faults: "POST /api/users 500"})
+		r = c.run("apply", "-f", c.file("u.yaml", file), "--yes")
+		expectExit(t, r, 1, "1 refused, 1 failed")
+	})
 	t.Run("own account not in the file", func(t *testing.T) {
 		srv, c := setupNoColor(t, sandbox.Options{})
 		r := c.run("apply", "-f", c.file("u.yaml", "- {email: viewer@example.com, accountRole: viewer}\n"), "--prune", "--yes")
-		expectExit(t, r, 9, "refused: delete admin@example.com: it is your own account; --force allows it")
+		expectExit(t, r, 11, "refused: delete admin@example.com: it is your own account; --force allows it")
 		if w := srv.writes(); len(w) != 0 {
 			t.Errorf("writes %v", w)
 		}

@@ -103,9 +103,9 @@ func deleteRun(opts *DeleteOptions) error {
 		next++
 		switch c.Refused {
 		case apply.RefusedSelfDelete:
-			b.fail(ctx, withHint(usageErrorf("refusing to delete your own account %s", email), "pass --force if you mean it"))
+			b.fail(ctx, refusedf("refusing to delete your own account %s", email))
 		case apply.RefusedLastAdmin:
-			b.fail(ctx, withHint(usageErrorf("refusing to delete %s: it is the last admin", email), "pass --force if you mean it"))
+			b.fail(ctx, refusedf("refusing to delete %s: it is the last admin", email))
 		default:
 			targets = append(targets, c.Email)
 		}

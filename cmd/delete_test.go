@@ -57,7 +57,7 @@ func TestDelete(t *testing.T) {
 		{name: "not found: 6", args: []string{"delete", "nobody@corp.io", "--yes"}, code: 6,
 			errHas: []string{`user "nobody@corp.io" not found`}, calls: readsFirst},
 		{name: "several: each failure reported, the first's code, the rest deleted",
-			args: []string{"delete", "admin@example.com", "nobody@corp.io", "ana@corp.io", "--yes"}, code: 2,
+			args: []string{"delete", "admin@example.com", "nobody@corp.io", "ana@corp.io", "--yes"}, code: 11,
 			errHas: []string{"refusing to delete your own account admin@example.com", `user "nobody@corp.io" not found`, "Deleted user ana@corp.io."},
 			calls:  del("ana@corp.io"), gone: []string{"ana@corp.io"}, present: []string{"admin@example.com"}},
 		{name: "several: not found first", args: []string{"delete", "nobody@corp.io", "admin@example.com", "--yes"}, code: 6,
@@ -123,7 +123,7 @@ func TestLastAdminGuards(t *testing.T) {
 	t.Run("update", func(t *testing.T) {
 		srv, c := ghostAdmin(t)
 		r := c.run("update", "boss@corp.io", "--role", "editor")
-		expectCode(t, r, 2)
+		expectCode(t, r, 11)
 		expectContains(t, "stderr", r.stderr, "refusing to demote boss@corp.io: it is the last admin", "--force")
 		if srv.countCalls(http.MethodPut, "/api/users") != 0 {
 			t.Errorf("a PUT was sent: %v", srv.calls())
@@ -137,7 +137,7 @@ func TestLastAdminGuards(t *testing.T) {
 	t.Run("delete", func(t *testing.T) {
 		srv, c := ghostAdmin(t)
 		r := c.run("delete", "boss@corp.io", "--yes")
-		expectCode(t, r, 2)
+		expectCode(t, r, 11)
 		expectContains(t, "stderr", r.stderr, "refusing to delete boss@corp.io: it is the last admin")
 		if srv.countCalls(http.MethodDelete, "/") != 0 {
 			t.Errorf("a DELETE was sent: %v", srv.calls())
@@ -153,7 +153,7 @@ func TestLastAdminGuards(t *testing.T) {
 		srv.addUsers(t, sandbox.User{Email: "chief@corp.io", AccountRole: "admin"})
 		srv.ResetRequests()
 		r := c.run("delete", "boss@corp.io", "chief@corp.io", "--yes")
-		expectCode(t, r, 2)
+		expectCode(t, r, 11)
 		expectContains(t, "stderr", r.stderr, "Deleted user boss@corp.io.", "refusing to delete chief@corp.io: it is the last admin")
 		if n := srv.countCalls(http.MethodDelete, "/"); n != 1 {
 			t.Errorf("%d DELETEs sent, want 1: %v", n, srv.calls())

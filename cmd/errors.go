@@ -29,6 +29,7 @@ const (
 	ExitUserLimit   = 8
 	ExitPartial     = 9
 	ExitChanges     = 10
+	ExitRefused     = 11
 	ExitInterrupted = 130
 	ExitTerminated  = 143
 )
@@ -52,8 +53,9 @@ var exitCodes = []exitCode{
 	{ExitNotFound, "not_found", "not found"},
 	{ExitExists, "already_exists", "already exists"},
 	{ExitUserLimit, "user_limit", "user limit of the licence reached"},
-	{ExitPartial, "partial", "apply: some changes failed or were refused, the others were done"},
+	{ExitPartial, "partial", "apply: some changes failed, the others were done"},
 	{ExitChanges, "changes", "diff: the server differs from the file (changes pending)"},
+	{ExitRefused, "refused", "a safety guard refused to delete or demote your own account or the last admin (--force allows it); nothing else failed"},
 	{ExitInterrupted, "interrupted", "interrupted (Ctrl-C)"},
 	{ExitTerminated, "terminated", "terminated (SIGTERM)"},
 }
@@ -81,6 +83,12 @@ type ExitError struct {
 
 func (e *ExitError) Error() string { return e.Err.Error() }
 func (e *ExitError) Unwrap() error { return e.Err }
+
+// refusedf is the error of a change a safety guard refused: your own
+// account or the last admin.
+func refusedf(format string, args ...any) *ExitError {
+	return &ExitError{Code: ExitRefused, Err: fmt.Errorf(format, args...), Hint: "pass --force if you mean it"}
+}
 
 func usageErrorf(format string, args ...any) *ExitError {
 	return &ExitError{Code: ExitUsage, Err: fmt.Errorf(format, args...)}

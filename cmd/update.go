@@ -175,10 +175,9 @@ func guardUpdate(ctx context.Context, client *api.Client, who *api.Profile, chan
 	}
 	switch changes[0].Refused {
 	case apply.RefusedSelfDemote:
-		return withHint(usageErrorf("refusing to demote your own account %s: you would lose the right to manage users", change.Email),
-			"pass --force if you mean it")
+		return refusedf("refusing to demote your own account %s: you would lose the right to manage users", change.Email)
 	case apply.RefusedLastAdmin:
-		return withHint(usageErrorf("refusing to demote %s: it is the last admin", change.Email), "pass --force if you mean it")
+		return refusedf("refusing to demote %s: it is the last admin", change.Email)
 	}
 	return nil
 }

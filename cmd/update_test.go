@@ -77,7 +77,7 @@ func TestUpdate(t *testing.T) {
 		{name: "the same role: nothing sent", users: []sandbox.User{ana}, args: []string{"update", "ana@corp.io", "--role", "editor"},
 			errHas: []string{"User ana@corp.io already has these roles; nothing to change."},
 			calls:  []string{"GET /api/users/ana@corp.io"}, email: "ana@corp.io", role: "editor"},
-		{name: "demoting self needs --force", users: []sandbox.User{dee}, args: []string{"update", "ADMIN@example.com", "--role", "editor"}, code: 2,
+		{name: "demoting self needs --force", users: []sandbox.User{dee}, args: []string{"update", "ADMIN@example.com", "--role", "editor"}, code: 11,
 			errHas: []string{"refusing to demote your own account", "hint: pass --force"},
 			calls:  []string{"GET /api/users/ADMIN@example.com", "GET /api/environment/profile"}, email: "admin@example.com", role: "admin"},
 		{name: "demoting self with --force", args: []string{"update", "admin@example.com", "--role", "editor", "--force"},
