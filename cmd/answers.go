@@ -1,0 +1,95 @@
+package cmd
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/dqops-users/dqo-users/pkg/api"
+)
+
+// How DQOps's answers are read: what a 404, a 403, a 500 or a 400 means for
+// the command that got it, with the one extra request that tells, made only
+// after such an answer.
+
+// notFound turns a 404 into "user not found", once a probe has shown that
+// the URL serves the DQOps API at all.
+func notFound(ctx context.Context, client *api.Client, email string, err error) error {
+	if !api.IsStatus(err, 404) {
+		return err
+	}
+	if e := notDQOps(ctx, client); e != nil {
+		return e
+	}
+	return errUserNotFound(email)
+}
+
+// notDQOps is, after a 404, the error of a URL that does not serve the
+// DQOps API (a wrong path prefix answers 404 to everything), which must not
+// read as a missing user or an instance not paired with DQOps Cloud; nil
+// when the probe finds the API, or cannot tell. It costs a request, made
+// only after a 404.
+func notDQOps(ctx context.Context, client *api.Client) *ExitError {
+	if ok, err := client.ServesAPI(ctx); err != nil || ok {
+		return nil
+	}
+	return &ExitError{Code: ExitFailure, Status: 404,
+		Err:  fmt.Errorf("%s does not look like the DQOps API: it answers 404 Not Found where DQOps lists its users (/api/users)", client.BaseURL()),
+		Hint: "check --url, DQOPS_URL or the profile's url (`dqo-users config view`), and its path prefix: the API is under /api of the address where DQOps answers"}
+}
+
+func errUserNotFound(email string) *ExitError {
+	return &ExitError{Code: ExitNotFound, Status: 404, Err: fmt.Errorf("user %q not found", email),
+		Hint: "`dqo-users list` shows the users"}
+}
+
+func errAlreadyExists(email string) error {
+	return &ExitError{Code: ExitExists, Err: fmt.Errorf("user %q already exists", email),
+		Hint: "change its role with `dqo-users update " + email + " --role ROLE`"}
+}
+
+func errNotPaired() *ExitError {
+	return &ExitError{Code: ExitForbidden, Status: 404,
+		Err:  fmt.Errorf("this DQOps instance is not paired with DQOps Cloud, so user management is not available"),
+		Hint: "user management needs a TEAM or ENTERPRISE licence and an instance paired with DQOps Cloud; if this is not DQOps, check --url and its path prefix"}
+}
+
+// mustExist reads a user, turning a 404 into "not found".
+func mustExist(ctx context.Context, client *api.Client, email string) (*api.User, error) {
+	u, err := client.GetUser(ctx, email)
+	if err != nil {
+		return nil, notFound(ctx, client, email, err)
+	}
+	return u, nil
+}
+
+// explainMissing turns DQOps's 500 for a missing user (update, password)
+// into "not found" when a fresh read confirms the user is gone.
+func explainMissing(ctx context.Context, client *api.Client, email string, err error) error {
+	if !api.IsStatus(err, 500) {
+		return err
+	}
+	if _, getErr := client.GetUser(ctx, email); api.IsStatus(getErr, 404) {
+		return notFound(ctx, client, email, getErr)
+	}
+	return err
+}
+
+// explainCreateFailure reads DQOps's answers to a failed create: 400 is the
+// licence's user limit, and 403 is an existing user when the user exists now
+// (the quirk), else a missing permission.
+func explainCreateFailure(ctx context.Context, client *api.Client, email string, err error) error {
+	switch api.Status(err) {
+	case 400:
+		return &ExitError{Code: ExitUserLimit, Status: 400, Err: fmt.Errorf("creating user %q: the licence's user limit is reached", email),
+			Hint: "`dqo-users whoami` shows the users limit; delete a user or upgrade the licence"}
+	case 403:
+		if _, getErr := client.GetUser(ctx, email); getErr == nil {
+			return errAlreadyExists(email)
+		}
+	case 404:
+		if e := notDQOps(ctx, client); e != nil {
+			return e
+		}
+	}
+	return err
+}
