@@ -2,9 +2,12 @@ package cmd
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"net/http"
 
 	"github.com/dqops-users/dqo-users/pkg/api"
+	"github.com/dqops-users/dqo-users/pkg/output"
 )
 
 // How DQOps's answers are read: what a 404, a 403, a 500 or a 400 means for
@@ -92,4 +95,37 @@ func explainCreateFailure(ctx context.Context, client *api.Client, email string,
 		}
 	}
 	return err
+}
+
+// explainForbidden tells, after a 403, which of its two causes it is when
+// the caller's profile shows it: the account lacks the permission (its role),
+// or the instance has no multi-user licence (not paired with DQOps Cloud, or
+// a licence without user management). Otherwise it suggests whoami. It costs
+// the profile request, made only after a 403.
+func explainForbidden(ctx context.Context, client *api.Client, err error) error {
+	var se *api.StatusError
+	if client == nil || !errors.As(err, &se) || se.StatusCode != http.StatusForbidden {
+		return err
+	}
+	e := classify(ctx, err)
+	needs := api.RoleAdmin
+	if se.Method == http.MethodGet {
+		needs = api.RoleViewer
+	}
+	p, perr := client.Profile(ctx)
+	switch {
+	case api.IsStatus(perr, http.StatusNotFound):
+		e.Hint = "this DQOps instance is not paired with DQOps Cloud, so user management is not available: it needs a TEAM or ENTERPRISE licence and a paired instance"
+	case api.IsStatus(perr, http.StatusForbidden):
+		e.Hint = "your account's role is none: it may not even read its own profile; an admin can give it a role"
+	case perr != nil:
+		e.Hint = "`dqo-users whoami` shows what your account may do, and the instance's licence"
+	case p.AccountRole.Rank() > needs.Rank():
+		e.Hint = fmt.Sprintf("your account's role is %s, and this needs %s or higher", p.AccountRole, needs)
+	case p.CanManageUsers != nil && !*p.CanManageUsers || p.LicenseType == "FREE":
+		e.Hint = fmt.Sprintf("this DQOps instance's licence (%s) has no user management: it needs TEAM or ENTERPRISE, paired with DQOps Cloud", output.Safe(p.LicenseType))
+	default:
+		e.Hint = "`dqo-users whoami` shows what your account may do, and the instance's licence"
+	}
+	return e
 }

@@ -109,10 +109,10 @@ func TestCreate(t *testing.T) {
 			errHas: []string{`error: user "new@corp.io" was created with role viewer, but setting its password failed`, "dqo-users user-passwd new@corp.io"},
 			calls:  withPW, check: hasUser("viewer", nil)},
 		{name: "viewer may not create: 5", inv: invocation{args: args("--role", "viewer"), env: map[string]string{"DQOPS_API_KEY": "viewer"}},
-			code: 5, errHas: []string{"permission denied (403)", "admin role"},
-			calls: []string{"GET /api/users/" + email, "POST /api/users", "GET /api/users/" + email}, check: noUser},
+			code: 5, errHas: []string{"permission denied (403)", "your account's role is viewer, and this needs admin or higher"},
+			calls: []string{"GET /api/users/" + email, "POST /api/users", "GET /api/users/" + email, "GET /api/environment/profile"}, check: noUser},
 		{name: "unlicensed: 5, no POST", opts: sandbox.Options{Unlicensed: true}, inv: invocation{args: args("--role", "viewer")},
-			code: 5, errHas: []string{"multi-user licence"}, calls: []string{"GET /api/users/" + email}, check: noUser},
+			code: 5, errHas: []string{"licence (FREE) has no user management"}, calls: []string{"GET /api/users/" + email, "GET /api/environment/profile"}, check: noUser},
 		// A role of none is no grant: sent as nothing.
 		{name: "data-domain roles on 1.13 with data domains", opts: withDataDomains(),
 			inv:    invocation{args: args("--role", "viewer", "--domain-role", "sales=editor", "--domain-role", "hr=NONE")},

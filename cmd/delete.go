@@ -85,7 +85,7 @@ func deleteRun(opts *DeleteOptions) error {
 	}
 	// Failures are reported in the order the emails were given, the first
 	// one's code being the command's.
-	b := newBatch(opts.IO.ErrOut, false)
+	b := newBatch(opts.IO.ErrOut, false, func(err error) error { return explainForbidden(ctx, client, err) })
 	var targets []string
 	next := 0
 	for n, email := range opts.Emails {

@@ -280,18 +280,24 @@ func say(w io.Writer, format string, args ...any) {
 // batch reports each failure of a command that acts on several emails as it
 // happens and remembers the first, whose code the command exits with.
 type batch struct {
-	errOut io.Writer
-	json   bool
-	first  *ExitError
-	count  int
+	errOut  io.Writer
+	json    bool
+	explain func(error) error
+	first   *ExitError
+	count   int
 }
 
-func newBatch(errOut io.Writer, json bool) *batch {
-	return &batch{errOut: errOut, json: json}
+// newBatch reports to errOut, as JSON objects when json; explain, when not
+// nil, reads more into an error first (explainForbidden).
+func newBatch(errOut io.Writer, json bool, explain func(error) error) *batch {
+	return &batch{errOut: errOut, json: json, explain: explain}
 }
 
 // fail reports err and says whether to stop: after Ctrl-C nothing more is tried.
 func (b *batch) fail(ctx context.Context, err error) (stop bool) {
+	if b.explain != nil {
+		err = b.explain(err)
+	}
 	e := classify(ctx, err)
 	b.count++
 	if b.first == nil {

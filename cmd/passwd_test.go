@@ -44,7 +44,7 @@ func TestPasswd(t *testing.T) {
 		{name: "another user's, missing: 6, no PUT", args: []string{"user-passwd", "nobody@corp.io", "--password-stdin"}, stdin: "pw", code: 6,
 			errHas: []string{`user "nobody@corp.io" not found`}, calls: []string{"GET /api/users/nobody@corp.io", "GET /api/users"}},
 		{name: "another user's, as a viewer: 5", args: []string{"user-passwd", "ana@corp.io", "--password-stdin"}, stdin: "pw", key: "viewer", code: 5,
-			calls: []string{"GET /api/users/ana@corp.io", "PUT /api/users/ana@corp.io/password"}},
+			calls: []string{"GET /api/users/ana@corp.io", "PUT /api/users/ana@corp.io/password", "GET /api/environment/profile"}},
 		{name: "another user's, no terminal and no --password-stdin: 2", args: []string{"user-passwd", "ana@corp.io"}, code: 2, calls: []string{}},
 		{name: "another user's, bad email: 2", args: []string{"user-passwd", "..", "--password-stdin"}, stdin: "pw", code: 2, calls: []string{}},
 		{name: "another user's, no email: 2", args: []string{"user-passwd", "--password-stdin"}, stdin: "pw", code: 2, calls: []string{}},

@@ -58,6 +58,9 @@ func Run(ctx context.Context, f *Factory, build BuildInfo, args []string) int {
 	if err == nil {
 		return ExitOK
 	}
+	if f.client != nil {
+		err = explainForbidden(ctx, f.client, err)
+	}
 	var e *ExitError
 	if !errors.As(err, &e) && (executed == nil || !executed.Flags().Parsed()) {
 		// cobra refused the command line before parsing its flags (an

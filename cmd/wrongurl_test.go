@@ -65,3 +65,34 @@ func TestAURLThatIsNotTheAPI(t *testing.T) {
 		expectCalls(t, srv, "GET /api/users/admin@example.com")
 	})
 }
+
+// A 403 says which of its causes it is when the caller's profile shows it:
+// the role, an instance without user management, or, unable to tell, to ask
+// whoami.
+func TestForbiddenSaysWhy(t *testing.T) {
+	tests := []struct {
+		name string
+		opts sandbox.Options
+		key  string
+		args []string
+		hint string
+	}{
+		{name: "a viewer's write", key: "viewer", args: []string{"delete", "ana@corp.io", "--yes"}, hint: "your account's role is viewer, and this needs admin or higher"},
+		{name: "an instance without a licence", opts: sandbox.Options{Unlicensed: true}, args: []string{"list"}, hint: "licence (FREE) has no user management"},
+		{name: "1.0 not paired", opts: sandbox.Options{API: sandbox.API10, Unlicensed: true}, args: []string{"list"}, hint: "not paired with DQOps Cloud"},
+		{name: "role none", key: "none", args: []string{"list"}, hint: "your account's role is none"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			srv, c := setup(t, tt.opts, ana, sandbox.User{Email: "nobody@corp.io", AccountRole: "none"})
+			switch tt.key {
+			case "viewer":
+				c.env["DQOPS_API_KEY"] = srv.ViewerKey()
+			case "none":
+				key, _ := srv.KeyFor("nobody@corp.io")
+				c.env["DQOPS_API_KEY"] = key
+			}
+			expectExit(t, c.run(tt.args...), 5, "permission denied", tt.hint)
+		})
+	}
+}
