@@ -7,7 +7,9 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/dqops-users/dqo-users/pkg/api"
+	"github.com/dqops-users/dqo-users/pkg/apply"
 	"github.com/dqops-users/dqo-users/pkg/iostreams"
+	"github.com/dqops-users/dqo-users/pkg/output"
 )
 
 // CreateOptions are the options of "create".
@@ -23,6 +25,8 @@ type CreateOptions struct {
 	PasswordPrompt bool
 	// AllowLocalDomain accepts an email whose domain has no dot.
 	AllowLocalDomain bool
+	// Output, json or yaml, prints what was done on stdout.
+	Output output.Format
 }
 
 // NewCmdCreate builds "create"; runF, when not nil, replaces the run function.
@@ -57,6 +61,9 @@ A role of none is no grant.`,
 			if err := validateNewEmail(opts.Email, opts.AllowLocalDomain); err != nil {
 				return err
 			}
+			if err := validateActionOutput(opts.Output); err != nil {
+				return err
+			}
 			var err error
 			if opts.DomainRoles, err = parseDomainRoles(domainRoles); err != nil {
 				return err
@@ -83,6 +90,7 @@ A role of none is no grant.`,
 	c.Flags().BoolVar(&opts.PasswordStdin, "password-stdin", false, "set a password read from stdin")
 	c.Flags().BoolVar(&opts.PasswordPrompt, "password-prompt", false, "set a password asked on the terminal")
 	c.Flags().BoolVar(&opts.AllowLocalDomain, "allow-local-domain", false, "accept an email whose domain has no dot (ana@intranet), as private deployments may use")
+	addActionOutputFlag(c, &opts.Output)
 	c.MarkFlagsMutuallyExclusive("password-stdin", "password-prompt")
 	registerRoleCompletion(c, "role")
 	registerDomainCompletion(f, c)
@@ -150,5 +158,5 @@ func createRun(opts *CreateOptions) error {
 		msg += " and a password"
 	}
 	say(opts.IO.ErrOut, "%s.\n", msg)
-	return nil
+	return printActions(opts.IO.Out, opts.Output, false, []Action{{Action: "created", User: apply.NewUserJSON(&user)}})
 }

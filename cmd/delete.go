@@ -4,13 +4,13 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"strings"
 
 	"github.com/spf13/cobra"
 
 	"github.com/dqops-users/dqo-users/pkg/api"
 	"github.com/dqops-users/dqo-users/pkg/apply"
 	"github.com/dqops-users/dqo-users/pkg/iostreams"
+	"github.com/dqops-users/dqo-users/pkg/output"
 )
 
 // DeleteOptions are the options of "delete".
@@ -22,6 +22,8 @@ type DeleteOptions struct {
 	Emails []string
 	Yes    bool
 	Force  bool
+	// Output, json or yaml, prints what was done on stdout.
+	Output output.Format
 }
 
 // NewCmdDelete builds "delete"; runF, when not nil, replaces the run function.
@@ -45,6 +47,9 @@ and the exit code is the first failure's.`,
 				return err
 			}
 			opts.Emails = uniqueEmails(args)
+			if err := validateActionOutput(opts.Output); err != nil {
+				return err
+			}
 			if !opts.Yes && !opts.IO.CanPrompt() {
 				return usageErrorf("deleting users needs a confirmation, and %s: pass --yes", opts.IO.WhyNoPrompt())
 			}
@@ -57,6 +62,7 @@ and the exit code is the first failure's.`,
 	}
 	c.Flags().BoolVarP(&opts.Yes, "yes", "y", false, "delete without asking")
 	c.Flags().BoolVar(&opts.Force, "force", false, "allow deleting your own account or the last admin")
+	addActionOutputFlag(c, &opts.Output)
 	return c
 }
 
@@ -85,8 +91,8 @@ func deleteRun(opts *DeleteOptions) error {
 	}
 	// Failures are reported in the order the emails were given, the first
 	// one's code being the command's.
-	b := newBatch(opts.IO.ErrOut, false, func(err error) error { return explainForbidden(ctx, client, err) })
-	var targets []string
+	b := newBatch(opts.IO.ErrOut, opts.Output != "", func(err error) error { return explainForbidden(ctx, client, err) })
+	var targets []apply.Change
 	next := 0
 	for n, email := range opts.Emails {
 		var amb *apply.AmbiguousError
@@ -107,30 +113,51 @@ func deleteRun(opts *DeleteOptions) error {
 		case apply.RefusedLastAdmin:
 			b.fail(ctx, refusedf("refusing to delete %s: it is the last admin", email))
 		default:
-			targets = append(targets, c.Email)
+			targets = append(targets, c)
 		}
 	}
 	if len(targets) == 0 {
 		return b.err()
 	}
 	if !opts.Yes {
-		question := fmt.Sprintf("Delete %d user(s)?\n  %s\n", len(targets), strings.Join(targets, "\n  "))
-		ok, err := opts.IO.Confirm(ctx, strings.TrimRight(question, "\n"))
-		if err != nil {
+		if err := confirmDeletion(ctx, opts.IO, targets); err != nil {
 			return err
 		}
-		if !ok {
-			return errCancelled
-		}
 	}
-	for _, email := range targets {
-		if err := client.DeleteUser(ctx, email); err != nil {
-			if b.fail(ctx, notFound(ctx, client, email, err)) {
+	var done []Action
+	for _, c := range targets {
+		if err := client.DeleteUser(ctx, c.Email); err != nil {
+			if b.fail(ctx, notFound(ctx, client, c.Email, err)) {
 				break
 			}
 			continue
 		}
-		say(opts.IO.ErrOut, "Deleted user %s.\n", email)
+		say(opts.IO.ErrOut, "Deleted user %s.\n", c.Email)
+		done = append(done, Action{Action: "deleted", User: apply.NewUserJSON(c.Before), Before: apply.NewUserJSON(c.Before)})
+	}
+	if err := printActions(opts.IO.Out, opts.Output, len(opts.Emails) > 1, done); err != nil {
+		return err
 	}
 	return b.err()
+}
+
+// confirmDeletion lists the users to delete, then asks on a line of its
+// own, so that the question is not read as being about the last email.
+func confirmDeletion(ctx context.Context, io *iostreams.IOStreams, targets []apply.Change) error {
+	say(io.ErrOut, "Users to delete:\n")
+	for _, c := range targets {
+		say(io.ErrOut, "  %s\n", c.Email)
+	}
+	question := "Delete this user?"
+	if len(targets) > 1 {
+		question = fmt.Sprintf("Delete these %d users?", len(targets))
+	}
+	ok, err := io.Confirm(ctx, question)
+	switch {
+	case err != nil:
+		return err
+	case !ok:
+		return errCancelled
+	}
+	return nil
 }

@@ -33,7 +33,7 @@ func TestDelete(t *testing.T) {
 		present []string
 	}{
 		{name: "terminal, answered y", args: []string{"delete", "ana@corp.io", "bo@corp.io"}, stdin: "y\n", tty: true,
-			errHas: []string{"Delete 2 user(s)?\n  ana@corp.io\n  Bo@corp.io [y/N]: ", "Deleted user ana@corp.io.", "Deleted user Bo@corp.io."},
+			errHas: []string{"Users to delete:\n  ana@corp.io\n  Bo@corp.io\nDelete these 2 users? [y/N]: ", "Deleted user ana@corp.io.", "Deleted user Bo@corp.io."},
 			calls:  del("ana@corp.io", "Bo@corp.io"), gone: []string{"ana@corp.io", "Bo@corp.io"}},
 		{name: "terminal, answered YES", args: []string{"delete", "ana@corp.io"}, stdin: "YES\n", tty: true,
 			calls: del("ana@corp.io"), gone: []string{"ana@corp.io"}},
@@ -67,7 +67,7 @@ func TestDelete(t *testing.T) {
 			errHas: []string{`deleting user "ana@corp.io": server answered 500`, "Deleted user Bo@corp.io."},
 			calls:  del("ana@corp.io", "Bo@corp.io"), gone: []string{"Bo@corp.io"}, present: []string{"ana@corp.io"}},
 		{name: "the confirmation lists only what can be deleted", args: []string{"delete", "nobody@corp.io", "ana@corp.io"}, stdin: "y\n", tty: true, code: 6,
-			errHas: []string{"Delete 1 user(s)?\n  ana@corp.io [y/N]: "}, calls: del("ana@corp.io"), gone: []string{"ana@corp.io"}},
+			errHas: []string{"Users to delete:\n  ana@corp.io\nDelete this user? [y/N]: "}, calls: del("ana@corp.io"), gone: []string{"ana@corp.io"}},
 		{name: "repeated emails, any case, deleted once", args: []string{"delete", "ana@corp.io", "ANA@corp.io", "--yes"},
 			calls: del("ana@corp.io"), gone: []string{"ana@corp.io"}},
 		{name: "self with --force", args: []string{"delete", "admin@example.com", "--yes", "--force"},

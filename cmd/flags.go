@@ -189,3 +189,18 @@ func validateFileFlags(file, format string) error {
 	}
 	return nil
 }
+
+// addActionOutputFlag gives a write command its -o json|yaml, which prints
+// what was done on stdout (messages stay on stderr).
+func addActionOutputFlag(c *cobra.Command, format *output.Format) {
+	c.Flags().StringVarP((*string)(format), "output", "o", "", "print what was done as `FORMAT`: json or yaml (messages stay on stderr)")
+	_ = c.RegisterFlagCompletionFunc("output", fixedCompletion(output.Names(actionFormats)...))
+}
+
+// validateActionOutput checks a write command's -o.
+func validateActionOutput(format output.Format) error {
+	if _, ok := output.ParseFormat(string(format), actionFormats...); format != "" && !ok {
+		return usageErrorf("--output must be json or yaml, not %q", format)
+	}
+	return nil
+}

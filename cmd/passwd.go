@@ -9,6 +9,7 @@ import (
 
 	"github.com/dqops-users/dqo-users/pkg/api"
 	"github.com/dqops-users/dqo-users/pkg/iostreams"
+	"github.com/dqops-users/dqo-users/pkg/output"
 )
 
 // PasswdOptions are the options of "passwd" and "user-passwd".
@@ -19,6 +20,8 @@ type PasswdOptions struct {
 
 	Email         string // empty: the caller's own password
 	PasswordStdin bool
+	// Output, json or yaml, prints what was done on stdout.
+	Output output.Format
 }
 
 // NewCmdPasswd builds "passwd"; runF, when not nil, replaces the run function.
@@ -46,6 +49,7 @@ the new password is asked twice without echo; in scripts pass
 		},
 	}
 	c.Flags().BoolVar(&opts.PasswordStdin, "password-stdin", false, "read the new password from stdin")
+	addActionOutputFlag(c, &opts.Output)
 	return c
 }
 
@@ -80,6 +84,7 @@ write it to stdin.`,
 		ValidArgsFunction: f.completeFirstEmail,
 	}
 	c.Flags().BoolVar(&opts.PasswordStdin, "password-stdin", false, "read the new password from stdin")
+	addActionOutputFlag(c, &opts.Output)
 	return c
 }
 
@@ -102,7 +107,15 @@ func passwdRun(opts *PasswdOptions) error {
 			return err
 		}
 		say(opts.IO.ErrOut, "Your password was changed.\n")
-		return nil
+		if opts.Output == "" {
+			return nil
+		}
+		// Whose it is, for the object printed: read only when asked for.
+		who, err := caller(ctx, client)
+		if err != nil {
+			return err
+		}
+		return printActions(opts.IO.Out, opts.Output, false, []Action{{Action: "password-changed", User: emailOnly{who.User}}})
 	}
 	// The user is found before the password is asked for, so that nobody
 	// types one twice to be told the user is missing.
@@ -120,12 +133,15 @@ func passwdRun(opts *PasswdOptions) error {
 		return explainMissing(ctx, client, u.Email, err)
 	}
 	say(opts.IO.ErrOut, "Changed the password of %s.\n", u.Email)
-	return nil
+	return printActions(opts.IO.Out, opts.Output, false, []Action{{Action: "password-changed", User: emailOnly{u.Email}}})
 }
 
 // canGetPassword refuses, before anything is sent, a command that would
 // need a prompt it cannot show.
 func (o *PasswdOptions) canGetPassword() error {
+	if err := validateActionOutput(o.Output); err != nil {
+		return err
+	}
 	if !o.PasswordStdin && !o.IO.CanPrompt() {
 		return usageErrorf("a password is needed, and %s: pass --password-stdin and the password on stdin", o.IO.WhyNoPrompt())
 	}

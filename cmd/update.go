@@ -9,6 +9,7 @@ import (
 	"github.com/dqops-users/dqo-users/pkg/api"
 	"github.com/dqops-users/dqo-users/pkg/apply"
 	"github.com/dqops-users/dqo-users/pkg/iostreams"
+	"github.com/dqops-users/dqo-users/pkg/output"
 )
 
 // UpdateOptions are the options of "update".
@@ -22,6 +23,8 @@ type UpdateOptions struct {
 	DomainRoles       map[string]api.Role
 	RemoveDomainRoles []string
 	Force             bool
+	// Output, json or yaml, prints what was done on stdout.
+	Output output.Format
 }
 
 // NewCmdUpdate builds "update"; runF, when not nil, replaces the run function.
@@ -56,6 +59,9 @@ how to remove it.`,
 			if err := validateEmails(args); err != nil {
 				return err
 			}
+			if err := validateActionOutput(opts.Output); err != nil {
+				return err
+			}
 			var err error
 			if role != "" {
 				if opts.Role, err = parseRoleFlag("role", role); err != nil {
@@ -87,6 +93,7 @@ how to remove it.`,
 	c.Flags().StringArrayVar(&domainRoles, "domain-role", nil, "set a data-domain role as `DOMAIN=ROLE` (repeatable; DQOps 1.13 with data domains)")
 	c.Flags().StringArrayVar(&opts.RemoveDomainRoles, "remove-domain-role", nil, "remove the role in data `DOMAIN` (repeatable)")
 	c.Flags().BoolVar(&opts.Force, "force", false, "allow demoting your own account or the last admin")
+	addActionOutputFlag(c, &opts.Output)
 	registerRoleCompletion(c, "role")
 	registerDomainCompletion(f, c)
 	return c
@@ -119,7 +126,7 @@ func updateRun(opts *UpdateOptions) error {
 	change := apply.Change{Action: apply.ActionUpdate, Email: current.Email, Before: current, After: &updated}
 	if updated.AccountRole == current.AccountRole && api.SameGrants(updated.DataDomainRoles, current.DataDomainRoles) {
 		say(opts.IO.ErrOut, "User %s already has these roles; nothing to change.\n", current.Email)
-		return nil
+		return printActions(opts.IO.Out, opts.Output, false, []Action{{Action: "unchanged", User: apply.NewUserJSON(current), Before: apply.NewUserJSON(current)}})
 	}
 	if !opts.Force && change.RemovesAdmin() {
 		if err := guardUpdate(ctx, client, who, change); err != nil {
@@ -133,7 +140,7 @@ func updateRun(opts *UpdateOptions) error {
 	if w := change.Warning(); w != "" {
 		say(opts.IO.ErrOut, "warning: %s\n", w)
 	}
-	return nil
+	return printActions(opts.IO.Out, opts.Output, false, []Action{{Action: "updated", User: apply.NewUserJSON(&updated), Before: apply.NewUserJSON(current)}})
 }
 
 // updatedGrants returns the user's grants after the requested change: the

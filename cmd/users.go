@@ -1,6 +1,8 @@
 package cmd
 
 import (
+	"io"
+
 	"github.com/dqops-users/dqo-users/pkg/api"
 	"github.com/dqops-users/dqo-users/pkg/apply"
 	"github.com/dqops-users/dqo-users/pkg/output"
@@ -58,4 +60,43 @@ func userColumns() []output.Column {
 		{Name: "accountRole", Header: "ROLE", Style: roleStyle},
 		{Name: "dataDomainRoles", Header: "DOMAIN ROLES"},
 	}
+}
+
+// Action is what a write command did to a user, as -o json|yaml prints it.
+type Action struct {
+	// Action is "created", "updated", "deleted" or "password-changed".
+	Action string `json:"action"`
+	// User is the user after the change, or the one deleted; for a password
+	// change, the email alone.
+	User any `json:"user"`
+	// Before is the user before the change, or null for a create and a
+	// password change.
+	Before *apply.UserJSON `json:"before"`
+}
+
+// actionFormats are what -o of a write command accepts.
+var actionFormats = []output.Format{output.FormatJSON, output.FormatYAML}
+
+// printActions writes what a write command did on stdout, when -o asked for
+// it: one object, or an array when the command was given several emails.
+func printActions(w io.Writer, format output.Format, several bool, actions []Action) error {
+	var value any = actions
+	switch {
+	case format == "", !several && len(actions) == 0:
+		return nil // nothing asked for, or one email that failed
+	case !several:
+		value = actions[0]
+	}
+	switch format {
+	case output.FormatJSON:
+		return output.WriteJSON(w, value)
+	case output.FormatYAML:
+		return output.WriteYAML(w, value)
+	}
+	return nil
+}
+
+// emailOnly is the user of a password change: its email alone.
+type emailOnly struct {
+	Email string `json:"email"`
 }
