@@ -2,6 +2,7 @@ package cmd_test
 
 import (
 	"encoding/json"
+	"strings"
 	"testing"
 
 	"github.com/dqops-users/dqo-users/pkg/sandbox"
@@ -77,4 +78,17 @@ func TestWhoami(t *testing.T) {
 			}
 		})
 	}
+}
+
+// whoami -o wide on a terminal is one line of headers and one of values,
+// however many columns: no cell wraps (it did at 160 columns).
+func TestWhoamiWideDoesNotWrap(t *testing.T) {
+	_, c := setup(t, sandbox.Options{})
+	r := c.exec(invocation{args: []string{"whoami", "-o", "wide", "--color", "never"}, tty: true})
+	expectCode(t, r, 0)
+	lines := strings.Split(strings.TrimSuffix(r.stdout, "\n"), "\n")
+	if len(lines) != 2 || len(lines[0]) <= 160 {
+		t.Errorf("want two lines, wider than 160 columns:\n%s", r.stdout)
+	}
+	expectContains(t, "header", lines[0], "USER", "CAN CHANGE OWN PASSWORD", "SERVER", "API")
 }
