@@ -7,6 +7,7 @@ import (
 	"net"
 	"net/http"
 	"strings"
+	"syscall"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -51,6 +52,10 @@ It imitates one of three kinds of instance:
 --case-sensitive-emails makes emails that differ only in letter case
 distinct users, which DQOps Cloud may or may not do.
 
+--state FILE keeps the users, their API keys and password hashes in FILE:
+restarted with the same FILE (on the same port), the sandbox accepts the
+keys it printed before, so a stored "dqo-users login" keeps working.
+
 It listens on 127.0.0.1 only, unless --listen names another address: anyone
 who can reach it can use the printed admin key.`,
 		Example: `  $ dqo-users sandbox
@@ -76,16 +81,16 @@ who can reach it can use the printed admin key.`,
 	}
 	fl := c.Flags()
 	fl.StringVar(&opts.Listen, "listen", "127.0.0.1:8888", "`ADDRESS` to listen on (port 0 picks a free port)")
-	fl.StringVar(&opts.Server.API, "api", "1.13", "DQOps API release to imitate: 1.0 or 1.13")
+	fl.StringVar(&opts.Server.API, "api", "1.13", "DQOps API `RELEASE` to imitate: 1.0 or 1.13")
 	fl.StringSliceVar(&opts.Server.Domains, "domains", nil, "data domain `NAMES` besides \"(default)\", comma-separated: an instance with data domains (1.13)")
 	fl.BoolVar(&opts.Server.CaseSensitiveEmails, "case-sensitive-emails", false, "emails that differ in letter case are distinct users")
-	fl.IntVar(&opts.Server.UsersLimit, "users-limit", 0, "the licence's users limit (default 1000)")
+	fl.IntVar(&opts.Server.UsersLimit, "users-limit", 0, "the licence's users limit, `N` (default 1000)")
 	fl.IntVar(&opts.Server.SeedUsers, "seed-users", 0, "add `N` synthetic users")
 	fl.BoolVar(&opts.Server.Unlicensed, "unlicensed", false, "answer as an instance without a multi-user licence")
 	fl.BoolVar(&opts.Server.NoAuth, "no-auth", false, "answer as a single-user instance: requests without a key act as the admin")
-	fl.StringVar(&opts.Server.StateFile, "state", "", "keep users in `FILE` across restarts")
-	fl.DurationVar(&opts.Server.Latency, "latency", 0, "add this delay to every request")
-	fl.StringVar(&opts.Server.Faults, "faults", "", "inject faults, e.g. \"GET /api/users 503 x2; POST /api/users drop-after x1\"")
+	fl.StringVar(&opts.Server.StateFile, "state", "", "keep the users and their API keys in `FILE` across restarts, so a stored login keeps working")
+	fl.DurationVar(&opts.Server.Latency, "latency", 0, "add this `DURATION` to every request")
+	fl.StringVar(&opts.Server.Faults, "faults", "", "inject faults by `SPEC`, e.g. \"GET /api/users 503 x2; POST /api/users drop-after x1\"")
 	_ = c.RegisterFlagCompletionFunc("api", fixedCompletion("1.0", "1.13"))
 	return c
 }
@@ -99,6 +104,10 @@ func sandboxRun(opts *SandboxOptions) error {
 		return usageErrorf("%v", err)
 	}
 	ln, err := net.Listen("tcp", opts.Listen)
+	if errors.Is(err, syscall.EADDRINUSE) {
+		return withHint(&ExitError{Code: ExitFailure, Err: fmt.Errorf("listening on %s: the address is in use", opts.Listen)},
+			"another sandbox or DQOps may be running there; pick a free port with --listen 127.0.0.1:0")
+	}
 	if err != nil {
 		return fmt.Errorf("listening on %s: %w", opts.Listen, err)
 	}

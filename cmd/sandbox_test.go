@@ -114,3 +114,14 @@ func TestSandboxCommandFlavours(t *testing.T) {
 		expectExit(t, r, 2, "data domains need API release 1.13")
 	})
 }
+
+// A busy port is said to be so, with the way out: a free port.
+func TestSandboxOnABusyPort(t *testing.T) {
+	busy := startSandbox(t, sandbox.Options{})
+	addr := strings.TrimPrefix(busy.URL, "http://")
+	c := newCLI(t, nil)
+	r := c.run("sandbox", "--listen", addr)
+	expectExit(t, r, 1, "listening on "+addr+": the address is in use", "--listen 127.0.0.1:0")
+	r = c.run("sandbox", "--help")
+	expectContains(t, "help", r.stdout, "--state FILE", "API keys", "stored \"dqo-users login\" keeps working")
+}
