@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/dqops-users/dqo-users/pkg/api"
+	"github.com/dqops-users/dqo-users/pkg/output"
 )
 
 // parseCSV reads email,accountRole[,dataDomainRoles] with a header row.
@@ -70,7 +71,9 @@ func parseCSV(data []byte, probs *problems) []Entry {
 			probs.add(line, "expected %d fields (%s), found %d", len(header), citeBare(strings.Join(header, ",")), len(record))
 			continue
 		}
-		cell := func(k string) string { return strings.TrimSpace(record[col[k]-1]) }
+		// A cell that -o csv neutralised against spreadsheet formulas
+		// ('=...) reads back as written.
+		cell := func(k string) string { return strings.TrimSpace(output.RestoreCSVCell(record[col[k]-1])) }
 		e := Entry{Line: line, Email: cell(keyEmail)}
 		who := citeBare(e.Email)
 		if err := api.ValidateEmail(e.Email); err != nil {

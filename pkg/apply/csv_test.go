@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"strings"
 	"testing"
+
+	"github.com/dqops-users/dqo-users/pkg/api"
 )
 
 func TestParseCSVWithoutDomainColumnLeavesDomainsAlone(t *testing.T) {
@@ -89,5 +91,38 @@ func TestParseCSVManyProblems(t *testing.T) {
 	}
 	if len(ve.Problems) != maxProblems || ve.Omitted != 10_000-maxProblems {
 		t.Errorf("kept %d, omitted %d", len(ve.Problems), ve.Omitted)
+	}
+}
+
+// export -o csv neutralises cells that a spreadsheet would run as formulas
+// ('=...); reading the file back restores them, so the round trip changes
+// nothing.
+func TestCSVFormulaCellsRoundTrip(t *testing.T) {
+	users := []api.User{
+		{Email: "=1+2@x.io", AccountRole: api.RoleViewer},
+		{Email: "-bo@x.io", AccountRole: api.RoleEditor},
+		{Email: "+cy@x.io", AccountRole: api.RoleNone},
+		{Email: "'quoted@x.io", AccountRole: api.RoleViewer},
+		{Email: "plain@x.io", AccountRole: api.RoleAdmin},
+	}
+	var b strings.Builder
+	if err := Encode(&b, FormatCSV, users, false); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(b.String(), "'=1+2@x.io") || !strings.Contains(b.String(), "''quoted@x.io") {
+		t.Fatalf("export did not neutralise the formulas:\n%s", b.String())
+	}
+	f, err := Parse("users.csv", []byte(b.String()), FormatCSV)
+	if err != nil {
+		t.Fatal(err)
+	}
+	read := map[string]api.Role{}
+	for _, e := range f.Entries {
+		read[e.Email] = e.AccountRole
+	}
+	for _, u := range users {
+		if read[u.Email] != u.AccountRole {
+			t.Errorf("%s read back as %q, want %s (read: %v)", u.Email, read[u.Email], u.AccountRole, read)
+		}
 	}
 }
