@@ -2,6 +2,7 @@ package api
 
 import (
 	"fmt"
+	"github.com/dqops-users/dqo-users/pkg/suggest"
 	"maps"
 	"slices"
 	"strings"
@@ -201,36 +202,10 @@ func closestName(name string, known []string) string {
 			candidates = append(candidates, "default", "root")
 		}
 		for _, c := range candidates {
-			if d := editDistance(lower, []rune(c)); d < bestDistance {
+			if d := suggest.Distance(string(lower), c); d < bestDistance {
 				best, bestDistance = k, d
 			}
 		}
 	}
 	return best
-}
-
-// editDistance is the optimal string alignment distance: insertions,
-// deletions, substitutions and swaps of neighbours, each one edit.
-func editDistance(a, b []rune) int {
-	prev2 := make([]int, len(b)+1)
-	prev := make([]int, len(b)+1)
-	cur := make([]int, len(b)+1)
-	for j := range prev {
-		prev[j] = j
-	}
-	for i := 1; i <= len(a); i++ {
-		cur[0] = i
-		for j := 1; j <= len(b); j++ {
-			cost := 1
-			if a[i-1] == b[j-1] {
-				cost = 0
-			}
-			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
-			if i > 1 && j > 1 && a[i-1] == b[j-2] && a[i-2] == b[j-1] {
-				cur[j] = min(cur[j], prev2[j-2]+1)
-			}
-		}
-		prev2, prev, cur = prev, cur, prev2
-	}
-	return prev[len(b)]
 }

@@ -164,20 +164,6 @@ func TestGrantErrorBoundsWhatItShows(t *testing.T) {
 	}
 }
 
-func TestEditDistance(t *testing.T) {
-	for _, tt := range []struct {
-		a, b string
-		want int
-	}{
-		{"", "", 0}, {"sales", "sales", 0}, {"salse", "sales", 1}, {"sales", "", 5}, {"", "abc", 3},
-		{"sale", "sales", 1}, {"kitten", "sitting", 3}, {"ab", "ba", 1}, {"ca", "abc", 3},
-	} {
-		if got := editDistance([]rune(tt.a), []rune(tt.b)); got != tt.want {
-			t.Errorf("editDistance(%q, %q) = %d, want %d", tt.a, tt.b, got, tt.want)
-		}
-	}
-}
-
 func BenchmarkGrants(b *testing.B) {
 	roles := map[string]Role{DefaultDomain: RoleNone, "sales": RoleEditor}
 	for i := range 50 {

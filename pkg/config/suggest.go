@@ -6,6 +6,8 @@ import (
 	"strings"
 
 	"go.yaml.in/yaml/v3"
+
+	"github.com/dqops-users/dqo-users/pkg/suggest"
 )
 
 // The keys of the file, at the top level and in a profile.
@@ -44,10 +46,10 @@ func namePhrase(name string) string {
 // unknownTopKey explains a key the top level does not have: a misspelling,
 // a profile's setting or a profile that lost its indentation.
 func unknownTopKey(name string, value *yaml.Node) string {
-	if s := suggest(name, topKeys); s != "" {
+	if s := guessKey(name, topKeys); s != "" {
 		return fmt.Sprintf("unknown key%s; did you mean %q?", namePhrase(name), s)
 	}
-	if s := suggest(name, settingKeys); s != "" {
+	if s := guessKey(name, settingKeys); s != "" {
 		if s == name {
 			return fmt.Sprintf("%q is a profile setting: put it under a profile's name (profiles: → NAME: → %s:)", s, s)
 		}
@@ -61,17 +63,17 @@ func unknownTopKey(name string, value *yaml.Node) string {
 
 // unknownProfileKey explains a key a profile does not have.
 func unknownProfileKey(name, profile string) string {
-	if s := suggest(name, settingKeys); s != "" {
+	if s := guessKey(name, settingKeys); s != "" {
 		return fmt.Sprintf("unknown key%s in profile %q; did you mean %q?", namePhrase(name), profile, s)
 	}
-	if s := suggest(name, topKeys); s != "" {
+	if s := guessKey(name, topKeys); s != "" {
 		return fmt.Sprintf("%q belongs at the top level of the file, not inside profile %q", s, profile)
 	}
 	return fmt.Sprintf("unknown key%s in profile %q (a profile has %s)", namePhrase(name), profile, settingList)
 }
 
-// suggest returns the key of keys that name most likely means, or "".
-func suggest(name string, keys []string) string {
+// guessKey returns the key of keys that name most likely means, or "".
+func guessKey(name string, keys []string) string {
 	n := normalizeKey(name)
 	if n == "" || len(n) > 40 {
 		return ""
@@ -82,7 +84,7 @@ func suggest(name string, keys []string) string {
 	best, bestDistance := "", 0
 	for _, k := range keys {
 		target := normalizeKey(k)
-		d := editDistance(n, target)
+		d := suggest.Distance(n, target)
 		if d <= len(target)/4+1 && (best == "" || d < bestDistance) {
 			best, bestDistance = k, d
 		}
@@ -100,31 +102,4 @@ func normalizeKey(s string) string {
 		}
 	}
 	return b.String()
-}
-
-// editDistance is the optimal string alignment distance: insertions,
-// deletions, substitutions and swaps of neighbours each count one.
-func editDistance(a, b string) int {
-	x, y := []rune(a), []rune(b)
-	prev2 := make([]int, len(y)+1)
-	prev := make([]int, len(y)+1)
-	cur := make([]int, len(y)+1)
-	for j := range prev {
-		prev[j] = j
-	}
-	for i := 1; i <= len(x); i++ {
-		cur[0] = i
-		for j := 1; j <= len(y); j++ {
-			cost := 1
-			if x[i-1] == y[j-1] {
-				cost = 0
-			}
-			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
-			if i > 1 && j > 1 && x[i-1] == y[j-2] && x[i-2] == y[j-1] {
-				cur[j] = min(cur[j], prev2[j-2]+1)
-			}
-		}
-		prev2, prev, cur = prev, cur, prev2
-	}
-	return prev[len(y)]
 }
