@@ -35,10 +35,19 @@ func notDQOps(ctx context.Context, client *api.Client) *ExitError {
 	if ok, err := client.ServesAPI(ctx); err != nil || ok {
 		return nil
 	}
+	return errNotDQOps(client)
+}
+
+func errNotDQOps(client *api.Client) *ExitError {
 	return &ExitError{Code: ExitFailure, Status: 404,
-		Err:  fmt.Errorf("%s does not look like the DQOps API: it answers 404 Not Found where DQOps lists its users (/api/users)", client.BaseURL()),
+		Err:  fmt.Errorf("%s %w: it answers 404 Not Found where DQOps lists its users (/api/users)", client.BaseURL(), errNotDQOpsAPI),
 		Hint: "check --url, DQOPS_URL or the profile's url (`dqo-users config view`), and its path prefix: the API is under /api of the address where DQOps answers"}
 }
+
+// errNotDQOpsAPI marks the error of a URL that does not serve the DQOps API:
+// a command given several emails stops at it, as every other request would
+// meet it too.
+var errNotDQOpsAPI = errors.New("does not look like the DQOps API")
 
 func errUserNotFound(email string) *ExitError {
 	return &ExitError{Code: ExitNotFound, Status: 404, Err: fmt.Errorf("user %q not found", email),
@@ -97,16 +106,37 @@ func explainCreateFailure(ctx context.Context, client *api.Client, email string,
 	return err
 }
 
+// explainStatus reads more into an answer that no command explained: a 404
+// is checked against the URL (a wrong path prefix answers 404 to every
+// request, and DQOps never answers 404 to its list of users), and a 403
+// gets its cause (explainForbidden). Each costs one request, made only
+// after such an answer.
+func explainStatus(ctx context.Context, client *api.Client, err error) error {
+	var se *api.StatusError
+	var done *ExitError
+	if client == nil || !errors.As(err, &se) || errors.As(err, &done) {
+		return err
+	}
+	switch se.StatusCode {
+	case http.StatusNotFound:
+		if se.Method == http.MethodGet && se.Path == "/api/users" {
+			return errNotDQOps(client) // the probe's own request
+		}
+		if e := notDQOps(ctx, client); e != nil {
+			return e
+		}
+	case http.StatusForbidden:
+		return explainForbidden(ctx, client, err, se)
+	}
+	return err
+}
+
 // explainForbidden tells, after a 403, which of its two causes it is when
 // the caller's profile shows it: the account lacks the permission (its role),
 // or the instance has no multi-user licence (not paired with DQOps Cloud, or
 // a licence without user management). Otherwise it suggests whoami. It costs
 // the profile request, made only after a 403.
-func explainForbidden(ctx context.Context, client *api.Client, err error) error {
-	var se *api.StatusError
-	if client == nil || !errors.As(err, &se) || se.StatusCode != http.StatusForbidden {
-		return err
-	}
+func explainForbidden(ctx context.Context, client *api.Client, err error, se *api.StatusError) error {
 	e := classify(ctx, err)
 	needs := api.RoleAdmin
 	if se.Method == http.MethodGet {

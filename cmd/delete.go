@@ -91,7 +91,7 @@ func deleteRun(opts *DeleteOptions) error {
 	}
 	// Failures are reported in the order the emails were given, the first
 	// one's code being the command's.
-	b := newBatch(opts.IO.ErrOut, opts.Output != "", func(err error) error { return explainForbidden(ctx, client, err) })
+	b := newBatch(opts.IO.ErrOut, opts.Output != "", func(err error) error { return explainStatus(ctx, client, err) })
 	var targets []apply.Change
 	next := 0
 	for n, email := range opts.Emails {

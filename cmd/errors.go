@@ -288,12 +288,13 @@ type batch struct {
 }
 
 // newBatch reports to errOut, as JSON objects when json; explain, when not
-// nil, reads more into an error first (explainForbidden).
+// nil, reads more into an error first (explainStatus).
 func newBatch(errOut io.Writer, json bool, explain func(error) error) *batch {
 	return &batch{errOut: errOut, json: json, explain: explain}
 }
 
-// fail reports err and says whether to stop: after Ctrl-C nothing more is tried.
+// fail reports err and says whether to stop: after Ctrl-C, or at a URL that
+// is not the DQOps API, nothing more is tried.
 func (b *batch) fail(ctx context.Context, err error) (stop bool) {
 	if b.explain != nil {
 		err = b.explain(err)
@@ -307,7 +308,7 @@ func (b *batch) fail(ctx context.Context, err error) (stop bool) {
 		return true
 	}
 	reportError(b.errOut, e, b.json)
-	return false
+	return errors.Is(e, errNotDQOpsAPI)
 }
 
 // err is the first failure, already reported, or nil.

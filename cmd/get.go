@@ -63,7 +63,7 @@ func getRun(opts *GetOptions) error {
 	}
 	ctx := opts.Context
 	var users []api.User
-	batch := newBatch(opts.IO.ErrOut, opts.Output.JSONErrors(), func(err error) error { return explainForbidden(ctx, client, err) })
+	batch := newBatch(opts.IO.ErrOut, opts.Output.JSONErrors(), func(err error) error { return explainStatus(ctx, client, err) })
 	for _, email := range opts.Emails {
 		u, err := client.GetUser(ctx, email)
 		if err != nil {

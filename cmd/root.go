@@ -59,7 +59,7 @@ func Run(ctx context.Context, f *Factory, build BuildInfo, args []string) int {
 		return ExitOK
 	}
 	if f.client != nil {
-		err = explainForbidden(ctx, f.client, err)
+		err = explainStatus(ctx, f.client, err)
 	}
 	var e *ExitError
 	if !errors.As(err, &e) && (executed == nil || !executed.Flags().Parsed()) {

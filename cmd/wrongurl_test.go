@@ -1,6 +1,7 @@
 package cmd_test
 
 import (
+	"strings"
 	"testing"
 
 	"github.com/dqops-users/dqo-users/pkg/sandbox"
@@ -25,15 +26,31 @@ func TestAURLThatIsNotTheAPI(t *testing.T) {
 		{name: "delete", args: []string{"delete", "ana@corp.io", "--yes"}},
 		{name: "create", args: []string{"create", "ana@corp.io", "--role", "viewer"}},
 		{name: "export", args: []string{"export"}},
+		{name: "list", args: []string{"list"}},
+		{name: "domains", args: []string{"domains"}},
+		{name: "passwd", args: []string{"passwd", "--password-stdin"}, stdin: "pw\n"},
+		{name: "delete several", args: []string{"delete", "ana@corp.io", "bo@corp.io", "--yes"}},
+		{name: "apply", args: []string{"apply", "-f", "FILE"}},
+		{name: "diff", args: []string{"diff", "-f", "FILE"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			srv, c := setup(t, sandbox.Options{}, ana)
 			wrong := srv.URL + "/dqops"
 			c.env["DQOPS_URL"] = wrong
+			for i, a := range tt.args {
+				if a == "FILE" {
+					tt.args[i] = c.file("users.yaml", "users:\n  - email: ana@corp.io\n    accountRole: editor\n")
+				}
+			}
 			r := c.runStdin(tt.stdin, tt.args...)
 			expectExit(t, r, 1, wrong+" does not look like the DQOps API", "path prefix")
+			// Several emails stop at the first: every request would meet it.
+			if n := strings.Count(r.stderr, "does not look like"); n != 1 {
+				t.Errorf("said %d times, want once:\n%s", n, r.stderr)
+			}
 			expectNotContains(t, "stderr", r.stderr, "not found", "not paired")
+			// One GET of the list: the probe, or list's own request.
 			probes := 0
 			for _, call := range srv.calls() {
 				if call == "GET /dqops/api/users" {
@@ -44,8 +61,9 @@ func TestAURLThatIsNotTheAPI(t *testing.T) {
 				t.Errorf("%d probes, want one: %v", probes, srv.calls())
 			}
 			// A create's existence check gets 404 as a missing user would,
-			// so its POST goes out (and gets 404) before the probe.
-			if w := srv.writes(); len(w) != 0 && tt.name != "create" {
+			// so its POST goes out (and gets 404) before the probe; passwd's
+			// PUT is its only request.
+			if w := srv.writes(); len(w) != 0 && tt.name != "create" && tt.name != "passwd" {
 				t.Errorf("writes sent: %v", w)
 			}
 		})
