@@ -295,7 +295,7 @@ func TestApplyGuards(t *testing.T) {
 		srv, c := setupNoColor(t, sandbox.Options{})
 		r := c.run("apply", "-f", c.file("u.yaml", "- {email: admin@example.com, accountRole: editor}\n- {email: ana@example.com, accountRole: editor}\n"), "--prune", "--yes")
 		expectExit(t, r, 11,
-			"refused: update admin@example.com: it is your own account, which would lose the right to manage users; --force allows it",
+			"refused: update admin@example.com: it is your own account and the last admin: the instance would be left without an admin; --force allows it",
 			"Created user ana@example.com", "Deleted user viewer@example.com.",
 			"Applied: 1 created, 0 updated, 1 deleted, 0 unchanged, 1 refused, 0 failed.",
 			"error: 1 change refused")
@@ -318,7 +318,7 @@ func TestApplyGuards(t *testing.T) {
 	t.Run("own account not in the file", func(t *testing.T) {
 		srv, c := setupNoColor(t, sandbox.Options{})
 		r := c.run("apply", "-f", c.file("u.yaml", "- {email: viewer@example.com, accountRole: viewer}\n"), "--prune", "--yes")
-		expectExit(t, r, 11, "refused: delete admin@example.com: it is your own account; --force allows it")
+		expectExit(t, r, 11, "refused: delete admin@example.com: it is your own account and the last admin")
 		if w := srv.writes(); len(w) != 0 {
 			t.Errorf("writes %v", w)
 		}

@@ -110,6 +110,8 @@ func deleteRun(opts *DeleteOptions) error {
 		switch c.Refused {
 		case apply.RefusedSelfDelete:
 			b.fail(ctx, refusedf("refusing to delete your own account %s", email))
+		case apply.RefusedSelfLastAdmin:
+			b.fail(ctx, refusedf("refusing to delete your own account %s: it is also the last admin, and the instance would be left without one", email))
 		case apply.RefusedLastAdmin:
 			b.fail(ctx, refusedf("refusing to delete %s: it is the last admin", email))
 		default:

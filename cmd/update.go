@@ -183,6 +183,8 @@ func guardUpdate(ctx context.Context, client *api.Client, who *api.Profile, chan
 	switch changes[0].Refused {
 	case apply.RefusedSelfDemote:
 		return refusedf("refusing to demote your own account %s: you would lose the right to manage users", change.Email)
+	case apply.RefusedSelfLastAdmin:
+		return refusedf("refusing to demote your own account %s: it is also the last admin, and the instance would be left without one", change.Email)
 	case apply.RefusedLastAdmin:
 		return refusedf("refusing to demote %s: it is the last admin", change.Email)
 	}

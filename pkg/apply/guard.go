@@ -11,13 +11,19 @@ const (
 	RefusedSelfDelete Refusal = "it is your own account; --force allows it"
 	RefusedSelfDemote Refusal = "it is your own account, which would lose the right to manage users; --force allows it"
 	RefusedLastAdmin  Refusal = "it would leave the instance without an admin; --force allows it"
+	// RefusedSelfLastAdmin is a change of the caller's own account that,
+	// forced, would also leave the instance without an admin: both are said,
+	// so that --force is not given for the one without knowing the other.
+	RefusedSelfLastAdmin Refusal = "it is your own account and the last admin: the instance would be left without an admin; --force allows it"
 )
 
 // Guard is the one rule that keeps the caller's own account and the last
 // admin, for delete, update and apply alike. It refuses (sets Refused on)
 // the changes that delete or demote the caller's own account, and then,
 // counting the admins left after the changes not refused, refuses the last
-// ones in the order given that remove an admin until one is left.
+// ones in the order given that remove an admin until one is left. A refused
+// change of the caller's own account that would leave no admin if forced
+// says so (RefusedSelfLastAdmin).
 //
 // users gives every user of the server; it is called only when a change
 // that is not refused removes an admin, so that a command changing no admin
@@ -32,9 +38,8 @@ func Guard(changes []Change, caller string, users func() ([]api.User, error)) er
 			c.Refused = RefusedSelfDelete
 		case self && c.RemovesAdmin():
 			c.Refused = RefusedSelfDemote
-		case c.RemovesAdmin():
-			removes = true
 		}
+		removes = removes || c.RemovesAdmin()
 	}
 	if !removes {
 		return nil
@@ -65,6 +70,13 @@ func Guard(changes []Change, caller string, users func() ([]api.User, error)) er
 		if c.Refused == "" && c.RemovesAdmin() {
 			c.Refused = RefusedLastAdmin
 			admins++
+		}
+	}
+	// The caller is one of the admins left; is it the only one?
+	for i := range changes {
+		c := &changes[i]
+		if c.Refused != "" && c.Refused != RefusedLastAdmin && c.RemovesAdmin() && admins <= 1 {
+			c.Refused = RefusedSelfLastAdmin
 		}
 	}
 	return nil

@@ -207,8 +207,17 @@ func TestGuards(t *testing.T) {
 			"- {email: v@x.io, accountRole: admin}", Options{Caller: "x@x.io", Prune: true}, nil, 3},
 		{"a new admin keeps an admin", []api.User{admin("a@x.io")},
 			"- {email: n@x.io, accountRole: admin}", Options{Caller: "x@x.io", Prune: true}, nil, 2},
-		{"self refused, the other admin may go", []api.User{admin("me@x.io"), admin("b@x.io")}, "[]",
-			Options{Caller: "me@x.io", Prune: true}, map[string]string{"me@x.io": string(RefusedSelfDelete)}, 1},
+		{"self, the last admin", []api.User{admin("me@x.io"), viewer("v@x.io")}, "- {email: v@x.io, accountRole: viewer}",
+			Options{Caller: "me@x.io", Prune: true}, map[string]string{"me@x.io": string(RefusedSelfLastAdmin)}, 0},
+		{"self demoted, the last admin", []api.User{admin("me@x.io")}, "- {email: me@x.io, accountRole: editor}",
+			Options{Caller: "me@x.io"}, map[string]string{"me@x.io": string(RefusedSelfLastAdmin)}, 0},
+		{"self and the other admin: the other goes, leaving self the last", []api.User{admin("me@x.io"), admin("b@x.io")},
+			"- {email: me@x.io, accountRole: editor}\n- {email: b@x.io, accountRole: editor}",
+			Options{Caller: "me@x.io"}, map[string]string{"me@x.io": string(RefusedSelfLastAdmin)}, 1},
+		{"self refused, the other admin may go, leaving self the last", []api.User{admin("me@x.io"), admin("b@x.io")}, "[]",
+			Options{Caller: "me@x.io", Prune: true}, map[string]string{"me@x.io": string(RefusedSelfLastAdmin)}, 1},
+		{"self refused, another admin stays", []api.User{admin("me@x.io"), admin("b@x.io")}, "- {email: b@x.io, accountRole: admin}",
+			Options{Caller: "me@x.io", Prune: true}, map[string]string{"me@x.io": string(RefusedSelfDelete)}, 0},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
