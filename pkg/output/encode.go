@@ -85,6 +85,14 @@ func (s *jsonSink) finish() error {
 // '<', '>' and '&', which are left as they are. The result is valid until
 // the next call.
 func (e *jsonEncoder) encode(x any) ([]byte, error) {
+	if b, ok := e.shaped(x, false, 0); ok {
+		return b, nil
+	}
+	return e.encodeJSON(x)
+}
+
+// encodeJSON is encode by encoding/json.
+func (e *jsonEncoder) encodeJSON(x any) ([]byte, error) {
 	if e.enc == nil {
 		e.enc = json.NewEncoder(&e.compact)
 		e.enc.SetEscapeHTML(false)
@@ -101,12 +109,39 @@ type jsonEncoder struct {
 	enc               *json.Encoder
 	compact           bytes.Buffer
 	escaped, indented []byte
+	writer            jsonWriter
+	shapedBuf         []byte
+	// lastType and lastShape spare a list of one type the cache's look-up.
+	lastType  reflect.Type
+	lastShape *jsonShape
+}
+
+// shaped writes x itself when its type has a jsonShape, compact or
+// indented from depth on, and reports whether it could.
+func (e *jsonEncoder) shaped(x any, indent bool, depth int) ([]byte, bool) {
+	v := reflect.ValueOf(x)
+	if !v.IsValid() {
+		return nil, false
+	}
+	if t := v.Type(); t != e.lastType {
+		e.lastType, e.lastShape = t, shapeOf(t)
+	}
+	shape := e.lastShape
+	if shape == nil {
+		return nil, false
+	}
+	e.writer.indent, e.writer.depth = indent, depth
+	e.shapedBuf = e.writer.value(e.shapedBuf[:0], shape, v)
+	return e.shapedBuf, true
 }
 
 // indent returns x as indented JSON for depth levels of nesting, without a
 // final newline. The result is valid until the next call.
 func (e *jsonEncoder) indent(x any, depth int) ([]byte, error) {
-	src, err := e.encode(x)
+	if b, ok := e.shaped(x, true, depth); ok {
+		return b, nil
+	}
+	src, err := e.encodeJSON(x)
 	if err != nil {
 		return nil, fmt.Errorf("writing JSON: %w", err)
 	}

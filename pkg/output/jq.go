@@ -2,7 +2,6 @@ package output
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"strings"
@@ -198,10 +197,11 @@ func iterates(s *gojq.Suffix) bool { return s.Iter && !s.Optional && s.Index == 
 type heldItems struct {
 	buf []byte
 	n   int
+	enc jsonEncoder
 }
 
 func (h *heldItems) add(item any) error {
-	b, err := json.Marshal(item)
+	b, err := h.enc.encode(item)
 	if err != nil {
 		return fmt.Errorf("preparing the list: %w", err)
 	}
