@@ -5,6 +5,8 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"sync"
+	"time"
 )
 
 // ListWriter prints a list one item at a time, so that a command can hand
@@ -16,14 +18,22 @@ import (
 // json, yaml, csv, tsv, name and piped tables write each item as it comes,
 // handing the output to Printer.Out in pieces of about 64 KB. --jq whose
 // expression begins by iterating the list (`.[] | f`, `.[].email`) runs on
-// each item as it comes. A terminal table holds the rows, as shown, and
+// each item as it comes. An aligned table holds the rows, as shown, and
 // aligns them at Close; --template and any other --jq hold the items as
 // JSON and run at Close.
+//
+// A ListWriter is not safe for concurrent use, but for its own timer (see
+// FlushAfter).
 type ListWriter struct {
+	mu     sync.Mutex // held by every call, and by the timer when it hands output on
 	out    *itemBuffer
 	sink   listSink
 	err    error // the first error, returned again by every later call
 	closed bool
+
+	delay time.Duration // 0: no timer
+	timer *time.Timer
+	armed bool // the timer will hand on what is gathered
 }
 
 // listSink is how one form of output prints a list.
@@ -37,7 +47,7 @@ type listSink interface {
 
 // List starts printing a list whose rows have the given columns.
 // nameColumn is the index of the column -o name prints, and empty what a
-// terminal table says on Printer.ErrOut when the list is empty (Table's
+// aligned table says on Printer.ErrOut when the list is empty (Table's
 // NameColumn and Empty).
 //
 // An invalid option gives a *UsageError, as Print does, and nothing is
@@ -64,7 +74,11 @@ func (p *Printer) List(ctx context.Context, columns []Column, nameColumn int, em
 // its cells, in the order of the columns given to List.
 //
 // After an error, Add does nothing and returns that error again.
+//
+// Add does not keep row: the caller may reuse it for the next item.
 func (w *ListWriter) Add(item any, row []string) error {
+	w.mu.Lock()
+	defer w.mu.Unlock()
 	if w.err == nil && w.closed {
 		w.err = errors.New("output: Add after the list was closed")
 	}
@@ -72,18 +86,57 @@ func (w *ListWriter) Add(item any, row []string) error {
 		return w.err
 	}
 	w.err = w.sink.add(item, row)
+	if w.delay > 0 && !w.armed && len(w.out.buf) > 0 {
+		w.armed = true
+		if w.timer == nil {
+			w.timer = time.AfterFunc(w.delay, w.flushWaiting)
+		} else {
+			w.timer.Reset(w.delay)
+		}
+	}
 	return w.err
 }
 
+// FlushAfter makes the list hand on output that has waited d, even when
+// no more items come, so that a list arriving from a server that pauses
+// shows what has come so far. Without it, output is handed on in pieces of
+// about 64 KB and at the end. Call it before the first Add.
+func (w *ListWriter) FlushAfter(d time.Duration) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	w.delay = d
+}
+
+// flushWaiting is the timer's: it hands on what has been gathered.
+func (w *ListWriter) flushWaiting() {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	w.armed = false
+	if w.closed || w.err != nil {
+		return
+	}
+	w.err = w.out.flush()
+}
+
+// stopTimer ends the timer, with w.mu held.
+func (w *ListWriter) stopTimer() {
+	if w.timer != nil {
+		w.timer.Stop()
+	}
+}
+
 // Close ends the list: it writes the closing bracket of json or the empty
-// list of yaml, renders a terminal table, runs a --jq over the whole list
+// list of yaml, renders an aligned table, runs a --jq over the whole list
 // or --template, and hands all output to Printer.Out. After an error of
 // Add, Close writes out what was printed before it and returns that error.
 func (w *ListWriter) Close() error {
+	w.mu.Lock()
+	defer w.mu.Unlock()
 	if w.closed {
 		return w.err
 	}
 	w.closed = true
+	w.stopTimer()
 	if w.err == nil {
 		w.err = w.sink.finish()
 	}
@@ -97,13 +150,16 @@ func (w *ListWriter) Close() error {
 // server's answer broke off: what was printed stays printed and is handed
 // to Printer.Out, but the list is left unfinished (json without its closing
 // bracket, so that no reader takes it for the whole list). What is held
-// until Close, a terminal table, a --jq over the whole list or --template,
+// until Close, an aligned table, a --jq over the whole list or --template,
 // is dropped. Abort returns an error only if writing failed.
 func (w *ListWriter) Abort() error {
+	w.mu.Lock()
+	defer w.mu.Unlock()
 	if w.closed {
 		return nil
 	}
 	w.closed = true
+	w.stopTimer()
 	return w.out.flush()
 }
 
@@ -111,7 +167,11 @@ func (w *ListWriter) Abort() error {
 // message such as "1,200 users were written before the failure". Output is
 // handed on in pieces, so it may lag behind Add; after Close or Abort it
 // counts every item printed.
-func (w *ListWriter) Written() int { return w.out.written }
+func (w *ListWriter) Written() int {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return w.out.written
+}
 
 // bufferSize is how much output is gathered before it is handed on: many
 // small writes straight to a pipe or terminal cost a system call each.

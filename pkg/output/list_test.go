@@ -7,7 +7,9 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"strings"
+	"sync"
 	"testing"
+	"time"
 
 	"github.com/itchyny/gojq"
 )
@@ -284,4 +286,80 @@ func TestListNilElement(t *testing.T) {
 			t.Errorf("%+v: streamed %q, whole %q", opts, streamed.String(), whole.String())
 		}
 	}
+}
+
+// notifyingBuffer is a buffer that the timer of a list may write to while
+// the test reads it, and that says when something was written.
+type notifyingBuffer struct {
+	mu      sync.Mutex
+	buf     bytes.Buffer
+	written chan struct{}
+}
+
+func (b *notifyingBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	select {
+	case b.written <- struct{}{}:
+	default:
+	}
+	return b.buf.Write(p)
+}
+
+func (b *notifyingBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String()
+}
+
+// With FlushAfter, an item is handed on although no more come and the
+// list is not closed: what a list from a server that pauses needs. Without
+// it, nothing is written until 64 KB have gathered or the list ends.
+func TestListFlushAfter(t *testing.T) {
+	users := testUsers()[:1]
+	tbl := usersTable(users)
+	for _, name := range []string{"json", "yaml", "csv", "name", "table piped", "jq each"} {
+		t.Run(name, func(t *testing.T) {
+			p := listPrinters()[name]
+			out := &notifyingBuffer{written: make(chan struct{}, 1)}
+			p.Out = out
+			l, err := p.List(context.Background(), tbl.Columns, 0, "")
+			if err != nil {
+				t.Fatal(err)
+			}
+			l.FlushAfter(time.Millisecond)
+			if err := l.Add(users[0], tbl.Rows[0]); err != nil {
+				t.Fatal(err)
+			}
+			select {
+			case <-out.written:
+			case <-time.After(time.Minute):
+				t.Fatal("the item was not handed on within a minute")
+			}
+			if got := out.String(); !strings.Contains(got, "alice") || l.Written() != 1 {
+				t.Errorf("handed on %q, Written() = %d", got, l.Written())
+			}
+			if err := l.Close(); err != nil {
+				t.Fatal(err)
+			}
+		})
+	}
+	t.Run("without", func(t *testing.T) {
+		out := &notifyingBuffer{written: make(chan struct{}, 1)}
+		p := Printer{Out: out, Options: Options{Format: FormatJSON}}
+		l, err := p.List(context.Background(), nil, 0, "")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := l.Add(users[0], nil); err != nil {
+			t.Fatal(err)
+		}
+		time.Sleep(50 * time.Millisecond)
+		if got := out.String(); got != "" {
+			t.Errorf("handed on %q before Close", got)
+		}
+		if err := l.Close(); err != nil || !strings.Contains(out.String(), "alice") {
+			t.Errorf("Close() = %v, out %q", err, out.String())
+		}
+	})
 }
