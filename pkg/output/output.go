@@ -34,11 +34,13 @@ type Format string
 // The formats.
 const (
 	// FormatTable prints aligned columns with upper-case headers on a
-	// terminal, and tab-separated rows without a header when piped. On a
-	// terminal a cell wider than 100 display columns is cut there and ends
-	// with "…"; piped, every cell is whole.
+	// terminal, or anywhere when asked for by name (Options.Format); as
+	// the default, piped, it prints tab-separated rows without a header. In
+	// an aligned table a cell wider than 100 display columns is cut there
+	// and ends with "…"; in tab-separated rows every cell is whole.
 	FormatTable Format = "table"
-	// FormatWide is FormatTable with every column, Column.Wide ones too.
+	// FormatWide is FormatTable with every column, Column.Wide ones too;
+	// being asked for by name, it is always aligned.
 	FormatWide Format = "wide"
 	// FormatJSON prints the value as indented JSON.
 	FormatJSON Format = "json"

@@ -133,6 +133,8 @@ func TestPrintGolden(t *testing.T) {
 		{name: "table_terminal_one", terminal: true, value: one, table: usersTable([]testUser{one})},
 		{name: "wide_terminal", terminal: true, opts: Options{Format: FormatWide}, value: users},
 		{name: "wide_piped", opts: Options{Format: FormatWide}, value: users},
+		{name: "table_piped_by_name", opts: Options{Format: FormatTable}, value: users},
+		{name: "table_piped_by_name_color_forced", color: true, opts: Options{Format: FormatTable}, value: users},
 		{name: "json", opts: Options{Format: FormatJSON}, value: users},
 		{name: "json_one", opts: Options{Format: FormatJSON}, value: one},
 		{name: "yaml", opts: Options{Format: FormatYAML}, value: users},
@@ -154,6 +156,7 @@ func TestPrintGolden(t *testing.T) {
 		// Empty results, one per format.
 		{name: "empty_table_terminal", terminal: true, value: []testUser{}},
 		{name: "empty_table_piped", value: []testUser{}},
+		{name: "empty_table_piped_by_name", opts: Options{Format: FormatTable}, value: []testUser{}},
 		{name: "empty_wide_terminal", terminal: true, opts: Options{Format: FormatWide}, value: []testUser{}},
 		{name: "empty_json_nil_slice", opts: Options{Format: FormatJSON}, value: []testUser(nil)},
 		{name: "empty_yaml_nil_slice", opts: Options{Format: FormatYAML}, value: []testUser(nil)},

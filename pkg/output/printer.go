@@ -10,13 +10,15 @@ import (
 type Printer struct {
 	// Out receives the results.
 	Out io.Writer
-	// ErrOut receives the Table.Empty message on a terminal; nil drops it.
+	// ErrOut receives the Table.Empty message of an aligned table; nil
+	// drops it.
 	ErrOut io.Writer
-	// IsTerminal says whether Out is a terminal. It switches table and wide
-	// between aligned columns with headers and tab-separated rows without.
+	// IsTerminal says whether Out is a terminal. It switches the default
+	// table between aligned columns with headers and tab-separated rows
+	// without; -o table and wide, asked for by name, are aligned anyway.
 	IsTerminal bool
-	// Color allows ANSI colours in a terminal table. The caller decides it
-	// (NO_COLOR, --color, CI); piped tables are never coloured regardless.
+	// Color allows ANSI colours in a table. The caller decides it (NO_COLOR,
+	// --color, CI, whether Out is a terminal).
 	Color bool
 	// Options are the user's choices.
 	Options Options
@@ -113,9 +115,13 @@ func (p *Printer) newSink(ctx context.Context, out *itemBuffer, t *Table) (listS
 		}
 		return &nameSink{out: out, column: t.NameColumn}, nil
 	}
+	// A table is aligned, with headers, on a terminal and wherever -o table
+	// or wide was asked for by name; only the default table, piped, is
+	// tab-separated lines for scripts.
+	aligned := p.IsTerminal || o.Format != ""
 	// Machines get every column, so that the shape never depends on the data:
-	// only a table on a terminal hides Wide columns (e.g. one that is empty).
-	terminalTable := format == FormatTable && p.IsTerminal
+	// only an aligned -o table hides Wide columns (e.g. one that is empty).
+	terminalTable := format == FormatTable && aligned
 	cols := defaultColumns(t.Columns, !terminalTable)
 	names := o.columnNames()
 	if len(names) > 0 {
@@ -130,7 +136,7 @@ func (p *Printer) newSink(ctx context.Context, out *itemBuffer, t *Table) (listS
 	case FormatTSV:
 		return newDelimitedSink(out, t.Columns, cols, '\t', !o.NoHeaders), nil
 	}
-	if p.IsTerminal {
+	if aligned {
 		tt := newTermTable(out, t.Columns, cols, !o.NoHeaders, p.Color)
 		tt.omitEmpty = terminalTable && len(names) == 0
 		tt.errOut, tt.empty = p.ErrOut, t.Empty

@@ -21,7 +21,7 @@ type Column struct {
 	// red for the admin role. It is used only in a terminal table with
 	// colour on.
 	Style func(value string) Style
-	// OmitEmpty hides the column in -o table on a terminal when no row has
+	// OmitEmpty hides the column in an aligned -o table when no row has
 	// a value in it, unless --columns names it: a column that would say
 	// nothing, decided from the rows themselves, so that a list printed as
 	// it arrives need not know them beforehand. Other formats show it.
@@ -37,8 +37,9 @@ type Table struct {
 	Rows [][]string
 	// NameColumn is the index in Columns of the cell that -o name prints.
 	NameColumn int
-	// Empty is said on ErrOut when a terminal table has no rows, e.g.
-	// "no users". Nothing is said when output is piped.
+	// Empty is said on ErrOut when an aligned table (see FormatTable) has
+	// no rows, e.g. "no users". Nothing is said for tab-separated rows or
+	// the other formats.
 	Empty string
 }
 
