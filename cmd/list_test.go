@@ -7,9 +7,12 @@ import (
 	"fmt"
 	"io"
 	"maps"
+	"net/http"
 	"reflect"
 	"strings"
+	"sync/atomic"
 	"testing"
+	"time"
 
 	yaml "go.yaml.in/yaml/v3"
 
@@ -51,6 +54,12 @@ func TestList(t *testing.T) {
 			stdout: "admin@example.com\tadmin\t\ndee@corp.io\tadmin\t\nana@corp.io\teditor\t\nBo@corp.io\toperator\t\nviewer@example.com\tviewer\t\ncy@other.io\tnone\t\n"},
 		{name: "--match is a case-insensitive glob", args: []string{"list", "--match", "*@CORP.io"},
 			stdout: "ana@corp.io\teditor\t\nBo@corp.io\toperator\t\ndee@corp.io\tadmin\t\n"},
+		{name: "--match without a wildcard is a case-insensitive substring", args: []string{"list", "--match", "CORP"},
+			stdout: "ana@corp.io\teditor\t\nBo@corp.io\toperator\t\ndee@corp.io\tadmin\t\n"},
+		{name: "--match a name", args: []string{"list", "--match", "ana"}, stdout: "ana@corp.io\teditor\t\n"},
+		{name: "--match ? is a glob", args: []string{"list", "--match", "?o@corp.io"}, stdout: "Bo@corp.io\toperator\t\n"},
+		{name: "-o table piped keeps the aligned table", args: []string{"list", "-o", "table", "--role", "admin"},
+			stdout: "EMAIL               ROLE\nadmin@example.com   admin\ndee@corp.io         admin\n"},
 		{name: "--match and --role", args: []string{"list", "--match", "*@corp.io", "--role", "editor"},
 			stdout: "ana@corp.io\teditor\t\n"},
 		{name: "nothing matches, piped", args: []string{"list", "--role", "operator", "--match", "x*"}},
@@ -88,6 +97,146 @@ func TestList(t *testing.T) {
 			}
 			expectCalls(t, srv, calls...)
 		})
+	}
+}
+
+// listAnswer serves GET /api/users with a handler of the test's own, and
+// everything else from the sandbox.
+func listAnswer(t *testing.T, list http.HandlerFunc) *cli {
+	srv := serveSandbox(t, sandbox.Options{}, serving{quiet: true, wrap: func(sb http.Handler) http.Handler {
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			if r.Method != http.MethodGet || r.URL.Path != "/api/users" {
+				sb.ServeHTTP(w, r)
+				return
+			}
+			w.Header().Set("Content-Type", "application/json")
+			list(w, r)
+		})
+	}})
+	return newCLI(t, srv)
+}
+
+// A list is written as it arrives: the first user is on stdout while the
+// server still holds back the rest of the body, in every machine format
+// and the piped table.
+func TestListIsStreamed(t *testing.T) {
+	proceed := make(chan struct{})
+	c := listAnswer(t, func(w http.ResponseWriter, r *http.Request) {
+		fmt.Fprint(w, `[{"email":"first@example.com","accountRole":"editor"}`)
+		w.(http.Flusher).Flush()
+		select {
+		case <-proceed:
+		case <-r.Context().Done():
+			return
+		}
+		fmt.Fprint(w, `,{"email":"last@example.com","accountRole":"viewer"}]`)
+	})
+	for _, args := range [][]string{{"list"}, {"list", "-o", "json"}, {"list", "-o", "yaml"}, {"list", "-o", "csv"},
+		{"list", "-o", "name"}, {"list", "--jq", ".[].email"}} {
+		t.Run(strings.Join(args, " "), func(t *testing.T) {
+			out := &lockedBuffer{}
+			done := make(chan result, 1)
+			go func() { done <- c.exec(invocation{args: args, stdout: out}) }()
+			waitFor(t, done, func() bool { return strings.Contains(out.String(), "first@example.com") })
+			if got := out.String(); strings.Contains(got, "last@example.com") {
+				t.Fatalf("the server has not sent last@example.com, yet stdout has it:\n%s", got)
+			}
+			proceed <- struct{}{}
+			r := <-done
+			expectCode(t, r, 0)
+			expectContains(t, "stdout", out.String(), "first@example.com", "last@example.com")
+		})
+	}
+}
+
+// waitFor polls cond until it holds; the run must not end first.
+func waitFor(t *testing.T, done <-chan result, cond func() bool) {
+	t.Helper()
+	deadline := time.After(time.Minute)
+	for !cond() {
+		select {
+		case r := <-done:
+			t.Fatalf("the run ended first:\n%s", r)
+		case <-deadline:
+			t.Fatal("waited a minute")
+		case <-time.After(5 * time.Millisecond):
+		}
+	}
+}
+
+// An answer that breaks off part-way: the users written stay written, the
+// error says how many they were, the exit code is the failure's, and the
+// request is not sent again (the users would be written twice).
+func TestListBrokenPartWay(t *testing.T) {
+	c := listAnswer(t, func(w http.ResponseWriter, _ *http.Request) {
+		fmt.Fprint(w, `[{"email":"admin@example.com","accountRole":"admin"}`)
+		for i := range 12 {
+			fmt.Fprintf(w, `,{"email":"u%02d@corp.io","accountRole":"editor"}`, i)
+		}
+		fmt.Fprint(w, `,{"email":"u12@co`)
+		w.(http.Flusher).Flush()
+		conn, _, err := http.NewResponseController(w).Hijack()
+		if err != nil {
+			panic(http.ErrAbortHandler)
+		}
+		conn.Close()
+	})
+	var requests atomic.Int32
+	c.transport = hookTransport(func(*http.Request) { requests.Add(1) })
+	tests := []struct {
+		args  []string
+		count func(stdout string) int
+	}{
+		{[]string{"list"}, func(out string) int { return strings.Count(out, "\n") }},
+		{[]string{"list", "-o", "name", "--match", "u0"}, func(out string) int { return strings.Count(out, "\n") }},
+		{[]string{"list", "-o", "json"}, func(out string) int { return strings.Count(out, `"email"`) }},
+		{[]string{"list", "--role", "admin"}, func(out string) int { return strings.Count(out, "\n") }},
+		{[]string{"list", "--sort", "email"}, func(out string) int { return strings.Count(out, "\n") }},
+	}
+	for _, tt := range tests {
+		t.Run(strings.Join(tt.args, " "), func(t *testing.T) {
+			requests.Store(0)
+			r := c.run(tt.args...)
+			expectExit(t, r, cmd.ExitFailure, "the body was cut off after", "the connection broke while the answer arrived")
+			n := tt.count(r.stdout)
+			users := fmt.Sprintf("%d users were", n)
+			if n == 1 {
+				users = "1 user was"
+			}
+			expectContains(t, "stderr", r.stderr, "; "+users+" written before the failure")
+			if want := map[string]int{"list": 13, "list -o json": 13, "list --role admin": 1}[strings.Join(tt.args, " ")]; want != 0 && n != want {
+				t.Errorf("%d users written, want %d", n, want)
+			}
+			if strings.HasSuffix(r.stdout, "]\n") {
+				t.Errorf("the JSON list is closed as if complete:\n%s", r.stdout)
+			}
+			if n := requests.Load(); n != 1 {
+				t.Errorf("%d requests, want 1", n)
+			}
+		})
+	}
+}
+
+// Without --sort the list is in the server's order; --sort orders it.
+func TestListOrder(t *testing.T) {
+	c := listAnswer(t, func(w http.ResponseWriter, _ *http.Request) {
+		fmt.Fprint(w, `[{"email":"zed@corp.io","accountRole":"viewer"},{"email":"Amy@corp.io","accountRole":"admin"},`+
+			`{"email":"bob@corp.io","accountRole":"editor"},{"email":"ann@corp.io","accountRole":"editor"}]`)
+	})
+	for _, tt := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"list", "-o", "name"}, "zed@corp.io\nAmy@corp.io\nbob@corp.io\nann@corp.io\n"},
+		{[]string{"list", "-o", "name", "--sort", "email"}, "Amy@corp.io\nann@corp.io\nbob@corp.io\nzed@corp.io\n"},
+		{[]string{"list", "-o", "name", "--sort", "role"}, "Amy@corp.io\nann@corp.io\nbob@corp.io\nzed@corp.io\n"},
+		{[]string{"list", "-o", "name", "--sort", "role", "--match", "b"}, "bob@corp.io\n"},
+	} {
+		r := c.run(tt.args...)
+		expectCode(t, r, 0)
+		if r.stdout != tt.want {
+			t.Errorf("%v:\n%s\nwant\n%s", tt.args, r.stdout, tt.want)
+		}
 	}
 }
 

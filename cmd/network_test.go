@@ -179,7 +179,8 @@ func TestNetworkAnswersThatAreNotRetried(t *testing.T) {
 		{"GET /api/users 400",
 			"error: listing users: server answered 400 Bad Request\n", ""},
 		{"GET /api/users huge",
-			"error: listing users: unreadable response (200 OK, application/json): the body is larger than 256 MiB: reading stopped there\n",
+			// The users that came before the limit were written as they came.
+			"error: listing users: unreadable response (200 OK, application/json): the body is larger than 256 MiB: reading stopped there; ",
 			"hint: the answer is larger than the tool accepts"},
 	}
 	for _, tt := range tests {
