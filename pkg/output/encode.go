@@ -50,34 +50,59 @@ func WriteJSON(w io.Writer, v any) error {
 	return out.flush()
 }
 
-// jsonSink writes a list as WriteJSON does, one element at a time.
+// jsonSink writes a list as WriteJSON does, one element at a time: the
+// list alone, or as the value of a document's only key when key is set.
 type jsonSink struct {
 	out *itemBuffer
 	enc jsonEncoder
+	key string
 	n   int
 }
 
 func (s *jsonSink) add(item any, _ []string) error {
-	b, err := s.enc.indent(item, 1)
+	depth := 1
+	if s.key != "" {
+		depth = 2
+	}
+	b, err := s.enc.indent(item, depth)
 	if err != nil {
 		return err
 	}
 	if s.n == 0 {
-		s.out.WriteString("[\n  ")
+		s.open()
+		s.out.WriteByte('[')
 	} else {
-		s.out.WriteString(",\n  ")
+		s.out.WriteByte(',')
 	}
+	s.out.WriteString("\n    "[:1+2*depth])
 	s.out.Write(b)
 	s.n++
 	return s.out.endItem()
 }
 
-func (s *jsonSink) finish() error {
-	if s.n == 0 {
-		s.out.WriteString("[]\n")
-	} else {
-		s.out.WriteString("\n]\n")
+// open writes what comes before the list: the document's key.
+func (s *jsonSink) open() {
+	if s.key != "" {
+		s.out.WriteString("{\n  ")
+		s.out.Write(appendJSONString(nil, s.key, true))
+		s.out.WriteString(": ")
 	}
+}
+
+func (s *jsonSink) finish() error {
+	switch {
+	case s.n == 0:
+		s.open()
+		s.out.WriteString("[]")
+	case s.key != "":
+		s.out.WriteString("\n  ]")
+	default:
+		s.out.WriteString("\n]")
+	}
+	if s.key != "" {
+		s.out.WriteString("\n}")
+	}
+	s.out.WriteByte('\n')
 	return nil
 }
 

@@ -363,3 +363,40 @@ func TestListFlushAfter(t *testing.T) {
 		}
 	})
 }
+
+// With a Layout key, a list is the value of a document's only key, in
+// json and yaml, as WriteJSON and YAMLList write such a document; csv
+// ignores the layout.
+func TestListLayout(t *testing.T) {
+	rng := rand.New(rand.NewPCG(9, 10))
+	for _, n := range []int{0, 1, 2, 300} {
+		users := randomUsers(rng, n)
+		tbl := usersTable(users)
+		items := make([]any, n)
+		for i := range users {
+			items[i] = users[i]
+		}
+		layout := YAMLListOptions{Key: "users", FlowFields: true}
+		var wantJSON bytes.Buffer
+		if err := WriteJSON(&wantJSON, map[string][]testUser{"users": users}); err != nil {
+			t.Fatal(err)
+		}
+		var wantCSV bytes.Buffer
+		if err := (&Printer{Out: &wantCSV, Options: Options{Format: FormatCSV}}).Print(context.Background(), users, tbl); err != nil {
+			t.Fatal(err)
+		}
+		for format, want := range map[Format]string{
+			FormatJSON: wantJSON.String(),
+			FormatYAML: yamlList(t, items, layout),
+			FormatCSV:  wantCSV.String(),
+		} {
+			got, _, err := streamList(t, Printer{Options: Options{Format: format}, Layout: layout}, users, tbl)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got != want {
+				t.Errorf("%s, %d users:\n%s\nwant\n%s", format, n, got, want)
+			}
+		}
+	}
+}

@@ -22,6 +22,12 @@ type Printer struct {
 	Color bool
 	// Options are the user's choices.
 	Options Options
+	// Layout lays out a list that List writes as json or yaml: its Key
+	// makes the list the value of a document's only key, as in an export
+	// file ({"users": [...]}, "users:" and the items below it), and its
+	// FlowFields writes the mappings and lists inside each yaml item in
+	// flow style. Print, --jq, --template and the other formats ignore it.
+	Layout YAMLListOptions
 }
 
 // Print writes value, or t for the formats that print rows and columns, to
@@ -102,9 +108,9 @@ func (p *Printer) newSink(ctx context.Context, out *itemBuffer, t *Table) (listS
 	format := o.format()
 	switch format {
 	case FormatJSON:
-		return &jsonSink{out: out}, nil
+		return &jsonSink{out: out, key: p.Layout.Key}, nil
 	case FormatYAML:
-		return &yamlSink{out: out, list: NewYAMLList(out, YAMLListOptions{})}, nil
+		return &yamlSink{out: out, list: NewYAMLList(out, p.Layout)}, nil
 	}
 	if t == nil {
 		return nil, fmt.Errorf("output: format %q needs a table, and none was given", format)
