@@ -28,8 +28,11 @@ func NewCmdExport(f *Factory, runF func(*ExportOptions) error) *cobra.Command {
 	c := &cobra.Command{
 		Use:   "export",
 		Short: "Write every user in the file format that apply reads",
-		Long: `Write every user, sorted by email, as a file that "apply" reads back
-without change: "dqo-users export | dqo-users apply -f -" changes nothing.
+		Long: `Write every user as a file that "apply" reads back without change:
+"dqo-users export | dqo-users apply -f -" changes nothing. Users are written
+in the server's order (DQOps sorts by email) as they arrive, so an export of
+a million users takes little memory. If the connection breaks part-way, the
+file is left unfinished and the error says how many users it holds.
 
 On DQOps 1.13 and later every user is written with its data-domain grants
 (not the "none" that DQOps lists for every domain where a user has no role),
@@ -67,9 +70,25 @@ func exportRun(opts *ExportOptions) error {
 	if err != nil {
 		return err
 	}
-	who, users, err := callerAndUsers(opts.Context, client)
+	ctx := opts.Context
+	who, err := caller(ctx, client)
 	if err != nil {
 		return err
 	}
-	return apply.Encode(opts.IO.Out, opts.Format, users, who.SupportsDataDomains())
+	file, err := apply.NewExporter(opts.IO.Out, opts.Format, who.SupportsDataDomains())
+	if err != nil {
+		return err
+	}
+	var writeErr error
+	err = client.StreamUsers(ctx, func(u api.User) error {
+		writeErr = file.Add(&u)
+		return writeErr
+	})
+	switch {
+	case writeErr != nil:
+		return file.Close()
+	case err != nil:
+		return listBroken(ctx, file, err)
+	}
+	return file.Close()
 }

@@ -1,8 +1,12 @@
 package cmd_test
 
 import (
+	"fmt"
+	"net/http"
+	"strings"
 	"testing"
 
+	"github.com/dqops-users/dqo-users/cmd"
 	"github.com/dqops-users/dqo-users/pkg/sandbox"
 )
 
@@ -62,4 +66,73 @@ func TestExportPinsDomainRoles(t *testing.T) {
 	expectExit(t, r, 0)
 	r = c.exec(invocation{args: []string{"apply", "-f", "-"}, stdin: exported})
 	expectExit(t, r, 0, "Updated user bo@example.com: domain roles sales=editor -> (none).")
+}
+
+// An export is written as the users arrive: with more users than fill the
+// output's buffer, the first ones are on stdout while the server still
+// holds back the end of the list, in every format.
+func TestExportIsStreamed(t *testing.T) {
+	proceed := make(chan struct{})
+	c := listAnswer(t, func(w http.ResponseWriter, r *http.Request) {
+		fmt.Fprint(w, `[{"email":"admin@example.com","accountRole":"admin"}`)
+		for i := range 3000 {
+			fmt.Fprintf(w, `,{"email":"user%05d@example.com","accountRole":"editor","dataDomainRoles":{"sales":"viewer"}}`, i)
+		}
+		w.(http.Flusher).Flush()
+		select {
+		case <-proceed:
+		case <-r.Context().Done():
+			return
+		}
+		fmt.Fprint(w, `,{"email":"zed@example.com","accountRole":"viewer"}]`)
+	})
+	for _, format := range []string{"yaml", "json", "csv"} {
+		t.Run(format, func(t *testing.T) {
+			out := &lockedBuffer{}
+			done := make(chan result, 1)
+			go func() { done <- c.exec(invocation{args: []string{"export", "-o", format}, stdout: out}) }()
+			waitFor(t, done, func() bool { return strings.Contains(out.String(), "user00000@example.com") })
+			if got := out.String(); strings.Contains(got, "zed@example.com") {
+				t.Fatalf("the server has not sent zed@example.com, yet stdout has it")
+			}
+			proceed <- struct{}{}
+			r := <-done
+			expectCode(t, r, 0)
+			expectContains(t, "stdout", out.String(), "user02999@example.com", "zed@example.com")
+		})
+	}
+}
+
+// An export whose answer breaks off part-way is left unfinished, and the
+// error says how many users it holds.
+func TestExportBrokenPartWay(t *testing.T) {
+	c := listAnswer(t, func(w http.ResponseWriter, _ *http.Request) {
+		fmt.Fprint(w, `[{"email":"admin@example.com","accountRole":"admin"}`)
+		for i := range 12 {
+			fmt.Fprintf(w, `,{"email":"u%02d@corp.io","accountRole":"editor"}`, i)
+		}
+		fmt.Fprint(w, `,{"email":"u12@co`)
+		w.(http.Flusher).Flush()
+		conn, _, err := http.NewResponseController(w).Hijack()
+		if err != nil {
+			panic(http.ErrAbortHandler)
+		}
+		conn.Close()
+	})
+	for format, count := range map[string]string{"yaml": "- email:", "json": `"email"`, "csv": "@corp.io,"} {
+		t.Run(format, func(t *testing.T) {
+			r := c.run("export", "-o", format)
+			expectExit(t, r, cmd.ExitFailure, "the body was cut off after", "13 users were written before the failure")
+			n := strings.Count(r.stdout, count)
+			if format == "csv" {
+				n += strings.Count(r.stdout, "admin@example.com,")
+			}
+			if n != 13 {
+				t.Errorf("%d users in the file, want 13:\n%s", n, r.stdout)
+			}
+			if format == "json" && strings.HasSuffix(r.stdout, "}\n") {
+				t.Errorf("the JSON file is closed as if complete:\n%s", r.stdout)
+			}
+		})
+	}
 }

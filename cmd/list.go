@@ -151,10 +151,17 @@ func listRun(opts *ListOptions) error {
 	return list.Close()
 }
 
+// brokenList is a list being written when its answer failed: a
+// *output.ListWriter, or an *apply.Exporter.
+type brokenList interface {
+	Abort() error
+	Written() int
+}
+
 // listBroken ends a list whose answer failed: what was written stays
 // written. When the list broke off part-way, the error says how many users
 // were written before it.
-func listBroken(ctx context.Context, list *output.ListWriter, err error) error {
+func listBroken(ctx context.Context, list brokenList, err error) error {
 	if aerr := list.Abort(); aerr != nil {
 		return aerr
 	}

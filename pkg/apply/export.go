@@ -1,23 +1,42 @@
 package apply
 
 import (
-	"bufio"
 	"context"
 	"fmt"
 	"io"
-	"maps"
 	"slices"
 	"sort"
 	"strings"
-
-	"go.yaml.in/yaml/v3"
 
 	"github.com/dqops-users/dqo-users/pkg/api"
 	"github.com/dqops-users/dqo-users/pkg/output"
 )
 
 // Encode writes users in the file format that Parse reads, sorted by email
-// (ignoring case), so that applying the output changes nothing.
+// (ignoring case), so that applying the output changes nothing. It is an
+// Exporter given the users sorted.
+func Encode(w io.Writer, format Format, users []api.User, withDomains bool) error {
+	users = slices.Clone(users)
+	sort.SliceStable(users, func(i, j int) bool {
+		return strings.ToLower(users[i].Email) < strings.ToLower(users[j].Email)
+	})
+	e, err := NewExporter(w, format, withDomains)
+	if err != nil {
+		return err
+	}
+	for i := range users {
+		if err := e.Add(&users[i]); err != nil {
+			return err
+		}
+	}
+	return e.Close()
+}
+
+// Exporter writes users in the file format that Parse reads, one at a time
+// in the order they are given, so that export can hand on each user as it
+// arrives from the server and memory does not grow with their number. The
+// output is byte for byte what Encode writes for the same users in the
+// same order.
 //
 // withDomains is whether the server's user model has dataDomainRoles
 // (DQOps 1.13, with or without data domains in use). Then every user is
@@ -27,28 +46,51 @@ import (
 // also removes data-domain roles granted since. In 1.0 the field (and the
 // CSV column) is left out, since such a server has nothing to say about
 // them.
-func Encode(w io.Writer, format Format, users []api.User, withDomains bool) error {
-	users = slices.Clone(users)
-	sort.SliceStable(users, func(i, j int) bool {
-		return strings.ToLower(users[i].Email) < strings.ToLower(users[j].Email)
-	})
-	bw := bufio.NewWriter(w)
-	var err error
-	switch format {
-	case FormatYAML:
-		err = encodeYAML(bw, users, withDomains)
-	case FormatJSON:
-		err = encodeJSON(bw, users, withDomains)
-	case FormatCSV:
-		err = encodeCSV(bw, users, withDomains)
-	default:
-		err = fmt.Errorf("unknown file format %q", format)
-	}
-	if err != nil {
-		return err
-	}
-	return bw.Flush()
+type Exporter struct {
+	list        *output.ListWriter
+	withDomains bool
+	row         []string
 }
+
+// NewExporter starts a file of the given format on w.
+func NewExporter(w io.Writer, format Format, withDomains bool) (*Exporter, error) {
+	switch format {
+	case FormatYAML, FormatJSON, FormatCSV:
+	default:
+		return nil, fmt.Errorf("unknown file format %q", format)
+	}
+	columns := []output.Column{{Name: keyEmail}, {Name: keyAccountRole}}
+	if withDomains {
+		columns = append(columns, output.Column{Name: keyDomainRoles})
+	}
+	p := &output.Printer{Out: w, Options: output.Options{Format: format},
+		Layout: output.YAMLListOptions{Key: "users", FlowFields: true}}
+	// No --jq runs here, so no context can end the writing early.
+	list, err := p.List(context.Background(), columns, 0, "")
+	if err != nil {
+		return nil, err
+	}
+	return &Exporter{list: list, withDomains: withDomains}, nil
+}
+
+// Add writes one user. After an error, Add does nothing and returns that
+// error again.
+func (e *Exporter) Add(u *api.User) error {
+	e.row = csvRow(e.row[:0], u, e.withDomains)
+	return e.list.Add(toFileUser(*u, e.withDomains), e.row)
+}
+
+// Close ends the file and hands all output on.
+func (e *Exporter) Close() error { return e.list.Close() }
+
+// Abort ends a file that could not be completed: what was written stays,
+// and the file is left unfinished (JSON without its closing brackets), so
+// that it does not read as the whole list.
+func (e *Exporter) Abort() error { return e.list.Abort() }
+
+// Written returns how many users have been handed to w so far (output is
+// handed on in pieces; after Close or Abort, all of them).
+func (e *Exporter) Written() int { return e.list.Written() }
 
 // fileUser is a user as a file holds it, fields in the API's order.
 type fileUser struct {
@@ -71,58 +113,12 @@ func toFileUser(u api.User, withDomains bool) fileUser {
 	return fu
 }
 
-func encodeJSON(w io.Writer, users []api.User, withDomains bool) error {
-	doc := struct {
-		Users []fileUser `json:"users"`
-	}{Users: make([]fileUser, len(users))}
-	for i, u := range users {
-		doc.Users[i] = toFileUser(u, withDomains)
-	}
-	return output.WriteJSON(w, doc)
-}
-
-func encodeYAML(w io.Writer, users []api.User, withDomains bool) error {
-	seq := &yaml.Node{Kind: yaml.SequenceNode, Tag: "!!seq"}
-	if len(users) == 0 {
-		seq.Style = yaml.FlowStyle
-	}
-	for _, u := range users {
-		seq.Content = append(seq.Content, yamlUser(u, withDomains))
-	}
-	doc := &yaml.Node{Kind: yaml.MappingNode, Tag: "!!map", Content: []*yaml.Node{yamlStr("users"), seq}}
-	return output.WriteYAMLNode(w, doc)
-}
-
-func yamlStr(s string) *yaml.Node {
-	return &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!str", Value: s}
-}
-
-func yamlUser(u api.User, withDomains bool) *yaml.Node {
-	m := &yaml.Node{Kind: yaml.MappingNode, Tag: "!!map", Content: []*yaml.Node{
-		yamlStr(keyEmail), yamlStr(u.Email),
-		yamlStr(keyAccountRole), yamlStr(string(u.AccountRole)),
-	}}
+// csvRow appends a user's CSV cells to row: email, accountRole and, with
+// data domains, its grants as "domain=role;domain=role".
+func csvRow(row []string, u *api.User, withDomains bool) []string {
+	row = append(row, u.Email, string(u.AccountRole))
 	if withDomains {
-		roles := &yaml.Node{Kind: yaml.MappingNode, Tag: "!!map", Style: yaml.FlowStyle}
-		grants := u.Grants()
-		for _, d := range slices.Sorted(maps.Keys(grants)) {
-			roles.Content = append(roles.Content, yamlStr(d), yamlStr(string(grants[d])))
-		}
-		m.Content = append(m.Content, yamlStr(keyDomainRoles), roles)
+		row = append(row, u.GrantsString())
 	}
-	return m
-}
-
-func encodeCSV(w io.Writer, users []api.User, withDomains bool) error {
-	table := &output.Table{Columns: []output.Column{{Name: keyEmail}, {Name: keyAccountRole}}}
-	if withDomains {
-		table.Columns = append(table.Columns, output.Column{Name: keyDomainRoles})
-	}
-	table.Rows = make([][]string, len(users))
-	for i, u := range users {
-		table.Rows[i] = []string{u.Email, string(u.AccountRole), u.GrantsString()}[:len(table.Columns)]
-	}
-	p := &output.Printer{Out: w, Options: output.Options{Format: output.FormatCSV}}
-	// No --jq runs here, so no context can end the printing early.
-	return p.Print(context.Background(), nil, table)
+	return row
 }

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"maps"
+	"strings"
 	"testing"
 
 	"github.com/dqops-users/dqo-users/pkg/api"
@@ -145,5 +146,53 @@ func TestEncodeEmptyAndLarge(t *testing.T) {
 	f, err := Parse("-", b.Bytes(), FormatYAML)
 	if err != nil || len(f.Entries) != len(users) {
 		t.Fatalf("got %v entries, %v", len(f.Entries), err)
+	}
+}
+
+// An Exporter writes the users in the order given, with Encode's bytes for
+// that order, and an aborted file is left unfinished.
+func TestExporter(t *testing.T) {
+	users := exportUsers() // not sorted
+	for _, format := range []Format{FormatYAML, FormatJSON, FormatCSV} {
+		var want bytes.Buffer
+		if err := Encode(&want, format, users, true); err != nil {
+			t.Fatal(err)
+		}
+		var sorted, given bytes.Buffer
+		for _, b := range []*bytes.Buffer{&sorted, &given} {
+			e, err := NewExporter(b, format, true)
+			if err != nil {
+				t.Fatal(err)
+			}
+			order := users
+			if b == &sorted {
+				order = []api.User{users[1], users[2], users[3], users[0]}
+			}
+			for i := range order {
+				if err := e.Add(&order[i]); err != nil {
+					t.Fatal(err)
+				}
+			}
+			if err := e.Close(); err != nil || e.Written() != len(users) {
+				t.Fatalf("Close() = %v, Written() = %d", err, e.Written())
+			}
+		}
+		if sorted.String() != want.String() {
+			t.Errorf("%s: the users in Encode's order give\n%s\nEncode gives\n%s", format, sorted.String(), want.String())
+		}
+		if first, _, _ := strings.Cut(strings.TrimPrefix(given.String(), "email,accountRole,dataDomainRoles\n"), "@"); !strings.Contains(first, "viewer") {
+			t.Errorf("%s: the first user written is not the first given:\n%s", format, given.String())
+		}
+	}
+	var b bytes.Buffer
+	e, _ := NewExporter(&b, FormatJSON, false)
+	if err := e.Add(&users[0]); err != nil {
+		t.Fatal(err)
+	}
+	if err := e.Abort(); err != nil || e.Written() != 1 || strings.HasSuffix(b.String(), "}\n") {
+		t.Errorf("Abort() = %v, Written() = %d, file %q", err, e.Written(), b.String())
+	}
+	if _, err := NewExporter(&b, "xml", true); err == nil {
+		t.Error("NewExporter accepted xml")
 	}
 }
