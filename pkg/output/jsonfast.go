@@ -27,6 +27,7 @@ type jsonShape struct {
 // jsonField is a struct field that encoding/json writes.
 type jsonField struct {
 	index     int
+	name      string
 	key       string // the quoted name and its colon: "email":
 	omitEmpty bool
 	shape     *jsonShape
@@ -124,7 +125,7 @@ func (s *jsonShape) addFields(t reflect.Type, seen map[reflect.Type]bool) bool {
 			return false
 		}
 		key := appendJSONString(nil, name, false)
-		s.fields = append(s.fields, jsonField{index: i, key: string(key) + ":", omitEmpty: opts == "omitempty", shape: shape})
+		s.fields = append(s.fields, jsonField{index: i, name: name, key: string(key) + ":", omitEmpty: opts == "omitempty", shape: shape})
 	}
 	return true
 }

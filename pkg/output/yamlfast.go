@@ -19,6 +19,10 @@ type yamlItem struct {
 	dst  []byte
 	str  []byte // the string just read, unescaped
 	flow bool   // mappings and lists inside the item are written in flow style
+	// scratch holds the entries of the objects being written from a value,
+	// one list for each level of nesting, level deep (appendShapedItem).
+	scratch [][]shapedEntry
+	level   int
 }
 
 // appendYAMLItem appends item src as an element of a top-level block

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"reflect"
 
 	"go.yaml.in/yaml/v3"
 )
@@ -32,6 +33,10 @@ type YAMLList struct {
 	enc  jsonEncoder
 	item yamlItem
 	buf  []byte
+	// lastType and lastShape spare a list of one type the cache's look-up.
+	lastType  reflect.Type
+	lastShape *jsonShape
+	viaJSON   bool // every item goes through JSON (tests)
 }
 
 // NewYAMLList starts a YAML list on w.
@@ -45,22 +50,36 @@ func NewYAMLList(w io.Writer, opts YAMLListOptions) *YAMLList {
 // yaml.v3's, which is most of the time and several times faster, and by
 // yaml.v3 otherwise.
 func (l *YAMLList) Add(item any) error {
-	b, err := l.enc.encode(item)
-	if err != nil {
-		return fmt.Errorf("writing YAML: %w", err)
-	}
 	if l.n == 0 && l.opts.Key != "" {
 		if err := l.writeKey(&yaml.Node{Kind: yaml.ScalarNode, Tag: "!!null"}); err != nil {
 			return err
 		}
 	}
 	l.n++
+	if v := reflect.ValueOf(item); v.IsValid() && !l.viaJSON {
+		if t := v.Type(); t != l.lastType {
+			l.lastType, l.lastShape = t, shapeOf(t)
+		}
+		if l.lastShape != nil {
+			var ok bool
+			if l.buf, ok = l.item.appendShapedItem(l.buf[:0], l.lastShape, v, l.opts.FlowFields); ok {
+				return l.write(l.buf)
+			}
+		}
+	}
+	return l.addJSON(item)
+}
+
+// addJSON writes an item from its JSON, by the package's emitter when it
+// can, else by yaml.v3.
+func (l *YAMLList) addJSON(item any) error {
+	b, err := l.enc.encode(item)
+	if err != nil {
+		return fmt.Errorf("writing YAML: %w", err)
+	}
 	var ok bool
 	if l.buf, ok = l.item.appendYAMLItem(l.buf[:0], b, l.opts.FlowFields); ok {
-		if _, err := l.w.Write(l.buf); err != nil {
-			return fmt.Errorf("writing YAML: %w", err)
-		}
-		return nil
+		return l.write(l.buf)
 	}
 	dec := json.NewDecoder(bytes.NewReader(b))
 	dec.UseNumber()
@@ -78,6 +97,13 @@ func (l *YAMLList) Add(item any) error {
 	// With the compact sequence indent, a list written one item at a time
 	// reads, and is, the same text as the whole, after "key:" too.
 	return encodeYAML(l.w, &yaml.Node{Kind: yaml.SequenceNode, Tag: "!!seq", Content: []*yaml.Node{node}}, yamlBatch)
+}
+
+func (l *YAMLList) write(b []byte) error {
+	if _, err := l.w.Write(b); err != nil {
+		return fmt.Errorf("writing YAML: %w", err)
+	}
+	return nil
 }
 
 // Close ends the document: an empty list is written as [], after the key
