@@ -2,44 +2,79 @@ package cmd
 
 import (
 	"bytes"
-	"encoding/json"
+	"context"
 	"io"
+	"net/http"
 	"net/http/httptest"
+	"strings"
 	"testing"
 
-	"github.com/dqops-users/dqo-users/pkg/api"
-	"github.com/dqops-users/dqo-users/pkg/output"
+	"github.com/dqops-users/dqo-users/pkg/iostreams"
 	"github.com/dqops-users/dqo-users/pkg/sandbox"
 )
 
-// BenchmarkDecodeAndPrint100k decodes a 100,000-user list response and
-// prints it as list does (JSON, and the piped table), with the command's own
-// table and output code: the tool's work without HTTP.
-func BenchmarkDecodeAndPrint100k(b *testing.B) {
-	sb, err := sandbox.New(sandbox.Options{SeedUsers: 100000, UsersLimit: 200000, MaxRequestLog: 10})
+// answers is a transport that answers each path with a recorded answer,
+// body of unknown length as the sandbox's list is: the tool's work without
+// the network and without the server's.
+type answers map[string]*httptest.ResponseRecorder
+
+func (a answers) RoundTrip(req *http.Request) (*http.Response, error) {
+	rec, ok := a[req.URL.Path]
+	if !ok {
+		return nil, io.ErrUnexpectedEOF
+	}
+	return &http.Response{StatusCode: rec.Code, Status: http.StatusText(rec.Code), Header: rec.Header().Clone(),
+		Proto: "HTTP/1.1", ProtoMajor: 1, ProtoMinor: 1, ContentLength: -1, Request: req,
+		Body: io.NopCloser(bytes.NewReader(rec.Body.Bytes()))}, nil
+}
+
+// recordAnswers records the sandbox's answers to the list and the profile
+// for n seeded users.
+func recordAnswers(b *testing.B, n int) (answers, int) {
+	sb, err := sandbox.New(sandbox.Options{SeedUsers: n, UsersLimit: 2 * n, MaxRequestLog: 10})
 	if err != nil {
 		b.Fatal(err)
 	}
-	rec := httptest.NewRecorder()
-	req := httptest.NewRequest("GET", "/api/users", nil)
-	req.Header.Set("Authorization", "Bearer "+sb.AdminKey())
-	sb.ServeHTTP(rec, req)
-	body := rec.Body.Bytes()
-	b.SetBytes(int64(len(body)))
-	for _, format := range []output.Format{output.FormatJSON, output.FormatTable} {
-		b.Run(string(format), func(b *testing.B) {
+	a := answers{}
+	for _, path := range []string{"/api/users", "/api/environment/profile"} {
+		rec := httptest.NewRecorder()
+		req := httptest.NewRequest("GET", path, nil)
+		req.Header.Set("Authorization", "Bearer "+sb.AdminKey())
+		sb.ServeHTTP(rec, req)
+		a[path] = rec
+	}
+	return a, a["/api/users"].Body.Len()
+}
+
+// BenchmarkListAndExport100k runs list and export in-process on a recorded
+// answer of 100,000 users, written to a discarding stdout: decoding,
+// filtering, and writing each format.
+func BenchmarkListAndExport100k(b *testing.B) {
+	a, size := recordAnswers(b, 100_000)
+	for _, args := range []string{
+		"list -o json", "list -o yaml", "list -o csv", "list -o tsv", "list -o name", "list",
+		"list --sort role", "list --match 99", "list --jq .[].email",
+		"export", "export -o json", "export -o csv",
+	} {
+		b.Run(strings.ReplaceAll(args, " ", "_"), func(b *testing.B) {
+			b.SetBytes(int64(size))
 			b.ReportAllocs()
-			for i := 0; i < b.N; i++ {
-				var users []api.User
-				if err := json.NewDecoder(bytes.NewReader(body)).Decode(&users); err != nil {
-					b.Fatal(err)
-				}
-				sortUsers(users, "email")
-				p := &output.Printer{Out: io.Discard, Options: output.Options{Format: format}}
-				if err := p.Print(b.Context(), usersJSON(users), usersTable(users)); err != nil {
-					b.Fatal(err)
+			for b.Loop() {
+				ios := &iostreams.IOStreams{In: strings.NewReader(""), Out: discard{}, ErrOut: io.Discard}
+				f := &Factory{IO: ios, Version: "bench", Transport: a, Getenv: func(name string) string {
+					return map[string]string{"DQOPS_URL": "http://dqops.test", "DQOPS_API_KEY": "bench-key-0123456789",
+						"DQOPS_CONFIG": b.TempDir() + "/none.yaml"}[name]
+				}}
+				if code := Run(context.Background(), f, BuildInfo{}, strings.Fields(args)); code != 0 {
+					b.Fatalf("exit %d", code)
 				}
 			}
 		})
 	}
 }
+
+// discard is io.Discard without its io.ReaderFrom, which would hide the
+// cost of buffering.
+type discard struct{}
+
+func (discard) Write(p []byte) (int, error) { return len(p), nil }
