@@ -9,10 +9,13 @@ import (
 	"fmt"
 	"os"
 	"os/signal"
+	"slices"
+	"strings"
 	"syscall"
 	"time"
 
 	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
 
 	"github.com/dqops-users/dqo-users/pkg/iostreams"
 )
@@ -49,7 +52,11 @@ func Main(build BuildInfo) int {
 // Run executes one command line with the given factory; tests call it
 // in-process. The context's cancellation is Ctrl-C.
 func Run(ctx context.Context, f *Factory, build BuildInfo, args []string) int {
-	root := NewRootCmd(f, build)
+	return execute(ctx, f, newRootCmd(f, build, args), args)
+}
+
+// execute runs one command line on a command tree.
+func execute(ctx context.Context, f *Factory, root *cobra.Command, args []string) int {
 	root.SetArgs(args)
 	root.SetIn(f.IO.In)
 	root.SetOut(f.IO.Out)
@@ -94,6 +101,15 @@ func wantsJSONErrors(c *cobra.Command) bool {
 
 // NewRootCmd builds the command tree; gen-docs builds the same one.
 func NewRootCmd(f *Factory, build BuildInfo) *cobra.Command {
+	return newRootCmd(f, build, nil)
+}
+
+// newRootCmd builds the root command and, when args name one of its
+// commands after the global flags, that command alone: one call of the tool
+// need not build a dozen commands to run one. Any other command line (no
+// command, help, completion, a name or flag it does not know) gets the whole
+// tree, so that help, completion and suggestions see every command.
+func newRootCmd(f *Factory, build BuildInfo, args []string) *cobra.Command {
 	root := &cobra.Command{
 		Use:   "dqo-users",
 		Short: "Manage the users of a DQOps data-quality server",
@@ -136,28 +152,70 @@ of the API.`,
 	_ = root.RegisterFlagCompletionFunc("profile", f.completeProfiles)
 	_ = root.RegisterFlagCompletionFunc("color", fixedCompletion("auto", "always", "never"))
 
-	root.AddCommand(
-		NewCmdList(f, nil),
-		NewCmdGet(f, nil),
-		NewCmdCreate(f, nil),
-		NewCmdUpdate(f, nil),
-		NewCmdDelete(f, nil),
-		NewCmdPasswd(f, nil),
-		NewCmdUserPasswd(f, nil),
-		NewCmdWhoami(f, nil),
-		NewCmdDomains(f, nil),
-		NewCmdLogin(f, nil),
-		NewCmdLogout(f, nil),
-		NewCmdConfig(f),
-		NewCmdSandbox(f, nil),
-		NewCmdVersion(f, build, nil),
-		NewCmdExport(f, nil),
-		NewCmdDiff(f, nil),
-		NewCmdApply(f, nil),
-		newCompletionCmd(f),
-	)
-	root.SetHelpCommand(newHelpCmd(root))
 	root.SetVersionTemplate("dqo-users {{.Version}}\n")
 	root.Flags().Bool("version", false, "show the version of dqo-users")
+	if one := commandNamed(root.PersistentFlags(), args); one != nil {
+		root.AddCommand(one(f, build))
+		// cobra would add its own completion command to the lone one.
+		root.CompletionOptions.DisableDefaultCmd = true
+		return root
+	}
+	for _, c := range subcommands {
+		root.AddCommand(c.build(f, build))
+	}
+	root.AddCommand(newCompletionCmd(f))
+	root.SetHelpCommand(newHelpCmd(root))
 	return root
+}
+
+// subcommands are the commands of the tree but completion and help, which
+// need the whole tree, with the names and aliases that run them.
+var subcommands = []struct {
+	names []string
+	build func(*Factory, BuildInfo) *cobra.Command
+}{
+	{[]string{"list", "ls"}, func(f *Factory, _ BuildInfo) *cobra.Command { return NewCmdList(f, nil) }},
+	{[]string{"get"}, func(f *Factory, _ BuildInfo) *cobra.Command { return NewCmdGet(f, nil) }},
+	{[]string{"create"}, func(f *Factory, _ BuildInfo) *cobra.Command { return NewCmdCreate(f, nil) }},
+	{[]string{"update"}, func(f *Factory, _ BuildInfo) *cobra.Command { return NewCmdUpdate(f, nil) }},
+	{[]string{"delete", "rm"}, func(f *Factory, _ BuildInfo) *cobra.Command { return NewCmdDelete(f, nil) }},
+	{[]string{"passwd"}, func(f *Factory, _ BuildInfo) *cobra.Command { return NewCmdPasswd(f, nil) }},
+	{[]string{"user-passwd"}, func(f *Factory, _ BuildInfo) *cobra.Command { return NewCmdUserPasswd(f, nil) }},
+	{[]string{"whoami"}, func(f *Factory, _ BuildInfo) *cobra.Command { return NewCmdWhoami(f, nil) }},
+	{[]string{"domains"}, func(f *Factory, _ BuildInfo) *cobra.Command { return NewCmdDomains(f, nil) }},
+	{[]string{"login"}, func(f *Factory, _ BuildInfo) *cobra.Command { return NewCmdLogin(f, nil) }},
+	{[]string{"logout"}, func(f *Factory, _ BuildInfo) *cobra.Command { return NewCmdLogout(f, nil) }},
+	{[]string{"config"}, func(f *Factory, _ BuildInfo) *cobra.Command { return NewCmdConfig(f) }},
+	{[]string{"sandbox"}, func(f *Factory, _ BuildInfo) *cobra.Command { return NewCmdSandbox(f, nil) }},
+	{[]string{"version"}, func(f *Factory, b BuildInfo) *cobra.Command { return NewCmdVersion(f, b, nil) }},
+	{[]string{"export"}, func(f *Factory, _ BuildInfo) *cobra.Command { return NewCmdExport(f, nil) }},
+	{[]string{"diff"}, func(f *Factory, _ BuildInfo) *cobra.Command { return NewCmdDiff(f, nil) }},
+	{[]string{"apply"}, func(f *Factory, _ BuildInfo) *cobra.Command { return NewCmdApply(f, nil) }},
+}
+
+// commandNamed returns the constructor of the command that args run, found
+// as cobra finds it: the first argument that is not a global flag or its
+// value. It returns nil when it cannot tell (a flag it does not know, a
+// shorthand, --) or the command is not among subcommands.
+func commandNamed(global *pflag.FlagSet, args []string) func(*Factory, BuildInfo) *cobra.Command {
+	for i := 0; i < len(args); i++ {
+		arg := args[i]
+		if !strings.HasPrefix(arg, "-") {
+			for _, c := range subcommands {
+				if slices.Contains(c.names, arg) {
+					return c.build
+				}
+			}
+			return nil
+		}
+		name, _, inline := strings.Cut(strings.TrimPrefix(arg, "--"), "=")
+		flag := global.Lookup(name)
+		if !strings.HasPrefix(arg, "--") || flag == nil {
+			return nil
+		}
+		if !inline && flag.NoOptDefVal == "" {
+			i++ // the flag's value
+		}
+	}
+	return nil
 }
