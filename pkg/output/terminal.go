@@ -5,9 +5,6 @@ import (
 	"fmt"
 	"io"
 	"slices"
-	"unicode/utf8"
-
-	"github.com/olekukonko/tablewriter/pkg/twwidth"
 )
 
 // maxCellWidth caps the display width of a cell in a terminal table. A
@@ -26,11 +23,10 @@ func capCell(s string) string {
 	if len(s) <= maxCellWidth {
 		return s
 	}
-	opts := twwidth.Options{EastAsianWidth: twwidth.IsEastAsian()}
-	budget := maxCellWidth - twwidth.WidthWithOptions(ellipsis, opts)
+	budget := maxCellWidth - textWidth(ellipsis)
 	width, cut := 0, -1
 	for i, r := range s {
-		w := twwidth.WidthWithOptions(s[i:i+utf8.RuneLen(r)], opts)
+		w := runeWidth(r)
 		if cut < 0 && width+w > budget {
 			cut = i
 		}
@@ -58,7 +54,6 @@ type termTable struct {
 	headers   bool
 	color     bool
 	omitEmpty bool // Column.OmitEmpty applies
-	width     twwidth.Options
 
 	text      []byte  // every cell shown, one after another
 	ends      []int   // where each cell ends in text
@@ -71,7 +66,6 @@ type termTable struct {
 func newTermTable(out *itemBuffer, columns []Column, cols []int, headers, color bool) *termTable {
 	return &termTable{
 		out: out, columns: columns, cols: cols, headers: headers, color: color,
-		width:  twwidth.Options{EastAsianWidth: twwidth.IsEastAsian()},
 		widths: make([]int, len(cols)), filled: make([]bool, len(cols)),
 	}
 }
@@ -80,7 +74,7 @@ func (t *termTable) add(_ any, row []string) error {
 	for i, c := range t.cols {
 		value := cell(row, c)
 		text := capCell(printable(value))
-		w := twwidth.WidthWithOptions(text, t.width)
+		w := textWidth(text)
 		t.widths[i] = max(t.widths[i], w)
 		t.filled[i] = t.filled[i] || value != ""
 		if style := t.columns[c].Style; t.color && style != nil {
@@ -113,10 +107,10 @@ func (t *termTable) finish() error {
 		texts := make([]string, len(t.cols))
 		for _, i := range shown {
 			texts[i] = printable(t.columns[t.cols[i]].Header)
-			widths[i] = max(widths[i], twwidth.WidthWithOptions(texts[i], t.width))
+			widths[i] = max(widths[i], textWidth(texts[i]))
 		}
 		line = t.line(line[:0], shown, widths, func(i int) ([]byte, int) {
-			w := twwidth.WidthWithOptions(texts[i], t.width)
+			w := textWidth(texts[i])
 			if t.color {
 				return []byte(Bold.Paint(texts[i])), w
 			}
