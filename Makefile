@@ -8,7 +8,7 @@ LDFLAGS := -s -w -X main.version=$(VERSION) -X main.commit=$(COMMIT) -X main.dat
 BIN := bin/dqo-users
 GORELEASER := github.com/goreleaser/goreleaser/v2@v2.15.1
 
-.PHONY: all build demo test test-short contract vet fmt-check bench docs check-docs fuzz release-check package test-packages clean
+.PHONY: all build demo test test-short contract vet fmt-check bench bench-large bench-tools docs check-docs fuzz release-check package test-packages clean
 
 all: build
 
@@ -41,11 +41,20 @@ fmt-check:
 	@out=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go')); \
 	if [ -n "$$out" ]; then echo "gofmt would change:"; echo "$$out"; exit 1; fi
 
-## bench: Go benchmarks and end-to-end timings (installs hyperfine and GNU time from Debian if missing)
-bench: build
-	@{ command -v hyperfine && test -x /usr/bin/time; } >/dev/null || { apt-get update -qq && apt-get install -y -qq hyperfine time; }
+## bench: Go benchmarks, then the end-to-end figures (one get, 100,000 users, apply) against their
+## targets; BASE=REV measures REV's binary too, in the same run (hyperfine, GNU time, jq and curl
+## come from Debian and are installed when missing)
+bench: build bench-tools
 	$(GO) test -run '^$$' -bench . -benchmem ./...
-	bash .ci/bench.sh $(BIN)
+	bash .ci/bench.sh $(BIN) $(BASE)
+
+## bench-large: the 1,000,000-user figures (time and peak memory of list and export) against their targets
+bench-large: build bench-tools
+	bash .ci/bench-large.sh $(BIN) $(BASE)
+
+bench-tools:
+	@{ command -v hyperfine && command -v jq && command -v curl && test -x /usr/bin/time; } >/dev/null || \
+		{ apt-get update -qq && apt-get install -y -qq hyperfine time jq curl; }
 
 ## docs: regenerate docs/ and completions/
 docs:

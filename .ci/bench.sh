@@ -1,62 +1,84 @@
 #!/usr/bin/env bash
-# End-to-end timings of the built binary against the sandbox (100,000
-# users), with hyperfine, and peak memory with GNU time. Used by `make bench`.
+# End-to-end figures of the built binary against the sandbox, each with its
+# target and met or MISSED, as a Markdown table. Used by `make bench`.
+#
+#   one get EMAIL -o json       median of 200 runs (10 warm-ups, hyperfine -N)
+#                               at most 0.8x curl's time for the same request
+#   list and list -o json,      median of 10 runs, piped, at most 0.3 s over
+#   100,000 users               the time curl takes to fetch the list
+#   apply of 1,000 creates      20 ms added to every request, --parallel 8:
+#                               at most 1.15x the ideal 1,000 x 20 ms / 8
+#
+# usage: .ci/bench.sh BIN [REV]   REV also measures that commit's binary,
+# built in a temporary worktree, in the same run. The machine should be
+# quiet: the load is printed at the start and at the end.
 set -euo pipefail
+cd "$(dirname "$0")/.."
+. .ci/bench-lib.sh
+bench_setup "${1:-bin/dqo-users}" "${2:-}"
 
-bin=$(realpath "${1:-./bin/dqo-users}")
-work=$(mktemp -d)
-sandbox_pid=
-cleanup() {
-  [ -n "$sandbox_pid" ] && kill "$sandbox_pid" 2>/dev/null && wait "$sandbox_pid" 2>/dev/null
-  rm -rf "$work"
+start_sandbox --seed-users 100000
+email=user050000@example.com
+
+# hyperfine_medians JSON prints each command's median, in seconds.
+hyperfine_medians() {
+	python3 -c 'import json,sys; print(" ".join(str(r["median"]) for r in json.load(open(sys.argv[1]))["results"]))' "$1"
 }
-trap cleanup EXIT
-
-"$bin" sandbox --listen 127.0.0.1:0 --seed-users 100000 >"$work/env" 2>"$work/sandbox.log" &
-sandbox_pid=$!
-for _ in $(seq 200); do
-  grep -q '^export DQOPS_API_KEY=' "$work/env" 2>/dev/null && break
-  sleep 0.05
-done
-url=$(sed -n 's/^export DQOPS_URL=//p' "$work/env")
-key=$(sed -n 's/^export DQOPS_API_KEY=\([^ ]*\).*/\1/p' "$work/env")
-export DQOPS_URL=$url DQOPS_API_KEY=$key DQOPS_CONFIG=$work/config.yaml
-# curl reads the header from a file, so the key is not in its argv either.
-printf 'Authorization: Bearer %s\n' "$key" >"$work/auth-header"
-printf 'Accept: application/json\n' >>"$work/auth-header"
-
-echo "== one get: dqo-users vs curl (target: dqo-users within 1.5x of curl)"
-hyperfine --warmup 5 --runs 100 -N --export-json "$work/get.json" \
-  "$bin get admin@example.com -o json" \
-  "curl -sf -H @$work/auth-header $url/api/users/admin%40example.com"
-python3 - "$work/get.json" <<'PY'
-import json, sys
-r = json.load(open(sys.argv[1]))["results"]
-tool, curl = r[0]["mean"], r[1]["mean"]
-ratio = tool / curl
-print(f"get: dqo-users {tool*1000:.2f} ms, curl {curl*1000:.2f} ms, ratio {ratio:.2f}x (target <= 1.5x: {'met' if ratio <= 1.5 else 'MISSED'})")
-PY
 
 echo
-echo "== 100,000 users, end to end (targets: each under 1 s, peak memory under 150 MB)"
-hyperfine --warmup 1 --runs 10 --export-json "$work/list.json" \
-  "$bin list -o json >/dev/null" \
-  "$bin list >/dev/null" \
-  "$bin list -o csv >/dev/null"
-python3 - "$work/list.json" <<'PY'
-import json, sys
-for r in json.load(open(sys.argv[1]))["results"]:
-    verdict = "met" if r["mean"] < 1 else "MISSED"
-    print(f"{r['command']}: mean {r['mean']*1000:.0f} ms, max {r['max']*1000:.0f} ms (target < 1 s: {verdict})")
-PY
-for args in "list -o json" "list"; do
-  /usr/bin/time -f "%M" -o "$work/rss" "$bin" $args >/dev/null
-  mb=$(( $(cat "$work/rss") / 1024 ))
-  verdict=met; [ "$mb" -lt 150 ] || verdict=MISSED
-  echo "peak memory of 'dqo-users $args' (piped): $mb MB (target < 150 MB: $verdict)"
-done
+row "figure" "target" "${labels[@]}" "verdict"
+row "---" "---" "${labels[@]/*/---}" "---"
 
-if [ -f .ci/bench-apply.sh ]; then
-  echo
-  bash .ci/bench-apply.sh "$bin"
-fi
+# One get, against curl, in one hyperfine run.
+cmds=()
+for b in "${bins[@]}"; do cmds+=("$b get $email -o json"); done
+hyperfine -N --warmup 10 --runs 200 --export-json "$work/get.json" \
+	"${cmds[@]}" "curl -sf -H @$headers $url/api/users/$email" >/dev/null 2>&1
+read -r -a med <<<"$(hyperfine_medians "$work/get.json")"
+curl_get=${med[-1]}
+cells=()
+for i in "${!bins[@]}"; do
+	cells+=("$(fmt '%.2f ms (%.2fx)' "$(calc "${med[$i]} * 1000")" "$(calc "${med[$i]} / $curl_get")")")
+done
+ok=$(calc "int(${med[-2]} <= 0.8 * $curl_get)")
+row "one get -o json (curl: $(fmt '%.2f ms' "$(calc "$curl_get * 1000")"))" "<= 0.8x curl" "${cells[@]}" "$(verdict "$ok")"
+
+# 100,000 users, piped, against curl fetching the list.
+for args in "list" "list -o json"; do
+	cmds=()
+	for b in "${bins[@]}"; do cmds+=("$b $args"); done
+	hyperfine -N --warmup 1 --runs 10 --output=pipe --export-json "$work/list.json" \
+		"${cmds[@]}" "curl -sf -H @$headers $url/api/users" >/dev/null 2>&1
+	read -r -a med <<<"$(hyperfine_medians "$work/list.json")"
+	curl_list=${med[-1]}
+	cells=()
+	for i in "${!bins[@]}"; do
+		cells+=("$(fmt '%.3f s (+%.3f s)' "${med[$i]}" "$(calc "${med[$i]} - $curl_list")")")
+	done
+	ok=$(calc "int(${med[-2]} - $curl_list < 0.3)")
+	row "$args, 100,000 users, piped (curl: $(fmt '%.3f s' "$curl_list"))" "< curl + 0.3 s" "${cells[@]}" "$(verdict "$ok")"
+done
+for args in "list -o json" "list -o yaml" "export"; do
+	cells=()
+	for b in "${bins[@]}"; do
+		/usr/bin/time -f %M -o "$work/rss" "$b" $args >/dev/null
+		cells+=("$(($(cat "$work/rss") / 1024)) MB")
+	done
+	row "$args, 100,000 users: peak memory" "(none)" "${cells[@]}" "-"
+done
+stop_sandbox
+
+# apply: 1,000 creates at 20 ms a request.
+ideal=2.5
+cells=()
+last=
+for b in "${bins[@]}"; do
+	s=$(bash .ci/bench-apply.sh "$b" 8)
+	cells+=("$(fmt '%.2f s (%.2fx)' "$s" "$(calc "$s / $ideal")")")
+	last=$s
+done
+ok=$(calc "int($last <= 1.15*$ideal)")
+row "apply 1,000 creates, 20 ms latency, --parallel 8 (median of 3)" "<= 1.15x 2.5 s" "${cells[@]}" "$(verdict "$ok")"
+
+echo
+echo "load at the end:$(uptime | sed 's/.*load average://')"
