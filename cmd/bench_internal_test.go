@@ -36,7 +36,7 @@ func recordAnswers(b *testing.B, n int) (answers, int) {
 		b.Fatal(err)
 	}
 	a := answers{}
-	for _, path := range []string{"/api/users", "/api/environment/profile"} {
+	for _, path := range []string{"/api/users", "/api/environment/profile", "/api/users/user000001@example.com"} {
 		rec := httptest.NewRecorder()
 		req := httptest.NewRequest("GET", path, nil)
 		req.Header.Set("Authorization", "Bearer "+sb.AdminKey())
@@ -71,6 +71,41 @@ func BenchmarkListAndExport100k(b *testing.B) {
 			}
 		})
 	}
+}
+
+// BenchmarkStartup measures the in-process part of starting a command:
+// building the command tree, whole (help, completion, gen-docs) and with
+// only the command that runs, and one whole get on a recorded answer
+// (settings, configuration, client, request, printing), without process
+// start, package initialisation or the network.
+func BenchmarkStartup(b *testing.B) {
+	f := &Factory{IO: &iostreams.IOStreams{In: strings.NewReader(""), Out: discard{}, ErrOut: io.Discard}}
+	get := []string{"get", "user000001@example.com", "-o", "json"}
+	b.Run("tree/whole", func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			NewRootCmd(f, BuildInfo{})
+		}
+	})
+	b.Run("tree/get-alone", func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			newRootCmd(f, BuildInfo{}, get)
+		}
+	})
+	a, _ := recordAnswers(b, 10)
+	env := map[string]string{"DQOPS_URL": "http://dqops.test", "DQOPS_API_KEY": "bench-key-0123456789",
+		"DQOPS_CONFIG": b.TempDir() + "/none.yaml"}
+	b.Run("get", func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			f := &Factory{IO: &iostreams.IOStreams{In: strings.NewReader(""), Out: discard{}, ErrOut: io.Discard},
+				Version: "bench", Transport: a, Getenv: func(name string) string { return env[name] }}
+			if code := Run(context.Background(), f, BuildInfo{}, get); code != 0 {
+				b.Fatalf("exit %d", code)
+			}
+		}
+	})
 }
 
 // discard is io.Discard without its io.ReaderFrom, which would hide the
