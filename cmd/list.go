@@ -117,11 +117,19 @@ func listRun(opts *ListOptions) error {
 	}
 	list.FlushAfter(listFlushDelay)
 	keep := userFilter(opts.Role, opts.Match)
+	// The list writer keeps neither the item nor the row: one of each
+	// serves every user.
+	var item apply.UserJSON
 	var row []string
 	var writeErr error // a failure to write, as opposed to one of the server
 	write := func(u *api.User) error {
-		row = append(row[:0], u.Email, string(u.AccountRole), u.GrantsString())
-		writeErr = list.Add(apply.NewUserJSON(u), row)
+		grants := ""
+		if u.HasGrants() {
+			grants = u.GrantsString()
+		}
+		item = *apply.NewUserJSON(u)
+		row = append(row[:0], u.Email, string(u.AccountRole), grants)
+		writeErr = list.Add(&item, row)
 		return writeErr
 	}
 	var held []api.User // only with --sort

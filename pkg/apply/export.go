@@ -49,7 +49,10 @@ func Encode(w io.Writer, format Format, users []api.User, withDomains bool) erro
 type Exporter struct {
 	list        *output.ListWriter
 	withDomains bool
-	row         []string
+	// The list writer keeps neither the item nor the row: one of each
+	// serves every user.
+	user fileUser
+	row  []string
 }
 
 // NewExporter starts a file of the given format on w.
@@ -77,7 +80,8 @@ func NewExporter(w io.Writer, format Format, withDomains bool) (*Exporter, error
 // error again.
 func (e *Exporter) Add(u *api.User) error {
 	e.row = csvRow(e.row[:0], u, e.withDomains)
-	return e.list.Add(toFileUser(*u, e.withDomains), e.row)
+	e.user = toFileUser(*u, e.withDomains)
+	return e.list.Add(&e.user, e.row)
 }
 
 // Close ends the file and hands all output on.
@@ -117,8 +121,11 @@ func toFileUser(u api.User, withDomains bool) fileUser {
 // data domains, its grants as "domain=role;domain=role".
 func csvRow(row []string, u *api.User, withDomains bool) []string {
 	row = append(row, u.Email, string(u.AccountRole))
-	if withDomains {
+	switch {
+	case withDomains && u.HasGrants():
 		row = append(row, u.GrantsString())
+	case withDomains:
+		row = append(row, "")
 	}
 	return row
 }

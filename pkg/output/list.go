@@ -75,7 +75,8 @@ func (p *Printer) List(ctx context.Context, columns []Column, nameColumn int, em
 //
 // After an error, Add does nothing and returns that error again.
 //
-// Add does not keep row: the caller may reuse it for the next item.
+// Add keeps neither item nor row: the caller may reuse them for the next
+// item.
 func (w *ListWriter) Add(item any, row []string) error {
 	w.mu.Lock()
 	defer w.mu.Unlock()
