@@ -1,6 +1,7 @@
 package api
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -233,21 +234,35 @@ func (d *listDecoder) element() (int, error) {
 	for {
 		data := d.buf[d.pos:d.end]
 		for ; k < len(data); k++ {
-			c := data[k]
 			if inString {
-				switch {
-				case escaped:
+				if escaped {
 					escaped = false
-				case c == '\\':
+					continue
+				}
+				// Only a quote or a backslash matters in a string: jump to
+				// the next one (IndexByte looks at many bytes at a time).
+				rest := data[k:]
+				end := bytes.IndexByte(rest, '"')
+				if end < 0 {
+					end = len(rest)
+				}
+				if b := bytes.IndexByte(rest[:end], '\\'); b >= 0 {
+					k += b
 					escaped = true
-				case c == '"':
-					inString = false
-					if depth == 0 {
-						return k + 1, nil
-					}
+					continue
+				}
+				if end == len(rest) {
+					k = len(data) - 1 // the string goes on in what comes next
+					continue
+				}
+				k += end
+				inString = false
+				if depth == 0 {
+					return k + 1, nil
 				}
 				continue
 			}
+			c := data[k]
 			switch c {
 			case '"':
 				inString = true
