@@ -7,17 +7,11 @@
 # usage: .ci/bench-apply.sh BIN [PARALLEL] [RUNS]   (defaults: 8, 3)
 set -euo pipefail
 cd "$(dirname "$0")/.."
-
-bin=$(realpath "$1")
+. .ci/bench-lib.sh
+bins=("$(realpath "$1")")
 parallel=${2:-8}
 runs=${3:-3}
-work=$(mktemp -d)
-sandbox_pid=
-cleanup() {
-	if [ -n "$sandbox_pid" ]; then kill "$sandbox_pid" 2>/dev/null || true; fi
-	rm -rf "$work"
-}
-trap cleanup EXIT
+export DQOPS_CONFIG=$work/config.yaml
 
 users=$work/users.csv
 {
@@ -26,19 +20,12 @@ users=$work/users.csv
 } >"$users"
 
 for _ in $(seq "$runs"); do
-	"$bin" sandbox --listen 127.0.0.1:0 --latency 20ms --users-limit 5000 >"$work/env" 2>"$work/sandbox.log" &
-	sandbox_pid=$!
-	for _ in $(seq 100); do grep -q DQOPS_API_KEY "$work/env" 2>/dev/null && break; sleep 0.05; done
-	url=$(sed -n 's/^export DQOPS_URL=\([^ ]*\).*/\1/p' "$work/env" | head -1)
-	key=$(sed -n 's/^export DQOPS_API_KEY=\([^ ]*\).*/\1/p' "$work/env" | head -1)
+	start_sandbox --latency 20ms --users-limit 5000
 	start=$(date +%s%N)
-	DQOPS_URL=$url DQOPS_API_KEY=$key DQOPS_CONFIG=$work/config.yaml \
-		"$bin" apply -f "$users" --parallel "$parallel" >/dev/null 2>"$work/apply.log" ||
+	"${bins[0]}" apply -f "$users" --parallel "$parallel" >/dev/null 2>"$work/apply.log" ||
 		{ cat "$work/apply.log" >&2; exit 1; }
 	end=$(date +%s%N)
-	kill "$sandbox_pid"
-	wait "$sandbox_pid" 2>/dev/null || true
-	sandbox_pid=
+	stop_sandbox
 	echo $((end - start)) >>"$work/times"
 done
 sort -n "$work/times" | awk '{t[NR] = $1} END {printf "%.3f\n", t[int((NR + 1) / 2)] / 1e9}'
