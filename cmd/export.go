@@ -80,8 +80,8 @@ func exportRun(opts *ExportOptions) error {
 		return err
 	}
 	var writeErr error
-	err = client.StreamUsers(ctx, func(u api.User) error {
-		writeErr = file.Add(&u)
+	err = eachUser(ctx, client, func(u *api.User) error {
+		writeErr = file.Add(u)
 		return writeErr
 	})
 	switch {

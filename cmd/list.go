@@ -7,6 +7,7 @@ import (
 	"path"
 	"sort"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -133,15 +134,15 @@ func listRun(opts *ListOptions) error {
 		return writeErr
 	}
 	var held []api.User // only with --sort
-	err = client.StreamUsers(ctx, func(u api.User) error {
+	err = eachUser(ctx, client, func(u *api.User) error {
 		switch {
-		case !keep(&u):
+		case !keep(u):
 			return nil
 		case opts.Sort != "":
-			held = append(held, u)
+			held = append(held, *u)
 			return nil
 		}
-		return write(&u)
+		return write(u)
 	})
 	switch {
 	case writeErr != nil:
@@ -157,6 +158,128 @@ func listRun(opts *ListOptions) error {
 		}
 	}
 	return list.Close()
+}
+
+// listBatch is how many users the decoding goroutine of eachUser hands
+// over at once, and listHandOver how long a user may wait in a batch before
+// it is handed over anyway, when the server pauses in the middle of the
+// list.
+const (
+	listBatch    = 256
+	listHandOver = 20 * time.Millisecond
+)
+
+// errStopped stops the decoding of a list whose writing failed.
+var errStopped = errors.New("the list's writing stopped")
+
+// eachUser calls fn for each user of the instance, in the server's order,
+// in the calling goroutine, while another goroutine reads and decodes the
+// answer, so that on two cores decoding the next users overlaps writing
+// these (StreamUsers does both in one). fn must not keep u. An error of fn
+// stops the list and is returned; otherwise StreamUsers' error is, once fn
+// has seen every user that came before the failure.
+func eachUser(ctx context.Context, client *api.Client, fn func(u *api.User) error) error {
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	batches := make(chan []api.User, 4)
+	free := make(chan []api.User, 6)
+	stop := make(chan struct{})
+	var listErr error
+	go func() {
+		defer close(batches)
+		h := &handOver{batches: batches, free: free, stop: stop}
+		err := client.StreamUsers(ctx, h.add)
+		h.finish()
+		listErr = err
+	}()
+	var fnErr error
+	for batch := range batches {
+		for i := 0; fnErr == nil && i < len(batch); i++ {
+			if fnErr = fn(&batch[i]); fnErr != nil {
+				close(stop)
+				cancel() // a read in progress ends too
+			}
+		}
+		select {
+		case free <- batch:
+		default:
+		}
+	}
+	if fnErr != nil {
+		return fnErr
+	}
+	return listErr
+}
+
+// handOver gathers decoded users into batches for eachUser, and hands a
+// batch over when it is full, when it has waited listHandOver, and at the
+// end.
+type handOver struct {
+	batches chan<- []api.User
+	free    <-chan []api.User
+	stop    <-chan struct{}
+
+	mu    sync.Mutex
+	batch []api.User
+	timer *time.Timer
+	done  bool
+}
+
+func (h *handOver) add(u api.User) error {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	h.batch = append(h.batch, u)
+	switch {
+	case len(h.batch) >= listBatch:
+		if !h.send() {
+			return errStopped
+		}
+	case len(h.batch) > 1:
+	case h.timer == nil:
+		h.timer = time.AfterFunc(listHandOver, h.waited)
+	default:
+		h.timer.Reset(listHandOver)
+	}
+	return nil
+}
+
+// waited is the timer's: the batch has waited long enough.
+func (h *handOver) waited() {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if !h.done {
+		h.send()
+	}
+}
+
+// finish hands over what is left, once the list has ended.
+func (h *handOver) finish() {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if h.timer != nil {
+		h.timer.Stop()
+	}
+	h.send()
+	h.done = true
+}
+
+// send hands the batch over, with mu held; false when the writing stopped.
+func (h *handOver) send() bool {
+	if len(h.batch) == 0 {
+		return true
+	}
+	select {
+	case h.batches <- h.batch:
+	case <-h.stop:
+		return false
+	}
+	select {
+	case h.batch = <-h.free:
+		h.batch = h.batch[:0]
+	default:
+		h.batch = make([]api.User, 0, listBatch)
+	}
+	return true
 }
 
 // brokenList is a list being written when its answer failed: a

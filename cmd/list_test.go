@@ -2,8 +2,10 @@ package cmd_test
 
 import (
 	"bytes"
+	"context"
 	"encoding/csv"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"maps"
@@ -510,5 +512,36 @@ func BenchmarkList100k(b *testing.B) {
 				}
 			}
 		})
+	}
+}
+
+// failingWriter is a stdout that cannot be written to.
+type failingWriter struct{}
+
+func (failingWriter) Write([]byte) (int, error) { return 0, errors.New("no space left on device") }
+
+// A list whose output cannot be written stops, although the server is
+// still sending: the request ends rather than being read to its end.
+func TestListStopsWhenOutputFails(t *testing.T) {
+	cancelled := make(chan struct{}, 2)
+	c := listAnswer(t, func(w http.ResponseWriter, r *http.Request) {
+		fmt.Fprint(w, `[{"email":"admin@example.com","accountRole":"admin"}`)
+		for i := range 3000 {
+			fmt.Fprintf(w, `,{"email":"user%05d@example.com","accountRole":"editor"}`, i)
+		}
+		w.(http.Flusher).Flush()
+		<-r.Context().Done() // the rest never comes
+		cancelled <- struct{}{}
+	})
+	for _, args := range [][]string{{"list", "-o", "json"}, {"export"}} {
+		ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+		r := c.exec(invocation{args: args, stdout: failingWriter{}, ctx: ctx})
+		cancel()
+		expectExit(t, r, cmd.ExitFailure, "no space left on device")
+		select {
+		case <-cancelled:
+		case <-time.After(time.Minute):
+			t.Errorf("%v: the server's request was not cancelled", args)
+		}
 	}
 }
