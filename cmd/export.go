@@ -2,6 +2,9 @@ package cmd
 
 import (
 	"context"
+	"fmt"
+	"io"
+	"strings"
 
 	"github.com/spf13/cobra"
 
@@ -38,7 +41,11 @@ On DQOps 1.13 and later every user is written with its data-domain grants
 (not the "none" that DQOps lists for every domain where a user has no role),
 {} when it has none, so the file pins the whole state: applying it later also
 removes data-domain roles granted since. DQOps 1.0 has no data domains, and
-the field is left out.`,
+the field is left out.
+
+Users whose emails differ only in letter case (a server may hold both
+Ana@example.com and ana@example.com) are all written, with a warning:
+"apply" refuses such a file until one spelling of each is removed or changed.`,
 		Example: `  $ dqo-users export > users.yaml
   $ dqo-users export -o csv > users.csv
   $ dqo-users export -o json | jq '.users | length'`,
@@ -90,5 +97,32 @@ func exportRun(opts *ExportOptions) error {
 	case err != nil:
 		return listBroken(ctx, file, err)
 	}
-	return file.Close()
+	if err := file.Close(); err != nil {
+		return err
+	}
+	warnCaseTwins(opts.IO.ErrOut, file.CaseTwins())
+	return nil
+}
+
+// maxTwinsNamed bounds the case twins a warning names.
+const maxTwinsNamed = 5
+
+// warnCaseTwins tells of users whose emails differ only in letter case: the
+// file holds them all, as the server does, and apply refuses it until one
+// spelling of each is removed or changed.
+func warnCaseTwins(w io.Writer, twins []apply.CaseTwin) {
+	if len(twins) == 0 {
+		return
+	}
+	names := make([]string, 0, maxTwinsNamed)
+	for _, t := range twins[:min(len(twins), maxTwinsNamed)] {
+		names = append(names, fmt.Sprintf("%s (%d users)", t.Email, t.Users))
+	}
+	more := ""
+	if len(twins) > maxTwinsNamed {
+		more = fmt.Sprintf(" and %d more", len(twins)-maxTwinsNamed)
+	}
+	say(w, "warning: the server holds users whose emails differ only in letter case, and the file holds them all: %s%s; "+
+		"apply refuses the file until one spelling of each is removed or changed (`dqo-users list --match EMAIL` shows the spellings)\n",
+		strings.Join(names, ", "), more)
 }

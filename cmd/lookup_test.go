@@ -58,7 +58,8 @@ func TestWritesUseTheServersSpelling(t *testing.T) {
 // On a server that holds Ana@ and ana@ as two users, delete and apply act on
 // exactly the user named: the exact spelling wins, a spelling that matches
 // several users only ignoring case is refused (exit 2, nothing sent for it),
-// and one that matches a single user ignoring case finds it.
+// and one that matches a single user ignoring case finds it. export writes
+// both, and warns.
 func TestCaseTwinsAreNeverConfused(t *testing.T) {
 	twins := []sandbox.User{{Email: "Ana@example.com", AccountRole: "editor"}, {Email: "ana@example.com", AccountRole: "viewer"},
 		{Email: "Bo@example.com", AccountRole: "viewer"}}
@@ -99,6 +100,20 @@ func TestCaseTwinsAreNeverConfused(t *testing.T) {
 		}
 		if u, _ := exactUser(srv, "ana@example.com"); u.AccountRole != "operator" {
 			t.Errorf("ana@ is %s", u.AccountRole)
+		}
+	})
+	t.Run("export writes both and warns", func(t *testing.T) {
+		srv, c := setup(t, opts, twins...)
+		r := c.run("export", "-o", "csv")
+		expectExit(t, r, 0, "warning: the server holds users whose emails differ only in letter case, and the file holds them all: "+
+			"ana@example.com (2 users); apply refuses the file until one spelling of each is removed or changed")
+		expectContains(t, "stdout", r.stdout, "\nAna@example.com,editor,\n", "\nana@example.com,viewer,\n", "\nBo@example.com,viewer,\n")
+		expectCalls(t, srv, "GET /api/environment/profile", "GET /api/users")
+		// As the warning says, apply refuses that file, and sends nothing.
+		srv.ResetRequests()
+		expectExit(t, c.runStdin(r.stdout, "apply", "-f", "-", "--yes"), 2, `duplicate email "ana@example.com"`, "nothing was changed")
+		if w := srv.writes(); len(w) != 0 {
+			t.Errorf("writes sent: %v", w)
 		}
 	})
 	t.Run("one match ignoring case", func(t *testing.T) {

@@ -53,6 +53,18 @@ type Exporter struct {
 	// serves every user.
 	user fileUser
 	row  []string
+	// folds holds a hash of each lower-cased email written (8 bytes a
+	// user, never the email), so that case twins are found however far
+	// apart they come; twins counts the users of those, by email.
+	folds foldSet
+	twins map[string]int
+}
+
+// CaseTwin is an email that several users written share, ignoring letter
+// case: a file that Parse refuses until one spelling is removed or changed.
+type CaseTwin struct {
+	Email string // lower-cased
+	Users int
 }
 
 // NewExporter starts a file of the given format on w.
@@ -73,7 +85,7 @@ func NewExporter(w io.Writer, format Format, withDomains bool) (*Exporter, error
 	if err != nil {
 		return nil, err
 	}
-	return &Exporter{list: list, withDomains: withDomains}, nil
+	return &Exporter{list: list, withDomains: withDomains, folds: newFoldSet()}, nil
 }
 
 // Add writes one user. After an error, Add does nothing and returns that
@@ -81,7 +93,36 @@ func NewExporter(w io.Writer, format Format, withDomains bool) (*Exporter, error
 func (e *Exporter) Add(u *api.User) error {
 	e.row = csvRow(e.row[:0], u, e.withDomains)
 	e.user = toFileUser(*u, e.withDomains)
-	return e.list.Add(&e.user, e.row)
+	if err := e.list.Add(&e.user, e.row); err != nil {
+		return err
+	}
+	e.countFold(u.Email)
+	return nil
+}
+
+func (e *Exporter) countFold(email string) {
+	folded := strings.ToLower(email)
+	if e.folds.add(folded) {
+		return
+	}
+	if e.twins == nil {
+		e.twins = map[string]int{}
+	}
+	if e.twins[folded] == 0 {
+		e.twins[folded] = 1 // the one seen before
+	}
+	e.twins[folded]++
+}
+
+// CaseTwins lists the emails that several of the users written share,
+// ignoring letter case, sorted.
+func (e *Exporter) CaseTwins() []CaseTwin {
+	twins := make([]CaseTwin, 0, len(e.twins))
+	for email, n := range e.twins {
+		twins = append(twins, CaseTwin{Email: email, Users: n})
+	}
+	slices.SortFunc(twins, func(a, b CaseTwin) int { return strings.Compare(a.Email, b.Email) })
+	return twins
 }
 
 // Close ends the file and hands all output on.

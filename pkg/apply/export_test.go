@@ -196,3 +196,43 @@ func TestExporter(t *testing.T) {
 		t.Error("NewExporter accepted xml")
 	}
 }
+
+// Case twins are found however far apart they come, counted per email, and
+// the file holds them all.
+func TestExporterCaseTwins(t *testing.T) {
+	emails := []string{"ANA@x.io", "bo@x.io", "Ana@x.io", "cy@x.io", "Bo@x.io", "ana@x.io", "dee@x.io"}
+	for i := range 1000 {
+		emails = append(emails, fmt.Sprintf("u%d@x.io", i))
+	}
+	emails = append(emails, "CY@X.IO")
+	var b bytes.Buffer
+	e, err := NewExporter(&b, FormatCSV, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, email := range emails {
+		if err := e.Add(&api.User{Email: email, AccountRole: api.RoleViewer}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := e.Close(); err != nil {
+		t.Fatal(err)
+	}
+	want := []CaseTwin{{Email: "ana@x.io", Users: 3}, {Email: "bo@x.io", Users: 2}, {Email: "cy@x.io", Users: 2}}
+	if got := e.CaseTwins(); fmt.Sprint(got) != fmt.Sprint(want) {
+		t.Errorf("CaseTwins() = %v, want %v", got, want)
+	}
+	for _, email := range []string{"ANA@x.io", "Ana@x.io", "ana@x.io", "CY@X.IO"} {
+		if !strings.Contains(b.String(), "\n"+email+",viewer\n") {
+			t.Errorf("%s is not in the file", email)
+		}
+	}
+
+	e, _ = NewExporter(&b, FormatYAML, true)
+	for _, u := range exportUsers() {
+		_ = e.Add(&u)
+	}
+	if got := e.CaseTwins(); len(got) != 0 {
+		t.Errorf("twins among distinct emails: %v", got)
+	}
+}

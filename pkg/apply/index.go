@@ -75,15 +75,3 @@ func (x *Index) Find(email string) (int, error) {
 
 // User returns the user at a position Find gave.
 func (x *Index) User(i int) api.User { return x.users[i] }
-
-// CaseTwins lists the emails of users that another user has too, ignoring
-// letter case, in the order of the list.
-func (x *Index) CaseTwins() []string {
-	var twins []string
-	for i, u := range x.users {
-		if len(x.folded[strings.ToLower(u.Email)]) > 1 {
-			twins = append(twins, x.users[i].Email)
-		}
-	}
-	return twins
-}

@@ -1,0 +1,56 @@
+package apply
+
+import "hash/maphash"
+
+// foldSet is a set of strings kept as their 64-bit hashes, in one flat
+// table of 8 bytes a slot: what export needs to find case twins among a
+// million users without keeping their emails. Two strings whose hashes
+// collide count as one (about one chance in 10^7 at a million strings):
+// export's warning then names an email that has no twin, and nothing else
+// changes.
+type foldSet struct {
+	seed  maphash.Seed
+	slots []uint64 // 0 is an empty slot
+	n     int
+}
+
+func newFoldSet() foldSet {
+	return foldSet{seed: maphash.MakeSeed(), slots: make([]uint64, 1024)}
+}
+
+// add puts s in the set and reports whether it was new.
+func (f *foldSet) add(s string) bool {
+	h := maphash.String(f.seed, s) | 1 // never 0
+	if !f.insert(h) {
+		return false
+	}
+	f.n++
+	if f.n*4 > len(f.slots)*3 {
+		f.grow()
+	}
+	return true
+}
+
+// insert puts h in its slot by linear probing, unless it is there.
+func (f *foldSet) insert(h uint64) bool {
+	mask := uint64(len(f.slots) - 1)
+	for i := h & mask; ; i = (i + 1) & mask {
+		switch f.slots[i] {
+		case h:
+			return false
+		case 0:
+			f.slots[i] = h
+			return true
+		}
+	}
+}
+
+func (f *foldSet) grow() {
+	old := f.slots
+	f.slots = make([]uint64, 2*len(old))
+	for _, h := range old {
+		if h != 0 {
+			f.insert(h)
+		}
+	}
+}
