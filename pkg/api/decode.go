@@ -50,7 +50,11 @@ func decodeUser(data []byte, u *User) error {
 			var roles map[string]Role
 			start := s.pos
 			if err = s.skip(); err == nil {
-				err = decodeOptional(data[start:s.pos], &roles)
+				// {} (every user of an instance without data domains)
+				// and null need no decoder.
+				if v := string(data[start:s.pos]); v != "{}" && v != "null" {
+					err = decodeOptional(data[start:s.pos], &roles)
+				}
 			}
 			u.DataDomainRoles = nil
 			if len(roles) > 0 {

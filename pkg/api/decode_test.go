@@ -126,6 +126,7 @@ func FuzzUserDecoder(f *testing.F) {
 		`{"email":"ana@example.com","accountRole":"editor"}`,
 		`{"email":"a@x.io","accountRole":"viewer","dataDomainRoles":{"sales":"editor","(default)":"none"}}`,
 		`{"email":"a@x.io","future":{"x":[1,"}"]},"n":-1.5e3,"b":true,"accountRole":"viewer"}`,
+		`{"email":"a@x.io","dataDomainRoles":{},"accountRole":"none","dataDomainRoles":null}`,
 		`{"\u0065mail":"a\u0040x.io","Email":"b@x.io","accountRole":null,"dataDomainRoles":null}`,
 		`{}`, `null`, `[]`, `{"email":1}`, `{"email":"\ud800"}`, "{\"email\":\"\xff\"}", `{"x":tru}`,
 		`{"email":nullx}`, `{"x":01}`, `{"x":[1}`, `{"x":"\q"}`, "{\"email\":\"a\x01\"}", `{"a":1} x`, `{"a":1,}`,

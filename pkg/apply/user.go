@@ -13,14 +13,19 @@ type UserJSON struct {
 	DataDomainRoles map[string]api.Role `json:"dataDomainRoles"`
 }
 
-// NewUserJSON returns u as the machine formats show it; nil for nil.
+// noRoles is the dataDomainRoles of every user without any: one map, never
+// written to, rather than one a user of a list of millions.
+var noRoles = map[string]api.Role{}
+
+// NewUserJSON returns u as the machine formats show it; nil for nil. Its
+// DataDomainRoles is for reading only: it may be shared.
 func NewUserJSON(u *api.User) *UserJSON {
 	if u == nil {
 		return nil
 	}
 	roles := u.DataDomainRoles
 	if roles == nil {
-		roles = map[string]api.Role{}
+		roles = noRoles
 	}
 	return &UserJSON{Email: u.Email, AccountRole: u.AccountRole, DataDomainRoles: roles}
 }
