@@ -71,8 +71,9 @@ func TestStreamUsersRetries(t *testing.T) {
 		{"GET /api/users drop x1", "", 0, 2},
 		{"GET /api/users html x1", "", 0, 2},
 		{"GET /api/users 429 x1", "", 0, 2},
-		// Cut before the first user: sent again, as often as allowed.
-		{"GET /api/users truncated", "the body was cut off after", 0, 4},
+		// Cut after users arrived: not sent again (before the first user,
+		// it is: TestStreamUsersCutOffBeforeAnyUserIsRetried).
+		{"GET /api/users truncated", "the body was cut off after", 10, 1}, // half of 20 users
 		{"GET /api/users notjson", "the body is not valid JSON", 0, 1},
 		{"GET /api/users 404", "server answered 404 Not Found", 0, 1},
 	}
@@ -126,6 +127,21 @@ func cutListServer(t *testing.T, n int, requests *atomic.Int32) *httptest.Server
 	srv.Config.ErrorLog = log.New(io.Discard, "", 0)
 	t.Cleanup(srv.Close)
 	return srv
+}
+
+func TestStreamUsersCutOffBeforeAnyUserIsRetried(t *testing.T) {
+	var requests atomic.Int32
+	srv := cutListServer(t, 0, &requests)
+	c := newTestClient(t, srv.URL, "")
+	users, err := streamAll(c)
+	var partial *PartialListError
+	var cut *CutOffError
+	if errors.As(err, &partial) || !errors.As(err, &cut) || len(users) != 0 {
+		t.Errorf("error %#v after %d users: want a CutOffError, not partial", err, len(users))
+	}
+	if requests.Load() != 4 {
+		t.Errorf("%d requests, want 4 (the first and 3 retries)", requests.Load())
+	}
 }
 
 func TestStreamUsersCutOffAfterUsersIsNotRetried(t *testing.T) {

@@ -267,6 +267,9 @@ func (s *Server) injectFault(sw *statusWriter, r *http.Request, rule *faultRule)
 		h.Set("Content-Length", strconv.Itoa(len(body)))
 		sw.WriteHeader(http.StatusOK)
 		_, _ = sw.Write(body[:len(body)/2])
+		// Send the half before closing: a hijacked connection drops
+		// what the server still buffers.
+		_ = http.NewResponseController(sw).Flush()
 		closeConnection(sw)
 	case faultNotJSON:
 		writeJSON(sw, http.StatusOK, []byte("not json at all"))
