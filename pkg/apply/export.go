@@ -51,12 +51,15 @@ type Exporter struct {
 	withDomains bool
 	// The list writer keeps neither the item nor the row: one of each
 	// serves every user.
-	user fileUser
-	row  []string
+	csv   bool
+	user  fileUser
+	roles map[string]api.Role // user's, read only
+	row   []string
 	// folds holds a hash of each lower-cased email written (8 bytes a
 	// user, never the email), so that case twins are found however far
 	// apart they come; twins counts the users of those, by email.
-	folds foldSet
+	folds *foldSet
+	seen  func(folded string) // sawTwin
 	twins map[string]int
 }
 
@@ -85,26 +88,37 @@ func NewExporter(w io.Writer, format Format, withDomains bool) (*Exporter, error
 	if err != nil {
 		return nil, err
 	}
-	return &Exporter{list: list, withDomains: withDomains, folds: newFoldSet()}, nil
+	e := &Exporter{list: list, withDomains: withDomains, csv: format == FormatCSV, folds: newFoldSet()}
+	e.seen = e.sawTwin
+	return e, nil
 }
 
 // Add writes one user. After an error, Add does nothing and returns that
 // error again.
 func (e *Exporter) Add(u *api.User) error {
-	e.row = csvRow(e.row[:0], u, e.withDomains)
-	e.user = toFileUser(*u, e.withDomains)
+	// Each format reads one of them: the CSV row, or the item. A user's
+	// file form holds its grants (User.Grants), not the entries whose role
+	// is none that DQOps lists for every domain.
+	if e.csv {
+		e.row = csvRow(e.row[:0], u, e.withDomains)
+	} else {
+		e.user = fileUser{Email: u.Email, AccountRole: u.AccountRole}
+		if e.withDomains {
+			if e.roles = u.Grants(); e.roles == nil {
+				e.roles = noRoles
+			}
+			e.user.DataDomainRoles = &e.roles
+		}
+	}
 	if err := e.list.Add(&e.user, e.row); err != nil {
 		return err
 	}
-	e.countFold(u.Email)
+	e.folds.add(strings.ToLower(u.Email), e.seen)
 	return nil
 }
 
-func (e *Exporter) countFold(email string) {
-	folded := strings.ToLower(email)
-	if e.folds.add(folded) {
-		return
-	}
+// sawTwin counts a user whose lower-cased email a user before it had.
+func (e *Exporter) sawTwin(folded string) {
 	if e.twins == nil {
 		e.twins = map[string]int{}
 	}
@@ -117,6 +131,7 @@ func (e *Exporter) countFold(email string) {
 // CaseTwins lists the emails that several of the users written share,
 // ignoring letter case, sorted.
 func (e *Exporter) CaseTwins() []CaseTwin {
+	e.folds.flush(e.seen)
 	twins := make([]CaseTwin, 0, len(e.twins))
 	for email, n := range e.twins {
 		twins = append(twins, CaseTwin{Email: email, Users: n})
@@ -142,20 +157,6 @@ type fileUser struct {
 	Email           string               `json:"email"`
 	AccountRole     api.Role             `json:"accountRole"`
 	DataDomainRoles *map[string]api.Role `json:"dataDomainRoles,omitempty"`
-}
-
-// toFileUser is a user in its file form: its grants (User.Grants), not the
-// entries whose role is none that DQOps lists for every domain.
-func toFileUser(u api.User, withDomains bool) fileUser {
-	fu := fileUser{Email: u.Email, AccountRole: u.AccountRole}
-	if withDomains {
-		roles := u.Grants()
-		if roles == nil {
-			roles = map[string]api.Role{}
-		}
-		fu.DataDomainRoles = &roles
-	}
-	return fu
 }
 
 // csvRow appends a user's CSV cells to row: email, accountRole and, with
