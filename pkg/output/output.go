@@ -23,6 +23,7 @@ import (
 	"text/template"
 
 	"github.com/itchyny/gojq"
+	"github.com/mattn/go-runewidth"
 )
 
 // Format is what -o/--output names, and the format of a users file that
@@ -233,7 +234,7 @@ func jqParseMessage(expr string, err error) string {
 	line := strings.Count(expr[:start], "\n") + 1
 	// A tab would make the caret line's width depend on the terminal.
 	text := strings.ReplaceAll(expr[lineStart:lineEnd], "\t", " ")
-	column := textWidth(text[:start-lineStart])
+	column := runewidth.StringWidth(text[:start-lineStart])
 	return fmt.Sprintf("invalid --jq expression: %s at line %d, column %d\n    %s\n    %s^",
 		pe.Error(), line, column+1, text, strings.Repeat(" ", column))
 }

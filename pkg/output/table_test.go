@@ -8,10 +8,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/olekukonko/tablewriter"
 	"github.com/olekukonko/tablewriter/pkg/twwidth"
-	"github.com/olekukonko/tablewriter/renderer"
-	"github.com/olekukonko/tablewriter/tw"
 )
 
 func TestCapCell(t *testing.T) {
@@ -68,24 +65,14 @@ func TestTerminalTableCapsCells(t *testing.T) {
 	}
 }
 
-// tablewriterTable is how a terminal table was rendered with tablewriter;
-// the table's own renderer must give the same bytes.
+// tablewriterTable renders the rows of a table with tablewriter directly,
+// one call a row, cells made printable, capped and coloured as the
+// terminal table does: what the terminal table, which holds its rows
+// compactly and leaves out empty columns, must print.
 func tablewriterTable(t *testing.T, tbl *Table, cols []int, headers, color bool) string {
 	t.Helper()
 	var buf bytes.Buffer
-	table := tablewriter.NewTable(&buf,
-		tablewriter.WithRenderer(renderer.NewBlueprint(tw.Rendition{
-			Borders:  tw.BorderNone,
-			Symbols:  tw.NewSymbols(tw.StyleNone),
-			Settings: tw.Settings{Separators: tw.SeparatorsNone, Lines: tw.LinesNone},
-		})),
-		tablewriter.WithHeaderAutoFormat(tw.Off),
-		tablewriter.WithRowAutoFormat(tw.Off),
-		tablewriter.WithHeaderAlignment(tw.AlignLeft),
-		tablewriter.WithRowAlignment(tw.AlignLeft),
-		tablewriter.WithPadding(tw.Padding{Left: tw.Empty, Right: columnGap, Overwrite: true}),
-		tablewriter.WithTrimSpace(tw.Off),
-	)
+	table := newTablewriter(&buf)
 	if headers {
 		hs := make([]string, len(cols))
 		for i, c := range cols {

@@ -4,7 +4,12 @@ import (
 	"bytes"
 	"fmt"
 	"io"
-	"slices"
+	"unicode/utf8"
+
+	"github.com/olekukonko/tablewriter"
+	"github.com/olekukonko/tablewriter/pkg/twwidth"
+	"github.com/olekukonko/tablewriter/renderer"
+	"github.com/olekukonko/tablewriter/tw"
 )
 
 // maxCellWidth caps the display width of a cell in a terminal table. A
@@ -23,10 +28,11 @@ func capCell(s string) string {
 	if len(s) <= maxCellWidth {
 		return s
 	}
-	budget := maxCellWidth - textWidth(ellipsis)
+	opts := twwidth.Options{EastAsianWidth: twwidth.IsEastAsian()}
+	budget := maxCellWidth - twwidth.WidthWithOptions(ellipsis, opts)
 	width, cut := 0, -1
 	for i, r := range s {
-		w := runeWidth(r)
+		w := twwidth.WidthWithOptions(s[i:i+utf8.RuneLen(r)], opts)
 		if cut < 0 && width+w > budget {
 			cut = i
 		}
@@ -43,8 +49,8 @@ const columnGap = "   "
 
 // termTable prints aligned columns with upper-case headers, like kubectl:
 // no borders, so that copying a cell copies only the cell. It holds the
-// rows as they will be shown (printable, cut, coloured), one byte slice for
-// all cells, and the width of every column, and aligns them at the end.
+// rows as they will be shown (printable, cut, coloured) in one byte slice
+// for all cells, and has tablewriter align them at the end.
 type termTable struct {
 	out       *itemBuffer
 	errOut    io.Writer // where the empty message goes; nil drops it
@@ -55,34 +61,26 @@ type termTable struct {
 	color     bool
 	omitEmpty bool // Column.OmitEmpty applies
 
-	text      []byte  // every cell shown, one after another
-	ends      []int   // where each cell ends in text
-	cellWidth []uint8 // the display width of each cell, at most maxCellWidth
-	widths    []int   // the widest cell of each shown column
-	filled    []bool  // whether some row has a value in each shown column
-	rows      int
+	text   []byte // every cell shown, one after another
+	ends   []int  // where each cell ends in text
+	filled []bool // whether some row has a value in each shown column
+	rows   int
 }
 
 func newTermTable(out *itemBuffer, columns []Column, cols []int, headers, color bool) *termTable {
-	return &termTable{
-		out: out, columns: columns, cols: cols, headers: headers, color: color,
-		widths: make([]int, len(cols)), filled: make([]bool, len(cols)),
-	}
+	return &termTable{out: out, columns: columns, cols: cols, headers: headers, color: color, filled: make([]bool, len(cols))}
 }
 
 func (t *termTable) add(_ any, row []string) error {
 	for i, c := range t.cols {
 		value := cell(row, c)
 		text := capCell(printable(value))
-		w := textWidth(text)
-		t.widths[i] = max(t.widths[i], w)
 		t.filled[i] = t.filled[i] || value != ""
 		if style := t.columns[c].Style; t.color && style != nil {
 			text = style(value).Paint(text)
 		}
 		t.text = append(t.text, text...)
 		t.ends = append(t.ends, len(t.text))
-		t.cellWidth = append(t.cellWidth, uint8(w))
 	}
 	t.rows++
 	return nil
@@ -101,34 +99,40 @@ func (t *termTable) finish() error {
 			shown = append(shown, i)
 		}
 	}
-	widths := slices.Clone(t.widths)
-	var line []byte
+	var buf bytes.Buffer
+	table := newTablewriter(&buf)
 	if t.headers {
-		texts := make([]string, len(t.cols))
-		for _, i := range shown {
-			texts[i] = printable(t.columns[t.cols[i]].Header)
-			widths[i] = max(widths[i], textWidth(texts[i]))
-		}
-		line = t.line(line[:0], shown, widths, func(i int) ([]byte, int) {
-			w := textWidth(texts[i])
+		headers := make([]string, len(shown))
+		for j, i := range shown {
+			headers[j] = printable(t.columns[t.cols[i]].Header)
 			if t.color {
-				return []byte(Bold.Paint(texts[i])), w
+				headers[j] = Bold.Paint(headers[j])
 			}
-			return []byte(texts[i]), w
-		})
-		t.out.Write(line)
+		}
+		table.Header(headers)
 	}
 	n := len(t.cols)
 	for r := range t.rows {
-		line = t.line(line[:0], shown, widths, func(i int) ([]byte, int) {
+		cells := make([]string, len(shown))
+		for j, i := range shown {
 			k := r*n + i
 			start := 0
 			if k > 0 {
 				start = t.ends[k-1]
 			}
-			return t.text[start:t.ends[k]], int(t.cellWidth[k])
-		})
-		t.out.Write(line)
+			cells[j] = string(t.text[start:t.ends[k]])
+		}
+		if err := table.Append(cells); err != nil {
+			return fmt.Errorf("writing the table: %w", err)
+		}
+	}
+	t.text, t.ends = nil, nil // tablewriter holds the cells now
+	if err := table.Render(); err != nil {
+		return fmt.Errorf("writing the table: %w", err)
+	}
+	for line := range bytes.Lines(buf.Bytes()) {
+		t.out.Write(trimPadding(bytes.TrimSuffix(line, []byte("\n"))))
+		t.out.WriteByte('\n')
 		if err := t.out.flushFull(); err != nil {
 			return err
 		}
@@ -137,23 +141,24 @@ func (t *termTable) finish() error {
 	return nil
 }
 
-// line appends one line of the table: each shown cell padded to its
-// column's width and followed by the gap, a reset after a coloured cell so
-// that its colour cannot run into the padding, and no blanks at the end.
-func (t *termTable) line(dst []byte, shown []int, widths []int, cell func(i int) (text []byte, width int)) []byte {
-	start := len(dst)
-	for _, i := range shown {
-		text, w := cell(i)
-		dst = append(dst, text...)
-		for range widths[i] - w {
-			dst = append(dst, ' ')
-		}
-		dst = append(dst, columnGap...)
-		if bytes.IndexByte(text, '\x1b') >= 0 {
-			dst = append(dst, reset...)
-		}
-	}
-	return append(append(dst[:start], trimPadding(dst[start:])...), '\n')
+// newTablewriter is a tablewriter that draws no borders, lines or
+// separators, leaves the text as given (no upper-casing, trimming or
+// wrapping; cells are capped and made printable before), aligns left and
+// puts columnGap after every cell.
+func newTablewriter(w io.Writer) *tablewriter.Table {
+	return tablewriter.NewTable(w,
+		tablewriter.WithRenderer(renderer.NewBlueprint(tw.Rendition{
+			Borders:  tw.BorderNone,
+			Symbols:  tw.NewSymbols(tw.StyleNone),
+			Settings: tw.Settings{Separators: tw.SeparatorsNone, Lines: tw.LinesNone},
+		})),
+		tablewriter.WithHeaderAutoFormat(tw.Off),
+		tablewriter.WithRowAutoFormat(tw.Off),
+		tablewriter.WithHeaderAlignment(tw.AlignLeft),
+		tablewriter.WithRowAlignment(tw.AlignLeft),
+		tablewriter.WithPadding(tw.Padding{Left: tw.Empty, Right: columnGap, Overwrite: true}),
+		tablewriter.WithTrimSpace(tw.Off),
+	)
 }
 
 // trimPadding drops the blanks after the last cell and a reset that follows
