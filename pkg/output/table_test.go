@@ -65,10 +65,11 @@ func TestTerminalTableCapsCells(t *testing.T) {
 	}
 }
 
-// tablewriterTable renders the rows of a table with tablewriter directly,
-// one call a row, cells made printable, capped and coloured as the
-// terminal table does: what the terminal table, which holds its rows
-// compactly and leaves out empty columns, must print.
+// tablewriterTable renders a table in tablewriter's batch mode, which
+// measures the columns itself, from cells made printable, capped and
+// coloured as the terminal table makes them: what the terminal table, which
+// holds its rows compactly, measures the columns itself and streams the rows
+// through tablewriter, must print.
 func tablewriterTable(t *testing.T, tbl *Table, cols []int, headers, color bool) string {
 	t.Helper()
 	var buf bytes.Buffer

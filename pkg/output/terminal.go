@@ -50,7 +50,9 @@ const columnGap = "   "
 // termTable prints aligned columns with upper-case headers, like kubectl:
 // no borders, so that copying a cell copies only the cell. It holds the
 // rows as they will be shown (printable, cut, coloured) in one byte slice
-// for all cells, and has tablewriter align them at the end.
+// for all cells, and the width of every column; at the end tablewriter,
+// told those widths, draws them one row at a time, so that nothing but the
+// compact rows is held.
 type termTable struct {
 	out       *itemBuffer
 	errOut    io.Writer // where the empty message goes; nil drops it
@@ -63,18 +65,23 @@ type termTable struct {
 
 	text   []byte // every cell shown, one after another
 	ends   []int  // where each cell ends in text
+	widths []int  // the widest cell of each shown column
 	filled []bool // whether some row has a value in each shown column
 	rows   int
 }
 
 func newTermTable(out *itemBuffer, columns []Column, cols []int, headers, color bool) *termTable {
-	return &termTable{out: out, columns: columns, cols: cols, headers: headers, color: color, filled: make([]bool, len(cols))}
+	return &termTable{
+		out: out, columns: columns, cols: cols, headers: headers, color: color,
+		widths: make([]int, len(cols)), filled: make([]bool, len(cols)),
+	}
 }
 
 func (t *termTable) add(_ any, row []string) error {
 	for i, c := range t.cols {
 		value := cell(row, c)
 		text := capCell(printable(value))
+		t.widths[i] = max(t.widths[i], twwidth.Width(text))
 		t.filled[i] = t.filled[i] || value != ""
 		if style := t.columns[c].Style; t.color && style != nil {
 			text = style(value).Paint(text)
@@ -99,21 +106,34 @@ func (t *termTable) finish() error {
 			shown = append(shown, i)
 		}
 	}
-	var buf bytes.Buffer
-	table := newTablewriter(&buf)
-	if t.headers {
-		headers := make([]string, len(shown))
-		for j, i := range shown {
-			headers[j] = printable(t.columns[t.cols[i]].Header)
+	var headers []string
+	widths := tw.NewMapper[int, int]()
+	for j, i := range shown {
+		w := t.widths[i]
+		if t.headers {
+			h := printable(t.columns[t.cols[i]].Header)
+			w = max(w, twwidth.Width(h))
 			if t.color {
-				headers[j] = Bold.Paint(headers[j])
+				h = Bold.Paint(h)
 			}
+			headers = append(headers, h)
 		}
+		widths.Set(j, w+len(columnGap))
+	}
+	// A table of users is mostly distinct emails, which twwidth's cache of
+	// recent widths only churns: measuring without it is a quarter faster.
+	twwidth.SetCacheCapacity(0)
+	lines := &lineTrimmer{out: t.out}
+	table := newTablewriter(lines, tablewriter.WithStreaming(tw.StreamConfig{Enable: true}), tablewriter.WithColumnWidths(widths))
+	if err := table.Start(); err != nil {
+		return fmt.Errorf("writing the table: %w", err)
+	}
+	if t.headers {
 		table.Header(headers)
 	}
 	n := len(t.cols)
+	cells := make([]string, len(shown))
 	for r := range t.rows {
-		cells := make([]string, len(shown))
 		for j, i := range shown {
 			k := r*n + i
 			start := 0
@@ -125,17 +145,15 @@ func (t *termTable) finish() error {
 		if err := table.Append(cells); err != nil {
 			return fmt.Errorf("writing the table: %w", err)
 		}
+		if lines.err != nil {
+			return lines.err
+		}
 	}
-	t.text, t.ends = nil, nil // tablewriter holds the cells now
-	if err := table.Render(); err != nil {
+	if err := table.Close(); err != nil {
 		return fmt.Errorf("writing the table: %w", err)
 	}
-	for line := range bytes.Lines(buf.Bytes()) {
-		t.out.Write(trimPadding(bytes.TrimSuffix(line, []byte("\n"))))
-		t.out.WriteByte('\n')
-		if err := t.out.flushFull(); err != nil {
-			return err
-		}
+	if lines.err != nil {
+		return lines.err
 	}
 	t.out.pending += t.rows
 	return nil
@@ -145,8 +163,8 @@ func (t *termTable) finish() error {
 // separators, leaves the text as given (no upper-casing, trimming or
 // wrapping; cells are capped and made printable before), aligns left and
 // puts columnGap after every cell.
-func newTablewriter(w io.Writer) *tablewriter.Table {
-	return tablewriter.NewTable(w,
+func newTablewriter(w io.Writer, more ...tablewriter.Option) *tablewriter.Table {
+	return tablewriter.NewTable(w, append([]tablewriter.Option{
 		tablewriter.WithRenderer(renderer.NewBlueprint(tw.Rendition{
 			Borders:  tw.BorderNone,
 			Symbols:  tw.NewSymbols(tw.StyleNone),
@@ -158,7 +176,35 @@ func newTablewriter(w io.Writer) *tablewriter.Table {
 		tablewriter.WithRowAlignment(tw.AlignLeft),
 		tablewriter.WithPadding(tw.Padding{Left: tw.Empty, Right: columnGap, Overwrite: true}),
 		tablewriter.WithTrimSpace(tw.Off),
-	)
+		tablewriter.WithHeaderAutoWrap(tw.WrapNone),
+		tablewriter.WithRowAutoWrap(tw.WrapNone),
+	}, more...)...)
+}
+
+// lineTrimmer takes tablewriter's output, trims each line's padding
+// (trimPadding) and hands the lines on as they are complete.
+type lineTrimmer struct {
+	out  *itemBuffer
+	line []byte
+	err  error
+}
+
+func (l *lineTrimmer) Write(p []byte) (int, error) {
+	n := len(p)
+	for len(p) > 0 && l.err == nil {
+		end := bytes.IndexByte(p, '\n')
+		if end < 0 {
+			l.line = append(l.line, p...)
+			break
+		}
+		l.line = append(l.line, p[:end]...)
+		p = p[end+1:]
+		l.out.Write(trimPadding(l.line))
+		l.out.WriteByte('\n')
+		l.line = l.line[:0]
+		l.err = l.out.flushFull()
+	}
+	return n, l.err
 }
 
 // trimPadding drops the blanks after the last cell and a reset that follows
