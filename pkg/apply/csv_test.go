@@ -106,7 +106,7 @@ func TestCSVFormulaCellsRoundTrip(t *testing.T) {
 		{Email: "plain@x.io", AccountRole: api.RoleAdmin},
 	}
 	var b strings.Builder
-	if err := Encode(&b, FormatCSV, users, false); err != nil {
+	if err := encode(&b, FormatCSV, users, false); err != nil {
 		t.Fatal(err)
 	}
 	if !strings.Contains(b.String(), "'=1+2@x.io") || !strings.Contains(b.String(), "''quoted@x.io") {

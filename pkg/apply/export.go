@@ -5,38 +5,17 @@ import (
 	"fmt"
 	"io"
 	"slices"
-	"sort"
 	"strings"
 
 	"github.com/dqops-users/dqo-users/pkg/api"
 	"github.com/dqops-users/dqo-users/pkg/output"
 )
 
-// Encode writes users in the file format that Parse reads, sorted by email
-// (ignoring case), so that applying the output changes nothing. It is an
-// Exporter given the users sorted.
-func Encode(w io.Writer, format Format, users []api.User, withDomains bool) error {
-	users = slices.Clone(users)
-	sort.SliceStable(users, func(i, j int) bool {
-		return strings.ToLower(users[i].Email) < strings.ToLower(users[j].Email)
-	})
-	e, err := NewExporter(w, format, withDomains)
-	if err != nil {
-		return err
-	}
-	for i := range users {
-		if err := e.Add(&users[i]); err != nil {
-			return err
-		}
-	}
-	return e.Close()
-}
-
 // Exporter writes users in the file format that Parse reads, one at a time
 // in the order they are given, so that export can hand on each user as it
-// arrives from the server and memory does not grow with their number. The
-// output is byte for byte what Encode writes for the same users in the
-// same order.
+// arrives from the server and memory does not grow with their number.
+// DQOps lists users sorted by email, so an export is in that order, and
+// applying it changes nothing.
 //
 // withDomains is whether the server's user model has dataDomainRoles
 // (DQOps 1.13, with or without data domains in use). Then every user is

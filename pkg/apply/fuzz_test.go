@@ -11,7 +11,7 @@ import (
 
 // FuzzExportRoundTrip checks that what export writes, apply reads back as
 // the same users, in every format: a file accepted by Parse is encoded with
-// Encode and parsed again. (FuzzParse, in entry_test.go, checks Parse alone.)
+// exported and parsed again. (FuzzParse, in entry_test.go, checks Parse alone.)
 func FuzzExportRoundTrip(f *testing.F) {
 	f.Add([]byte("users:\n- email: a@b.c\n  accountRole: editor\n  dataDomainRoles: {sales: viewer}\n"), 0, true)
 	f.Add([]byte(`[{"email":"Ana@X.io","accountRole":"Admin"},{"email":"b@x.io","accountRole":"none","dataDomainRoles":{}}]`), 1, false)
@@ -28,7 +28,7 @@ func FuzzExportRoundTrip(f *testing.F) {
 		}
 		for _, format := range formats {
 			var buf bytes.Buffer
-			if err := Encode(&buf, format, users, withDomains); err != nil {
+			if err := encode(&buf, format, users, withDomains); err != nil {
 				t.Fatalf("encoding as %s: %v", format, err)
 			}
 			again, err := Parse("export", buf.Bytes(), format)
