@@ -25,9 +25,10 @@ const (
 // change of the caller's own account that would leave no admin if forced
 // says so (RefusedSelfLastAdmin).
 //
-// users gives every user of the server; it is called only when a change
-// that is not refused removes an admin, so that a command changing no admin
-// makes no list call. Its error is returned.
+// users gives every user of the server; it is called only when some change
+// removes an admin (a refused change of the caller's own account too, to
+// tell whether it is also the last admin), so that a command changing no
+// admin makes no list call. Its error is returned.
 func Guard(changes []Change, caller string, users func() ([]api.User, error)) error {
 	removes := false
 	for i := range changes {
@@ -75,7 +76,8 @@ func Guard(changes []Change, caller string, users func() ([]api.User, error)) er
 	// The caller is one of the admins left; is it the only one?
 	for i := range changes {
 		c := &changes[i]
-		if c.Refused != "" && c.Refused != RefusedLastAdmin && c.RemovesAdmin() && admins <= 1 {
+		self := c.Refused == RefusedSelfDelete || c.Refused == RefusedSelfDemote
+		if self && c.RemovesAdmin() && admins <= 1 {
 			c.Refused = RefusedSelfLastAdmin
 		}
 	}
