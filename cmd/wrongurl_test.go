@@ -1,6 +1,7 @@
 package cmd_test
 
 import (
+	"slices"
 	"strings"
 	"testing"
 
@@ -38,12 +39,13 @@ func TestAURLThatIsNotTheAPI(t *testing.T) {
 			srv, c := setup(t, sandbox.Options{}, ana)
 			wrong := srv.URL + "/dqops"
 			c.env["DQOPS_URL"] = wrong
-			for i, a := range tt.args {
+			args := slices.Clone(tt.args)
+			for i, a := range args {
 				if a == "FILE" {
-					tt.args[i] = c.file("users.yaml", "users:\n  - email: ana@corp.io\n    accountRole: editor\n")
+					args[i] = c.file("users.yaml", "users:\n  - email: ana@corp.io\n    accountRole: editor\n")
 				}
 			}
-			r := c.runStdin(tt.stdin, tt.args...)
+			r := c.runStdin(tt.stdin, args...)
 			expectExit(t, r, 1, wrong+" does not look like the DQOps API", "path prefix")
 			// Several emails stop at the first: every request would meet it.
 			if n := strings.Count(r.stderr, "does not look like"); n != 1 {
