@@ -24,7 +24,7 @@ func caller(ctx context.Context, client *api.Client) (*api.Profile, error) {
 }
 
 // callerAndUsers reads who the caller is and every user, with one profile
-// and one list call: what delete, export and apply start from.
+// and one list call: what delete, apply and diff start from.
 func callerAndUsers(ctx context.Context, client *api.Client) (*api.Profile, []api.User, error) {
 	p, err := caller(ctx, client)
 	if err != nil {

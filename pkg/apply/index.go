@@ -10,7 +10,7 @@ import (
 )
 
 // Index finds the server's users by email from one list call. It is the one
-// rule by which delete, export and apply match an email to a user: the
+// rule by which delete, apply and diff match an email to a user: the
 // exact spelling wins; else the one user whose email is the same ignoring
 // letter case; two or more such users and no exact match is ambiguous,
 // since whether DQOps treats emails case-insensitively is not documented.

@@ -15,12 +15,13 @@ import (
 // and Close at the end; the output is byte for byte what Printer.Print
 // writes for the whole list.
 //
-// json, yaml, csv, tsv, name and piped tables write each item as it comes,
-// handing the output to Printer.Out in pieces of about 64 KB. --jq whose
-// expression begins by iterating the list (`.[] | f`, `.[].email`) runs on
-// each item as it comes. An aligned table holds the rows, as shown, and
-// aligns them at Close; --template and any other --jq hold the items as
-// JSON and run at Close.
+// json, yaml, csv, tsv, name and the default table piped (tab-separated)
+// write each item as it comes, handing the output to Printer.Out in pieces
+// of about 64 KB. --jq whose expression begins by iterating the list
+// (`.[] | f`, `.[].email`) runs on each item as it comes. An aligned table
+// holds the rows compactly, as shown, to measure its columns, and draws
+// them at Close; --template and any other --jq hold the items as JSON and
+// run at Close.
 //
 // A ListWriter is not safe for concurrent use, but for its own timer (see
 // FlushAfter).
@@ -46,8 +47,8 @@ type listSink interface {
 }
 
 // List starts printing a list whose rows have the given columns.
-// nameColumn is the index of the column -o name prints, and empty what a
-// aligned table says on Printer.ErrOut when the list is empty (Table's
+// nameColumn is the index of the column -o name prints, and empty what
+// an aligned table says on Printer.ErrOut when the list is empty (Table's
 // NameColumn and Empty).
 //
 // An invalid option gives a *UsageError, as Print does, and nothing is
