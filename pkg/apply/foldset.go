@@ -31,7 +31,11 @@ func newFoldSet() *foldSet {
 // seen, at once or at a later add or flush.
 func (f *foldSet) add(s string, seen func(string)) {
 	f.pending[f.np] = s
-	f.hashes[f.np] = maphash.String(f.seed, s) | 1 // never 0
+	h := maphash.String(f.seed, s)
+	if h == 0 { // 0 marks an empty slot
+		h = 1
+	}
+	f.hashes[f.np] = h
 	f.np++
 	if f.np == foldBatch {
 		f.flush(seen)
