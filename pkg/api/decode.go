@@ -52,7 +52,9 @@ func decodeUser(data []byte, u *User) error {
 			if err = s.skip(); err == nil {
 				// {} (every user of an instance without data domains)
 				// and null need no decoder.
-				if v := string(data[start:s.pos]); v != "{}" && v != "null" {
+				switch string(data[start:s.pos]) {
+				case "{}", "null":
+				default:
 					err = decodeOptional(data[start:s.pos], &roles)
 				}
 			}
