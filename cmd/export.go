@@ -116,7 +116,7 @@ func warnCaseTwins(w io.Writer, twins []apply.CaseTwin) {
 	}
 	names := make([]string, 0, maxTwinsNamed)
 	for _, t := range twins[:min(len(twins), maxTwinsNamed)] {
-		names = append(names, fmt.Sprintf("%s (%d users)", t.Email, t.Users))
+		names = append(names, fmt.Sprintf("%s (%d users)", output.Safe(t.Email), t.Users))
 	}
 	more := ""
 	if len(twins) > maxTwinsNamed {
