@@ -66,6 +66,9 @@ and the exit code is the first failure's.`,
 	return c
 }
 
+// errNamedBefore marks an email that finds a user named before it.
+var errNamedBefore = errors.New("the user was named before")
+
 func deleteRun(opts *DeleteOptions) error {
 	ctx := opts.Context
 	client, err := opts.Client()
@@ -77,11 +80,18 @@ func deleteRun(opts *DeleteOptions) error {
 		return err
 	}
 	index := apply.NewIndex(users)
+	// Two spellings of one user delete it once; two users that differ only
+	// in case, each named exactly, are two deletions.
 	found := make([]error, len(opts.Emails))
+	named := make(map[int]bool, len(opts.Emails))
 	var changes []apply.Change
 	for n, email := range opts.Emails {
 		i, err := index.Find(email)
+		if err == nil && named[i] {
+			err = errNamedBefore
+		}
 		if found[n] = err; err == nil {
+			named[i] = true
 			u := index.User(i)
 			changes = append(changes, apply.Change{Action: apply.ActionDelete, Email: u.Email, Before: &u})
 		}
@@ -97,6 +107,8 @@ func deleteRun(opts *DeleteOptions) error {
 	for n, email := range opts.Emails {
 		var amb *apply.AmbiguousError
 		switch err := found[n]; {
+		case err == errNamedBefore:
+			continue
 		case errors.As(err, &amb):
 			b.fail(ctx, withHint(usageErrorf("%v: nothing was deleted for it", amb),
 				"give the exact spelling of the user to delete (`dqo-users list` shows them)"))

@@ -109,14 +109,14 @@ func validateNewEmail(email string, allowLocalDomain bool) error {
 	return nil
 }
 
-// uniqueEmails drops repeated emails, comparing without case, keeping order.
+// uniqueEmails drops repeated emails, keeping order. Spellings that differ
+// in case stay: they may be two users.
 func uniqueEmails(emails []string) []string {
 	seen := make(map[string]bool, len(emails))
 	out := emails[:0:0]
 	for _, e := range emails {
-		k := strings.ToLower(e)
-		if !seen[k] {
-			seen[k] = true
+		if !seen[e] {
+			seen[e] = true
 			out = append(out, e)
 		}
 	}

@@ -2,6 +2,7 @@ package cmd_test
 
 import (
 	"net/http"
+	"strings"
 	"testing"
 
 	"github.com/dqops-users/dqo-users/pkg/sandbox"
@@ -79,6 +80,22 @@ func TestCaseTwinsAreNeverConfused(t *testing.T) {
 		srv, c := setup(t, opts, twins...)
 		r := c.run("delete", "ANA@example.com", "bo@example.com", "--yes")
 		expectExit(t, r, 2, `"ANA@example.com" is ambiguous: Ana@example.com, ana@example.com`, "Deleted user Bo@example.com.")
+		expectCalls(t, srv, "GET /api/environment/profile", "GET /api/users", "DELETE /api/users/Bo@example.com")
+	})
+	t.Run("delete both spellings", func(t *testing.T) {
+		srv, c := setup(t, opts, twins...)
+		r := c.run("delete", "Ana@example.com", "ana@example.com", "--yes")
+		expectExit(t, r, 0, "Deleted user Ana@example.com.", "Deleted user ana@example.com.")
+		expectCalls(t, srv, "GET /api/environment/profile", "GET /api/users",
+			"DELETE /api/users/Ana@example.com", "DELETE /api/users/ana@example.com")
+	})
+	t.Run("delete one user named twice", func(t *testing.T) {
+		srv, c := setup(t, opts, twins...)
+		r := c.run("delete", "bo@example.com", "Bo@example.com", "BO@EXAMPLE.COM", "--yes")
+		expectExit(t, r, 0, "Deleted user Bo@example.com.")
+		if n := strings.Count(r.stdout+r.stderr, "Deleted user"); n != 1 {
+			t.Errorf("%d deletions reported:\n%s%s", n, r.stdout, r.stderr)
+		}
 		expectCalls(t, srv, "GET /api/environment/profile", "GET /api/users", "DELETE /api/users/Bo@example.com")
 	})
 	t.Run("apply an ambiguous spelling", func(t *testing.T) {
