@@ -121,7 +121,42 @@ func ValidateExistingEmail(email string) error {
 	return nil
 }
 
-// SameEmail compares two emails as the tool does everywhere: ignoring case.
+// SameEmail compares two emails as the tool does everywhere: ignoring case
+// (Unicode simple case folding, so that ſ is s and K, the Kelvin sign, is k,
+// as Java's equalsIgnoreCase has them).
 func SameEmail(a, b string) bool {
 	return strings.EqualFold(a, b)
+}
+
+// FoldEmail gives the key by which emails are matched ignoring case:
+// FoldEmail(a) == FoldEmail(b) exactly when SameEmail(a, b). It is the lower
+// case of an ASCII email. Any other character becomes one character of its
+// case-folding orbit (the characters that fold to one another): the lower
+// case of the least, unless that is outside the orbit (İ, whose lower case
+// is i, yet which does not fold to it). strings.ToLower would keep ſ and s
+// apart and put İ and i together, splitting one user in two or making two
+// users one.
+func FoldEmail(email string) string {
+	for i := 0; i < len(email); i++ {
+		if email[i] >= utf8.RuneSelf {
+			return strings.Map(foldRune, email)
+		}
+	}
+	return strings.ToLower(email)
+}
+
+// foldRune gives the one character of r's case-folding orbit that stands
+// for the orbit.
+func foldRune(r rune) rune {
+	least := r
+	for f := unicode.SimpleFold(r); f != r; f = unicode.SimpleFold(f) {
+		least = min(least, f)
+	}
+	lower := unicode.ToLower(least)
+	for f := unicode.SimpleFold(least); f != least; f = unicode.SimpleFold(f) {
+		if f == lower {
+			return lower
+		}
+	}
+	return least
 }

@@ -109,3 +109,48 @@ func TestValidateExistingEmail(t *testing.T) {
 		}
 	}
 }
+
+// FoldEmail keys emails exactly as SameEmail compares them, where
+// strings.ToLower would keep ſ and s, or ẞ and ß… apart or not.
+func TestFoldEmail(t *testing.T) {
+	pairs := []struct {
+		a, b string
+		same bool
+	}{
+		{"Ana@Example.com", "ana@example.com", true},
+		{"ſam@x.io", "sam@x.io", true},      // long s
+		{"SAM@x.io", "ſam@x.io", true},      // and upper case S
+		{"\u212Aim@x.io", "kim@x.io", true}, // Kelvin sign
+		{"\u1E9E@x.io", "ß@x.io", true},     // capital and small sharp s
+		{"ΟΔΟΣ@x.io", "οδος@x.io", true},
+		{"οδοσ@x.io", "οδος@x.io", true}, // final sigma
+		{"ana@x.io", "anа@x.io", false},  // Cyrillic а
+		{"i@x.io", "İ@x.io", false},      // dotted capital I has no simple fold to i
+		{"ss@x.io", "ß@x.io", false},
+	}
+	for _, p := range pairs {
+		if got := SameEmail(p.a, p.b); got != p.same {
+			t.Errorf("SameEmail(%q, %q) = %v", p.a, p.b, got)
+		}
+		if got := FoldEmail(p.a) == FoldEmail(p.b); got != p.same {
+			t.Errorf("FoldEmail(%q) = %q, FoldEmail(%q) = %q", p.a, FoldEmail(p.a), p.b, FoldEmail(p.b))
+		}
+	}
+	if got := FoldEmail("Ana.Bo@Example.COM"); got != "ana.bo@example.com" {
+		t.Errorf("FoldEmail of ASCII = %q", got)
+	}
+}
+
+func FuzzFoldEmail(f *testing.F) {
+	f.Add("Ana@x.io", "ana@X.IO")
+	f.Add("ſ", "S")
+	f.Add("\u212A", "k")
+	f.Fuzz(func(t *testing.T, a, b string) {
+		if SameEmail(a, b) != (FoldEmail(a) == FoldEmail(b)) {
+			t.Fatalf("SameEmail(%q, %q) = %v, but FoldEmail gives %q and %q", a, b, SameEmail(a, b), FoldEmail(a), FoldEmail(b))
+		}
+		if !SameEmail(a, FoldEmail(a)) {
+			t.Fatalf("FoldEmail(%q) = %q, another email", a, FoldEmail(a))
+		}
+	})
+}
