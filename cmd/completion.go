@@ -128,12 +128,12 @@ func (f *Factory) completeEmails(c *cobra.Command, args []string, toComplete str
 	}
 	taken := make(map[string]bool, len(args))
 	for _, a := range args {
-		taken[strings.ToLower(a)] = true
+		taken[api.FoldEmail(a)] = true
 	}
-	prefix := strings.ToLower(toComplete)
+	prefix := api.FoldEmail(toComplete)
 	var emails []string
 	for _, u := range users {
-		l := strings.ToLower(u.Email)
+		l := api.FoldEmail(u.Email)
 		if !taken[l] && strings.HasPrefix(l, prefix) {
 			emails = append(emails, output.Safe(u.Email)+"\t"+string(u.AccountRole))
 		}

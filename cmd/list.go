@@ -334,7 +334,7 @@ func isGlob(pattern string) bool { return strings.ContainsAny(pattern, "*?[") }
 // and its email matches the pattern (when given), ignoring case: as a glob
 // when the pattern has a wildcard, else as a substring.
 func userFilter(role api.Role, pattern string) func(*api.User) bool {
-	pattern = strings.ToLower(pattern)
+	pattern = api.FoldEmail(pattern)
 	glob := isGlob(pattern)
 	return func(u *api.User) bool {
 		if role != "" && u.AccountRole != role {
@@ -343,7 +343,7 @@ func userFilter(role api.Role, pattern string) func(*api.User) bool {
 		if pattern == "" {
 			return true
 		}
-		email := strings.ToLower(u.Email)
+		email := api.FoldEmail(u.Email)
 		if glob {
 			ok, _ := path.Match(pattern, email)
 			return ok
@@ -365,7 +365,7 @@ func sortUsers(users []api.User, by string) {
 				return ri >= 0 && (rj < 0 || ri < rj)
 			}
 		}
-		return strings.ToLower(users[i].Email) < strings.ToLower(users[j].Email)
+		return api.FoldEmail(users[i].Email) < api.FoldEmail(users[j].Email)
 	}
 	// The server's order is usually right already; checking is linear.
 	if !sort.SliceIsSorted(users, less) {

@@ -129,7 +129,7 @@ func checkDuplicates(entries []Entry, probs *problems) {
 		if e.Email == "" {
 			continue
 		}
-		k := strings.ToLower(e.Email)
+		k := api.FoldEmail(e.Email)
 		if line, dup := first[k]; dup {
 			probs.add(e.Line, "duplicate email %s: the same user (ignoring case) is already at line %d", cite(e.Email), line)
 			continue

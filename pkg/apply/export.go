@@ -92,7 +92,7 @@ func (e *Exporter) Add(u *api.User) error {
 	if err := e.list.Add(&e.user, e.row); err != nil {
 		return err
 	}
-	e.folds.add(strings.ToLower(u.Email), e.seen)
+	e.folds.add(api.FoldEmail(u.Email), e.seen)
 	return nil
 }
 

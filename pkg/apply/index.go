@@ -27,7 +27,7 @@ func NewIndex(users []api.User) *Index {
 		if _, dup := x.exact[u.Email]; !dup {
 			x.exact[u.Email] = i
 		}
-		k := strings.ToLower(u.Email)
+		k := api.FoldEmail(u.Email)
 		x.folded[k] = append(x.folded[k], i)
 	}
 	return x
@@ -59,7 +59,7 @@ func (x *Index) Find(email string) (int, error) {
 	if i, ok := x.exact[email]; ok {
 		return i, nil
 	}
-	switch found := x.folded[strings.ToLower(email)]; len(found) {
+	switch found := x.folded[api.FoldEmail(email)]; len(found) {
 	case 0:
 		return -1, ErrNoUser
 	case 1:

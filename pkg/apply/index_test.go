@@ -2,13 +2,15 @@ package apply
 
 import (
 	"errors"
+	"fmt"
 	"testing"
 
 	"github.com/dqops-users/dqo-users/pkg/api"
 )
 
 func TestIndexFind(t *testing.T) {
-	users := []api.User{{Email: "Ana@x.io"}, {Email: "ana@x.io"}, {Email: "Bo@x.io"}, {Email: "cy@x.io"}}
+	users := []api.User{{Email: "Ana@x.io"}, {Email: "ana@x.io"}, {Email: "Bo@x.io"}, {Email: "cy@x.io"},
+		{Email: "ſam@x.io"}, {Email: "sam@x.io"}, {Email: "İr@x.io"}}
 	x := NewIndex(users)
 	tests := []struct {
 		email     string
@@ -21,6 +23,11 @@ func TestIndexFind(t *testing.T) {
 		{email: "bo@X.IO", want: "Bo@x.io"},
 		{email: "cy@x.io", want: "cy@x.io"},
 		{email: "dee@x.io"},
+		// As SameEmail has them: ſ folds to s (strings.ToLower keeps them
+		// apart), İ does not fold to i (strings.ToLower makes it i).
+		{email: "SAM@x.io", ambiguous: true},
+		{email: "ir@x.io"},
+		{email: "İR@x.io", want: "İr@x.io"},
 	}
 	for _, tt := range tests {
 		i, err := x.Find(tt.email)
@@ -31,7 +38,7 @@ func TestIndexFind(t *testing.T) {
 				t.Errorf("Find(%q) = %d, %v; want %s", tt.email, i, err, tt.want)
 			}
 		case tt.ambiguous:
-			if !errors.As(err, &amb) || len(amb.Matches) != 2 || amb.Error() != `"ANA@x.io" is ambiguous: Ana@x.io, ana@x.io` {
+			if !errors.As(err, &amb) || len(amb.Matches) != 2 || amb.Error() != fmt.Sprintf("%q is ambiguous: %s, %s", tt.email, amb.Matches[0], amb.Matches[1]) {
 				t.Errorf("Find(%q) = %d, %v; want ambiguous", tt.email, i, err)
 			}
 		default:

@@ -162,7 +162,7 @@ func NewPlan(f *File, current []api.User, opts Options) *Plan {
 		if a.Action != b.Action {
 			return a.Action.order() < b.Action.order()
 		}
-		return strings.ToLower(a.Email) < strings.ToLower(b.Email)
+		return api.FoldEmail(a.Email) < api.FoldEmail(b.Email)
 	})
 	for i := range p.Changes {
 		p.Changes[i].Self = opts.Caller != "" && api.SameEmail(p.Changes[i].Email, opts.Caller)
