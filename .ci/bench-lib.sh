@@ -28,7 +28,7 @@ bench_setup() {
 	if [ -n "$rev" ]; then
 		local tree=$work/base-tree
 		git worktree add --quiet --detach "$tree" "$rev"
-		(cd "$tree" && go build -trimpath -ldflags '-s -w' -o "$work/base" .)
+		(cd "$tree" && CGO_ENABLED=0 go build -trimpath -ldflags '-s -w' -o "$work/base" .)
 		git worktree remove --force "$tree"
 		labels+=("base ($(git rev-parse --short "$rev"))")
 		bins+=("$work/base")
