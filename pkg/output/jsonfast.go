@@ -17,7 +17,8 @@ import (
 // shapes the tool prints: structs of strings, booleans, integers, maps with
 // string keys, pointers and slices of those. A type with anything else (a
 // float, an interface, an embedded field, a MarshalJSON method, a tag
-// option other than omitempty) has no shape, and encoding/json writes it.
+// option other than omitempty or omitzero, an IsZero method) has no shape,
+// and encoding/json writes it.
 type jsonShape struct {
 	kind   reflect.Kind
 	fields []jsonField // of a struct
@@ -30,7 +31,13 @@ type jsonField struct {
 	name      string
 	key       string // the quoted name and its colon: "email":
 	omitEmpty bool
+	omitZero  bool // of a type without an IsZero method
 	shape     *jsonShape
+}
+
+// omitted reports whether encoding/json leaves out the field of value v.
+func (f *jsonField) omitted(v reflect.Value) bool {
+	return (f.omitEmpty && isEmpty(v)) || (f.omitZero && v.IsZero())
 }
 
 // jsonShapes caches the shape of each type seen, nil for a type that has
@@ -50,6 +57,7 @@ func shapeOf(t reflect.Type) *jsonShape {
 var (
 	marshalerType     = reflect.TypeFor[json.Marshaler]()
 	textMarshalerType = reflect.TypeFor[encoding.TextMarshaler]()
+	isZeroerType      = reflect.TypeFor[interface{ IsZero() bool }]()
 )
 
 // buildShape works out the shape of t; seen holds the types being worked
@@ -110,7 +118,11 @@ func (s *jsonShape) addFields(t reflect.Type, seen map[reflect.Type]bool) bool {
 			continue
 		}
 		name, opts, _ := cutComma(tag)
-		if opts != "" && opts != "omitempty" {
+		if opts != "" && opts != "omitempty" && opts != "omitzero" {
+			return false
+		}
+		omitZero := opts == "omitzero"
+		if omitZero && (f.Type.Implements(isZeroerType) || reflect.PointerTo(f.Type).Implements(isZeroerType)) {
 			return false
 		}
 		if name == "" {
@@ -125,7 +137,7 @@ func (s *jsonShape) addFields(t reflect.Type, seen map[reflect.Type]bool) bool {
 			return false
 		}
 		key := appendJSONString(nil, name, false)
-		s.fields = append(s.fields, jsonField{index: i, name: name, key: string(key) + ":", omitEmpty: opts == "omitempty", shape: shape})
+		s.fields = append(s.fields, jsonField{index: i, name: name, key: string(key) + ":", omitEmpty: opts == "omitempty", omitZero: omitZero, shape: shape})
 	}
 	return true
 }
@@ -204,7 +216,7 @@ func (w *jsonWriter) structValue(dst []byte, s *jsonShape, v reflect.Value) []by
 	w.depth++
 	for _, f := range s.fields {
 		fv := v.Field(f.index)
-		if f.omitEmpty && isEmpty(fv) {
+		if f.omitted(fv) {
 			continue
 		}
 		if len(dst) > open+1 {

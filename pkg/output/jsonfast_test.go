@@ -12,6 +12,11 @@ import (
 
 type shapedRole string
 
+// zeroer decides for itself what omitzero leaves out.
+type zeroer string
+
+func (z zeroer) IsZero() bool { return z == "x" }
+
 type shapedInner struct {
 	Name  string            `json:"name"`
 	Roles map[string]string `json:"roles,omitempty"`
@@ -32,6 +37,9 @@ type shapedUser struct {
 	Next            *shapedInner              `json:"next"`
 	Groups          map[string][]shapedInner  `json:"groups,omitempty"`
 	Nested          map[string]map[string]int `json:"nested,omitempty"`
+	Granted         map[string]shapedRole     `json:"granted,omitzero"` // nil left out, {} kept
+	Zero            int                       `json:"zero,omitzero"`
+	ZeroNext        *shapedInner              `json:"zeroNext,omitzero"`
 	NoTag           string
 	Skipped         string `json:"-"`
 	hidden          string
@@ -60,6 +68,15 @@ func genShapedUsers(rng *rand.Rand, n int, words []string) []shapedUser {
 				m[pick()] = shapedRole(pick())
 			}
 			u.Pinned = &m
+		}
+		switch rng.IntN(3) {
+		case 0:
+			u.Granted = map[string]shapedRole{}
+		case 1:
+			u.Granted = map[string]shapedRole{pick(): shapedRole(pick())}
+		}
+		if rng.IntN(2) == 0 {
+			u.Zero, u.ZeroNext = rng.IntN(2), &shapedInner{}
 		}
 		switch rng.IntN(3) {
 		case 0:
@@ -158,8 +175,11 @@ func TestShapelessTypesGoToEncodingJSON(t *testing.T) {
 		"string option": struct {
 			N int `json:"n,string"`
 		}{1},
-		"omitzero": struct {
-			N int `json:"n,omitzero"`
+		"omitzero with IsZero": struct {
+			Z zeroer `json:"z,omitzero"`
+		}{"x"},
+		"both options": struct {
+			N int `json:"n,omitempty,omitzero"`
 		}{1},
 		"dash name": struct {
 			D string `json:"-,"`

@@ -78,7 +78,7 @@ func (e *yamlItem) entries(s *jsonShape, v reflect.Value) []shapedEntry {
 	if s.kind == reflect.Struct {
 		for _, f := range s.fields {
 			fv := v.Field(f.index)
-			if f.omitEmpty && isEmpty(fv) {
+			if f.omitted(fv) {
 				continue
 			}
 			out = append(out, shapedEntry{key: f.name, shape: f.shape, value: fv})
