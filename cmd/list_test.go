@@ -296,7 +296,8 @@ func TestDomainRolesDecodeFromEitherRelease(t *testing.T) {
 			if err := json.Unmarshal([]byte(tt.json), &u); err != nil {
 				t.Fatalf("decoding %s: %v", tt.json, err)
 			}
-			want := api.User{Email: "a@example.com", AccountRole: api.RoleEditor, DataDomainRoles: tt.want}
+			want := api.User{Email: "a@example.com", AccountRole: api.RoleEditor, DataDomainRoles: tt.want,
+				NoRolesField: !strings.Contains(tt.json, "dataDomainRoles")}
 			if !reflect.DeepEqual(u, want) {
 				t.Fatalf("decoded %s as %#v, want %#v", tt.json, u, want)
 			}
@@ -369,19 +370,20 @@ func TestDomainRolesTableColumn(t *testing.T) {
 
 func TestDomainRolesMachineFormats(t *testing.T) {
 	// Each flavour's domain roles as the machine formats must show them:
-	// JSON and YAML as the server sent them, csv and tsv the grants;
-	// present always, empty when none.
+	// JSON and YAML as the server sent them (on 1.0, no field at all), csv
+	// and tsv the grants, the column present always, empty when none.
 	none := map[string]string{"(default)": "none", "hr": "none", "marketing": "none", "sales": "none"}
 	domRoles := maps.Clone(none)
 	maps.Copy(domRoles, domUserRecord().DataDomainRoles)
 	nothing := map[string]map[string]string{sandbox.AdminEmail: {}, sandbox.ViewerEmail: {}, domUser: {}}
+	absent := map[string]map[string]string{sandbox.AdminEmail: nil, sandbox.ViewerEmail: nil, domUser: nil}
 	type flavour struct {
 		name        string
 		opts        sandbox.Options
 		sent, grant map[string]map[string]string
 	}
 	for _, fl := range []flavour{
-		{"1.0", sandbox.Options{API: sandbox.API10}, nothing, nothing},
+		{"1.0", sandbox.Options{API: sandbox.API10}, absent, nothing},
 		// The sandbox keeps dom's roles, but an instance without data
 		// domains shows none of them.
 		{"1.13 without data domains", sandbox.Options{}, nothing, nothing},
@@ -411,7 +413,7 @@ func TestDomainRolesMachineFormats(t *testing.T) {
 						t.Errorf("list -o %s: domain roles %v, want %v\n%s", format, got, want, o.stdout)
 					}
 				}
-				// One user in JSON is one object, with the field.
+				// One user in JSON is one object, with the field as sent.
 				o := c.exec(invocation{args: []string{"get", sandbox.ViewerEmail, "-o", "json"}, stdoutTTY: tty})
 				expectCode(t, o, cmd.ExitOK)
 				var one struct {
@@ -420,7 +422,8 @@ func TestDomainRolesMachineFormats(t *testing.T) {
 				if err := json.Unmarshal([]byte(o.stdout), &one); err != nil {
 					t.Fatalf("get -o json: %v\n%s", err, o.stdout)
 				}
-				if one.Roles == nil || !maps.Equal(*one.Roles, fl.sent[sandbox.ViewerEmail]) {
+				want := fl.sent[sandbox.ViewerEmail]
+				if (one.Roles == nil) != (want == nil) || (one.Roles != nil && !maps.Equal(*one.Roles, want)) {
 					t.Errorf("get %s -o json: dataDomainRoles = %v, want %v\n%s", sandbox.ViewerEmail, one.Roles, fl.sent[sandbox.ViewerEmail], o.stdout)
 				}
 			})
@@ -429,7 +432,7 @@ func TestDomainRolesMachineFormats(t *testing.T) {
 }
 
 // machineDomainRoles reads each user's dataDomainRoles from list output in
-// a machine format, and fails when a user lacks the field.
+// a machine format: nil for a user without the field in JSON or YAML.
 func machineDomainRoles(format, out string) (map[string]map[string]string, error) {
 	roles := map[string]map[string]string{}
 	switch format {
@@ -448,7 +451,8 @@ func machineDomainRoles(format, out string) (map[string]map[string]string, error
 			email, _ := u["email"].(string)
 			field, present := u["dataDomainRoles"]
 			if !present {
-				return nil, fmt.Errorf("user %s has no dataDomainRoles", email)
+				roles[email] = nil
+				continue
 			}
 			m, ok := field.(map[string]any)
 			if !ok {

@@ -13,7 +13,7 @@ import (
 // the JSON itself (a list read as it arrives has been checked by nothing
 // else), and every index is bounds-checked.
 func decodeUser(data []byte, u *User) error {
-	*u = User{}
+	*u = User{NoRolesField: true}
 	s := scanner{data: data}
 	s.space()
 	if s.literal("null") {
@@ -45,6 +45,7 @@ func decodeUser(data []byte, u *User) error {
 		case "accountRole":
 			u.AccountRole, err = s.role()
 		case "dataDomainRoles":
+			u.NoRolesField = false
 			// A variable of this branch alone, so that only a user with
 			// data-domain roles pays for the pointer encoding/json needs.
 			var roles map[string]Role

@@ -14,9 +14,9 @@ func TestUserDecoding(t *testing.T) {
 		want User
 	}{
 		{"1.0 model", `{"email":"ana@example.com","accountRole":"editor"}`,
-			User{Email: "ana@example.com", AccountRole: RoleEditor}},
+			User{Email: "ana@example.com", AccountRole: RoleEditor, NoRolesField: true}},
 		{"absent domain roles", `{"email":"a@x.io","accountRole":"viewer"}`,
-			User{Email: "a@x.io", AccountRole: RoleViewer}},
+			User{Email: "a@x.io", AccountRole: RoleViewer, NoRolesField: true}},
 		{"null domain roles", `{"email":"a@x.io","accountRole":"viewer","dataDomainRoles":null}`,
 			User{Email: "a@x.io", AccountRole: RoleViewer}},
 		{"empty domain roles", `{"email":"a@x.io","accountRole":"viewer","dataDomainRoles":{}}`,
@@ -24,14 +24,15 @@ func TestUserDecoding(t *testing.T) {
 		{"domain roles", ` { "email" : "a@x.io" , "dataDomainRoles" : {"sales":"editor"}, "accountRole":"none" } `,
 			User{Email: "a@x.io", AccountRole: RoleNone, DataDomainRoles: map[string]Role{"sales": RoleEditor}}},
 		{"escaped email", `{"email":"a\u0040x.io","accountRole":"admin"}`,
-			User{Email: "a@x.io", AccountRole: RoleAdmin}},
-		{"null fields", `{"email":null,"accountRole":null}`, User{}},
+			User{Email: "a@x.io", AccountRole: RoleAdmin, NoRolesField: true}},
+		{"null fields", `{"email":null,"accountRole":null}`, User{NoRolesField: true}},
 		{"a repeated key takes its last value whole", `{"email":"a@x.io","email":null,"accountRole":"admin","accountRole":"viewer","dataDomainRoles":{"a":"admin"},"dataDomainRoles":{"b":"none"}}`,
 			User{AccountRole: RoleViewer, DataDomainRoles: map[string]Role{"b": RoleNone}}},
 		{"a repeated key emptied", `{"dataDomainRoles":{"a":"admin"},"dataDomainRoles":{}}`, User{}},
 		{"unknown fields kept", `{"email":"a@x.io","future":{"x":[1,"}"]},"n":-1.5e3,"b":true,"accountRole":"viewer"}`,
-			User{Email: "a@x.io", AccountRole: RoleViewer, Extra: map[string]json.RawMessage{
+			User{Email: "a@x.io", AccountRole: RoleViewer, NoRolesField: true, Extra: map[string]json.RawMessage{
 				"future": json.RawMessage(`{"x":[1,"}"]}`), "n": json.RawMessage(`-1.5e3`), "b": json.RawMessage(`true`)}}},
+		{"an empty object", `{}`, User{NoRolesField: true}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -83,7 +84,8 @@ func referenceUser(data []byte) (User, error) {
 	if fields == nil {
 		return User{}, errors.New("user model is null")
 	}
-	var u User
+	_, hasRoles := fields["dataDomainRoles"]
+	u := User{NoRolesField: !hasRoles}
 	var email, role *string
 	var domains map[string]Role
 	for key, value := range fields {

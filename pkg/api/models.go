@@ -79,6 +79,11 @@ type User struct {
 	AccountRole     Role                       `json:"accountRole,omitempty"`
 	DataDomainRoles map[string]Role            `json:"dataDomainRoles,omitempty"`
 	Extra           map[string]json.RawMessage `json:"-"`
+	// NoRolesField is whether the server's model of the user has no
+	// dataDomainRoles field at all, as DQOps 1.0's has not, so that JSON and
+	// YAML of what it sent leave the field out as well. Users decoded from
+	// a server set it; a user built here has the field.
+	NoRolesField bool `json:"-"`
 }
 
 // userFields is User without methods, so that encoding does not recurse.

@@ -3,14 +3,15 @@ package apply
 import "github.com/dqops-users/dqo-users/pkg/api"
 
 // UserJSON is a user as the machine formats show it (list, get, the plan of
-// diff -o json): the API's field names, and dataDomainRoles always present
-// so that the shape never depends on the data. list and get show the
-// dataDomainRoles the server sent, entries whose role is none included;
-// the plan shows grants.
+// diff -o json): the API's field names, and dataDomainRoles present ({}
+// when empty) so that the shape never depends on the data, but for a user
+// whose server has no such field (DQOps 1.0): as the server sent it, it has
+// none. list and get show the dataDomainRoles the server sent, entries
+// whose role is none included; the plan shows grants.
 type UserJSON struct {
 	Email           string              `json:"email"`
 	AccountRole     api.Role            `json:"accountRole"`
-	DataDomainRoles map[string]api.Role `json:"dataDomainRoles"`
+	DataDomainRoles map[string]api.Role `json:"dataDomainRoles,omitzero"` // nil: no field
 }
 
 // noRoles is the dataDomainRoles of every user without any: one map, never
@@ -24,7 +25,10 @@ func NewUserJSON(u *api.User) *UserJSON {
 		return nil
 	}
 	roles := u.DataDomainRoles
-	if roles == nil {
+	switch {
+	case u.NoRolesField && len(roles) == 0:
+		roles = nil
+	case roles == nil:
 		roles = noRoles
 	}
 	return &UserJSON{Email: u.Email, AccountRole: u.AccountRole, DataDomainRoles: roles}
