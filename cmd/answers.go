@@ -35,12 +35,14 @@ func notDQOps(ctx context.Context, client *api.Client) *ExitError {
 	if ok, err := client.ServesAPI(ctx); err != nil || ok {
 		return nil
 	}
-	return errNotDQOps(client)
+	return errNotDQOps(client, client.ProbedAnswer())
 }
 
-func errNotDQOps(client *api.Client) *ExitError {
+// errNotDQOps is the error of a URL that does not serve the DQOps API,
+// where GET /api/users got answer (api.Client.ProbedAnswer).
+func errNotDQOps(client *api.Client, answer string) *ExitError {
 	return &ExitError{Code: ExitFailure, Status: 404,
-		Err:  fmt.Errorf("%s %w: it answers 404 Not Found where DQOps lists its users (/api/users)", client.BaseURL(), errNotDQOpsAPI),
+		Err:  fmt.Errorf("%s %w: it answers %s where DQOps lists its users (/api/users)", client.BaseURL(), errNotDQOpsAPI, output.Safe(answer)),
 		Hint: "check --url, DQOPS_URL or the profile's url (`dqo-users config view`), and its path prefix: the API is under /api of the address where DQOps answers"}
 }
 
@@ -120,7 +122,7 @@ func explainStatus(ctx context.Context, client *api.Client, err error) error {
 	switch se.StatusCode {
 	case http.StatusNotFound:
 		if se.Method == http.MethodGet && se.Path == "/api/users" {
-			return errNotDQOps(client) // the probe's own request
+			return errNotDQOps(client, "404 Not Found") // the probe's own request
 		}
 		if e := notDQOps(ctx, client); e != nil {
 			return e

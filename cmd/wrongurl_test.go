@@ -1,6 +1,9 @@
 package cmd_test
 
 import (
+	"io"
+	"net/http"
+	"net/http/httptest"
 	"slices"
 	"strings"
 	"testing"
@@ -76,6 +79,27 @@ func TestAURLThatIsNotTheAPI(t *testing.T) {
 		r := c.runStdin(srv.AdminKey()+"\n", "login", "--url", srv.URL+"/dqops", "--with-token", "--insecure-storage")
 		expectExit(t, r, 1, "does not look like the DQOps API", "nothing was stored")
 	})
+	// A web app that answers its own pages, and 404 elsewhere: the message
+	// says what it answered, not a 404 it did not send.
+	for _, app := range []struct{ name, ct, body, said string }{
+		{"a web app's page", "text/html; charset=utf-8", "<!doctype html><title>App</title>", "it answers 200 OK with text/html where DQOps lists its users"},
+		{"a JSON status", "application/json", `{"ok":true}`, "it answers 200 OK with JSON that is not a list of users where DQOps lists its users"},
+	} {
+		t.Run(app.name, func(t *testing.T) {
+			_, c := setup(t, sandbox.Options{})
+			web := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				if r.URL.Path != "/api/users" {
+					http.NotFound(w, r)
+					return
+				}
+				w.Header().Set("Content-Type", app.ct)
+				io.WriteString(w, app.body)
+			}))
+			t.Cleanup(web.Close)
+			c.env["DQOPS_URL"] = web.URL
+			expectExit(t, c.run("get", "ana@corp.io"), 1, web.URL+" does not look like the DQOps API: "+app.said)
+		})
+	}
 	t.Run("the API answers: no probe", func(t *testing.T) {
 		srv, c := setup(t, sandbox.Options{})
 		expectExit(t, c.run("get", "nobody@corp.io"), 6, `user "nobody@corp.io" not found`)

@@ -75,13 +75,15 @@ type Client struct {
 	userAgent string
 	timeout   time.Duration
 	grace     time.Duration
-	// probed is ServesAPI's verdict, once it has one.
-	probeMu sync.Mutex
-	probed  *bool
-	retries int
-	backoff func(int) time.Duration
-	trace   *tracer // nil without Options.Debug
-	http    *http.Client
+	// probed is ServesAPI's verdict, once it has one, and probedAnswer
+	// what the URL answered when it is false.
+	probeMu      sync.Mutex
+	probed       *bool
+	probedAnswer string
+	retries      int
+	backoff      func(int) time.Duration
+	trace        *tracer // nil without Options.Debug
+	http         *http.Client
 	// sleep waits before a retry; tests that must not wait replace it.
 	sleep func(context.Context, time.Duration) bool
 }

@@ -3,6 +3,8 @@ package api
 import (
 	"bytes"
 	"context"
+	"fmt"
+	"mime"
 	"net/http"
 )
 
@@ -23,32 +25,43 @@ const probeBytes = 512
 //   - 404, a redirect, an HTML page, another status or body: false;
 //   - no answer, 429 or 5xx: false with the error, as nothing can be told.
 //
-// A verdict is kept: a command that gets several 404s probes once.
+// A verdict is kept: a command that gets several 404s probes once. When it
+// is false, ProbedAnswer says what the URL answered instead.
 func (c *Client) ServesAPI(ctx context.Context) (bool, error) {
 	c.probeMu.Lock()
 	defer c.probeMu.Unlock()
 	if c.probed != nil {
 		return *c.probed, nil
 	}
-	ok, err := c.probe(ctx)
+	ok, answer, err := c.probe(ctx)
 	if err == nil {
-		c.probed = &ok
+		c.probed, c.probedAnswer = &ok, answer
 	}
 	return ok, err
 }
 
-func (c *Client) probe(ctx context.Context) (bool, error) {
+// ProbedAnswer says what GET /api/users answered when ServesAPI judged that
+// the URL does not serve the DQOps API, for a message ("it answers 200 OK
+// with text/html where DQOps lists its users"); "" before such a verdict.
+// The content type in it is the server's text: print it made safe.
+func (c *Client) ProbedAnswer() string {
+	c.probeMu.Lock()
+	defer c.probeMu.Unlock()
+	return c.probedAnswer
+}
+
+func (c *Client) probe(ctx context.Context) (bool, string, error) {
 	r := &call{op: "checking that the URL serves the DQOps API", method: http.MethodGet, path: "/api/users"}
 	a, resp, err := c.send(ctx, r)
 	if err != nil {
-		return false, err
+		return false, "", err
 	}
 	defer a.end()
 	defer resp.Body.Close()
 	body := a.body(resp)
 	code, ct := resp.StatusCode, resp.Header.Get("Content-Type")
 	if code == http.StatusTooManyRequests || code >= 500 {
-		return false, &StatusError{Op: r.op, Method: r.method, Path: r.path, StatusCode: code, ContentType: ct}
+		return false, "", &StatusError{Op: r.op, Method: r.method, Path: r.path, StatusCode: code, ContentType: ct}
 	}
 	// Read only until the answer is plain: the rest of a list may be
 	// millions of users, or never come.
@@ -57,12 +70,15 @@ func (c *Client) probe(ctx context.Context) (bool, error) {
 	for {
 		m, err := body.Read(buf[n:])
 		n += m
-		ok, known := probeVerdict(code, ct, bytes.TrimLeft(buf[:n], " \t\r\n"), err != nil || n == len(buf))
+		head := bytes.TrimLeft(buf[:n], " \t\r\n")
+		ok, known := probeVerdict(code, ct, head, err != nil || n == len(buf))
 		switch {
+		case known && ok:
+			return true, "", nil
 		case known:
-			return ok, nil
+			return false, probeAnswer(code, ct, head), nil
 		case err != nil:
-			return false, c.transportError(a, r, err, true)
+			return false, "", c.transportError(a, r, err, true)
 		}
 	}
 }
@@ -89,4 +105,31 @@ func probeVerdict(code int, ct string, head []byte, ended bool) (ok, known bool)
 		return ended, ended
 	}
 	return rest[0] == '{' || rest[0] == ']', true
+}
+
+// probeAnswer describes an answer to GET /api/users that is not the DQOps
+// API's: its status, and what came with it when the status alone does not
+// say why.
+func probeAnswer(code int, ct string, head []byte) string {
+	status := fmt.Sprintf("%d %s", code, http.StatusText(code))
+	media := ct
+	if t, _, err := mime.ParseMediaType(ct); err == nil {
+		media = t
+	}
+	if len(media) > 60 {
+		media = media[:60] + "..."
+	}
+	switch {
+	case code >= 300 && code < 400:
+		return status + ", a redirect"
+	case code == http.StatusUnauthorized || code == http.StatusForbidden:
+		return status + " with a body, which DQOps never sends with it"
+	case code != http.StatusOK:
+		return status
+	case media != "" && !isJSONType(ct):
+		return status + " with " + media
+	case len(head) == 0:
+		return status + " with an empty body"
+	}
+	return status + " with JSON that is not a list of users"
 }

@@ -63,38 +63,41 @@ func TestServesAPIAgainstOddServers(t *testing.T) {
 		handler http.HandlerFunc
 		want    bool
 		wantErr bool
+		answer  string // ProbedAnswer
 	}{
 		{"a web app's page for every path", func(w http.ResponseWriter, r *http.Request) {
 			w.Header().Set("Content-Type", "text/html")
 			io.WriteString(w, "<!doctype html><html><title>App</title></html>")
-		}, false, false},
+		}, false, false, "200 OK with text/html"},
 		{"a JSON object", func(w http.ResponseWriter, r *http.Request) {
 			w.Header().Set("Content-Type", "application/json")
 			io.WriteString(w, `{"status":"UP"}`)
-		}, false, false},
+		}, false, false, "200 OK with JSON that is not a list of users"},
 		{"a JSON array of numbers", func(w http.ResponseWriter, r *http.Request) {
 			w.Header().Set("Content-Type", "application/json")
 			io.WriteString(w, `[1,2]`)
-		}, false, false},
+		}, false, false, "200 OK with JSON that is not a list of users"},
 		{"an empty list", func(w http.ResponseWriter, r *http.Request) {
 			w.Header().Set("Content-Type", "application/json")
 			io.WriteString(w, " [ ] ")
-		}, true, false},
+		}, true, false, ""},
 		{"a list as text/html", func(w http.ResponseWriter, r *http.Request) {
 			w.Header().Set("Content-Type", "text/html")
 			io.WriteString(w, `[{"email":"a@x.io"}]`)
-		}, false, false},
+		}, false, false, "200 OK with text/html"},
 		{"401 with a login page", func(w http.ResponseWriter, r *http.Request) {
 			w.Header().Set("Content-Type", "text/html")
 			w.WriteHeader(401)
 			io.WriteString(w, "<html><title>Sign in</title></html>")
-		}, false, false},
+		}, false, false, "401 Unauthorized with a body, which DQOps never sends with it"},
 		{"a redirect to a login page", func(w http.ResponseWriter, r *http.Request) {
 			http.Redirect(w, r, "https://login.example.com/", http.StatusFound)
-		}, false, false},
-		{"405", func(w http.ResponseWriter, r *http.Request) { w.WriteHeader(405) }, false, false},
-		{"503: cannot tell", func(w http.ResponseWriter, r *http.Request) { w.WriteHeader(503) }, false, true},
-		{"429: cannot tell", func(w http.ResponseWriter, r *http.Request) { w.WriteHeader(429) }, false, true},
+		}, false, false, "302 Found, a redirect"},
+		{"an empty page", func(w http.ResponseWriter, r *http.Request) {}, false, false, "200 OK with an empty body"},
+		{"405", func(w http.ResponseWriter, r *http.Request) { w.WriteHeader(405) }, false, false, "405 Method Not Allowed"},
+		{"404", func(w http.ResponseWriter, r *http.Request) { w.WriteHeader(404) }, false, false, "404 Not Found"},
+		{"503: cannot tell", func(w http.ResponseWriter, r *http.Request) { w.WriteHeader(503) }, false, true, ""},
+		{"429: cannot tell", func(w http.ResponseWriter, r *http.Request) { w.WriteHeader(429) }, false, true, ""},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -104,6 +107,9 @@ func TestServesAPIAgainstOddServers(t *testing.T) {
 			got, err := c.ServesAPI(context.Background())
 			if got != tt.want || (err != nil) != tt.wantErr {
 				t.Errorf("ServesAPI = %v, %v; want %v (error %v)", got, err, tt.want, tt.wantErr)
+			}
+			if a := c.ProbedAnswer(); a != tt.answer {
+				t.Errorf("ProbedAnswer() = %q, want %q", a, tt.answer)
 			}
 		})
 	}
