@@ -55,6 +55,44 @@ func TestWriteCommandsPrintWhatWasDone(t *testing.T) {
 			}
 		})
 	}
+	// The user after a write is the model the server now holds, as get
+	// shows it: on an instance with data domains every domain, "none"
+	// where not granted; from DQOps 1.0 no dataDomainRoles at all.
+	for _, fl := range []struct {
+		name string
+		opts sandbox.Options
+	}{{"with data domains", withDataDomains()}, {"1.0", sandbox.Options{API: sandbox.API10}}} {
+		t.Run("the user after, "+fl.name, func(t *testing.T) {
+			srv, c := setup(t, fl.opts, ana)
+			writes := [][]string{{"update", "ana@corp.io", "--role", "viewer"}, {"create", "new@corp.io", "--role", "editor"}}
+			if fl.opts.API == "" {
+				writes[0] = append(writes[0], "--domain-role", "sales=editor")
+			}
+			for _, args := range writes {
+				r := c.run(append(args, "-o", "json")...)
+				expectCode(t, r, 0)
+				var done struct {
+					User json.RawMessage `json:"user"`
+				}
+				if err := json.Unmarshal([]byte(r.stdout), &done); err != nil {
+					t.Fatalf("%v: %v\n%s", args, err, r)
+				}
+				got := c.run("get", args[1], "-o", "json")
+				var after, shown any
+				_ = json.Unmarshal(done.User, &after)
+				_ = json.Unmarshal([]byte(got.stdout), &shown)
+				if !jsonEqual(after, shown) {
+					t.Errorf("%v -o json: user %s\nget shows %s", args, done.User, got.stdout)
+				}
+				if has := strings.Contains(string(done.User), "dataDomainRoles"); has != (fl.opts.API == "") {
+					t.Errorf("%v -o json: user %s", args, done.User)
+				}
+			}
+			if fl.opts.API == "" {
+				expectContains(t, "requests", strings.Join(srv.calls(), "\n"), "GET /api/users/new@corp.io")
+			}
+		})
+	}
 	t.Run("yaml", func(t *testing.T) {
 		_, c := setup(t, sandbox.Options{}, ana)
 		r := c.run("update", "ana@corp.io", "--role", "viewer", "-o", "yaml")

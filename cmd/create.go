@@ -7,7 +7,6 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/dqops-users/dqo-users/pkg/api"
-	"github.com/dqops-users/dqo-users/pkg/apply"
 	"github.com/dqops-users/dqo-users/pkg/iostreams"
 	"github.com/dqops-users/dqo-users/pkg/output"
 )
@@ -158,5 +157,6 @@ func createRun(opts *CreateOptions) error {
 		msg += " and a password"
 	}
 	say(opts.IO.ErrOut, "%s.\n", msg)
-	return printActions(opts.IO.Out, opts.Output, false, []Action{{Action: "created", User: apply.NewUserJSON(&user)}})
+	written := writtenUser(ctx, client, opts.IO.ErrOut, opts.Output, &user)
+	return printActions(opts.IO.Out, opts.Output, false, []Action{{Action: "created", User: written}})
 }

@@ -140,7 +140,8 @@ func updateRun(opts *UpdateOptions) error {
 	if w := change.Warning(); w != "" {
 		say(opts.IO.ErrOut, "warning: %s\n", w)
 	}
-	return printActions(opts.IO.Out, opts.Output, false, []Action{{Action: "updated", User: apply.NewUserJSON(&updated), Before: apply.NewUserJSON(current)}})
+	written := writtenUser(ctx, client, opts.IO.ErrOut, opts.Output, &updated)
+	return printActions(opts.IO.Out, opts.Output, false, []Action{{Action: "updated", User: written, Before: apply.NewUserJSON(current)}})
 }
 
 // updatedGrants returns the user's grants after the requested change: the

@@ -1,6 +1,7 @@
 package cmd
 
 import (
+	"context"
 	"io"
 
 	"github.com/dqops-users/dqo-users/pkg/api"
@@ -94,6 +95,25 @@ func printActions(w io.Writer, format output.Format, several bool, actions []Act
 		return output.WriteYAML(w, value)
 	}
 	return nil
+}
+
+// writtenUser is the user after a create or an update, for -o json|yaml:
+// read back from the server with one request (made only when that output
+// was asked for), so that it is the model the server now holds, as get
+// shows it: every data domain of an instance with data domains, "none"
+// where not granted, and no field from DQOps 1.0. If it cannot be read
+// back, the write has still been done: the model sent is shown, and a
+// warning says so.
+func writtenUser(ctx context.Context, client *api.Client, errOut io.Writer, format output.Format, sent *api.User) *apply.UserJSON {
+	if format == "" {
+		return nil
+	}
+	u, err := client.GetUser(ctx, sent.Email)
+	if err != nil {
+		say(errOut, "warning: reading %s back failed, so the user shown is the one sent: %v\n", sent.Email, err)
+		return apply.NewUserJSON(sent)
+	}
+	return apply.NewUserJSON(u)
 }
 
 // emailOnly is the user of a password change: its email alone.
