@@ -55,7 +55,7 @@ var exitCodes = []exitCode{
 	{ExitUserLimit, "user_limit", "user limit of the licence reached"},
 	{ExitPartial, "partial", "apply: some changes failed, the others were done"},
 	{ExitChanges, "changes", "diff: the server differs from the file (changes pending)"},
-	{ExitRefused, "refused", "a safety guard refused to delete or demote your own account or the last admin (--force allows it); nothing else failed"},
+	{ExitRefused, "refused", "a safety guard refused to delete or demote your own account or the last admin (--force allows it); for apply, only when nothing else failed"},
 	{ExitInterrupted, "interrupted", "interrupted (Ctrl-C)"},
 	{ExitTerminated, "terminated", "terminated (SIGTERM)"},
 }

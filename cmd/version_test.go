@@ -1,6 +1,11 @@
 package cmd_test
 
-import "testing"
+import (
+	"os"
+	"regexp"
+	"slices"
+	"testing"
+)
 
 func TestVersionAndHelp(t *testing.T) {
 	// A configuration path that cannot be read proves these commands never
@@ -37,4 +42,27 @@ func TestVersionAndHelp(t *testing.T) {
 	r = c.run("completion", "bash")
 	expectCode(t, r, 0)
 	expectContains(t, "stdout", r.stdout, "bash completion")
+}
+
+// The README's table of exit codes is the one help exit-codes prints.
+func TestREADMEExitCodes(t *testing.T) {
+	readme, err := os.ReadFile("../README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	row := regexp.MustCompile(`(?m)^\| (\d+) \| (\w+) \| (.*) \|$`)
+	var inREADME []string
+	for _, m := range row.FindAllStringSubmatch(string(readme), -1) {
+		inREADME = append(inREADME, m[1]+" "+m[2]+" "+m[3])
+	}
+	r := newCLI(t, nil).run("help", "exit-codes")
+	expectCode(t, r, 0)
+	line := regexp.MustCompile(`(?m)^ *(\d+)  (\w+) +(.*)$`)
+	var inHelp []string
+	for _, m := range line.FindAllStringSubmatch(r.stdout, -1) {
+		inHelp = append(inHelp, m[1]+" "+m[2]+" "+m[3])
+	}
+	if len(inHelp) < 14 || !slices.Equal(inREADME, inHelp) {
+		t.Errorf("README:\n%q\nhelp exit-codes:\n%q", inREADME, inHelp)
+	}
 }
