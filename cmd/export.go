@@ -78,19 +78,32 @@ func exportRun(opts *ExportOptions) error {
 		return err
 	}
 	ctx := opts.Context
-	who, err := caller(ctx, client)
-	if err != nil {
-		return err
-	}
-	file, err := apply.NewExporter(opts.IO.Out, opts.Format, who.SupportsDataDomains())
-	if err != nil {
+	// Whether the file has dataDomainRoles is whether the server's model
+	// has them (DQOps 1.13, with or without data domains in use), which the
+	// first user shows: no profile is read, so a caller whose profile is
+	// refused exports as any other.
+	var file *apply.Exporter
+	start := func(withDomains bool) error {
+		f, err := apply.NewExporter(opts.IO.Out, opts.Format, withDomains)
+		file = f
 		return err
 	}
 	var writeErr error
 	err = eachUser(ctx, client, func(u *api.User) error {
+		if file == nil {
+			if writeErr = start(!u.NoRolesField); writeErr != nil {
+				return writeErr
+			}
+		}
 		writeErr = file.Add(u)
 		return writeErr
 	})
+	if file == nil {
+		// No user came: an empty file is written as DQOps 1.13 has it.
+		if serr := start(true); serr != nil {
+			return serr
+		}
+	}
 	switch {
 	case writeErr != nil:
 		return file.Close()

@@ -44,6 +44,20 @@ func TestExportRoundTrip(t *testing.T) {
 				}
 			})
 		}
+		// Without the profile (DQOps refuses it to a caller with role none),
+		// the users show whether the model has dataDomainRoles: the same file.
+		t.Run(fl.name+"/profile refused", func(t *testing.T) {
+			srv, c := setupNoColor(t, fl.opts,
+				sandbox.User{Email: "bo@example.com", AccountRole: "editor", DataDomainRoles: map[string]string{"sales": "editor", "hr": "viewer"}},
+				sandbox.User{Email: "Cy@Example.com", AccountRole: "none"})
+			want := c.run("export").stdout
+			srv.SetFaults("GET /api/environment/profile 403")
+			r := c.run("export")
+			expectExit(t, r, 0)
+			if r.stdout != want {
+				t.Errorf("export without the profile:\n%s\nwith it:\n%s", r.stdout, want)
+			}
+		})
 		t.Run(fl.name+"/list -o json", func(t *testing.T) {
 			srv, c := setupNoColor(t, fl.opts, sandbox.User{Email: "bo@example.com", AccountRole: "editor", DataDomainRoles: map[string]string{"sales": "editor"}})
 			r := c.run("list", "-o", "json")

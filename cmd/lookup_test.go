@@ -125,7 +125,7 @@ func TestCaseTwinsAreNeverConfused(t *testing.T) {
 		expectExit(t, r, 0, "warning: the server holds users whose emails differ only in letter case, and the file holds them all: "+
 			"ana@example.com (2 users); apply refuses the file until one spelling of each is removed or changed")
 		expectContains(t, "stdout", r.stdout, "\nAna@example.com,editor,\n", "\nana@example.com,viewer,\n", "\nBo@example.com,viewer,\n")
-		expectCalls(t, srv, "GET /api/environment/profile", "GET /api/users")
+		expectCalls(t, srv, "GET /api/users")
 		// As the warning says, apply refuses that file, and sends nothing.
 		srv.ResetRequests()
 		expectExit(t, c.runStdin(r.stdout, "apply", "-f", "-", "--yes"), 2, `duplicate email "ana@example.com"`, "nothing was changed")
