@@ -91,7 +91,7 @@ func domainsRun(opts *DomainsOptions) error {
 
 func errNoDomainsRelease10() *ExitError {
 	return withHint(usageErrorf("this instance has no data domains: it is DQOps 1.0, and data domains came with DQOps 1.13"),
-		"leave out --domain-role and dataDomainRoles with this instance")
+		"its users have an account role only (`dqo-users list`); data domains need DQOps 1.13 or later with an ENTERPRISE licence")
 }
 
 // domainColumns are the columns of a data domain, named after the JSON fields.
