@@ -208,6 +208,21 @@ func TestApplyPlanWarnsOfStrongerGrants(t *testing.T) {
 	if u := findUser(t, srv.Server, "boss@example.com"); len(u.DataDomainRoles) != 1 || u.DataDomainRoles["sales"] != "viewer" {
 		t.Errorf("boss has %v", u.DataDomainRoles)
 	}
+	// A file that gives the grant itself would give it back after such an
+	// update: the advice is to change the file.
+	srv.ResetRequests()
+	r = c.run("update", "boss@example.com", "--role", "admin", "--domain-role", "(default)=admin")
+	expectExit(t, r, 0)
+	pinned := c.file("pinned.yaml", "users:\n  - email: boss@example.com\n    accountRole: viewer\n    dataDomainRoles: {(default): admin, sales: viewer}\n")
+	r = c.run("apply", "-f", pinned)
+	want = "~ update boss@example.com: role admin -> viewer\n" +
+		`  warning: boss@example.com keeps the data-domain role admin in "(default)", stronger than its new account role viewer; ` +
+		"to remove it, write the entry at line 2 with dataDomainRoles that leave it out ({} for none)\n"
+	expectExit(t, r, 0)
+	expectContains(t, "the plan", r.stdout, want)
+	r = c.run("apply", "-f", c.file("pinned.yaml", "users:\n  - email: boss@example.com\n    accountRole: viewer\n    dataDomainRoles: {sales: viewer}\n"))
+	expectExit(t, r, 0, `Updated user boss@example.com: domain roles (default)=admin;sales=viewer -> sales=viewer.`)
+	expectNotContains(t, "the plan", r.stdout, "warning")
 }
 
 func TestCompletionOfDomains(t *testing.T) {

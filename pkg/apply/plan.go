@@ -42,6 +42,9 @@ type Change struct {
 	After *api.User
 	// Line is the entry's line in the file (create, update).
 	Line int
+	// FileGrants is whether the file's entry gives dataDomainRoles: then
+	// they are the file's to change, since applying it again sets them.
+	FileGrants bool
 	// Refused, when not empty, says why the guard refused the change: it is
 	// shown in the plan and never executed.
 	Refused Refusal
@@ -145,7 +148,8 @@ func NewPlan(f *File, current []api.User, opts Options) *Plan {
 		after := before
 		after.AccountRole = e.AccountRole
 		after.DataDomainRoles = api.GrantsOf(wanted)
-		p.Changes = append(p.Changes, Change{Action: ActionUpdate, Email: before.Email, Before: &before, After: &after, Line: e.Line})
+		p.Changes = append(p.Changes, Change{Action: ActionUpdate, Email: before.Email, Before: &before, After: &after, Line: e.Line,
+			FileGrants: e.DataDomainRoles != nil})
 	}
 	for i, u := range current {
 		if matched[i] {

@@ -39,9 +39,11 @@ func (c Change) StrongerGrants() []Grant {
 	return stronger
 }
 
-// Warning words StrongerGrants for people, with the command that removes
-// them; "" when there are none. update prints it, and the plan of diff and
-// apply shows it under the change.
+// Warning words StrongerGrants for people, with what removes them: when
+// the file's entry gives them (FileGrants), leaving them out of it, since
+// applying the file again would give them back; else the update command.
+// "" when there are none. update prints it, and the plan of diff and apply
+// shows it under the change.
 func (c Change) Warning() string {
 	stronger := c.StrongerGrants()
 	if len(stronger) == 0 {
@@ -57,8 +59,13 @@ func (c Change) Warning() string {
 	if len(stronger) > 1 {
 		noun, pronoun = "roles", "them"
 	}
-	return fmt.Sprintf("%s keeps the data-domain %s %s, stronger than its new account role %s; to remove %s: dqo-users update %s %s",
-		citeBare(c.Email), noun, strings.Join(held, ", "), c.After.AccountRole, pronoun, shellWord(c.Email), strings.Join(remove, " "))
+	keeps := fmt.Sprintf("%s keeps the data-domain %s %s, stronger than its new account role %s",
+		citeBare(c.Email), noun, strings.Join(held, ", "), c.After.AccountRole)
+	if c.FileGrants {
+		return fmt.Sprintf("%s; to remove %s, write the entry at line %d with dataDomainRoles that leave %s out ({} for none)",
+			keeps, pronoun, c.Line, pronoun)
+	}
+	return fmt.Sprintf("%s; to remove %s: dqo-users update %s %s", keeps, pronoun, shellWord(c.Email), strings.Join(remove, " "))
 }
 
 // shellWord writes a value from the server as one word a shell reads back
