@@ -1,6 +1,7 @@
 package cmd_test
 
 import (
+	"encoding/json"
 	"strings"
 	"testing"
 	"unicode"
@@ -37,18 +38,21 @@ func TestServerTextNeverReachesTheTerminalRaw(t *testing.T) {
 		args    []string
 		tty     bool
 		allowed string // characters the format may carry on purpose
+		lines   int    // how many lines stdout (or the messages on stderr) must have: -1 one a user, 0 unchecked
+		header  bool   // and a header line
 	}{
 		{name: "terminal table", args: []string{"list", "--color", "never"}, tty: true, allowed: "\n"},
-		{name: "piped table", args: []string{"list"}, allowed: "\n\t"},
+		{name: "piped table", args: []string{"list"}, allowed: "\n\t", lines: -1},
 		{name: "wide", args: []string{"list", "-o", "wide", "--color", "never"}, tty: true, allowed: "\n"},
 		{name: "json", args: []string{"list", "-o", "json"}, allowed: "\n"},
 		{name: "yaml", args: []string{"list", "-o", "yaml"}, allowed: "\n\t"},
 		{name: "csv", args: []string{"list", "-o", "csv"}, allowed: "\n\t"},
-		{name: "tsv", args: []string{"list", "-o", "tsv"}, allowed: "\n\t"},
-		{name: "name", args: []string{"list", "-o", "name"}, allowed: "\n"},
-		{name: "jq strings", args: []string{"list", "--jq", ".[].email"}, allowed: "\n\t"},
+		{name: "tsv", args: []string{"list", "-o", "tsv"}, allowed: "\n\t", lines: -1, header: true},
+		{name: "name", args: []string{"list", "-o", "name"}, allowed: "\n", lines: -1},
+		{name: "jq strings", args: []string{"list", "--jq", ".[].email"}, allowed: "\n\t", lines: -1},
+		{name: "jq tsv", args: []string{"list", "--jq", ".[] | [.email, .accountRole] | @tsv"}, allowed: "\n\t", lines: -1},
 		{name: "jq values", args: []string{"list", "--jq", ".[]"}, allowed: "\n"},
-		{name: "template", args: []string{"list", "--template", "{{range .}}{{.email}}\n{{end}}"}, allowed: "\n\t"},
+		{name: "template", args: []string{"list", "--template", "{{range .}}{{.email}}\n{{end}}"}, allowed: "\n\t", lines: -1},
 		{name: "get", args: []string{"get", hostile[0]}, allowed: "\n\t"},
 		{name: "get json", args: []string{"get", hostile[0], "-o", "json"}, allowed: "\n"},
 		{name: "delete messages", args: []string{"delete", hostile[0], hostile[1], "--yes"}, allowed: "\n"},
@@ -67,6 +71,26 @@ func TestServerTextNeverReachesTheTerminalRaw(t *testing.T) {
 			}
 			if r.stdout == "" && r.stderr == "" {
 				t.Errorf("nothing printed (exit %d)", r.code)
+			}
+			// A server's line break makes no line of its own: no forged
+			// message, no second user for `| xargs`.
+			if tt.lines != 0 {
+				text, want := r.stdout, tt.lines
+				if tt.lines < 0 {
+					var users []any
+					if err := json.Unmarshal([]byte(c.run("list", "-o", "json").stdout), &users); err != nil {
+						t.Fatal(err)
+					}
+					want = len(users)
+					if tt.header {
+						want++
+					}
+				} else if r.stdout == "" {
+					text = r.stderr
+				}
+				if n := strings.Count(text, "\n"); n != want {
+					t.Errorf("%d lines, want %d:\n%q", n, want, text)
+				}
 			}
 		})
 	}

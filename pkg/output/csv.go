@@ -5,11 +5,16 @@ import (
 	"strings"
 )
 
-// csvCell is printable for a csv or tsv cell, which encoding/csv quotes when
-// it holds a tab or a line break: those stay, so that such a value comes
-// back intact through a csv reader, and every other character that Safe
-// replaces is replaced.
+// csvCell is printable for a csv cell, which encoding/csv quotes when it
+// holds a tab or a line break: those stay, so that such a value comes back
+// intact through a csv reader (an exported file applies back), and every
+// other character that Safe replaces is replaced.
 func csvCell(s string) string { return sanitise(s, keepNewline|keepTab) }
+
+// tsvCell is printable for a tsv cell: Safe, tabs and line breaks too, since
+// scripts split tsv at every tab and line break (cut, read, xargs) and a
+// value holding one would make a field or a line of its own.
+func tsvCell(s string) string { return Safe(s) }
 
 // csvFormulaLeads are the first characters that make a spreadsheet read a
 // cell as a formula (=, +, -, @), or that hide one (TAB, CR), plus the
@@ -39,11 +44,12 @@ func RestoreCSVCell(s string) string {
 	return s
 }
 
-// delimitedSink prints csv or tsv with encoding/csv's quoting: a cell
-// holding the separator, a quote or a line break is quoted, so values come
-// back intact through any csv reader, those holding a character that
-// csvCell replaces aside. A csv cell that a spreadsheet would take for a
-// formula is neutralised (see NeutraliseCSVCell); tsv stays exact. The
+// delimitedSink prints csv with encoding/csv's quoting: a cell holding the
+// separator, a quote or a line break is quoted, so values come back intact
+// through any csv reader, those holding a character that csvCell replaces
+// aside; a cell that a spreadsheet would take for a formula is neutralised
+// (see NeutraliseCSVCell). tsv is neither quoted nor neutralised: its cells
+// hold no tab or line break (tsvCell), so they are written as they are. The
 // header row is written with the first row, or at the end of an empty list,
 // so that a list that fails before its first row prints nothing.
 type delimitedSink struct {
@@ -66,19 +72,37 @@ func (s *delimitedSink) add(_ any, row []string) error {
 		return err
 	}
 	for i, c := range s.cols {
-		s.record[i] = csvCell(cell(row, c))
 		if s.cw.Comma == ',' {
-			s.record[i] = NeutraliseCSVCell(s.record[i])
+			s.record[i] = NeutraliseCSVCell(csvCell(cell(row, c)))
+		} else {
+			s.record[i] = tsvCell(cell(row, c))
 		}
+	}
+	if err := s.write(); err != nil {
+		return err
+	}
+	return s.out.endItem()
+}
+
+// write writes the record: csv through encoding/csv, tsv as its cells
+// joined by tabs, which no cell holds, without quoting a cell that holds a
+// quote or begins with a space (so bob,"jr"@example.com stays as it is).
+func (s *delimitedSink) write() error {
+	if s.cw.Comma == '\t' {
+		for i, c := range s.record {
+			if i > 0 {
+				s.out.WriteByte('\t')
+			}
+			s.out.WriteString(c)
+		}
+		s.out.WriteByte('\n')
+		return nil
 	}
 	if err := s.cw.Write(s.record); err != nil {
 		return err
 	}
 	s.cw.Flush()
-	if err := s.cw.Error(); err != nil {
-		return err
-	}
-	return s.out.endItem()
+	return s.cw.Error()
 }
 
 func (s *delimitedSink) writeHeader() error {
@@ -87,9 +111,9 @@ func (s *delimitedSink) writeHeader() error {
 	}
 	s.headers = false
 	for i, c := range s.cols {
-		s.record[i] = csvCell(s.columns[c].Name)
+		s.record[i] = tsvCell(s.columns[c].Name) // a name, never a formula
 	}
-	return s.cw.Write(s.record)
+	return s.write()
 }
 
 func (s *delimitedSink) finish() error {

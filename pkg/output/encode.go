@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"reflect"
+	"strings"
 )
 
 // WriteJSON writes v as JSON indented by two spaces, followed by a newline.
@@ -282,6 +283,50 @@ func (in *indenter) newline(dst []byte) []byte {
 // slices, strings, bools, nil and json.Number. --jq and --template work on
 // this form so that they see the same keys and numbers as -o json.
 func jsonForm(v any) (any, error) { return elementForm(orEmpty(v)) }
+
+// serverForm is the JSON form as --jq and --template see it: every tab,
+// line break and carriage return inside a string or a key is replaced by
+// U+FFFD. Their output keeps those characters, which the expression or the
+// template writes on purpose (@tsv, "\n"), and replaces every other one
+// that Safe replaces; a value from the server must not bring its own, or
+// an email holding "\nadmin@example.com" would print as a second line that
+// `| xargs dqo-users delete` reads as another user. The form is changed in
+// place.
+func serverForm(v any) any {
+	switch v := v.(type) {
+	case string:
+		return flatten(v)
+	case []any:
+		for i := range v {
+			v[i] = serverForm(v[i])
+		}
+	case map[string]any:
+		var renamed map[string]any
+		for k, e := range v {
+			v[k] = serverForm(e)
+			if f := flatten(k); f != k {
+				if renamed == nil {
+					renamed = map[string]any{}
+				}
+				renamed[f] = v[k]
+				delete(v, k)
+			}
+		}
+		for k, e := range renamed {
+			v[k] = e
+		}
+	}
+	return v
+}
+
+// flatten replaces the tabs, line breaks and carriage returns of s by
+// U+FFFD.
+func flatten(s string) string {
+	if !strings.ContainsAny(s, "\t\n\r") {
+		return s
+	}
+	return strings.NewReplacer("\t", "\uFFFD", "\n", "\uFFFD", "\r", "\uFFFD").Replace(s)
+}
 
 // elementForm is jsonForm for an element of a list, which encoding/json
 // writes as null when it is a nil slice.

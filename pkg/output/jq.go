@@ -19,7 +19,7 @@ func writeJQ(ctx context.Context, out *itemBuffer, expr string, value any) error
 	if err != nil {
 		return fmt.Errorf("preparing --jq input: %w", err)
 	}
-	_, err = runJQ(ctx, out, code, data)
+	_, err = runJQ(ctx, out, code, serverForm(data))
 	return err
 }
 
@@ -133,7 +133,7 @@ func (s *jqSink) add(item any, _ []string) error {
 	if err != nil {
 		return fmt.Errorf("preparing --jq input: %w", err)
 	}
-	s.stopped, err = runJQ(s.ctx, s.out, s.code, data)
+	s.stopped, err = runJQ(s.ctx, s.out, s.code, serverForm(data))
 	if err != nil {
 		return err
 	}
@@ -214,10 +214,12 @@ func (h *heldItems) add(item any) error {
 	return nil
 }
 
-// form returns the list in the JSON form, as jsonForm does.
+// form returns the list in the JSON form as --jq and --template see it
+// (serverForm).
 func (h *heldItems) form() (any, error) {
 	if h.n == 0 {
 		return []any{}, nil
 	}
-	return decodeForm(append(h.buf, ']'))
+	data, err := decodeForm(append(h.buf, ']'))
+	return serverForm(data), err
 }

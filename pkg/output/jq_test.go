@@ -1,6 +1,7 @@
 package output
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"sync"
@@ -51,5 +52,53 @@ func TestJQEndsWhenCancelled(t *testing.T) {
 				t.Fatal("Print did not return after its context was cancelled")
 			}
 		})
+	}
+}
+
+// A server's tab or line break never makes a line or a field of --jq or
+// --template output, whether the list is run item by item, held whole or
+// printed alone; the expression's and the template's own do.
+func TestJQAndTemplateKeepTheirOwnBreaksOnly(t *testing.T) {
+	users := []map[string]any{
+		{"email": "x\nadmin@example.com", "accountRole": "viewer\tadmin", "roles": map[string]any{"a\nb": "c\rd"}},
+		{"email": "bo@example.com", "accountRole": "editor"},
+	}
+	want := "x\uFFFDadmin@example.com\tviewer\uFFFDadmin\nbo@example.com\teditor\n"
+	for _, opts := range []Options{
+		{JQ: ".[] | [.email, .accountRole] | @tsv"},
+		{JQ: "map([.email, .accountRole] | @tsv) | .[]"},
+		{Template: "{{range .}}{{.email}}\t{{.accountRole}}\n{{end}}"},
+	} {
+		var list, whole bytes.Buffer
+		p := Printer{Out: &list, Options: opts}
+		lw, err := p.List(context.Background(), nil, 0, "")
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, u := range users {
+			if err := lw.Add(u, nil); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if err := lw.Close(); err != nil {
+			t.Fatal(err)
+		}
+		p.Out = &whole
+		if err := p.Print(context.Background(), users, nil); err != nil {
+			t.Fatal(err)
+		}
+		for name, got := range map[string]string{"List": list.String(), "Print": whole.String()} {
+			if got != want {
+				t.Errorf("%+v, %s: %q, want %q", opts, name, got, want)
+			}
+		}
+	}
+	var keys bytes.Buffer
+	p := Printer{Out: &keys, Options: Options{JQ: ".[0].roles | keys[], .[]"}}
+	if err := p.Print(context.Background(), users, nil); err != nil {
+		t.Fatal(err)
+	}
+	if got := keys.String(); got != "a\uFFFDb\nc\uFFFDd\n" {
+		t.Errorf("keys and values of a map: %q", got)
 	}
 }

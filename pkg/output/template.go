@@ -8,13 +8,12 @@ import (
 	"text/template"
 )
 
-// writeTemplate executes text over the JSON form of value. It adds no
-// trailing newline: the template says where lines end. Output is held back
-// until the template has run, so a failing template prints nothing. Like a
-// string of --jq, the output keeps its tabs and line breaks and has every
-// other character that Safe replaces replaced, whether the template or the
-// data wrote it: the data itself is left as it is, so that comparisons in
-// the template see the true values.
+// writeTemplate executes text over the JSON form of value, as serverForm
+// gives it. It adds no trailing newline: the template says where lines end.
+// Output is held back until the template has run, so a failing template
+// prints nothing. Like a string of --jq, the output keeps the template's
+// tabs and line breaks and has every other character that Safe replaces
+// replaced, whether the template or the data wrote it.
 func writeTemplate(out *itemBuffer, text string, value any) error {
 	tpl, err := parseTemplate(text)
 	if err != nil {
@@ -24,7 +23,7 @@ func writeTemplate(out *itemBuffer, text string, value any) error {
 	if err != nil {
 		return fmt.Errorf("preparing --template input: %w", err)
 	}
-	return runTemplate(out, tpl, data)
+	return runTemplate(out, tpl, serverForm(data))
 }
 
 func runTemplate(out *itemBuffer, tpl *template.Template, data any) error {
