@@ -40,6 +40,7 @@ func TestServerTextNeverReachesTheTerminalRaw(t *testing.T) {
 		allowed string // characters the format may carry on purpose
 		lines   int    // how many lines stdout (or the messages on stderr) must have: -1 one a user, 0 unchecked
 		header  bool   // and a header line
+		words   bool   // each line one word, as xargs splits them
 	}{
 		{name: "terminal table", args: []string{"list", "--color", "never"}, tty: true, allowed: "\n"},
 		{name: "piped table", args: []string{"list"}, allowed: "\n\t", lines: -1},
@@ -48,11 +49,11 @@ func TestServerTextNeverReachesTheTerminalRaw(t *testing.T) {
 		{name: "yaml", args: []string{"list", "-o", "yaml"}, allowed: "\n\t"},
 		{name: "csv", args: []string{"list", "-o", "csv"}, allowed: "\n\t"},
 		{name: "tsv", args: []string{"list", "-o", "tsv"}, allowed: "\n\t", lines: -1, header: true},
-		{name: "name", args: []string{"list", "-o", "name"}, allowed: "\n", lines: -1},
-		{name: "jq strings", args: []string{"list", "--jq", ".[].email"}, allowed: "\n\t", lines: -1},
+		{name: "name", args: []string{"list", "-o", "name"}, allowed: "\n", lines: -1, words: true},
+		{name: "jq strings", args: []string{"list", "--jq", ".[].email"}, allowed: "\n\t", lines: -1, words: true},
 		{name: "jq tsv", args: []string{"list", "--jq", ".[] | [.email, .accountRole] | @tsv"}, allowed: "\n\t", lines: -1},
 		{name: "jq values", args: []string{"list", "--jq", ".[]"}, allowed: "\n"},
-		{name: "template", args: []string{"list", "--template", "{{range .}}{{.email}}\n{{end}}"}, allowed: "\n\t", lines: -1},
+		{name: "template", args: []string{"list", "--template", "{{range .}}{{.email}}\n{{end}}"}, allowed: "\n\t", lines: -1, words: true},
 		{name: "get", args: []string{"get", hostile[0]}, allowed: "\n\t"},
 		{name: "get json", args: []string{"get", hostile[0], "-o", "json"}, allowed: "\n"},
 		{name: "delete messages", args: []string{"delete", hostile[0], hostile[1], "--yes"}, allowed: "\n"},
@@ -90,6 +91,11 @@ func TestServerTextNeverReachesTheTerminalRaw(t *testing.T) {
 				}
 				if n := strings.Count(text, "\n"); n != want {
 					t.Errorf("%d lines, want %d:\n%q", n, want, text)
+				}
+				for _, line := range strings.Split(strings.TrimSuffix(text, "\n"), "\n") {
+					if f := strings.Fields(line); tt.words && len(f) != 1 {
+						t.Errorf("%q is %d words for xargs, want one", line, len(f))
+					}
 				}
 			}
 		})

@@ -34,9 +34,6 @@ const (
 	keepNewline keep = 1 << iota
 	// keepTab keeps '\t', which only moves to the next tab stop.
 	keepTab
-	// breaksToSpace turns '\t', '\n' and '\r' into spaces, so that a table
-	// cell stays on one line and in one tab-separated field.
-	breaksToSpace
 )
 
 // sanitise replaces the characters of Safe, letting through what k keeps.
@@ -49,12 +46,8 @@ func sanitise(s string, k keep) string {
 	b.Grow(len(s) + 8)
 	for i >= 0 {
 		b.WriteString(s[:i])
-		r, n := utf8.DecodeRuneInString(s[i:])
-		if k&breaksToSpace != 0 && (r == '\t' || r == '\n' || r == '\r') {
-			b.WriteByte(' ')
-		} else {
-			b.WriteRune(utf8.RuneError)
-		}
+		_, n := utf8.DecodeRuneInString(s[i:])
+		b.WriteRune(utf8.RuneError)
 		s = s[i+n:]
 		i = firstUnsafe(s, k)
 	}

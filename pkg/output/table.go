@@ -107,12 +107,13 @@ func cell(row []string, i int) string {
 	return ""
 }
 
-// printable keeps a cell on one line and in one field of a tab-separated
-// row (tabs and line breaks become spaces), so that `while IFS=$'\t' read`
-// sees one row per record, and replaces every other character that Safe
-// replaces, so that a value from the server cannot move the cursor, change
-// colours or retitle the window of the terminal it ends up on, piped or not.
-func printable(s string) string { return sanitise(s, breaksToSpace) }
+// printable is Safe: a cell stays on one line and in one field of a
+// tab-separated row, its tabs and line breaks replaced by U+FFFD (not by
+// spaces, which `| xargs` would split at), so that `while IFS=$'\t' read`
+// sees one row per record, and a value from the server cannot move the
+// cursor, change colours or retitle the window of the terminal it ends up
+// on, piped or not.
+func printable(s string) string { return Safe(s) }
 
 // pipedSink prints one tab-separated line per row and no header, like
 // gh, so that scripts can split rows with `read` or `cut`.
