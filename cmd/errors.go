@@ -7,6 +7,7 @@ import (
 	"io"
 	"net/http"
 	"os"
+	"reflect"
 	"strings"
 	"syscall"
 
@@ -271,9 +272,19 @@ func reportError(w io.Writer, e *ExitError, asJSON bool) {
 	}
 }
 
-// say writes a message for people, made safe as a whole (output.SafeText):
-// the emails, names and server text it quotes never reach a terminal raw.
+// say writes a message for people. Each argument that is a string (an
+// email, a name, a role: text from the server or a file) is made safe on
+// its own (output.Safe), line breaks and tabs included, so that it cannot
+// end the message and forge the next one ("Deleted user x\nDeleted user
+// admin@..."); the message as a whole is made safe too (output.SafeText),
+// which keeps the line breaks of the format and of errors that list
+// problems one a line.
 func say(w io.Writer, format string, args ...any) {
+	for i, a := range args {
+		if v := reflect.ValueOf(a); v.Kind() == reflect.String {
+			args[i] = output.Safe(v.String())
+		}
+	}
 	_, _ = io.WriteString(w, output.SafeText(fmt.Sprintf(format, args...)))
 }
 

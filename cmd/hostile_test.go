@@ -2,6 +2,9 @@ package cmd_test
 
 import (
 	"encoding/json"
+	"io"
+	"net/http"
+	"net/http/httptest"
 	"strings"
 	"testing"
 	"unicode"
@@ -100,4 +103,38 @@ func TestServerTextNeverReachesTheTerminalRaw(t *testing.T) {
 			}
 		})
 	}
+}
+
+// A message that quotes a server's value keeps to its own line: an email
+// or a profile holding a line break cannot forge the next message.
+func TestMessagesKeepServerTextOnTheirLine(t *testing.T) {
+	forger := "evil\nDeleted user admin@example.com.\u202e@example.com"
+	t.Run("delete, update, user-passwd", func(t *testing.T) {
+		_, c := setup(t, sandbox.Options{}, sandbox.User{Email: forger, AccountRole: "editor"})
+		for _, args := range [][]string{
+			{"update", forger, "--role", "viewer"},
+			{"update", forger, "--role", "viewer"}, // already has it
+			{"user-passwd", forger, "--password-stdin"},
+			{"delete", forger, "--yes"},
+		} {
+			r := c.runStdin("pw\n", args...)
+			expectCode(t, r, 0)
+			if n := strings.Count(r.stderr, "\n"); n != 1 || rawControl(r.stderr, "\n") >= 0 {
+				t.Errorf("%s: %d lines:\n%q", args[0], n, r.stderr)
+			}
+		}
+	})
+	t.Run("login", func(t *testing.T) {
+		web := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			w.Header().Set("Content-Type", "application/json")
+			io.WriteString(w, `{"user":"ev\u001b[31mil\u202e\nFAKE LINE@x.com","account_role":"admin","can_manage_users":true,"can_use_data_domains":false}`)
+		}))
+		t.Cleanup(web.Close)
+		c := newCLI(t, nil)
+		r := c.runStdin("k\n", "login", "--url", web.URL, "--with-token", "--insecure-storage")
+		expectCode(t, r, 0)
+		if n := strings.Count(r.stderr, "\n"); n != 1 || rawControl(r.stderr, "\n") >= 0 {
+			t.Errorf("%d lines:\n%q", n, r.stderr)
+		}
+	})
 }

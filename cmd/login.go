@@ -116,7 +116,7 @@ func loginRun(opts *LoginOptions) error {
 		return err
 	}
 	path := t.Config.Path()
-	fmt.Fprintf(opts.IO.ErrOut, "Logged in to %s as %s (%s); saved as profile %q in %s.\n",
+	say(opts.IO.ErrOut, "Logged in to %s as %s (%s); saved as profile %q in %s.\n",
 		t.URL, profile.User, profile.AccountRole, name, path)
 	if saved.service != "" {
 		fmt.Fprintf(opts.IO.ErrOut, "The API key is in the system keyring (service %s, user %s).\n", saved.service, name)
