@@ -72,8 +72,15 @@ func parseCSV(data []byte, probs *problems) []Entry {
 			continue
 		}
 		// A cell that -o csv neutralised against spreadsheet formulas
-		// ('=...) reads back as written.
-		cell := func(k string) string { return strings.TrimSpace(output.RestoreCSVCell(record[col[k]-1])) }
+		// ('=...) reads back exactly as written, a leading tab or CR too;
+		// any other is trimmed, as a hand-written file may pad its cells.
+		cell := func(k string) string {
+			raw := record[col[k]-1]
+			if restored := output.RestoreCSVCell(raw); restored != raw {
+				return restored
+			}
+			return strings.TrimSpace(raw)
+		}
 		e := Entry{Line: line, Email: cell(keyEmail)}
 		who := citeBare(e.Email)
 		if err := api.ValidateEmail(e.Email); err != nil {
