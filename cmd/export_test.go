@@ -150,3 +150,31 @@ func TestExportBrokenPartWay(t *testing.T) {
 		})
 	}
 }
+
+// A csv export of emails that no plain address has reads back as written,
+// but apply takes only plain addresses from a file: it refuses the file,
+// naming the email, rather than read "\tt@" as t@ (or a replaced CR as
+// U+FFFD) and, with --prune, delete the user and create another.
+func TestExportCSVOfAwkwardEmails(t *testing.T) {
+	tab := sandbox.User{Email: "\tt@example.com", AccountRole: "viewer"}
+	cr := sandbox.User{Email: "\rcr@example.com", AccountRole: "viewer"}
+	t.Run("a leading tab", func(t *testing.T) {
+		srv, c := setup(t, sandbox.Options{}, tab)
+		exported := c.run("export", "-o", "csv").stdout
+		expectContains(t, "export", exported, "\n'\tt@example.com,viewer,\n")
+		r := c.runStdin(exported, "apply", "-f", "-", "--prune", "--yes")
+		expectExit(t, r, 2, `invalid email "\tt@example.com"`, "nothing was changed")
+		if w := srv.writes(); len(w) != 0 {
+			t.Errorf("writes sent: %v", w)
+		}
+	})
+	t.Run("a CR, replaced", func(t *testing.T) {
+		srv, c := setup(t, sandbox.Options{}, cr)
+		exported := c.run("export", "-o", "csv").stdout
+		r := c.runStdin(exported, "apply", "-f", "-", "--prune", "--yes")
+		expectExit(t, r, 2, "U+FFFD", "nothing was changed")
+		if w := srv.writes(); len(w) != 0 {
+			t.Errorf("writes sent: %v", w)
+		}
+	})
+}

@@ -52,10 +52,18 @@ var ErrLocalDomain = errors.New("the domain has no dot")
 // localhost, an address literal ([192.0.2.1]) or allowLocalDomain is set.
 func ValidateNewEmail(email string, allowLocalDomain bool) error {
 	pos := 0
-	for _, r := range email {
+	for i, r := range email {
 		pos++
 		if what := invisibleKind(r); what != "" {
 			return fmt.Errorf("invalid email %s: character %d is U+%04X, %s", strconv.QuoteToASCII(email), pos, r, what)
+		}
+		if r == utf8.RuneError && strings.HasPrefix(email[i:], "\uFFFD") {
+			// What this tool (and others) print in place of a character
+			// that must not reach a terminal: an email holding it was most
+			// likely copied from such output, and creating it would make a
+			// user other than the one meant.
+			return fmt.Errorf("invalid email %s: character %d is U+FFFD, which stands in for a character that could not be shown; "+
+				"take the email from -o json, which keeps every character", strconv.QuoteToASCII(email), pos)
 		}
 	}
 	if err := ValidateEmail(email); err != nil {

@@ -63,6 +63,8 @@ func TestValidateNewEmail(t *testing.T) {
 		{"ana\u2029@examplecom", true, "a paragraph separator"},
 		{"Ana <ana@example.com>", true, "plain address"},
 		{"ä@ü.de", false, ""},
+		{"tab\uFFFDand@example.com", false, "character 4 is U+FFFD, which stands in for a character that could not be shown"},
+		{"a\xff@example.com", false, "invalid email"},
 	}
 	for _, tt := range tests {
 		err := ValidateNewEmail(tt.email, tt.local)
