@@ -284,16 +284,18 @@ func TestDebugConfigFileModeWarning(t *testing.T) {
 	os.WriteFile(config, []byte(doc), 0o600)
 	delete(c.env, "DQOPS_API_KEY")
 	for _, tt := range []struct {
-		mode os.FileMode
-		warn bool
-	}{{0o600, false}, {0o400, false}, {0o640, true}, {0o604, true}, {0o666, true}} {
+		mode  os.FileMode
+		warn  bool
+		reach string
+	}{{0o600, false, ""}, {0o400, false, ""}, {0o640, true, "readable"}, {0o604, true, "readable"},
+		{0o666, true, "readable and writable"}, {0o610, true, "open"}} {
 		if err := os.Chmod(config, tt.mode); err != nil {
 			t.Fatal(err)
 		}
 		r := c.run("list")
 		expectExit(t, r, 0)
-		want := fmt.Sprintf("warning: %s is readable by other users (mode %04o); run: chmod 600 %s\n", config, tt.mode, config)
-		if got := strings.Contains(r.stderr, want); got != tt.warn {
+		want := fmt.Sprintf("warning: %s is %s by other users (mode %04o); run: chmod 600 %s\n", config, tt.reach, tt.mode, config)
+		if got := strings.Contains(r.stderr, want); got != tt.warn || (!tt.warn && strings.Contains(r.stderr, "warning")) {
 			t.Errorf("mode %04o: warned %v, want %v:\n%s", tt.mode, got, tt.warn, r.stderr)
 		}
 	}

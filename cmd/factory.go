@@ -122,7 +122,16 @@ func (f *Factory) Config() (*config.Config, error) {
 			return
 		}
 		if mode, bad := f.cfg.InsecureMode(); bad {
-			fmt.Fprintf(f.IO.ErrOut, "warning: %s is readable by other users (mode %04o); run: chmod 600 %s\n", path, mode, path)
+			reach := "open" // execute bits alone
+			switch r, w := mode&0o044 != 0, mode&0o022 != 0; {
+			case r && w:
+				reach = "readable and writable"
+			case r:
+				reach = "readable"
+			case w:
+				reach = "writable"
+			}
+			say(f.IO.ErrOut, "warning: %s is %s by other users (mode %04o); run: chmod 600 %s\n", path, reach, mode, path)
 		}
 	})
 	return f.cfg, f.cfgErr
