@@ -27,7 +27,10 @@ func NewCmdWhoami(f *Factory, runF func(*WhoamiOptions) error) *cobra.Command {
 		Use:   "whoami",
 		Short: "Show who the API key belongs to and what it may do",
 		Long: `Show the account behind the API key: email, role, DQOps Cloud tenant,
-licence, the licence's users limit, and whether it can manage users.`,
+licence, the licence's users limit, and whether it can manage users; -o wide
+adds data domains, the password right, the server and its API release. On a
+terminal each field is a line of its own; piped, the fields are one
+tab-separated line.`,
 		Example: `  $ dqo-users whoami
   $ dqo-users whoami -o json --jq .users_limit`,
 		Args: noArgs,
@@ -99,5 +102,6 @@ func profileTable(p *api.Profile, server string) *output.Table {
 			strconv.FormatBool(p.CanManageAccount), optionalBool(p.CanManageUsers),
 			optionalBool(p.CanUseDataDomains), domainsLimit, optionalBool(p.CanChangeOwnPassword),
 			server, p.Release()}},
+		Record: true,
 	}
 }

@@ -86,9 +86,24 @@ func TestWhoamiWideDoesNotWrap(t *testing.T) {
 	_, c := setup(t, sandbox.Options{})
 	r := c.exec(invocation{args: []string{"whoami", "-o", "wide", "--color", "never"}, tty: true})
 	expectCode(t, r, 0)
+	// One line a field, header then value: no line reaches 160 columns,
+	// where one row of twelve columns would be over 200.
 	lines := strings.Split(strings.TrimSuffix(r.stdout, "\n"), "\n")
-	if len(lines) != 2 || len(lines[0]) <= 160 {
-		t.Errorf("want two lines, wider than 160 columns:\n%s", r.stdout)
+	if len(lines) != 12 {
+		t.Errorf("want a line for each of the 12 fields:\n%s", r.stdout)
 	}
-	expectContains(t, "header", lines[0], "USER", "CAN CHANGE OWN PASSWORD", "SERVER", "API")
+	for _, line := range lines {
+		if len(line) >= 160 {
+			t.Errorf("a line of %d columns: %q", len(line), line)
+		}
+	}
+	expectContains(t, "whoami -o wide", r.stdout, "\nCAN CHANGE OWN PASSWORD   true\n", "\nAPI                       1.13\n")
+	if !strings.HasPrefix(r.stdout, "USER                      admin@example.com\n") {
+		t.Errorf("whoami -o wide:\n%s", r.stdout)
+	}
+	// Piped, a script still gets one line.
+	r = c.exec(invocation{args: []string{"whoami"}})
+	if n := strings.Count(r.stdout, "\n"); n != 1 || !strings.HasPrefix(r.stdout, "admin@example.com\tadmin\t") {
+		t.Errorf("piped whoami:\n%q", r.stdout)
+	}
 }

@@ -142,6 +142,9 @@ func (p *Printer) newSink(ctx context.Context, out *itemBuffer, t *Table) (listS
 	case FormatTSV:
 		return newDelimitedSink(out, t.Columns, cols, '\t', !o.NoHeaders), nil
 	}
+	if aligned && t.Record {
+		return newRecordSink(out, t.Columns, cols, !o.NoHeaders, p.Color), nil
+	}
 	if aligned {
 		tt := newTermTable(out, t.Columns, cols, !o.NoHeaders, p.Color)
 		tt.omitEmpty = terminalTable && len(names) == 0

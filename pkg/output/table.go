@@ -41,6 +41,11 @@ type Table struct {
 	// no rows, e.g. "no users". Nothing is said for tab-separated rows or
 	// the other formats.
 	Empty string
+	// Record marks a table of one row with many columns, such as a
+	// profile: an aligned table shows it as one line a column, header then
+	// value, so that -o wide fits a terminal. Tab-separated rows, csv and
+	// tsv keep one line a row.
+	Record bool
 }
 
 // ColumnNames returns the Name of each column, for --columns help and shell

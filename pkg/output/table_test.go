@@ -165,3 +165,30 @@ func TestOmitEmpty(t *testing.T) {
 		}
 	}
 }
+
+// A record is one line a column on a terminal, header then value; piped and
+// in csv it stays one row.
+func TestRecordTable(t *testing.T) {
+	tbl := &Table{Columns: []Column{{Name: "user", Header: "USER"}, {Name: "role", Header: "ROLE"},
+		{Name: "server", Header: "SERVER", Wide: true}}, Rows: [][]string{{"ana@x.io", "admin", "http://h\x1b[2J"}}, Record: true}
+	for _, tt := range []struct {
+		opts     Options
+		terminal bool
+		want     string
+	}{
+		{Options{}, true, "USER   ana@x.io\nROLE   admin\n"},
+		{Options{Format: FormatWide}, true, "USER     ana@x.io\nROLE     admin\nSERVER   http://h\uFFFD[2J\n"},
+		{Options{Format: FormatWide, NoHeaders: true}, true, "ana@x.io\nadmin\nhttp://h\uFFFD[2J\n"},
+		{Options{Columns: []string{"role"}}, true, "ROLE   admin\n"},
+		{Options{}, false, "ana@x.io\tadmin\thttp://h\uFFFD[2J\n"},
+		{Options{Format: FormatCSV}, false, "user,role,server\nana@x.io,admin,http://h\uFFFD[2J\n"},
+	} {
+		var out bytes.Buffer
+		if err := (&Printer{Out: &out, IsTerminal: tt.terminal, Options: tt.opts}).Print(context.Background(), nil, tbl); err != nil {
+			t.Fatal(err)
+		}
+		if out.String() != tt.want {
+			t.Errorf("%+v, terminal %v:\n%q\nwant\n%q", tt.opts, tt.terminal, out.String(), tt.want)
+		}
+	}
+}
