@@ -50,7 +50,7 @@ func TestServerTextNeverReachesTheTerminalRaw(t *testing.T) {
 		{name: "wide", args: []string{"list", "-o", "wide", "--color", "never"}, tty: true, allowed: "\n"},
 		{name: "json", args: []string{"list", "-o", "json"}, allowed: "\n"},
 		{name: "yaml", args: []string{"list", "-o", "yaml"}, allowed: "\n\t"},
-		{name: "csv", args: []string{"list", "-o", "csv"}, allowed: "\n\t"},
+		{name: "csv", args: []string{"list", "-o", "csv"}, allowed: "\n", lines: -1, header: true},
 		{name: "tsv", args: []string{"list", "-o", "tsv"}, allowed: "\n\t", lines: -1, header: true},
 		{name: "name", args: []string{"list", "-o", "name"}, allowed: "\n", lines: -1, words: true},
 		{name: "jq strings", args: []string{"list", "--jq", ".[].email"}, allowed: "\n\t", lines: -1, words: true},
@@ -61,7 +61,7 @@ func TestServerTextNeverReachesTheTerminalRaw(t *testing.T) {
 		{name: "get json", args: []string{"get", hostile[0], "-o", "json"}, allowed: "\n"},
 		{name: "delete messages", args: []string{"delete", hostile[0], hostile[1], "--yes"}, allowed: "\n"},
 		{name: "export", args: []string{"export"}, allowed: "\n\t"},
-		{name: "export csv", args: []string{"export", "-o", "csv"}, allowed: "\n\t"},
+		{name: "export csv", args: []string{"export", "-o", "csv"}, allowed: "\n", lines: -1, header: true},
 		{name: "completion", args: []string{"__complete", "get", ""}, allowed: "\n\t"},
 	}
 	for _, tt := range tests {

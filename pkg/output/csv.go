@@ -5,15 +5,13 @@ import (
 	"strings"
 )
 
-// csvCell is printable for a csv cell, which encoding/csv quotes when it
-// holds a tab or a line break: those stay, so that such a value comes back
-// intact through a csv reader (an exported file applies back), and every
-// other character that Safe replaces is replaced.
-func csvCell(s string) string { return sanitise(s, keepNewline|keepTab) }
+// csvCell and tsvCell are a cell made Safe, tabs and line breaks too: a
+// value from the server never makes a line or a field of its own, for a
+// reader that splits lines before it reads csv (grep, head, a terminal)
+// as for scripts that cut tsv. No email apply takes holds one, so an
+// exported file loses nothing it could apply.
+func csvCell(s string) string { return Safe(s) }
 
-// tsvCell is printable for a tsv cell: Safe, tabs and line breaks too, since
-// scripts split tsv at every tab and line break (cut, read, xargs) and a
-// value holding one would make a field or a line of its own.
 func tsvCell(s string) string { return Safe(s) }
 
 // csvFormulaLeads are the first characters that make a spreadsheet read a
