@@ -121,19 +121,7 @@ func TestExportIsStreamed(t *testing.T) {
 // An export whose answer breaks off part-way is left unfinished, and the
 // error says how many users it holds.
 func TestExportBrokenPartWay(t *testing.T) {
-	c := listAnswer(t, func(w http.ResponseWriter, _ *http.Request) {
-		fmt.Fprint(w, `[{"email":"admin@example.com","accountRole":"admin"}`)
-		for i := range 12 {
-			fmt.Fprintf(w, `,{"email":"u%02d@corp.io","accountRole":"editor"}`, i)
-		}
-		fmt.Fprint(w, `,{"email":"u12@co`)
-		w.(http.Flusher).Flush()
-		conn, _, err := http.NewResponseController(w).Hijack()
-		if err != nil {
-			panic(http.ErrAbortHandler)
-		}
-		conn.Close()
-	})
+	c := listAnswer(t, cutOffAfter13Users)
 	for format, count := range map[string]string{"yaml": "- email:", "json": `"email"`, "csv": "@corp.io,"} {
 		t.Run(format, func(t *testing.T) {
 			r := c.run("export", "-o", format)

@@ -104,6 +104,22 @@ func TestList(t *testing.T) {
 
 // listAnswer serves GET /api/users with a handler of the test's own, and
 // everything else from the sandbox.
+// cutOffAfter13Users answers the list with 13 users and half of a 14th,
+// then drops the connection: a body that breaks off part-way.
+func cutOffAfter13Users(w http.ResponseWriter, _ *http.Request) {
+	fmt.Fprint(w, `[{"email":"admin@example.com","accountRole":"admin"}`)
+	for i := range 12 {
+		fmt.Fprintf(w, `,{"email":"u%02d@corp.io","accountRole":"editor"}`, i)
+	}
+	fmt.Fprint(w, `,{"email":"u12@co`)
+	w.(http.Flusher).Flush()
+	conn, _, err := http.NewResponseController(w).Hijack()
+	if err != nil {
+		panic(http.ErrAbortHandler)
+	}
+	conn.Close()
+}
+
 func listAnswer(t *testing.T, list http.HandlerFunc) *cli {
 	srv := serveSandbox(t, sandbox.Options{}, serving{quiet: true, wrap: func(sb http.Handler) http.Handler {
 		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -170,19 +186,7 @@ func waitFor(t *testing.T, done <-chan result, cond func() bool) {
 // error says how many they were, the exit code is the failure's, and the
 // request is not sent again (the users would be written twice).
 func TestListBrokenPartWay(t *testing.T) {
-	c := listAnswer(t, func(w http.ResponseWriter, _ *http.Request) {
-		fmt.Fprint(w, `[{"email":"admin@example.com","accountRole":"admin"}`)
-		for i := range 12 {
-			fmt.Fprintf(w, `,{"email":"u%02d@corp.io","accountRole":"editor"}`, i)
-		}
-		fmt.Fprint(w, `,{"email":"u12@co`)
-		w.(http.Flusher).Flush()
-		conn, _, err := http.NewResponseController(w).Hijack()
-		if err != nil {
-			panic(http.ErrAbortHandler)
-		}
-		conn.Close()
-	})
+	c := listAnswer(t, cutOffAfter13Users)
 	var requests atomic.Int32
 	c.transport = hookTransport(func(*http.Request) { requests.Add(1) })
 	tests := []struct {

@@ -5,15 +5,6 @@ import (
 	"strings"
 )
 
-// csvCell and tsvCell are a cell made Safe, tabs and line breaks too: a
-// value from the server never makes a line or a field of its own, for a
-// reader that splits lines before it reads csv (grep, head, a terminal)
-// as for scripts that cut tsv. No email apply takes holds one, so an
-// exported file loses nothing it could apply.
-func csvCell(s string) string { return Safe(s) }
-
-func tsvCell(s string) string { return Safe(s) }
-
 // csvFormulaLeads are the first characters that make a spreadsheet read a
 // cell as a formula (=, +, -, @), or that hide one (TAB, CR), plus the
 // quote itself, so that neutralising can always be undone.
@@ -43,11 +34,14 @@ func RestoreCSVCell(s string) string {
 }
 
 // delimitedSink prints csv with encoding/csv's quoting: a cell holding the
-// separator, a quote or a line break is quoted, so values come back intact
-// through any csv reader, those holding a character that csvCell replaces
-// aside; a cell that a spreadsheet would take for a formula is neutralised
-// (see NeutraliseCSVCell). tsv is neither quoted nor neutralised: its cells
-// hold no tab or line break (tsvCell), so they are written as they are. The
+// separator or a quote is quoted, so values come back intact through any
+// csv reader; a cell that a spreadsheet would take for a formula is
+// neutralised (see NeutraliseCSVCell). Every cell is Safe, tabs and line
+// breaks too: a value from the server never makes a line or a field of its
+// own, for a reader that splits lines before it reads csv (grep, head, a
+// terminal) as for scripts that cut tsv, and no email that apply takes
+// holds one. So tsv is neither quoted nor neutralised: its cells are
+// written as they are. The
 // header row is written with the first row, or at the end of an empty list,
 // so that a list that fails before its first row prints nothing.
 type delimitedSink struct {
@@ -71,9 +65,9 @@ func (s *delimitedSink) add(_ any, row []string) error {
 	}
 	for i, c := range s.cols {
 		if s.cw.Comma == ',' {
-			s.record[i] = NeutraliseCSVCell(csvCell(cell(row, c)))
+			s.record[i] = NeutraliseCSVCell(Safe(cell(row, c)))
 		} else {
-			s.record[i] = tsvCell(cell(row, c))
+			s.record[i] = Safe(cell(row, c))
 		}
 	}
 	if err := s.write(); err != nil {
@@ -109,7 +103,7 @@ func (s *delimitedSink) writeHeader() error {
 	}
 	s.headers = false
 	for i, c := range s.cols {
-		s.record[i] = tsvCell(s.columns[c].Name) // a name, never a formula
+		s.record[i] = Safe(s.columns[c].Name) // a name, never a formula
 	}
 	return s.write()
 }

@@ -112,16 +112,10 @@ func cell(row []string, i int) string {
 	return ""
 }
 
-// printable is Safe: a cell stays on one line and in one field of a
-// tab-separated row, its tabs and line breaks replaced by U+FFFD (not by
-// spaces, which `| xargs` would split at), so that `while IFS=$'\t' read`
-// sees one row per record, and a value from the server cannot move the
-// cursor, change colours or retitle the window of the terminal it ends up
-// on, piped or not.
-func printable(s string) string { return Safe(s) }
-
 // pipedSink prints one tab-separated line per row and no header, like
-// gh, so that scripts can split rows with `read` or `cut`.
+// gh, so that scripts can split rows with `read` or `cut`. Cells are Safe:
+// a tab, CR or line break from the server becomes U+FFFD, never a space,
+// which `| xargs` would split a value at.
 type pipedSink struct {
 	out     *itemBuffer
 	columns []Column
@@ -134,7 +128,7 @@ func (s *pipedSink) add(_ any, row []string) error {
 		if i > 0 {
 			s.out.WriteByte('\t')
 		}
-		text := printable(cell(row, c))
+		text := Safe(cell(row, c))
 		if style := s.columns[c].Style; s.color && style != nil {
 			text = style(cell(row, c)).Paint(text)
 		}
@@ -146,14 +140,15 @@ func (s *pipedSink) add(_ any, row []string) error {
 
 func (s *pipedSink) finish() error { return nil }
 
-// nameSink prints the name cell of each row, one per line.
+// nameSink prints the name cell of each row, one per line, Safe as the
+// piped table's cells are, so that `-o name | xargs` reads one word a line.
 type nameSink struct {
 	out    *itemBuffer
 	column int
 }
 
 func (s *nameSink) add(_ any, row []string) error {
-	s.out.WriteString(printable(cell(row, s.column)))
+	s.out.WriteString(Safe(cell(row, s.column)))
 	s.out.WriteByte('\n')
 	return s.out.endItem()
 }

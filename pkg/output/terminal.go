@@ -80,7 +80,7 @@ func newTermTable(out *itemBuffer, columns []Column, cols []int, headers, color 
 func (t *termTable) add(_ any, row []string) error {
 	for i, c := range t.cols {
 		value := cell(row, c)
-		text := capCell(printable(value))
+		text := capCell(Safe(value))
 		t.widths[i] = max(t.widths[i], twwidth.Width(text))
 		t.filled[i] = t.filled[i] || value != ""
 		if style := t.columns[c].Style; t.color && style != nil {
@@ -111,7 +111,7 @@ func (t *termTable) finish() error {
 	for j, i := range shown {
 		w := t.widths[i]
 		if t.headers {
-			h := printable(t.columns[t.cols[i]].Header)
+			h := Safe(t.columns[t.cols[i]].Header)
 			w = max(w, twwidth.Width(h))
 			if t.color {
 				h = Bold.Paint(h)
