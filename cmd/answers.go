@@ -7,7 +7,7 @@ import (
 	"net/http"
 
 	"github.com/dqops-users/dqo-users/pkg/api"
-	"github.com/dqops-users/dqo-users/pkg/output"
+	"github.com/dqops-users/dqo-users/pkg/text"
 )
 
 // How DQOps's answers are read: what a 404, a 403, a 500 or a 400 means for
@@ -42,7 +42,7 @@ func notDQOps(ctx context.Context, client *api.Client) *ExitError {
 // where GET /api/users got answer (api.Client.ProbedAnswer).
 func errNotDQOps(client *api.Client, answer string) *ExitError {
 	return &ExitError{Code: ExitFailure, Status: 404,
-		Err:  fmt.Errorf("%s %w: it answers %s where DQOps lists its users (/api/users)", client.BaseURL(), errNotDQOpsAPI, output.Safe(answer)),
+		Err:  fmt.Errorf("%s %w: it answers %s where DQOps lists its users (/api/users)", client.BaseURL(), errNotDQOpsAPI, text.Safe(answer)),
 		Hint: "check --url, DQOPS_URL or the profile's url (`dqo-users config view`), and its path prefix: the API is under /api of the address where DQOps answers"}
 }
 
@@ -155,7 +155,7 @@ func explainForbidden(ctx context.Context, client *api.Client, err error, se *ap
 	case p.AccountRole.Rank() > needs.Rank():
 		e.Hint = fmt.Sprintf("your account's role is %s, and this needs %s or higher", p.AccountRole, needs)
 	case p.CanManageUsers != nil && !*p.CanManageUsers || p.LicenseType == "FREE":
-		e.Hint = fmt.Sprintf("this DQOps instance's licence (%s) has no user management: it needs TEAM or ENTERPRISE, paired with DQOps Cloud", output.Safe(p.LicenseType))
+		e.Hint = fmt.Sprintf("this DQOps instance's licence (%s) has no user management: it needs TEAM or ENTERPRISE, paired with DQOps Cloud", text.Safe(p.LicenseType))
 	default:
 		e.Hint = "`dqo-users whoami` shows what your account may do, and the instance's licence"
 	}

@@ -9,7 +9,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/dqops-users/dqo-users/pkg/api"
-	"github.com/dqops-users/dqo-users/pkg/output"
+	"github.com/dqops-users/dqo-users/pkg/text"
 )
 
 // completionShells are the shells "completion" writes a script for.
@@ -135,7 +135,7 @@ func (f *Factory) completeEmails(c *cobra.Command, args []string, toComplete str
 	for _, u := range users {
 		l := api.FoldEmail(u.Email)
 		if !taken[l] && strings.HasPrefix(l, prefix) {
-			emails = append(emails, output.Safe(u.Email)+"\t"+string(u.AccountRole))
+			emails = append(emails, text.Safe(u.Email)+"\t"+string(u.AccountRole))
 		}
 	}
 	sort.Strings(emails)
@@ -162,7 +162,7 @@ func (f *Factory) completeProfiles(c *cobra.Command, _ []string, _ string) ([]st
 	}
 	var names []string
 	for _, p := range cfg.Profiles() {
-		names = append(names, p.Name+"\t"+output.Safe(p.URL))
+		names = append(names, p.Name+"\t"+text.Safe(p.URL))
 	}
 	return names, cobra.ShellCompDirectiveNoFileComp
 }

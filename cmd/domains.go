@@ -15,6 +15,7 @@ import (
 	"github.com/dqops-users/dqo-users/pkg/api"
 	"github.com/dqops-users/dqo-users/pkg/iostreams"
 	"github.com/dqops-users/dqo-users/pkg/output"
+	"github.com/dqops-users/dqo-users/pkg/text"
 )
 
 // DomainsOptions are the options of "domains".
@@ -226,7 +227,7 @@ func (f *Factory) completeDomains(c *cobra.Command, prefix, suffix string) []str
 	}
 	var names []string
 	for _, d := range domains {
-		if strings.HasPrefix(strings.ToLower(d.Name), strings.ToLower(prefix)) && output.Safe(d.Name) == d.Name && !strings.ContainsAny(d.Name, " \t") {
+		if strings.HasPrefix(strings.ToLower(d.Name), strings.ToLower(prefix)) && text.Safe(d.Name) == d.Name && !strings.ContainsAny(d.Name, " \t") {
 			names = append(names, d.Name+suffix)
 		}
 	}

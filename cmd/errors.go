@@ -14,6 +14,7 @@ import (
 	"github.com/dqops-users/dqo-users/pkg/api"
 	"github.com/dqops-users/dqo-users/pkg/iostreams"
 	"github.com/dqops-users/dqo-users/pkg/output"
+	"github.com/dqops-users/dqo-users/pkg/text"
 )
 
 // Exit codes: the contract with scripts, documented in the README and in
@@ -282,10 +283,10 @@ func reportError(w io.Writer, e *ExitError, asJSON bool) {
 func say(w io.Writer, format string, args ...any) {
 	for i, a := range args {
 		if v := reflect.ValueOf(a); v.Kind() == reflect.String {
-			args[i] = output.Safe(v.String())
+			args[i] = text.Safe(v.String())
 		}
 	}
-	_, _ = io.WriteString(w, output.SafeText(fmt.Sprintf(format, args...)))
+	_, _ = io.WriteString(w, text.SafeText(fmt.Sprintf(format, args...)))
 }
 
 // batch reports each failure of a command that acts on several emails as it

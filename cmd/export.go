@@ -12,6 +12,7 @@ import (
 	"github.com/dqops-users/dqo-users/pkg/apply"
 	"github.com/dqops-users/dqo-users/pkg/iostreams"
 	"github.com/dqops-users/dqo-users/pkg/output"
+	"github.com/dqops-users/dqo-users/pkg/text"
 )
 
 // ExportOptions are the options of "export".
@@ -129,7 +130,7 @@ func warnCaseTwins(w io.Writer, twins []apply.CaseTwin) {
 	}
 	names := make([]string, 0, maxTwinsNamed)
 	for _, t := range twins[:min(len(twins), maxTwinsNamed)] {
-		names = append(names, fmt.Sprintf("%s (%d users)", output.Safe(t.Email), t.Users))
+		names = append(names, fmt.Sprintf("%s (%d users)", text.Safe(t.Email), t.Users))
 	}
 	more := ""
 	if len(twins) > maxTwinsNamed {

@@ -8,8 +8,9 @@ import (
 	"io"
 	"regexp"
 	"strings"
-	"unicode"
 	"unicode/utf8"
+
+	"github.com/dqops-users/dqo-users/pkg/text"
 )
 
 // readBody reads a response body whole, but never more than limit bytes:
@@ -159,7 +160,7 @@ func quoteStart(data []byte) string {
 	for i, n := 0, 0; i < len(data) && n < max; n++ {
 		r, size := utf8.DecodeRune(data[i:])
 		i += size
-		if r == utf8.RuneError || !unicode.IsPrint(r) {
+		if r == utf8.RuneError || text.Unsafe(r) {
 			r = '.'
 		}
 		b.WriteRune(r)

@@ -9,6 +9,8 @@ import (
 	"strings"
 	"unicode"
 	"unicode/utf8"
+
+	"github.com/dqops-users/dqo-users/pkg/text"
 )
 
 // ValidateEmail checks that s is one plain email address as DQOps
@@ -77,20 +79,20 @@ func ValidateNewEmail(email string, allowLocalDomain bool) error {
 	return nil
 }
 
-// invisibleKind names a character of the categories Cc, Cf, Zl and Zp, or
-// returns "".
+// invisibleKind names a character that text.Unsafe refuses (of the
+// categories Cc, Cf, Zl and Zp), or returns "".
 func invisibleKind(r rune) string {
 	switch {
-	case unicode.Is(unicode.Cc, r):
-		return "a control character"
+	case !text.Unsafe(r):
+		return ""
 	case unicode.Is(unicode.Cf, r):
 		return "an invisible format character (such as a bidirectional override or a zero-width character)"
-	case unicode.Is(unicode.Zl, r):
+	case r == '\u2028':
 		return "a line separator"
-	case unicode.Is(unicode.Zp, r):
+	case r == '\u2029':
 		return "a paragraph separator"
 	}
-	return ""
+	return "a control character"
 }
 
 // maxEscapedEmail bounds an email in a request path, once escaped: four

@@ -2,10 +2,11 @@ package api
 
 import (
 	"fmt"
-	"github.com/dqops-users/dqo-users/pkg/suggest"
 	"maps"
 	"slices"
 	"strings"
+
+	"github.com/dqops-users/dqo-users/pkg/text"
 )
 
 // Grants returns the user's data-domain grants: its dataDomainRoles without
@@ -185,27 +186,12 @@ func runePrefix(s string, n int) string {
 	return s
 }
 
-// closestName returns the known name nearest to name (ignoring case, and
-// counting a swap of two neighbours as one edit), or "" when none is near
-// enough to be a typo: at most one edit in three characters, and only a
-// difference of case for names of one or two. "default" and "root" find
+// closestName returns the known name nearest to name (text.Suggest), or
+// "" when none is near enough to be a typo. "default" and "root" find
 // "(default)".
 func closestName(name string, known []string) string {
-	lower := []rune(strings.ToLower(runePrefix(name, nameLimit)))
-	best, bestDistance := "", len(lower)/3+1
-	if len(lower) < 3 {
-		bestDistance = 1
-	}
-	for _, k := range known {
-		candidates := []string{strings.ToLower(runePrefix(k, nameLimit))}
-		if k == DefaultDomain {
-			candidates = append(candidates, "default", "root")
-		}
-		for _, c := range candidates {
-			if d := suggest.Distance(string(lower), c); d < bestDistance {
-				best, bestDistance = k, d
-			}
-		}
-	}
-	return best
+	return text.Suggest(name, known, domainSynonyms)
 }
+
+// domainSynonyms are what people write for the default data domain.
+var domainSynonyms = map[string]string{"default": DefaultDomain, "root": DefaultDomain}

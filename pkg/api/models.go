@@ -9,6 +9,8 @@ import (
 	"fmt"
 	"sort"
 	"strings"
+
+	"github.com/dqops-users/dqo-users/pkg/text"
 )
 
 // Role is a DQOps account or data-domain role.
@@ -42,6 +44,9 @@ func ParseRole(s string) (Role, error) {
 	r := Role(strings.ToLower(strings.TrimSpace(s)))
 	if r.Valid() {
 		return r, nil
+	}
+	if guess := text.Suggest(s, RoleNames(), nil); guess != "" {
+		return "", fmt.Errorf("unknown role %q (did you mean %q?): use one of %s", s, guess, strings.Join(RoleNames(), ", "))
 	}
 	return "", fmt.Errorf("unknown role %q: use one of %s", s, strings.Join(RoleNames(), ", "))
 }

@@ -3,7 +3,8 @@ package apply
 import (
 	"strconv"
 	"strings"
-	"unicode/utf8"
+
+	"github.com/dqops-users/dqo-users/pkg/text"
 )
 
 // citeLimit is how many characters of a value from a file a message shows.
@@ -23,7 +24,7 @@ const citeLimit = 64
 func citeValue(s string, bare bool) string {
 	cut := runeOffset(s, citeLimit)
 	shown := s[:cut]
-	if !bare || shown == "" || !printable(shown) {
+	if !bare || shown == "" || !text.Printable(shown) {
 		shown = strconv.Quote(shown)
 	}
 	if cut < len(s) {
@@ -48,15 +49,6 @@ func runeOffset(s string, n int) int {
 		n--
 	}
 	return len(s)
-}
-
-func printable(s string) bool {
-	for _, r := range s {
-		if r == utf8.RuneError || !strconv.IsPrint(r) {
-			return false
-		}
-	}
-	return true
 }
 
 // citeError is the message of an error that quotes a value whole, as

@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"github.com/dqops-users/dqo-users/pkg/api"
+	"github.com/dqops-users/dqo-users/pkg/text"
 )
 
 // The keys of a user in a file: the API's field names.
@@ -309,16 +310,15 @@ func domainRolesFromNode(n *node, who string, probs *problems) map[string]api.Ro
 }
 
 func suggestKey(key string) string {
-	for _, k := range userKeys {
-		if strings.EqualFold(k, key) {
-			return fmt.Sprintf(" (did you mean %q?)", k)
-		}
-	}
-	switch strings.ToLower(key) {
-	case "role", "account_role", "account-role":
-		return fmt.Sprintf(" (did you mean %q?)", keyAccountRole)
-	case "domains", "domainroles", "data_domain_roles", "data-domain-roles":
-		return fmt.Sprintf(" (did you mean %q?)", keyDomainRoles)
+	if s := text.Suggest(key, userKeys, keySynonyms); s != "" {
+		return fmt.Sprintf(" (did you mean %q?)", s)
 	}
 	return fmt.Sprintf(" (the keys are %s)", strings.Join(userKeys, ", "))
+}
+
+// keySynonyms are what people write for a user's keys from other tools'
+// habits, as text.Suggest normalises them.
+var keySynonyms = map[string]string{
+	"role": keyAccountRole, "accountrole": keyAccountRole,
+	"domains": keyDomainRoles, "domainroles": keyDomainRoles, "datadomains": keyDomainRoles,
 }

@@ -225,7 +225,7 @@ func TestParseReportsEveryProblemTogether(t *testing.T) {
   team.yaml:4: invalid email "nobody": give one plain address such as ana@example.com
   team.yaml:7: bo@example.com: accountRole: unknown role "king": use one of admin, editor, operator, viewer, none
   team.yaml:8: cy@example.com: missing accountRole (one of admin, editor, operator, viewer, none)
-  team.yaml:9: unknown key "acountRole" (the keys are email, accountRole, dataDomainRoles)
+  team.yaml:9: unknown key "acountRole" (did you mean "accountRole"?)
   team.yaml:10: duplicate email "ANA@example.com": the same user (ignoring case) is already at line 2
   team.yaml:12: dee@example.com: missing accountRole (one of admin, editor, operator, viewer, none)`
 	if err == nil || err.Error() != want {

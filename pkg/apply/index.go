@@ -6,7 +6,7 @@ import (
 	"strings"
 
 	"github.com/dqops-users/dqo-users/pkg/api"
-	"github.com/dqops-users/dqo-users/pkg/output"
+	"github.com/dqops-users/dqo-users/pkg/text"
 )
 
 // Index finds the server's users by email from one list call. It is the one
@@ -47,7 +47,7 @@ type AmbiguousError struct {
 func (e *AmbiguousError) Error() string {
 	shown := make([]string, len(e.Matches))
 	for i, m := range e.Matches {
-		shown[i] = output.Safe(m)
+		shown[i] = text.Safe(m)
 	}
 	return fmt.Sprintf("%q is ambiguous: %s", e.Email, strings.Join(shown, ", "))
 }

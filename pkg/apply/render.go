@@ -8,6 +8,7 @@ import (
 
 	"github.com/dqops-users/dqo-users/pkg/api"
 	"github.com/dqops-users/dqo-users/pkg/output"
+	"github.com/dqops-users/dqo-users/pkg/text"
 )
 
 // String renders one change as the plan shows it: "+ create EMAIL (ROLE)",
@@ -75,14 +76,14 @@ func (p *Plan) Summary() string {
 func (p *Plan) WriteText(w io.Writer, color bool) error {
 	bw := bufio.NewWriter(w)
 	for _, c := range p.Changes {
-		line := output.Safe(c.String())
+		line := text.Safe(c.String())
 		if color {
 			line = c.style().Paint(line)
 		}
 		bw.WriteString(line)
 		bw.WriteByte('\n')
 		if w := c.Warning(); w != "" {
-			line = "  warning: " + output.Safe(w)
+			line = "  warning: " + text.Safe(w)
 			if color {
 				line = (output.Bold | output.Yellow).Paint(line)
 			}

@@ -10,6 +10,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/dqops-users/dqo-users/pkg/api"
+	"github.com/dqops-users/dqo-users/pkg/text"
 )
 
 // Grant is one data-domain role of a user.
@@ -84,7 +85,7 @@ func shellWord(s string) string {
 	plain, printable := true, true
 	for _, r := range s {
 		switch {
-		case !unicode.IsPrint(r):
+		case text.Unsafe(r) || r == utf8.RuneError:
 			printable = false
 		case !(r < unicode.MaxASCII && (unicode.IsLetter(r) || unicode.IsDigit(r) || strings.ContainsRune("@%+=:,./_-", r))):
 			plain = false

@@ -7,7 +7,7 @@ import (
 
 	"go.yaml.in/yaml/v3"
 
-	"github.com/dqops-users/dqo-users/pkg/suggest"
+	"github.com/dqops-users/dqo-users/pkg/text"
 )
 
 // The keys of the file, at the top level and in a profile.
@@ -18,7 +18,7 @@ var (
 )
 
 // synonyms are what people write for a key from other tools' habits, after
-// normalizeKey; spelling mistakes are found by edit distance instead.
+// text.Suggest normalises it; spelling mistakes are found by edit distance instead.
 var synonyms = map[string]string{
 	"address": "url", "host": "url", "server": "url", "endpoint": "url", "baseurl": "url",
 	"token": "api_key", "key": "api_key", "apitoken": "api_key", "secret": "api_key",
@@ -37,7 +37,7 @@ func isSetting(name string) bool { return slices.Contains(settingKeys, name) }
 // a secret: a long or odd "name" is often a value that lost its place, such
 // as an API key written where a key belongs, and is described instead.
 func namePhrase(name string) string {
-	if len(name) <= 24 && !strings.ContainsFunc(name, func(r rune) bool { return r < 0x20 || r > 0x7e }) {
+	if len(name) <= 24 && text.Printable(name) {
 		return fmt.Sprintf(" %q", name)
 	}
 	return fmt.Sprintf(" of %d characters", len(name))
@@ -73,33 +73,4 @@ func unknownProfileKey(name, profile string) string {
 }
 
 // guessKey returns the key of keys that name most likely means, or "".
-func guessKey(name string, keys []string) string {
-	n := normalizeKey(name)
-	if n == "" || len(n) > 40 {
-		return ""
-	}
-	if s, ok := synonyms[n]; ok && slices.Contains(keys, s) {
-		return s
-	}
-	best, bestDistance := "", 0
-	for _, k := range keys {
-		target := normalizeKey(k)
-		d := suggest.Distance(n, target)
-		if d <= len(target)/4+1 && (best == "" || d < bestDistance) {
-			best, bestDistance = k, d
-		}
-	}
-	return best
-}
-
-// normalizeKey folds the differences that do not matter for a guess:
-// letter case and word separators (apiKey, api-key, API_KEY).
-func normalizeKey(s string) string {
-	var b strings.Builder
-	for _, r := range strings.ToLower(s) {
-		if r != '_' && r != '-' && r != ' ' && r != '.' {
-			b.WriteRune(r)
-		}
-	}
-	return b.String()
-}
+func guessKey(name string, keys []string) string { return text.Suggest(name, keys, synonyms) }

@@ -3,6 +3,8 @@ package output
 import (
 	"encoding/csv"
 	"strings"
+
+	"github.com/dqops-users/dqo-users/pkg/text"
 )
 
 // csvFormulaLeads are the first characters that make a spreadsheet read a
@@ -65,9 +67,9 @@ func (s *delimitedSink) add(_ any, row []string) error {
 	}
 	for i, c := range s.cols {
 		if s.cw.Comma == ',' {
-			s.record[i] = NeutraliseCSVCell(Safe(cell(row, c)))
+			s.record[i] = NeutraliseCSVCell(text.Safe(cell(row, c)))
 		} else {
-			s.record[i] = Safe(cell(row, c))
+			s.record[i] = text.Safe(cell(row, c))
 		}
 	}
 	if err := s.write(); err != nil {
@@ -103,7 +105,7 @@ func (s *delimitedSink) writeHeader() error {
 	}
 	s.headers = false
 	for i, c := range s.cols {
-		s.record[i] = Safe(s.columns[c].Name) // a name, never a formula
+		s.record[i] = text.Safe(s.columns[c].Name) // a name, never a formula
 	}
 	return s.write()
 }

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/dqops-users/dqo-users/pkg/text"
 	"github.com/itchyny/gojq"
 )
 
@@ -55,7 +56,7 @@ func runJQ(ctx context.Context, out *itemBuffer, code *gojq.Code, data any) (hal
 			return false, &runError{what: "--jq", err: err}
 		}
 		if s, isString := v.(string); isString {
-			out.WriteString(sanitise(s, keepNewline|keepTab))
+			out.WriteString(text.SafeLines(s))
 		} else {
 			b, err := gojq.Marshal(v)
 			if err != nil {
@@ -87,7 +88,7 @@ func (e *runError) Error() string {
 	if msg == "" {
 		msg = e.err.Error()
 	}
-	return "running " + e.what + ": " + SafeText(msg)
+	return "running " + e.what + ": " + text.SafeText(msg)
 }
 
 // Unwrap returns the error of gojq, text/template or the context, if any.

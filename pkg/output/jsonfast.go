@@ -9,6 +9,8 @@ import (
 	"sync"
 	"unicode/utf16"
 	"unicode/utf8"
+
+	"github.com/dqops-users/dqo-users/pkg/text"
 )
 
 // jsonShape is how the package writes values of one type itself, with the
@@ -338,7 +340,7 @@ func appendJSONString(dst []byte, s string, safe bool) []byte {
 		switch {
 		case r == utf8.RuneError && n == 1:
 			dst = append(append(dst, s[start:i]...), `\ufffd`...)
-		case r == '\u2028' || r == '\u2029' || safe && unsafeRune(r):
+		case r == '\u2028' || r == '\u2029' || safe && text.Unsafe(r):
 			dst = append(dst, s[start:i]...)
 			if r > 0xffff {
 				hi, lo := utf16.EncodeRune(r)

@@ -3,6 +3,8 @@ package output
 import (
 	"strings"
 	"unicode"
+
+	"github.com/dqops-users/dqo-users/pkg/text"
 )
 
 // Column describes one column of a Table.
@@ -128,7 +130,7 @@ func (s *pipedSink) add(_ any, row []string) error {
 		if i > 0 {
 			s.out.WriteByte('\t')
 		}
-		text := Safe(cell(row, c))
+		text := text.Safe(cell(row, c))
 		if style := s.columns[c].Style; s.color && style != nil {
 			text = style(cell(row, c)).Paint(text)
 		}
@@ -148,7 +150,7 @@ type nameSink struct {
 }
 
 func (s *nameSink) add(_ any, row []string) error {
-	s.out.WriteString(Safe(cell(row, s.column)))
+	s.out.WriteString(text.Safe(cell(row, s.column)))
 	s.out.WriteByte('\n')
 	return s.out.endItem()
 }

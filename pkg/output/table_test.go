@@ -8,6 +8,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/dqops-users/dqo-users/pkg/text"
 	"github.com/olekukonko/tablewriter/pkg/twwidth"
 )
 
@@ -77,7 +78,7 @@ func tablewriterTable(t *testing.T, tbl *Table, cols []int, headers, color bool)
 	if headers {
 		hs := make([]string, len(cols))
 		for i, c := range cols {
-			hs[i] = Safe(tbl.Columns[c].Header)
+			hs[i] = text.Safe(tbl.Columns[c].Header)
 			if color {
 				hs[i] = Bold.Paint(hs[i])
 			}
@@ -87,7 +88,7 @@ func tablewriterTable(t *testing.T, tbl *Table, cols []int, headers, color bool)
 	for _, row := range tbl.Rows {
 		cells := make([]string, len(cols))
 		for i, c := range cols {
-			cells[i] = capCell(Safe(cell(row, c)))
+			cells[i] = capCell(text.Safe(cell(row, c)))
 			if style := tbl.Columns[c].Style; color && style != nil {
 				cells[i] = style(cell(row, c)).Paint(cells[i])
 			}

@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"strings"
 	"text/template"
+
+	"github.com/dqops-users/dqo-users/pkg/text"
 )
 
 // writeTemplate executes text over the JSON form of value, as serverForm
@@ -31,7 +33,7 @@ func runTemplate(out *itemBuffer, tpl *template.Template, data any) error {
 	if err := tpl.Execute(&buf, data); err != nil {
 		return &runError{what: "--template", err: err}
 	}
-	out.WriteString(sanitise(buf.String(), keepNewline|keepTab))
+	out.WriteString(text.SafeLines(buf.String()))
 	return nil
 }
 

@@ -6,6 +6,7 @@ import (
 	"io"
 	"unicode/utf8"
 
+	"github.com/dqops-users/dqo-users/pkg/text"
 	"github.com/olekukonko/tablewriter"
 	"github.com/olekukonko/tablewriter/pkg/twwidth"
 	"github.com/olekukonko/tablewriter/renderer"
@@ -80,7 +81,7 @@ func newTermTable(out *itemBuffer, columns []Column, cols []int, headers, color 
 func (t *termTable) add(_ any, row []string) error {
 	for i, c := range t.cols {
 		value := cell(row, c)
-		text := capCell(Safe(value))
+		text := capCell(text.Safe(value))
 		t.widths[i] = max(t.widths[i], twwidth.Width(text))
 		t.filled[i] = t.filled[i] || value != ""
 		if style := t.columns[c].Style; t.color && style != nil {
@@ -96,7 +97,7 @@ func (t *termTable) add(_ any, row []string) error {
 func (t *termTable) finish() error {
 	if t.rows == 0 {
 		if t.errOut != nil && t.empty != "" {
-			fmt.Fprintln(t.errOut, Safe(t.empty))
+			fmt.Fprintln(t.errOut, text.Safe(t.empty))
 		}
 		return nil
 	}
@@ -111,7 +112,7 @@ func (t *termTable) finish() error {
 	for j, i := range shown {
 		w := t.widths[i]
 		if t.headers {
-			h := Safe(t.columns[t.cols[i]].Header)
+			h := text.Safe(t.columns[t.cols[i]].Header)
 			w = max(w, twwidth.Width(h))
 			if t.color {
 				h = Bold.Paint(h)

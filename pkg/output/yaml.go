@@ -8,6 +8,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/dqops-users/dqo-users/pkg/text"
 	"go.yaml.in/yaml/v3"
 )
 
@@ -116,7 +117,7 @@ func encodeYAML(w io.Writer, node *yaml.Node, batch int) error {
 // to yaml.v3's choice: a block scalar carries them harmlessly.
 func quoteUnsafe(n *yaml.Node) bool {
 	if n.Kind == yaml.ScalarNode {
-		if firstUnsafe(n.Value, keepNewline|keepTab) < 0 {
+		if text.SafeLines(n.Value) == n.Value {
 			return false
 		}
 		n.Style = yaml.DoubleQuotedStyle

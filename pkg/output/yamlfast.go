@@ -3,6 +3,8 @@ package output
 import (
 	"strconv"
 	"unicode/utf8"
+
+	"github.com/dqops-users/dqo-users/pkg/text"
 )
 
 // yamlItem writes one item of a YAML list from its compact JSON, as
@@ -267,7 +269,7 @@ func plainYAML(s []byte, flow bool) bool {
 			// yaml.v3 quotes what its is_printable rejects: C1, the byte
 			// order mark, U+FFFE and up, beyond the BMP; and breaks lines
 			// at U+2028 and U+2029, which unsafeRune names.
-			if r < 0xa0 || r >= 0xfffe || r == 0xfeff || unsafeRune(r) {
+			if r < 0xa0 || r >= 0xfffe || r == 0xfeff || text.Unsafe(r) {
 				return false
 			}
 			i += n
