@@ -9,9 +9,9 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/dqops-users/dqo-users/pkg/api"
-	"github.com/dqops-users/dqo-users/pkg/apply"
 	"github.com/dqops-users/dqo-users/pkg/iostreams"
 	"github.com/dqops-users/dqo-users/pkg/output"
+	"github.com/dqops-users/dqo-users/pkg/users"
 )
 
 // ApplyOptions are the options of "apply".
@@ -137,7 +137,7 @@ func applyRun(opts *ApplyOptions) error {
 		return refusedError(plan.Refused())
 	}
 	if !opts.Yes {
-		deletes := plan.Count(apply.ActionDelete)
+		deletes := plan.Count(users.ActionDelete)
 		if opts.IO.CanPrompt() {
 			ok, err := opts.IO.Confirm(ctx, fmt.Sprintf("Apply %s to %s?", output.Count(len(pending), "change"), client.BaseURL()))
 			if err != nil {
@@ -156,7 +156,7 @@ func applyRun(opts *ApplyOptions) error {
 	if opts.IO.IsStderrTTY() && len(pending) >= applyProgressMin {
 		progress.bar = iostreams.NewProgressBar(errOut, len(pending))
 	}
-	report := apply.Execute(ctx, plan, clientWriter{client}, apply.ExecOptions{
+	report := users.Execute(ctx, plan, clientWriter{client}, users.ExecOptions{
 		Parallel:        opts.Parallel,
 		ContinueOnError: opts.ContinueOnError,
 		Progress:        progress,
@@ -201,7 +201,7 @@ type applyProgress struct {
 	bar    *iostreams.ProgressBar
 }
 
-func (p *applyProgress) Finished(r apply.Result) {
+func (p *applyProgress) Finished(r users.Result) {
 	if errors.Is(r.Err, context.Canceled) {
 		return // cut short after Ctrl-C: the summary lists it as unknown
 	}
@@ -222,11 +222,11 @@ func (p *applyProgress) Finished(r apply.Result) {
 	}
 }
 
-func doneMessage(c apply.Change) string {
+func doneMessage(c users.Change) string {
 	switch c.Action {
-	case apply.ActionCreate:
+	case users.ActionCreate:
 		return fmt.Sprintf("Created user %s with role %s.", c.Email, c.After.AccountRole)
-	case apply.ActionUpdate:
+	case users.ActionUpdate:
 		return fmt.Sprintf("Updated user %s: %s.", c.Email, c.Describe())
 	}
 	return fmt.Sprintf("Deleted user %s.", c.Email)
@@ -239,7 +239,7 @@ func failureMessage(err error) string {
 	return classify(context.Background(), err).Err.Error()
 }
 
-func printRefused(w io.Writer, plan *apply.Plan) {
+func printRefused(w io.Writer, plan *users.Plan) {
 	for _, c := range plan.Changes {
 		if c.Refused != "" {
 			say(w, "refused: %s %s: %s\n", c.Action, c.Email, c.Refused)
@@ -253,7 +253,7 @@ const applyListShown = 10
 // printApplySummary says what apply did: the counts, then the changes not
 // attempted and those whose outcome is unknown (a request cut short after
 // Ctrl-C), which a list call tells.
-func printApplySummary(w io.Writer, r *apply.Report) {
+func printApplySummary(w io.Writer, r *users.Report) {
 	head := "Applied"
 	switch {
 	case r.Interrupted:
@@ -280,7 +280,7 @@ func printApplySummary(w io.Writer, r *apply.Report) {
 	fmt.Fprintln(w, "Run apply again to finish: changes already made are not repeated.")
 }
 
-func listChanges(w io.Writer, changes []apply.Change) {
+func listChanges(w io.Writer, changes []users.Change) {
 	for i, c := range changes {
 		if i == applyListShown {
 			fmt.Fprintf(w, "  ... and %d more\n", len(changes)-applyListShown)
@@ -293,7 +293,7 @@ func listChanges(w io.Writer, changes []apply.Change) {
 // applyExit is 130 after Ctrl-C (143 after SIGTERM); the first failure's
 // code when it stopped the run; 9 when, attempting everything, some changes
 // failed; 11 when changes were refused by a guard and none failed.
-func applyExit(ctx context.Context, r *apply.Report, continueOnError bool) error {
+func applyExit(ctx context.Context, r *users.Report, continueOnError bool) error {
 	switch {
 	case r.Interrupted:
 		e := interrupted(ctx)
@@ -312,7 +312,7 @@ func applyExit(ctx context.Context, r *apply.Report, continueOnError bool) error
 	return nil
 }
 
-func othersMade(r *apply.Report) string {
+func othersMade(r *users.Report) string {
 	if r.Done() > 0 {
 		return "; the others were made"
 	}

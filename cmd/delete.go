@@ -8,9 +8,9 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/dqops-users/dqo-users/pkg/api"
-	"github.com/dqops-users/dqo-users/pkg/apply"
 	"github.com/dqops-users/dqo-users/pkg/iostreams"
 	"github.com/dqops-users/dqo-users/pkg/output"
+	"github.com/dqops-users/dqo-users/pkg/users"
 )
 
 // DeleteOptions are the options of "delete".
@@ -75,16 +75,16 @@ func deleteRun(opts *DeleteOptions) error {
 	if err != nil {
 		return err
 	}
-	who, users, err := callerAndUsers(ctx, client)
+	who, current, err := callerAndUsers(ctx, client)
 	if err != nil {
 		return err
 	}
-	index := apply.NewIndex(users)
+	index := users.NewIndex(current)
 	// Two spellings of one user delete it once; two users that differ only
 	// in case, each named exactly, are two deletions.
 	found := make([]error, len(opts.Emails))
 	named := make(map[int]bool, len(opts.Emails))
-	var changes []apply.Change
+	var changes []users.Change
 	for n, email := range opts.Emails {
 		i, err := index.Find(email)
 		if err == nil && named[i] {
@@ -93,25 +93,25 @@ func deleteRun(opts *DeleteOptions) error {
 		if found[n] = err; err == nil {
 			named[i] = true
 			u := index.User(i)
-			changes = append(changes, apply.Change{Action: apply.ActionDelete, Email: u.Email, Before: &u})
+			changes = append(changes, users.Change{Action: users.ActionDelete, Email: u.Email, Before: &u})
 		}
 	}
 	if !opts.Force {
-		_ = apply.Guard(changes, who.User, func() ([]api.User, error) { return users, nil })
+		_ = users.Guard(changes, who.User, func() ([]api.User, error) { return current, nil })
 	}
 	// Failures are reported in the order the emails were given, the first
 	// one's code being the command's.
 	b := newBatch(opts.IO.ErrOut, opts.Output != "", func(err error) error { return explainStatus(ctx, client, err) })
-	var targets []apply.Change
+	var targets []users.Change
 	next := 0
 	for n, email := range opts.Emails {
-		var amb *apply.AmbiguousError
+		var amb *users.AmbiguousError
 		switch err := found[n]; {
 		case err == errNamedBefore:
 			continue
 		case errors.As(err, &amb):
 			b.fail(ctx, withHint(usageErrorf("%v: nothing was deleted for it", amb),
-				"give the exact spelling of the user to delete (`dqo-users list` shows them)"))
+				"give the exact spelling of the user to delete (`dqo-current list` shows them)"))
 			continue
 		case err != nil:
 			b.fail(ctx, errUserNotFound(email))
@@ -120,11 +120,11 @@ func deleteRun(opts *DeleteOptions) error {
 		c := changes[next]
 		next++
 		switch c.Refused {
-		case apply.RefusedSelfDelete:
+		case users.RefusedSelfDelete:
 			b.fail(ctx, refusedf("refusing to delete your own account %s", email))
-		case apply.RefusedSelfLastAdmin:
+		case users.RefusedSelfLastAdmin:
 			b.fail(ctx, refusedf("refusing to delete your own account %s: it is also the last admin, and the instance would be left without one", email))
-		case apply.RefusedLastAdmin:
+		case users.RefusedLastAdmin:
 			b.fail(ctx, refusedf("refusing to delete %s: it is the last admin", email))
 		default:
 			targets = append(targets, c)
@@ -147,7 +147,7 @@ func deleteRun(opts *DeleteOptions) error {
 			continue
 		}
 		say(opts.IO.ErrOut, "Deleted user %s.\n", c.Email)
-		done = append(done, Action{Action: "deleted", User: apply.NewUserJSON(c.Before), Before: apply.NewUserJSON(c.Before)})
+		done = append(done, Action{Action: "deleted", User: users.NewUserJSON(c.Before), Before: users.NewUserJSON(c.Before)})
 	}
 	if err := printActions(opts.IO.Out, opts.Output, len(opts.Emails) > 1, done); err != nil {
 		return err
@@ -157,7 +157,7 @@ func deleteRun(opts *DeleteOptions) error {
 
 // confirmDeletion lists the users to delete, then asks on a line of its
 // own, so that the question is not read as being about the last email.
-func confirmDeletion(ctx context.Context, io *iostreams.IOStreams, targets []apply.Change) error {
+func confirmDeletion(ctx context.Context, io *iostreams.IOStreams, targets []users.Change) error {
 	say(io.ErrOut, "Users to delete:\n")
 	for _, c := range targets {
 		say(io.ErrOut, "  %s\n", c.Email)

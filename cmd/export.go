@@ -9,10 +9,10 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/dqops-users/dqo-users/pkg/api"
-	"github.com/dqops-users/dqo-users/pkg/apply"
 	"github.com/dqops-users/dqo-users/pkg/iostreams"
 	"github.com/dqops-users/dqo-users/pkg/output"
 	"github.com/dqops-users/dqo-users/pkg/text"
+	"github.com/dqops-users/dqo-users/pkg/users"
 )
 
 // ExportOptions are the options of "export".
@@ -56,10 +56,10 @@ Ana@example.com and ana@example.com) are all written, with a warning:
 			// The default is empty rather than "yaml" so that errors stay
 			// sentences: -o yaml and json turn them into JSON objects.
 			if format == "" {
-				format = string(apply.FormatYAML)
+				format = string(users.FormatYAML)
 			}
 			var err error
-			if opts.Format, err = apply.ParseFormat(format); err != nil {
+			if opts.Format, err = users.ParseFormat(format); err != nil {
 				return usageErrorf("--output: %v", err)
 			}
 			if runF != nil {
@@ -69,7 +69,7 @@ Ana@example.com and ana@example.com) are all written, with a warning:
 		},
 	}
 	c.Flags().StringVarP(&format, "output", "o", "", "output `FORMAT`: yaml, json or csv (default yaml)")
-	_ = c.RegisterFlagCompletionFunc("output", fixedCompletion(output.Names(apply.Formats())...))
+	_ = c.RegisterFlagCompletionFunc("output", fixedCompletion(output.Names(users.Formats())...))
 	return c
 }
 
@@ -83,9 +83,9 @@ func exportRun(opts *ExportOptions) error {
 	// has them (DQOps 1.13, with or without data domains in use), which the
 	// first user shows: no profile is read, so a caller whose profile is
 	// refused exports as any other.
-	var file *apply.Exporter
+	var file *users.Exporter
 	start := func(withDomains bool) error {
-		f, err := apply.NewExporter(opts.IO.Out, opts.Format, withDomains)
+		f, err := users.NewExporter(opts.IO.Out, opts.Format, withDomains)
 		file = f
 		return err
 	}
@@ -124,7 +124,7 @@ const maxTwinsNamed = 5
 // warnCaseTwins tells of users whose emails differ only in letter case: the
 // file holds them all, as the server does, and apply refuses it until one
 // spelling of each is removed or changed.
-func warnCaseTwins(w io.Writer, twins []apply.CaseTwin) {
+func warnCaseTwins(w io.Writer, twins []users.CaseTwin) {
 	if len(twins) == 0 {
 		return
 	}

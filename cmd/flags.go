@@ -8,8 +8,8 @@ import (
 	"github.com/spf13/pflag"
 
 	"github.com/dqops-users/dqo-users/pkg/api"
-	"github.com/dqops-users/dqo-users/pkg/apply"
 	"github.com/dqops-users/dqo-users/pkg/output"
+	"github.com/dqops-users/dqo-users/pkg/users"
 )
 
 // noArgs refuses any argument, in the tool's words (cobra calls an extra
@@ -174,7 +174,7 @@ func addFileFlags(c *cobra.Command, file, format *string) {
 	c.Flags().StringVar(format, "format", "", "the file's `FORMAT`: yaml, json or csv (default: by extension, else by content)")
 	_ = c.MarkFlagRequired("file")
 	_ = c.MarkFlagFilename("file", "yaml", "yml", "json", "csv")
-	_ = c.RegisterFlagCompletionFunc("format", fixedCompletion(output.Names(apply.Formats())...))
+	_ = c.RegisterFlagCompletionFunc("format", fixedCompletion(output.Names(users.Formats())...))
 }
 
 // validateFileFlags checks -f and --format before anything is read.
@@ -183,7 +183,7 @@ func validateFileFlags(file, format string) error {
 		return usageErrorf("--file needs a file name, or - for stdin")
 	}
 	if format != "" {
-		if _, err := apply.ParseFormat(format); err != nil {
+		if _, err := users.ParseFormat(format); err != nil {
 			return usageErrorf("--format: %v", err)
 		}
 	}

@@ -6,9 +6,9 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/dqops-users/dqo-users/pkg/api"
-	"github.com/dqops-users/dqo-users/pkg/apply"
 	"github.com/dqops-users/dqo-users/pkg/iostreams"
 	"github.com/dqops-users/dqo-users/pkg/output"
+	"github.com/dqops-users/dqo-users/pkg/users"
 )
 
 // GetOptions are the options of "get".
@@ -62,7 +62,7 @@ func getRun(opts *GetOptions) error {
 		return err
 	}
 	ctx := opts.Context
-	var users []api.User
+	var found []api.User
 	batch := newBatch(opts.IO.ErrOut, opts.Output.JSONErrors(), func(err error) error { return explainStatus(ctx, client, err) })
 	for _, email := range opts.Emails {
 		u, err := client.GetUser(ctx, email)
@@ -72,14 +72,14 @@ func getRun(opts *GetOptions) error {
 			}
 			continue
 		}
-		users = append(users, *u)
+		found = append(found, *u)
 	}
-	if len(users) > 0 || len(opts.Emails) > 1 {
-		var value any = usersJSON(users)
+	if len(found) > 0 || len(opts.Emails) > 1 {
+		var value any = usersJSON(found)
 		if len(opts.Emails) == 1 {
-			value = apply.NewUserJSON(&users[0])
+			value = users.NewUserJSON(&found[0])
 		}
-		if err := opts.Printer(opts.Output).Print(ctx, value, usersTable(users)); err != nil {
+		if err := opts.Printer(opts.Output).Print(ctx, value, usersTable(found)); err != nil {
 			return err
 		}
 	}

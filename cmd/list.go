@@ -13,9 +13,9 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/dqops-users/dqo-users/pkg/api"
-	"github.com/dqops-users/dqo-users/pkg/apply"
 	"github.com/dqops-users/dqo-users/pkg/iostreams"
 	"github.com/dqops-users/dqo-users/pkg/output"
+	"github.com/dqops-users/dqo-users/pkg/users"
 )
 
 // ListOptions are the options of "list".
@@ -120,7 +120,7 @@ func listRun(opts *ListOptions) error {
 	keep := userFilter(opts.Role, opts.Match)
 	// The list writer keeps neither the item nor the row: one of each
 	// serves every user.
-	var item apply.UserJSON
+	var item users.UserJSON
 	var row []string
 	var writeErr error // a failure to write, as opposed to one of the server
 	write := func(u *api.User) error {
@@ -128,7 +128,7 @@ func listRun(opts *ListOptions) error {
 		if u.HasGrants() {
 			grants = u.GrantsString()
 		}
-		item = *apply.NewUserJSON(u)
+		item = *users.NewUserJSON(u)
 		row = append(row[:0], u.Email, string(u.AccountRole), grants)
 		writeErr = list.Add(&item, row)
 		return writeErr
@@ -283,7 +283,7 @@ func (h *handOver) send() bool {
 }
 
 // brokenList is a list being written when its answer failed: a
-// *output.ListWriter, or an *apply.Exporter.
+// *output.ListWriter, or an *users.Exporter.
 type brokenList interface {
 	Abort() error
 	Written() int

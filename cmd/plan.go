@@ -5,9 +5,9 @@ import (
 	"errors"
 
 	"github.com/dqops-users/dqo-users/pkg/api"
-	"github.com/dqops-users/dqo-users/pkg/apply"
 	"github.com/dqops-users/dqo-users/pkg/iostreams"
 	"github.com/dqops-users/dqo-users/pkg/output"
+	"github.com/dqops-users/dqo-users/pkg/users"
 )
 
 // PlanOptions are what diff and apply share: the file, how the plan is made,
@@ -28,7 +28,7 @@ type PlanOptions struct {
 
 // plan reads the file, then the server, and compares them: what diff shows
 // and apply carries out.
-func (o *PlanOptions) plan() (*apply.File, *api.Client, *apply.Plan, error) {
+func (o *PlanOptions) plan() (*users.File, *api.Client, *users.Plan, error) {
 	file, err := readUsersFile(o.Context, o.IO, o.File, o.Format)
 	if err != nil {
 		return nil, nil, nil, err
@@ -46,7 +46,7 @@ func (o *PlanOptions) plan() (*apply.File, *api.Client, *apply.Plan, error) {
 
 // readUsersFile reads and validates the whole file before any request; a
 // problem is a usage error listing every problem with its line.
-func readUsersFile(ctx context.Context, io *iostreams.IOStreams, name, format string) (*apply.File, error) {
+func readUsersFile(ctx context.Context, io *iostreams.IOStreams, name, format string) (*users.File, error) {
 	var data []byte
 	var err error
 	if name == "-" {
@@ -59,16 +59,16 @@ func readUsersFile(ctx context.Context, io *iostreams.IOStreams, name, format st
 		return nil, err
 	}
 	if err != nil {
-		return nil, usageErrorf("reading %s: %v", apply.DisplayName(name), err)
+		return nil, usageErrorf("reading %s: %v", users.DisplayName(name), err)
 	}
-	var fm apply.Format
+	var fm users.Format
 	if format != "" {
-		fm, _ = apply.ParseFormat(format)
+		fm, _ = users.ParseFormat(format)
 	} else {
-		fm = apply.DetectFormat(name, data)
+		fm = users.DetectFormat(name, data)
 	}
-	file, err := apply.Parse(name, data, fm)
-	var ve *apply.ValidationError
+	file, err := users.Parse(name, data, fm)
+	var ve *users.ValidationError
 	if errors.As(err, &ve) {
 		return nil, withHint(&ExitError{Code: ExitUsage, Err: err}, "nothing was changed; fix the file and run again")
 	}
@@ -79,13 +79,13 @@ func readUsersFile(ctx context.Context, io *iostreams.IOStreams, name, format st
 // instance) and the users, in one list call, checks the file's data-domain
 // grants (reading the data domains when it has grants and the instance has
 // domains), and compares the file with the users.
-func makePlan(ctx context.Context, client *api.Client, file *apply.File, o *PlanOptions) (*apply.Plan, error) {
-	who, users, err := callerAndUsers(ctx, client)
+func makePlan(ctx context.Context, client *api.Client, file *users.File, o *PlanOptions) (*users.Plan, error) {
+	who, current, err := callerAndUsers(ctx, client)
 	if err != nil {
 		return nil, err
 	}
 	if file.HasGrants() {
-		flavour := client.DecideFlavour(who, users)
+		flavour := client.DecideFlavour(who, current)
 		rule, err := grantRule(ctx, client, flavour)
 		if err != nil {
 			return nil, err
@@ -94,18 +94,18 @@ func makePlan(ctx context.Context, client *api.Client, file *apply.File, o *Plan
 			return nil, withHint(&ExitError{Code: ExitUsage, Err: err}, "nothing was changed; "+grantHint(flavour))
 		}
 	}
-	plan := apply.NewPlan(file, users, apply.Options{Prune: o.Prune, Force: o.Force, Caller: who.User})
+	plan := users.NewPlan(file, current, users.Options{Prune: o.Prune, Force: o.Force, Caller: who.User})
 	if len(plan.Ambiguous) > 0 {
-		return nil, withHint(&ExitError{Code: ExitUsage, Err: &apply.ValidationError{File: file.Name, Problems: plan.Ambiguous}},
+		return nil, withHint(&ExitError{Code: ExitUsage, Err: &users.ValidationError{File: file.Name, Problems: plan.Ambiguous}},
 			"nothing was changed; write each email with the exact spelling the server has (`dqo-users list`)")
 	}
 	// A user to create is held to create's rules for a new email.
-	var bad []apply.Problem
+	var bad []users.Problem
 	local := false
 	for _, c := range plan.Changes {
-		if c.Action == apply.ActionCreate {
+		if c.Action == users.ActionCreate {
 			if err := api.ValidateNewEmail(c.Email, o.AllowLocalDomain); err != nil {
-				bad = append(bad, apply.Problem{Line: c.Line, Message: err.Error()})
+				bad = append(bad, users.Problem{Line: c.Line, Message: err.Error()})
 				local = local || errors.Is(err, api.ErrLocalDomain)
 			}
 		}
@@ -115,7 +115,7 @@ func makePlan(ctx context.Context, client *api.Client, file *apply.File, o *Plan
 		if local {
 			hint += ", or pass --allow-local-domain if this DQOps deployment uses domains without a dot"
 		}
-		return nil, withHint(&ExitError{Code: ExitUsage, Err: &apply.ValidationError{File: file.Name, Problems: bad}}, hint)
+		return nil, withHint(&ExitError{Code: ExitUsage, Err: &users.ValidationError{File: file.Name, Problems: bad}}, hint)
 	}
 	return plan, nil
 }

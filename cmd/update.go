@@ -7,9 +7,9 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/dqops-users/dqo-users/pkg/api"
-	"github.com/dqops-users/dqo-users/pkg/apply"
 	"github.com/dqops-users/dqo-users/pkg/iostreams"
 	"github.com/dqops-users/dqo-users/pkg/output"
+	"github.com/dqops-users/dqo-users/pkg/users"
 )
 
 // UpdateOptions are the options of "update".
@@ -123,10 +123,10 @@ func updateRun(opts *UpdateOptions) error {
 		updated.AccountRole = opts.Role
 	}
 	updated.DataDomainRoles = updatedGrants(opts, current)
-	change := apply.Change{Action: apply.ActionUpdate, Email: current.Email, Before: current, After: &updated}
+	change := users.Change{Action: users.ActionUpdate, Email: current.Email, Before: current, After: &updated}
 	if updated.AccountRole == current.AccountRole && api.SameGrants(updated.DataDomainRoles, current.DataDomainRoles) {
 		say(opts.IO.ErrOut, "User %s already has these roles; nothing to change.\n", current.Email)
-		return printActions(opts.IO.Out, opts.Output, false, []Action{{Action: "unchanged", User: apply.NewUserJSON(current), Before: apply.NewUserJSON(current)}})
+		return printActions(opts.IO.Out, opts.Output, false, []Action{{Action: "unchanged", User: users.NewUserJSON(current), Before: users.NewUserJSON(current)}})
 	}
 	if !opts.Force && change.RemovesAdmin() {
 		if err := guardUpdate(ctx, client, who, change); err != nil {
@@ -141,7 +141,7 @@ func updateRun(opts *UpdateOptions) error {
 		say(opts.IO.ErrOut, "warning: %s\n", w)
 	}
 	written := writtenUser(ctx, client, opts.IO.ErrOut, opts.Output, &updated)
-	return printActions(opts.IO.Out, opts.Output, false, []Action{{Action: "updated", User: written, Before: apply.NewUserJSON(current)}})
+	return printActions(opts.IO.Out, opts.Output, false, []Action{{Action: "updated", User: written, Before: users.NewUserJSON(current)}})
 }
 
 // updatedGrants returns the user's grants after the requested change: the
@@ -168,25 +168,25 @@ func updatedGrants(opts *UpdateOptions, current *api.User) map[string]api.Role {
 	return api.GrantsOf(grants)
 }
 
-// guardUpdate refuses, as apply.Guard decides, to demote the caller's own
+// guardUpdate refuses, as users.Guard decides, to demote the caller's own
 // account or the last admin.
-func guardUpdate(ctx context.Context, client *api.Client, who *api.Profile, change apply.Change) error {
+func guardUpdate(ctx context.Context, client *api.Client, who *api.Profile, change users.Change) error {
 	if who == nil {
 		var err error
 		if who, err = caller(ctx, client); err != nil {
 			return err
 		}
 	}
-	changes := []apply.Change{change}
-	if err := apply.Guard(changes, who.User, func() ([]api.User, error) { return client.ListUsers(ctx) }); err != nil {
+	changes := []users.Change{change}
+	if err := users.Guard(changes, who.User, func() ([]api.User, error) { return client.ListUsers(ctx) }); err != nil {
 		return err
 	}
 	switch changes[0].Refused {
-	case apply.RefusedSelfDemote:
+	case users.RefusedSelfDemote:
 		return refusedf("refusing to demote your own account %s: you would lose the right to manage users", change.Email)
-	case apply.RefusedSelfLastAdmin:
+	case users.RefusedSelfLastAdmin:
 		return refusedf("refusing to demote your own account %s: it is also the last admin, and the instance would be left without one", change.Email)
-	case apply.RefusedLastAdmin:
+	case users.RefusedLastAdmin:
 		return refusedf("refusing to demote %s: it is the last admin", change.Email)
 	}
 	return nil

@@ -5,15 +5,15 @@ import (
 	"io"
 
 	"github.com/dqops-users/dqo-users/pkg/api"
-	"github.com/dqops-users/dqo-users/pkg/apply"
 	"github.com/dqops-users/dqo-users/pkg/output"
+	"github.com/dqops-users/dqo-users/pkg/users"
 )
 
 // usersJSON is users as the machine formats show them.
-func usersJSON(users []api.User) []apply.UserJSON {
-	out := make([]apply.UserJSON, len(users))
-	for i := range users {
-		out[i] = *apply.NewUserJSON(&users[i])
+func usersJSON(list []api.User) []users.UserJSON {
+	out := make([]users.UserJSON, len(list))
+	for i := range list {
+		out[i] = *users.NewUserJSON(&list[i])
 	}
 	return out
 }
@@ -72,7 +72,7 @@ type Action struct {
 	User any `json:"user"`
 	// Before is the user before the change, or null for a create and a
 	// password change.
-	Before *apply.UserJSON `json:"before"`
+	Before *users.UserJSON `json:"before"`
 }
 
 // actionFormats are what -o of a write command accepts.
@@ -104,16 +104,16 @@ func printActions(w io.Writer, format output.Format, several bool, actions []Act
 // where not granted, and no field from DQOps 1.0. If it cannot be read
 // back, the write has still been done: the model sent is shown, and a
 // warning says so.
-func writtenUser(ctx context.Context, client *api.Client, errOut io.Writer, format output.Format, sent *api.User) *apply.UserJSON {
+func writtenUser(ctx context.Context, client *api.Client, errOut io.Writer, format output.Format, sent *api.User) *users.UserJSON {
 	if format == "" {
 		return nil
 	}
 	u, err := client.GetUser(ctx, sent.Email)
 	if err != nil {
 		say(errOut, "warning: reading %s back failed, so the user shown is the one sent: %v\n", sent.Email, err)
-		return apply.NewUserJSON(sent)
+		return users.NewUserJSON(sent)
 	}
-	return apply.NewUserJSON(u)
+	return users.NewUserJSON(u)
 }
 
 // emailOnly is the user of a password change: its email alone.

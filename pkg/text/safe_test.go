@@ -60,4 +60,3 @@ func TestUnsafeRuneIsCcCfZlZp(t *testing.T) {
 		}
 	}
 }
-

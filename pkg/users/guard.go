@@ -1,4 +1,4 @@
-package apply
+package users
 
 import "github.com/dqops-users/dqo-users/pkg/api"
 

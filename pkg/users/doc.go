@@ -1,8 +1,11 @@
-// Package apply is declarative user management: it reads a file of users
-// (YAML, JSON or CSV), compares it with the users a DQOps server has, makes a
-// Plan of the creates, updates and deletes that would make the server match
-// the file, and executes that plan with a bounded number of requests in
-// flight.
+// Package users holds the rules about a server's users that every command
+// follows: how an email finds a user (Index), the guards on the caller's own
+// account and the last admin (Guard), how a user is shown (UserJSON) and how
+// a change is described. On them it builds declarative user management: it
+// reads a file of users (YAML, JSON or CSV), compares it with the users a
+// DQOps server has, makes a Plan of the creates, updates and deletes that
+// would make the server match the file, and executes that plan with a
+// bounded number of requests in flight.
 //
 // The file uses the API's own field names. A YAML or JSON document is either
 // a list of users or an object {users: [...]}, so "dqo-users list -o json"
@@ -31,4 +34,4 @@
 //
 // The package never prints to a terminal: plans are written to an io.Writer,
 // and execution reports through the Progress interface.
-package apply
+package users
