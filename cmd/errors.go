@@ -12,6 +12,7 @@ import (
 	"syscall"
 
 	"github.com/dqops-users/dqo-users/pkg/api"
+	"github.com/dqops-users/dqo-users/pkg/files"
 	"github.com/dqops-users/dqo-users/pkg/iostreams"
 	"github.com/dqops-users/dqo-users/pkg/output"
 	"github.com/dqops-users/dqo-users/pkg/text"
@@ -111,7 +112,7 @@ func classify(ctx context.Context, err error) *ExitError {
 	if errors.As(err, &ee) {
 		return ee
 	}
-	if ctx != nil && ctx.Err() != nil || errors.Is(err, iostreams.ErrInterrupted) {
+	if ctx != nil && ctx.Err() != nil || errors.Is(err, files.ErrInterrupted) {
 		return interrupted(ctx)
 	}
 	if errors.Is(err, iostreams.ErrNoAnswer) {
@@ -124,7 +125,7 @@ func classify(ctx context.Context, err error) *ExitError {
 	if errors.Is(err, iostreams.ErrNotInteractive) {
 		return &ExitError{Code: ExitUsage, Err: err}
 	}
-	var tooLarge *iostreams.TooLargeError
+	var tooLarge *files.TooLargeError
 	if errors.As(err, &tooLarge) {
 		return &ExitError{Code: ExitUsage, Err: err,
 			Hint: "nothing was read past the limit and nothing was changed; check the file or what is piped to stdin"}

@@ -11,7 +11,7 @@ import (
 
 	"github.com/dqops-users/dqo-users/pkg/api"
 	"github.com/dqops-users/dqo-users/pkg/config"
-	"github.com/dqops-users/dqo-users/pkg/iostreams"
+	"github.com/dqops-users/dqo-users/pkg/files"
 )
 
 // Where a profile keeps its key, as "config list" and "config view" show it.
@@ -135,11 +135,11 @@ func errKeyOfAnotherServer(p config.Profile, url string) *ExitError {
 func readKeyFile(ctx context.Context, path string) (key, source string, err error) {
 	source = sourceFilePrefix + path
 	tooLarge := &ExitError{Code: ExitUsage,
-		Err: fmt.Errorf("--api-key-file %s is larger than %d KiB: it must hold the API key alone", path, iostreams.MaxSecretSize>>10)}
-	data, err := iostreams.ReadFile(ctx, path, iostreams.MaxSecretSize+int64(len("\r\n")))
-	var tl *iostreams.TooLargeError
+		Err: fmt.Errorf("--api-key-file %s is larger than %d KiB: it must hold the API key alone", path, files.MaxSecretSize>>10)}
+	data, err := files.ReadFile(ctx, path, files.MaxSecretSize+int64(len("\r\n")))
+	var tl *files.TooLargeError
 	switch {
-	case errors.Is(err, iostreams.ErrInterrupted):
+	case errors.Is(err, files.ErrInterrupted):
 		return "", source, err
 	case errors.As(err, &tl):
 		return "", source, tooLarge
@@ -150,7 +150,7 @@ func readKeyFile(ctx context.Context, path string) (key, source string, err erro
 	switch {
 	case key == "":
 		return "", source, &ExitError{Code: ExitUsage, Err: fmt.Errorf("--api-key-file %s is empty", path)}
-	case int64(len(key)) > iostreams.MaxSecretSize:
+	case int64(len(key)) > files.MaxSecretSize:
 		return "", source, tooLarge
 	}
 	return key, source, nil

@@ -5,6 +5,7 @@ import (
 	"errors"
 
 	"github.com/dqops-users/dqo-users/pkg/api"
+	"github.com/dqops-users/dqo-users/pkg/files"
 	"github.com/dqops-users/dqo-users/pkg/iostreams"
 	"github.com/dqops-users/dqo-users/pkg/output"
 	"github.com/dqops-users/dqo-users/pkg/users"
@@ -53,9 +54,9 @@ func readUsersFile(ctx context.Context, io *iostreams.IOStreams, name, format st
 		// Through the streams' one reader of stdin, which later prompts share.
 		data, err = io.ReadStdin(ctx)
 	} else {
-		data, err = iostreams.ReadFile(ctx, name, iostreams.MaxFileSize)
+		data, err = files.ReadFile(ctx, name, files.MaxFileSize)
 	}
-	if errors.Is(err, iostreams.ErrInterrupted) {
+	if errors.Is(err, files.ErrInterrupted) {
 		return nil, err
 	}
 	if err != nil {

@@ -5,6 +5,8 @@ import (
 	"errors"
 	"sync"
 	"testing"
+
+	"github.com/dqops-users/dqo-users/pkg/files"
 )
 
 // idleStdin is a stdin nobody writes to, like a terminal nobody types at or
@@ -44,8 +46,8 @@ func TestWaitsEndWithTheContext(t *testing.T) {
 			ios.SetStdinTTY(true)
 			ctx, cancel := context.WithCancel(context.Background())
 			cancel()
-			if r := await(t, background(func() ([]byte, error) { return wait(ctx, ios) })); !errors.Is(r.err, ErrInterrupted) {
-				t.Errorf("%v, want ErrInterrupted", r.err)
+			if r := await(t, background(func() ([]byte, error) { return wait(ctx, ios) })); !errors.Is(r.err, files.ErrInterrupted) {
+				t.Errorf("%v, want files.ErrInterrupted", r.err)
 			}
 		})
 		t.Run(name+", cancelled while waiting", func(t *testing.T) {
@@ -62,8 +64,8 @@ func TestWaitsEndWithTheContext(t *testing.T) {
 				t.Fatalf("returned before reading: %q, %v", r.v, r.err)
 			}
 			cancel()
-			if r := await(t, done); !errors.Is(r.err, ErrInterrupted) {
-				t.Errorf("%v, want ErrInterrupted", r.err)
+			if r := await(t, done); !errors.Is(r.err, files.ErrInterrupted) {
+				t.Errorf("%v, want files.ErrInterrupted", r.err)
 			}
 			if prompted := errOut.Len() > 0; prompted && errOut.String()[errOut.Len()-1] != '\n' {
 				t.Errorf("a cancelled prompt leaves the cursor on its line: %q", errOut.String())

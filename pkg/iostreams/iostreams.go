@@ -16,9 +16,6 @@ import (
 	"golang.org/x/term"
 )
 
-// ErrInterrupted is returned by a prompt cancelled by Ctrl-C.
-var ErrInterrupted = errors.New("interrupted")
-
 // ErrNoAnswer is returned by a prompt whose input ended (Ctrl-D) before an
 // answer: the question was not answered, so nothing is done.
 var ErrNoAnswer = errors.New("no answer: input ended")

@@ -8,25 +8,27 @@ import (
 	"io"
 	"strconv"
 	"strings"
+
+	"github.com/dqops-users/dqo-users/pkg/files"
 )
 
 // readLine reads a line typed at a prompt, without its line ending. Ctrl-C
-// ends the wait (ErrInterrupted); input that ends before anything was typed
+// ends the wait (files.ErrInterrupted); input that ends before anything was typed
 // is no answer (ErrNoAnswer). Either way the cursor goes to a new line, as
 // no Enter was typed.
 func (s *IOStreams) readLine(ctx context.Context) (string, error) {
 	line, err := s.readAnswer(ctx)
-	if errors.Is(err, ErrInterrupted) || errors.Is(err, ErrNoAnswer) {
+	if errors.Is(err, files.ErrInterrupted) || errors.Is(err, ErrNoAnswer) {
 		fmt.Fprintln(s.ErrOut)
 	}
 	return string(line), err
 }
 
 // readAnswer reads a line from the shared reader of stdin, in the
-// background so that Ctrl-C ends the wait, at most MaxLineSize (else a
-// *TooLargeError). A line cut short by the end of input is still an answer.
+// background so that Ctrl-C ends the wait, at most files.MaxLineSize (else a
+// *files.TooLargeError). A line cut short by the end of input is still an answer.
 func (s *IOStreams) readAnswer(ctx context.Context) ([]byte, error) {
-	line, err := wait(ctx, func() ([]byte, error) { return readLineAtMost(s.reader(), MaxLineSize, "the line typed") })
+	line, err := files.Wait(ctx, func() ([]byte, error) { return files.ReadLine(s.reader(), files.MaxLineSize, "the line typed") })
 	switch {
 	case errors.Is(err, io.EOF) && len(line) == 0:
 		return nil, ErrNoAnswer
@@ -86,7 +88,7 @@ func (s *IOStreams) Select(ctx context.Context, question string, options []strin
 }
 
 // ReadSecret asks for a secret on stderr, typed on the terminal without
-// echo. Ctrl-C restores the terminal and returns ErrInterrupted; Ctrl-D
+// echo. Ctrl-C restores the terminal and returns files.ErrInterrupted; Ctrl-D
 // before anything was typed returns ErrNoAnswer.
 func (s *IOStreams) ReadSecret(ctx context.Context, prompt string) ([]byte, error) {
 	if !s.CanPrompt() {

@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/creack/pty"
+	"github.com/dqops-users/dqo-users/pkg/files"
 	"golang.org/x/sys/unix"
 )
 
@@ -230,8 +231,8 @@ func TestSecretInterrupted(t *testing.T) {
 	tm.waitEcho(false)
 	tm.typ("half a secr")
 	cancel()
-	if r := await(t, done); !errors.Is(r.err, ErrInterrupted) {
-		t.Errorf("got %q, %v; want ErrInterrupted", r.v, r.err)
+	if r := await(t, done); !errors.Is(r.err, files.ErrInterrupted) {
+		t.Errorf("got %q, %v; want files.ErrInterrupted", r.v, r.err)
 	}
 	if tm.lflag()&unix.ECHO == 0 {
 		t.Error("the echo was not put back")
@@ -324,8 +325,8 @@ func TestHiddenEntriesInterrupted(t *testing.T) {
 			tm.waitEcho(false)
 			tm.typ("half typ")
 			cancel()
-			if r := await(t, done); !errors.Is(r.err, ErrInterrupted) {
-				t.Errorf("got %q, %v; want ErrInterrupted", r.v, r.err)
+			if r := await(t, done); !errors.Is(r.err, files.ErrInterrupted) {
+				t.Errorf("got %q, %v; want files.ErrInterrupted", r.v, r.err)
 			}
 			if tm.lflag()&unix.ECHO == 0 {
 				t.Error("the echo was not put back")

@@ -1,4 +1,4 @@
-package iostreams
+package files
 
 import (
 	"io"
@@ -10,7 +10,7 @@ import (
 func BenchmarkReadAtMost(b *testing.B) {
 	b.ReportAllocs()
 	for b.Loop() {
-		if _, err := readAtMost(io.LimitReader(&zeros{}, 32<<20), MaxFileSize, "stdin", 0); err != nil {
+		if _, err := ReadAll(io.LimitReader(&zeros{}, 32<<20), MaxFileSize, "stdin", 0); err != nil {
 			b.Fatal(err)
 		}
 	}
@@ -21,7 +21,7 @@ func BenchmarkReadAtMost(b *testing.B) {
 func BenchmarkReadAtMostEndless(b *testing.B) {
 	b.ReportAllocs()
 	for b.Loop() {
-		if _, err := readAtMost(&zeros{}, MaxFileSize, "stdin", 0); err == nil {
+		if _, err := ReadAll(&zeros{}, MaxFileSize, "stdin", 0); err == nil {
 			b.Fatal("no error")
 		}
 	}

@@ -1,6 +1,6 @@
 //go:build unix
 
-package iostreams
+package files
 
 import (
 	"context"
@@ -123,7 +123,7 @@ func waitInOpen(t *testing.T) {
 	for {
 		stacks := string(buf[:runtime.Stack(buf, true)])
 		for _, g := range strings.Split(stacks, "\n\n") {
-			if strings.Contains(g, "iostreams.readFile(") && strings.Contains(g, "os.Open(") {
+			if strings.Contains(g, "files.readFile(") && strings.Contains(g, "os.Open(") {
 				return
 			}
 		}
