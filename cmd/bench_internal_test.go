@@ -61,7 +61,7 @@ func BenchmarkListAndExport100k(b *testing.B) {
 			b.ReportAllocs()
 			for b.Loop() {
 				ios := &iostreams.IOStreams{In: strings.NewReader(""), Out: discard{}, ErrOut: io.Discard}
-				f := &Factory{IO: ios, Version: "bench", Transport: a, Getenv: func(name string) string {
+				f := Env{IO: ios, Version: "bench", Transport: a, Getenv: func(name string) string {
 					return map[string]string{"DQOPS_URL": "http://dqops.test", "DQOPS_API_KEY": "bench-key-0123456789",
 						"DQOPS_CONFIG": b.TempDir() + "/none.yaml"}[name]
 				}}
@@ -79,18 +79,19 @@ func BenchmarkListAndExport100k(b *testing.B) {
 // (settings, configuration, client, request, printing), without process
 // start, package initialisation or the network.
 func BenchmarkStartup(b *testing.B) {
-	f := &Factory{IO: &iostreams.IOStreams{In: strings.NewReader(""), Out: discard{}, ErrOut: io.Discard}}
+	env0 := Env{IO: &iostreams.IOStreams{In: strings.NewReader(""), Out: discard{}, ErrOut: io.Discard}}
 	get := []string{"get", "user000001@example.com", "-o", "json"}
 	b.Run("tree/whole", func(b *testing.B) {
 		b.ReportAllocs()
 		for b.Loop() {
-			NewRootCmd(f, BuildInfo{})
+			NewRootCmd(env0, BuildInfo{})
 		}
 	})
 	b.Run("tree/get-alone", func(b *testing.B) {
 		b.ReportAllocs()
 		for b.Loop() {
-			newRootCmd(f, BuildInfo{}, get)
+			global := globalFlags()
+			newRootCmd(newFactory(env0, global), BuildInfo{}, get, global)
 		}
 	})
 	a, _ := recordAnswers(b, 10)
@@ -99,7 +100,7 @@ func BenchmarkStartup(b *testing.B) {
 	b.Run("get", func(b *testing.B) {
 		b.ReportAllocs()
 		for b.Loop() {
-			f := &Factory{IO: &iostreams.IOStreams{In: strings.NewReader(""), Out: discard{}, ErrOut: io.Discard},
+			f := Env{IO: &iostreams.IOStreams{In: strings.NewReader(""), Out: discard{}, ErrOut: io.Discard},
 				Version: "bench", Transport: a, Getenv: func(name string) string { return env[name] }}
 			if code := Run(context.Background(), f, BuildInfo{}, get); code != 0 {
 				b.Fatalf("exit %d", code)

@@ -95,13 +95,9 @@ const completionTimeout = 2 * time.Second
 
 // completionClient is a client for shell completion, which must answer at
 // once: one short attempt, no retries, and a profile's api_key_command gets
-// no more time than the request. Completion runs no PersistentPreRunE, so
-// it reads the settings of the command being completed itself.
+// no more time than the request.
 func (f *Factory) completionClient(c *cobra.Command) (*api.Client, error) {
-	if err := f.prepare(c.Flags()); err != nil {
-		return nil, err
-	}
-	t, err := f.target(false)
+	t, err := f.Target()
 	if err != nil {
 		return nil, err
 	}
@@ -110,7 +106,7 @@ func (f *Factory) completionClient(c *cobra.Command) (*api.Client, error) {
 	if err != nil {
 		return nil, err
 	}
-	return f.connect(t, key, source)
+	return f.Connect(t, key, source)
 }
 
 // completeEmails offers the server's users' emails, silently nothing when
@@ -135,7 +131,7 @@ func (f *Factory) completeEmails(c *cobra.Command, args []string, toComplete str
 	for _, u := range users {
 		l := api.FoldEmail(u.Email)
 		if !taken[l] && strings.HasPrefix(l, prefix) {
-			emails = append(emails, text.Safe(u.Email)+"\t"+string(u.AccountRole))
+			emails = append(emails, text.Safe(u.Email)+"\t"+text.Safe(string(u.AccountRole)))
 		}
 	}
 	sort.Strings(emails)
@@ -153,9 +149,6 @@ func (f *Factory) completeFirstEmail(c *cobra.Command, args []string, toComplete
 
 // completeProfiles offers the configured profile names.
 func (f *Factory) completeProfiles(c *cobra.Command, _ []string, _ string) ([]string, cobra.ShellCompDirective) {
-	if err := f.prepare(c.Flags()); err != nil {
-		return nil, cobra.ShellCompDirectiveNoFileComp
-	}
 	cfg, err := f.Config()
 	if err != nil {
 		return nil, cobra.ShellCompDirectiveNoFileComp

@@ -14,7 +14,7 @@ import (
 // CreateOptions are the options of "create".
 type CreateOptions struct {
 	IO      *iostreams.IOStreams
-	Client  func() (*api.Client, error)
+	Client  func(context.Context) (*api.Client, error)
 	Context context.Context
 
 	Email          string
@@ -106,7 +106,7 @@ func createRun(opts *CreateOptions) error {
 			return err
 		}
 	}
-	client, err := opts.Client()
+	client, err := opts.Client(opts.Context)
 	if err != nil {
 		return err
 	}

@@ -22,7 +22,7 @@ import (
 // "dqo-users ", e.g. "config view".
 func dbgCommandPaths() []string {
 	ios, _, _, _ := iostreams.Test()
-	root := cmd.NewRootCmd(&cmd.Factory{IO: ios, Getenv: func(string) string { return "" }}, cmd.BuildInfo{})
+	root := cmd.NewRootCmd(cmd.Env{IO: ios, Getenv: func(string) string { return "" }}, cmd.BuildInfo{})
 	var paths []string
 	var walk func(c *cobra.Command)
 	walk = func(c *cobra.Command) {

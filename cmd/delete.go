@@ -16,7 +16,7 @@ import (
 // DeleteOptions are the options of "delete".
 type DeleteOptions struct {
 	IO      *iostreams.IOStreams
-	Client  func() (*api.Client, error)
+	Client  func(context.Context) (*api.Client, error)
 	Context context.Context
 
 	Emails []string
@@ -31,9 +31,8 @@ func NewCmdDelete(f *Factory, runF func(*DeleteOptions) error) *cobra.Command {
 	opts := &DeleteOptions{}
 	opts.IO, opts.Client = f.IO, f.Client
 	c := &cobra.Command{
-		Use:     "delete EMAIL...",
-		Aliases: []string{"rm"},
-		Short:   "Remove users from the DQOps instance",
+		Use:   "delete EMAIL...",
+		Short: "Remove users from the DQOps instance",
 		Long: `Remove one or more users. On a terminal one confirmation lists every
 email; without a terminal --yes is required. Deleting your own account or the
 last admin needs --force. Every email is attempted; each failure is reported
@@ -71,7 +70,7 @@ var errNamedBefore = errors.New("the user was named before")
 
 func deleteRun(opts *DeleteOptions) error {
 	ctx := opts.Context
-	client, err := opts.Client()
+	client, err := opts.Client(opts.Context)
 	if err != nil {
 		return err
 	}

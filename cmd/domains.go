@@ -21,7 +21,7 @@ import (
 // DomainsOptions are the options of "domains".
 type DomainsOptions struct {
 	IO      *iostreams.IOStreams
-	Client  func() (*api.Client, error)
+	Client  func(context.Context) (*api.Client, error)
 	Printer func(output.Options) *output.Printer
 	Context context.Context
 
@@ -66,7 +66,7 @@ command says so and exits 2. The kind of instance comes from your profile
 
 func domainsRun(opts *DomainsOptions) error {
 	ctx := opts.Context
-	client, err := opts.Client()
+	client, err := opts.Client(opts.Context)
 	if err != nil {
 		return err
 	}

@@ -18,7 +18,7 @@ import (
 // ExportOptions are the options of "export".
 type ExportOptions struct {
 	IO      *iostreams.IOStreams
-	Client  func() (*api.Client, error)
+	Client  func(context.Context) (*api.Client, error)
 	Context context.Context
 
 	Format output.Format
@@ -74,7 +74,7 @@ Ana@example.com and ana@example.com) are all written, with a warning:
 }
 
 func exportRun(opts *ExportOptions) error {
-	client, err := opts.Client()
+	client, err := opts.Client(opts.Context)
 	if err != nil {
 		return err
 	}

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"net/http"
 	"net/url"
 	"path/filepath"
@@ -12,7 +13,6 @@ import (
 	"sync"
 	"time"
 
-	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
 
 	"github.com/dqops-users/dqo-users/pkg/api"
@@ -21,12 +21,9 @@ import (
 	"github.com/dqops-users/dqo-users/pkg/output"
 )
 
-// Factory holds the process's streams and environment, and builds what
-// commands need when they first need it: the settings, the configuration
-// file, the API client. "version" and "completion" read no configuration
-// and build no client. A command's constructor copies the parts it uses
-// into its options; run functions never see the Factory.
-type Factory struct {
+// Env is what one run of dqo-users gets from its process: the streams, the
+// environment, the build's version, and the parts tests replace.
+type Env struct {
 	IO      *iostreams.IOStreams
 	Version string
 	// Getenv reads the environment; tests give their own.
@@ -41,100 +38,213 @@ type Factory struct {
 	Backoff func(retry int) time.Duration
 	// KeyCommandTimeout bounds a profile's api_key_command (0: 30s).
 	KeyCommandTimeout time.Duration
-
-	// flags are the running command's, and settings what they and the
-	// environment say, read before the command runs; the profile's part is
-	// read by target.
-	ctx      context.Context
-	flags    *pflag.FlagSet
-	settings config.Settings
-
-	// createsConfig is set for a command that may create the file named by
-	// --config (login).
-	createsConfig bool
-
-	cfgOnce    sync.Once
-	cfg        *config.Config
-	cfgErr     error
-	clientOnce sync.Once
-	client     *api.Client
-	clientErr  error
-	warnOnce   sync.Once
 }
 
-// annotationCreatesConfig marks a command that may create the file named
-// by --config (login); for every other command that file must exist.
-const annotationCreatesConfig = "dqo-users/creates-config"
+// Factory gives commands what they need, each built on first use from the
+// command line's global flags (read once cobra has parsed them), the
+// environment and the configuration file: "version" and "completion" read
+// no configuration and build no client. A command's constructor copies the
+// fields it uses into its options; run functions never see the Factory.
+type Factory struct {
+	IO *iostreams.IOStreams
+	// Settings are those of the command line and the environment, without
+	// a profile's.
+	Settings func() (config.Settings, error)
+	// Config loads the configuration file once. A file named by --config
+	// must exist, as kubectl's --kubeconfig must; one named by
+	// DQOPS_CONFIG, or the default one, that does not exist yet is an empty
+	// configuration, since scripts set the variable before their first
+	// login.
+	Config func() (*config.Config, error)
+	// NewConfig is Config for login, which creates the file --config names.
+	NewConfig func() (*config.Config, error)
+	// Profile is the profile a command acts on, and whether the user named
+	// it (--profile, DQOPS_PROFILE) rather than left it to the file's
+	// current profile.
+	Profile func() (name string, named bool, err error)
+	// Target is the instance a command acts on: the active profile, which
+	// must exist when named, and the settings with the profile's layer.
+	Target func() (*target, error)
+	// LoginTarget is Target for login, whose profile may not exist yet.
+	LoginTarget func() (*target, error)
+	// Client builds the API client of Target once, with its key.
+	Client func(ctx context.Context) (*api.Client, error)
+	// Connect builds a client for a target with the given key (login
+	// verifies a key before storing it).
+	Connect func(t *target, key, keySource string) (*api.Client, error)
+	// Printer returns the printer of a command's output options, with
+	// colour as the settings and the terminal decide.
+	Printer func(opts output.Options) *output.Printer
 
-// prepareCommand runs before every command: it checks the flags and reads
-// the settings. cobra checks required flags and flag groups after this
-// hook; checked here, their errors are usage errors like every other
-// mistake on the command line.
-func (f *Factory) prepareCommand(c *cobra.Command, _ []string) error {
-	if err := c.ValidateRequiredFlags(); err != nil {
-		return &ExitError{Code: ExitUsage, Err: err}
-	}
-	if err := exclusiveFlags(c); err != nil {
-		return err
-	}
-	if err := c.ValidateFlagGroups(); err != nil {
-		return &ExitError{Code: ExitUsage, Err: err}
-	}
-	f.ctx = c.Context()
-	f.createsConfig = c.Annotations[annotationCreatesConfig] != ""
-	return f.prepare(c.Flags())
+	// built is the client Client built, nil before: a failure no command
+	// explained is read against it (explainStatus).
+	built func() *api.Client
 }
 
-// prepare reads the settings of the command line and the environment,
-// before any command runs.
-func (f *Factory) prepare(flags *pflag.FlagSet) error {
-	st, err := config.Resolve(config.Layers{Flags: flags, Getenv: f.Getenv})
-	if err != nil {
-		return &ExitError{Code: ExitUsage, Err: err}
+// newFactory builds the Factory of one command line, whose global flags
+// are flags.
+func newFactory(env Env, flags *pflag.FlagSet) *Factory {
+	resolver := config.NewResolver(flags, env.Getenv)
+	f := &Factory{IO: env.IO}
+	f.Settings = func() (config.Settings, error) {
+		st, err := resolver.Resolve(nil, "")
+		if err != nil {
+			return st, &ExitError{Code: ExitUsage, Err: err}
+		}
+		return st, nil
 	}
-	f.flags, f.settings = flags, st
-	f.IO.NoInputReason = st.NoInputReason
-	return nil
-}
-
-// env returns an environment variable; empty counts as unset.
-func (f *Factory) env(name string) string {
-	return strings.TrimSpace(f.Getenv(name))
-}
-
-// Config loads the configuration file once. A file named by --config must
-// exist, as kubectl's --kubeconfig must, unless the command creates it
-// (login); one named by DQOPS_CONFIG, or the default one, that does not
-// exist yet is an empty configuration, since scripts set the variable
-// before their first login.
-func (f *Factory) Config() (*config.Config, error) {
-	f.cfgOnce.Do(func() {
-		path := f.settings.ConfigPath
+	load := func(creating bool) (*config.Config, error) {
+		st, err := f.Settings()
+		if err != nil {
+			return nil, err
+		}
+		path := st.ConfigPath
 		if path == "" {
-			if path, f.cfgErr = config.DefaultPath(); f.cfgErr != nil {
+			if path, err = config.DefaultPath(); err != nil {
+				return nil, err
+			}
+		}
+		cfg, err := config.Load(path, config.LoadOptions{MustExist: st.ConfigMustExist && !creating})
+		if err != nil {
+			return nil, configError(err)
+		}
+		if mode, bad := cfg.InsecureMode(); bad {
+			warnConfigMode(env.IO.ErrOut, path, mode)
+		}
+		return cfg, nil
+	}
+	f.Config = sync.OnceValues(func() (*config.Config, error) { return load(false) })
+	f.NewConfig = sync.OnceValues(func() (*config.Config, error) { return load(true) })
+	// chosen is the profile named on the command line, else cfg's current.
+	chosen := func(cfg func() (*config.Config, error)) (string, bool, error) {
+		st, err := f.Settings()
+		if err != nil {
+			return "", false, err
+		}
+		if st.Profile != "" {
+			return st.Profile, true, nil
+		}
+		c, err := cfg()
+		if err != nil {
+			return "", false, err
+		}
+		return c.Current(), false, nil
+	}
+	f.Profile = func() (string, bool, error) { return chosen(f.Config) }
+	targetOf := func(creating bool) (*target, error) {
+		load := f.Config
+		if creating {
+			load = f.NewConfig
+		}
+		name, named, err := chosen(load)
+		if err != nil {
+			return nil, err
+		}
+		cfg, err := load()
+		if err != nil {
+			return nil, err
+		}
+		p, ok := cfg.Profile(name)
+		if !ok && !creating && named {
+			return nil, errNoProfile(cfg, name)
+		}
+		st, err := resolver.Resolve(&p, filepath.Dir(cfg.Path()))
+		if err != nil {
+			return nil, &ExitError{Code: ExitUsage, Err: err}
+		}
+		raw := st.URL
+		if raw == "" {
+			raw = api.DefaultURL
+		}
+		u, err := api.NormalizeURL(raw)
+		if err != nil {
+			return nil, &ExitError{Code: ExitUsage, Err: err}
+		}
+		return &target{Profile: p, Exists: ok, Settings: st, URL: u, Config: cfg}, nil
+	}
+	f.Target = func() (*target, error) { return targetOf(false) }
+	f.LoginTarget = func() (*target, error) { return targetOf(true) }
+	var warnOnce sync.Once
+	f.Connect = func(t *target, key, keySource string) (*api.Client, error) {
+		st := t.Settings
+		if st.InsecureSkipTLSVerify && strings.HasPrefix(t.URL, "https:") {
+			warnOnce.Do(func() {
+				fmt.Fprintln(env.IO.ErrOut, "warning: --insecure-skip-tls-verify: the server's certificate is not checked, "+
+					"so anyone between you and the server can read the API key and passwords")
+			})
+		}
+		var debug io.Writer
+		if st.Debug {
+			debug = env.IO.ErrOut
+		}
+		c, err := api.New(api.Options{
+			BaseURL:            t.URL,
+			APIKey:             key,
+			KeySource:          keySource,
+			UserAgent:          "dqo-users/" + env.Version,
+			Transport:          env.Transport,
+			Timeout:            st.Timeout,
+			Grace:              requestGrace,
+			Retries:            st.Retries,
+			Backoff:            env.Backoff,
+			CACertFile:         st.CACert,
+			InsecureSkipVerify: st.InsecureSkipTLSVerify,
+			Proxy:              env.Proxy,
+			Debug:              debug,
+		})
+		if err != nil {
+			return nil, &ExitError{Code: ExitUsage, Err: err}
+		}
+		return c, nil
+	}
+	var client struct {
+		once sync.Once
+		c    *api.Client
+		err  error
+	}
+	f.Client = func(ctx context.Context) (*api.Client, error) {
+		client.once.Do(func() {
+			t, err := f.Target()
+			if err != nil {
+				client.err = err
 				return
 			}
-		}
-		mustExist := !f.createsConfig && f.flags != nil && f.flags.Changed("config")
-		f.cfg, f.cfgErr = config.Load(path, config.LoadOptions{MustExist: mustExist})
-		if f.cfgErr != nil {
-			f.cfgErr = configError(f.cfgErr)
-			return
-		}
-		if mode, bad := f.cfg.InsecureMode(); bad {
-			reach := "open" // execute bits alone
-			switch r, w := mode&0o044 != 0, mode&0o022 != 0; {
-			case r && w:
-				reach = "readable and writable"
-			case r:
-				reach = "readable"
-			case w:
-				reach = "writable"
+			key, source, err := findKey(ctx, t, env.IO.ErrOut, env.KeyCommandTimeout)
+			if err != nil {
+				client.err = err
+				return
 			}
-			say(f.IO.ErrOut, "warning: %s is %s by other users (mode %04o); run: chmod 600 %s\n", path, reach, mode, path)
+			client.c, client.err = f.Connect(t, key, source)
+		})
+		return client.c, client.err
+	}
+	f.built = func() *api.Client { return client.c }
+	f.Printer = func(opts output.Options) *output.Printer {
+		st, _ := f.Settings() // checked before any command runs
+		return &output.Printer{
+			Out:        env.IO.Out,
+			ErrOut:     env.IO.ErrOut,
+			IsTerminal: env.IO.IsStdoutTTY(),
+			Color:      st.UseColor(env.IO.IsStdoutTTY()),
+			Options:    opts,
 		}
-	})
-	return f.cfg, f.cfgErr
+	}
+	return f
+}
+
+// warnConfigMode says what other users can do with a configuration file
+// that holds a secret.
+func warnConfigMode(w io.Writer, path string, mode fs.FileMode) {
+	reach := "open" // execute bits alone
+	switch r, wr := mode&0o044 != 0, mode&0o022 != 0; {
+	case r && wr:
+		reach = "readable and writable"
+	case r:
+		reach = "readable"
+	case wr:
+		reach = "writable"
+	}
+	say(w, "warning: %s is %s by other users (mode %04o); run: chmod 600 %s\n", path, reach, mode, path)
 }
 
 // configError gives the errors of reading the configuration file their
@@ -158,27 +268,6 @@ func configError(err error) error {
 	return err
 }
 
-// ProfileName is --profile, else DQOPS_PROFILE, else the configuration's
-// current profile.
-func (f *Factory) ProfileName() (string, error) {
-	name, _, err := f.chosenProfile()
-	return name, err
-}
-
-// chosenProfile is the profile a command acts on, and whether the user
-// named it (--profile, DQOPS_PROFILE) rather than left it to the file's
-// current profile.
-func (f *Factory) chosenProfile() (name string, named bool, err error) {
-	if f.settings.Profile != "" {
-		return f.settings.Profile, true, nil
-	}
-	cfg, err := f.Config()
-	if err != nil {
-		return "", false, err
-	}
-	return cfg.Current(), false, nil
-}
-
 // errNoProfile is a profile named where the file has none of that name: a
 // usage error listing the profiles there are, so that a typo is seen at
 // once and never falls back to another server.
@@ -195,9 +284,6 @@ func errNoProfile(cfg *config.Config, name string) *ExitError {
 		"`dqo-users login --profile "+name+"` creates it")
 }
 
-// loginTarget is the target of login, whose profile may not exist yet.
-func (f *Factory) loginTarget() (*target, error) { return f.target(true) }
-
 // target is the DQOps instance a command talks to: the active profile and
 // the settings with the profile's layer.
 type target struct {
@@ -213,122 +299,6 @@ type target struct {
 	Config *config.Config
 }
 
-// target reads the active profile and resolves the settings with it. A
-// profile named by --profile or DQOPS_PROFILE must exist, unless creating
-// (login creates it).
-func (f *Factory) target(creating bool) (*target, error) {
-	name, named, err := f.chosenProfile()
-	if err != nil {
-		return nil, err
-	}
-	cfg, err := f.Config()
-	if err != nil {
-		return nil, err
-	}
-	p, ok := cfg.Profile(name)
-	if !ok && !creating && named {
-		return nil, errNoProfile(cfg, name)
-	}
-	st, err := config.Resolve(config.Layers{Flags: f.flags, Getenv: f.Getenv, Profile: &p, ConfigDir: filepath.Dir(cfg.Path())})
-	if err != nil {
-		return nil, &ExitError{Code: ExitUsage, Err: err}
-	}
-	raw := st.URL
-	if raw == "" {
-		raw = api.DefaultURL
-	}
-	u, err := api.NormalizeURL(raw)
-	if err != nil {
-		return nil, &ExitError{Code: ExitUsage, Err: err}
-	}
-	return &target{Profile: p, Exists: ok, Settings: st, URL: u, Config: cfg}, nil
-}
-
-// Client builds the API client once, from the settings, the profile and
-// its key.
-func (f *Factory) Client() (*api.Client, error) {
-	f.clientOnce.Do(func() {
-		t, err := f.target(false)
-		if err != nil {
-			f.clientErr = err
-			return
-		}
-		ctx := f.ctx
-		if ctx == nil {
-			ctx = context.Background()
-		}
-		key, source, err := findKey(ctx, t, f.IO.ErrOut, f.KeyCommandTimeout)
-		if err != nil {
-			f.clientErr = err
-			return
-		}
-		f.client, f.clientErr = f.connect(t, key, source)
-	})
-	return f.client, f.clientErr
-}
-
-// connect builds a client for the target with the given key (login
-// verifies a key before storing it).
-func (f *Factory) connect(t *target, key, keySource string) (*api.Client, error) {
-	st := t.Settings
-	if st.InsecureSkipTLSVerify && strings.HasPrefix(t.URL, "https:") {
-		f.warnOnce.Do(func() {
-			fmt.Fprintln(f.IO.ErrOut, "warning: --insecure-skip-tls-verify: the server's certificate is not checked, "+
-				"so anyone between you and the server can read the API key and passwords")
-		})
-	}
-	var debug io.Writer
-	if st.Debug {
-		debug = f.IO.ErrOut
-	}
-	c, err := api.New(api.Options{
-		BaseURL:            t.URL,
-		APIKey:             key,
-		KeySource:          keySource,
-		UserAgent:          "dqo-users/" + f.Version,
-		Transport:          f.Transport,
-		Timeout:            st.Timeout,
-		Grace:              requestGrace,
-		Retries:            st.Retries,
-		Backoff:            f.Backoff,
-		CACertFile:         st.CACert,
-		InsecureSkipVerify: st.InsecureSkipTLSVerify,
-		Proxy:              f.Proxy,
-		Debug:              debug,
-	})
-	if err != nil {
-		return nil, &ExitError{Code: ExitUsage, Err: err}
-	}
-	return c, nil
-}
-
 // requestGrace is how long a request in flight may finish after Ctrl-C, so
 // that its outcome is known and reported.
 const requestGrace = 500 * time.Millisecond
-
-// Printer returns the printer of a command's output options, with colour
-// as --color, NO_COLOR, CI and the terminal decide.
-func (f *Factory) Printer(opts output.Options) *output.Printer {
-	return &output.Printer{
-		Out:        f.IO.Out,
-		ErrOut:     f.IO.ErrOut,
-		IsTerminal: f.IO.IsStdoutTTY(),
-		Color:      f.colorEnabled(),
-		Options:    opts,
-	}
-}
-
-// colorEnabled decides colour: --color, then NO_COLOR and CI, then whether
-// stdout is a terminal.
-func (f *Factory) colorEnabled() bool {
-	switch f.settings.Color {
-	case "always":
-		return true
-	case "never":
-		return false
-	}
-	if f.env("NO_COLOR") != "" || f.env("CI") != "" || f.env("TERM") == "dumb" {
-		return false
-	}
-	return f.IO.IsStdoutTTY()
-}

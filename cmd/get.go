@@ -14,7 +14,7 @@ import (
 // GetOptions are the options of "get".
 type GetOptions struct {
 	IO      *iostreams.IOStreams
-	Client  func() (*api.Client, error)
+	Client  func(context.Context) (*api.Client, error)
 	Printer func(output.Options) *output.Printer
 	Context context.Context
 
@@ -57,7 +57,7 @@ exit code is the first failure's.`,
 }
 
 func getRun(opts *GetOptions) error {
-	client, err := opts.Client()
+	client, err := opts.Client(opts.Context)
 	if err != nil {
 		return err
 	}

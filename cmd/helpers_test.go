@@ -451,7 +451,7 @@ func (c *cli) exec(inv invocation) result {
 	ios.SetStderrTTY(inv.tty || inv.stderrTTY)
 	env := maps.Clone(c.env)
 	maps.Copy(env, inv.env)
-	f := &cmd.Factory{
+	f := cmd.Env{
 		IO:                ios,
 		Version:           c.build.Version,
 		Getenv:            func(name string) string { return env[name] },

@@ -16,7 +16,7 @@ import (
 func TestHelpText(t *testing.T) {
 	t.Parallel()
 	ios, _, _, _ := iostreams.Test()
-	f := &cmd.Factory{IO: ios, Getenv: func(string) string { return "" }}
+	f := cmd.Env{IO: ios, Getenv: func(string) string { return "" }}
 	root := cmd.NewRootCmd(f, cmd.BuildInfo{})
 	root.InitDefaultHelpCmd()
 	root.InitDefaultCompletionCmd()

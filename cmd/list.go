@@ -21,7 +21,7 @@ import (
 // ListOptions are the options of "list".
 type ListOptions struct {
 	IO      *iostreams.IOStreams
-	Client  func() (*api.Client, error)
+	Client  func(context.Context) (*api.Client, error)
 	Printer func(output.Options) *output.Printer
 	Context context.Context
 
@@ -40,9 +40,8 @@ func NewCmdList(f *Factory, runF func(*ListOptions) error) *cobra.Command {
 	opts.IO, opts.Client, opts.Printer = f.IO, f.Client, f.Printer
 	var role string
 	c := &cobra.Command{
-		Use:     "list",
-		Aliases: []string{"ls"},
-		Short:   "List the users of the DQOps instance",
+		Use:   "list",
+		Short: "List the users of the DQOps instance",
 		Long: `List every user of the DQOps instance with their account role, in the
 server's order (DQOps sorts by email). Users are written as they arrive, so
 a list of a million users starts at once and takes little memory; --sort
@@ -103,7 +102,7 @@ says how many they were, and the exit code is the failure's.`,
 const listFlushDelay = 100 * time.Millisecond
 
 func listRun(opts *ListOptions) error {
-	client, err := opts.Client()
+	client, err := opts.Client(opts.Context)
 	if err != nil {
 		return err
 	}

@@ -33,7 +33,7 @@ type LoginOptions struct {
 // NewCmdLogin builds "login"; runF, when not nil, replaces the run function.
 func NewCmdLogin(f *Factory, runF func(*LoginOptions) error) *cobra.Command {
 	opts := &LoginOptions{}
-	opts.IO, opts.Target, opts.Connect = f.IO, f.loginTarget, f.connect
+	opts.IO, opts.Target, opts.Connect = f.IO, f.LoginTarget, f.Connect
 	c := &cobra.Command{
 		Use:   "login",
 		Short: "Store the address and API key of a DQOps instance",
@@ -59,8 +59,7 @@ log in to each server as a profile of its own (--profile NAME), or pass
   $ dqo-users login --url https://staging.example.com --profile staging
   $ dqo-users login --url http://localhost:8888 --with-token < key.txt
   $ dqo-users login --url https://dqops.example.com --insecure-storage`,
-		Args:        noArgs,
-		Annotations: map[string]string{annotationCreatesConfig: "true"},
+		Args: noArgs,
 		RunE: func(c *cobra.Command, _ []string) error {
 			opts.Context = c.Context()
 			if runF != nil {

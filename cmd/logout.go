@@ -23,7 +23,7 @@ type LogoutOptions struct {
 // NewCmdLogout builds "logout"; runF, when not nil, replaces the run function.
 func NewCmdLogout(f *Factory, runF func(*LogoutOptions) error) *cobra.Command {
 	opts := &LogoutOptions{}
-	opts.IO, opts.Config, opts.Profile = f.IO, f.Config, f.chosenProfile
+	opts.IO, opts.Config, opts.Profile = f.IO, f.Config, f.Profile
 	return &cobra.Command{
 		Use:   "logout",
 		Short: "Remove the stored API key of a profile",

@@ -15,7 +15,7 @@ import (
 // PasswdOptions are the options of "passwd" and "user-passwd".
 type PasswdOptions struct {
 	IO      *iostreams.IOStreams
-	Client  func() (*api.Client, error)
+	Client  func(context.Context) (*api.Client, error)
 	Context context.Context
 
 	Email         string // empty: the caller's own password
@@ -98,7 +98,7 @@ func passwdRun(opts *PasswdOptions) error {
 			return err
 		}
 	}
-	client, err := opts.Client()
+	client, err := opts.Client(opts.Context)
 	if err != nil {
 		return err
 	}

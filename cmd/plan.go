@@ -15,7 +15,7 @@ import (
 // and what it is made with.
 type PlanOptions struct {
 	IO      *iostreams.IOStreams
-	Client  func() (*api.Client, error)
+	Client  func(context.Context) (*api.Client, error)
 	Printer func(output.Options) *output.Printer
 	Context context.Context
 
@@ -34,7 +34,7 @@ func (o *PlanOptions) plan() (*users.File, *api.Client, *users.Plan, error) {
 	if err != nil {
 		return nil, nil, nil, err
 	}
-	client, err := o.Client()
+	client, err := o.Client(o.Context)
 	if err != nil {
 		return nil, nil, nil, err
 	}

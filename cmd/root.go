@@ -45,14 +45,16 @@ func Main(build BuildInfo) int {
 		cancel(Signal{sig})
 		os.Exit(signalCode(<-signals))
 	}()
-	f := &Factory{IO: iostreams.System(), Version: build.Version, Getenv: os.Getenv}
-	return Run(ctx, f, build, os.Args[1:])
+	env := Env{IO: iostreams.System(), Version: build.Version, Getenv: os.Getenv}
+	return Run(ctx, env, build, os.Args[1:])
 }
 
-// Run executes one command line with the given factory; tests call it
+// Run executes one command line in an environment; tests call it
 // in-process. The context's cancellation is Ctrl-C.
-func Run(ctx context.Context, f *Factory, build BuildInfo, args []string) int {
-	return execute(ctx, f, newRootCmd(f, build, args), args)
+func Run(ctx context.Context, env Env, build BuildInfo, args []string) int {
+	global := globalFlags()
+	f := newFactory(env, global)
+	return execute(ctx, f, newRootCmd(f, build, args, global), args)
 }
 
 // execute runs one command line on a command tree.
@@ -65,8 +67,8 @@ func execute(ctx context.Context, f *Factory, root *cobra.Command, args []string
 	if err == nil {
 		return ExitOK
 	}
-	if f.client != nil {
-		err = explainStatus(ctx, f.client, err)
+	if client := f.built(); client != nil {
+		err = explainStatus(ctx, client, err)
 	}
 	var e *ExitError
 	if !errors.As(err, &e) && (executed == nil || !executed.Flags().Parsed()) {
@@ -100,8 +102,9 @@ func wantsJSONErrors(c *cobra.Command) bool {
 }
 
 // NewRootCmd builds the command tree; gen-docs builds the same one.
-func NewRootCmd(f *Factory, build BuildInfo) *cobra.Command {
-	return newRootCmd(f, build, nil)
+func NewRootCmd(env Env, build BuildInfo) *cobra.Command {
+	global := globalFlags()
+	return newRootCmd(newFactory(env, global), build, nil, global)
 }
 
 // newRootCmd builds the root command and, when args name one of its
@@ -109,7 +112,7 @@ func NewRootCmd(f *Factory, build BuildInfo) *cobra.Command {
 // need not build a dozen commands to run one. Any other command line (no
 // command, help, completion, a name or flag it does not know) gets the whole
 // tree, so that help, completion and suggestions see every command.
-func newRootCmd(f *Factory, build BuildInfo, args []string) *cobra.Command {
+func newRootCmd(f *Factory, build BuildInfo, args []string, global *pflag.FlagSet) *cobra.Command {
 	root := &cobra.Command{
 		Use:   "dqo-users",
 		Short: "Manage the users of a DQOps data-quality server",
@@ -129,25 +132,14 @@ of the API.`,
 		SilenceErrors: true,
 		// --version prints what "dqo-users version" does.
 		Version:           versionLine(build),
-		PersistentPreRunE: f.prepareCommand,
+		PersistentPreRunE: func(c *cobra.Command, _ []string) error { return checkCommandLine(c, f) },
 	}
 	root.SetFlagErrorFunc(func(c *cobra.Command, err error) error {
 		return &ExitError{Code: ExitUsage, Err: err}
 	})
 	root.CompletionOptions.HiddenDefaultCmd = false
 
-	pf := root.PersistentFlags()
-	pf.String("url", "", "DQOps address `URL`, e.g. https://dqops.example.com (env DQOPS_URL)")
-	pf.String("api-key-file", "", "read the API key from `FILE` (env DQOPS_API_KEY holds a key)")
-	pf.String("profile", "", "use the profile `NAME` of the configuration (env DQOPS_PROFILE)")
-	pf.String("config", "", "configuration `FILE` (env DQOPS_CONFIG)")
-	pf.Bool("no-input", false, "never prompt; what would be asked is an error (env DQOPS_NO_INPUT=1, or CI set)")
-	pf.String("color", "auto", "colour output `WHEN`: auto, always or never (NO_COLOR is honoured)")
-	pf.Duration("timeout", 30*time.Second, "bound on each request, a `DURATION` such as 30s, 0 for none (env DQOPS_TIMEOUT)")
-	pf.Int("retries", 3, "`N` retries of a request that failed on the network or with 429, 502, 503, 504 (env DQOPS_RETRIES)")
-	pf.String("ca-cert", "", "also trust the certificate authorities in PEM `FILE` (env DQOPS_CA_CERT; profile's ca_cert)")
-	pf.Bool("insecure-skip-tls-verify", false, "do not check the server's TLS certificate (unsafe; prints a warning)")
-	pf.Bool("debug", false, "trace each request and response to stderr, secrets redacted (env DQOPS_DEBUG=1)")
+	root.PersistentFlags().AddFlagSet(global)
 
 	_ = root.RegisterFlagCompletionFunc("profile", f.completeProfiles)
 	_ = root.RegisterFlagCompletionFunc("color", fixedCompletion("auto", "always", "never"))
@@ -161,19 +153,72 @@ of the API.`,
 		return root
 	}
 	for _, c := range subcommands {
-		root.AddCommand(c.build(f, build))
+		root.AddCommand(c.command(f, build))
 	}
 	root.AddCommand(newCompletionCmd(f))
 	root.SetHelpCommand(newHelpCmd(root))
 	return root
 }
 
-// subcommands are the commands of the tree but completion and help, which
-// need the whole tree, with the names and aliases that run them.
-var subcommands = []struct {
+// globalFlags are the flags of every command, whose settings the Factory
+// reads.
+func globalFlags() *pflag.FlagSet {
+	pf := pflag.NewFlagSet("global", pflag.ContinueOnError)
+	pf.String("url", "", "DQOps address `URL`, e.g. https://dqops.example.com (env DQOPS_URL)")
+	pf.String("api-key-file", "", "read the API key from `FILE` (env DQOPS_API_KEY holds a key)")
+	pf.String("profile", "", "use the profile `NAME` of the configuration (env DQOPS_PROFILE)")
+	pf.String("config", "", "configuration `FILE` (env DQOPS_CONFIG)")
+	pf.Bool("no-input", false, "never prompt; what would be asked is an error (env DQOPS_NO_INPUT=1, or CI set)")
+	pf.String("color", "auto", "colour output `WHEN`: auto, always or never (NO_COLOR is honoured)")
+	pf.Duration("timeout", 30*time.Second, "bound on each request, a `DURATION` such as 30s, 0 for none (env DQOPS_TIMEOUT)")
+	pf.Int("retries", 3, "`N` retries of a request that failed on the network or with 429, 502, 503, 504 (env DQOPS_RETRIES)")
+	pf.String("ca-cert", "", "also trust the certificate authorities in PEM `FILE` (env DQOPS_CA_CERT; profile's ca_cert)")
+	pf.Bool("insecure-skip-tls-verify", false, "do not check the server's TLS certificate (unsafe; prints a warning)")
+	pf.Bool("debug", false, "trace each request and response to stderr, secrets redacted (env DQOPS_DEBUG=1)")
+	return pf
+}
+
+// checkCommandLine runs before every command: it checks the flags and the
+// settings, and tells the streams whether prompts are allowed. cobra checks
+// required flags and flag groups after this hook; checked here, their
+// errors are usage errors like every other mistake on the command line.
+func checkCommandLine(c *cobra.Command, f *Factory) error {
+	if err := c.ValidateRequiredFlags(); err != nil {
+		return &ExitError{Code: ExitUsage, Err: err}
+	}
+	if err := exclusiveFlags(c); err != nil {
+		return err
+	}
+	if err := c.ValidateFlagGroups(); err != nil {
+		return &ExitError{Code: ExitUsage, Err: err}
+	}
+	st, err := f.Settings()
+	if err != nil {
+		return err
+	}
+	if st.NoInput {
+		f.IO.NoInputReason = st.Source("no-input")
+	}
+	return nil
+}
+
+// subcommand is a command of the tree with the names that run it: its
+// name, then its aliases, declared here alone.
+type subcommand struct {
 	names []string
 	build func(*Factory, BuildInfo) *cobra.Command
-}{
+}
+
+// command builds the command with its aliases.
+func (s subcommand) command(f *Factory, b BuildInfo) *cobra.Command {
+	c := s.build(f, b)
+	c.Aliases = s.names[1:]
+	return c
+}
+
+// subcommands are the commands of the tree but completion and help, which
+// need the whole tree.
+var subcommands = []subcommand{
 	{[]string{"list", "ls"}, func(f *Factory, _ BuildInfo) *cobra.Command { return NewCmdList(f, nil) }},
 	{[]string{"get"}, func(f *Factory, _ BuildInfo) *cobra.Command { return NewCmdGet(f, nil) }},
 	{[]string{"create"}, func(f *Factory, _ BuildInfo) *cobra.Command { return NewCmdCreate(f, nil) }},
@@ -203,7 +248,7 @@ func commandNamed(global *pflag.FlagSet, args []string) func(*Factory, BuildInfo
 		if !strings.HasPrefix(arg, "-") {
 			for _, c := range subcommands {
 				if slices.Contains(c.names, arg) {
-					return c.build
+					return c.command
 				}
 			}
 			return nil

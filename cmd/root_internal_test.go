@@ -12,8 +12,9 @@ import (
 // Every command of the tree, by its name and each alias, is built alone
 // for a command line that runs it, and is the same command.
 func TestEveryCommandIsBuiltAlone(t *testing.T) {
-	f := &Factory{IO: &iostreams.IOStreams{}}
-	root := NewRootCmd(f, BuildInfo{})
+	env := Env{IO: &iostreams.IOStreams{}}
+	f := newFactory(env, globalFlags())
+	root := NewRootCmd(env, BuildInfo{})
 	for _, c := range root.Commands() {
 		if c.Name() == "help" || c.Name() == "completion" {
 			continue
@@ -32,7 +33,7 @@ func TestEveryCommandIsBuiltAlone(t *testing.T) {
 }
 
 func TestCommandNamed(t *testing.T) {
-	root := NewRootCmd(&Factory{IO: &iostreams.IOStreams{}}, BuildInfo{})
+	root := NewRootCmd(Env{IO: &iostreams.IOStreams{}}, BuildInfo{})
 	tests := []struct {
 		args []string
 		want string // "" for the whole tree
@@ -57,7 +58,7 @@ func TestCommandNamed(t *testing.T) {
 	for _, tt := range tests {
 		got := ""
 		if one := commandNamed(root.PersistentFlags(), tt.args); one != nil {
-			got = one(&Factory{IO: &iostreams.IOStreams{}}, BuildInfo{}).Name()
+			got = one(newFactory(Env{IO: &iostreams.IOStreams{}}, globalFlags()), BuildInfo{}).Name()
 		}
 		if got != tt.want {
 			t.Errorf("%q runs %q, want %q", tt.args, got, tt.want)
@@ -70,11 +71,13 @@ func TestCommandNamed(t *testing.T) {
 func TestCommandAloneActsAsInTheTree(t *testing.T) {
 	run := func(whole bool, args ...string) (int, string, string) {
 		var out, errOut bytes.Buffer
-		f := &Factory{IO: &iostreams.IOStreams{In: strings.NewReader(""), Out: &out, ErrOut: &errOut},
+		env := Env{IO: &iostreams.IOStreams{In: strings.NewReader(""), Out: &out, ErrOut: &errOut},
 			Getenv: func(string) string { return "" }}
-		root := newRootCmd(f, BuildInfo{Version: "1"}, args)
+		global := globalFlags()
+		f := newFactory(env, global)
+		root := newRootCmd(f, BuildInfo{Version: "1"}, args, global)
 		if whole {
-			root = NewRootCmd(f, BuildInfo{Version: "1"})
+			root = newRootCmd(f, BuildInfo{Version: "1"}, nil, global)
 		}
 		code := execute(context.Background(), f, root, args)
 		return code, out.String(), errOut.String()

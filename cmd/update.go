@@ -15,7 +15,7 @@ import (
 // UpdateOptions are the options of "update".
 type UpdateOptions struct {
 	IO      *iostreams.IOStreams
-	Client  func() (*api.Client, error)
+	Client  func(context.Context) (*api.Client, error)
 	Context context.Context
 
 	Email             string
@@ -106,7 +106,7 @@ func (o *UpdateOptions) changesDomains() bool {
 
 func updateRun(opts *UpdateOptions) error {
 	ctx := opts.Context
-	client, err := opts.Client()
+	client, err := opts.Client(opts.Context)
 	if err != nil {
 		return err
 	}

@@ -12,7 +12,7 @@ import (
 
 // WhoamiOptions are the options of "whoami".
 type WhoamiOptions struct {
-	Client  func() (*api.Client, error)
+	Client  func(context.Context) (*api.Client, error)
 	Printer func(output.Options) *output.Printer
 	Context context.Context
 
@@ -50,7 +50,7 @@ tab-separated line.`,
 }
 
 func whoamiRun(opts *WhoamiOptions) error {
-	client, err := opts.Client()
+	client, err := opts.Client(opts.Context)
 	if err != nil {
 		return err
 	}

@@ -50,7 +50,7 @@ func run(args []string, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "gen-docs: unexpected argument %q\n", fl.Arg(0))
 		return 2
 	}
-	root := cmd.NewRootCmd(&cmd.Factory{IO: iostreams.System(), Getenv: func(string) string { return "" }}, cmd.BuildInfo{})
+	root := cmd.NewRootCmd(cmd.Env{IO: iostreams.System(), Getenv: func(string) string { return "" }}, cmd.BuildInfo{})
 	files, err := generatedFiles(root)
 	if err != nil {
 		fmt.Fprintf(stderr, "gen-docs: generating docs: %v\n", err)

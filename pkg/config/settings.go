@@ -1,12 +1,12 @@
 package config
 
 import (
-	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/spf13/pflag"
@@ -15,17 +15,19 @@ import (
 
 // Settings are what dqo-users runs with, each taken from the strongest layer
 // that gives it: a flag, else an environment variable, else the profile,
-// else the default. Resolve decides them; nothing else looks at the layers.
+// else the default. A Resolver decides them, and Source says which layer
+// gave each.
 type Settings struct {
-	// ConfigPath is the configuration file (--config, DQOPS_CONFIG, or the
-	// default location).
+	// ConfigPath is the configuration file (--config, DQOPS_CONFIG); ""
+	// when neither names one (DefaultPath applies).
 	ConfigPath string
+	// ConfigMustExist is whether the file was named by --config, which
+	// must name a file that exists (as kubectl's --kubeconfig must), unless
+	// the command creates it.
+	ConfigMustExist bool
 	// Profile is the profile named by --profile or DQOPS_PROFILE, "" when
 	// none is named (the file's current profile is used).
 	Profile string
-	// ProfileSource says where Profile came from, for messages:
-	// "--profile" or "DQOPS_PROFILE".
-	ProfileSource string
 	// URL is the DQOps address: --url or DQOPS_URL, else the profile's;
 	// "" when none of them gives one (the caller's default applies).
 	URL string
@@ -37,10 +39,11 @@ type Settings struct {
 	// DQOPS_CA_CERT as given, or the profile's ca_cert with "~/" expanded
 	// and a relative path taken from the configuration file's directory.
 	CACert string
-	// NoInputReason, when not empty, forbids prompts and names what did:
+	// NoInput forbids prompts; Source("no-input") names what did:
 	// "--no-input", "DQOPS_NO_INPUT" or "CI".
-	NoInputReason string
-	// Color is --color: auto, always or never.
+	NoInput bool
+	// Color is --color as the environment settles it: "always", "never"
+	// (also for NO_COLOR, CI and TERM=dumb), or "auto", colour on a terminal.
 	Color string
 	// Timeout bounds each request; 0 means none.
 	Timeout time.Duration
@@ -50,25 +53,38 @@ type Settings struct {
 	InsecureSkipTLSVerify bool
 	// Debug traces every request to stderr.
 	Debug bool
+
+	sources map[string]string
+}
+
+// Source names the layer a setting came from, as messages name it: the
+// flag ("--url"), the environment variable ("DQOPS_URL"), the profile
+// (`profile "prod"`), or "default". key is the setting's flag name
+// ("url", "timeout", "no-input", "color", ...).
+func (s Settings) Source(key string) string {
+	if src, ok := s.sources[key]; ok {
+		return src
+	}
+	return SourceDefault
+}
+
+// SourceDefault is the Source of a setting no layer gives.
+const SourceDefault = "default"
+
+// UseColor is whether output to a terminal (or not) is coloured.
+func (s Settings) UseColor(terminal bool) bool {
+	switch s.Color {
+	case "always":
+		return true
+	case "never":
+		return false
+	}
+	return terminal
 }
 
 // MaxRetries bounds --retries: with the backoff cap, 10 retries already wait
 // close to a minute.
 const MaxRetries = 10
-
-// Layers are where settings come from, strongest first.
-type Layers struct {
-	// Flags are the command's flags, persistent ones included; only flags
-	// the user set count, a flag's own default comes last.
-	Flags *pflag.FlagSet
-	// Getenv reads the environment; an empty or blank value is unset.
-	Getenv func(string) string
-	// Profile is the active profile, nil before the file is read.
-	Profile *Profile
-	// ConfigDir is the configuration file's directory, against which a
-	// relative ca_cert of the profile is taken.
-	ConfigDir string
-}
 
 // layer ties a setting to the flag, environment variable and profile key
 // that can give it.
@@ -91,109 +107,168 @@ var layers = []layer{
 	{key: "debug", flag: "debug", env: "DQOPS_DEBUG"},
 }
 
-// Resolve reads every setting from the layers. A value that cannot be
+// Resolver decides the settings of one command line: its flags, the
+// environment and, for each profile it is asked about, that profile. It is
+// the one place that looks at the layers. Each profile's settings are
+// resolved once; the flags are read when first asked, after cobra has
+// parsed them.
+type Resolver struct {
+	flags  *pflag.FlagSet
+	getenv func(string) string
+
+	mu   sync.Mutex
+	done map[string]resolved
+}
+
+type resolved struct {
+	st  Settings
+	err error
+}
+
+// NewResolver returns the resolver of a command line's flags (the global
+// ones, with the command's own; nil for none) and an environment (nil for
+// none; an empty or blank value is unset).
+func NewResolver(flags *pflag.FlagSet, getenv func(string) string) *Resolver {
+	return &Resolver{flags: flags, getenv: getenv, done: map[string]resolved{}}
+}
+
+// Resolve returns the settings with profile p's layer, or without any
+// profile for nil. configDir is the configuration file's directory, against
+// which a relative ca_cert of the profile is taken. A value that cannot be
 // used (a timeout that is not a duration, a colour that is not auto, always
-// or never, an invalid profile name) is a *SettingError naming where it came
-// from; flags are already typed by their parser, so a bad value of a typed
-// setting comes from the environment.
-//
-// viper holds the layers: a set flag is its flag layer, the environment its
-// config layer, the profile its default layer and a flag's own default its
-// last resort, which is the order dqo-users promises.
-func Resolve(l Layers) (Settings, error) {
-	getenv := func(name string) string {
-		if l.Getenv == nil || name == "" {
-			return ""
-		}
-		return strings.TrimSpace(l.Getenv(name))
+// or never, an invalid profile name) is a *SettingError naming where it
+// came from.
+func (r *Resolver) Resolve(p *Profile, configDir string) (Settings, error) {
+	name := ""
+	if p != nil {
+		name = "profile " + p.Name
 	}
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if d, ok := r.done[name]; ok {
+		return d.st, d.err
+	}
+	st, err := r.resolve(p, configDir)
+	r.done[name] = resolved{st, err}
+	return st, err
+}
+
+func (r *Resolver) env(name string) string {
+	if r.getenv == nil || name == "" {
+		return ""
+	}
+	return strings.TrimSpace(r.getenv(name))
+}
+
+func (r *Resolver) flagSet(name string) bool {
+	if r.flags == nil {
+		return false
+	}
+	f := r.flags.Lookup(name)
+	return f != nil && f.Changed
+}
+
+// resolve builds the layers in viper, whose order is dqo-users's: a flag
+// the user set is viper's flag layer, the environment its configuration
+// layer, the profile its default layer, and a flag's own default its last
+// resort.
+func (r *Resolver) resolve(p *Profile, configDir string) (Settings, error) {
 	v := viper.New()
 	env := map[string]any{}
+	sources := map[string]string{}
 	for _, s := range layers {
-		if s.flag != "" && l.Flags != nil {
-			if f := l.Flags.Lookup(s.flag); f != nil {
+		switch {
+		case r.flagSet(s.flag):
+			sources[s.key] = "--" + s.flag
+		case r.env(s.env) != "":
+			sources[s.key] = s.env
+		case s.profile != "" && p != nil && p.value(s.profile) != "":
+			sources[s.key] = fmt.Sprintf("profile %q", p.Name)
+		}
+		if s.flag != "" && r.flags != nil {
+			if f := r.flags.Lookup(s.flag); f != nil {
 				_ = v.BindPFlag(s.key, f)
 			}
 		}
-		if val := getenv(s.env); val != "" {
+		if val := r.env(s.env); val != "" {
 			env[s.key] = val
 		}
-		if s.profile != "" && l.Profile != nil {
-			if val := l.Profile.value(s.profile); val != "" {
+		if s.profile != "" && p != nil {
+			if val := p.value(s.profile); val != "" {
 				v.SetDefault(s.key, val)
 			}
+		}
+	}
+	// Booleans of the environment count when set and not 0 or false
+	// (DQOPS_DEBUG=yes); CI forbids prompts when set at all.
+	for _, key := range []string{"debug", "no-input"} {
+		if val, ok := env[key].(string); ok {
+			env[key] = envTrue(val)
+		}
+	}
+	if _, ok := env["no-input"]; !ok && r.env("CI") != "" && !r.flagSet("no-input") {
+		env["no-input"], sources["no-input"] = true, "CI"
+	}
+	// NO_COLOR, CI and a dumb terminal turn colour off unless --color says.
+	for _, name := range []string{"NO_COLOR", "CI", "TERM"} {
+		if val := r.env(name); val != "" && (name != "TERM" || val == "dumb") && !r.flagSet("color") {
+			env["color"], sources["color"] = "never", name
+			break
 		}
 	}
 	if err := v.MergeConfigMap(env); err != nil {
 		return Settings{}, err
 	}
-	fromFlag := func(name string) bool {
-		if l.Flags == nil {
-			return false
-		}
-		f := l.Flags.Lookup(name)
-		return f != nil && f.Changed
-	}
 
 	st := Settings{
 		ConfigPath:            v.GetString("config"),
+		ConfigMustExist:       r.flagSet("config"),
 		URL:                   v.GetString("url"),
 		APIKeyFile:            v.GetString("api-key-file"),
 		EnvAPIKey:             v.GetString("api-key"),
+		CACert:                v.GetString("ca-cert"),
 		Color:                 v.GetString("color"),
 		InsecureSkipTLSVerify: v.GetBool("insecure-skip-tls-verify"),
 		Debug:                 v.GetBool("debug"),
+		sources:               sources,
 	}
-	// Prompts are off when any layer says so; CI counts when set at all.
-	switch {
-	case fromFlag("no-input") && v.GetBool("no-input"):
-		st.NoInputReason = "--no-input"
-	case envTrue(getenv("DQOPS_NO_INPUT")):
-		st.NoInputReason = "DQOPS_NO_INPUT"
-	case getenv("CI") != "":
-		st.NoInputReason = "CI"
-	}
-	if !fromFlag("debug") {
-		// DQOPS_DEBUG=yes counts, as every boolean variable of the tool does.
-		st.Debug = envTrue(getenv("DQOPS_DEBUG"))
-	}
+	st.NoInput = v.GetBool("no-input")
 	if st.Profile = v.GetString("profile"); st.Profile != "" {
-		st.ProfileSource = "DQOPS_PROFILE"
-		if fromFlag("profile") {
-			st.ProfileSource = "--profile"
-		}
 		if err := ValidateProfileName(st.Profile); err != nil {
-			return Settings{}, &SettingError{Err: fmt.Errorf("%s: %w", st.ProfileSource, err)}
+			return Settings{}, &SettingError{Err: fmt.Errorf("%s: %w", sources["profile"], err)}
 		}
 	}
-
-	timeout := v.GetString("timeout")
-	d, err := time.ParseDuration(timeout)
-	if err != nil && !fromFlag("timeout") {
-		return Settings{}, &SettingError{Err: fmt.Errorf("DQOPS_TIMEOUT=%q is not a duration such as 30s or 2m", timeout)}
+	var err error
+	if st.Timeout, err = time.ParseDuration(v.GetString("timeout")); err != nil {
+		return Settings{}, &SettingError{Err: fmt.Errorf("DQOPS_TIMEOUT=%q is not a duration such as 30s or 2m", v.GetString("timeout"))}
 	}
-	if st.Timeout = d; d < 0 {
-		return Settings{}, &SettingError{Err: errors.New("--timeout must not be negative")}
+	if st.Timeout < 0 {
+		return Settings{}, &SettingError{Err: fmt.Errorf("%s must not be negative", flagOrEnv(sources["timeout"], "--timeout"))}
 	}
-	retries := v.GetString("retries")
-	n, err := strconv.Atoi(retries)
-	if err != nil && !fromFlag("retries") {
-		return Settings{}, &SettingError{Err: fmt.Errorf("DQOPS_RETRIES=%q is not a number of retries such as 3", retries)}
+	if st.Retries, err = strconv.Atoi(v.GetString("retries")); err != nil {
+		return Settings{}, &SettingError{Err: fmt.Errorf("DQOPS_RETRIES=%q is not a number of retries such as 3", v.GetString("retries"))}
 	}
-	if st.Retries = n; n < 0 || n > MaxRetries {
-		return Settings{}, &SettingError{Err: fmt.Errorf("--retries must be between 0 and %d, not %d", MaxRetries, n)}
+	if st.Retries < 0 || st.Retries > MaxRetries {
+		return Settings{}, &SettingError{Err: fmt.Errorf("%s must be between 0 and %d, not %d", flagOrEnv(sources["retries"], "--retries"), MaxRetries, st.Retries)}
 	}
 	switch st.Color {
 	case "auto", "always", "never":
 	default:
 		return Settings{}, &SettingError{Err: fmt.Errorf("--color must be auto, always or never, not %q", st.Color)}
 	}
-
-	st.CACert = v.GetString("ca-cert")
-	if st.CACert != "" && !fromFlag("ca-cert") && getenv("DQOPS_CA_CERT") == "" {
-		st.CACert = profilePath(st.CACert, l.ConfigDir)
+	if strings.HasPrefix(sources["ca-cert"], "profile ") {
+		st.CACert = profilePath(st.CACert, configDir)
 	}
 	return st, nil
+}
+
+// flagOrEnv is the name a message gives a setting: the environment variable
+// it came from, else its flag.
+func flagOrEnv(source, flag string) string {
+	if strings.HasPrefix(source, "DQOPS_") {
+		return source
+	}
+	return flag
 }
 
 // profilePath reads a path written in the configuration file: "~/" is the
