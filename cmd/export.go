@@ -55,11 +55,12 @@ Ana@example.com and ana@example.com) are all written, with a warning:
 			opts.Context = c.Context()
 			// The default is empty rather than "yaml" so that errors stay
 			// sentences: -o yaml and json turn them into JSON objects.
-			if format == "" {
-				format = string(users.FormatYAML)
+			name := format
+			if name == "" {
+				name = string(users.FormatYAML)
 			}
 			var err error
-			if opts.Format, err = users.ParseFormat(format); err != nil {
+			if opts.Format, err = users.ParseFormat(name); err != nil {
 				return usageErrorf("--output: %v", err)
 			}
 			if runF != nil {

@@ -1,10 +1,13 @@
 package cmd_test
 
 import (
+	"context"
 	"fmt"
 	"net/http"
+	"os"
 	"strconv"
 	"strings"
+	"syscall"
 	"testing"
 
 	"github.com/dqops-users/dqo-users/cmd"
@@ -156,6 +159,35 @@ func TestExportCSVOfAwkwardEmails(t *testing.T) {
 			expectExit(t, r, 2, "U+FFFD", "nothing was changed")
 			if w := srv.writes(); len(w) != 0 {
 				t.Errorf("writes sent: %v", w)
+			}
+		})
+	}
+}
+
+// An export that Ctrl-C or SIGTERM stops part-way says how many users were
+// written, as a broken answer does.
+func TestExportInterruptedSaysHowMany(t *testing.T) {
+	c := listAnswer(t, func(w http.ResponseWriter, r *http.Request) {
+		fmt.Fprint(w, `[{"email":"admin@example.com","accountRole":"admin"}`)
+		for i := range 3000 {
+			fmt.Fprintf(w, `,{"email":"user%05d@example.com","accountRole":"editor"}`, i)
+		}
+		w.(http.Flusher).Flush()
+		<-r.Context().Done()
+	})
+	for sig, want := range map[os.Signal]string{os.Interrupt: "interrupted; ", syscall.SIGTERM: "terminated; "} {
+		t.Run(sig.String(), func(t *testing.T) {
+			out := &lockedBuffer{}
+			ctx, cancel := context.WithCancelCause(context.Background())
+			defer cancel(nil)
+			done := make(chan result, 1)
+			go func() { done <- c.exec(invocation{args: []string{"export"}, stdout: out, ctx: ctx}) }()
+			waitFor(t, done, func() bool { return strings.Contains(out.String(), "user00000@example.com") })
+			cancel(cmd.Signal{Signal: sig})
+			r := <-done
+			expectExit(t, r, 128+int(sig.(syscall.Signal)), want, "users were written before it")
+			if strings.Contains(r.stderr, `{"error"`) {
+				t.Errorf("export without -o json writes a sentence, not JSON:\n%s", r)
 			}
 		})
 	}

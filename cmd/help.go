@@ -52,6 +52,9 @@ name that the "code" field of a JSON error object (-o json) carries.`,
 			for _, e := range exitCodes {
 				fmt.Fprintf(w, "  %3d  %-15s %s\n", e.Code, e.Name, e.Meaning)
 			}
+			fmt.Fprintln(w)
+			fmt.Fprintln(w, "After Ctrl-C or SIGTERM dqo-users says what it did, then ends by that signal:")
+			fmt.Fprintln(w, "a shell's $? is 130 or 143, and a script that ran it stops there too.")
 			return nil
 		},
 	})

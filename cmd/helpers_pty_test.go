@@ -209,7 +209,8 @@ func (s *ptySession) exitCode() int {
 	case s.err == nil:
 		return 0
 	case errors.As(s.err, &ee):
-		return ee.ExitCode()
+		code, _ := exitStatus(ee.ProcessState)
+		return code
 	}
 	s.t.Fatalf("waiting for the command: %v", s.err)
 	return -1

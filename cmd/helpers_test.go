@@ -405,7 +405,10 @@ type invocation struct {
 
 // result is what a run ended with.
 type result struct {
+	// code is the exit code; for a process that died by a signal, 128 and
+	// the signal's number, as a shell's $? says (signal then names it).
 	code    int
+	signal  os.Signal
 	stdout  string
 	stderr  string
 	elapsed time.Duration
@@ -708,15 +711,15 @@ func runBinary(t testing.TB, c *exec.Cmd, stdin string) result {
 	c.Stdout, c.Stderr = &out, &errOut
 	start := time.Now()
 	err := c.Run()
-	code := 0
+	r := result{stdout: out.String(), stderr: errOut.String(), elapsed: time.Since(start)}
 	var ee *exec.ExitError
 	switch {
 	case errors.As(err, &ee):
-		code = ee.ExitCode()
+		r.code, r.signal = exitStatus(ee.ProcessState)
 	case err != nil:
 		t.Fatalf("running %v: %v", c.Args, err)
 	}
-	return result{code: code, stdout: out.String(), stderr: errOut.String(), elapsed: time.Since(start)}
+	return r
 }
 
 // runningBinary is the built binary started in the background, for tests
@@ -742,12 +745,12 @@ func startBinary(t testing.TB, c *exec.Cmd) *runningBinary {
 	t.Cleanup(func() { _ = c.Process.Kill() })
 	go func() {
 		err := c.Wait()
-		code := 0
+		r := result{stdout: b.out.String(), stderr: b.errOut.String(), elapsed: time.Since(b.started)}
 		var ee *exec.ExitError
 		if errors.As(err, &ee) {
-			code = ee.ExitCode()
+			r.code, r.signal = exitStatus(ee.ProcessState)
 		}
-		b.done <- result{code: code, stdout: b.out.String(), stderr: b.errOut.String(), elapsed: time.Since(b.started)}
+		b.done <- r
 	}()
 	return b
 }

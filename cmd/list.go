@@ -300,17 +300,20 @@ func listBroken(ctx context.Context, list brokenList, err error) error {
 		return err
 	}
 	e := classify(ctx, err)
-	if e.Code == ExitInterrupted {
-		return e
+	broken := &brokenListError{partial: partial, written: list.Written()}
+	if e.Code == ExitInterrupted || e.Code == ExitTerminated {
+		broken.cause = e.Err
 	}
-	return &ExitError{Code: e.Code, Status: e.Status, Hint: e.Hint,
-		Err: &brokenListError{partial: partial, written: list.Written()}}
+	return &ExitError{Code: e.Code, Status: e.Status, Hint: e.Hint, Err: broken}
 }
 
 // brokenListError is a list that broke off after some users were written.
 type brokenListError struct {
 	partial *api.PartialListError
 	written int
+	// cause, when set, is what broke the list instead of the answer: a
+	// signal.
+	cause error
 }
 
 // Error counts the users written rather than those received, some of
@@ -319,6 +322,9 @@ func (e *brokenListError) Error() string {
 	were := "were"
 	if e.written == 1 {
 		were = "was"
+	}
+	if e.cause != nil {
+		return fmt.Sprintf("%v; %s %s written before it", e.cause, output.Count(e.written, "user"), were)
 	}
 	return fmt.Sprintf("%v; %s %s written before the failure", e.partial.Err, output.Count(e.written, "user"), were)
 }

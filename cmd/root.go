@@ -11,6 +11,7 @@ import (
 	"os/signal"
 	"slices"
 	"strings"
+	"sync/atomic"
 	"syscall"
 	"time"
 
@@ -27,26 +28,34 @@ type BuildInfo struct {
 	Date    string
 }
 
-// Main runs dqo-users with the process's arguments and streams and returns
-// the exit code.
+// Main runs dqo-users with the process's arguments and streams. It returns
+// the exit code and, when Ctrl-C or SIGTERM ended the run, the signal, for
+// exit to end the process by it.
 //
 // The first Ctrl-C or SIGTERM cancels the command's context: every wait ends
 // at once, a request in flight gets half a second to finish, and the command
-// says what it did before it exits 130 (143 after SIGTERM). A second one
-// ends the process at once.
-func Main(build BuildInfo) int {
+// says what it did before it returns. A second one ends the process at once,
+// through exit.
+func Main(build BuildInfo, exit func(code int, sig os.Signal)) (int, os.Signal) {
 	ctx, cancel := context.WithCancelCause(context.Background())
 	defer cancel(nil)
 	signals := make(chan os.Signal, 2)
 	signal.Notify(signals, os.Interrupt, syscall.SIGTERM)
 	defer signal.Stop(signals)
+	var first atomic.Value
 	go func() {
 		sig := <-signals
+		first.Store(sig)
 		cancel(Signal{sig})
-		os.Exit(signalCode(<-signals))
+		sig = <-signals
+		exit(signalCode(sig), sig)
 	}()
 	env := Env{IO: iostreams.System(), Version: build.Version, Getenv: os.Getenv}
-	return Run(ctx, env, build, os.Args[1:])
+	code := Run(ctx, env, build, os.Args[1:])
+	if sig, ok := first.Load().(os.Signal); ok && (code == ExitInterrupted || code == ExitTerminated) {
+		return code, sig
+	}
+	return code, nil
 }
 
 // Run executes one command line in an environment; tests call it

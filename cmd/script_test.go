@@ -172,7 +172,7 @@ func cmdExits(ts *testscript.TestScript, neg bool, args []string) {
 	var ee *exec.ExitError
 	switch {
 	case errors.As(err, &ee):
-		got = ee.ExitCode()
+		got, _ = exitStatus(ee.ProcessState)
 	case err != nil:
 		ts.Fatalf("exits: %v", err)
 	}
