@@ -110,7 +110,7 @@ func deleteRun(opts *DeleteOptions) error {
 			continue
 		case errors.As(err, &amb):
 			b.fail(ctx, withHint(usageErrorf("%v: nothing was deleted for it", amb),
-				"give the exact spelling of the user to delete (`dqo-current list` shows them)"))
+				"give the exact spelling of the user to delete (`dqo-users list` shows them)"))
 			continue
 		case err != nil:
 			b.fail(ctx, errUserNotFound(email))
@@ -118,16 +118,11 @@ func deleteRun(opts *DeleteOptions) error {
 		}
 		c := changes[next]
 		next++
-		switch c.Refused {
-		case users.RefusedSelfDelete:
-			b.fail(ctx, refusedf("refusing to delete your own account %s", email))
-		case users.RefusedSelfLastAdmin:
-			b.fail(ctx, refusedf("refusing to delete your own account %s: it is also the last admin, and the instance would be left without one", email))
-		case users.RefusedLastAdmin:
-			b.fail(ctx, refusedf("refusing to delete %s: it is the last admin", email))
-		default:
-			targets = append(targets, c)
+		if c.Refused != "" {
+			b.fail(ctx, refused(c))
+			continue
 		}
+		targets = append(targets, c)
 	}
 	if len(targets) == 0 {
 		return b.err()

@@ -16,6 +16,7 @@ import (
 	"github.com/dqops-users/dqo-users/pkg/iostreams"
 	"github.com/dqops-users/dqo-users/pkg/output"
 	"github.com/dqops-users/dqo-users/pkg/text"
+	"github.com/dqops-users/dqo-users/pkg/users"
 )
 
 // Exit codes: the contract with scripts, documented in the README and in
@@ -87,10 +88,10 @@ type ExitError struct {
 func (e *ExitError) Error() string { return e.Err.Error() }
 func (e *ExitError) Unwrap() error { return e.Err }
 
-// refusedf is the error of a change a safety guard refused: your own
-// account or the last admin.
-func refusedf(format string, args ...any) *ExitError {
-	return &ExitError{Code: ExitRefused, Err: fmt.Errorf(format, args...), Hint: "pass --force if you mean it"}
+// refused is the error of a change a safety guard refused (your own
+// account, the last admin), made alone.
+func refused(c users.Change) *ExitError {
+	return &ExitError{Code: ExitRefused, Err: errors.New(c.Sentence()), Hint: "pass --force if you mean it"}
 }
 
 func usageErrorf(format string, args ...any) *ExitError {

@@ -181,13 +181,8 @@ func guardUpdate(ctx context.Context, client *api.Client, who *api.Profile, chan
 	if err := users.Guard(changes, who.User, func() ([]api.User, error) { return client.ListUsers(ctx) }); err != nil {
 		return err
 	}
-	switch changes[0].Refused {
-	case users.RefusedSelfDemote:
-		return refusedf("refusing to demote your own account %s: you would lose the right to manage users", change.Email)
-	case users.RefusedSelfLastAdmin:
-		return refusedf("refusing to demote your own account %s: it is also the last admin, and the instance would be left without one", change.Email)
-	case users.RefusedLastAdmin:
-		return refusedf("refusing to demote %s: it is the last admin", change.Email)
+	if changes[0].Refused != "" {
+		return refused(changes[0])
 	}
 	return nil
 }

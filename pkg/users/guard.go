@@ -1,6 +1,10 @@
 package users
 
-import "github.com/dqops-users/dqo-users/pkg/api"
+import (
+	"fmt"
+
+	"github.com/dqops-users/dqo-users/pkg/api"
+)
 
 // Refusal says why the guard refuses a change; it reads as the plan shows
 // it, and commands that refuse a single change word it their own way.
@@ -16,6 +20,27 @@ const (
 	// so that --force is not given for the one without knowing the other.
 	RefusedSelfLastAdmin Refusal = "it is your own account and the last admin: the instance would be left without an admin; --force allows it"
 )
+
+// Sentence is how a command that makes one change alone (delete, update)
+// refuses it: "refusing to delete your own account ana@example.com", with
+// the reason; "" when the change is not refused.
+func (c Change) Sentence() string {
+	verb := "delete"
+	if c.Action != ActionDelete {
+		verb = "demote"
+	}
+	switch c.Refused {
+	case RefusedSelfDelete:
+		return fmt.Sprintf("refusing to %s your own account %s", verb, c.Email)
+	case RefusedSelfDemote:
+		return fmt.Sprintf("refusing to %s your own account %s: you would lose the right to manage users", verb, c.Email)
+	case RefusedSelfLastAdmin:
+		return fmt.Sprintf("refusing to %s your own account %s: it is also the last admin, and the instance would be left without one", verb, c.Email)
+	case RefusedLastAdmin:
+		return fmt.Sprintf("refusing to %s %s: it is the last admin", verb, c.Email)
+	}
+	return ""
+}
 
 // Guard is the one rule that keeps the caller's own account and the last
 // admin, for delete, update and apply alike. It refuses (sets Refused on)
