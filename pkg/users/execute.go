@@ -27,6 +27,9 @@ type Progress interface {
 type Result struct {
 	Change Change
 	Err    error
+	// Unknown is whether the request was cut short after the context was
+	// cancelled: the server may or may not have made the change.
+	Unknown bool
 }
 
 // ExecOptions are how a plan is executed.
@@ -38,6 +41,10 @@ type ExecOptions struct {
 	ContinueOnError bool
 	// Progress, when set, hears of every finished change.
 	Progress Progress
+	// Record, when set, records every finished change (the audit log)
+	// before the next is reported. An error stops the run, as a failure
+	// does: no change is started whose record could not be written.
+	Record func(Result) error
 }
 
 // Report is what an execution did.
@@ -57,6 +64,9 @@ type Report struct {
 	Stopped bool
 	// Interrupted is whether the context was cancelled (Ctrl-C).
 	Interrupted bool
+	// RecordErr is the first error of ExecOptions.Record, which stopped
+	// the run.
+	RecordErr error
 }
 
 // Failed counts the failed changes.
@@ -90,8 +100,15 @@ func Execute(ctx context.Context, plan *Plan, w Writer, opts ExecOptions) *Repor
 	finish := func(c Change, err error) {
 		mu.Lock()
 		defer mu.Unlock()
+		unknown := err != nil && ctx.Err() != nil && errors.Is(err, context.Canceled)
+		if opts.Record != nil && rep.RecordErr == nil {
+			if rerr := opts.Record(Result{Change: c, Err: err, Unknown: unknown}); rerr != nil {
+				rep.RecordErr = rerr
+				stopOnce.Do(func() { close(stop) })
+			}
+		}
 		switch {
-		case err != nil && ctx.Err() != nil && errors.Is(err, context.Canceled):
+		case unknown:
 			rep.Unknown = append(rep.Unknown, c)
 		case err != nil:
 			rep.Failures = append(rep.Failures, Result{Change: c, Err: err})
@@ -122,10 +139,19 @@ func Execute(ctx context.Context, plan *Plan, w Writer, opts ExecOptions) *Repor
 	}
 
 	jobs := make(chan Change)
+	var skipped []Change
 	var wg sync.WaitGroup
 	for range min(max(opts.Parallel, 1), len(others)) {
 		wg.Go(func() {
 			for c := range jobs {
+				// The dispatcher may hand on one more change as the run
+				// stops: it is not sent.
+				if halted() {
+					mu.Lock()
+					skipped = append(skipped, c)
+					mu.Unlock()
+					continue
+				}
 				finish(c, do(ctx, w, c))
 			}
 		})
@@ -146,6 +172,7 @@ dispatch:
 	}
 	close(jobs)
 	wg.Wait()
+	rep.NotAttempted = append(rep.NotAttempted, skipped...)
 	rep.NotAttempted = append(rep.NotAttempted, others[sent:]...)
 	for i, c := range self {
 		if halted() {

@@ -227,3 +227,28 @@ func (w sleepWriter) CreateUser(context.Context, api.User) error {
 }
 func (w sleepWriter) UpdateUser(context.Context, api.User) error { return nil }
 func (w sleepWriter) DeleteUser(context.Context, string) error   { return nil }
+
+// A change whose record cannot be written stops the run: no change starts
+// after it, and the report says why.
+func TestExecuteStopsWhenARecordFails(t *testing.T) {
+	for _, continueOnError := range []bool{false, true} {
+		w := &fakeWriter{}
+		var recorded []string
+		broken := errors.New("disk full")
+		rep := Execute(context.Background(), createPlan(5), w, ExecOptions{Parallel: 1, ContinueOnError: continueOnError,
+			Record: func(r Result) error {
+				recorded = append(recorded, r.Change.Email)
+				if len(recorded) == 2 {
+					return broken
+				}
+				return nil
+			}})
+		if !errors.Is(rep.RecordErr, broken) {
+			t.Errorf("RecordErr %v, want %v", rep.RecordErr, broken)
+		}
+		if len(w.calls) != 2 || len(recorded) != 2 || len(rep.NotAttempted) != 3 || rep.Created != 2 {
+			t.Errorf("continue-on-error %v: %d sent, %d recorded, %d not attempted, %d created; want 2, 2, 3, 2",
+				continueOnError, len(w.calls), len(recorded), len(rep.NotAttempted), rep.Created)
+		}
+	}
+}

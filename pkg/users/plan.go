@@ -51,6 +51,10 @@ type Change struct {
 	// Self marks a change to the caller's own account, which runs after
 	// every other one so the caller keeps its rights until the end.
 	Self bool
+	// CountsAsDelete marks an update that stands for a deletion (sync's
+	// demotion of a user who left every mapped group): delete limits count
+	// it.
+	CountsAsDelete bool
 }
 
 // Describe says what an update changes, e.g. "role viewer -> editor": the

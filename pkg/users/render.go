@@ -136,18 +136,25 @@ func (p *Plan) WriteJSON(w io.Writer) error {
 			Create: p.Count(ActionCreate), Update: p.Count(ActionUpdate), Delete: p.Count(ActionDelete),
 			Unchanged: p.Unchanged, Refused: p.Refused(), NotInFile: p.NotInFile,
 		},
-		Changes: make([]changeJSON, 0, len(p.Changes)),
-	}
-	for _, c := range p.Changes {
-		out.Changes = append(out.Changes, changeJSON{
-			Action: c.Action, Email: c.Email, Line: c.Line,
-			Before: grantsJSON(c.Before), After: grantsJSON(c.After), Refused: c.Refused, Warning: c.Warning(),
-		})
+		Changes: p.changesJSON(),
 	}
 	enc := json.NewEncoder(w)
 	enc.SetIndent("", "  ")
 	enc.SetEscapeHTML(false)
 	return enc.Encode(out)
+}
+
+// changesJSON are the plan's changes as diff -o json and a saved plan
+// write them.
+func (p *Plan) changesJSON() []changeJSON {
+	out := make([]changeJSON, 0, len(p.Changes))
+	for _, c := range p.Changes {
+		out = append(out, changeJSON{
+			Action: c.Action, Email: c.Email, Line: c.Line,
+			Before: grantsJSON(c.Before), After: grantsJSON(c.After), Refused: c.Refused, Warning: c.Warning(),
+		})
+	}
+	return out
 }
 
 // grantsJSON is a user of the plan as the machine formats show it, with
