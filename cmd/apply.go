@@ -2,13 +2,17 @@ package cmd
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"io"
+	"strings"
 
 	"github.com/spf13/cobra"
 
 	"github.com/dqops-users/dqo-users/pkg/api"
+	"github.com/dqops-users/dqo-users/pkg/audit"
 	"github.com/dqops-users/dqo-users/pkg/iostreams"
 	"github.com/dqops-users/dqo-users/pkg/output"
 	"github.com/dqops-users/dqo-users/pkg/users"
@@ -18,6 +22,10 @@ import (
 type ApplyOptions struct {
 	PlanOptions
 
+	// PlanFile is --plan: a plan saved by diff --save-plan, to be made
+	// exactly.
+	PlanFile        string
+	Args            []string
 	DryRun          bool
 	Yes             bool
 	Parallel        int
@@ -35,9 +43,10 @@ const (
 // NewCmdApply builds "apply"; runF, when not nil, replaces the run function.
 func NewCmdApply(f *Factory, runF func(*ApplyOptions) error) *cobra.Command {
 	opts := &ApplyOptions{}
-	opts.IO, opts.Client, opts.Printer = f.IO, f.Client, f.Printer
+	opts.IO, opts.Target, opts.Client, opts.Printer, opts.Version, opts.Args = f.IO, f.Target, f.Client, f.Printer, f.Version, f.Args
+	var maxDeletes string
 	c := &cobra.Command{
-		Use:   "apply -f FILE",
+		Use:   "apply -f FILE | --plan PLAN",
 		Short: "Make the server's users match a file",
 		Long: `Make the DQOps users match a file of users under version control: create
 the users the server lacks, update changed roles and data-domain roles, and
@@ -46,6 +55,7 @@ with --prune delete the users the file does not mention.
 The file is YAML, JSON or CSV, in the API's field names; "dqo-users export"
 writes one, and "dqo-users list -o json" output is valid too:
 
+  instance: https://dqops.example.com
   users:
   - email: ana@example.com
     accountRole: editor
@@ -63,13 +73,23 @@ before any request: with data domains each must name one of them (dqo-users
 domains lists them); an instance without data domains (DQOps 1.0, or 1.13
 without them in use) keeps none, so a file that gives some is refused there.
 
-The whole file is checked before any request, every problem reported with
-its line. The plan comes from one list call and is printed before anything
-changes. On a terminal it asks to confirm the plan unless --yes; without one,
-creates and updates go ahead but deletions need --yes. Your own account and
-the last admin are never deleted or demoted without --force: such entries are
-refused, with the reason, and the rest applied. A second apply of the same
-file sends no write request.
+A file whose instance: key names other servers (or --instance URL) is
+refused before any request. The whole file is checked before any request,
+every problem reported with its line. The plan comes from one list call and
+is printed, headed by the instance, before anything changes. On a terminal
+apply asks to confirm the plan unless --yes; without a terminal it changes
+nothing without --yes. Your own account and the last admin are never deleted
+or demoted without --force: such entries are refused, with the reason, and
+the rest applied. A plan that deletes more users than --max-deletes allows
+(by default a tenth of the server's users, at least 5), or makes more changes
+than --max-changes, is refused whole: --force does not lift a limit. A second
+apply of the same file sends no write request.
+
+Review first, apply later: "dqo-users diff -f FILE --save-plan PLAN" (or
+apply --dry-run --save-plan PLAN) writes the plan; "apply --plan PLAN" reads
+the server's users again and makes exactly the plan's changes, with the
+options it was made with, or refuses with exit 12 when the users changed
+since, naming them.
 
 Changes run --parallel at a time, one request each. The first failure stops
 scheduling new ones (requests in flight finish) unless --continue-on-error,
@@ -79,20 +99,31 @@ most half a second before cutting them short; the summary then lists what
 was done, what was not attempted and the changes whose outcome is unknown,
 and apply exits 130 (143 after SIGTERM). A second Ctrl-C exits at once.
 Exit 9 means some changes failed (with --continue-on-error); 11 that a
-guard refused some and none failed.`,
+guard or a limit refused some and none failed. With --audit-log FILE (or
+DQOPS_AUDIT_LOG, or the profile's audit_log) every change is recorded.`,
 		Example: `  $ dqo-users apply -f users.yaml --dry-run
   $ dqo-users apply -f users.yaml
   $ dqo-users apply -f users.csv --prune --yes
+  $ dqo-users diff -f users.yaml --prune --save-plan plan.json
+  $ dqo-users apply --plan plan.json --yes
   $ dqo-users export | dqo-users apply -f -
   $ dqo-users apply -f users.json --parallel 16 --continue-on-error`,
 		Args: noArgs,
 		RunE: func(c *cobra.Command, _ []string) error {
 			opts.Context = c.Context()
-			if err := validateFileFlags(opts.File, opts.Format); err != nil {
-				return err
+			if opts.PlanFile == "" {
+				if err := validateFileFlags(opts.File, opts.Format); err != nil {
+					return err
+				}
 			}
 			if opts.Parallel < 1 || opts.Parallel > applyMaxParallel {
 				return usageErrorf("--parallel must be between 1 and %d, not %d", applyMaxParallel, opts.Parallel)
+			}
+			if opts.SavePlan != "" && !opts.DryRun {
+				return usageErrorf("--save-plan needs --dry-run: a plan is saved to be reviewed, then applied with --plan")
+			}
+			if err := opts.readLimits(c, maxDeletes); err != nil {
+				return err
 			}
 			if runF != nil {
 				return runF(opts)
@@ -101,71 +132,189 @@ guard refused some and none failed.`,
 		},
 	}
 	fl := c.Flags()
-	addFileFlags(c, &opts.File, &opts.Format)
+	addPlanFlags(c, &opts.PlanOptions, &maxDeletes)
+	fl.StringVar(&opts.PlanFile, "plan", "", "make exactly the changes of `PLAN`, saved by diff --save-plan")
 	fl.BoolVar(&opts.DryRun, "dry-run", false, "print the plan and change nothing")
 	fl.BoolVar(&opts.Prune, "prune", false, "delete the users the file does not mention")
-	fl.BoolVarP(&opts.Yes, "yes", "y", false, "apply without asking; needed for deletions without a terminal")
-	fl.BoolVar(&opts.Force, "force", false, "allow deleting or demoting your own account and the last admin")
+	fl.BoolVarP(&opts.Yes, "yes", "y", false, "apply without asking; needed without a terminal")
 	fl.IntVar(&opts.Parallel, "parallel", applyDefaultParallel, "`N` requests at a time")
 	fl.BoolVar(&opts.ContinueOnError, "continue-on-error", false, "attempt every change even after a failure")
-	fl.BoolVar(&opts.AllowLocalDomain, "allow-local-domain", false, "accept new users whose email domain has no dot (ana@intranet)")
+	c.MarkFlagsMutuallyExclusive("plan", "file")
+	for _, other := range []string{"prune", "force", "max-deletes", "max-changes", "save-plan", "instance", "format", "allow-local-domain"} {
+		c.MarkFlagsMutuallyExclusive("plan", other)
+	}
+	c.MarkFlagsOneRequired("file", "plan")
 	return c
 }
 
 func applyRun(opts *ApplyOptions) error {
-	ctx := opts.Context
-	file, client, plan, err := opts.plan()
+	if opts.PlanFile != "" {
+		return applySavedPlan(opts)
+	}
+	p, err := opts.plan()
 	if err != nil {
 		return err
 	}
 	errOut := opts.IO.ErrOut
-	if plan.InSync() {
-		say(errOut, "No changes: the server matches %s (%s).\n", file.Name, output.Count(plan.Unchanged, "user"))
+	if p.plan.InSync() {
+		say(errOut, "No changes: the server matches %s (%s).\n", p.file.Name, output.Count(p.plan.Unchanged, "user"))
+		if opts.DryRun {
+			return opts.savePlan(p)
+		}
 		return nil
 	}
 	printer := opts.Printer(output.Options{})
-	if err := plan.WriteText(printer.Out, printer.Color); err != nil {
+	if err := writePlanText(printer.Out, p, printer.Color); err != nil {
 		return err
 	}
+	if err := p.plan.CheckLimits(opts.Limits, len(p.current)); err != nil {
+		return limitError(err)
+	}
 	if opts.DryRun {
+		if err := opts.savePlan(p); err != nil {
+			return err
+		}
 		fmt.Fprintln(errOut, "Dry run: nothing was changed.")
 		return nil
 	}
-	pending := plan.Pending()
+	source := audit.Source{File: p.file.Name, SHA256: p.sha256}
+	return opts.execute(p, source)
+}
+
+// applySavedPlan makes exactly the changes of a saved plan, when the
+// server's users are still those it was made from.
+func applySavedPlan(opts *ApplyOptions) error {
+	ctx := opts.Context
+	data, err := readUsersData(ctx, opts.IO, opts.PlanFile)
+	if err != nil {
+		return err
+	}
+	saved, err := users.ReadSavedPlan(opts.PlanFile, data)
+	if err != nil {
+		return withHint(&ExitError{Code: ExitUsage, Err: err}, "nothing was sent; make the plan again with `dqo-users diff --save-plan`")
+	}
+	t, err := opts.Target()
+	if err != nil {
+		return err
+	}
+	section, err := saved.For(t.URL)
+	if err != nil {
+		var planned []string
+		for _, in := range saved.Instances {
+			planned = append(planned, safeURL(in.Instance))
+		}
+		return withHint(usageErrorf("%s is a plan for %s, not for %s: nothing was sent", users.DisplayName(opts.PlanFile), strings.Join(planned, ", "), t.Label()),
+			"check --profile, --url or DQOPS_URL")
+	}
+	client, err := opts.Client(ctx)
+	if err != nil {
+		return err
+	}
+	who, current, err := callerAndUsers(ctx, client)
+	if err != nil {
+		return err
+	}
+	plan, err := section.Plan(current, saved.Options.Prune)
+	var stale *users.StaleError
+	if errors.As(err, &stale) {
+		return withHint(&ExitError{Code: ExitStale, Err: err}, "review what changed, then make the plan again: `dqo-users diff --save-plan`")
+	}
+	if err != nil {
+		return err
+	}
+	if !saved.Options.Force {
+		for i := range plan.Changes {
+			plan.Changes[i].Refused = ""
+		}
+		_ = users.Guard(plan.Changes, who.User, func() ([]api.User, error) { return current, nil })
+	}
+	limits, err := savedLimits(saved.Options)
+	if err != nil {
+		return withHint(&ExitError{Code: ExitUsage, Err: err}, "nothing was sent; make the plan again with `dqo-users diff --save-plan`")
+	}
+	p := &planned{target: t, client: client, plan: plan, current: current}
+	if plan.InSync() {
+		say(opts.IO.ErrOut, "No changes: the plan %s has none for %s.\n", users.DisplayName(opts.PlanFile), t.Label())
+		return nil
+	}
+	printer := opts.Printer(output.Options{})
+	if err := writePlanText(printer.Out, p, printer.Color); err != nil {
+		return err
+	}
+	if err := plan.CheckLimits(limits, len(current)); err != nil {
+		return limitError(err)
+	}
+	if opts.DryRun {
+		fmt.Fprintln(opts.IO.ErrOut, "Dry run: nothing was changed.")
+		return nil
+	}
+	sum := sha256.Sum256(data)
+	return opts.execute(p, audit.Source{Plan: opts.PlanFile, SHA256: hex.EncodeToString(sum[:])})
+}
+
+// savedLimits are the limits a saved plan was made with.
+func savedLimits(o users.SavedOptions) (users.Limits, error) {
+	var l users.Limits
+	if o.MaxDeletes != "" && o.MaxDeletes != "default" {
+		d, err := users.ParseDeleteLimit(o.MaxDeletes)
+		if err != nil {
+			return l, err
+		}
+		l.MaxDeletes = d
+	}
+	if o.MaxChanges != nil {
+		l.MaxChanges, l.MaxChangesSet = *o.MaxChanges, true
+	}
+	return l, nil
+}
+
+// execute asks for the go-ahead, then makes the plan's changes, recording
+// each in the audit log, and says what was done.
+func (opts *ApplyOptions) execute(p *planned, source audit.Source) error {
+	ctx := opts.Context
+	errOut := opts.IO.ErrOut
+	pending := p.plan.Pending()
 	if len(pending) == 0 {
-		printRefused(errOut, plan)
-		return refusedError(plan.Refused())
+		printRefused(errOut, p.plan)
+		return refusedError(p.plan.Refused())
 	}
 	if !opts.Yes {
-		deletes := plan.Count(users.ActionDelete)
-		if opts.IO.CanPrompt() {
-			ok, err := opts.IO.Confirm(ctx, fmt.Sprintf("Apply %s to %s?", output.Count(len(pending), "change"), client.BaseURL()))
-			if err != nil {
-				return err
-			}
-			if !ok {
-				return errCancelled
-			}
-		} else if deletes > 0 {
-			return withHint(usageErrorf("the plan deletes %s, which needs a confirmation, and %s: nothing was changed", output.Count(deletes, "user"), opts.IO.WhyNoPrompt()),
-				"pass --yes to allow deletions, or leave out --prune")
+		if !opts.IO.CanPrompt() {
+			return withHint(usageErrorf("apply makes no change without a confirmation, and %s: nothing was changed", opts.IO.WhyNoPrompt()),
+				"review the plan (`dqo-users diff`), then pass --yes")
+		}
+		ok, err := opts.IO.Confirm(ctx, fmt.Sprintf("Apply %s to %s?", output.Count(len(pending), "change"), p.target.Label()))
+		if err != nil {
+			return err
+		}
+		if !ok {
+			return errCancelled
 		}
 	}
-
+	who := &api.Profile{User: p.plan.Caller}
+	log, err := openAudit(p.target, p.client, who, opts.Version, source)
+	if err != nil {
+		return err
+	}
+	defer log.close()
 	progress := &applyProgress{errOut: errOut}
 	if opts.IO.IsStderrTTY() && len(pending) >= applyProgressMin {
 		progress.bar = iostreams.NewProgressBar(errOut, len(pending))
 	}
-	report := users.Execute(ctx, plan, clientWriter{client}, users.ExecOptions{
+	report := users.Execute(ctx, p.plan, clientWriter{p.client}, users.ExecOptions{
 		Parallel:        opts.Parallel,
 		ContinueOnError: opts.ContinueOnError,
 		Progress:        progress,
+		Record:          func(r users.Result) error { return log.record(ctx, r) },
 	})
 	if progress.bar != nil {
 		progress.bar.Finish()
 	}
-	printRefused(errOut, plan)
+	printRefused(errOut, p.plan)
 	printApplySummary(errOut, report)
+	if report.RecordErr != nil && !report.Interrupted {
+		return recordError(report.RecordErr, report.Unrecorded)
+	}
 	return applyExit(ctx, report, opts.ContinueOnError)
 }
 

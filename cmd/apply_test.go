@@ -82,12 +82,12 @@ func TestApplyFileFormats(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			srv, c := setupNoColor(t, withDataDomains())
 			inv := invocation{}
-			args := append([]string{"apply", "-f"}, tt.args...)
+			args := append([]string{"apply", "--yes", "-f"}, tt.args...)
 			if tt.file == "" {
-				args = append(args[:2], append([]string{"-"}, tt.args...)...)
+				args = append(args[:3], append([]string{"-"}, tt.args...)...)
 				inv.stdin = tt.content
 			} else {
-				args = append(args[:2], append([]string{c.file(tt.file, tt.content)}, tt.args...)...)
+				args = append(args[:3], append([]string{c.file(tt.file, tt.content)}, tt.args...)...)
 			}
 			inv.args = args
 			r := c.exec(inv)
@@ -180,7 +180,7 @@ func TestApplyGrantsWithoutDataDomains(t *testing.T) {
 	} {
 		t.Run(fl.name, func(t *testing.T) {
 			srv, c := setupNoColor(t, fl.opts)
-			r := c.run("apply", "-f", c.file("u.yaml", teamYAML))
+			r := c.run("apply", "--yes", "-f", c.file("u.yaml", teamYAML))
 			expectExit(t, r, 2, "u.yaml has 2 problems:",
 				`u.yaml:4: bo@example.com: dataDomainRoles: this instance has no data domains `+fl.why+` viewer in "hr"`,
 				`u.yaml:4: bo@example.com: dataDomainRoles: this instance has no data domains `+fl.why+` editor in "sales"`,
@@ -190,10 +190,10 @@ func TestApplyGrantsWithoutDataDomains(t *testing.T) {
 			}
 			// {} and none entries are true of every user there: accepted, and no change.
 			file := "- {email: ana@example.com, accountRole: editor, dataDomainRoles: {}}\n- {email: bo@example.com, accountRole: viewer, dataDomainRoles: {(default): none, sales: none}}\n"
-			r = c.run("apply", "-f", c.file("ok.yaml", file))
+			r = c.run("apply", "--yes", "-f", c.file("ok.yaml", file))
 			expectExit(t, r, 0, "Created user ana@example.com with role editor.", "Created user bo@example.com with role viewer.")
 			srv.ResetRequests()
-			r = c.run("apply", "-f", c.file("ok.yaml", file))
+			r = c.run("apply", "--yes", "-f", c.file("ok.yaml", file))
 			expectExit(t, r, 0, "No changes")
 			if w := srv.writes(); len(w) != 0 {
 				t.Errorf("writes %v", w)
@@ -241,7 +241,7 @@ func TestApplyPrune(t *testing.T) {
 	t.Run("no terminal, no --yes", func(t *testing.T) {
 		srv, c := setupNoColor(t, sandbox.Options{})
 		r := c.run("apply", "-f", c.file("u.yaml", file), "--prune")
-		expectExit(t, r, 2, "the plan deletes 1 user, which needs a confirmation, and there is no terminal to ask on: nothing was changed", "pass --yes")
+		expectExit(t, r, 2, "apply makes no change without a confirmation, and there is no terminal to ask on: nothing was changed", "pass --yes")
 		if !strings.Contains(r.stdout, "- delete viewer@example.com (viewer)") {
 			t.Errorf("the plan is printed first\n%s", r)
 		}
@@ -278,10 +278,13 @@ func TestApplyPrune(t *testing.T) {
 			t.Errorf("asked despite --yes\n%s", r)
 		}
 	})
-	t.Run("no terminal, creates and updates need no --yes", func(t *testing.T) {
-		_, c := setupNoColor(t, sandbox.Options{})
+	t.Run("no terminal, no --yes: nothing is changed", func(t *testing.T) {
+		srv, c := setupNoColor(t, sandbox.Options{})
 		r := c.run("apply", "-f", c.file("u.yaml", file))
-		expectExit(t, r, 0, "Applied: 1 created")
+		expectExit(t, r, 2, "apply makes no change without a confirmation, and there is no terminal to ask on: nothing was changed", "pass --yes")
+		if w := srv.writes(); len(w) != 0 {
+			t.Errorf("writes without --yes: %v", w)
+		}
 	})
 	t.Run("--no-input on a terminal behaves as without one", func(t *testing.T) {
 		_, c := setupNoColor(t, sandbox.Options{})
@@ -325,7 +328,7 @@ func TestApplyGuards(t *testing.T) {
 	})
 	t.Run("--force, with another admin made first", func(t *testing.T) {
 		srv, c := setupNoColor(t, sandbox.Options{})
-		r := c.run("apply", "-f", c.file("u.yaml", "- {email: admin@example.com, accountRole: viewer}\n- {email: boss@example.com, accountRole: admin}\n"), "--force")
+		r := c.run("apply", "--yes", "-f", c.file("u.yaml", "- {email: admin@example.com, accountRole: viewer}\n- {email: boss@example.com, accountRole: admin}\n"), "--force")
 		expectExit(t, r, 0, "Applied: 1 created, 1 updated")
 		if got := userState(srv); got != "admin@example.com viewer\nboss@example.com admin\nviewer@example.com viewer\n" {
 			t.Errorf("state:\n%s", got)
@@ -343,7 +346,8 @@ func TestApplyGuards(t *testing.T) {
 		path := c.file("u.yaml", "- {email: admin@example.com, accountRole: editor}\n- {email: viewer@example.com, accountRole: viewer}\n")
 		r := c.exec(invocation{args: []string{"diff", "-f", path}, env: map[string]string{"DQOPS_API_KEY": srv.ViewerKey()}})
 		expectExit(t, r, 10)
-		want := "! update admin@example.com: role admin -> editor refused: it would leave the instance without an admin; --force allows it\n" +
+		want := "Plan for " + srv.URL + ":\n" +
+			"! update admin@example.com: role admin -> editor refused: it would leave the instance without an admin; --force allows it\n" +
 			"Plan: 0 to create, 0 to update, 0 to delete, 1 unchanged, 1 refused.\n"
 		if r.stdout != want {
 			t.Errorf("got\n%s\nwant\n%s", r.stdout, want)
@@ -375,7 +379,7 @@ func TestApplyIdempotent(t *testing.T) {
 func TestApplyUpdateKeepsDomainRolesAndSendsOneRequest(t *testing.T) {
 	srv, c := setupNoColor(t, withDataDomains(), sandbox.User{Email: "bo@example.com", AccountRole: "viewer", DataDomainRoles: map[string]string{"sales": "editor"}})
 	srv.ResetRequests()
-	r := c.run("apply", "-f", c.file("u.yaml", "- {email: bo@example.com, accountRole: editor}\n- {email: new@example.com, accountRole: none}\n"))
+	r := c.run("apply", "--yes", "-f", c.file("u.yaml", "- {email: bo@example.com, accountRole: editor}\n- {email: new@example.com, accountRole: none}\n"))
 	expectExit(t, r, 0, "Updated user bo@example.com: role viewer -> editor.", "Created user new@example.com with role none.")
 	var calls []string
 	for _, req := range srv.Requests() {
@@ -399,7 +403,7 @@ func TestApplyPartialFailure(t *testing.T) {
 	t.Run("continue on error", func(t *testing.T) {
 		srv, c := setupNoColor(t, sandbox.Options{Faults: "POST /api/users 500 x3"})
 		path := c.file("u.yaml", file.String())
-		r := c.run("apply", "-f", path, "--continue-on-error", "--parallel", "4")
+		r := c.run("apply", "--yes", "-f", path, "--continue-on-error", "--parallel", "4")
 		expectExit(t, r, 9, "Applied: 7 created, 0 updated, 0 deleted, 0 unchanged, 0 refused, 3 failed.",
 			"error: 3 of 10 changes failed; the others were made", "hint: fix the causes and run apply again")
 		failures := regexp.MustCompile(`(?m)^error: creating user "u\d\d@example\.com": server answered 500`).FindAllString(r.stderr, -1)
@@ -410,12 +414,12 @@ func TestApplyPartialFailure(t *testing.T) {
 			t.Errorf("state has %d users:\n%s", n, userState(srv))
 		}
 		// The rest on a second run.
-		r = c.run("apply", "-f", path)
+		r = c.run("apply", "--yes", "-f", path)
 		expectExit(t, r, 0, "Applied: 3 created, 0 updated, 0 deleted, 7 unchanged")
 	})
 	t.Run("stop at the first failure", func(t *testing.T) {
 		srv, c := setupNoColor(t, sandbox.Options{Faults: "POST /api/users 500 x1"})
-		r := c.run("apply", "-f", c.file("u.yaml", file.String()), "--parallel", "1")
+		r := c.run("apply", "--yes", "-f", c.file("u.yaml", file.String()), "--parallel", "1")
 		expectExit(t, r, 1, `error: creating user "u00@example.com": server answered 500`,
 			"Stopped after a failure: 0 created, 0 updated, 0 deleted, 0 unchanged, 0 refused, 1 failed; 9 not attempted:\n  create u01@example.com\n",
 			"Run apply again to finish")
@@ -425,7 +429,7 @@ func TestApplyPartialFailure(t *testing.T) {
 	})
 	t.Run("stop with requests in flight", func(t *testing.T) {
 		srv, c := setupNoColor(t, sandbox.Options{Faults: "POST /api/users 500 x1", Latency: 20 * time.Millisecond})
-		r := c.run("apply", "-f", c.file("u.yaml", file.String()), "--parallel", "3")
+		r := c.run("apply", "--yes", "-f", c.file("u.yaml", file.String()), "--parallel", "3")
 		expectExit(t, r, 1, "Stopped after a failure:")
 		m := regexp.MustCompile(`(\d+) created, .* 1 failed; (\d+) not attempted`).FindStringSubmatch(r.stderr)
 		if m == nil {
@@ -445,7 +449,7 @@ func TestApplyReadsDQOpsQuirks(t *testing.T) {
 	t.Run("user limit", func(t *testing.T) {
 		_, c := setupNoColor(t, sandbox.Options{UsersLimit: 3})
 		path := c.file("u.yaml", "- {email: a@example.com, accountRole: viewer}\n- {email: b@example.com, accountRole: viewer}\n")
-		r := c.run("apply", "-f", path, "--parallel", "1")
+		r := c.run("apply", "--yes", "-f", path, "--parallel", "1")
 		expectExit(t, r, 8, `creating user "b@example.com": the licence's user limit is reached`)
 	})
 	t.Run("created meanwhile: already exists", func(t *testing.T) {
@@ -455,7 +459,7 @@ func TestApplyReadsDQOpsQuirks(t *testing.T) {
 				_ = srv.AddUser(sandbox.User{Email: "a@example.com", AccountRole: "editor"})
 			}
 		})
-		r := c.exec(invocation{args: []string{"apply", "-f", c.file("u.yaml", "- {email: a@example.com, accountRole: viewer}\n")}})
+		r := c.exec(invocation{args: []string{"apply", "--yes", "-f", c.file("u.yaml", "- {email: a@example.com, accountRole: viewer}\n")}})
 		expectExit(t, r, 7, `error: user "a@example.com" already exists`)
 	})
 	t.Run("deleted meanwhile: not found", func(t *testing.T) {
@@ -470,7 +474,7 @@ func TestApplyReadsDQOpsQuirks(t *testing.T) {
 				}
 			}
 		})
-		r := c.exec(invocation{args: []string{"apply", "-f", c.file("u.yaml", "- {email: a@example.com, accountRole: viewer}\n"), "--continue-on-error"}})
+		r := c.exec(invocation{args: []string{"apply", "--yes", "-f", c.file("u.yaml", "- {email: a@example.com, accountRole: viewer}\n"), "--continue-on-error"}})
 		expectExit(t, r, 9, `error: user "a@example.com" not found`, "1 failed")
 	})
 }
@@ -488,7 +492,7 @@ func TestApplyInterrupted(t *testing.T) {
 		time.Sleep(200 * time.Millisecond)
 		cancel()
 	}()
-	r := c.exec(invocation{args: []string{"apply", "-f", c.file("u.yaml", file.String()), "--parallel", "2"}, ctx: ctx})
+	r := c.exec(invocation{args: []string{"apply", "--yes", "-f", c.file("u.yaml", file.String()), "--parallel", "2"}, ctx: ctx})
 	expectExit(t, r, 130, "Interrupted: ", "not attempted:", "Run apply again to finish")
 	m := regexp.MustCompile(`Interrupted: (\d+) created, .*; (\d+) not attempted`).FindStringSubmatch(r.stderr)
 	if m == nil {
@@ -524,7 +528,7 @@ func TestApplyProgressBar(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			_, c := setupNoColor(t, sandbox.Options{Faults: "POST /api/users 500 x1"})
-			r := c.exec(invocation{args: []string{"apply", "-f", c.file("u.yaml", tt.content), "--continue-on-error"}, stderrTTY: tt.stderrTTY})
+			r := c.exec(invocation{args: []string{"apply", "--yes", "-f", c.file("u.yaml", tt.content), "--continue-on-error"}, stderrTTY: tt.stderrTTY})
 			if hasBar := strings.Contains(r.stderr, "\r\x1b[K["); hasBar != tt.bar {
 				t.Errorf("progress bar shown: %v, want %v\n%q", hasBar, tt.bar, r.stderr)
 			}
@@ -572,7 +576,7 @@ func BenchmarkApply1000(b *testing.B) {
 				b.StartTimer()
 				start := time.Now()
 				c.transport = bc.transport
-				r := c.run("apply", "-f", path, "--parallel", strconv.Itoa(bc.parallel))
+				r := c.run("apply", "--yes", "-f", path, "--parallel", strconv.Itoa(bc.parallel))
 				total += time.Since(start)
 				if r.code != 0 {
 					b.Fatalf("apply failed\n%s", r)

@@ -18,7 +18,8 @@ type DiffOptions struct {
 // NewCmdDiff builds "diff"; runF, when not nil, replaces the run function.
 func NewCmdDiff(f *Factory, runF func(*DiffOptions) error) *cobra.Command {
 	opts := &DiffOptions{}
-	opts.IO, opts.Client, opts.Printer = f.IO, f.Client, f.Printer
+	opts.IO, opts.Target, opts.Client, opts.Printer, opts.Version = f.IO, f.Target, f.Client, f.Printer, f.Version
+	var maxDeletes string
 	c := &cobra.Command{
 		Use:   "diff -f FILE",
 		Short: "Show what apply would change",
@@ -33,9 +34,16 @@ would carry out, changing nothing:
 -o json prints the plan for machines. diff exits 0 when the server matches
 the file, 10 when changes (or refused ones) are pending, and another code on
 an error, so that a script can tell "in sync" from "out of sync" from
-"failed". The file is read as "apply" reads it.`,
+"failed". The file is read as "apply" reads it, and a file bound to another
+instance (its instance: key, or --instance) is refused before any request.
+
+--save-plan PLAN writes the plan for review; "dqo-users apply --plan PLAN"
+later makes exactly its changes, or refuses (exit 12) when the server's
+users changed since. A plan over --max-deletes or --max-changes is shown
+with a warning: apply would refuse it.`,
 		Example: `  $ dqo-users diff -f users.yaml
   $ dqo-users diff -f users.yaml --prune -o json | jq '.changes[].email'
+  $ dqo-users diff -f users.yaml --prune --save-plan plan.json
   $ dqo-users export | dqo-users diff -f -    # exits 0`,
 		Args: noArgs,
 		RunE: func(c *cobra.Command, _ []string) error {
@@ -46,16 +54,18 @@ an error, so that a script can tell "in sync" from "out of sync" from
 			if _, ok := output.ParseFormat(string(opts.Output), diffFormats...); !ok {
 				return usageErrorf("--output must be text or json, not %q", opts.Output)
 			}
+			if err := opts.readLimits(c, maxDeletes); err != nil {
+				return err
+			}
 			if runF != nil {
 				return runF(opts)
 			}
 			return diffRun(opts)
 		},
 	}
-	addFileFlags(c, &opts.File, &opts.Format)
+	addPlanFlags(c, &opts.PlanOptions, &maxDeletes)
+	_ = c.MarkFlagRequired("file")
 	c.Flags().BoolVar(&opts.Prune, "prune", false, "include the deletion of users the file does not mention")
-	c.Flags().BoolVar(&opts.Force, "force", false, "plan as apply --force would: no guard for your own account and the last admin")
-	c.Flags().BoolVar(&opts.AllowLocalDomain, "allow-local-domain", false, "plan as apply --allow-local-domain would: accept new users whose email domain has no dot")
 	c.Flags().StringVarP((*string)(&opts.Output), "output", "o", string(output.FormatText), "output `FORMAT`: text or json")
 	_ = c.RegisterFlagCompletionFunc("output", fixedCompletion(output.Names(diffFormats)...))
 	return c
@@ -65,23 +75,29 @@ an error, so that a script can tell "in sync" from "out of sync" from
 var diffFormats = []output.Format{output.FormatText, output.FormatJSON}
 
 func diffRun(opts *DiffOptions) error {
-	file, _, plan, err := opts.plan()
+	p, err := opts.plan()
 	if err != nil {
 		return err
 	}
 	printer := opts.Printer(output.Options{})
 	switch {
 	case opts.Output == output.FormatJSON:
-		err = plan.WriteJSON(printer.Out)
-	case plan.InSync():
-		say(opts.IO.ErrOut, "No changes: the server matches %s (%s).\n", file.Name, output.Count(plan.Unchanged, "user"))
+		err = p.plan.WriteJSON(printer.Out)
+	case p.plan.InSync():
+		say(opts.IO.ErrOut, "No changes: the server matches %s (%s).\n", p.file.Name, output.Count(p.plan.Unchanged, "user"))
 	default:
-		err = plan.WriteText(printer.Out, printer.Color)
+		err = writePlanText(printer.Out, p, printer.Color)
 	}
 	if err != nil {
 		return err
 	}
-	if !plan.InSync() {
+	if lerr := p.plan.CheckLimits(opts.Limits, len(p.current)); lerr != nil {
+		say(opts.IO.ErrOut, "warning: apply would refuse this plan: %v\n", limitError(lerr).(*ExitError).Err)
+	}
+	if err := opts.savePlan(p); err != nil {
+		return err
+	}
+	if !p.plan.InSync() {
 		return &ExitError{Code: ExitChanges, Err: errors.New("the server differs from the file"), Reported: true}
 	}
 	return nil

@@ -197,7 +197,7 @@ func TestFilesMeanGrants(t *testing.T) {
 func TestApplyPlanWarnsOfStrongerGrants(t *testing.T) {
 	srv, c := setupNoColor(t, withDataDomains(),
 		sandbox.User{Email: "boss@example.com", AccountRole: "admin", DataDomainRoles: map[string]string{"(default)": "admin", "sales": "viewer"}})
-	r := c.run("apply", "-f", c.file("u.yaml", "- {email: boss@example.com, accountRole: viewer}\n"))
+	r := c.run("apply", "--yes", "-f", c.file("u.yaml", "- {email: boss@example.com, accountRole: viewer}\n"))
 	expectExit(t, r, 0, "Updated user boss@example.com: role admin -> viewer.")
 	want := "~ update boss@example.com: role admin -> viewer\n" +
 		`  warning: boss@example.com keeps the data-domain role admin in "(default)", stronger than its new account role viewer; to remove it: dqo-users update boss@example.com --remove-domain-role "(default)"` + "\n"
@@ -214,13 +214,13 @@ func TestApplyPlanWarnsOfStrongerGrants(t *testing.T) {
 	r = c.run("update", "boss@example.com", "--role", "admin", "--domain-role", "(default)=admin")
 	expectExit(t, r, 0)
 	pinned := c.file("pinned.yaml", "users:\n  - email: boss@example.com\n    accountRole: viewer\n    dataDomainRoles: {(default): admin, sales: viewer}\n")
-	r = c.run("apply", "-f", pinned)
+	r = c.run("apply", "--yes", "-f", pinned)
 	want = "~ update boss@example.com: role admin -> viewer\n" +
 		`  warning: boss@example.com keeps the data-domain role admin in "(default)", stronger than its new account role viewer; ` +
 		"to remove it, write the entry at line 2 with dataDomainRoles that leave it out ({} for none)\n"
 	expectExit(t, r, 0)
 	expectContains(t, "the plan", r.stdout, want)
-	r = c.run("apply", "-f", c.file("pinned.yaml", "users:\n  - email: boss@example.com\n    accountRole: viewer\n    dataDomainRoles: {sales: viewer}\n"))
+	r = c.run("apply", "--yes", "-f", c.file("pinned.yaml", "users:\n  - email: boss@example.com\n    accountRole: viewer\n    dataDomainRoles: {sales: viewer}\n"))
 	expectExit(t, r, 0, `Updated user boss@example.com: domain roles (default)=admin;sales=viewer -> sales=viewer.`)
 	expectNotContains(t, "the plan", r.stdout, "warning")
 }

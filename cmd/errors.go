@@ -34,6 +34,7 @@ const (
 	ExitPartial     = 9
 	ExitChanges     = 10
 	ExitRefused     = 11
+	ExitStale       = 12
 	ExitInterrupted = 130
 	ExitTerminated  = 143
 )
@@ -59,7 +60,8 @@ var exitCodes = []exitCode{
 	{ExitUserLimit, "user_limit", "user limit of the licence reached"},
 	{ExitPartial, "partial", "apply: some changes failed, the others were done"},
 	{ExitChanges, "changes", "diff: the server differs from the file (changes pending)"},
-	{ExitRefused, "refused", "a safety guard refused to delete or demote your own account or the last admin (--force allows it); for apply, only when nothing else failed"},
+	{ExitRefused, "refused", "refused by a guard or a limit: deleting or demoting your own account or the last admin (--force allows it), more deletes or changes than --max-deletes or --max-changes allow; for apply, only when nothing else failed"},
+	{ExitStale, "stale", "apply --plan: the server's users changed since the plan was made; nothing was changed"},
 	{ExitInterrupted, "interrupted", "interrupted (Ctrl-C)"},
 	{ExitTerminated, "terminated", "terminated (SIGTERM)"},
 }

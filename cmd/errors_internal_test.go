@@ -9,7 +9,7 @@ func TestExitNames(t *testing.T) {
 		ExitOK: "ok", ExitFailure: "error", ExitUsage: "usage", ExitCancelled: "cancelled",
 		ExitAuth: "auth", ExitForbidden: "forbidden", ExitNotFound: "not_found",
 		ExitExists: "already_exists", ExitUserLimit: "user_limit", ExitPartial: "partial",
-		ExitChanges: "changes", ExitRefused: "refused", ExitInterrupted: "interrupted", ExitTerminated: "terminated",
+		ExitChanges: "changes", ExitRefused: "refused", ExitStale: "stale", ExitInterrupted: "interrupted", ExitTerminated: "terminated",
 	}
 	if len(exitCodes) != len(want) {
 		t.Errorf("%d exit codes documented, want %d", len(exitCodes), len(want))

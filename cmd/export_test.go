@@ -39,7 +39,7 @@ func TestExportRoundTrip(t *testing.T) {
 				expectNotContains(t, "export", r.stdout, "(default)", "marketing", "=none")
 				exported := r.stdout
 				srv.ResetRequests()
-				for _, args := range [][]string{{"apply", "-f", "-", "--prune"}, {"diff", "-f", "-", "--prune"}} {
+				for _, args := range [][]string{{"apply", "--yes", "-f", "-", "--prune"}, {"diff", "-f", "-", "--prune"}} {
 					r = c.exec(invocation{args: args, stdin: exported})
 					expectExit(t, r, 0, "No changes: the server matches stdin (4 users).")
 				}
@@ -66,7 +66,7 @@ func TestExportRoundTrip(t *testing.T) {
 			srv, c := setupNoColor(t, fl.opts, sandbox.User{Email: "bo@example.com", AccountRole: "editor", DataDomainRoles: map[string]string{"sales": "editor"}})
 			r := c.run("list", "-o", "json")
 			expectExit(t, r, 0)
-			r = c.exec(invocation{args: []string{"apply", "-f", "-", "--prune"}, stdin: r.stdout})
+			r = c.exec(invocation{args: []string{"apply", "--yes", "-f", "-", "--prune"}, stdin: r.stdout})
 			expectExit(t, r, 0, "No changes")
 			if w := srv.writes(); len(w) != 0 {
 				t.Errorf("list -o json | apply sent writes %v", w)
@@ -82,7 +82,7 @@ func TestExportPinsDomainRoles(t *testing.T) {
 	exported := c.run("export").stdout
 	r := c.run("update", "bo@example.com", "--domain-role", "sales=editor")
 	expectExit(t, r, 0)
-	r = c.exec(invocation{args: []string{"apply", "-f", "-"}, stdin: exported})
+	r = c.exec(invocation{args: []string{"apply", "--yes", "-f", "-"}, stdin: exported})
 	expectExit(t, r, 0, "Updated user bo@example.com: domain roles sales=editor -> (none).")
 }
 

@@ -19,6 +19,7 @@ import (
 	"github.com/dqops-users/dqo-users/pkg/config"
 	"github.com/dqops-users/dqo-users/pkg/iostreams"
 	"github.com/dqops-users/dqo-users/pkg/output"
+	"github.com/dqops-users/dqo-users/pkg/text"
 )
 
 // Env is what one run of dqo-users gets from its process: the streams, the
@@ -47,6 +48,10 @@ type Env struct {
 // fields it uses into its options; run functions never see the Factory.
 type Factory struct {
 	IO *iostreams.IOStreams
+	// Version is the build's version; Args the command line, without the
+	// program's name (the audit log records it).
+	Version string
+	Args    []string
 	// Settings are those of the command line and the environment, without
 	// a profile's.
 	Settings func() (config.Settings, error)
@@ -83,9 +88,9 @@ type Factory struct {
 
 // newFactory builds the Factory of one command line, whose global flags
 // are flags.
-func newFactory(env Env, flags *pflag.FlagSet) *Factory {
+func newFactory(env Env, flags *pflag.FlagSet, args []string) *Factory {
 	resolver := config.NewResolver(flags, env.Getenv)
-	f := &Factory{IO: env.IO}
+	f := &Factory{IO: env.IO, Version: env.Version, Args: args}
 	f.Settings = func() (config.Settings, error) {
 		st, err := resolver.Resolve(nil, "")
 		if err != nil {
@@ -298,6 +303,38 @@ type target struct {
 	// Config is the configuration the profile was read from.
 	Config *config.Config
 }
+
+// Label names the instance in prompts and plans: the profile and the URL,
+// "prod (https://dqops.example.com)", or the URL alone when no profile of
+// the file gives it (--url, DQOPS_URL).
+func (t *target) Label() string {
+	if name := t.ProfileName(); name != "" {
+		return fmt.Sprintf("%s (%s)", name, text.Safe(t.URL))
+	}
+	return text.Safe(t.URL)
+}
+
+// ProfileName is the profile that gives the target its address, "" when
+// none does.
+func (t *target) ProfileName() string {
+	if t.Exists && api.SameServer(t.URL, profileURL(t.Profile)) {
+		return t.Profile.Name
+	}
+	return ""
+}
+
+// Canonical is the target's canonical URL (api.CanonicalURL), as keys,
+// saved plans and exports name an instance.
+func (t *target) Canonical() string {
+	u, err := api.CanonicalURL(t.URL)
+	if err != nil {
+		return t.URL
+	}
+	return u
+}
+
+// safeURL is a URL from the command line or a file, for a message.
+func safeURL(u string) string { return text.Safe(u) }
 
 // requestGrace is how long a request in flight may finish after Ctrl-C, so
 // that its outcome is known and reported.

@@ -172,7 +172,6 @@ func addOutputFlags(c *cobra.Command, opts *output.Options) {
 func addFileFlags(c *cobra.Command, file, format *string) {
 	c.Flags().StringVarP(file, "file", "f", "", "the users `FILE` (YAML, JSON or CSV); - reads stdin")
 	c.Flags().StringVar(format, "format", "", "the file's `FORMAT`: yaml, json or csv (default: by extension, else by content)")
-	_ = c.MarkFlagRequired("file")
 	_ = c.MarkFlagFilename("file", "yaml", "yml", "json", "csv")
 	_ = c.RegisterFlagCompletionFunc("format", fixedCompletion(output.Names(users.Formats())...))
 }

@@ -21,6 +21,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"runtime"
 	"slices"
 	"strings"
@@ -575,9 +576,14 @@ var updateGolden = flag.Bool("update-apply-golden", false, "rewrite testdata/app
 
 // golden compares got with the golden file ../testdata/apply/name, or
 // rewrites the file with -update-apply-golden.
+// sandboxURL is the address of a test's sandbox, which golden files write
+// as http://SANDBOX.
+var sandboxURL = regexp.MustCompile(`http://127\.0\.0\.1:[0-9]+`)
+
 func golden(t *testing.T, name string, got string) {
 	t.Helper()
 	path := filepath.Join("..", "testdata", "apply", name)
+	got = sandboxURL.ReplaceAllString(got, "http://SANDBOX")
 	if *updateGolden {
 		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
 			t.Fatal(err)

@@ -1,8 +1,17 @@
 package cmd
 
 import (
+	"bytes"
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"errors"
+	"fmt"
+	"io"
+	"os"
+	"time"
+
+	"github.com/spf13/cobra"
 
 	"github.com/dqops-users/dqo-users/pkg/api"
 	"github.com/dqops-users/dqo-users/pkg/files"
@@ -15,9 +24,11 @@ import (
 // and what it is made with.
 type PlanOptions struct {
 	IO      *iostreams.IOStreams
+	Target  func() (*target, error)
 	Client  func(context.Context) (*api.Client, error)
 	Printer func(output.Options) *output.Printer
 	Context context.Context
+	Version string
 
 	File   string
 	Format string
@@ -25,29 +36,100 @@ type PlanOptions struct {
 	Force  bool
 	// AllowLocalDomain accepts new users whose email domain has no dot.
 	AllowLocalDomain bool
+	// Instance is --instance: the file must be applied to this server.
+	Instance string
+	// Limits are --max-deletes and --max-changes.
+	Limits users.Limits
+	// SavePlan is --save-plan: where the plan is written for apply --plan.
+	SavePlan string
+}
+
+// addPlanFlags adds the flags that shape a plan, which diff and apply share.
+func addPlanFlags(c *cobra.Command, o *PlanOptions, maxDeletes *string) {
+	fl := c.Flags()
+	addFileFlags(c, &o.File, &o.Format)
+	fl.BoolVar(&o.Force, "force", false, "allow deleting or demoting your own account and the last admin")
+	fl.BoolVar(&o.AllowLocalDomain, "allow-local-domain", false, "accept new users whose email domain has no dot (ana@intranet)")
+	fl.StringVar(&o.Instance, "instance", "", "refuse to act unless the target is the DQOps at `URL` (as a file's instance: key)")
+	fl.StringVar(maxDeletes, "max-deletes", "", "delete at most `N` users, or all (default: a tenth of the server's users, at least 5)")
+	fl.IntVar(&o.Limits.MaxChanges, "max-changes", 0, "make at most `N` changes: creates, updates and deletes together")
+	fl.StringVar(&o.SavePlan, "save-plan", "", "write the plan to `FILE` for a later apply --plan FILE")
+}
+
+// readLimits reads --max-deletes and --max-changes.
+func (o *PlanOptions) readLimits(c *cobra.Command, maxDeletes string) error {
+	if maxDeletes != "" {
+		l, err := users.ParseDeleteLimit(maxDeletes)
+		if err != nil {
+			return &ExitError{Code: ExitUsage, Err: err}
+		}
+		o.Limits.MaxDeletes = l
+	}
+	o.Limits.MaxChangesSet = c.Flags().Changed("max-changes")
+	if o.Limits.MaxChanges < 0 {
+		return usageErrorf("--max-changes must not be negative, not %d", o.Limits.MaxChanges)
+	}
+	return nil
+}
+
+// planned is a plan and what it was made from.
+type planned struct {
+	file   *users.File
+	target *target
+	client *api.Client
+	plan   *users.Plan
+	// current are the server's users as the plan read them.
+	current []api.User
+	flavour api.Flavour
+	// sha256 is the file's digest, for saved plans and the audit log.
+	sha256 string
 }
 
 // plan reads the file, then the server, and compares them: what diff shows
-// and apply carries out.
-func (o *PlanOptions) plan() (*users.File, *api.Client, *users.Plan, error) {
-	file, err := readUsersFile(o.Context, o.IO, o.File, o.Format)
+// and apply carries out. A file bound to another instance is refused before
+// any request.
+func (o *PlanOptions) plan() (*planned, error) {
+	data, err := readUsersData(o.Context, o.IO, o.File)
 	if err != nil {
-		return nil, nil, nil, err
+		return nil, err
+	}
+	file, err := parseUsersFile(o.File, o.Format, data)
+	if err != nil {
+		return nil, err
+	}
+	t, err := o.Target()
+	if err != nil {
+		return nil, err
+	}
+	if err := checkInstance(t, o.Instance, file); err != nil {
+		return nil, err
 	}
 	client, err := o.Client(o.Context)
 	if err != nil {
-		return nil, nil, nil, err
+		return nil, err
 	}
-	plan, err := makePlan(o.Context, client, file, o)
+	p, err := makePlan(o.Context, client, file, o)
 	if err != nil {
-		return nil, nil, nil, err
+		return nil, err
 	}
-	return file, client, plan, nil
+	p.target = t
+	sum := sha256.Sum256(data)
+	p.sha256 = hex.EncodeToString(sum[:])
+	return p, nil
 }
 
-// readUsersFile reads and validates the whole file before any request; a
-// problem is a usage error listing every problem with its line.
-func readUsersFile(ctx context.Context, io *iostreams.IOStreams, name, format string) (*users.File, error) {
+// checkInstance refuses a target that is not the instance --instance
+// names, nor one of those the file's instance: key names.
+func checkInstance(t *target, flag string, file *users.File) error {
+	if flag != "" && !api.SameServer(flag, t.URL) {
+		return withHint(usageErrorf("--instance is %s, but the target is %s: nothing was sent", safeURL(flag), t.Label()),
+			"check --profile, --url or DQOPS_URL, or --instance")
+	}
+	return nil
+}
+
+// readUsersData reads a users file, or stdin for "-", bounded.
+func readUsersData(ctx context.Context, io *iostreams.IOStreams, name string) ([]byte, error) {
 	var data []byte
 	var err error
 	if name == "-" {
@@ -62,6 +144,12 @@ func readUsersFile(ctx context.Context, io *iostreams.IOStreams, name, format st
 	if err != nil {
 		return nil, usageErrorf("reading %s: %v", users.DisplayName(name), err)
 	}
+	return data, nil
+}
+
+// parseUsersFile validates the whole file before any request; a problem is
+// a usage error listing every problem with its line.
+func parseUsersFile(name, format string, data []byte) (*users.File, error) {
 	var fm users.Format
 	if format != "" {
 		fm, _ = users.ParseFormat(format)
@@ -80,13 +168,13 @@ func readUsersFile(ctx context.Context, io *iostreams.IOStreams, name, format st
 // instance) and the users, in one list call, checks the file's data-domain
 // grants (reading the data domains when it has grants and the instance has
 // domains), and compares the file with the users.
-func makePlan(ctx context.Context, client *api.Client, file *users.File, o *PlanOptions) (*users.Plan, error) {
+func makePlan(ctx context.Context, client *api.Client, file *users.File, o *PlanOptions) (*planned, error) {
 	who, current, err := callerAndUsers(ctx, client)
 	if err != nil {
 		return nil, err
 	}
+	flavour := client.DecideFlavour(who, current)
 	if file.HasGrants() {
-		flavour := client.DecideFlavour(who, current)
 		rule, err := grantRule(ctx, client, flavour)
 		if err != nil {
 			return nil, err
@@ -118,5 +206,63 @@ func makePlan(ctx context.Context, client *api.Client, file *users.File, o *Plan
 		}
 		return nil, withHint(&ExitError{Code: ExitUsage, Err: &users.ValidationError{File: file.Name, Problems: bad}}, hint)
 	}
-	return plan, nil
+	return &planned{file: file, client: client, plan: plan, current: current, flavour: flavour}, nil
+}
+
+// flavourName is a flavour as a saved plan records it.
+func flavourName(f api.Flavour) string {
+	switch f {
+	case api.FlavourRelease10:
+		return "1.0"
+	case api.FlavourDomains:
+		return "1.13-data-domains"
+	}
+	return "1.13"
+}
+
+// savePlan writes the plan to o.SavePlan, whole or not at all.
+func (o *PlanOptions) savePlan(p *planned) error {
+	if o.SavePlan == "" {
+		return nil
+	}
+	saved := &users.SavedPlan{
+		PlanVersion: users.PlanVersion,
+		Tool:        "dqo-users " + o.Version,
+		CreatedAt:   time.Now().UTC().Truncate(time.Second),
+		Source:      users.PlanSource{File: p.file.Name, SHA256: p.sha256},
+		Options:     users.SavedOptions{Prune: o.Prune, Force: o.Force, MaxDeletes: o.Limits.MaxDeletes.String()},
+		Instances:   []users.SavedInstance{users.NewSavedInstance(p.plan, p.current, p.target.Canonical(), p.target.ProfileName(), flavourName(p.flavour))},
+	}
+	if o.Limits.MaxChangesSet {
+		saved.Options.MaxChanges = &o.Limits.MaxChanges
+	}
+	var buf bytes.Buffer
+	if err := saved.Write(&buf); err != nil {
+		return err
+	}
+	if err := os.WriteFile(o.SavePlan, buf.Bytes(), 0o600); err != nil {
+		return fmt.Errorf("writing the plan to %s: %w", o.SavePlan, err)
+	}
+	say(o.IO.ErrOut, "Saved the plan to %s: `dqo-users apply --plan %s` makes exactly these changes.\n", o.SavePlan, o.SavePlan)
+	return nil
+}
+
+// writePlanText prints the plan for people, headed by the instance it is
+// for.
+func writePlanText(w io.Writer, p *planned, color bool) error {
+	say(w, "Plan for %s:\n", p.target.Label())
+	return p.plan.WriteText(w, color)
+}
+
+// limitError gives a plan over a limit its exit code and the way out.
+func limitError(err error) error {
+	var le *users.LimitError
+	if !errors.As(err, &le) {
+		return err
+	}
+	hint := fmt.Sprintf("if you mean it, pass %s %d (--force does not lift a limit)", le.Flag, le.Count)
+	if le.Flag == "--max-deletes" {
+		hint = fmt.Sprintf("check the file first; if you mean it, pass --max-deletes %d or --max-deletes all (--force does not lift a limit)", le.Count)
+	}
+	return withHint(&ExitError{Code: ExitRefused, Err: err}, hint)
 }

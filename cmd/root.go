@@ -62,7 +62,7 @@ func Main(build BuildInfo, exit func(code int, sig os.Signal)) (int, os.Signal) 
 // in-process. The context's cancellation is Ctrl-C.
 func Run(ctx context.Context, env Env, build BuildInfo, args []string) int {
 	global := globalFlags()
-	f := newFactory(env, global)
+	f := newFactory(env, global, args)
 	return execute(ctx, f, newRootCmd(f, build, args, global), args)
 }
 
@@ -113,7 +113,7 @@ func wantsJSONErrors(c *cobra.Command) bool {
 // NewRootCmd builds the command tree; gen-docs builds the same one.
 func NewRootCmd(env Env, build BuildInfo) *cobra.Command {
 	global := globalFlags()
-	return newRootCmd(newFactory(env, global), build, nil, global)
+	return newRootCmd(newFactory(env, global, nil), build, nil, global)
 }
 
 // newRootCmd builds the root command and, when args name one of its
@@ -184,6 +184,7 @@ func globalFlags() *pflag.FlagSet {
 	pf.String("ca-cert", "", "also trust the certificate authorities in PEM `FILE` (env DQOPS_CA_CERT; profile's ca_cert)")
 	pf.Bool("insecure-skip-tls-verify", false, "do not check the server's TLS certificate (unsafe; prints a warning)")
 	pf.Bool("debug", false, "trace each request and response to stderr, secrets redacted (env DQOPS_DEBUG=1)")
+	pf.String("audit-log", "", "append a JSON line for every change made to `FILE` (env DQOPS_AUDIT_LOG; profile's audit_log)")
 	return pf
 }
 

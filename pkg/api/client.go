@@ -135,6 +135,15 @@ func New(opts Options) (*Client, error) {
 // BaseURL returns the normalised address the client talks to.
 func (c *Client) BaseURL() string { return c.base }
 
+// KeySource says where the client's key came from (Options.KeySource), ""
+// without a key.
+func (c *Client) KeySource() string {
+	if c.apiKey == "" {
+		return ""
+	}
+	return c.keySource
+}
+
 func userPath(email string) string {
 	return "/api/users/" + url.PathEscape(email)
 }

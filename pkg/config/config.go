@@ -37,6 +37,9 @@ type Profile struct {
 	APIKeyCommand string `yaml:"api_key_command,omitempty"`
 	// CACert is a PEM file of certificate authorities to trust.
 	CACert string `yaml:"ca_cert,omitempty"`
+	// AuditLog is the file where every change made through the profile is
+	// recorded (package audit).
+	AuditLog string `yaml:"audit_log,omitempty"`
 }
 
 // file is the document on disk.

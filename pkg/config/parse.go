@@ -222,6 +222,7 @@ func (d *decoder) profile(v *yaml.Node, name string) *Profile {
 		APIKeyStore:   s["api_key_store"].value,
 		APIKeyCommand: s["api_key_command"].value,
 		CACert:        s["ca_cert"].value,
+		AuditLog:      s["audit_log"].value,
 	}
 	if store, ok := s["api_key_store"]; ok {
 		switch {

@@ -53,6 +53,10 @@ type Settings struct {
 	InsecureSkipTLSVerify bool
 	// Debug traces every request to stderr.
 	Debug bool
+	// AuditLog is the file every change is recorded in (--audit-log,
+	// DQOPS_AUDIT_LOG, or the profile's audit_log, taken as ca_cert is);
+	// "" for none.
+	AuditLog string
 
 	sources map[string]string
 }
@@ -105,6 +109,7 @@ var layers = []layer{
 	{key: "retries", flag: "retries", env: "DQOPS_RETRIES"},
 	{key: "insecure-skip-tls-verify", flag: "insecure-skip-tls-verify"},
 	{key: "debug", flag: "debug", env: "DQOPS_DEBUG"},
+	{key: "audit-log", flag: "audit-log", env: "DQOPS_AUDIT_LOG", profile: "audit_log"},
 }
 
 // Resolver decides the settings of one command line: its flags, the
@@ -230,6 +235,7 @@ func (r *Resolver) resolve(p *Profile, configDir string) (Settings, error) {
 		Color:                 v.GetString("color"),
 		InsecureSkipTLSVerify: v.GetBool("insecure-skip-tls-verify"),
 		Debug:                 v.GetBool("debug"),
+		AuditLog:              v.GetString("audit-log"),
 		sources:               sources,
 	}
 	st.NoInput = v.GetBool("no-input")
@@ -258,6 +264,9 @@ func (r *Resolver) resolve(p *Profile, configDir string) (Settings, error) {
 	}
 	if strings.HasPrefix(sources["ca-cert"], "profile ") {
 		st.CACert = profilePath(st.CACert, configDir)
+	}
+	if strings.HasPrefix(sources["audit-log"], "profile ") {
+		st.AuditLog = profilePath(st.AuditLog, configDir)
 	}
 	return st, nil
 }
@@ -297,6 +306,8 @@ func (p *Profile) value(key string) string {
 		return p.URL
 	case "ca_cert":
 		return p.CACert
+	case "audit_log":
+		return p.AuditLog
 	}
 	return ""
 }

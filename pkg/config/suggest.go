@@ -13,7 +13,7 @@ import (
 // The keys of the file, at the top level and in a profile.
 var (
 	topKeys     = []string{"current_profile", "profiles"}
-	settingKeys = []string{"url", "api_key", "api_key_command", "api_key_store", "ca_cert"}
+	settingKeys = []string{"url", "api_key", "api_key_command", "api_key_store", "ca_cert", "audit_log"}
 	settingList = strings.Join(settingKeys, ", ")
 )
 

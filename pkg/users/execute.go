@@ -65,8 +65,9 @@ type Report struct {
 	// Interrupted is whether the context was cancelled (Ctrl-C).
 	Interrupted bool
 	// RecordErr is the first error of ExecOptions.Record, which stopped
-	// the run.
-	RecordErr error
+	// the run; Unrecorded is the change whose record it failed to write.
+	RecordErr  error
+	Unrecorded Change
 }
 
 // Failed counts the failed changes.
@@ -103,7 +104,7 @@ func Execute(ctx context.Context, plan *Plan, w Writer, opts ExecOptions) *Repor
 		unknown := err != nil && ctx.Err() != nil && errors.Is(err, context.Canceled)
 		if opts.Record != nil && rep.RecordErr == nil {
 			if rerr := opts.Record(Result{Change: c, Err: err, Unknown: unknown}); rerr != nil {
-				rep.RecordErr = rerr
+				rep.RecordErr, rep.Unrecorded = rerr, c
 				stopOnce.Do(func() { close(stop) })
 			}
 		}

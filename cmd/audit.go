@@ -1,0 +1,135 @@
+package cmd
+
+import (
+	"context"
+	"errors"
+	"os"
+	"strings"
+
+	"github.com/dqops-users/dqo-users/pkg/api"
+	"github.com/dqops-users/dqo-users/pkg/audit"
+	"github.com/dqops-users/dqo-users/pkg/text"
+	"github.com/dqops-users/dqo-users/pkg/users"
+)
+
+// auditor writes the audit log of one command's changes on one instance;
+// nil when no log is kept (no --audit-log, DQOPS_AUDIT_LOG or audit_log).
+type auditor struct {
+	log  *audit.Log
+	base audit.Entry
+}
+
+// openAudit opens the target's audit log, if it has one, before any change
+// is made: a log that cannot be written means nothing is sent. who is the
+// caller's profile, nil when the server would not say.
+func openAudit(t *target, client *api.Client, who *api.Profile, version string, source audit.Source) (*auditor, error) {
+	path := t.Settings.AuditLog
+	if path == "" {
+		return nil, nil
+	}
+	l, err := audit.Open(path, openAppend)
+	if err != nil {
+		return nil, withHint(&ExitError{Code: ExitFailure, Err: err}, "nothing was changed; fix the audit log's path or permissions, or give another with --audit-log")
+	}
+	operator := "unknown"
+	if who != nil && who.User != "" {
+		operator = who.User
+	}
+	return &auditor{log: l, base: audit.Entry{
+		Tool:     "dqo-users " + version,
+		Operator: audit.Operator{Email: operator, LocalUser: audit.LocalUser(), KeySource: keySourceKind(client.KeySource())},
+		Instance: t.Canonical(),
+		Profile:  t.ProfileName(),
+		Source:   source,
+	}}, nil
+}
+
+// keySourceKind is where a key came from, as the audit log says it: the
+// profile, the environment, a file, or none.
+func keySourceKind(source string) string {
+	switch {
+	case source == "":
+		return "none"
+	case source == sourceEnv:
+		return "environment"
+	case strings.HasPrefix(source, sourceFilePrefix):
+		return "file"
+	}
+	return "profile"
+}
+
+// commandSource is the command line, as the audit log records it: no flag
+// of dqo-users takes a secret.
+func commandSource(args []string) audit.Source {
+	quoted := make([]string, 0, len(args)+1)
+	quoted = append(quoted, "dqo-users")
+	for _, a := range args {
+		quoted = append(quoted, shellQuote(a))
+	}
+	return audit.Source{Command: strings.Join(quoted, " ")}
+}
+
+// shellQuote quotes an argument as a POSIX shell reads it back.
+func shellQuote(s string) string {
+	if s != "" && !strings.ContainsFunc(s, func(r rune) bool {
+		return !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || strings.ContainsRune("@%+=:,./_-", r))
+	}) {
+		return s
+	}
+	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
+}
+
+// record writes the outcome of one executed change.
+func (a *auditor) record(ctx context.Context, r users.Result) error {
+	if a == nil {
+		return nil
+	}
+	e := a.base
+	e.Action, e.Email = string(r.Change.Action), r.Change.Email
+	e.Before, e.After = audit.RolesOf(r.Change.Before), audit.RolesOf(r.Change.After)
+	a.outcome(ctx, &e, r.Err, r.Unknown)
+	return a.log.Write(e)
+}
+
+// recordPassword writes the outcome of a password change: the action,
+// never the password.
+func (a *auditor) recordPassword(ctx context.Context, email string, err error) error {
+	if a == nil {
+		return nil
+	}
+	e := a.base
+	e.Action, e.Email = "password-changed", email
+	a.outcome(ctx, &e, err, err != nil && ctx.Err() != nil && errors.Is(err, context.Canceled))
+	return a.log.Write(e)
+}
+
+func (a *auditor) outcome(ctx context.Context, e *audit.Entry, err error, unknown bool) {
+	switch {
+	case unknown:
+		e.Outcome = audit.OutcomeUnknown
+	case err != nil:
+		c := classify(ctx, err)
+		e.Outcome, e.Status, e.Error = audit.OutcomeFailed, c.Status, text.Safe(c.Err.Error())
+	default:
+		e.Outcome = audit.OutcomeDone
+	}
+}
+
+// close closes the log.
+func (a *auditor) close() {
+	if a != nil {
+		a.log.Close()
+	}
+}
+
+// recordError is a change made whose record could not be written: no
+// further change is started.
+func recordError(err error, c users.Change) error {
+	return withHint(&ExitError{Code: ExitFailure, Err: err},
+		"the "+string(c.Action)+" of "+text.Safe(c.Email)+" is not recorded in it; no further change was started")
+}
+
+// openAppend opens an audit log for appending.
+func openAppend(path string) (*os.File, error) {
+	return os.OpenFile(path, os.O_WRONLY|os.O_APPEND|os.O_CREATE, 0o600)
+}
