@@ -87,20 +87,21 @@ func TestUpdateLockHolderDies(t *testing.T) {
 	}
 
 	add := func(c *Config) error { return c.SetProfile(Profile{Name: "mine"}) }
-	err = update(context.Background(), path, 100*time.Millisecond, add)
+	err = Update(WithLockTimeout(context.Background(), 100*time.Millisecond), path, add)
 	var lt *LockTimeoutError
-	if !errors.As(err, &lt) || lt.Path != path+".lock" || !strings.Contains(err.Error(), "it holds the lock "+path+".lock") {
+	if !errors.As(err, &lt) || lt.Path != path+".lock" || lt.Waited != 100*time.Millisecond ||
+		!strings.Contains(err.Error(), "for more than 100ms (it holds the lock "+path+".lock)") {
 		t.Errorf("while another holds the lock: %v", err)
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
-	if err := update(ctx, path, time.Minute, add); !errors.Is(err, context.Canceled) {
+	if err := Update(WithLockTimeout(ctx, time.Minute), path, add); !errors.Is(err, context.Canceled) {
 		t.Errorf("cancelled while waiting: %v", err)
 	}
 
 	holder.Process.Kill()
 	holder.Wait()
-	if err := update(context.Background(), path, 5*time.Second, add); err != nil {
+	if err := Update(context.Background(), path, add); err != nil {
 		t.Fatalf("after the holder died: %v", err)
 	}
 	if c, _ := Load(path, LoadOptions{}); len(c.Profiles()) != 1 {
