@@ -116,7 +116,11 @@ func (f *Factory) Config() (*config.Config, error) {
 			}
 		}
 		mustExist := !f.createsConfig && f.flags != nil && f.flags.Changed("config")
-		f.cfg, f.cfgErr = config.Load(path, config.LoadOptions{MustExist: mustExist})
+		ctx := f.ctx
+		if ctx == nil {
+			ctx = context.Background()
+		}
+		f.cfg, f.cfgErr = config.Load(ctx, path, config.LoadOptions{MustExist: mustExist})
 		if f.cfgErr != nil {
 			f.cfgErr = configError(f.cfgErr)
 			return

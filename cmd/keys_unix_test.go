@@ -113,3 +113,38 @@ func TestAPIKeyFileFIFO(t *testing.T) {
 		t.Fatal("Ctrl-C did not end the wait for the FIFO")
 	}
 }
+
+// TestConfigFIFOInterrupted checks that Ctrl-C ends the read of a
+// configuration file that is a FIFO whose writer is slow, as it ends every
+// other wait for input.
+func TestConfigFIFOInterrupted(t *testing.T) {
+	t.Parallel()
+	_, c := setup(t, sandbox.Options{})
+	if err := syscall.Mkfifo(c.configPath, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	done := make(chan result, 1)
+	go func() { done <- c.exec(invocation{args: []string{"list"}, ctx: ctx}) }()
+	// A writer's open without waiting succeeds once the tool has the FIFO
+	// open for reading; the writer then writes nothing, as a slow one.
+	var w *os.File
+	for deadline := time.Now().Add(30 * time.Second); ; time.Sleep(time.Millisecond) {
+		var err error
+		if w, err = os.OpenFile(c.configPath, os.O_WRONLY|syscall.O_NONBLOCK, 0); err == nil {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("the configuration was not opened: %v", err)
+		}
+	}
+	defer w.Close()
+	cancel()
+	select {
+	case r := <-done:
+		expectExit(t, r, 130, "error: interrupted")
+	case <-time.After(30 * time.Second):
+		t.Fatal("Ctrl-C did not end the read of the configuration")
+	}
+}

@@ -2,11 +2,13 @@
 // profiles, each the address of a DQOps instance and how to authenticate to
 // it, and which profile is current.
 //
-// The file is read once, strictly, from a YAML node tree, so that every
+// The file is read once, through the tool's bounded reader (so Ctrl-C ends
+// the read of a FIFO), strictly, from a YAML node tree, so that every
 // problem is reported with its line and never quotes a value (a misplaced
 // value may be an API key). Writes are atomic, go through a symbolic link
-// to its target, and, through Update, happen under an advisory lock so that
-// two processes changing the file at once both keep their changes.
+// to its target when the writer rule of pkg/files allows it, and, through
+// Update, happen under an advisory lock so that two processes changing the
+// file at once both keep their changes.
 package config
 
 import (

@@ -57,7 +57,7 @@ func Update(ctx context.Context, path string, change func(*Config) error) error 
 		return err
 	}
 	defer unlock()
-	c, err := Load(path, LoadOptions{})
+	c, err := Load(ctx, path, LoadOptions{})
 	if err != nil {
 		return err
 	}

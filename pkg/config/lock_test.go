@@ -58,7 +58,7 @@ func TestUpdateConcurrent(t *testing.T) {
 			t.Error(err)
 		}
 	}
-	c, err := Load(path, LoadOptions{})
+	c, err := Load(t.Context(), path, LoadOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -104,7 +104,7 @@ func TestUpdateLockHolderDies(t *testing.T) {
 	if err := Update(context.Background(), path, add); err != nil {
 		t.Fatalf("after the holder died: %v", err)
 	}
-	if c, _ := Load(path, LoadOptions{}); len(c.Profiles()) != 1 {
+	if c, _ := Load(t.Context(), path, LoadOptions{}); len(c.Profiles()) != 1 {
 		t.Errorf("saved %v", c.Profiles())
 	}
 }
@@ -139,7 +139,7 @@ func TestUpdate(t *testing.T) {
 	if err != refused {
 		t.Errorf("the change's error came back as %v", err)
 	}
-	c, err := Load(target, LoadOptions{})
+	c, err := Load(t.Context(), target, LoadOptions{})
 	if err != nil || c.Current() != "a" || len(c.Profiles()) != 1 {
 		t.Errorf("saved %v (current %s), %v", c.Profiles(), c.Current(), err)
 	}

@@ -38,7 +38,7 @@ func TestSaveThroughSymlink(t *testing.T) {
 				}
 				from = filepath.Join(dir, to)
 			}
-			c, err := Load(link, LoadOptions{})
+			c, err := Load(t.Context(), link, LoadOptions{})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -52,7 +52,7 @@ func TestSaveThroughSymlink(t *testing.T) {
 			if dest, _ := os.Readlink(link); dest != tt.links[0] {
 				t.Errorf("the link points to %q, want %q", dest, tt.links[0])
 			}
-			back, err := Load(target, LoadOptions{})
+			back, err := Load(t.Context(), target, LoadOptions{})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -137,7 +137,7 @@ func TestUpdateRefusesAPlantedLink(t *testing.T) {
 	if err := Update(context.Background(), link, add); err != nil {
 		t.Fatalf("through a link of the user's own: %v", err)
 	}
-	if c, err := Load(filepath.Join(victim, "mine.yaml"), LoadOptions{}); err != nil || len(c.Profiles()) != 1 {
+	if c, err := Load(t.Context(), filepath.Join(victim, "mine.yaml"), LoadOptions{}); err != nil || len(c.Profiles()) != 1 {
 		t.Errorf("the link's target: %v, %v", c, err)
 	}
 }

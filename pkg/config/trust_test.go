@@ -37,7 +37,7 @@ func TestCheckTrusted(t *testing.T) {
 		os.WriteFile(path, []byte("profiles:\n  p:\n    api_key_command: pass show dqops\n"), 0o600)
 		os.Chmod(path, tt.file)
 		os.Chmod(dir, tt.dir)
-		c, err := Load(path, LoadOptions{})
+		c, err := Load(t.Context(), path, LoadOptions{})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -75,7 +75,7 @@ func TestCheckTrustedLink(t *testing.T) {
 
 	link := filepath.Join(open, "config.yaml")
 	os.Symlink(target, link)
-	c, err := Load(link, LoadOptions{})
+	c, err := Load(t.Context(), link, LoadOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -86,7 +86,7 @@ func TestCheckTrustedLink(t *testing.T) {
 	os.Remove(link)
 	os.Rename(target, filepath.Join(open, "config.yaml"))
 	os.Symlink(filepath.Join(open, "config.yaml"), target)
-	c, _ = Load(target, LoadOptions{})
+	c, _ = Load(t.Context(), target, LoadOptions{})
 	if err := c.CheckTrusted(); err == nil || !strings.Contains(err.Error(), "its directory "+open+" is writable by others") {
 		t.Errorf("a link to a file in an open directory: %v", err)
 	}
@@ -112,7 +112,7 @@ func TestCheckTrustedOwner(t *testing.T) {
 		if err := os.Chown(tt.chown, other, other); err != nil {
 			t.Fatal(err)
 		}
-		c, err := Load(path, LoadOptions{})
+		c, err := Load(t.Context(), path, LoadOptions{})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -131,7 +131,7 @@ func TestCheckTrustedWithoutFile(t *testing.T) {
 		t.Errorf("parsed from memory: %v", err)
 	}
 	path := filepath.Join(t.TempDir(), "config.yaml")
-	c, _ = Load(path, LoadOptions{})
+	c, _ = Load(t.Context(), path, LoadOptions{})
 	if err := c.CheckTrusted(); err != nil {
 		t.Errorf("a missing file: %v", err)
 	}
