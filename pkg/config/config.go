@@ -54,18 +54,21 @@ type Config struct {
 	// owner is who may change the file as it was read, for the warning on
 	// its mode and for CheckTrusted; zero when it did not exist.
 	owner fileOwner
-	data  file
+	// accounts says who belongs to a group, for CheckTrusted.
+	accounts accounts
+	data     file
 }
 
-// fileOwner is the permission bits and the owning user of a file.
+// fileOwner is the permission bits and the owning user and group of a file.
 type fileOwner struct {
 	exists bool
 	mode   fs.FileMode
 	uid    int // -1 where files have no numeric owner
+	gid    int // -1 where files have no numeric group
 }
 
 func newConfig(path string) *Config {
-	return &Config{path: path, data: file{Profiles: map[string]*Profile{}}}
+	return &Config{path: path, accounts: systemAccounts, data: file{Profiles: map[string]*Profile{}}}
 }
 
 // ValidateProfileName checks a profile name: lower-case letters, digits, '-'

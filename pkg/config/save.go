@@ -34,6 +34,6 @@ func (c *Config) Save() error {
 	if err != nil {
 		return fmt.Errorf("saving configuration %s: %w", c.path, err)
 	}
-	c.owner = fileOwner{exists: true, mode: 0o600, uid: os.Getuid()}
+	c.owner = fileOwner{exists: true, mode: 0o600, uid: os.Getuid(), gid: -1}
 	return nil
 }
