@@ -109,12 +109,25 @@ func DefaultPath() (string, error) {
 // Path is where the file is read from and written to.
 func (c *Config) Path() string { return c.path }
 
-// InsecureMode returns the file's permission bits when group or others may
-// read or write it: a stored key would be readable by other users. It is
-// never true where files have no such bits (Windows, whose access lists
-// are not checked).
+// InsecureMode returns the file's permission bits when it holds a key (a
+// profile's api_key) and group or others may read or write it: the key is
+// then readable by other users. A file without a key (keys in the keyring,
+// or given by an api_key_command) has no secret to show, so its mode is
+// not reported; who may write it is CheckTrusted's concern. It is never
+// true where files have no such bits (Windows, whose access lists are not
+// checked).
 func (c *Config) InsecureMode() (fs.FileMode, bool) {
-	return c.owner.mode, c.owner.exists && hasPermissionBits && c.owner.mode&0o077 != 0
+	return c.owner.mode, c.owner.exists && hasPermissionBits && c.owner.mode&0o077 != 0 && c.holdsKey()
+}
+
+// holdsKey reports whether a profile keeps its key in the file.
+func (c *Config) holdsKey() bool {
+	for _, p := range c.data.Profiles {
+		if p.APIKey != "" {
+			return true
+		}
+	}
+	return false
 }
 
 // Current is the name of the current profile, DefaultProfile when unset.

@@ -240,3 +240,34 @@ func TestCheckTrustedWithoutFile(t *testing.T) {
 		t.Errorf("after Save: %v", err)
 	}
 }
+
+// TestInsecureMode checks that a file others may read or write is reported
+// only when it holds a key: a file whose keys are in the keyring, or come
+// from a command, has none to show.
+func TestInsecureMode(t *testing.T) {
+	t.Parallel()
+	docs := map[string]string{
+		"a key":                  "profiles:\n  p:\n    url: http://h\n    api_key: k\n",
+		"a key among others":     "profiles:\n  a:\n    api_key_store: keyring\n  b:\n    api_key: k\n",
+		"a command":              "profiles:\n  p:\n    api_key_command: pass show dqops\n",
+		"keys in the keyring":    "profiles:\n  p:\n    url: http://h\n    api_key_store: keyring\n",
+		"no key at all":          "current_profile: p\nprofiles:\n  p:\n    url: http://h\n",
+		"an empty configuration": "",
+	}
+	for name, doc := range docs {
+		holdsKey := strings.Contains(doc, "api_key: k")
+		for _, mode := range []os.FileMode{0o600, 0o400, 0o640, 0o604, 0o620, 0o666, 0o610} {
+			path := filepath.Join(t.TempDir(), "config.yaml")
+			os.WriteFile(path, []byte(doc), 0o600)
+			os.Chmod(path, mode)
+			c, err := Load(t.Context(), path, LoadOptions{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			got, insecure := c.InsecureMode()
+			if want := holdsKey && mode&0o077 != 0; insecure != want || got.Perm() != mode {
+				t.Errorf("%s, mode %04o: InsecureMode %04o, %v; want %v", name, mode, got.Perm(), insecure, want)
+			}
+		}
+	}
+}
