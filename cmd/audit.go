@@ -3,11 +3,11 @@ package cmd
 import (
 	"context"
 	"errors"
-	"os"
 	"strings"
 
 	"github.com/dqops-users/dqo-users/pkg/api"
 	"github.com/dqops-users/dqo-users/pkg/audit"
+	"github.com/dqops-users/dqo-users/pkg/files"
 	"github.com/dqops-users/dqo-users/pkg/text"
 	"github.com/dqops-users/dqo-users/pkg/users"
 )
@@ -27,7 +27,7 @@ func openAudit(t *target, client *api.Client, who *api.Profile, version string, 
 	if path == "" {
 		return nil, nil
 	}
-	l, err := audit.Open(path, openAppend)
+	l, err := audit.Open(path, files.OpenAppend)
 	if err != nil {
 		return nil, withHint(&ExitError{Code: ExitFailure, Err: err}, "nothing was changed; fix the audit log's path or permissions, or give another with --audit-log")
 	}
@@ -127,9 +127,4 @@ func (a *auditor) close() {
 func recordError(err error, c users.Change) error {
 	return withHint(&ExitError{Code: ExitFailure, Err: err},
 		"the "+string(c.Action)+" of "+text.Safe(c.Email)+" is not recorded in it; no further change was started")
-}
-
-// openAppend opens an audit log for appending.
-func openAppend(path string) (*os.File, error) {
-	return os.OpenFile(path, os.O_WRONLY|os.O_APPEND|os.O_CREATE, 0o600)
 }

@@ -91,7 +91,7 @@ func BenchmarkStartup(b *testing.B) {
 		b.ReportAllocs()
 		for b.Loop() {
 			global := globalFlags()
-			newRootCmd(newFactory(env0, global, get), BuildInfo{}, get, global)
+			newRootCmd(newFactory(context.Background(), env0, global, get), BuildInfo{}, get, global)
 		}
 	})
 	a, _ := recordAnswers(b, 10)

@@ -89,13 +89,24 @@ func TestConfigCommands(t *testing.T) {
 	}
 }
 
+// TestConfigFileModeWarning checks that a configuration file others may
+// read is warned of when it holds a key, and not when its key is in the
+// keyring: it then holds no secret.
 func TestConfigFileModeWarning(t *testing.T) {
 	srv, c := setup(t, sandbox.Options{})
-	expectCode(t, c.runStdin(srv.AdminKey(), "login", "--with-token"), 0)
+	expectCode(t, c.runStdin(srv.AdminKey(), "login", "--with-token", "--insecure-storage"), 0)
 	if err := os.Chmod(c.configPath, 0o644); err != nil {
 		t.Fatal(err)
 	}
 	r := c.run("config", "list")
 	expectCode(t, r, 0)
 	expectContains(t, "stderr", r.stderr, "is readable by other users", "chmod 600")
+
+	expectCode(t, c.runStdin(srv.AdminKey(), "login", "--with-token"), 0) // to the keyring
+	if err := os.Chmod(c.configPath, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	r = c.run("config", "list")
+	expectCode(t, r, 0)
+	expectNotContains(t, "stderr", r.stderr, "warning", "chmod")
 }

@@ -234,15 +234,15 @@ func TestDebugKeyCommandProfile(t *testing.T) {
 
 	// A file, or a directory above it, that another local user could write
 	// names no command to run (tests run as root, where chmod still sets the
-	// bits that are checked).
+	// bits that are checked). A group's members are pkg/config's to test.
 	writeProfile("cat " + keyFile)
 	for _, tt := range []struct {
 		path string
 		mode os.FileMode
 		want string
 	}{
-		{config, 0o620, "error: the api_key_command of configuration file " + config +
-			" is not run: it is writable by group or others (mode 0620), so another local user could choose the command; to fix: chmod go-w " + config},
+		{config, 0o622, "error: the api_key_command of configuration file " + config +
+			" is not run: it is writable by others (mode 0622), so another local user could choose the command; to fix: chmod go-w " + config},
 		{config, 0o602, "to fix: chmod go-w " + config},
 		{c.dir, 0o777, "its directory " + c.dir + " is writable by others without the sticky bit (mode 0777), so another local user could choose the command; to fix: chmod o-w " + c.dir},
 	} {

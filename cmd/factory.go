@@ -87,8 +87,9 @@ type Factory struct {
 }
 
 // newFactory builds the Factory of one command line, whose global flags
-// are flags.
-func newFactory(env Env, flags *pflag.FlagSet, args []string) *Factory {
+// are flags; ctx ends with the run (Ctrl-C), and with it every read of
+// the configuration.
+func newFactory(ctx context.Context, env Env, flags *pflag.FlagSet, args []string) *Factory {
 	resolver := config.NewResolver(flags, env.Getenv)
 	f := &Factory{IO: env.IO, Version: env.Version, Args: args}
 	f.Settings = func() (config.Settings, error) {
@@ -109,7 +110,7 @@ func newFactory(env Env, flags *pflag.FlagSet, args []string) *Factory {
 				return nil, err
 			}
 		}
-		cfg, err := config.Load(path, config.LoadOptions{MustExist: st.ConfigMustExist && !creating})
+		cfg, err := config.Load(ctx, path, config.LoadOptions{MustExist: st.ConfigMustExist && !creating})
 		if err != nil {
 			return nil, configError(err)
 		}

@@ -3,6 +3,7 @@ package cmd_test
 import (
 	"errors"
 	"fmt"
+	"os"
 	"testing"
 
 	"github.com/zalando/go-keyring"
@@ -15,8 +16,13 @@ import (
 // In-process runs keep keys in the keyring library's in-memory store,
 // never in the keyring of the developer running the tests. The built
 // binary finds no keyring (childEnv); the real one is tested on a private
-// session bus (keyring_linux_test.go).
-func init() { keyring.MockInit() }
+// session bus (keyring_linux_test.go). The in-memory store stands for a
+// Secret Service on a session bus, which is asked only when one is named:
+// this one leads nowhere.
+func init() {
+	keyring.MockInit()
+	os.Setenv("DBUS_SESSION_BUS_ADDRESS", noSessionBus)
+}
 
 // withoutKeyring makes every keyring call fail as on a system without one,
 // for the rest of the test; the in-memory store comes back empty after it.

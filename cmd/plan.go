@@ -8,7 +8,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"os"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -240,7 +239,7 @@ func (o *PlanOptions) savePlan(p *planned) error {
 	if err := saved.Write(&buf); err != nil {
 		return err
 	}
-	if err := os.WriteFile(o.SavePlan, buf.Bytes(), 0o600); err != nil {
+	if err := files.WriteAtomic(o.SavePlan, buf.Bytes(), 0o600); err != nil {
 		return fmt.Errorf("writing the plan to %s: %w", o.SavePlan, err)
 	}
 	say(o.IO.ErrOut, "Saved the plan to %s: `dqo-users apply --plan %s` makes exactly these changes.\n", o.SavePlan, o.SavePlan)

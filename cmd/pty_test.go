@@ -321,6 +321,46 @@ func TestPTYCtrlC(t *testing.T) {
 	})
 }
 
+// Ctrl-\ at a hidden prompt ends the command with Go's dump of every
+// goroutine, as it does anywhere, but puts the terminal's echo back first,
+// and nothing is sent or stored.
+func TestPTYQuitAtAHiddenPrompt(t *testing.T) {
+	t.Parallel()
+	for _, tt := range []struct {
+		name    string
+		args    []string
+		answers []string // typed before Ctrl-\, each once the echo is off
+		prompt  string
+	}{
+		{"login's API key", []string{"login"}, nil, "API key: "},
+		{"passwd's first entry", []string{"passwd"}, nil, "New password for your account: "},
+		{"passwd's repeated entry", []string{"passwd"}, []string{"pw-1"}, "Repeat the password: "},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			srv := startSandbox(t, sandbox.Options{})
+			config := filepath.Join(t.TempDir(), "config.yaml")
+			s := startPTY(t, srv, ptyOptions{env: map[string]string{"DQOPS_CONFIG": config}}, tt.args...)
+			for _, a := range tt.answers {
+				s.typeSecret(a)
+			}
+			s.expect(tt.prompt)
+			s.waitEcho(false)
+			s.send("half a secr\x1c") // Ctrl-\
+			s.expectExit(2)
+			expectContains(t, "terminal", s.screen(), "SIGQUIT: quit", "goroutine ")
+			expectNotContains(t, "terminal", s.screen(), "half a secr", "pw-1")
+			if s.lflag()&unix.ECHO == 0 {
+				t.Error("the terminal's echo was left off")
+			}
+			if w := srv.writes(); len(w) != 0 {
+				t.Errorf("writes sent: %v", w)
+			}
+			expectNoConfig(t, config)
+		})
+	}
+}
+
 // On a real terminal, list prints an aligned, coloured table with a header.
 func TestPTYTableOutput(t *testing.T) {
 	srv := startSandbox(t, sandbox.Options{})

@@ -62,7 +62,7 @@ func Main(build BuildInfo, exit func(code int, sig os.Signal)) (int, os.Signal) 
 // in-process. The context's cancellation is Ctrl-C.
 func Run(ctx context.Context, env Env, build BuildInfo, args []string) int {
 	global := globalFlags()
-	f := newFactory(env, global, args)
+	f := newFactory(ctx, env, global, args)
 	return execute(ctx, f, newRootCmd(f, build, args, global), args)
 }
 
@@ -113,7 +113,7 @@ func wantsJSONErrors(c *cobra.Command) bool {
 // NewRootCmd builds the command tree; gen-docs builds the same one.
 func NewRootCmd(env Env, build BuildInfo) *cobra.Command {
 	global := globalFlags()
-	return newRootCmd(newFactory(env, global, nil), build, nil, global)
+	return newRootCmd(newFactory(context.Background(), env, global, nil), build, nil, global)
 }
 
 // newRootCmd builds the root command and, when args name one of its

@@ -13,7 +13,7 @@ import (
 // for a command line that runs it, and is the same command.
 func TestEveryCommandIsBuiltAlone(t *testing.T) {
 	env := Env{IO: &iostreams.IOStreams{}}
-	f := newFactory(env, globalFlags(), nil)
+	f := newFactory(context.Background(), env, globalFlags(), nil)
 	root := NewRootCmd(env, BuildInfo{})
 	for _, c := range root.Commands() {
 		if c.Name() == "help" || c.Name() == "completion" {
@@ -58,7 +58,7 @@ func TestCommandNamed(t *testing.T) {
 	for _, tt := range tests {
 		got := ""
 		if one := commandNamed(root.PersistentFlags(), tt.args); one != nil {
-			got = one(newFactory(Env{IO: &iostreams.IOStreams{}}, globalFlags(), nil), BuildInfo{}).Name()
+			got = one(newFactory(context.Background(), Env{IO: &iostreams.IOStreams{}}, globalFlags(), nil), BuildInfo{}).Name()
 		}
 		if got != tt.want {
 			t.Errorf("%q runs %q, want %q", tt.args, got, tt.want)
@@ -74,7 +74,7 @@ func TestCommandAloneActsAsInTheTree(t *testing.T) {
 		env := Env{IO: &iostreams.IOStreams{In: strings.NewReader(""), Out: &out, ErrOut: &errOut},
 			Getenv: func(string) string { return "" }}
 		global := globalFlags()
-		f := newFactory(env, global, args)
+		f := newFactory(context.Background(), env, global, args)
 		root := newRootCmd(f, BuildInfo{Version: "1"}, args, global)
 		if whole {
 			root = newRootCmd(f, BuildInfo{Version: "1"}, nil, global)

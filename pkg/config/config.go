@@ -2,11 +2,13 @@
 // profiles, each the address of a DQOps instance and how to authenticate to
 // it, and which profile is current.
 //
-// The file is read once, strictly, from a YAML node tree, so that every
+// The file is read once, through the tool's bounded reader (so Ctrl-C ends
+// the read of a FIFO), strictly, from a YAML node tree, so that every
 // problem is reported with its line and never quotes a value (a misplaced
 // value may be an API key). Writes are atomic, go through a symbolic link
-// to its target, and, through Update, happen under an advisory lock so that
-// two processes changing the file at once both keep their changes.
+// to its target when the writer rule of pkg/files allows it, and, through
+// Update, happen under an advisory lock so that two processes changing the
+// file at once both keep their changes.
 package config
 
 import (
@@ -55,18 +57,21 @@ type Config struct {
 	// owner is who may change the file as it was read, for the warning on
 	// its mode and for CheckTrusted; zero when it did not exist.
 	owner fileOwner
-	data  file
+	// accounts says who belongs to a group, for CheckTrusted.
+	accounts accounts
+	data     file
 }
 
-// fileOwner is the permission bits and the owning user of a file.
+// fileOwner is the permission bits and the owning user and group of a file.
 type fileOwner struct {
 	exists bool
 	mode   fs.FileMode
 	uid    int // -1 where files have no numeric owner
+	gid    int // -1 where files have no numeric group
 }
 
 func newConfig(path string) *Config {
-	return &Config{path: path, data: file{Profiles: map[string]*Profile{}}}
+	return &Config{path: path, accounts: systemAccounts, data: file{Profiles: map[string]*Profile{}}}
 }
 
 // ValidateProfileName checks a profile name: lower-case letters, digits, '-'
@@ -107,12 +112,25 @@ func DefaultPath() (string, error) {
 // Path is where the file is read from and written to.
 func (c *Config) Path() string { return c.path }
 
-// InsecureMode returns the file's permission bits when group or others may
-// read or write it: a stored key would be readable by other users. It is
-// never true where files have no such bits (Windows, whose access lists
-// are not checked).
+// InsecureMode returns the file's permission bits when it holds a key (a
+// profile's api_key) and group or others may read or write it: the key is
+// then readable by other users. A file without a key (keys in the keyring,
+// or given by an api_key_command) has no secret to show, so its mode is
+// not reported; who may write it is CheckTrusted's concern. It is never
+// true where files have no such bits (Windows, whose access lists are not
+// checked).
 func (c *Config) InsecureMode() (fs.FileMode, bool) {
-	return c.owner.mode, c.owner.exists && hasPermissionBits && c.owner.mode&0o077 != 0
+	return c.owner.mode, c.owner.exists && hasPermissionBits && c.owner.mode&0o077 != 0 && c.holdsKey()
+}
+
+// holdsKey reports whether a profile keeps its key in the file.
+func (c *Config) holdsKey() bool {
+	for _, p := range c.data.Profiles {
+		if p.APIKey != "" {
+			return true
+		}
+	}
+	return false
 }
 
 // Current is the name of the current profile, DefaultProfile when unset.

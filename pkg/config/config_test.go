@@ -25,7 +25,7 @@ func TestValidateProfileName(t *testing.T) {
 // Save writes atomically with mode 0600, and what it wrote loads back.
 func TestSaveAndLoad(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "sub", "config.yaml")
-	c, err := Load(path, LoadOptions{})
+	c, err := Load(t.Context(), path, LoadOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -48,7 +48,7 @@ func TestSaveAndLoad(t *testing.T) {
 	if dir, err := os.Stat(filepath.Dir(path)); err != nil || dir.Mode().Perm() != 0o700 {
 		t.Errorf("directory %v, %v; want mode 0700", dir.Mode(), err)
 	}
-	back, err := Load(path, LoadOptions{})
+	back, err := Load(t.Context(), path, LoadOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -82,7 +82,7 @@ func TestSetProfileKeyStore(t *testing.T) {
 	if err := c.Save(); err != nil {
 		t.Fatal(err)
 	}
-	back, err := Load(c.Path(), LoadOptions{})
+	back, err := Load(t.Context(), c.Path(), LoadOptions{})
 	if p, _ := back.Profile("a"); err != nil || p.APIKeyStore != KeyStoreKeyring || p.APIKey != "" {
 		t.Errorf("loaded %+v, %v", p, err)
 	}

@@ -63,7 +63,7 @@ func FuzzParse(f *testing.F) {
 // TestFuzzRegressions pins what FuzzParse found, through Save and Load.
 func TestFuzzRegressions(t *testing.T) {
 	path := t.TempDir() + "/config.yaml"
-	c, err := Load(path, LoadOptions{})
+	c, err := Load(t.Context(), path, LoadOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -78,7 +78,7 @@ func TestFuzzRegressions(t *testing.T) {
 	if err := c.Save(); err != nil {
 		t.Fatal(err)
 	}
-	again, err := Load(path, LoadOptions{})
+	again, err := Load(t.Context(), path, LoadOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -89,7 +89,7 @@ func TestRunKeyCommandTimeout(t *testing.T) {
 func TestKeyFromCommand(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "config.yaml")
 	os.WriteFile(path, []byte("profiles:\n  work:\n    api_key_command: echo k1\n  broken:\n    api_key_command: exit 3\n"), 0o600)
-	c, err := Load(path, LoadOptions{})
+	c, err := Load(t.Context(), path, LoadOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -102,7 +102,7 @@ func TestKeyFromCommand(t *testing.T) {
 		t.Errorf("a failing command: %v", err)
 	}
 	os.Chmod(path, 0o666)
-	c, _ = Load(path, LoadOptions{})
+	c, _ = Load(t.Context(), path, LoadOptions{})
 	var ut *UntrustedError
 	if _, err := c.KeyFromCommand(context.Background(), work, nil, 0); !errors.As(err, &ut) {
 		t.Errorf("from a file others may write: %v", err)

@@ -60,8 +60,12 @@ func DeleteKey(service, profile string) error {
 
 // callKeyring runs a keyring call in a goroutine and gives up on it after
 // timeout: the call cannot be cancelled, so it is left to end on its own,
-// holding nothing of ours.
+// holding nothing of ours. A keyring that cannot be reached without
+// starting daemons is not called at all (keyringUnreachable).
 func callKeyring(timeout time.Duration, call func() (string, error)) (string, error) {
+	if err := keyringUnreachable(); err != nil {
+		return "", err
+	}
 	type result struct {
 		value string
 		err   error

@@ -10,6 +10,18 @@ import (
 	"github.com/godbus/dbus/v5"
 )
 
+// keyringUnreachable keeps the keyring from being asked when no session bus
+// is named (DBUS_SESSION_BUS_ADDRESS unset, as over ssh or in cron): the bus
+// library would then run dbus-launch, which starts a dbus-daemon, on which a
+// gnome-keyring-daemon is started in turn, and both outlive the command (a
+// pair for every login). Without them there is no keyring to use anyway.
+func keyringUnreachable() error {
+	if os.Getenv("DBUS_SESSION_BUS_ADDRESS") == "" {
+		return &KeyringUnavailableError{Reason: "no D-Bus session bus (DBUS_SESSION_BUS_ADDRESS is not set)"}
+	}
+	return nil
+}
+
 // keyringUnavailableReason explains a Secret Service failure: the library
 // reaches it over the D-Bus session bus.
 func keyringUnavailableReason(err error) string {

@@ -161,19 +161,34 @@ func waitForSecretService(limit time.Duration) error {
 
 // TestKeyringNoSessionBus checks that without a session bus, whether none
 // is named or the one named is not there, the wrapper says there is no
-// keyring.
+// keyring; and that when none is named, the keyring is not asked at all, so
+// that the bus library does not run dbus-launch, which would start daemons
+// that outlive the command.
 func TestKeyringNoSessionBus(t *testing.T) {
-	dir := t.TempDir()
-	for _, bus := range []string{"", "unix:path=" + filepath.Join(dir, "no-bus")} {
-		// Without a bus address the library would run dbus-launch, which
-		// starts a bus: the helper's PATH has none.
-		env := append(isolatedEnv(t, dir), "PATH="+filepath.Join(dir, "empty"))
+	t.Parallel()
+	for _, bus := range []string{"", "unix:path=" + filepath.Join(t.TempDir(), "no-bus")} {
+		dir := t.TempDir()
+		// A dbus-launch that says it ran, first on the helper's PATH.
+		bin, ran := filepath.Join(dir, "bin"), filepath.Join(dir, "dbus-launch-ran")
+		os.Mkdir(bin, 0o700)
+		script := "#!/bin/sh\n: > '" + ran + "'\necho DBUS_SESSION_BUS_ADDRESS=unix:path=/nonexistent/bus\n"
+		if err := os.WriteFile(filepath.Join(bin, "dbus-launch"), []byte(script), 0o700); err != nil {
+			t.Fatal(err)
+		}
+		env := append(isolatedEnv(t, dir), "PATH="+bin)
 		if bus != "" {
 			env = append(env, "DBUS_SESSION_BUS_ADDRESS="+bus)
 		}
 		out := runHelper(t, "keyring-unavailable", env)
-		if !strings.Contains(out, `storing the API key of profile "prod" in the keyring: no keyring available: no D-Bus session bus`) {
+		want := `storing the API key of profile "prod" in the keyring: no keyring available: no D-Bus session bus`
+		if bus == "" {
+			want += " (DBUS_SESSION_BUS_ADDRESS is not set)"
+		}
+		if !strings.Contains(out, want) {
 			t.Errorf("bus %q: %s", bus, out)
+		}
+		if _, err := os.Stat(ran); err == nil {
+			t.Errorf("bus %q: dbus-launch was run", bus)
 		}
 		t.Logf("bus %q: %s", bus, strings.TrimSpace(out))
 	}

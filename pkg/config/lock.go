@@ -2,15 +2,41 @@ package config
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
 	"time"
+
+	"github.com/gofrs/flock"
+
+	"github.com/dqops-users/dqo-users/pkg/files"
 )
 
 // LockTimeout is how long Update waits for another process to finish
-// changing the file before it gives up.
+// changing the file before it gives up, unless WithLockTimeout says
+// otherwise.
 const LockTimeout = 10 * time.Second
+
+// lockRetry is how often a lock held by another process is tried again.
+const lockRetry = 20 * time.Millisecond
+
+type lockTimeoutKey struct{}
+
+// WithLockTimeout returns a context under which Update waits at most d for
+// the lock instead of LockTimeout, so that a test of the time limit need
+// not wait ten seconds.
+func WithLockTimeout(ctx context.Context, d time.Duration) context.Context {
+	return context.WithValue(ctx, lockTimeoutKey{}, d)
+}
+
+// lockTimeout is the wait for the lock that ctx carries, else LockTimeout.
+func lockTimeout(ctx context.Context) time.Duration {
+	if d, ok := ctx.Value(lockTimeoutKey{}).(time.Duration); ok && d > 0 {
+		return d
+	}
+	return LockTimeout
+}
 
 // Update changes the file at path under an advisory lock: it waits for the
 // lock (at most LockTimeout, or until ctx ends), loads the file as it is
@@ -22,20 +48,16 @@ const LockTimeout = 10 * time.Second
 // leads to; it is held by the operating system for the process (flock, or
 // LockFileEx on Windows), so a process that dies leaves no lock behind.
 func Update(ctx context.Context, path string, change func(*Config) error) error {
-	return update(ctx, path, LockTimeout, change)
-}
-
-func update(ctx context.Context, path string, wait time.Duration, change func(*Config) error) error {
-	target, err := resolveLinks(path)
+	target, err := files.Target(path)
 	if err != nil {
 		return fmt.Errorf("saving configuration %s: %w", path, err)
 	}
-	unlock, err := lock(ctx, target+".lock", wait)
+	unlock, err := lock(ctx, target+".lock", lockTimeout(ctx))
 	if err != nil {
 		return err
 	}
 	defer unlock()
-	c, err := Load(path, LoadOptions{})
+	c, err := Load(ctx, path, LoadOptions{})
 	if err != nil {
 		return err
 	}
@@ -45,43 +67,31 @@ func update(ctx context.Context, path string, wait time.Duration, change func(*C
 	return c.Save()
 }
 
-// lock takes the lock file, polling: a blocking lock could not be given up
-// after a while, nor on Ctrl-C.
+// lock takes the lock file at path, trying again until wait has passed or
+// ctx ends: a blocking lock could not be given up after a while, nor on
+// Ctrl-C. The lock file, which is created, obeys the writer rule.
 func lock(ctx context.Context, path string, wait time.Duration) (unlock func(), err error) {
-	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
-		return nil, fmt.Errorf("locking configuration: %w", err)
+	file, err := files.Target(path)
+	if err == nil {
+		err = os.MkdirAll(filepath.Dir(file), 0o700)
 	}
-	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE, 0o600)
 	if err != nil {
 		return nil, fmt.Errorf("locking configuration: %w", err)
 	}
-	deadline := time.Now().Add(wait)
-	delay := 10 * time.Millisecond
-	for {
-		locked, err := tryLock(f)
-		if err != nil {
-			f.Close()
-			return nil, fmt.Errorf("locking configuration %s: %w", path, err)
-		}
-		if locked {
-			return func() {
-				unlockFile(f)
-				f.Close()
-			}, nil
-		}
-		left := time.Until(deadline)
-		if left <= 0 {
-			f.Close()
-			return nil, &LockTimeoutError{Path: path, Waited: wait}
-		}
-		timer := time.NewTimer(min(delay, left))
-		select {
-		case <-ctx.Done():
-			timer.Stop()
-			f.Close()
-			return nil, fmt.Errorf("waiting for the lock %s: %w", path, ctx.Err())
-		case <-timer.C:
-		}
-		delay = min(2*delay, 200*time.Millisecond)
+	l := flock.New(file, flock.SetPermissions(0o600))
+	waiting, cancel := context.WithTimeout(ctx, wait)
+	defer cancel()
+	locked, err := l.TryLockContext(waiting, lockRetry)
+	switch {
+	case locked:
+		return func() { _ = l.Unlock() }, nil
+	case ctx.Err() != nil:
+		return nil, fmt.Errorf("waiting for the lock %s: %w", path, ctx.Err())
+	case errors.Is(err, context.DeadlineExceeded):
+		return nil, &LockTimeoutError{Path: path, Waited: wait}
+	case err == nil:
+		err = errors.New("not locked")
 	}
+	_ = l.Close()
+	return nil, fmt.Errorf("locking configuration %s: %w", path, err)
 }

@@ -58,7 +58,7 @@ func TestUpdateConcurrent(t *testing.T) {
 			t.Error(err)
 		}
 	}
-	c, err := Load(path, LoadOptions{})
+	c, err := Load(t.Context(), path, LoadOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -87,23 +87,24 @@ func TestUpdateLockHolderDies(t *testing.T) {
 	}
 
 	add := func(c *Config) error { return c.SetProfile(Profile{Name: "mine"}) }
-	err = update(context.Background(), path, 100*time.Millisecond, add)
+	err = Update(WithLockTimeout(context.Background(), 100*time.Millisecond), path, add)
 	var lt *LockTimeoutError
-	if !errors.As(err, &lt) || lt.Path != path+".lock" || !strings.Contains(err.Error(), "it holds the lock "+path+".lock") {
+	if !errors.As(err, &lt) || lt.Path != path+".lock" || lt.Waited != 100*time.Millisecond ||
+		!strings.Contains(err.Error(), "for more than 100ms (it holds the lock "+path+".lock)") {
 		t.Errorf("while another holds the lock: %v", err)
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
-	if err := update(ctx, path, time.Minute, add); !errors.Is(err, context.Canceled) {
+	if err := Update(WithLockTimeout(ctx, time.Minute), path, add); !errors.Is(err, context.Canceled) {
 		t.Errorf("cancelled while waiting: %v", err)
 	}
 
 	holder.Process.Kill()
 	holder.Wait()
-	if err := update(context.Background(), path, 5*time.Second, add); err != nil {
+	if err := Update(context.Background(), path, add); err != nil {
 		t.Fatalf("after the holder died: %v", err)
 	}
-	if c, _ := Load(path, LoadOptions{}); len(c.Profiles()) != 1 {
+	if c, _ := Load(t.Context(), path, LoadOptions{}); len(c.Profiles()) != 1 {
 		t.Errorf("saved %v", c.Profiles())
 	}
 }
@@ -138,7 +139,7 @@ func TestUpdate(t *testing.T) {
 	if err != refused {
 		t.Errorf("the change's error came back as %v", err)
 	}
-	c, err := Load(target, LoadOptions{})
+	c, err := Load(t.Context(), target, LoadOptions{})
 	if err != nil || c.Current() != "a" || len(c.Profiles()) != 1 {
 		t.Errorf("saved %v (current %s), %v", c.Profiles(), c.Current(), err)
 	}

@@ -9,5 +9,5 @@ import "io/fs"
 const hasPermissionBits = false
 
 func ownerOf(info fs.FileInfo) fileOwner {
-	return fileOwner{exists: true, mode: info.Mode(), uid: -1}
+	return fileOwner{exists: true, mode: info.Mode(), uid: -1, gid: -1}
 }

@@ -12,9 +12,9 @@ import (
 const hasPermissionBits = true
 
 func ownerOf(info fs.FileInfo) fileOwner {
-	o := fileOwner{exists: true, mode: info.Mode(), uid: -1}
+	o := fileOwner{exists: true, mode: info.Mode(), uid: -1, gid: -1}
 	if st, ok := info.Sys().(*syscall.Stat_t); ok {
-		o.uid = int(st.Uid)
+		o.uid, o.gid = int(st.Uid), int(st.Gid)
 	}
 	return o
 }

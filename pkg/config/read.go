@@ -2,17 +2,14 @@ package config
 
 import (
 	"bytes"
+	"context"
 	"errors"
 	"fmt"
-	"io"
 	"io/fs"
 	"os"
-)
 
-// MaxFileSize caps the configuration file, as every file the tool reads is
-// capped: enough for any real file, and `--config /dev/zero` ends in an
-// error rather than in exhausted memory.
-const MaxFileSize = 256 << 20
+	"github.com/dqops-users/dqo-users/pkg/files"
+)
 
 // maxStructure caps the lines, separators and indicators of a document
 // (see structure), which bound how many nodes its tree has. A YAML node
@@ -30,31 +27,36 @@ type LoadOptions struct {
 }
 
 // Load reads the file at path; a missing file is an empty configuration
-// unless opts.MustExist.
-func Load(path string, opts LoadOptions) (*Config, error) {
+// unless opts.MustExist. It reads through the tool's one bounded reader
+// (files.ReadFile, capped at files.MaxFileSize), so that a file that is a
+// FIFO or a slow pipe ends at once when ctx does (Ctrl-C, SIGTERM), with
+// files.ErrInterrupted.
+func Load(ctx context.Context, path string, opts LoadOptions) (*Config, error) {
 	c := newConfig(path)
-	f, err := os.Open(path)
-	if errors.Is(err, fs.ErrNotExist) {
-		if opts.MustExist {
-			return nil, &NotFoundError{Path: path}
-		}
+	info, err := os.Stat(path)
+	switch {
+	case errors.Is(err, fs.ErrNotExist) && opts.MustExist:
+		return nil, &NotFoundError{Path: path}
+	case errors.Is(err, fs.ErrNotExist):
 		return c, nil
-	}
-	if err != nil {
+	case err != nil:
 		return nil, fmt.Errorf("reading configuration %s: %w", path, err)
-	}
-	defer f.Close()
-	info, err := f.Stat()
-	if err != nil {
-		return nil, fmt.Errorf("reading configuration %s: %w", path, err)
-	}
-	if info.IsDir() {
+	case info.IsDir():
 		return nil, fmt.Errorf("reading configuration %s: it is a directory", path)
 	}
-	data, err := readFile(f, info, path, MaxFileSize)
-	if err != nil {
+	data, err := files.ReadFile(ctx, path, files.MaxFileSize)
+	var tl *files.TooLargeError
+	switch {
+	case errors.As(err, &tl):
+		return nil, &TooLargeError{Path: path, Limit: tl.Limit}
+	case err != nil:
+		return nil, fmt.Errorf("reading configuration %s: %w", path, err)
+	}
+	if err := checkText(path, data); err != nil {
 		return nil, err
 	}
+	// Who may change the file is judged from what was there before the
+	// read: a FIFO's writer is not its owner anyway.
 	c.owner = ownerOf(info)
 	if err := c.parse(data); err != nil {
 		return nil, err
@@ -62,47 +64,21 @@ func Load(path string, opts LoadOptions) (*Config, error) {
 	return c, nil
 }
 
-// readFile reads at most limit bytes. A regular file's size is known
-// before reading; a device or pipe is read in chunks up to the cap, and a
-// NUL byte ends the read at once (YAML has none, unless it is UTF-16 with a
-// byte order mark), so that /dev/zero costs one chunk.
-func readFile(f io.Reader, info fs.FileInfo, path string, limit int64) ([]byte, error) {
-	size := int64(1 << 20)
-	if info.Mode().IsRegular() {
-		if info.Size() > limit {
-			return nil, &TooLargeError{Path: path, Limit: limit}
-		}
-		size = min(size, info.Size()+1)
+// checkText refuses a file with a NUL byte, naming its line: YAML has
+// none, unless it is UTF-16 with a byte order mark, so such a file is not
+// a configuration (/dev/zero, a binary named by mistake).
+func checkText(path string, data []byte) error {
+	if hasUTF16Mark(data) {
+		return nil
 	}
-	var chunks [][]byte
-	total, lines, utf16 := int64(0), 0, false
-	for {
-		buf := make([]byte, size)
-		n, err := io.ReadFull(f, buf)
-		buf = buf[:n]
-		if total == 0 {
-			utf16 = hasUTF16Mark(buf)
-		}
-		if i := bytes.IndexByte(buf, 0); i >= 0 && !utf16 {
-			return nil, &ParseError{Path: path, Problems: []Problem{{
-				Line:    lines + bytes.Count(buf[:i], []byte{'\n'}) + 1,
-				Message: "a NUL byte: this is not a YAML text file",
-			}}}
-		}
-		total += int64(n)
-		if total > limit {
-			return nil, &TooLargeError{Path: path, Limit: limit}
-		}
-		lines += bytes.Count(buf, []byte{'\n'})
-		chunks = append(chunks, buf)
-		if errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) {
-			return bytes.Join(chunks, nil), nil
-		}
-		if err != nil {
-			return nil, fmt.Errorf("reading configuration %s: %w", path, err)
-		}
-		size = 1 << 20
+	i := bytes.IndexByte(data, 0)
+	if i < 0 {
+		return nil
 	}
+	return &ParseError{Path: path, Problems: []Problem{{
+		Line:    bytes.Count(data[:i], []byte{'\n'}) + 1,
+		Message: "a NUL byte: this is not a YAML text file",
+	}}}
 }
 
 // hasUTF16Mark reports a UTF-16 byte order mark, the one encoding of YAML

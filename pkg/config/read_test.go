@@ -2,74 +2,59 @@ package config
 
 import (
 	"errors"
-	"io"
-	"io/fs"
 	"os"
 	"path/filepath"
 	"strconv"
 	"strings"
 	"testing"
-	"time"
 	"unicode/utf16"
+
+	"github.com/dqops-users/dqo-users/pkg/files"
 )
 
 func TestLoadMissingFile(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "none.yaml")
-	c, err := Load(path, LoadOptions{})
+	c, err := Load(t.Context(), path, LoadOptions{})
 	if err != nil || len(c.Profiles()) != 0 || c.Path() != path {
 		t.Errorf("a missing file: %v, %v", c, err)
 	}
-	_, err = Load(path, LoadOptions{MustExist: true})
+	_, err = Load(t.Context(), path, LoadOptions{MustExist: true})
 	var nf *NotFoundError
 	if !errors.As(err, &nf) || nf.Path != path || err.Error() != "configuration file "+path+" does not exist" {
 		t.Errorf("a missing file that must exist: %v", err)
 	}
-	if _, err := Load(t.TempDir(), LoadOptions{}); err == nil || !strings.Contains(err.Error(), "it is a directory") {
+	if _, err := Load(t.Context(), t.TempDir(), LoadOptions{}); err == nil || !strings.Contains(err.Error(), "it is a directory") {
 		t.Errorf("a directory: %v", err)
 	}
 }
 
-// TestLoadTooLarge checks the cap on a regular file (found from its size,
-// without reading) and on a stream (found by reading no more than the cap).
+// TestLoadTooLarge checks the cap on a regular file, found from its size
+// without reading; the cap on a stream is the shared reader's (pkg/files).
 func TestLoadTooLarge(t *testing.T) {
+	t.Parallel()
 	path := filepath.Join(t.TempDir(), "big.yaml")
 	f, err := os.Create(path)
 	if err != nil {
 		t.Fatal(err)
 	}
-	f.Truncate(MaxFileSize + 1) // sparse: costs no disk
+	f.Truncate(files.MaxFileSize + 1) // sparse: costs no disk
 	f.Close()
-	_, err = Load(path, LoadOptions{})
+	_, err = Load(t.Context(), path, LoadOptions{})
 	var tl *TooLargeError
 	if !errors.As(err, &tl) || tl.Path != path || err.Error() != "configuration file "+path+" is larger than 256 MiB: a configuration holds a few lines per profile" {
 		t.Errorf("a file over the cap: %v", err)
 	}
-
-	// A stream, with a smaller cap to keep the test light.
-	const limit = 3<<20 + 5
-	endless := &countingReader{fill: 'a'}
-	_, err = readFile(endless, streamInfo{}, "/dev/stdin", limit)
-	if !errors.As(err, &tl) || tl.Limit != limit {
-		t.Errorf("an endless stream: %v", err)
-	}
-	if endless.n > limit+1<<20 {
-		t.Errorf("read %d bytes of an endless stream, the cap is %d", endless.n, limit)
-	}
 }
 
-// TestLoadDevZero checks that a stream of NUL bytes is refused at its first
-// chunk, with the line of the NUL.
-func TestLoadDevZero(t *testing.T) {
-	if _, err := os.Stat("/dev/zero"); err != nil {
-		t.Skip("no /dev/zero")
-	}
-	_, err := Load("/dev/zero", LoadOptions{})
+// TestLoadNUL checks that a file with a NUL byte is refused with the line
+// of the NUL.
+func TestLoadNUL(t *testing.T) {
+	t.Parallel()
+	path := filepath.Join(t.TempDir(), "config.yaml")
+	os.WriteFile(path, []byte(strings.Repeat("# comment\n", 200_000)+"profiles: {}\x00\n"), 0o600)
+	_, err := Load(t.Context(), path, LoadOptions{})
 	var pe *ParseError
-	if !errors.As(err, &pe) || err.Error() != "configuration file /dev/zero: line 1: a NUL byte: this is not a YAML text file" {
-		t.Errorf("/dev/zero: %v", err)
-	}
-	r := io.MultiReader(strings.NewReader(strings.Repeat("# comment\n", 200_000)), &countingReader{})
-	if _, err := readFile(r, streamInfo{}, "x", MaxFileSize); !errors.As(err, &pe) || pe.Problems[0].Line != 200_001 {
+	if !errors.As(err, &pe) || err.Error() != "configuration file "+path+": line 200001: a NUL byte: this is not a YAML text file" {
 		t.Errorf("a NUL after two megabytes: %v", err)
 	}
 }
@@ -83,7 +68,7 @@ func TestLoadUTF16(t *testing.T) {
 	}
 	path := filepath.Join(t.TempDir(), "config.yaml")
 	os.WriteFile(path, data, 0o600)
-	c, err := Load(path, LoadOptions{})
+	c, err := Load(t.Context(), path, LoadOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -122,27 +107,3 @@ func BenchmarkParseWorstCase(b *testing.B) {
 		}
 	}
 }
-
-// countingReader yields fill bytes without end, counting them.
-type countingReader struct {
-	n    int
-	fill byte
-}
-
-func (r *countingReader) Read(p []byte) (int, error) {
-	for i := range p {
-		p[i] = r.fill
-	}
-	r.n += len(p)
-	return len(p), nil
-}
-
-// streamInfo describes a pipe: no size known before reading.
-type streamInfo struct{}
-
-func (streamInfo) Name() string       { return "stdin" }
-func (streamInfo) Size() int64        { return 0 }
-func (streamInfo) Mode() fs.FileMode  { return fs.ModeNamedPipe }
-func (streamInfo) ModTime() time.Time { return time.Time{} }
-func (streamInfo) IsDir() bool        { return false }
-func (streamInfo) Sys() any           { return nil }

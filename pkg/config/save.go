@@ -3,17 +3,19 @@ package config
 import (
 	"errors"
 	"fmt"
-	"io/fs"
 	"os"
 	"path/filepath"
 
 	"go.yaml.in/yaml/v3"
+
+	"github.com/dqops-users/dqo-users/pkg/files"
 )
 
-// Save writes the file atomically (a temporary file renamed over it) with
-// mode 0600, creating its directory with mode 0700. A path that is a
-// symbolic link is written through: the link stays and its target is
-// replaced, as an editor would.
+// Save writes the file whole or not at all (files.WriteAtomic) with mode
+// 0600, creating its directory with mode 0700. A path that is a symbolic
+// link is written through, as an editor would: the link stays and its
+// target is replaced, unless the writer rule forbids the link (another
+// user's, in a directory anyone may write to).
 func (c *Config) Save() error {
 	if c.path == "" {
 		return errors.New("saving configuration: no file path")
@@ -22,75 +24,16 @@ func (c *Config) Save() error {
 	if err != nil {
 		return fmt.Errorf("saving configuration: %w", err)
 	}
-	target, err := resolveLinks(c.path)
+	target, err := files.Target(c.path)
 	if err == nil {
-		err = writeAtomic(target, data)
+		err = os.MkdirAll(filepath.Dir(target), 0o700)
+	}
+	if err == nil {
+		err = files.WriteAtomic(target, data, 0o600)
 	}
 	if err != nil {
 		return fmt.Errorf("saving configuration %s: %w", c.path, err)
 	}
-	c.owner = fileOwner{exists: true, mode: 0o600, uid: os.Getuid()}
+	c.owner = fileOwner{exists: true, mode: 0o600, uid: os.Getuid(), gid: -1}
 	return nil
-}
-
-// maxLinks is how many symbolic links resolveLinks follows, as the kernel's
-// own limit (ELOOP), so that a loop is an error rather than a hang.
-const maxLinks = 40
-
-// resolveLinks follows path's symbolic links to the file they name, which
-// need not exist yet (a link made before the first login).
-func resolveLinks(path string) (string, error) {
-	for range maxLinks {
-		info, err := os.Lstat(path)
-		if errors.Is(err, fs.ErrNotExist) {
-			return path, nil
-		}
-		if err != nil {
-			return "", err
-		}
-		if info.Mode()&fs.ModeSymlink == 0 {
-			return path, nil
-		}
-		dest, err := os.Readlink(path)
-		if err != nil {
-			return "", err
-		}
-		if !filepath.IsAbs(dest) {
-			dest = filepath.Join(filepath.Dir(path), dest)
-		}
-		path = dest
-	}
-	return "", errors.New("too many levels of symbolic links")
-}
-
-// writeAtomic replaces path with data through a temporary file in the same
-// directory, so that a reader sees the old file or the new one, never half.
-func writeAtomic(path string, data []byte) (err error) {
-	dir := filepath.Dir(path)
-	if err := os.MkdirAll(dir, 0o700); err != nil {
-		return err
-	}
-	tmp, err := os.CreateTemp(dir, ".config-*.yaml")
-	if err != nil {
-		return err
-	}
-	defer func() {
-		if err != nil {
-			tmp.Close()
-			os.Remove(tmp.Name())
-		}
-	}()
-	if err = tmp.Chmod(0o600); err != nil {
-		return err
-	}
-	if _, err = tmp.Write(data); err != nil {
-		return err
-	}
-	if err = tmp.Sync(); err != nil {
-		return err
-	}
-	if err = tmp.Close(); err != nil {
-		return err
-	}
-	return os.Rename(tmp.Name(), path)
 }

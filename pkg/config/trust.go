@@ -5,26 +5,37 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"strings"
 )
 
 // CheckTrusted reports whether the file may name a command to run (a
 // profile's api_key_command): not when another local user could have
-// written it, because then they choose what runs as you. That is a file
-// writable by group or others or owned by another user, or one in a
-// directory (of the path or of a link's target, up to the root) writable
-// by others without the sticky bit or owned by another user, as ssh refuses
-// such files. A file others may only read is trusted (InsecureMode warns of
-// it). An *UntrustedError says which and how to fix it; a configuration
-// that was not read from a file, or where files have no permission bits,
-// is trusted.
+// written it, because then they choose what runs as you. That is, as
+// OpenSSH (as Debian patches it) judges its own files: a file owned by
+// another user (root aside), or writable by others, or writable by a group
+// unless you are that group's only member (Debian's per-user groups); and
+// the same for every directory above it (and above the file a link leads
+// to), where the sticky bit makes a directory that others may write to
+// safe. A file others may only read is trusted (InsecureMode warns of it
+// when it holds a key). An *UntrustedError says which and how to fix it;
+// a configuration that was not read from a file, or where files have no
+// permission bits, is trusted.
 func (c *Config) CheckTrusted() error {
 	if c.path == "" || !c.owner.exists || !hasPermissionBits {
 		return nil
 	}
-	if perm := c.owner.mode.Perm(); perm&0o022 != 0 {
+	perm := c.owner.mode.Perm()
+	switch {
+	case perm&0o002 != 0:
 		return &UntrustedError{Path: c.path,
-			Reason: fmt.Sprintf("it is writable by group or others (mode %04o)", perm),
+			Reason: fmt.Sprintf("it is writable by others (mode %04o)", perm),
 			Fix:    "chmod go-w " + c.path}
+	case perm&0o020 != 0:
+		if why := c.groupWriters(c.owner.gid); why != "" {
+			return &UntrustedError{Path: c.path,
+				Reason: fmt.Sprintf("it is writable by %s (mode %04o)", why, perm),
+				Fix:    "chmod g-w " + c.path}
+		}
 	}
 	if !trustedOwner(c.owner.uid) {
 		return &UntrustedError{Path: c.path,
@@ -38,18 +49,52 @@ func (c *Config) CheckTrusted() error {
 				Fix: "check that the directory exists and can be read"}
 		}
 		o := ownerOf(info)
+		sticky := o.mode&fs.ModeSticky != 0
 		switch {
-		case o.mode&0o002 != 0 && o.mode&fs.ModeSticky == 0:
-			return &UntrustedError{Path: c.path,
-				Reason: fmt.Sprintf("its directory %s is writable by others without the sticky bit (mode %04o)", dir, o.mode.Perm()),
-				Fix:    "chmod o-w " + dir}
 		case !trustedOwner(o.uid):
 			return &UntrustedError{Path: c.path,
 				Reason: fmt.Sprintf("its directory %s belongs to another user (uid %d)", dir, o.uid),
 				Fix:    "move the configuration to a directory of your own"}
+		case o.mode&0o002 != 0 && !sticky:
+			return &UntrustedError{Path: c.path,
+				Reason: fmt.Sprintf("its directory %s is writable by others without the sticky bit (mode %04o)", dir, o.mode.Perm()),
+				Fix:    "chmod o-w " + dir}
+		case o.mode&0o020 != 0 && !sticky:
+			if why := c.groupWriters(o.gid); why != "" {
+				return &UntrustedError{Path: c.path,
+					Reason: fmt.Sprintf("its directory %s is writable by %s without the sticky bit (mode %04o)", dir, why, o.mode.Perm()),
+					Fix:    "chmod g-w " + dir}
+			}
 		}
 	}
 	return nil
+}
+
+// groupWriters says which other users a group that may write the file (or
+// a directory) lets write it, as a phrase ("group staff, whose members
+// include bob"), or "" when you are the group's only member. A group
+// without members is not trusted either: it is typically the group of a
+// setgid program, which could then write the file.
+func (c *Config) groupWriters(gid int) string {
+	g, err := c.accounts.members(gid, os.Getuid())
+	switch {
+	case err != nil:
+		return fmt.Sprintf("group %d, whose members cannot be checked (%v)", gid, err)
+	case len(g.others) > 0:
+		return fmt.Sprintf("group %s, whose members include %s", g.name, nameList(g.others))
+	case !g.you:
+		return fmt.Sprintf("group %s, which has no members (a setgid program's group)", g.name)
+	}
+	return ""
+}
+
+// nameList writes at most three names, then how many more there are.
+func nameList(names []string) string {
+	const shown = 3
+	if len(names) <= shown {
+		return strings.Join(names, ", ")
+	}
+	return fmt.Sprintf("%s and %d more", strings.Join(names[:shown], ", "), len(names)-shown)
 }
 
 // trustedOwner is the user running the tool, or root (who can change

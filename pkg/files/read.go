@@ -1,7 +1,10 @@
-// Package files reads and writes the local files dqo-users handles, and
+// Package files reads and writes the local files dqo-users handles. It
 // bounds every input it reads: one reader with one cap for each kind of
 // input (a file or stdin read whole, a secret, a typed line), all of them
-// ended at once by Ctrl-C.
+// ended at once by Ctrl-C. Every file the tool writes goes through its
+// writers (whole or nothing, appending, or new), which follow no symbolic
+// link that another user planted in a directory anyone may write to
+// (Target).
 package files
 
 import (

@@ -91,26 +91,42 @@ func (s *IOStreams) Select(ctx context.Context, question string, options []strin
 // echo. Ctrl-C restores the terminal and returns files.ErrInterrupted; Ctrl-D
 // before anything was typed returns ErrNoAnswer.
 func (s *IOStreams) ReadSecret(ctx context.Context, prompt string) ([]byte, error) {
-	if !s.CanPrompt() {
-		return nil, s.notInteractive()
-	}
-	fd, ok := terminalFd(s.In)
-	if !ok {
-		return nil, s.notInteractive()
+	fd, err := s.secretTerminal()
+	if err != nil {
+		return nil, err
 	}
 	return s.readHidden(ctx, fd, prompt)
 }
 
-// readHidden turns the terminal's echo off, then shows prompt, then reads a
-// line: in that order, so that a secret pasted the moment the prompt shows
-// is never echoed. Every way out (Enter, Ctrl-D, Ctrl-C, an error) puts the
-// echo back.
+// secretTerminal returns the descriptor of the terminal a secret may be
+// asked on: stdin, when prompts may be shown.
+func (s *IOStreams) secretTerminal() (uintptr, error) {
+	if !s.CanPrompt() {
+		return 0, s.notInteractive()
+	}
+	fd, ok := terminalFd(s.In)
+	if !ok {
+		return 0, s.notInteractive()
+	}
+	return fd, nil
+}
+
+// readHidden turns the terminal's echo off, then reads a secret at prompt
+// (readSecretLine). Every way out (Enter, Ctrl-D, Ctrl-C, an error, and
+// Ctrl-\, see hideInput) puts the echo back.
 func (s *IOStreams) readHidden(ctx context.Context, fd uintptr, prompt string) ([]byte, error) {
 	restore, err := hideInput(fd)
 	if err != nil {
 		return nil, err
 	}
 	defer restore()
+	return s.readSecretLine(ctx, prompt)
+}
+
+// readSecretLine shows prompt, then reads a line, on a terminal whose echo
+// is already off: in that order, so that a secret pasted the moment the
+// prompt shows is never echoed.
+func (s *IOStreams) readSecretLine(ctx context.Context, prompt string) ([]byte, error) {
 	fmt.Fprint(s.ErrOut, prompt)
 	secret, err := s.readAnswer(ctx)
 	fmt.Fprintln(s.ErrOut) // the Enter that ended the line was not echoed
@@ -147,8 +163,19 @@ const newPasswordTries = 3
 
 // ReadNewPassword asks for a new password twice, without echo. A mismatch
 // or an empty password asks again, saying why, up to three tries; then it
-// fails with the last reason, ErrMismatch or ErrEmptyPassword.
+// fails with the last reason, ErrMismatch or ErrEmptyPassword. The echo
+// stays off from the first entry to the last: turned on between them, it
+// would show what is typed ahead once "try again" appears.
 func (s *IOStreams) ReadNewPassword(ctx context.Context, what string) ([]byte, error) {
+	fd, err := s.secretTerminal()
+	if err != nil {
+		return nil, err
+	}
+	restore, err := hideInput(fd)
+	if err != nil {
+		return nil, err
+	}
+	defer restore()
 	var why error
 	for range newPasswordTries {
 		if why != nil {
@@ -163,15 +190,17 @@ func (s *IOStreams) ReadNewPassword(ctx context.Context, what string) ([]byte, e
 	return nil, why
 }
 
+// readNewPasswordOnce reads a new password and its repetition, with the
+// echo off.
 func (s *IOStreams) readNewPasswordOnce(ctx context.Context, what string) ([]byte, error) {
-	first, err := s.ReadSecret(ctx, fmt.Sprintf("New password for %s: ", what))
+	first, err := s.readSecretLine(ctx, fmt.Sprintf("New password for %s: ", what))
 	if err != nil {
 		return nil, err
 	}
 	if len(first) == 0 {
 		return nil, ErrEmptyPassword
 	}
-	second, err := s.ReadSecret(ctx, "Repeat the password: ")
+	second, err := s.readSecretLine(ctx, "Repeat the password: ")
 	if err != nil {
 		return nil, err
 	}

@@ -9,8 +9,10 @@ import (
 	"io"
 	"io/fs"
 	"os"
+	"os/exec"
 	"strings"
 	"sync"
+	"syscall"
 	"testing"
 	"time"
 
@@ -332,5 +334,95 @@ func TestHiddenEntriesInterrupted(t *testing.T) {
 				t.Error("the echo was not put back")
 			}
 		})
+	}
+}
+
+// typeAheadAt is a stderr that, as a message holding at is written, types
+// line on the terminal first, as a fast typist does the moment "try again"
+// shows, and records whether the echo was on then.
+type typeAheadAt struct {
+	tm       *terminal
+	at, line string
+	once     sync.Once
+	echoOn   bool
+}
+
+func (p *typeAheadAt) Write(b []byte) (int, error) {
+	if strings.Contains(string(b), p.at) {
+		p.once.Do(func() {
+			p.echoOn = p.tm.lflag()&unix.ECHO != 0
+			p.tm.typ(p.line + "\r")
+			p.tm.lineTyped()
+		})
+	}
+	return p.tm.tty.Write(b)
+}
+
+// The echo stays off between the tries of a new password: what is typed
+// ahead as "try again" shows is not echoed, and is the next entry.
+func TestNewPasswordTypedAheadAfterAMismatch(t *testing.T) {
+	t.Parallel()
+	const ahead = "pw-typed-ahead"
+	tm := openTerminal(t)
+	ios := tm.streams()
+	stderr := &typeAheadAt{tm: tm, at: "try again", line: ahead}
+	ios.ErrOut = stderr
+	done := background(func() ([]byte, error) { return ios.ReadNewPassword(context.Background(), "you") })
+	tm.expect("New password for you: ")
+	tm.typ("pw-one\r")
+	tm.expect("Repeat the password: ")
+	tm.typ("pw-two\r")
+	tm.expect("try again.\r\nNew password for you: \r\nRepeat the password: ")
+	tm.typ(ahead + "\r")
+	if r := await(t, done); r.err != nil || string(r.v) != ahead {
+		t.Errorf("got %q, %v; want %q", r.v, r.err, ahead)
+	}
+	if stderr.echoOn {
+		t.Error("the echo was on when \"try again\" showed")
+	}
+	if strings.Contains(tm.screen(), ahead) {
+		t.Errorf("what was typed ahead was echoed: %q", tm.screen())
+	}
+	if tm.lflag()&unix.ECHO == 0 {
+		t.Error("the echo was left off")
+	}
+}
+
+// Ctrl-\ at a hidden prompt ends the process as it does without a handler,
+// with Go's dump of every goroutine, but puts the echo back first: the shell
+// is not left without echo. The prompt runs in a process of its own, on the
+// terminal as its controlling terminal, so that Ctrl-\ typed on it signals
+// that process alone.
+func TestQuitAtAHiddenPromptRestoresTheEcho(t *testing.T) {
+	t.Parallel()
+	tm := openTerminal(t)
+	c := helper(t, "read-secret")
+	c.Stdin, c.Stdout, c.Stderr = tm.tty, tm.tty, tm.tty
+	c.SysProcAttr = &syscall.SysProcAttr{Setsid: true, Setctty: true, Ctty: 0}
+	if err := c.Start(); err != nil {
+		t.Fatal(err)
+	}
+	exited := make(chan error, 1)
+	go func() { exited <- c.Wait() }()
+	tm.expect("Password: ")
+	tm.waitEcho(false)
+	tm.typ("half a secr\x1c") // Ctrl-\
+	select {
+	case err := <-exited:
+		var ee *exec.ExitError
+		if !errors.As(err, &ee) || ee.ExitCode() != 2 {
+			t.Errorf("the helper ended with %v, want Go's exit status 2 after a dump", err)
+		}
+	case <-time.After(bound):
+		c.Process.Kill()
+		t.Fatalf("Ctrl-\\ did not end the process; the terminal shows %q", tm.screen())
+	}
+	tm.expect("SIGQUIT: quit")
+	tm.expect("goroutine ")
+	if tm.lflag()&unix.ECHO == 0 {
+		t.Error("the echo was left off")
+	}
+	if strings.Contains(tm.screen(), "half a secr") {
+		t.Errorf("the secret was echoed: %q", tm.screen())
 	}
 }
