@@ -32,7 +32,7 @@ func TestParseProblems(t *testing.T) {
 		{"profiles inside a profile", "profiles:\n  p:\n    profiles: {}\n",
 			`line 3: "profiles" belongs at the top level of the file, not inside profile "p"`},
 		{"unknown, no guess", "profiles:\n  p:\n    colour: red\n",
-			`line 3: unknown key "colour" in profile "p" (a profile has url, api_key, api_key_command, api_key_store, ca_cert)`},
+			`line 3: unknown key "colour" in profile "p" (a profile has url, api_key, api_key_command, api_key_store, ca_cert, audit_log)`},
 		{"profile without indentation", "profiles:\nprod:\n  url: http://h\n",
 			`line 2: unknown key "prod"; if it is a profile, indent it under profiles:`},
 		{"unknown top key", "colour: red\n", `line 1: unknown key "colour" (the top level has current_profile: and profiles:)`},
