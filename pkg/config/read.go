@@ -84,10 +84,10 @@ func readFile(f io.Reader, info fs.FileInfo, path string, limit int64) ([]byte, 
 			utf16 = hasUTF16Mark(buf)
 		}
 		if i := bytes.IndexByte(buf, 0); i >= 0 && !utf16 {
-			return nil, &ParseError{Path: path, Problems: []Problem{{
+			return nil, parseError(path, Problem{
 				Line:    lines + bytes.Count(buf[:i], []byte{'\n'}) + 1,
 				Message: "a NUL byte: this is not a YAML text file",
-			}}}
+			})
 		}
 		total += int64(n)
 		if total > limit {

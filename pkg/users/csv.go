@@ -9,17 +9,18 @@ import (
 
 	"github.com/dqops-users/dqo-users/pkg/api"
 	"github.com/dqops-users/dqo-users/pkg/output"
+	"github.com/dqops-users/dqo-users/pkg/yamlfile"
 )
 
 // parseCSV reads email,accountRole[,dataDomainRoles] with a header row.
-func parseCSV(data []byte, probs *problems) []Entry {
+func parseCSV(data []byte, probs *yamlfile.List) []Entry {
 	r := csv.NewReader(bytes.NewReader(data))
 	r.Comment = '#'
 	r.FieldsPerRecord = -1
 	r.TrimLeadingSpace = true
 	header, err := r.Read()
 	if errors.Is(err, io.EOF) {
-		probs.add(1, "the file holds no users; an empty list is the header alone: email,accountRole")
+		probs.Add(1, "the file holds no users; an empty list is the header alone: email,accountRole")
 		return nil
 	}
 	if err != nil {
@@ -38,19 +39,19 @@ func parseCSV(data []byte, probs *problems) []Entry {
 		}
 		switch {
 		case name == "":
-			probs.add(headerLine, "unknown column %s%s", cite(h), suggestKey(h))
+			probs.Add(headerLine, "unknown column %s%s", cite(h), suggestKey(h))
 		case col[name] != 0:
-			probs.add(headerLine, "column %q is given twice", name)
+			probs.Add(headerLine, "column %q is given twice", name)
 		default:
 			col[name] = i + 1
 		}
 	}
 	for _, k := range []string{keyEmail, keyAccountRole} {
 		if col[k] == 0 {
-			probs.add(headerLine, "missing column %q: the header is email,accountRole[,dataDomainRoles]", k)
+			probs.Add(headerLine, "missing column %q: the header is email,accountRole[,dataDomainRoles]", k)
 		}
 	}
-	if len(probs.list) > 0 {
+	if probs.Len() > 0 {
 		return nil
 	}
 	var entries []Entry
@@ -68,7 +69,7 @@ func parseCSV(data []byte, probs *problems) []Entry {
 			if len(record) == 1 && strings.TrimSpace(record[0]) == "" {
 				continue
 			}
-			probs.add(line, "expected %d fields (%s), found %d", len(header), citeBare(strings.Join(header, ",")), len(record))
+			probs.Add(line, "expected %d fields (%s), found %d", len(header), citeBare(strings.Join(header, ",")), len(record))
 			continue
 		}
 		// A cell that -o csv neutralised against spreadsheet formulas
@@ -84,13 +85,13 @@ func parseCSV(data []byte, probs *problems) []Entry {
 		e := Entry{Line: line, Email: cell(keyEmail)}
 		who := citeBare(e.Email)
 		if err := api.ValidateEmail(e.Email); err != nil {
-			probs.add(line, "%s", citeError(err, e.Email))
+			probs.Add(line, "%s", citeError(err, e.Email))
 			who = "user"
 		}
 		if role := cell(keyAccountRole); role == "" {
-			probs.add(line, "%s: missing accountRole (one of %s)", who, strings.Join(api.RoleNames(), ", "))
+			probs.Add(line, "%s: missing accountRole (one of %s)", who, strings.Join(api.RoleNames(), ", "))
 		} else if r, err := api.ParseRole(role); err != nil {
-			probs.add(line, "%s: accountRole: %s", who, citeError(err, role))
+			probs.Add(line, "%s: accountRole: %s", who, citeError(err, role))
 		} else {
 			e.AccountRole = r
 		}
@@ -104,7 +105,7 @@ func parseCSV(data []byte, probs *problems) []Entry {
 
 // parseDomainCell reads "sales=editor;hr=viewer" (',' is accepted too); an
 // empty cell is no data-domain roles. who names the user in messages, cited.
-func parseDomainCell(s, who string, line int, probs *problems) map[string]api.Role {
+func parseDomainCell(s, who string, line int, probs *yamlfile.List) map[string]api.Role {
 	roles := map[string]api.Role{}
 	for part := range strings.FieldsFuncSeq(s, func(r rune) bool { return r == ';' || r == ',' }) {
 		part = strings.TrimSpace(part)
@@ -114,16 +115,16 @@ func parseDomainCell(s, who string, line int, probs *problems) map[string]api.Ro
 		domain, role, ok := strings.Cut(part, "=")
 		domain = strings.TrimSpace(domain)
 		if !ok || domain == "" {
-			probs.add(line, "%s: dataDomainRoles %s: write DOMAIN=ROLE, e.g. sales=editor;hr=viewer", who, cite(part))
+			probs.Add(line, "%s: dataDomainRoles %s: write DOMAIN=ROLE, e.g. sales=editor;hr=viewer", who, cite(part))
 			continue
 		}
 		r, err := api.ParseRole(role)
 		if err != nil {
-			probs.add(line, "%s: dataDomainRoles: data domain %s: %s", who, cite(domain), citeError(err, role))
+			probs.Add(line, "%s: dataDomainRoles: data domain %s: %s", who, cite(domain), citeError(err, role))
 			continue
 		}
 		if _, dup := roles[domain]; dup {
-			probs.add(line, "%s: dataDomainRoles: data domain %s is given twice", who, cite(domain))
+			probs.Add(line, "%s: dataDomainRoles: data domain %s is given twice", who, cite(domain))
 			continue
 		}
 		roles[domain] = r
@@ -131,11 +132,11 @@ func parseDomainCell(s, who string, line int, probs *problems) map[string]api.Ro
 	return roles
 }
 
-func csvProblem(err error, probs *problems) {
+func csvProblem(err error, probs *yamlfile.List) {
 	var pe *csv.ParseError
 	if errors.As(err, &pe) {
-		probs.add(pe.Line, "not valid CSV: %v", pe.Err)
+		probs.Add(pe.Line, "not valid CSV: %v", pe.Err)
 		return
 	}
-	probs.add(0, "not valid CSV: %v", err)
+	probs.Add(0, "not valid CSV: %v", err)
 }

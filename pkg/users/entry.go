@@ -10,6 +10,7 @@ import (
 
 	"github.com/dqops-users/dqo-users/pkg/api"
 	"github.com/dqops-users/dqo-users/pkg/text"
+	"github.com/dqops-users/dqo-users/pkg/yamlfile"
 )
 
 // The keys of a user in a file: the API's field names.
@@ -63,7 +64,7 @@ type File struct {
 func Parse(name string, data []byte, format Format) (*File, error) {
 	display := DisplayName(name)
 	data = bytes.TrimPrefix(data, utf8BOM)
-	var probs problems
+	var probs yamlfile.List
 	var entries []Entry
 	switch format {
 	case FormatYAML, FormatJSON:
@@ -77,8 +78,7 @@ func Parse(name string, data []byte, format Format) (*File, error) {
 		if err != nil {
 			var pe *Problem
 			if errors.As(err, &pe) {
-				probs.list = append(probs.list, *pe)
-				return nil, probs.err(display)
+				return nil, &ValidationError{File: display, Problems: []Problem{*pe}}
 			}
 			return nil, err
 		}
@@ -89,7 +89,7 @@ func Parse(name string, data []byte, format Format) (*File, error) {
 		return nil, fmt.Errorf("unknown file format %q", format)
 	}
 	checkDuplicates(entries, &probs)
-	if err := probs.err(display); err != nil {
+	if err := errOf(&probs, display); err != nil {
 		return nil, err
 	}
 	return &File{Name: display, Format: format, Entries: entries}, nil
@@ -113,18 +113,18 @@ func (f *File) HasGrants() bool {
 // not have, or any grant on an instance without data domains. Entries
 // whose role is none are no grants and pass.
 func (f *File) CheckGrants(rule api.GrantRule) error {
-	var probs problems
+	var probs yamlfile.List
 	for _, e := range f.Entries {
 		for _, domain := range slices.Sorted(maps.Keys(e.DataDomainRoles)) {
 			if err := rule.Check(domain, e.DataDomainRoles[domain]); err != nil {
-				probs.add(e.Line, "%s: dataDomainRoles: %v", citeBare(e.Email), err)
+				probs.Add(e.Line, "%s: dataDomainRoles: %v", citeBare(e.Email), err)
 			}
 		}
 	}
-	return probs.err(f.Name)
+	return errOf(&probs, f.Name)
 }
 
-func checkDuplicates(entries []Entry, probs *problems) {
+func checkDuplicates(entries []Entry, probs *yamlfile.List) {
 	first := make(map[string]int, len(entries))
 	for _, e := range entries {
 		if e.Email == "" {
@@ -132,7 +132,7 @@ func checkDuplicates(entries []Entry, probs *problems) {
 		}
 		k := api.FoldEmail(e.Email)
 		if line, dup := first[k]; dup {
-			probs.add(e.Line, "duplicate email %s: the same user (ignoring case) is already at line %d", cite(e.Email), line)
+			probs.Add(e.Line, "duplicate email %s: the same user (ignoring case) is already at line %d", cite(e.Email), line)
 			continue
 		}
 		first[k] = e.Line
@@ -171,11 +171,11 @@ func (k nodeKind) String() string {
 }
 
 // entriesFromNode reads users from a list, or from {users: list}.
-func entriesFromNode(root *node, probs *problems) []Entry {
+func entriesFromNode(root *node, probs *yamlfile.List) []Entry {
 	list := root
 	switch root.kind {
 	case kindNull:
-		probs.add(root.line, "the file holds no users; write users: [] for an empty list")
+		probs.Add(root.line, "the file holds no users; write users: [] for an empty list")
 		return nil
 	case kindMap:
 		list = nil
@@ -183,30 +183,30 @@ func entriesFromNode(root *node, probs *problems) []Entry {
 		for i, k := range root.keys {
 			switch {
 			case seen[k.value]:
-				probs.add(k.line, "key %s is given twice", cite(k.value))
+				probs.Add(k.line, "key %s is given twice", cite(k.value))
 			case k.value == keyUsers:
 				list = root.values[i]
 			case isColumn(k.value) && len(root.keys) <= 3:
-				probs.add(root.line, "expected a list of users, or users: followed by the list; this looks like a single user, put it in a list")
+				probs.Add(root.line, "expected a list of users, or users: followed by the list; this looks like a single user, put it in a list")
 				return nil
 			default:
-				probs.add(k.line, "unknown key %s: the document is a list of users, or has the one key users", cite(k.value))
+				probs.Add(k.line, "unknown key %s: the document is a list of users, or has the one key users", cite(k.value))
 			}
 			seen[k.value] = true
 		}
 		if list == nil {
-			if len(probs.list) == 0 {
-				probs.add(root.line, "no users key")
+			if probs.Len() == 0 {
+				probs.Add(root.line, "no users key")
 			}
 			return nil
 		}
 		if list.kind != kindSeq {
-			probs.add(list.line, "users must be a list, not %s", list.kind)
+			probs.Add(list.line, "users must be a list, not %s", list.kind)
 			return nil
 		}
 	case kindSeq:
 	default:
-		probs.add(root.line, "expected a list of users, or users: followed by the list")
+		probs.Add(root.line, "expected a list of users, or users: followed by the list")
 		return nil
 	}
 	entries := make([]Entry, 0, len(list.items))
@@ -219,9 +219,9 @@ func entriesFromNode(root *node, probs *problems) []Entry {
 }
 
 // entryFromNode reads one user; ok is false when it is not a mapping at all.
-func entryFromNode(n *node, probs *problems) (Entry, bool) {
+func entryFromNode(n *node, probs *yamlfile.List) (Entry, bool) {
 	if n.kind != kindMap {
-		probs.add(n.line, "a user must be a mapping with email and accountRole, not %s", n.kind)
+		probs.Add(n.line, "a user must be a mapping with email and accountRole, not %s", n.kind)
 		return Entry{}, false
 	}
 	e := Entry{Line: n.line}
@@ -230,7 +230,7 @@ func entryFromNode(n *node, probs *problems) (Entry, bool) {
 	for i, k := range n.keys {
 		v := n.values[i]
 		if seen[k.value] {
-			probs.add(k.line, "key %s is given twice", cite(k.value))
+			probs.Add(k.line, "key %s is given twice", cite(k.value))
 			continue
 		}
 		seen[k.value] = true
@@ -242,31 +242,31 @@ func entryFromNode(n *node, probs *problems) (Entry, bool) {
 		case keyDomainRoles:
 			domains = v
 		default:
-			probs.add(k.line, "unknown key %s%s", cite(k.value), suggestKey(k.value))
+			probs.Add(k.line, "unknown key %s%s", cite(k.value), suggestKey(k.value))
 		}
 	}
 	who := "user"
 	switch {
 	case email == nil:
-		probs.add(n.line, "user without email")
+		probs.Add(n.line, "user without email")
 	case email.kind != kindScalar:
-		probs.add(email.line, "email must be a single value, not %s", email.kind)
+		probs.Add(email.line, "email must be a single value, not %s", email.kind)
 	default:
 		e.Email = email.value
 		if err := api.ValidateEmail(e.Email); err != nil {
-			probs.add(email.line, "%s", citeError(err, e.Email))
+			probs.Add(email.line, "%s", citeError(err, e.Email))
 		}
 		who = citeBare(e.Email)
 	}
 	switch {
 	case role == nil:
-		probs.add(n.line, "%s: missing accountRole (one of %s)", who, strings.Join(api.RoleNames(), ", "))
+		probs.Add(n.line, "%s: missing accountRole (one of %s)", who, strings.Join(api.RoleNames(), ", "))
 	case role.kind != kindScalar:
-		probs.add(role.line, "%s: accountRole must be one of %s, not %s", who, strings.Join(api.RoleNames(), ", "), role.kind)
+		probs.Add(role.line, "%s: accountRole must be one of %s, not %s", who, strings.Join(api.RoleNames(), ", "), role.kind)
 	default:
 		r, err := api.ParseRole(role.value)
 		if err != nil {
-			probs.add(role.line, "%s: accountRole: %s", who, citeError(err, role.value))
+			probs.Add(role.line, "%s: accountRole: %s", who, citeError(err, role.value))
 		}
 		e.AccountRole = r
 	}
@@ -278,9 +278,9 @@ func entryFromNode(n *node, probs *problems) (Entry, bool) {
 
 // domainRolesFromNode reads a dataDomainRoles mapping; the result is never
 // nil, because the key was present. who names the user in messages, cited.
-func domainRolesFromNode(n *node, who string, probs *problems) map[string]api.Role {
+func domainRolesFromNode(n *node, who string, probs *yamlfile.List) map[string]api.Role {
 	if n.kind != kindMap {
-		probs.add(n.line, "%s: dataDomainRoles must be a mapping of data domain to role, not %s; write {} for none, or leave the key out to keep the user's roles", who, n.kind)
+		probs.Add(n.line, "%s: dataDomainRoles must be a mapping of data domain to role, not %s; write {} for none, or leave the key out to keep the user's roles", who, n.kind)
 		return map[string]api.Role{}
 	}
 	roles := make(map[string]api.Role, len(n.keys))
@@ -288,20 +288,20 @@ func domainRolesFromNode(n *node, who string, probs *problems) map[string]api.Ro
 		v := n.values[i]
 		domain := strings.TrimSpace(k.value)
 		if domain == "" {
-			probs.add(k.line, "%s: dataDomainRoles: empty data domain name", who)
+			probs.Add(k.line, "%s: dataDomainRoles: empty data domain name", who)
 			continue
 		}
 		if _, dup := roles[domain]; dup {
-			probs.add(k.line, "%s: dataDomainRoles: data domain %s is given twice", who, cite(domain))
+			probs.Add(k.line, "%s: dataDomainRoles: data domain %s is given twice", who, cite(domain))
 			continue
 		}
 		if v.kind != kindScalar {
-			probs.add(v.line, "%s: dataDomainRoles: the role in data domain %s must be one of %s, not %s", who, cite(domain), strings.Join(api.RoleNames(), ", "), v.kind)
+			probs.Add(v.line, "%s: dataDomainRoles: the role in data domain %s must be one of %s, not %s", who, cite(domain), strings.Join(api.RoleNames(), ", "), v.kind)
 			continue
 		}
 		r, err := api.ParseRole(v.value)
 		if err != nil {
-			probs.add(v.line, "%s: dataDomainRoles: data domain %s: %s", who, cite(domain), citeError(err, v.value))
+			probs.Add(v.line, "%s: dataDomainRoles: data domain %s: %s", who, cite(domain), citeError(err, v.value))
 			continue
 		}
 		roles[domain] = r
