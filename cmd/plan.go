@@ -25,18 +25,26 @@ type PlanOptions struct {
 	Force  bool
 	// AllowLocalDomain accepts new users whose email domain has no dot.
 	AllowLocalDomain bool
+	// Instance is --instance: the file is for that instance
+	// (users.ParseOptions).
+	Instance string
 }
 
 // plan reads the file, then the server, and compares them: what diff shows
 // and apply carries out.
 func (o *PlanOptions) plan() (*users.File, *api.Client, *users.Plan, error) {
-	file, err := readUsersFile(o.Context, o.IO, o.File, o.Format)
+	file, err := readUsersFile(o.Context, o.IO, o.File, o.Format, users.ParseOptions{
+		Instance: o.Instance})
 	if err != nil {
 		return nil, nil, nil, err
 	}
 	client, err := o.Client()
 	if err != nil {
 		return nil, nil, nil, err
+	}
+	// A file bound to another instance is refused before any request.
+	if err := file.CheckInstance(client.BaseURL()); err != nil {
+		return nil, nil, nil, withHint(&ExitError{Code: ExitUsage, Err: err}, "nothing was sent; use the profile of the file's instance")
 	}
 	plan, err := makePlan(o.Context, client, file, o)
 	if err != nil {
@@ -47,7 +55,7 @@ func (o *PlanOptions) plan() (*users.File, *api.Client, *users.Plan, error) {
 
 // readUsersFile reads and validates the whole file before any request; a
 // problem is a usage error listing every problem with its line.
-func readUsersFile(ctx context.Context, io *iostreams.IOStreams, name, format string) (*users.File, error) {
+func readUsersFile(ctx context.Context, io *iostreams.IOStreams, name, format string, opts users.ParseOptions) (*users.File, error) {
 	var data []byte
 	var err error
 	if name == "-" {
@@ -68,7 +76,7 @@ func readUsersFile(ctx context.Context, io *iostreams.IOStreams, name, format st
 	} else {
 		fm = users.DetectFormat(name, data)
 	}
-	file, err := users.Parse(name, data, fm)
+	file, err := opts.Parse(name, data, fm)
 	var ve *users.ValidationError
 	if errors.As(err, &ve) {
 		return nil, withHint(&ExitError{Code: ExitUsage, Err: err}, "nothing was changed; fix the file and run again")

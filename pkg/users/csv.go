@@ -12,23 +12,113 @@ import (
 	"github.com/dqops-users/dqo-users/pkg/yamlfile"
 )
 
-// parseCSV reads email,accountRole[,dataDomainRoles] with a header row.
-func parseCSV(data []byte, probs *yamlfile.List) []Entry {
-	r := csv.NewReader(bytes.NewReader(data))
-	r.Comment = '#'
-	r.FieldsPerRecord = -1
-	r.TrimLeadingSpace = true
-	header, err := r.Read()
-	if errors.Is(err, io.EOF) {
+// csvReader reads a CSV file of users: an export's start mark (optional),
+// the header row, then one row a user, with the export's end mark among
+// them.
+type csvReader struct {
+	f     *File
+	r     *csv.Reader
+	probs *yamlfile.List
+	// header is the header row; col maps a user's field to its column,
+	// plus one (0: none); rows tells whether rows can be read as users.
+	header []string
+	col    map[string]int
+	rows   bool
+	// marked and ended are the start and end marks seen; users counts the
+	// rows of users, for the message of a cut-off export, and lastUser is
+	// whether the last row was one.
+	marked, ended, lastUser bool
+	users                   int
+}
+
+// parseCSV reads a CSV file; stop is the one problem to report when the
+// export was cut off or is newer.
+func parseCSV(f *File, data []byte, probs *yamlfile.List) (stop *Problem) {
+	c := &csvReader{f: f, r: csv.NewReader(bytes.NewReader(data)), probs: probs}
+	c.r.FieldsPerRecord = -1
+	c.r.TrimLeadingSpace = true
+	record, err := c.r.Read()
+	if err == nil && record[0] == csvStartMark {
+		line, _ := c.r.FieldPos(0)
+		if stop := c.startMark(record, line); stop != nil {
+			return stop
+		}
+		record, err = c.r.Read()
+	}
+	switch {
+	case errors.Is(err, io.EOF), err == nil && record[0] == csvEndMark:
+		if c.marked && err != nil {
+			return cutOff(0)
+		}
 		probs.Add(1, "the file holds no users; an empty list is the header alone: email,accountRole")
 		return nil
-	}
-	if err != nil {
+	case err != nil:
+		if c.marked {
+			return cutOff(0)
+		}
 		csvProblem(err, probs)
 		return nil
 	}
-	headerLine, _ := r.FieldPos(0)
-	col := map[string]int{}
+	line, _ := c.r.FieldPos(0)
+	c.readHeader(record, line)
+	for {
+		record, err := c.r.Read()
+		if errors.Is(err, io.EOF) {
+			break
+		}
+		if err != nil {
+			if c.marked && !c.ended {
+				return cutOff(c.users)
+			}
+			csvProblem(err, probs)
+			break
+		}
+		c.row(record)
+	}
+	if c.marked && !c.ended {
+		// A row without its line break may have lost cells.
+		if c.lastUser && !bytes.HasSuffix(data, []byte("\n")) {
+			c.users--
+		}
+		return cutOff(c.users)
+	}
+	return nil
+}
+
+// startMark reads "#dqo-users export,version=1[,instance=URL]".
+func (c *csvReader) startMark(record []string, line int) (stop *Problem) {
+	c.marked = true
+	version := false
+	for _, cell := range record[1:] {
+		key, value, _ := strings.Cut(strings.TrimSpace(cell), "=")
+		switch key {
+		case "":
+		case "version":
+			v, stop := exportVersionOf(value, line, c.probs)
+			if stop != nil {
+				return stop
+			}
+			c.f.Export, version = v, true
+		case keyInstance:
+			if u, err := api.NormalizeURL(value); err != nil {
+				c.probs.Add(line, "the start mark's instance: %s", citeError(err, strings.TrimSpace(value)))
+			} else {
+				c.f.Instances, c.f.instanceLine = []string{u}, line
+			}
+		default:
+			c.probs.Add(line, "unknown cell %s in the start mark of an export (%s,version=%d[,instance=URL])", cite(cell), csvStartMark, exportVersion)
+		}
+	}
+	if !version {
+		c.probs.Add(line, "the start mark of an export has no version= cell (%s,version=%d[,instance=URL])", csvStartMark, exportVersion)
+	}
+	return nil
+}
+
+// readHeader finds the columns of a user's fields by their names.
+func (c *csvReader) readHeader(header []string, line int) {
+	c.header, c.col = header, map[string]int{}
+	before := c.probs.Len()
 	for i, h := range header {
 		h = strings.TrimSpace(h)
 		name := ""
@@ -39,68 +129,81 @@ func parseCSV(data []byte, probs *yamlfile.List) []Entry {
 		}
 		switch {
 		case name == "":
-			probs.Add(headerLine, "unknown column %s%s", cite(h), suggestKey(h))
-		case col[name] != 0:
-			probs.Add(headerLine, "column %q is given twice", name)
+			c.probs.Add(line, "unknown column %s%s", cite(h), suggestKey(h, userKeys))
+		case c.col[name] != 0:
+			c.probs.Add(line, "column %q is given twice", name)
 		default:
-			col[name] = i + 1
+			c.col[name] = i + 1
 		}
 	}
 	for _, k := range []string{keyEmail, keyAccountRole} {
-		if col[k] == 0 {
-			probs.Add(headerLine, "missing column %q: the header is email,accountRole[,dataDomainRoles]", k)
+		if c.col[k] == 0 {
+			c.probs.Add(line, "missing column %q: the header is email,accountRole[,dataDomainRoles]", k)
 		}
 	}
-	if probs.Len() > 0 {
-		return nil
+	// Rows are still scanned for the export's end mark.
+	c.rows = c.probs.Len() == before
+}
+
+// row reads one row after the header: a marker row, or a user.
+func (c *csvReader) row(record []string) {
+	line, _ := c.r.FieldPos(0)
+	c.lastUser = false
+	switch record[0] {
+	case csvEndMark:
+		c.ended = true
+		return
+	case csvStartMark:
+		c.probs.Add(line, "the start mark of an export belongs on the first line")
+		return
 	}
-	var entries []Entry
-	for {
-		record, err := r.Read()
-		if errors.Is(err, io.EOF) {
-			break
-		}
-		if err != nil {
-			csvProblem(err, probs)
-			return entries
-		}
-		line, _ := r.FieldPos(0)
-		if len(record) != len(header) {
-			if len(record) == 1 && strings.TrimSpace(record[0]) == "" {
-				continue
-			}
-			probs.Add(line, "expected %d fields (%s), found %d", len(header), citeBare(strings.Join(header, ",")), len(record))
-			continue
-		}
-		// A cell that -o csv neutralised against spreadsheet formulas
-		// ('=...) reads back exactly as written, a leading tab or CR too;
-		// any other is trimmed, as a hand-written file may pad its cells.
-		cell := func(k string) string {
-			raw := record[col[k]-1]
-			if restored := output.RestoreCSVCell(raw); restored != raw {
-				return restored
-			}
-			return strings.TrimSpace(raw)
-		}
-		e := Entry{Line: line, Email: cell(keyEmail)}
-		who := citeBare(e.Email)
-		if err := api.ValidateEmail(e.Email); err != nil {
-			probs.Add(line, "%s", citeError(err, e.Email))
-			who = "user"
-		}
+	if len(record) == 1 && strings.TrimSpace(record[0]) == "" {
+		return
+	}
+	c.users++
+	c.lastUser = true
+	if !c.rows {
+		return
+	}
+	if len(record) != len(c.header) {
+		c.probs.Add(line, "expected %d fields (%s), found %d", len(c.header), citeBare(strings.Join(c.header, ",")), len(record))
+		return
+	}
+	cell := func(k string) string { return csvCell(record[c.col[k]-1]) }
+	e := Entry{Line: line, Email: cell(keyEmail)}
+	who := citeBare(e.Email)
+	if err := api.ValidateEmail(e.Email); err != nil {
+		c.probs.Add(line, "%s", citeError(err, e.Email))
+		who = "user"
+	}
+	if c.col[keyAccountRole] != 0 {
 		if role := cell(keyAccountRole); role == "" {
-			probs.Add(line, "%s: missing accountRole (one of %s)", who, strings.Join(api.RoleNames(), ", "))
+			c.probs.Add(line, "%s: missing accountRole (one of %s)", who, strings.Join(api.RoleNames(), ", "))
 		} else if r, err := api.ParseRole(role); err != nil {
-			probs.Add(line, "%s: accountRole: %s", who, citeError(err, role))
+			c.probs.Add(line, "%s: accountRole: %s", who, citeError(err, role))
 		} else {
 			e.AccountRole = r
 		}
-		if col[keyDomainRoles] != 0 {
-			e.DataDomainRoles = parseDomainCell(cell(keyDomainRoles), who, line, probs)
-		}
-		entries = append(entries, e)
 	}
-	return entries
+	if c.col[keyDomainRoles] != 0 {
+		e.DataDomainRoles = parseDomainCell(cell(keyDomainRoles), who, line, c.probs)
+	}
+	c.f.Entries = append(c.f.Entries, e)
+}
+
+// csvCell is a cell's value. One that export guarded with a ' reads back
+// exactly as written, untrimmed: a formula cell ('=...), one with a leading
+// tab or CR, and one starting with '#', which a reader that skips comment
+// rows would otherwise lose. Any other is trimmed, as a hand-written file
+// may pad its cells.
+func csvCell(raw string) string {
+	if strings.HasPrefix(raw, "'#") {
+		return raw[1:]
+	}
+	if restored := output.RestoreCSVCell(raw); restored != raw {
+		return restored
+	}
+	return strings.TrimSpace(raw)
 }
 
 // parseDomainCell reads "sales=editor;hr=viewer" (',' is accepted too); an

@@ -19,7 +19,13 @@
 //	  dataDomainRoles: {sales: editor}
 //
 // CSV has the header email,accountRole[,dataDomainRoles], with domain roles
-// written sales=editor;hr=viewer.
+// written sales=editor;hr=viewer. The CSV reader skips no row that starts
+// with '#': such a row is a user, unless it is an export's mark.
+//
+// The document form may say which instance it is for (instance: URL, or a
+// list of URLs: File.CheckInstance).
+// An export carries a start mark and an end mark (marks.go): a file that has
+// the first and not the second was cut off, and is refused.
 //
 // dataDomainRoles follows one rule everywhere: absent leaves the user's
 // data-domain roles alone; present sets exactly those grants, so {} (or an

@@ -1,11 +1,7 @@
 package users
 
 import (
-	"bytes"
-	"errors"
 	"fmt"
-	"maps"
-	"slices"
 	"strings"
 
 	"github.com/dqops-users/dqo-users/pkg/api"
@@ -13,12 +9,12 @@ import (
 	"github.com/dqops-users/dqo-users/pkg/yamlfile"
 )
 
-// The keys of a user in a file: the API's field names.
+// The keys of a user in a file: the API's field names. They are the
+// columns of a CSV file too.
 const (
 	keyEmail       = "email"
 	keyAccountRole = "accountRole"
 	keyDomainRoles = "dataDomainRoles"
-	keyUsers       = "users"
 )
 
 var userKeys = []string{keyEmail, keyAccountRole, keyDomainRoles}
@@ -47,168 +43,8 @@ type Entry struct {
 	Line int
 }
 
-// File is a parsed, valid file of users.
-type File struct {
-	// Name is the file's name as given ("-" is shown as "stdin").
-	Name string
-	// Format is the format it was read in.
-	Format Format
-	// Entries are the users, in file order.
-	Entries []Entry
-}
-
-// Parse reads and validates a whole file. Every problem is reported at once
-// in a *ValidationError (the first 1,000 by line, the rest counted): syntax,
-// unknown keys, missing or invalid emails, unknown roles, duplicate emails
-// (ignoring case).
-func Parse(name string, data []byte, format Format) (*File, error) {
-	display := DisplayName(name)
-	data = bytes.TrimPrefix(data, utf8BOM)
-	var probs yamlfile.List
-	var entries []Entry
-	switch format {
-	case FormatYAML, FormatJSON:
-		var root *node
-		var err error
-		if format == FormatYAML {
-			root, err = parseYAML(data)
-		} else {
-			root, err = parseJSON(data)
-		}
-		if err != nil {
-			var pe *Problem
-			if errors.As(err, &pe) {
-				return nil, &ValidationError{File: display, Problems: []Problem{*pe}}
-			}
-			return nil, err
-		}
-		entries = entriesFromNode(root, &probs)
-	case FormatCSV:
-		entries = parseCSV(data, &probs)
-	default:
-		return nil, fmt.Errorf("unknown file format %q", format)
-	}
-	checkDuplicates(entries, &probs)
-	if err := errOf(&probs, display); err != nil {
-		return nil, err
-	}
-	return &File{Name: display, Format: format, Entries: entries}, nil
-}
-
-// HasGrants reports whether some user of the file is given a data-domain
-// grant: a dataDomainRoles entry whose role is not none.
-func (f *File) HasGrants() bool {
-	for _, e := range f.Entries {
-		for _, role := range e.DataDomainRoles {
-			if role != api.RoleNone {
-				return true
-			}
-		}
-	}
-	return false
-}
-
-// CheckGrants returns a *ValidationError naming every grant of the file
-// that the instance would not keep, as the rule decides: a domain it does
-// not have, or any grant on an instance without data domains. Entries
-// whose role is none are no grants and pass.
-func (f *File) CheckGrants(rule api.GrantRule) error {
-	var probs yamlfile.List
-	for _, e := range f.Entries {
-		for _, domain := range slices.Sorted(maps.Keys(e.DataDomainRoles)) {
-			if err := rule.Check(domain, e.DataDomainRoles[domain]); err != nil {
-				probs.Add(e.Line, "%s: dataDomainRoles: %v", citeBare(e.Email), err)
-			}
-		}
-	}
-	return errOf(&probs, f.Name)
-}
-
-func checkDuplicates(entries []Entry, probs *yamlfile.List) {
-	first := make(map[string]int, len(entries))
-	for _, e := range entries {
-		if e.Email == "" {
-			continue
-		}
-		k := api.FoldEmail(e.Email)
-		if line, dup := first[k]; dup {
-			probs.Add(e.Line, "duplicate email %s: the same user (ignoring case) is already at line %d", cite(e.Email), line)
-			continue
-		}
-		first[k] = e.Line
-	}
-}
-
-// node is a YAML or JSON value with the line it starts on.
-type node struct {
-	kind   nodeKind
-	line   int
-	value  string  // scalars
-	keys   []*node // mappings: scalar keys, in order
-	values []*node // mappings: the values of keys
-	items  []*node // sequences
-}
-
-type nodeKind int
-
-const (
-	kindNull nodeKind = iota
-	kindScalar
-	kindMap
-	kindSeq
-)
-
-func (k nodeKind) String() string {
-	switch k {
-	case kindNull:
-		return "null"
-	case kindScalar:
-		return "a single value"
-	case kindMap:
-		return "a mapping"
-	}
-	return "a list"
-}
-
-// entriesFromNode reads users from a list, or from {users: list}.
-func entriesFromNode(root *node, probs *yamlfile.List) []Entry {
-	list := root
-	switch root.kind {
-	case kindNull:
-		probs.Add(root.line, "the file holds no users; write users: [] for an empty list")
-		return nil
-	case kindMap:
-		list = nil
-		seen := map[string]bool{}
-		for i, k := range root.keys {
-			switch {
-			case seen[k.value]:
-				probs.Add(k.line, "key %s is given twice", cite(k.value))
-			case k.value == keyUsers:
-				list = root.values[i]
-			case isColumn(k.value) && len(root.keys) <= 3:
-				probs.Add(root.line, "expected a list of users, or users: followed by the list; this looks like a single user, put it in a list")
-				return nil
-			default:
-				probs.Add(k.line, "unknown key %s: the document is a list of users, or has the one key users", cite(k.value))
-			}
-			seen[k.value] = true
-		}
-		if list == nil {
-			if probs.Len() == 0 {
-				probs.Add(root.line, "no users key")
-			}
-			return nil
-		}
-		if list.kind != kindSeq {
-			probs.Add(list.line, "users must be a list, not %s", list.kind)
-			return nil
-		}
-	case kindSeq:
-	default:
-		probs.Add(root.line, "expected a list of users, or users: followed by the list")
-		return nil
-	}
+// entriesFromList reads the users of a list.
+func entriesFromList(list *node, probs *yamlfile.List) []Entry {
 	entries := make([]Entry, 0, len(list.items))
 	for _, item := range list.items {
 		if e, ok := entryFromNode(item, probs); ok {
@@ -242,7 +78,7 @@ func entryFromNode(n *node, probs *yamlfile.List) (Entry, bool) {
 		case keyDomainRoles:
 			domains = v
 		default:
-			probs.Add(k.line, "unknown key %s%s", cite(k.value), suggestKey(k.value))
+			probs.Add(k.line, "unknown key %s%s", cite(k.value), suggestKey(k.value, userKeys))
 		}
 	}
 	who := "user"
@@ -309,11 +145,52 @@ func domainRolesFromNode(n *node, who string, probs *yamlfile.List) map[string]a
 	return roles
 }
 
-func suggestKey(key string) string {
-	if s := text.Suggest(key, userKeys, keySynonyms); s != "" {
+// urlsFromNode reads instance URLs: one, or a list of them, each as
+// api.NormalizeURL writes it. what names the key in messages.
+func urlsFromNode(n *node, what string, probs *yamlfile.List) []string {
+	items := []*node{n}
+	switch n.kind {
+	case kindSeq:
+		items = n.items
+		if len(items) == 0 {
+			probs.Add(n.line, "%s is an empty list: name at least one instance by its URL", what)
+			return nil
+		}
+	case kindScalar:
+	default:
+		probs.Add(n.line, "%s must be a URL or a list of URLs, not %s", what, n.kind)
+		return nil
+	}
+	urls := make([]string, 0, len(items))
+	seen := map[string]bool{}
+	for _, item := range items {
+		if item.kind != kindScalar {
+			probs.Add(item.line, "%s: an instance is a URL, not %s", what, item.kind)
+			continue
+		}
+		u, err := api.NormalizeURL(item.value)
+		if err != nil {
+			// Profile names are local to one machine: a file names
+			// instances by URL.
+			probs.Add(item.line, "%s: %s; instances are named by URL, not by profile", what, citeError(err, strings.TrimSpace(item.value)))
+			continue
+		}
+		canon := canonical(u)
+		if seen[canon] {
+			probs.Add(item.line, "%s: %s is given twice", what, citeBare(u))
+			continue
+		}
+		seen[canon] = true
+		urls = append(urls, u)
+	}
+	return urls
+}
+
+func suggestKey(key string, keys []string) string {
+	if s := text.Suggest(key, keys, keySynonyms); s != "" {
 		return fmt.Sprintf(" (did you mean %q?)", s)
 	}
-	return fmt.Sprintf(" (the keys are %s)", strings.Join(userKeys, ", "))
+	return fmt.Sprintf(" (the keys are %s)", strings.Join(keys, ", "))
 }
 
 // keySynonyms are what people write for a user's keys from other tools'

@@ -1,0 +1,288 @@
+package users
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"maps"
+	"slices"
+	"strconv"
+	"strings"
+
+	"github.com/dqops-users/dqo-users/pkg/api"
+	"github.com/dqops-users/dqo-users/pkg/yamlfile"
+)
+
+// The keys of a YAML or JSON document beside users: what the file says
+// about itself.
+const (
+	keyUsers = "users"
+	// keyInstance names the instance, or instances, the file is for.
+	keyInstance = "instance"
+	// keyExport and keyEnd are an export's start and end marks (marks.go).
+	keyExport = "export"
+	keyEnd    = "end"
+)
+
+// documentKeys are the keys a person writes; an export adds its marks.
+var documentKeys = []string{keyUsers, keyInstance}
+
+// maxInstances bounds the instances a file may be for: a fleet is a few
+// dozen instances.
+const maxInstances = 100
+
+// File is a parsed, valid file of users.
+type File struct {
+	// Name is the file's name as given ("-" is shown as "stdin").
+	Name string
+	// Format is the format it was read in.
+	Format Format
+	// Entries are the users, in file order.
+	Entries []Entry
+	// Instances are the instances the file is for (its instance: key, or
+	// the instance= cell of a CSV export's start mark), as
+	// api.NormalizeURL writes them; nil when it names none. CheckInstance
+	// refuses any other target.
+	Instances []string
+	// Export is the format version of an export's start mark; 0 for a file
+	// without one (written by hand).
+	Export int
+
+	// instanceLine is the line of instance:, or of a CSV start mark.
+	instanceLine int
+	// flagInstance is ParseOptions.Instance, normalised.
+	flagInstance string
+}
+
+// ParseOptions say how a file is read, from the command line.
+type ParseOptions struct {
+	// Instance is --instance URL: the file is for that instance alone,
+	// which CheckInstance checks as it checks the file's own instance:.
+	Instance string
+}
+
+// Parse reads and validates a whole file with the default options.
+func Parse(name string, data []byte, format Format) (*File, error) {
+	return ParseOptions{}.Parse(name, data, format)
+}
+
+// Parse reads and validates a whole file. Every problem is reported at once
+// in a *ValidationError (the first 1,000 by line, the rest counted): syntax,
+// unknown keys, missing or invalid emails, unknown roles, duplicate emails
+// (ignoring case), instance URLs.
+//
+// An export whose end mark is missing is refused with that one problem,
+// whatever else is wrong with it (it was cut off), as is an export written
+// by a newer dqo-users.
+func (o ParseOptions) Parse(name string, data []byte, format Format) (*File, error) {
+	f := &File{Name: DisplayName(name), Format: format}
+	if o.Instance != "" {
+		u, err := api.NormalizeURL(o.Instance)
+		if err != nil {
+			return nil, &ValidationError{File: "--instance", Problems: []Problem{{Message: citeError(err, strings.TrimSpace(o.Instance))}}}
+		}
+		f.flagInstance = u
+	}
+	data = bytes.TrimPrefix(data, utf8BOM)
+	var probs yamlfile.List
+	var stop *Problem
+	switch format {
+	case FormatYAML, FormatJSON:
+		stop = parseDocument(f, data, &probs)
+	case FormatCSV:
+		stop = parseCSV(f, data, &probs)
+	default:
+		return nil, fmt.Errorf("unknown file format %q", format)
+	}
+	if stop != nil {
+		return nil, &ValidationError{File: f.Name, Problems: []Problem{*stop}}
+	}
+	checkDuplicates(f.Entries, &probs)
+	if err := errOf(&probs, f.Name); err != nil {
+		return nil, err
+	}
+	return f, nil
+}
+
+// parseDocument reads a YAML or JSON document. stop, when not nil, is the
+// one problem to report: an export cut off or written by a newer version.
+func parseDocument(f *File, data []byte, probs *yamlfile.List) (stop *Problem) {
+	var root *node
+	var err error
+	if f.Format == FormatYAML {
+		root, err = parseYAML(data)
+	} else {
+		root, err = parseJSON(data)
+	}
+	if err != nil {
+		// A cut often breaks the syntax: a document that starts with the
+		// start mark and has no end mark was cut off, whatever the parser
+		// says.
+		if cut := cutOffText(f.Format, data); cut != nil {
+			return cut
+		}
+		var pe *Problem
+		if !errors.As(err, &pe) {
+			pe = &Problem{Message: err.Error()}
+		}
+		return pe
+	}
+	var list *node
+	switch root.kind {
+	case kindNull:
+		probs.Add(root.line, "the file holds no users; write users: [] for an empty list")
+		return nil
+	case kindSeq:
+		list = root
+	case kindMap:
+		if stop := checkMarks(f, root, data, probs); stop != nil {
+			return stop
+		}
+		seen := map[string]bool{}
+		for i, k := range root.keys {
+			v := root.values[i]
+			switch {
+			case seen[k.value]:
+				probs.Add(k.line, "key %s is given twice", cite(k.value))
+			case k.value == keyUsers:
+				list = v
+			case k.value == keyInstance:
+				f.Instances, f.instanceLine = urlsFromNode(v, keyInstance, probs), k.line
+				if len(f.Instances) > maxInstances {
+					probs.Add(k.line, "instance lists %s instances: at most %d", thousands(len(f.Instances)), maxInstances)
+					f.Instances = f.Instances[:maxInstances]
+				}
+			case k.value == keyExport, k.value == keyEnd:
+				// checkMarks read them.
+			case isColumn(k.value) && len(root.keys) <= 3:
+				probs.Add(root.line, "expected a list of users, or users: followed by the list; this looks like a single user, put it in a list")
+				return nil
+			default:
+				probs.Add(k.line, "unknown key %s: the document is a list of users, or a mapping of %s", cite(k.value), strings.Join(documentKeys, ", "))
+			}
+			seen[k.value] = true
+		}
+		if list == nil {
+			if probs.Len() == 0 {
+				probs.Add(root.line, "no users key")
+			}
+			return nil
+		}
+		if list.kind != kindSeq {
+			probs.Add(list.line, "users must be a list, not %s", list.kind)
+			return nil
+		}
+	default:
+		probs.Add(root.line, "expected a list of users, or users: followed by the list")
+		return nil
+	}
+	f.Entries = entriesFromList(list, probs)
+	return nil
+}
+
+// HasGrants reports whether some user of the file is given a data-domain
+// grant: a dataDomainRoles entry whose role is not none.
+func (f *File) HasGrants() bool {
+	for _, e := range f.Entries {
+		for _, role := range e.DataDomainRoles {
+			if role != api.RoleNone {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// CheckGrants returns a *ValidationError naming every grant of the file
+// that the instance would not keep, as the rule decides: a domain it does
+// not have, or any grant on an instance without data domains. Entries
+// whose role is none are no grants and pass.
+func (f *File) CheckGrants(rule api.GrantRule) error {
+	var probs yamlfile.List
+	for _, e := range f.Entries {
+		for _, domain := range slices.Sorted(maps.Keys(e.DataDomainRoles)) {
+			if err := rule.Check(domain, e.DataDomainRoles[domain]); err != nil {
+				probs.Add(e.Line, "%s: dataDomainRoles: %v", citeBare(e.Email), err)
+			}
+		}
+	}
+	return errOf(&probs, f.Name)
+}
+
+// InstanceError is a file for other instances than the target of the
+// command: nothing may be sent.
+type InstanceError struct {
+	// File is the file's name, Line the line of its instance: key; File
+	// is "--instance" when the command line gave the instance.
+	File string
+	Line int
+	// Instances are the file's (or --instance's), Target the command's.
+	Instances []string
+	Target    string
+}
+
+func (e *InstanceError) Error() string {
+	shown := make([]string, 0, min(len(e.Instances), 5))
+	for _, u := range e.Instances[:min(len(e.Instances), 5)] {
+		shown = append(shown, citeBare(u))
+	}
+	list := strings.Join(shown, ", ")
+	if more := len(e.Instances) - len(shown); more > 0 {
+		list += fmt.Sprintf(" and %d more", more)
+	}
+	target := e.Target
+	if u, err := api.NormalizeURL(e.Target); err == nil {
+		target = u
+	}
+	if e.File == "--instance" {
+		return fmt.Sprintf("--instance %s is not the instance of this command, %s", list, citeBare(target))
+	}
+	where := e.File
+	if e.Line > 0 {
+		where += ":" + strconv.Itoa(e.Line)
+	}
+	instances := "instance " + list
+	if len(e.Instances) > 1 {
+		instances = "instances " + list
+	}
+	return fmt.Sprintf("%s: the file is for %s, not for %s, the instance of this command", where, instances, citeBare(target))
+}
+
+// CheckInstance returns an *InstanceError when the file is not for the
+// target instance: its instance: names others, or --instance
+// (ParseOptions.Instance) does. A file that names no instance, read
+// without --instance, is for any. URLs compare as api.SameServer does.
+func (f *File) CheckInstance(target string) error {
+	same := func(u string) bool { return api.SameServer(u, target) }
+	if f.flagInstance != "" && !same(f.flagInstance) {
+		return &InstanceError{File: "--instance", Instances: []string{f.flagInstance}, Target: target}
+	}
+	if len(f.Instances) > 0 && !slices.ContainsFunc(f.Instances, same) {
+		return &InstanceError{File: f.Name, Line: f.instanceLine, Instances: f.Instances, Target: target}
+	}
+	return nil
+}
+
+// canonical is the form in which instance URLs compare (api.CanonicalURL);
+// a URL that is not valid stays as it is, equal to no valid one.
+func canonical(u string) string {
+	if c, err := api.CanonicalURL(u); err == nil && strings.TrimSpace(u) != "" {
+		return c
+	}
+	return "\x00" + u
+}
+
+func checkDuplicates(entries []Entry, probs *yamlfile.List) {
+	first := make(map[string]int, len(entries))
+	for _, e := range entries {
+		if e.Email == "" {
+			continue
+		}
+		k := api.FoldEmail(e.Email)
+		if line, dup := first[k]; dup {
+			probs.Add(e.Line, "duplicate email %s: the same user (ignoring case) is already at line %d", cite(e.Email), line)
+			continue
+		}
+		first[k] = e.Line
+	}
+}
