@@ -25,16 +25,17 @@ type PlanOptions struct {
 	Force  bool
 	// AllowLocalDomain accepts new users whose email domain has no dot.
 	AllowLocalDomain bool
-	// Instance is --instance: the file is for that instance
-	// (users.ParseOptions).
-	Instance string
+	// Instance and IgnoreAbsentDomains say how the file is read
+	// (users.ParseOptions): --instance and --ignore-absent-domains.
+	Instance            string
+	IgnoreAbsentDomains bool
 }
 
 // plan reads the file, then the server, and compares them: what diff shows
 // and apply carries out.
 func (o *PlanOptions) plan() (*users.File, *api.Client, *users.Plan, error) {
 	file, err := readUsersFile(o.Context, o.IO, o.File, o.Format, users.ParseOptions{
-		Instance: o.Instance})
+		Instance: o.Instance, IgnoreAbsentDomains: o.IgnoreAbsentDomains})
 	if err != nil {
 		return nil, nil, nil, err
 	}
@@ -42,10 +43,12 @@ func (o *PlanOptions) plan() (*users.File, *api.Client, *users.Plan, error) {
 	if err != nil {
 		return nil, nil, nil, err
 	}
-	// A file bound to another instance is refused before any request.
+	// A file bound to another instance is refused before any request; a
+	// file for several is planned with the entries of this one.
 	if err := file.CheckInstance(client.BaseURL()); err != nil {
 		return nil, nil, nil, withHint(&ExitError{Code: ExitUsage, Err: err}, "nothing was sent; use the profile of the file's instance")
 	}
+	file = file.For(client.BaseURL())
 	plan, err := makePlan(o.Context, client, file, o)
 	if err != nil {
 		return nil, nil, nil, err
@@ -98,6 +101,11 @@ func makePlan(ctx context.Context, client *api.Client, file *users.File, o *Plan
 		rule, err := grantRule(ctx, client, flavour)
 		if err != nil {
 			return nil, err
+		}
+		if dropped, n := file.DropGrantsWhereAbsent(rule); n > 0 {
+			say(o.IO.ErrOut, "note: %s has no data domains: the data-domain roles that %s gives are left out there (%d entries; domains: ignore-where-absent)\n",
+				client.BaseURL(), file.Name, n)
+			file = dropped
 		}
 		if err := file.CheckGrants(rule); err != nil {
 			return nil, withHint(&ExitError{Code: ExitUsage, Err: err}, "nothing was changed; "+grantHint(flavour))

@@ -23,7 +23,9 @@
 // with '#': such a row is a user, unless it is an export's mark.
 //
 // The document form may say which instance it is for (instance: URL, or a
-// list of URLs: File.CheckInstance).
+// list of URLs: File.CheckInstance), and, in a file for several instances,
+// where each entry applies (instances: or exceptInstances:, File.For); one
+// email may then have several entries whose instances do not overlap.
 // An export carries a start mark and an end mark (marks.go): a file that has
 // the first and not the second was cut off, and is refused.
 //

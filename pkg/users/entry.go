@@ -17,7 +17,20 @@ const (
 	keyDomainRoles = "dataDomainRoles"
 )
 
-var userKeys = []string{keyEmail, keyAccountRole, keyDomainRoles}
+// The keys of a user that only YAML and JSON can hold: where the entry
+// applies, in a file for several instances.
+const (
+	keyInstances       = "instances"
+	keyExceptInstances = "exceptInstances"
+	// keyProfile is what list --profile a,b adds to each user: output for
+	// reading, refused as input.
+	keyProfile = "profile"
+)
+
+var (
+	userKeys  = []string{keyEmail, keyAccountRole, keyDomainRoles}
+	entryKeys = []string{keyEmail, keyAccountRole, keyDomainRoles, keyInstances, keyExceptInstances}
+)
 
 func isColumn(name string) bool {
 	for _, k := range userKeys {
@@ -41,28 +54,62 @@ type Entry struct {
 	DataDomainRoles map[string]api.Role
 	// Line is where the user starts in the file (1-based).
 	Line int
+	// Instances, when not nil, are the only instances the entry applies to
+	// (its instances: key), and ExceptInstances those it does not apply to
+	// (exceptInstances:): URLs as api.NormalizeURL writes them. An entry has
+	// one of them at most; without either it applies to every instance.
+	// File.For picks the entries of one instance.
+	Instances, ExceptInstances []string
+	// scopeLine is the line of instances: or exceptInstances:.
+	scopeLine int
 }
 
 // entriesFromList reads the users of a list.
 func entriesFromList(list *node, probs *yamlfile.List) []Entry {
 	entries := make([]Entry, 0, len(list.items))
+	profileLine, profiles := 0, 0
 	for _, item := range list.items {
-		if e, ok := entryFromNode(item, probs); ok {
+		e, profile, ok := entryFromNode(item, probs)
+		if profile > 0 {
+			profileLine = cmpOr(profileLine, profile)
+			profiles++
+		}
+		if ok {
 			entries = append(entries, e)
 		}
+	}
+	if profiles > 0 {
+		// What list --profile a,b -o json prints: one item per user and
+		// instance, each with its profile, a name that means something on
+		// one machine only. Once for the file, not once per item.
+		items := "an item carries"
+		if profiles > 1 {
+			items = fmt.Sprintf("%s items carry", thousands(profiles))
+		}
+		probs.Add(profileLine, "%s the key %q: a list of several instances' users (list --profile) is for reading; "+
+			"write a file for several instances with dqo-users export --profile, which scopes users by instances:", items, keyProfile)
 	}
 	return entries
 }
 
+// cmpOr is a unless it is 0, else b.
+func cmpOr(a, b int) int {
+	if a != 0 {
+		return a
+	}
+	return b
+}
+
 // entryFromNode reads one user; ok is false when it is not a mapping at all.
-func entryFromNode(n *node, probs *yamlfile.List) (Entry, bool) {
+// profile is the line of a profile key, which the caller reports once.
+func entryFromNode(n *node, probs *yamlfile.List) (e Entry, profile int, ok bool) {
 	if n.kind != kindMap {
 		probs.Add(n.line, "a user must be a mapping with email and accountRole, not %s", n.kind)
-		return Entry{}, false
+		return Entry{}, 0, false
 	}
-	e := Entry{Line: n.line}
+	e = Entry{Line: n.line}
 	seen := map[string]bool{}
-	var email, role, domains *node
+	var email, role, domains, only, except *node
 	for i, k := range n.keys {
 		v := n.values[i]
 		if seen[k.value] {
@@ -77,8 +124,14 @@ func entryFromNode(n *node, probs *yamlfile.List) (Entry, bool) {
 			role = v
 		case keyDomainRoles:
 			domains = v
+		case keyInstances:
+			only, e.scopeLine = v, k.line
+		case keyExceptInstances:
+			except, e.scopeLine = v, k.line
+		case keyProfile:
+			profile = k.line
 		default:
-			probs.Add(k.line, "unknown key %s%s", cite(k.value), suggestKey(k.value, userKeys))
+			probs.Add(k.line, "unknown key %s%s", cite(k.value), suggestKey(k.value, entryKeys))
 		}
 	}
 	who := "user"
@@ -109,7 +162,15 @@ func entryFromNode(n *node, probs *yamlfile.List) (Entry, bool) {
 	if domains != nil {
 		e.DataDomainRoles = domainRolesFromNode(domains, who, probs)
 	}
-	return e, true
+	switch {
+	case only != nil && except != nil:
+		probs.Add(e.scopeLine, "%s: give %s or %s, not both", who, keyInstances, keyExceptInstances)
+	case only != nil:
+		e.Instances = urlsFromNode(only, who+": "+keyInstances, probs)
+	case except != nil:
+		e.ExceptInstances = urlsFromNode(except, who+": "+keyExceptInstances, probs)
+	}
+	return e, profile, true
 }
 
 // domainRolesFromNode reads a dataDomainRoles mapping; the result is never
@@ -198,4 +259,6 @@ func suggestKey(key string, keys []string) string {
 var keySynonyms = map[string]string{
 	"role": keyAccountRole, "accountrole": keyAccountRole,
 	"domains": keyDomainRoles, "domainroles": keyDomainRoles, "datadomains": keyDomainRoles,
+	"instance": keyInstances, "only": keyInstances, "onlyinstances": keyInstances,
+	"except": keyExceptInstances, "excludeinstances": keyExceptInstances, "notinstances": keyExceptInstances,
 }

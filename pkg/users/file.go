@@ -19,16 +19,21 @@ const (
 	keyUsers = "users"
 	// keyInstance names the instance, or instances, the file is for.
 	keyInstance = "instance"
+	// keyDomains says what to do with grants on an instance without data
+	// domains; its one value is domainsIgnoreWhereAbsent.
+	keyDomains               = "domains"
+	domainsIgnoreWhereAbsent = "ignore-where-absent"
 	// keyExport and keyEnd are an export's start and end marks (marks.go).
 	keyExport = "export"
 	keyEnd    = "end"
 )
 
 // documentKeys are the keys a person writes; an export adds its marks.
-var documentKeys = []string{keyUsers, keyInstance}
+var documentKeys = []string{keyUsers, keyInstance, keyDomains}
 
 // maxInstances bounds the instances a file may be for: a fleet is a few
-// dozen instances.
+// dozen instances, and checking that entries of one email do not overlap
+// costs up to this much per entry.
 const maxInstances = 100
 
 // File is a parsed, valid file of users.
@@ -37,13 +42,19 @@ type File struct {
 	Name string
 	// Format is the format it was read in.
 	Format Format
-	// Entries are the users, in file order.
+	// Entries are the users, in file order. In a file for several
+	// instances, one email may have several entries whose scopes do not
+	// overlap: For picks one instance's.
 	Entries []Entry
 	// Instances are the instances the file is for (its instance: key, or
 	// the instance= cell of a CSV export's start mark), as
 	// api.NormalizeURL writes them; nil when it names none. CheckInstance
 	// refuses any other target.
 	Instances []string
+	// IgnoreAbsentDomains is domains: ignore-where-absent in the file, or
+	// ParseOptions.IgnoreAbsentDomains: grants are dropped, not refused,
+	// on an instance without data domains (DropGrantsWhereAbsent).
+	IgnoreAbsentDomains bool
 	// Export is the format version of an export's start mark; 0 for a file
 	// without one (written by hand).
 	Export int
@@ -59,6 +70,9 @@ type ParseOptions struct {
 	// Instance is --instance URL: the file is for that instance alone,
 	// which CheckInstance checks as it checks the file's own instance:.
 	Instance string
+	// IgnoreAbsentDomains is --ignore-absent-domains: the file's
+	// domains: ignore-where-absent, given on the command line.
+	IgnoreAbsentDomains bool
 }
 
 // Parse reads and validates a whole file with the default options.
@@ -69,13 +83,13 @@ func Parse(name string, data []byte, format Format) (*File, error) {
 // Parse reads and validates a whole file. Every problem is reported at once
 // in a *ValidationError (the first 1,000 by line, the rest counted): syntax,
 // unknown keys, missing or invalid emails, unknown roles, duplicate emails
-// (ignoring case), instance URLs.
+// (ignoring case) whose scopes overlap, instance URLs.
 //
 // An export whose end mark is missing is refused with that one problem,
 // whatever else is wrong with it (it was cut off), as is an export written
 // by a newer dqo-users.
 func (o ParseOptions) Parse(name string, data []byte, format Format) (*File, error) {
-	f := &File{Name: DisplayName(name), Format: format}
+	f := &File{Name: DisplayName(name), Format: format, IgnoreAbsentDomains: o.IgnoreAbsentDomains}
 	if o.Instance != "" {
 		u, err := api.NormalizeURL(o.Instance)
 		if err != nil {
@@ -97,7 +111,8 @@ func (o ParseOptions) Parse(name string, data []byte, format Format) (*File, err
 	if stop != nil {
 		return nil, &ValidationError{File: f.Name, Problems: []Problem{*stop}}
 	}
-	checkDuplicates(f.Entries, &probs)
+	checkScopes(f, &probs)
+	checkDuplicates(f, &probs)
 	if err := errOf(&probs, f.Name); err != nil {
 		return nil, err
 	}
@@ -152,6 +167,12 @@ func parseDocument(f *File, data []byte, probs *yamlfile.List) (stop *Problem) {
 					probs.Add(k.line, "instance lists %s instances: at most %d", thousands(len(f.Instances)), maxInstances)
 					f.Instances = f.Instances[:maxInstances]
 				}
+			case k.value == keyDomains:
+				if v.kind != kindScalar || v.value != domainsIgnoreWhereAbsent {
+					probs.Add(v.line, "domains: the one value is %s (grants are then dropped on an instance without data domains); leave the key out to refuse them there", domainsIgnoreWhereAbsent)
+					break
+				}
+				f.IgnoreAbsentDomains = true
 			case k.value == keyExport, k.value == keyEnd:
 				// checkMarks read them.
 			case isColumn(k.value) && len(root.keys) <= 3:
@@ -178,6 +199,28 @@ func parseDocument(f *File, data []byte, probs *yamlfile.List) (stop *Problem) {
 	}
 	f.Entries = entriesFromList(list, probs)
 	return nil
+}
+
+// checkScopes checks the entries' instances against the file's: an entry
+// for an instance the file is not for would never apply.
+func checkScopes(f *File, probs *yamlfile.List) {
+	if len(f.Instances) == 0 {
+		return
+	}
+	universe := canonicalSet(f.Instances)
+	for _, e := range f.Entries {
+		for _, key := range []struct {
+			name string
+			urls []string
+		}{{keyInstances, e.Instances}, {keyExceptInstances, e.ExceptInstances}} {
+			for _, u := range key.urls {
+				if !universe[canonical(u)] {
+					probs.Add(e.scopeLine, "%s: %s names %s, which is not one of the file's instances (instance: on line %d)",
+						citeBare(e.Email), key.name, citeBare(u), f.instanceLine)
+				}
+			}
+		}
+	}
 }
 
 // HasGrants reports whether some user of the file is given a data-domain
@@ -207,6 +250,55 @@ func (f *File) CheckGrants(rule api.GrantRule) error {
 		}
 	}
 	return errOf(&probs, f.Name)
+}
+
+// DropGrantsWhereAbsent is the file as an instance without data domains
+// takes it when the file says domains: ignore-where-absent (or the command
+// line --ignore-absent-domains): every entry's grants dropped, so that
+// dataDomainRoles means "none" there, which is true of every user of such
+// an instance. It returns the file and how many entries had grants, for a
+// notice; on an instance with data domains, or without the setting, f
+// itself and 0, and CheckGrants refuses what the instance cannot keep.
+func (f *File) DropGrantsWhereAbsent(rule api.GrantRule) (*File, int) {
+	if !f.IgnoreAbsentDomains || rule.Flavour.HasDomains() || !f.HasGrants() {
+		return f, 0
+	}
+	g := *f
+	g.Entries = slices.Clone(f.Entries)
+	dropped := 0
+	for i, e := range g.Entries {
+		if api.GrantsOf(e.DataDomainRoles) != nil {
+			g.Entries[i].DataDomainRoles = map[string]api.Role{}
+			dropped++
+		}
+	}
+	return &g, dropped
+}
+
+// For is the file as it applies to one instance: the entries without a
+// scope, those whose instances: name it and those whose exceptInstances:
+// do not. URLs compare as api.SameServer does. A plan is made per instance
+// from For's file; CheckInstance says whether the file is for the
+// instance at all.
+func (f *File) For(instanceURL string) *File {
+	target := canonical(instanceURL)
+	g := *f
+	g.Entries = make([]Entry, 0, len(f.Entries))
+	for _, e := range f.Entries {
+		if e.appliesTo(target) {
+			g.Entries = append(g.Entries, e)
+		}
+	}
+	return &g
+}
+
+// appliesTo reports whether the entry is for the instance of a canonical
+// URL.
+func (e *Entry) appliesTo(target string) bool {
+	if e.Instances != nil && !slices.ContainsFunc(e.Instances, func(u string) bool { return canonical(u) == target }) {
+		return false
+	}
+	return !slices.ContainsFunc(e.ExceptInstances, func(u string) bool { return canonical(u) == target })
 }
 
 // InstanceError is a file for other instances than the target of the
@@ -272,17 +364,10 @@ func canonical(u string) string {
 	return "\x00" + u
 }
 
-func checkDuplicates(entries []Entry, probs *yamlfile.List) {
-	first := make(map[string]int, len(entries))
-	for _, e := range entries {
-		if e.Email == "" {
-			continue
-		}
-		k := api.FoldEmail(e.Email)
-		if line, dup := first[k]; dup {
-			probs.Add(e.Line, "duplicate email %s: the same user (ignoring case) is already at line %d", cite(e.Email), line)
-			continue
-		}
-		first[k] = e.Line
+func canonicalSet(urls []string) map[string]bool {
+	set := make(map[string]bool, len(urls))
+	for _, u := range urls {
+		set[canonical(u)] = true
 	}
+	return set
 }
