@@ -25,8 +25,10 @@ type PlanOptions struct {
 	Force  bool
 	// AllowLocalDomain accepts new users whose email domain has no dot.
 	AllowLocalDomain bool
-	// Instance and IgnoreAbsentDomains say how the file is read
-	// (users.ParseOptions): --instance and --ignore-absent-domains.
+	// CSVColumns, Instance and IgnoreAbsentDomains say how the file is
+	// read (users.ParseOptions): --csv-columns, --instance and
+	// --ignore-absent-domains.
+	CSVColumns          users.CSVColumns
 	Instance            string
 	IgnoreAbsentDomains bool
 }
@@ -35,7 +37,7 @@ type PlanOptions struct {
 // and apply carries out.
 func (o *PlanOptions) plan() (*users.File, *api.Client, *users.Plan, error) {
 	file, err := readUsersFile(o.Context, o.IO, o.File, o.Format, users.ParseOptions{
-		Instance: o.Instance, IgnoreAbsentDomains: o.IgnoreAbsentDomains})
+		CSVColumns: o.CSVColumns, Instance: o.Instance, IgnoreAbsentDomains: o.IgnoreAbsentDomains, AllowLocalDomain: o.AllowLocalDomain})
 	if err != nil {
 		return nil, nil, nil, err
 	}
@@ -84,7 +86,13 @@ func readUsersFile(ctx context.Context, io *iostreams.IOStreams, name, format st
 	if errors.As(err, &ve) {
 		return nil, withHint(&ExitError{Code: ExitUsage, Err: err}, "nothing was changed; fix the file and run again")
 	}
-	return file, err
+	if err != nil {
+		return nil, err
+	}
+	for _, n := range file.Notices {
+		say(io.ErrOut, "note: %s\n", n)
+	}
+	return file, nil
 }
 
 // makePlan reads the caller's profile (who is applying, and the kind of

@@ -5,6 +5,8 @@ import (
 	"encoding/csv"
 	"errors"
 	"io"
+	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/dqops-users/dqo-users/pkg/api"
@@ -16,9 +18,10 @@ import (
 // the header row, then one row a user, with the export's end mark among
 // them.
 type csvReader struct {
-	f     *File
-	r     *csv.Reader
-	probs *yamlfile.List
+	f       *File
+	r       *csv.Reader
+	probs   *yamlfile.List
+	columns CSVColumns
 	// header is the header row; col maps a user's field to its column,
 	// plus one (0: none); rows tells whether rows can be read as users.
 	header []string
@@ -33,8 +36,8 @@ type csvReader struct {
 
 // parseCSV reads a CSV file; stop is the one problem to report when the
 // export was cut off or is newer.
-func parseCSV(f *File, data []byte, probs *yamlfile.List) (stop *Problem) {
-	c := &csvReader{f: f, r: csv.NewReader(bytes.NewReader(data)), probs: probs}
+func parseCSV(f *File, data []byte, columns CSVColumns, probs *yamlfile.List) (stop *Problem) {
+	c := &csvReader{f: f, r: csv.NewReader(bytes.NewReader(data)), probs: probs, columns: columns}
 	c.r.FieldsPerRecord = -1
 	c.r.TrimLeadingSpace = true
 	record, err := c.r.Read()
@@ -115,34 +118,115 @@ func (c *csvReader) startMark(record []string, line int) (stop *Problem) {
 	return nil
 }
 
-// readHeader finds the columns of a user's fields by their names.
+// readHeader finds the columns of a user's fields, by their names or as
+// --csv-columns maps them.
 func (c *csvReader) readHeader(header []string, line int) {
 	c.header, c.col = header, map[string]int{}
-	before := c.probs.Len()
-	for i, h := range header {
-		h = strings.TrimSpace(h)
-		name := ""
-		for _, k := range userKeys {
-			if strings.EqualFold(h, k) {
-				name = k
+	if len(header) == 1 && strings.Contains(header[0], ";") {
+		// ';' separates grants inside a cell, so it cannot be the
+		// separator of the columns too: it is not guessed.
+		c.probs.Add(line, "the header %s is separated by ';': columns are separated by ',' (';' separates data-domain roles inside a cell); save the file as CSV with ',' as the separator",
+			cite(header[0]))
+		return
+	}
+	used := make([]bool, len(header))
+	if len(c.columns) > 0 {
+		for _, field := range userKeys {
+			name, mapped := c.columns[field]
+			if !mapped {
+				continue
+			}
+			i := findColumn(header, name, used)
+			if i < 0 {
+				c.probs.Add(line, "column %s (%s=, in --csv-columns) is not in the header", cite(name), field)
+				continue
+			}
+			c.col[field], used[i] = i+1, true
+		}
+		// A field not mapped may still have its own column.
+		for _, field := range userKeys {
+			if _, mapped := c.columns[field]; !mapped {
+				if i := findColumn(header, field, used); i >= 0 {
+					c.col[field], used[i] = i+1, true
+				}
 			}
 		}
-		switch {
-		case name == "":
-			c.probs.Add(line, "unknown column %s%s", cite(h), suggestKey(h, userKeys))
-		case c.col[name] != 0:
-			c.probs.Add(line, "column %q is given twice", name)
-		default:
-			c.col[name] = i + 1
+		c.noticeIgnored(header, used, line)
+	} else {
+		for i, h := range header {
+			h = strings.TrimSpace(h)
+			name := ""
+			for _, k := range userKeys {
+				if strings.EqualFold(h, k) {
+					name = k
+				}
+			}
+			switch {
+			case name == "":
+				c.probs.Add(line, "unknown column %s%s", cite(h), suggestKey(h, userKeys))
+			case c.col[name] != 0:
+				c.probs.Add(line, "column %q is given twice", name)
+			default:
+				c.col[name] = i + 1
+			}
 		}
 	}
 	for _, k := range []string{keyEmail, keyAccountRole} {
 		if c.col[k] == 0 {
-			c.probs.Add(line, "missing column %q: the header is email,accountRole[,dataDomainRoles]", k)
+			if len(c.columns) > 0 {
+				c.probs.Add(line, "no column for %s: name it in the header, or map one with --csv-columns %s=COLUMN", k, k)
+			} else {
+				c.probs.Add(line, "missing column %q: the header is email,accountRole[,dataDomainRoles]", k)
+			}
 		}
 	}
-	// Rows are still scanned for the export's end mark.
-	c.rows = c.probs.Len() == before
+	// The rows are read even when other columns are wrong, so that one run
+	// reports every problem.
+	c.rows = c.col[keyEmail] != 0
+}
+
+// findColumn is the index of the header's column of that name, not used
+// yet: exactly, else ignoring case and the spaces around it; -1 if none.
+func findColumn(header []string, name string, used []bool) int {
+	name = strings.TrimSpace(name)
+	if i := slices.IndexFunc(header, func(h string) bool { return strings.TrimSpace(h) == name }); i >= 0 && !used[i] {
+		return i
+	}
+	for i, h := range header {
+		if !used[i] && strings.EqualFold(strings.TrimSpace(h), name) {
+			return i
+		}
+	}
+	return -1
+}
+
+// maxNamedColumns bounds the columns a notice names; it counts the rest.
+const maxNamedColumns = 10
+
+// noticeIgnored tells, once, which columns a mapping leaves out.
+func (c *csvReader) noticeIgnored(header []string, used []bool, line int) {
+	var names []string
+	ignored := 0
+	for i, h := range header {
+		if used[i] {
+			continue
+		}
+		if ignored++; ignored <= maxNamedColumns {
+			names = append(names, cite(strings.TrimSpace(h)))
+		}
+	}
+	if ignored == 0 {
+		return
+	}
+	list := strings.Join(names, ", ")
+	if more := ignored - len(names); more > 0 {
+		list += ", and " + thousands(more) + " more"
+	}
+	what := "column"
+	if ignored > 1 {
+		what = "columns"
+	}
+	c.f.Notices = append(c.f.Notices, c.f.Name+":"+strconv.Itoa(line)+": ignoring the "+what+" that --csv-columns does not map: "+list)
 }
 
 // row reads one row after the header: a marker row, or a user.

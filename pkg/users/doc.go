@@ -19,7 +19,8 @@
 //	  dataDomainRoles: {sales: editor}
 //
 // CSV has the header email,accountRole[,dataDomainRoles], with domain roles
-// written sales=editor;hr=viewer. The CSV reader skips no row that starts
+// written sales=editor;hr=viewer; ParseOptions.CSVColumns reads other
+// column names (an HR export's). The CSV reader skips no row that starts
 // with '#': such a row is a user, unless it is an export's mark.
 //
 // The document form may say which instance it is for (instance: URL, or a

@@ -58,6 +58,10 @@ type File struct {
 	// Export is the format version of an export's start mark; 0 for a file
 	// without one (written by hand).
 	Export int
+	// Notices are messages about the file that are no problem, such as
+	// the CSV columns that a mapping leaves out, ready to be shown: values
+	// in them are cited.
+	Notices []string
 
 	// instanceLine is the line of instance:, or of a CSV start mark.
 	instanceLine int
@@ -67,12 +71,20 @@ type File struct {
 
 // ParseOptions say how a file is read, from the command line.
 type ParseOptions struct {
+	// CSVColumns maps the columns of a CSV file to a user's fields
+	// (--csv-columns email="Work Email",accountRole=Role): columns it does
+	// not use are then ignored, with one notice. Without it, every column
+	// must be one of email, accountRole and dataDomainRoles.
+	CSVColumns CSVColumns
 	// Instance is --instance URL: the file is for that instance alone,
 	// which CheckInstance checks as it checks the file's own instance:.
 	Instance string
 	// IgnoreAbsentDomains is --ignore-absent-domains: the file's
 	// domains: ignore-where-absent, given on the command line.
 	IgnoreAbsentDomains bool
+	// AllowLocalDomain is --allow-local-domain: an email whose domain has
+	// no dot is no problem for a new user (see Parse).
+	AllowLocalDomain bool
 }
 
 // Parse reads and validates a whole file with the default options.
@@ -83,7 +95,11 @@ func Parse(name string, data []byte, format Format) (*File, error) {
 // Parse reads and validates a whole file. Every problem is reported at once
 // in a *ValidationError (the first 1,000 by line, the rest counted): syntax,
 // unknown keys, missing or invalid emails, unknown roles, duplicate emails
-// (ignoring case) whose scopes overlap, instance URLs.
+// (ignoring case) whose scopes overlap, instance URLs. When the file has
+// problems, emails that create would refuse for a new user
+// (api.ValidateNewEmail) are among them too, so that one run shows
+// everything to fix; in a valid file only the plan knows which users are
+// new.
 //
 // An export whose end mark is missing is refused with that one problem,
 // whatever else is wrong with it (it was cut off), as is an export written
@@ -102,9 +118,12 @@ func (o ParseOptions) Parse(name string, data []byte, format Format) (*File, err
 	var stop *Problem
 	switch format {
 	case FormatYAML, FormatJSON:
+		if len(o.CSVColumns) > 0 {
+			probs.Add(0, "--csv-columns maps the columns of a CSV file; this file is read as %s", format)
+		}
 		stop = parseDocument(f, data, &probs)
 	case FormatCSV:
-		stop = parseCSV(f, data, &probs)
+		stop = parseCSV(f, data, o.CSVColumns, &probs)
 	default:
 		return nil, fmt.Errorf("unknown file format %q", format)
 	}
@@ -113,6 +132,9 @@ func (o ParseOptions) Parse(name string, data []byte, format Format) (*File, err
 	}
 	checkScopes(f, &probs)
 	checkDuplicates(f, &probs)
+	if probs.Len() > 0 {
+		checkNewEmails(f.Entries, o.AllowLocalDomain, &probs)
+	}
 	if err := errOf(&probs, f.Name); err != nil {
 		return nil, err
 	}
@@ -220,6 +242,39 @@ func checkScopes(f *File, probs *yamlfile.List) {
 				}
 			}
 		}
+	}
+}
+
+// maxNewEmailProblems bounds the problems checkNewEmails names one by one:
+// where every email has a domain without a dot, on purpose, they must not
+// crowd out the file's real problems.
+const maxNewEmailProblems = 3
+
+// checkNewEmails adds the problems that create would find with the emails
+// of the file's users, if they are new: that is the plan's to know, but a
+// file that is sent back anyway had better show them all at once.
+func checkNewEmails(entries []Entry, allowLocalDomain bool, probs *yamlfile.List) {
+	found, moreLine := 0, 0
+	for _, e := range entries {
+		if api.ValidateEmail(e.Email) != nil {
+			continue // already a problem
+		}
+		err := api.ValidateNewEmail(e.Email, allowLocalDomain)
+		if err == nil {
+			continue
+		}
+		if found++; found <= maxNewEmailProblems {
+			probs.Add(e.Line, "if it is a new user: %s", citeError(err, e.Email))
+		} else if moreLine == 0 {
+			moreLine = e.Line
+		}
+	}
+	if more := found - maxNewEmailProblems; more > 0 {
+		emails := "emails"
+		if more == 1 {
+			emails = "email"
+		}
+		probs.Add(moreLine, "%s more %s from this line on that create would refuse for a new user (see the first above)", thousands(more), emails)
 	}
 }
 
