@@ -44,7 +44,7 @@ const (
 func NewCmdApply(f *Factory, runF func(*ApplyOptions) error) *cobra.Command {
 	opts := &ApplyOptions{}
 	opts.IO, opts.Target, opts.Client, opts.Printer, opts.Version, opts.Args = f.IO, f.Target, f.Client, f.Printer, f.Version, f.Args
-	var maxDeletes string
+	var maxDeletes, csvColumns string
 	c := &cobra.Command{
 		Use:   "apply -f FILE | --plan PLAN",
 		Short: "Make the server's users match a file",
@@ -122,7 +122,7 @@ DQOPS_AUDIT_LOG, or the profile's audit_log) every change is recorded.`,
 			if opts.SavePlan != "" && !opts.DryRun {
 				return usageErrorf("--save-plan needs --dry-run: a plan is saved to be reviewed, then applied with --plan")
 			}
-			if err := opts.readLimits(c, maxDeletes); err != nil {
+			if err := opts.readFlags(c, maxDeletes, csvColumns); err != nil {
 				return err
 			}
 			if runF != nil {
@@ -132,7 +132,7 @@ DQOPS_AUDIT_LOG, or the profile's audit_log) every change is recorded.`,
 		},
 	}
 	fl := c.Flags()
-	addPlanFlags(c, &opts.PlanOptions, &maxDeletes)
+	addPlanFlags(c, &opts.PlanOptions, &maxDeletes, &csvColumns)
 	fl.StringVar(&opts.PlanFile, "plan", "", "make exactly the changes of `PLAN`, saved by diff --save-plan")
 	fl.BoolVar(&opts.DryRun, "dry-run", false, "print the plan and change nothing")
 	fl.BoolVar(&opts.Prune, "prune", false, "delete the users the file does not mention")
@@ -140,7 +140,7 @@ DQOPS_AUDIT_LOG, or the profile's audit_log) every change is recorded.`,
 	fl.IntVar(&opts.Parallel, "parallel", applyDefaultParallel, "`N` requests at a time")
 	fl.BoolVar(&opts.ContinueOnError, "continue-on-error", false, "attempt every change even after a failure")
 	c.MarkFlagsMutuallyExclusive("plan", "file")
-	for _, other := range []string{"prune", "force", "max-deletes", "max-changes", "save-plan", "instance", "format", "allow-local-domain"} {
+	for _, other := range []string{"prune", "force", "max-deletes", "max-changes", "save-plan", "instance", "format", "allow-local-domain", "csv-columns", "ignore-absent-domains"} {
 		c.MarkFlagsMutuallyExclusive("plan", other)
 	}
 	c.MarkFlagsOneRequired("file", "plan")

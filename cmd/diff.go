@@ -19,7 +19,7 @@ type DiffOptions struct {
 func NewCmdDiff(f *Factory, runF func(*DiffOptions) error) *cobra.Command {
 	opts := &DiffOptions{}
 	opts.IO, opts.Target, opts.Client, opts.Printer, opts.Version = f.IO, f.Target, f.Client, f.Printer, f.Version
-	var maxDeletes string
+	var maxDeletes, csvColumns string
 	c := &cobra.Command{
 		Use:   "diff -f FILE",
 		Short: "Show what apply would change",
@@ -54,7 +54,7 @@ with a warning: apply would refuse it.`,
 			if _, ok := output.ParseFormat(string(opts.Output), diffFormats...); !ok {
 				return usageErrorf("--output must be text or json, not %q", opts.Output)
 			}
-			if err := opts.readLimits(c, maxDeletes); err != nil {
+			if err := opts.readFlags(c, maxDeletes, csvColumns); err != nil {
 				return err
 			}
 			if runF != nil {
@@ -63,7 +63,7 @@ with a warning: apply would refuse it.`,
 			return diffRun(opts)
 		},
 	}
-	addPlanFlags(c, &opts.PlanOptions, &maxDeletes)
+	addPlanFlags(c, &opts.PlanOptions, &maxDeletes, &csvColumns)
 	_ = c.MarkFlagRequired("file")
 	c.Flags().BoolVar(&opts.Prune, "prune", false, "include the deletion of users the file does not mention")
 	c.Flags().StringVarP((*string)(&opts.Output), "output", "o", string(output.FormatText), "output `FORMAT`: text or json")

@@ -35,8 +35,12 @@ type PlanOptions struct {
 	Force  bool
 	// AllowLocalDomain accepts new users whose email domain has no dot.
 	AllowLocalDomain bool
-	// Instance is --instance: the file must be applied to this server.
-	Instance string
+	// CSVColumns, Instance and IgnoreAbsentDomains say how the file is
+	// read (users.ParseOptions): --csv-columns, --instance (the file must
+	// be applied to this server) and --ignore-absent-domains.
+	CSVColumns          users.CSVColumns
+	Instance            string
+	IgnoreAbsentDomains bool
 	// Limits are --max-deletes and --max-changes.
 	Limits users.Limits
 	// SavePlan is --save-plan: where the plan is written for apply --plan.
@@ -44,8 +48,10 @@ type PlanOptions struct {
 }
 
 // addPlanFlags adds the flags that shape a plan, which diff and apply share.
-func addPlanFlags(c *cobra.Command, o *PlanOptions, maxDeletes *string) {
+func addPlanFlags(c *cobra.Command, o *PlanOptions, maxDeletes, csvColumns *string) {
 	fl := c.Flags()
+	fl.StringVar(csvColumns, "csv-columns", "", "read a CSV file's fields from other columns, e.g. `email=\"Work Email\",accountRole=Role`; other columns are then ignored")
+	fl.BoolVar(&o.IgnoreAbsentDomains, "ignore-absent-domains", false, "leave out data-domain roles on an instance without data domains (as domains: ignore-where-absent)")
 	addFileFlags(c, &o.File, &o.Format)
 	fl.BoolVar(&o.Force, "force", false, "allow deleting or demoting your own account and the last admin")
 	fl.BoolVar(&o.AllowLocalDomain, "allow-local-domain", false, "accept new users whose email domain has no dot (ana@intranet)")
@@ -55,8 +61,15 @@ func addPlanFlags(c *cobra.Command, o *PlanOptions, maxDeletes *string) {
 	fl.StringVar(&o.SavePlan, "save-plan", "", "write the plan to `FILE` for a later apply --plan FILE")
 }
 
-// readLimits reads --max-deletes and --max-changes.
-func (o *PlanOptions) readLimits(c *cobra.Command, maxDeletes string) error {
+// readFlags reads --max-deletes, --max-changes and --csv-columns.
+func (o *PlanOptions) readFlags(c *cobra.Command, maxDeletes, csvColumns string) error {
+	if csvColumns != "" {
+		cols, err := users.ParseCSVColumns(csvColumns)
+		if err != nil {
+			return usageErrorf("--csv-columns: %v", err)
+		}
+		o.CSVColumns = cols
+	}
 	if maxDeletes != "" {
 		l, err := users.ParseDeleteLimit(maxDeletes)
 		if err != nil {
@@ -92,7 +105,8 @@ func (o *PlanOptions) plan() (*planned, error) {
 	if err != nil {
 		return nil, err
 	}
-	file, err := parseUsersFile(o.File, o.Format, data)
+	file, err := parseUsersFile(o.IO, o.File, o.Format, data, users.ParseOptions{
+		CSVColumns: o.CSVColumns, Instance: o.Instance, IgnoreAbsentDomains: o.IgnoreAbsentDomains, AllowLocalDomain: o.AllowLocalDomain})
 	if err != nil {
 		return nil, err
 	}
@@ -100,9 +114,13 @@ func (o *PlanOptions) plan() (*planned, error) {
 	if err != nil {
 		return nil, err
 	}
-	if err := checkInstance(t, o.Instance, file); err != nil {
-		return nil, err
+	// A file bound to another instance is refused before any request; a
+	// file for several is planned with the entries of this one.
+	if err := file.CheckInstance(t.URL); err != nil {
+		return nil, withHint(&ExitError{Code: ExitUsage, Err: fmt.Errorf("%w: nothing was sent", err)},
+			"check --profile, --url or DQOPS_URL: the file's instance: key (or --instance) says where it belongs")
 	}
+	file = file.For(t.URL)
 	client, err := o.Client(o.Context)
 	if err != nil {
 		return nil, err
@@ -115,16 +133,6 @@ func (o *PlanOptions) plan() (*planned, error) {
 	sum := sha256.Sum256(data)
 	p.sha256 = hex.EncodeToString(sum[:])
 	return p, nil
-}
-
-// checkInstance refuses a target that is not the instance --instance
-// names, nor one of those the file's instance: key names.
-func checkInstance(t *target, flag string, file *users.File) error {
-	if flag != "" && !api.SameServer(flag, t.URL) {
-		return withHint(usageErrorf("--instance is %s, but the target is %s: nothing was sent", safeURL(flag), t.Label()),
-			"check --profile, --url or DQOPS_URL, or --instance")
-	}
-	return nil
 }
 
 // readUsersData reads a users file, or stdin for "-", bounded.
@@ -148,19 +156,25 @@ func readUsersData(ctx context.Context, io *iostreams.IOStreams, name string) ([
 
 // parseUsersFile validates the whole file before any request; a problem is
 // a usage error listing every problem with its line.
-func parseUsersFile(name, format string, data []byte) (*users.File, error) {
+func parseUsersFile(io *iostreams.IOStreams, name, format string, data []byte, opts users.ParseOptions) (*users.File, error) {
 	var fm users.Format
 	if format != "" {
 		fm, _ = users.ParseFormat(format)
 	} else {
 		fm = users.DetectFormat(name, data)
 	}
-	file, err := users.Parse(name, data, fm)
+	file, err := opts.Parse(name, data, fm)
 	var ve *users.ValidationError
 	if errors.As(err, &ve) {
 		return nil, withHint(&ExitError{Code: ExitUsage, Err: err}, "nothing was changed; fix the file and run again")
 	}
-	return file, err
+	if err != nil {
+		return nil, err
+	}
+	for _, n := range file.Notices {
+		say(io.ErrOut, "note: %s\n", n)
+	}
+	return file, nil
 }
 
 // makePlan reads the caller's profile (who is applying, and the kind of
@@ -177,6 +191,11 @@ func makePlan(ctx context.Context, client *api.Client, file *users.File, o *Plan
 		rule, err := grantRule(ctx, client, flavour)
 		if err != nil {
 			return nil, err
+		}
+		if dropped, n := file.DropGrantsWhereAbsent(rule); n > 0 {
+			say(o.IO.ErrOut, "note: %s has no data domains: the data-domain roles that %s gives are left out there (%d entries; domains: ignore-where-absent)\n",
+				client.BaseURL(), file.Name, n)
+			file = dropped
 		}
 		if err := file.CheckGrants(rule); err != nil {
 			return nil, withHint(&ExitError{Code: ExitUsage, Err: err}, "nothing was changed; "+grantHint(flavour))

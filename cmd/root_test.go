@@ -377,7 +377,7 @@ func TestConfigParseErrorQuotesNoValue(t *testing.T) {
 		c.file("config.yaml", doc)
 		r := c.run("list")
 		expectExit(t, r, 2, "error: configuration file "+c.configPath)
-		expectContains(t, "stderr", r.stderr, "line ")
+		expectContains(t, "stderr", r.stderr, c.configPath+":4: ")
 		expectNotContains(t, "stderr", r.stderr, secret, "misplaced")
 	}
 }

@@ -2,55 +2,32 @@ package config
 
 import (
 	"fmt"
-	"strings"
 	"time"
+
+	"github.com/dqops-users/dqo-users/pkg/yamlfile"
 )
 
-// maxProblems is how many problems a ParseError lists; the rest are counted.
-const maxProblems = 20
+// ParseError is a configuration file that is not valid: the one problem
+// list of every file the tool reads (yamlfile.Error), whose messages here
+// name keys, never values, since a misplaced value may be an API key.
+type ParseError = yamlfile.Error
 
 // Problem is one thing wrong in a configuration file.
-type Problem struct {
-	// Line is where, counted from 1; 0 when the parser could not tell.
-	Line int
-	// Message names keys, never values: a misplaced value may be a key.
-	Message string
+type Problem = yamlfile.Problem
+
+// parseError is the error of a configuration file at path (empty for a
+// document parsed from memory) with these problems.
+func parseError(path string, problems ...Problem) *ParseError {
+	return &ParseError{File: path, Kind: errorKind(path), Problems: problems}
 }
 
-func (p Problem) String() string {
-	if p.Line == 0 {
-		return p.Message
+// errorKind is how a ParseError names the configuration: "configuration
+// file PATH", or "the configuration" for a document parsed from memory.
+func errorKind(path string) string {
+	if path == "" {
+		return "the configuration"
 	}
-	return fmt.Sprintf("line %d: %s", p.Line, p.Message)
-}
-
-// ParseError is a configuration file that is not valid: its problems in the
-// order of their lines, at most maxProblems of them listed.
-type ParseError struct {
-	// Path is the file; empty for a document parsed from memory.
-	Path     string
-	Problems []Problem
-	// More counts the problems not listed.
-	More int
-}
-
-func (e *ParseError) Error() string {
-	where := "the configuration"
-	if e.Path != "" {
-		where = "configuration file " + e.Path
-	}
-	if len(e.Problems) == 1 && e.More == 0 {
-		return where + ": " + e.Problems[0].String()
-	}
-	var b strings.Builder
-	fmt.Fprintf(&b, "%s has %d problems:", where, len(e.Problems)+e.More)
-	for _, p := range e.Problems {
-		b.WriteString("\n  " + p.String())
-	}
-	if e.More > 0 {
-		fmt.Fprintf(&b, "\n  and %d more", e.More)
-	}
-	return b.String()
+	return "configuration file"
 }
 
 // TooLargeError is a configuration file over a cap, found without reading

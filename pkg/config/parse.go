@@ -1,15 +1,12 @@
 package config
 
 import (
-	"bytes"
 	"errors"
 	"fmt"
-	"io"
-	"sort"
-	"strconv"
-	"strings"
 
 	"go.yaml.in/yaml/v3"
+
+	"github.com/dqops-users/dqo-users/pkg/yamlfile"
 )
 
 // Parse reads a configuration document from memory (used by Load and tests).
@@ -27,22 +24,21 @@ func (c *Config) parse(data []byte) error {
 	}
 	d := &decoder{merged: map[*yaml.Node]settings{}}
 	f := d.document(data)
-	if len(d.problems) > 0 {
-		sort.SliceStable(d.problems, func(i, j int) bool { return d.problems[i].Line < d.problems[j].Line })
-		return &ParseError{Path: c.path, Problems: d.problems, More: d.more}
+	if e := d.problems.Result(c.path); e != nil {
+		e.Kind = errorKind(c.path)
+		return e
 	}
 	c.data = f
 	return nil
 }
 
 // decoder turns the YAML node tree into the configuration, collecting every
-// problem instead of stopping at the first, so that one run shows them all.
+// problem in the one problem list instead of stopping at the first, so that
+// one run shows them all.
 type decoder struct {
-	problems []Problem
-	more     int
+	problems yamlfile.List
 	// merged holds the settings of each profile mapping, decoded once
-	// however often it is aliased or merged (nil while being decoded, which
-	// is how a mapping merged into itself is caught).
+	// however often it is aliased or merged (nil while being decoded).
 	merged map[*yaml.Node]settings
 }
 
@@ -54,46 +50,23 @@ type setting struct {
 
 type settings map[string]setting
 
-// full reports whether no more problems are listed (the rest are counted),
-// so that a huge broken file costs no more than a short one to describe.
-func (d *decoder) full() bool {
-	if len(d.problems) < maxProblems {
-		return false
-	}
-	d.more++
-	return true
-}
-
-func (d *decoder) addf(line int, format string, args ...any) {
-	if d.full() {
-		return
-	}
-	d.problems = append(d.problems, Problem{Line: line, Message: fmt.Sprintf(format, args...)})
-}
+func (d *decoder) addf(line int, format string, args ...any) { d.problems.Add(line, format, args...) }
 
 func (d *decoder) document(data []byte) file {
 	f := file{Profiles: map[string]*Profile{}}
-	dec := yaml.NewDecoder(bytes.NewReader(data))
-	var doc yaml.Node
-	if err := dec.Decode(&doc); err != nil {
-		if !errors.Is(err, io.EOF) {
-			d.syntax(err)
+	// The one YAML reader: its syntax messages quote nothing of the file.
+	root, err := yamlfile.Decode(data)
+	if err != nil {
+		var p *yamlfile.Problem
+		if errors.As(err, &p) {
+			d.addf(p.Line, "%s", p.Message)
 		}
 		return f
 	}
-	var next yaml.Node
-	switch err := dec.Decode(&next); {
-	case err == nil:
-		if len(next.Content) > 0 && !isNull(next.Content[0]) {
-			d.addf(next.Line, "a second YAML document begins here: the configuration is a single document")
-		}
-	case !errors.Is(err, io.EOF):
-		d.syntax(err)
-	}
-	if len(doc.Content) == 0 {
+	if root == nil {
 		return f
 	}
-	root := resolve(doc.Content[0])
+	root = resolve(root)
 	if isNull(root) {
 		return f
 	}
@@ -118,9 +91,7 @@ func (d *decoder) document(data []byte) file {
 		case "profiles":
 			d.profiles(v, f.Profiles)
 		default:
-			if !d.full() {
-				d.problems = append(d.problems, Problem{Line: k.Line, Message: unknownTopKey(name, resolve(v))})
-			}
+			d.addf(k.Line, "%s", unknownTopKey(name, resolve(v)))
 		}
 	}
 	return f
@@ -241,6 +212,8 @@ func (d *decoder) profile(v *yaml.Node, name string) *Profile {
 func (d *decoder) settings(n *yaml.Node, profile string) settings {
 	if s, ok := d.merged[n]; ok {
 		if s == nil {
+			// Decode refuses an alias inside its own anchor, the one way
+			// to write this; kept so that a mistake there cannot loop.
 			d.addf(n.Line, "profile %q merges a mapping into itself", profile)
 			return settings{}
 		}
@@ -265,9 +238,7 @@ func (d *decoder) settings(n *yaml.Node, profile string) settings {
 			continue
 		}
 		if !isSetting(name) {
-			if !d.full() {
-				d.problems = append(d.problems, Problem{Line: k.Line, Message: unknownProfileKey(name, profile)})
-			}
+			d.addf(k.Line, "%s", unknownProfileKey(name, profile))
 			continue
 		}
 		if value, ok := d.scalar(v, name); ok {
@@ -303,28 +274,6 @@ func (d *decoder) mergeSources(v *yaml.Node) []*yaml.Node {
 	}
 	d.addf(v.Line, "a merge key (<<) takes a mapping (<<: *base), not a %s", kindName(n))
 	return nil
-}
-
-// syntax reports a YAML syntax error by its line and the parser's own words,
-// except for the few messages that quote the document (an anchor's name
-// there may be a key that lost its quotes).
-func (d *decoder) syntax(err error) {
-	msg := strings.TrimPrefix(err.Error(), "yaml: ")
-	line := 0
-	if rest, ok := strings.CutPrefix(msg, "line "); ok {
-		if num, after, ok := strings.Cut(rest, ": "); ok {
-			if n, err := strconv.Atoi(num); err == nil {
-				line, msg = n, after
-			}
-		}
-	}
-	switch {
-	case strings.Contains(msg, "anchor"):
-		msg = "an alias (*name) refers to an anchor (&name) that is not defined: a value that begins with * or & must be quoted"
-	case strings.ContainsAny(msg, "`"), strings.Contains(msg, "unmarshal"):
-		msg = "not valid YAML"
-	}
-	d.addf(line, "%s", msg)
 }
 
 // resolve follows aliases to the node they name.

@@ -52,9 +52,18 @@ func TestParseProblems(t *testing.T) {
 		{"second document", "profiles: {}\n---\nprofiles: {}\n", `a second YAML document begins here`},
 		{"store", "profiles:\n  p:\n    api_key_store: vault\n", `line 3: api_key_store of profile "p" must be "keyring" (the key is in the keyring) or absent`},
 		{"store and key", "profiles:\n  p:\n    api_key: k\n    api_key_store: keyring\n", `line 4: profile "p" has both an api_key and api_key_store: keyring: keep one`},
-		{"syntax", "profiles:\n  p:\n    url: a: b\n", `line 3: mapping values are not allowed in this context`},
+		{"syntax", "profiles:\n  p:\n    url: a: b\n", `line 3: not valid YAML: mapping values are not allowed in this context`},
+		// libyaml's parser errors come one line short from yaml.v3; the one
+		// YAML reader corrects them, for this file as for users files.
+		{"mis-indented fifth line", "current_profile: a\nprofiles:\n  a:\n    url: http://x\n   bad: 1\n",
+			`the configuration: line 5: not valid YAML: did not find expected key`},
+		// The list that is never closed opens on line 3.
+		{"unclosed list", "profiles:\n  p:\n    url: [a\n  q: {}\n", `line 3: not valid YAML: did not find expected ',' or ']'`},
+		{"first line", "a: b: c\n", `the configuration: line 1: not valid YAML: mapping values are not allowed`},
+		{"control character", "profiles:\n  p:\n    url: a\x01b\n", `line 3: not valid YAML: control characters are not allowed`},
 		{"merge at the top", "<<: {profiles: {}}\n", `line 1: a merge key (<<) is only supported inside a profile's settings`},
-		{"merge into itself", "profiles:\n  p: &a\n    <<: *a\n", `profile "p" merges a mapping into itself`},
+		{"merge into itself", "profiles:\n  p: &a\n    <<: *a\n", `line 3: a YAML alias refers to a value that contains the alias itself`},
+		{"alias bomb", aliasBomb, `YAML aliases expand to far more values than the file holds`},
 		{"merge of a value", "profiles:\n  p:\n    <<: x\n", `line 3: a merge key (<<) takes a mapping (<<: *base), not a single value`},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
@@ -114,8 +123,21 @@ func TestParseNeverQuotesAValue(t *testing.T) {
 	}
 }
 
+// aliasBomb is a few hundred bytes whose aliases stand for a billion values.
+var aliasBomb = func() string {
+	var b strings.Builder
+	b.WriteString("a: &a [x,x,x,x,x,x,x,x,x,x]\n")
+	for i := 1; i < 9; i++ {
+		prev, cur := string(rune('a'+i-1)), string(rune('a'+i))
+		fmt.Fprintf(&b, "%s: &%s [%s]\n", cur, cur, strings.TrimSuffix(strings.Repeat("*"+prev+",", 10), ","))
+	}
+	b.WriteString("profiles: *i\n")
+	return b.String()
+}()
+
 // TestParseProblemsListed checks that every problem is listed with its line,
-// in order, up to twenty, and the rest counted.
+// in order, up to twenty, and the rest counted: the one problem list's
+// layout, as users files have it.
 func TestParseProblemsListed(t *testing.T) {
 	_, err := Parse([]byte("profile: {}\nprofiles:\n  p:\n    urll: x\n"))
 	want := "the configuration has 2 problems:\n  line 1: unknown key \"profile\"; did you mean \"profiles\"?\n" +
@@ -130,7 +152,8 @@ func TestParseProblemsListed(t *testing.T) {
 	}
 	_, err = Parse([]byte(doc.String()))
 	var pe *ParseError
-	if !errors.As(err, &pe) || len(pe.Problems) != maxProblems || pe.More != 5 || !strings.HasSuffix(err.Error(), "\n  and 5 more") {
+	if !errors.As(err, &pe) || len(pe.Problems) != 25 || pe.Omitted != 0 || !strings.HasSuffix(err.Error(), "\n  ... and 5 more problems") ||
+		strings.Count(err.Error(), "\n") != 21 || !strings.HasPrefix(err.Error(), "the configuration has 25 problems:\n  line 3: ") {
 		t.Errorf("25 problems: %v", err)
 	}
 }

@@ -75,10 +75,10 @@ func checkText(path string, data []byte) error {
 	if i < 0 {
 		return nil
 	}
-	return &ParseError{Path: path, Problems: []Problem{{
+	return parseError(path, Problem{
 		Line:    bytes.Count(data[:i], []byte{'\n'}) + 1,
 		Message: "a NUL byte: this is not a YAML text file",
-	}}}
+	})
 }
 
 // hasUTF16Mark reports a UTF-16 byte order mark, the one encoding of YAML

@@ -54,7 +54,7 @@ func TestLoadNUL(t *testing.T) {
 	os.WriteFile(path, []byte(strings.Repeat("# comment\n", 200_000)+"profiles: {}\x00\n"), 0o600)
 	_, err := Load(t.Context(), path, LoadOptions{})
 	var pe *ParseError
-	if !errors.As(err, &pe) || err.Error() != "configuration file "+path+": line 200001: a NUL byte: this is not a YAML text file" {
+	if !errors.As(err, &pe) || err.Error() != "configuration file "+path+":200001: a NUL byte: this is not a YAML text file" {
 		t.Errorf("a NUL after two megabytes: %v", err)
 	}
 }

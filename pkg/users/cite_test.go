@@ -50,14 +50,6 @@ func TestCiteError(t *testing.T) {
 	}
 }
 
-func TestThousands(t *testing.T) {
-	for n, want := range map[int]string{0: "0", 999: "999", 1000: "1,000", 9981: "9,981", 30_000_012: "30,000,012", -1234: "-1,234"} {
-		if got := thousands(n); got != want {
-			t.Errorf("thousands(%d) = %s, want %s", n, got, want)
-		}
-	}
-}
-
 // checkSafeMessage fails when msg is longer than limit bytes, or holds a
 // character that a terminal could act on (other than the newlines between
 // problems) or invalid UTF-8.

@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/dqops-users/dqo-users/pkg/api"
+	"github.com/dqops-users/dqo-users/pkg/yamlfile"
 )
 
 func TestParseCSVWithoutDomainColumnLeavesDomainsAlone(t *testing.T) {
@@ -89,7 +90,7 @@ func TestParseCSVManyProblems(t *testing.T) {
 	if len(lines) != 22 || lines[0] != want[0] || lines[1] != want[1] || lines[20] != want[2] || lines[21] != want[3] {
 		t.Errorf("got %d lines:\n%s\nwant 22: %q, %q ... %q, %q", len(lines), strings.Join(lines[:min(len(lines), 25)], "\n"), want[0], want[1], want[2], want[3])
 	}
-	if len(ve.Problems) != maxProblems || ve.Omitted != 10_000-maxProblems {
+	if len(ve.Problems) != yamlfile.MaxProblems || ve.Omitted != 10_000-yamlfile.MaxProblems {
 		t.Errorf("kept %d, omitted %d", len(ve.Problems), ve.Omitted)
 	}
 }

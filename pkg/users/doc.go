@@ -19,7 +19,16 @@
 //	  dataDomainRoles: {sales: editor}
 //
 // CSV has the header email,accountRole[,dataDomainRoles], with domain roles
-// written sales=editor;hr=viewer.
+// written sales=editor;hr=viewer; ParseOptions.CSVColumns reads other
+// column names (an HR export's). The CSV reader skips no row that starts
+// with '#': such a row is a user, unless it is an export's mark.
+//
+// The document form may say which instance it is for (instance: URL, or a
+// list of URLs: File.CheckInstance), and, in a file for several instances,
+// where each entry applies (instances: or exceptInstances:, File.For); one
+// email may then have several entries whose instances do not overlap.
+// An export carries a start mark and an end mark (marks.go): a file that has
+// the first and not the second was cut off, and is refused.
 //
 // dataDomainRoles follows one rule everywhere: absent leaves the user's
 // data-domain roles alone; present sets exactly those grants, so {} (or an

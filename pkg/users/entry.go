@@ -1,26 +1,36 @@
 package users
 
 import (
-	"bytes"
-	"errors"
 	"fmt"
-	"maps"
-	"slices"
 	"strings"
 
 	"github.com/dqops-users/dqo-users/pkg/api"
 	"github.com/dqops-users/dqo-users/pkg/text"
+	"github.com/dqops-users/dqo-users/pkg/yamlfile"
 )
 
-// The keys of a user in a file: the API's field names.
+// The keys of a user in a file: the API's field names. They are the
+// columns of a CSV file too.
 const (
 	keyEmail       = "email"
 	keyAccountRole = "accountRole"
 	keyDomainRoles = "dataDomainRoles"
-	keyUsers       = "users"
 )
 
-var userKeys = []string{keyEmail, keyAccountRole, keyDomainRoles}
+// The keys of a user that only YAML and JSON can hold: where the entry
+// applies, in a file for several instances.
+const (
+	keyInstances       = "instances"
+	keyExceptInstances = "exceptInstances"
+	// keyProfile is what list --profile a,b adds to each user: output for
+	// reading, refused as input.
+	keyProfile = "profile"
+)
+
+var (
+	userKeys  = []string{keyEmail, keyAccountRole, keyDomainRoles}
+	entryKeys = []string{keyEmail, keyAccountRole, keyDomainRoles, keyInstances, keyExceptInstances}
+)
 
 func isColumn(name string) bool {
 	for _, k := range userKeys {
@@ -44,193 +54,66 @@ type Entry struct {
 	DataDomainRoles map[string]api.Role
 	// Line is where the user starts in the file (1-based).
 	Line int
+	// Instances, when not nil, are the only instances the entry applies to
+	// (its instances: key), and ExceptInstances those it does not apply to
+	// (exceptInstances:): URLs as api.NormalizeURL writes them. An entry has
+	// one of them at most; without either it applies to every instance.
+	// File.For picks the entries of one instance.
+	Instances, ExceptInstances []string
+	// scopeLine is the line of instances: or exceptInstances:.
+	scopeLine int
 }
 
-// File is a parsed, valid file of users.
-type File struct {
-	// Name is the file's name as given ("-" is shown as "stdin").
-	Name string
-	// Format is the format it was read in.
-	Format Format
-	// Entries are the users, in file order.
-	Entries []Entry
-}
-
-// Parse reads and validates a whole file. Every problem is reported at once
-// in a *ValidationError (the first 1,000 by line, the rest counted): syntax,
-// unknown keys, missing or invalid emails, unknown roles, duplicate emails
-// (ignoring case).
-func Parse(name string, data []byte, format Format) (*File, error) {
-	display := DisplayName(name)
-	data = bytes.TrimPrefix(data, utf8BOM)
-	var probs problems
-	var entries []Entry
-	switch format {
-	case FormatYAML, FormatJSON:
-		var root *node
-		var err error
-		if format == FormatYAML {
-			root, err = parseYAML(data)
-		} else {
-			root, err = parseJSON(data)
-		}
-		if err != nil {
-			var pe *Problem
-			if errors.As(err, &pe) {
-				probs.list = append(probs.list, *pe)
-				return nil, probs.err(display)
-			}
-			return nil, err
-		}
-		entries = entriesFromNode(root, &probs)
-	case FormatCSV:
-		entries = parseCSV(data, &probs)
-	default:
-		return nil, fmt.Errorf("unknown file format %q", format)
-	}
-	checkDuplicates(entries, &probs)
-	if err := probs.err(display); err != nil {
-		return nil, err
-	}
-	return &File{Name: display, Format: format, Entries: entries}, nil
-}
-
-// HasGrants reports whether some user of the file is given a data-domain
-// grant: a dataDomainRoles entry whose role is not none.
-func (f *File) HasGrants() bool {
-	for _, e := range f.Entries {
-		for _, role := range e.DataDomainRoles {
-			if role != api.RoleNone {
-				return true
-			}
-		}
-	}
-	return false
-}
-
-// CheckGrants returns a *ValidationError naming every grant of the file
-// that the instance would not keep, as the rule decides: a domain it does
-// not have, or any grant on an instance without data domains. Entries
-// whose role is none are no grants and pass.
-func (f *File) CheckGrants(rule api.GrantRule) error {
-	var probs problems
-	for _, e := range f.Entries {
-		for _, domain := range slices.Sorted(maps.Keys(e.DataDomainRoles)) {
-			if err := rule.Check(domain, e.DataDomainRoles[domain]); err != nil {
-				probs.add(e.Line, "%s: dataDomainRoles: %v", citeBare(e.Email), err)
-			}
-		}
-	}
-	return probs.err(f.Name)
-}
-
-func checkDuplicates(entries []Entry, probs *problems) {
-	first := make(map[string]int, len(entries))
-	for _, e := range entries {
-		if e.Email == "" {
-			continue
-		}
-		k := api.FoldEmail(e.Email)
-		if line, dup := first[k]; dup {
-			probs.add(e.Line, "duplicate email %s: the same user (ignoring case) is already at line %d", cite(e.Email), line)
-			continue
-		}
-		first[k] = e.Line
-	}
-}
-
-// node is a YAML or JSON value with the line it starts on.
-type node struct {
-	kind   nodeKind
-	line   int
-	value  string  // scalars
-	keys   []*node // mappings: scalar keys, in order
-	values []*node // mappings: the values of keys
-	items  []*node // sequences
-}
-
-type nodeKind int
-
-const (
-	kindNull nodeKind = iota
-	kindScalar
-	kindMap
-	kindSeq
-)
-
-func (k nodeKind) String() string {
-	switch k {
-	case kindNull:
-		return "null"
-	case kindScalar:
-		return "a single value"
-	case kindMap:
-		return "a mapping"
-	}
-	return "a list"
-}
-
-// entriesFromNode reads users from a list, or from {users: list}.
-func entriesFromNode(root *node, probs *problems) []Entry {
-	list := root
-	switch root.kind {
-	case kindNull:
-		probs.add(root.line, "the file holds no users; write users: [] for an empty list")
-		return nil
-	case kindMap:
-		list = nil
-		seen := map[string]bool{}
-		for i, k := range root.keys {
-			switch {
-			case seen[k.value]:
-				probs.add(k.line, "key %s is given twice", cite(k.value))
-			case k.value == keyUsers:
-				list = root.values[i]
-			case isColumn(k.value) && len(root.keys) <= 3:
-				probs.add(root.line, "expected a list of users, or users: followed by the list; this looks like a single user, put it in a list")
-				return nil
-			default:
-				probs.add(k.line, "unknown key %s: the document is a list of users, or has the one key users", cite(k.value))
-			}
-			seen[k.value] = true
-		}
-		if list == nil {
-			if len(probs.list) == 0 {
-				probs.add(root.line, "no users key")
-			}
-			return nil
-		}
-		if list.kind != kindSeq {
-			probs.add(list.line, "users must be a list, not %s", list.kind)
-			return nil
-		}
-	case kindSeq:
-	default:
-		probs.add(root.line, "expected a list of users, or users: followed by the list")
-		return nil
-	}
+// entriesFromList reads the users of a list.
+func entriesFromList(list *node, probs *yamlfile.List) []Entry {
 	entries := make([]Entry, 0, len(list.items))
+	profileLine, profiles := 0, 0
 	for _, item := range list.items {
-		if e, ok := entryFromNode(item, probs); ok {
+		e, profile, ok := entryFromNode(item, probs)
+		if profile > 0 {
+			profileLine = cmpOr(profileLine, profile)
+			profiles++
+		}
+		if ok {
 			entries = append(entries, e)
 		}
+	}
+	if profiles > 0 {
+		// What list --profile a,b -o json prints: one item per user and
+		// instance, each with its profile, a name that means something on
+		// one machine only. Once for the file, not once per item.
+		items := "an item carries"
+		if profiles > 1 {
+			items = fmt.Sprintf("%s items carry", thousands(profiles))
+		}
+		probs.Add(profileLine, "%s the key %q: a list of several instances' users (list --profile) is for reading; "+
+			"write a file for several instances with dqo-users export --profile, which scopes users by instances:", items, keyProfile)
 	}
 	return entries
 }
 
-// entryFromNode reads one user; ok is false when it is not a mapping at all.
-func entryFromNode(n *node, probs *problems) (Entry, bool) {
-	if n.kind != kindMap {
-		probs.add(n.line, "a user must be a mapping with email and accountRole, not %s", n.kind)
-		return Entry{}, false
+// cmpOr is a unless it is 0, else b.
+func cmpOr(a, b int) int {
+	if a != 0 {
+		return a
 	}
-	e := Entry{Line: n.line}
+	return b
+}
+
+// entryFromNode reads one user; ok is false when it is not a mapping at all.
+// profile is the line of a profile key, which the caller reports once.
+func entryFromNode(n *node, probs *yamlfile.List) (e Entry, profile int, ok bool) {
+	if n.kind != kindMap {
+		probs.Add(n.line, "a user must be a mapping with email and accountRole, not %s", n.kind)
+		return Entry{}, 0, false
+	}
+	e = Entry{Line: n.line}
 	seen := map[string]bool{}
-	var email, role, domains *node
+	var email, role, domains, only, except *node
 	for i, k := range n.keys {
 		v := n.values[i]
 		if seen[k.value] {
-			probs.add(k.line, "key %s is given twice", cite(k.value))
+			probs.Add(k.line, "key %s is given twice", cite(k.value))
 			continue
 		}
 		seen[k.value] = true
@@ -241,46 +124,60 @@ func entryFromNode(n *node, probs *problems) (Entry, bool) {
 			role = v
 		case keyDomainRoles:
 			domains = v
+		case keyInstances:
+			only, e.scopeLine = v, k.line
+		case keyExceptInstances:
+			except, e.scopeLine = v, k.line
+		case keyProfile:
+			profile = k.line
 		default:
-			probs.add(k.line, "unknown key %s%s", cite(k.value), suggestKey(k.value))
+			probs.Add(k.line, "unknown key %s%s", cite(k.value), suggestKey(k.value, entryKeys))
 		}
 	}
 	who := "user"
 	switch {
 	case email == nil:
-		probs.add(n.line, "user without email")
+		probs.Add(n.line, "user without email")
 	case email.kind != kindScalar:
-		probs.add(email.line, "email must be a single value, not %s", email.kind)
+		probs.Add(email.line, "email must be a single value, not %s", email.kind)
 	default:
 		e.Email = email.value
 		if err := api.ValidateEmail(e.Email); err != nil {
-			probs.add(email.line, "%s", citeError(err, e.Email))
+			probs.Add(email.line, "%s", citeError(err, e.Email))
 		}
 		who = citeBare(e.Email)
 	}
 	switch {
 	case role == nil:
-		probs.add(n.line, "%s: missing accountRole (one of %s)", who, strings.Join(api.RoleNames(), ", "))
+		probs.Add(n.line, "%s: missing accountRole (one of %s)", who, strings.Join(api.RoleNames(), ", "))
 	case role.kind != kindScalar:
-		probs.add(role.line, "%s: accountRole must be one of %s, not %s", who, strings.Join(api.RoleNames(), ", "), role.kind)
+		probs.Add(role.line, "%s: accountRole must be one of %s, not %s", who, strings.Join(api.RoleNames(), ", "), role.kind)
 	default:
 		r, err := api.ParseRole(role.value)
 		if err != nil {
-			probs.add(role.line, "%s: accountRole: %s", who, citeError(err, role.value))
+			probs.Add(role.line, "%s: accountRole: %s", who, citeError(err, role.value))
 		}
 		e.AccountRole = r
 	}
 	if domains != nil {
 		e.DataDomainRoles = domainRolesFromNode(domains, who, probs)
 	}
-	return e, true
+	switch {
+	case only != nil && except != nil:
+		probs.Add(e.scopeLine, "%s: give %s or %s, not both", who, keyInstances, keyExceptInstances)
+	case only != nil:
+		e.Instances = urlsFromNode(only, who+": "+keyInstances, probs)
+	case except != nil:
+		e.ExceptInstances = urlsFromNode(except, who+": "+keyExceptInstances, probs)
+	}
+	return e, profile, true
 }
 
 // domainRolesFromNode reads a dataDomainRoles mapping; the result is never
 // nil, because the key was present. who names the user in messages, cited.
-func domainRolesFromNode(n *node, who string, probs *problems) map[string]api.Role {
+func domainRolesFromNode(n *node, who string, probs *yamlfile.List) map[string]api.Role {
 	if n.kind != kindMap {
-		probs.add(n.line, "%s: dataDomainRoles must be a mapping of data domain to role, not %s; write {} for none, or leave the key out to keep the user's roles", who, n.kind)
+		probs.Add(n.line, "%s: dataDomainRoles must be a mapping of data domain to role, not %s; write {} for none, or leave the key out to keep the user's roles", who, n.kind)
 		return map[string]api.Role{}
 	}
 	roles := make(map[string]api.Role, len(n.keys))
@@ -288,20 +185,20 @@ func domainRolesFromNode(n *node, who string, probs *problems) map[string]api.Ro
 		v := n.values[i]
 		domain := strings.TrimSpace(k.value)
 		if domain == "" {
-			probs.add(k.line, "%s: dataDomainRoles: empty data domain name", who)
+			probs.Add(k.line, "%s: dataDomainRoles: empty data domain name", who)
 			continue
 		}
 		if _, dup := roles[domain]; dup {
-			probs.add(k.line, "%s: dataDomainRoles: data domain %s is given twice", who, cite(domain))
+			probs.Add(k.line, "%s: dataDomainRoles: data domain %s is given twice", who, cite(domain))
 			continue
 		}
 		if v.kind != kindScalar {
-			probs.add(v.line, "%s: dataDomainRoles: the role in data domain %s must be one of %s, not %s", who, cite(domain), strings.Join(api.RoleNames(), ", "), v.kind)
+			probs.Add(v.line, "%s: dataDomainRoles: the role in data domain %s must be one of %s, not %s", who, cite(domain), strings.Join(api.RoleNames(), ", "), v.kind)
 			continue
 		}
 		r, err := api.ParseRole(v.value)
 		if err != nil {
-			probs.add(v.line, "%s: dataDomainRoles: data domain %s: %s", who, cite(domain), citeError(err, v.value))
+			probs.Add(v.line, "%s: dataDomainRoles: data domain %s: %s", who, cite(domain), citeError(err, v.value))
 			continue
 		}
 		roles[domain] = r
@@ -309,11 +206,52 @@ func domainRolesFromNode(n *node, who string, probs *problems) map[string]api.Ro
 	return roles
 }
 
-func suggestKey(key string) string {
-	if s := text.Suggest(key, userKeys, keySynonyms); s != "" {
+// urlsFromNode reads instance URLs: one, or a list of them, each as
+// api.NormalizeURL writes it. what names the key in messages.
+func urlsFromNode(n *node, what string, probs *yamlfile.List) []string {
+	items := []*node{n}
+	switch n.kind {
+	case kindSeq:
+		items = n.items
+		if len(items) == 0 {
+			probs.Add(n.line, "%s is an empty list: name at least one instance by its URL", what)
+			return nil
+		}
+	case kindScalar:
+	default:
+		probs.Add(n.line, "%s must be a URL or a list of URLs, not %s", what, n.kind)
+		return nil
+	}
+	urls := make([]string, 0, len(items))
+	seen := map[string]bool{}
+	for _, item := range items {
+		if item.kind != kindScalar {
+			probs.Add(item.line, "%s: an instance is a URL, not %s", what, item.kind)
+			continue
+		}
+		u, err := api.NormalizeURL(item.value)
+		if err != nil {
+			// Profile names are local to one machine: a file names
+			// instances by URL.
+			probs.Add(item.line, "%s: %s; instances are named by URL, not by profile", what, citeError(err, strings.TrimSpace(item.value)))
+			continue
+		}
+		canon := canonical(u)
+		if seen[canon] {
+			probs.Add(item.line, "%s: %s is given twice", what, citeBare(u))
+			continue
+		}
+		seen[canon] = true
+		urls = append(urls, u)
+	}
+	return urls
+}
+
+func suggestKey(key string, keys []string) string {
+	if s := text.Suggest(key, keys, keySynonyms); s != "" {
 		return fmt.Sprintf(" (did you mean %q?)", s)
 	}
-	return fmt.Sprintf(" (the keys are %s)", strings.Join(userKeys, ", "))
+	return fmt.Sprintf(" (the keys are %s)", strings.Join(keys, ", "))
 }
 
 // keySynonyms are what people write for a user's keys from other tools'
@@ -321,4 +259,6 @@ func suggestKey(key string) string {
 var keySynonyms = map[string]string{
 	"role": keyAccountRole, "accountrole": keyAccountRole,
 	"domains": keyDomainRoles, "domainroles": keyDomainRoles, "datadomains": keyDomainRoles,
+	"instance": keyInstances, "only": keyInstances, "onlyinstances": keyInstances,
+	"except": keyExceptInstances, "excludeinstances": keyExceptInstances, "notinstances": keyExceptInstances,
 }

@@ -58,7 +58,7 @@ users:
 		{"json list", FormatJSON, `[{"email":"ana@example.com","accountRole":"editor"},
 {"email":"bo@example.com","accountRole":"viewer","dataDomainRoles":{"sales":"editor","hr":"viewer"}},
 {"email":"cy@example.com","accountRole":"none","dataDomainRoles":{}}]`, []int{1, 2, 3}},
-		{"csv", FormatCSV, `# a comment
+		{"csv", FormatCSV, `
 email,accountRole,dataDomainRoles
 ana@example.com,editor,
 bo@example.com,viewer,sales=editor;hr=viewer
@@ -331,6 +331,10 @@ func FuzzParse(f *testing.F) {
 	f.Add([]byte("email,accountRole,dataDomainRoles\na@b.c,editor,a=b;c=d\n"), 2)
 	f.Add([]byte("- &u {email: \"\\e[2J\", k: &k [*k]}\n- *u\n- {email: *u}\n"), 0)
 	f.Add([]byte("email,accountRole\n\x1b]0;t\x07@x.io,\u202e\n"), 2)
+	f.Add([]byte(yamlExport[:250]), 0)
+	f.Add([]byte(jsonExport[:300]), 1)
+	f.Add([]byte(csvExport[:150]), 2)
+	f.Add([]byte("instance: [https://a.example.com]\nusers:\n- {email: a@b.c, accountRole: none, exceptInstances: [https://a.example.com]}\n- {email: A@b.c, accountRole: none}\n"), 0)
 	f.Fuzz(func(t *testing.T, data []byte, which int) {
 		format := []Format{FormatYAML, FormatJSON, FormatCSV}[uint(which)%3]
 		file, err := Parse("fuzz", data, format)

@@ -40,8 +40,10 @@ func ParseFormat(s string) (Format, error) {
 
 // DetectFormat decides the format of a file that was given no --format: by
 // the name's extension, else by its content. Content that starts with { or [
-// is JSON; a first line that is a CSV header naming the email column is
-// CSV; anything else is YAML.
+// is JSON; a CSV export's start mark, or a first line that is a CSV header
+// naming the email column, is CSV; anything else is YAML. (Lines that start
+// with '#' are passed over here only: they are YAML comments, and a CSV
+// reader takes them as rows.)
 func DetectFormat(name string, data []byte) Format {
 	switch strings.ToLower(filepath.Ext(name)) {
 	case ".yaml", ".yml":
@@ -58,6 +60,9 @@ func DetectFormat(name string, data []byte) Format {
 	}
 	for line := range strings.SplitSeq(string(data), "\n") {
 		line = strings.TrimSpace(line)
+		if strings.HasPrefix(line, csvStartMark+",") || line == csvStartMark {
+			return FormatCSV
+		}
 		if line == "" || strings.HasPrefix(line, "#") {
 			continue
 		}
