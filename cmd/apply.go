@@ -403,15 +403,29 @@ const applyListShown = 10
 // attempted and those whose outcome is unknown (a request cut short after
 // Ctrl-C), which a list call tells.
 func printApplySummary(w io.Writer, r *users.Report) {
-	head := "Applied"
+	printSummary(w, r, fmt.Sprintf("%d created, %d updated, %d deleted, %d unchanged, %d refused, %d failed",
+		r.Created, r.Updated, r.Deleted, r.Unchanged, r.Refused, r.Failed()), "Applied",
+		"Run apply again to finish: changes already made are not repeated.")
+}
+
+// printDeleteSummary says what a delete of several users did, as apply's
+// summary does.
+func printDeleteSummary(w io.Writer, r *users.Report) {
+	printSummary(w, r, fmt.Sprintf("%d deleted, %d failed", r.Deleted, r.Failed()), "Deleted",
+		"Run delete again with the users not deleted.")
+}
+
+// printSummary writes a run's counts under its head, then the changes not
+// attempted and those whose outcome is unknown.
+func printSummary(w io.Writer, r *users.Report, counts, done, again string) {
+	head := done
 	switch {
 	case r.Interrupted:
 		head = "Interrupted"
-	case r.Stopped:
+	case r.Stopped || r.RecordErr != nil:
 		head = "Stopped after a failure"
 	}
-	fmt.Fprintf(w, "%s: %d created, %d updated, %d deleted, %d unchanged, %d refused, %d failed",
-		head, r.Created, r.Updated, r.Deleted, r.Unchanged, r.Refused, r.Failed())
+	fmt.Fprintf(w, "%s: %s", head, counts)
 	if len(r.NotAttempted) == 0 && len(r.Unknown) == 0 {
 		fmt.Fprintln(w, ".")
 		return
@@ -426,7 +440,7 @@ func printApplySummary(w io.Writer, r *users.Report) {
 		fmt.Fprintf(w, "%s%s whose outcome is unknown, cut short by the interruption (check with `dqo-users list`):\n", sep, output.Count(n, "change"))
 		listChanges(w, r.Unknown)
 	}
-	fmt.Fprintln(w, "Run apply again to finish: changes already made are not repeated.")
+	fmt.Fprintln(w, again)
 }
 
 func listChanges(w io.Writer, changes []users.Change) {

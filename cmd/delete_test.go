@@ -4,6 +4,7 @@ import (
 	"maps"
 	"net/http"
 	"slices"
+	"strings"
 	"testing"
 
 	"github.com/dqops-users/dqo-users/pkg/sandbox"
@@ -32,8 +33,8 @@ func TestDelete(t *testing.T) {
 		gone    []string
 		present []string
 	}{
-		{name: "terminal, answered y", args: []string{"delete", "ana@corp.io", "bo@corp.io"}, stdin: "y\n", tty: true,
-			errHas: []string{"Users to delete:\n  ana@corp.io\n  Bo@corp.io\nDelete these 2 users? [y/N]: ", "Deleted user ana@corp.io.", "Deleted user Bo@corp.io."},
+		{name: "terminal, answered y", args: []string{"delete", "ana@corp.io", "bo@corp.io", "--parallel", "1"}, stdin: "y\n", tty: true,
+			errHas: []string{"Users to delete from {URL}:\n  ana@corp.io\n  Bo@corp.io\nDelete these 2 users from {URL}? [y/N]: ", "Deleted user ana@corp.io.", "Deleted user Bo@corp.io."},
 			calls:  del("ana@corp.io", "Bo@corp.io"), gone: []string{"ana@corp.io", "Bo@corp.io"}},
 		{name: "terminal, answered YES", args: []string{"delete", "ana@corp.io"}, stdin: "YES\n", tty: true,
 			calls: del("ana@corp.io"), gone: []string{"ana@corp.io"}},
@@ -63,11 +64,11 @@ func TestDelete(t *testing.T) {
 		{name: "several: not found first", args: []string{"delete", "nobody@corp.io", "admin@example.com", "--yes"}, code: 6,
 			errHas: []string{"refusing to delete your own account"}, calls: readsFirst},
 		{name: "several: a server failure does not stop the others", opts: sandbox.Options{Faults: "DELETE /api/users/ana@corp.io 500"},
-			args: []string{"delete", "ana@corp.io", "bo@corp.io", "--yes"}, code: 1,
+			args: []string{"delete", "ana@corp.io", "bo@corp.io", "--yes", "--parallel", "1"}, code: 1,
 			errHas: []string{`deleting user "ana@corp.io": server answered 500`, "Deleted user Bo@corp.io."},
 			calls:  del("ana@corp.io", "Bo@corp.io"), gone: []string{"Bo@corp.io"}, present: []string{"ana@corp.io"}},
 		{name: "the confirmation lists only what can be deleted", args: []string{"delete", "nobody@corp.io", "ana@corp.io"}, stdin: "y\n", tty: true, code: 6,
-			errHas: []string{"Users to delete:\n  ana@corp.io\nDelete this user? [y/N]: "}, calls: del("ana@corp.io"), gone: []string{"ana@corp.io"}},
+			errHas: []string{"Users to delete from {URL}:\n  ana@corp.io\nDelete this user from {URL}? [y/N]: "}, calls: del("ana@corp.io"), gone: []string{"ana@corp.io"}},
 		{name: "repeated emails, any case, deleted once", args: []string{"delete", "ana@corp.io", "ANA@corp.io", "--yes"},
 			calls: del("ana@corp.io"), gone: []string{"ana@corp.io"}},
 		{name: "self with --force", args: []string{"delete", "admin@example.com", "--yes", "--force"},
@@ -92,7 +93,11 @@ func TestDelete(t *testing.T) {
 			if r.stdout != "" {
 				t.Errorf("delete printed on stdout:\n%s", r)
 			}
-			expectContains(t, "stderr", r.stderr, tt.errHas...)
+			errHas := make([]string, len(tt.errHas))
+			for i, s := range tt.errHas {
+				errHas[i] = strings.ReplaceAll(s, "{URL}", srv.URL)
+			}
+			expectContains(t, "stderr", r.stderr, errHas...)
 			expectNotContains(t, "stderr", r.stderr, tt.errNot...)
 			expectCalls(t, srv, tt.calls...)
 			for _, e := range tt.gone {

@@ -88,8 +88,9 @@ func TestInterruptedBatchStops(t *testing.T) {
 		<-arrived
 		cancel()
 	}()
-	r := c.exec(invocation{args: []string{"delete", "ana@corp.io", "bo@corp.io", "--yes"}, ctx: ctx})
-	expectCode(t, r, 130)
+	r := c.exec(invocation{args: []string{"delete", "ana@corp.io", "bo@corp.io", "--yes", "--parallel", "1"}, ctx: ctx})
+	expectExit(t, r, 130, "Interrupted: 0 deleted, 0 failed; 1 not attempted:\n  delete Bo@corp.io\n",
+		"1 change whose outcome is unknown, cut short by the interruption (check with `dqo-users list`):\n  delete ana@corp.io\n")
 	if srv.countCalls(http.MethodDelete, "/api/users/Bo@corp.io") != 0 {
 		t.Errorf("deleting went on after the interrupt: %v", srv.calls())
 	}

@@ -84,7 +84,7 @@ func TestCaseTwinsAreNeverConfused(t *testing.T) {
 	})
 	t.Run("delete both spellings", func(t *testing.T) {
 		srv, c := setup(t, opts, twins...)
-		r := c.run("delete", "Ana@example.com", "ana@example.com", "--yes")
+		r := c.run("delete", "Ana@example.com", "ana@example.com", "--yes", "--parallel", "1")
 		expectExit(t, r, 0, "Deleted user Ana@example.com.", "Deleted user ana@example.com.")
 		expectCalls(t, srv, "GET /api/environment/profile", "GET /api/users",
 			"DELETE /api/users/Ana@example.com", "DELETE /api/users/ana@example.com")
