@@ -134,28 +134,45 @@ const maxNodes = 100_000
 // a *users.ValidationError listing each with its line; no value that could
 // be a secret is quoted in it.
 func Load(ctx context.Context, path string) (*Config, error) {
-	f, err := os.Open(path)
+	type read struct {
+		data []byte
+		info fs.FileInfo
+	}
+	// The file is opened once: the trust check of a bindPasswordCommand
+	// looks at the file whose content was read, not at whatever the path
+	// names later. Ctrl-C ends the wait, also for a FIFO nobody writes.
+	r, err := files.Wait(ctx, func() (read, error) {
+		f, err := os.Open(path)
+		if err != nil {
+			return read{}, err
+		}
+		defer f.Close()
+		stop := context.AfterFunc(ctx, func() { f.Close() })
+		defer stop()
+		info, err := f.Stat()
+		switch {
+		case err != nil:
+			return read{}, err
+		case info.IsDir():
+			return read{}, errors.New("it is a directory")
+		case info.Mode().IsRegular() && info.Size() > maxFileSize:
+			return read{}, &files.TooLargeError{What: path, Limit: maxFileSize}
+		}
+		size := int64(0)
+		if info.Mode().IsRegular() {
+			size = info.Size()
+		}
+		data, err := files.ReadAll(f, maxFileSize, path, size)
+		return read{data, info}, err
+	})
 	if err != nil {
-		return nil, fmt.Errorf("reading sync file: %w", err)
+		return nil, fmt.Errorf("reading sync file %s: %w", path, err)
 	}
-	info, err := f.Stat()
-	f.Close()
-	if err != nil {
-		return nil, fmt.Errorf("reading sync file: %w", err)
-	}
-	if info.IsDir() {
-		return nil, fmt.Errorf("reading sync file %s: it is a directory", path)
-	}
-	data, err := files.ReadFile(ctx, path, maxFileSize)
-	if err != nil {
-		return nil, fmt.Errorf("reading sync file: %w", err)
-	}
-	dir := filepath.Dir(path)
-	c, err := Parse(data, path, dir)
+	c, err := Parse(r.data, path, filepath.Dir(path))
 	if err != nil {
 		return nil, err
 	}
-	c.info = info
+	c.info = r.info
 	return c, nil
 }
 

@@ -10,10 +10,12 @@ import (
 	"reflect"
 	"strconv"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
 	"github.com/dqops-users/dqo-users/pkg/api"
+	"github.com/dqops-users/dqo-users/pkg/files"
 	"github.com/dqops-users/dqo-users/pkg/users"
 )
 
@@ -117,6 +119,34 @@ unmatched: Delete
 	}
 	if _, err := Load(context.Background(), dir); err == nil || !strings.Contains(err.Error(), "is a directory") {
 		t.Errorf("a directory: %v", err)
+	}
+	big := filepath.Join(dir, "big.yaml")
+	if err := os.WriteFile(big, make([]byte, maxFileSize+1), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	var tooLarge *files.TooLargeError
+	if _, err := Load(context.Background(), big); !errors.As(err, &tooLarge) {
+		t.Errorf("a file over 1 MiB: %v", err)
+	}
+	// A FIFO nobody writes to: the open itself waits, and Ctrl-C ends it.
+	fifo := filepath.Join(dir, "fifo.yaml")
+	if err := syscall.Mkfifo(fifo, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() {
+		_, err := Load(ctx, fifo)
+		done <- err
+	}()
+	cancel()
+	if err := <-done; !errors.Is(err, files.ErrInterrupted) {
+		t.Errorf("a FIFO, interrupted: %v", err)
+	}
+	// An abandoned open, if it began, ends once a writer comes; without a
+	// reader this open fails at once instead of waiting.
+	if w, err := os.OpenFile(fifo, os.O_WRONLY|syscall.O_NONBLOCK, 0); err == nil {
+		w.Close()
 	}
 }
 
