@@ -14,6 +14,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -347,7 +348,7 @@ func (p *parser) fieldsAt(n *yaml.Node, where string, known []string, fn func(ke
 			p.add(k.Line, "%s: a key must be a word", where)
 			continue
 		}
-		if !contains(known, name) {
+		if !slices.Contains(known, name) {
 			p.unknownKey(k.Line, where, name, known)
 			continue
 		}
@@ -370,15 +371,6 @@ func (p *parser) over(line int) bool {
 		p.add(line, "YAML aliases expand to far more values than a sync file holds: refusing to expand them")
 	}
 	return true
-}
-
-func contains(list []string, s string) bool {
-	for _, x := range list {
-		if x == s {
-			return true
-		}
-	}
-	return false
 }
 
 func (p *parser) unknownKey(line int, where, name string, known []string) {

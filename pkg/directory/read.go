@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -12,6 +13,7 @@ import (
 
 	"github.com/dqops-users/dqo-users/pkg/api"
 	"github.com/dqops-users/dqo-users/pkg/text"
+	"github.com/dqops-users/dqo-users/pkg/users"
 )
 
 // Result is what the directory calls for: the DQOps users that the mapped
@@ -19,66 +21,83 @@ import (
 type Result struct {
 	// People are the users sync manages, in the order of their folded
 	// emails; a person whose email is under keep: is in Kept instead.
-	People []Person
+	People []Person `json:"people"`
 	// Kept are the members of mapped groups whose email is under keep:,
 	// which sync leaves as they are.
-	Kept []Person
+	Kept []Person `json:"kept"`
 	// Skipped are members of mapped groups who cannot be DQOps users: no
 	// usable email.
-	Skipped []Skipped
+	Skipped []Skipped `json:"skipped"`
 	// Notices say what was decided for someone: which of several emails
 	// was used, which entries share an email.
-	Notices []Notice
+	Notices []Notice `json:"notices"`
 	// Groups are the mapped groups, in the file's order (a filter: mapping
 	// gives each group it found, in the directory's order).
-	Groups []GroupSummary
+	Groups []GroupSummary `json:"groups"`
 	// Loops are the loops of nested groups: each lists the DNs of one,
 	// from a group back to itself. Each group is followed once.
-	Loops [][]string
+	Loops [][]string `json:"loops"`
 	// Users is how many entries under users.baseDN match users.filter.
-	Users int
+	Users int `json:"users"`
 	// GroupsRead is how many groups were read, mapped and nested.
-	GroupsRead int
+	GroupsRead int `json:"groupsRead"`
+}
+
+// Entries are the people as apply's entries of a users file, in the same
+// order. Each sets its data-domain roles, never nil: sync owns them, so a
+// user's grants become exactly the mapped ones. Kept people are not among
+// them; the plan must also leave their DQOps users alone when they are
+// unmatched (Config.Keeps).
+func (r *Result) Entries() []users.Entry {
+	entries := make([]users.Entry, len(r.People))
+	for i, p := range r.People {
+		grants := make(map[string]api.Role, len(p.DataDomainRoles))
+		for d, role := range p.DataDomainRoles {
+			grants[d] = role
+		}
+		entries[i] = users.Entry{Email: p.Email, AccountRole: p.AccountRole, DataDomainRoles: grants}
+	}
+	return entries
 }
 
 // Person is one DQOps user the directory calls for.
 type Person struct {
-	Email string
+	Email string `json:"email"`
 	// DN is the person's entry (the first, when several share the email).
-	DN              string
-	AccountRole     api.Role
-	DataDomainRoles map[string]api.Role // exactly the mapped grants; never nil
+	DN              string              `json:"dn"`
+	AccountRole     api.Role            `json:"accountRole"`
+	DataDomainRoles map[string]api.Role `json:"dataDomainRoles"` // exactly the mapped grants; never nil
 	// Groups are the DNs of the mapped groups that give the access, in the
 	// file's order.
-	Groups []string
+	Groups []string `json:"groups"`
 }
 
 // Skipped is a member of a mapped group who is not a DQOps user, and why.
 type Skipped struct {
-	DN     string
-	Reason string
+	DN     string `json:"dn"`
+	Reason string `json:"reason"`
 }
 
 // Notice says what was decided for the entry DN.
 type Notice struct {
-	DN      string
-	Message string
+	DN      string `json:"dn"`
+	Message string `json:"message"`
 }
 
 // GroupSummary is one mapped group as found.
 type GroupSummary struct {
-	DN string
+	DN string `json:"dn"`
 	// Mapping is the index of its mapping in Config.Groups.
-	Mapping int
+	Mapping int `json:"mapping"`
 	// Members counts the people it gives access to, nested groups
 	// included: 0 for an empty group.
-	Members int
+	Members int `json:"members"`
 	// Nested counts the groups it lists as members.
-	Nested int
+	Nested int `json:"nested"`
 	// NotUsers counts what it lists that is neither a person matching
 	// users.filter (a disabled account, an entry outside users.baseDN)
 	// nor a group.
-	NotUsers int
+	NotUsers int `json:"notUsers"`
 }
 
 // groupClasses are the object classes of groups, for telling a group
@@ -226,6 +245,9 @@ func (r *reader) readMapping(i int, m Mapping) ([]*group, error) {
 	q := query{base: m.BaseDN, filter: m.Filter, attrs: attrs, paged: true,
 		what: where + ": searching " + text.Safe(m.BaseDN) + " for groups"}
 	err := r.s.search(q, func(e *ldap.Entry) error {
+		if !isGroup(e) && !hasMembers(e) {
+			return &Error{Op: q.what, Err: fmt.Errorf("the filter finds %s, which is not a group (no member, uniqueMember or memberUid, and no group object class)", text.Safe(e.DN))}
+		}
 		g, err := r.addGroup(e)
 		if g != nil {
 			found = append(found, g)
@@ -691,7 +713,7 @@ func (r *reader) result(mapped [][]*group) (*Result, error) {
 			}
 		}
 		for _, g := range a.groups {
-			if !containsString(p.Groups, g) {
+			if !slices.Contains(p.Groups, g) {
 				p.Groups = append(p.Groups, g)
 			}
 		}
@@ -717,15 +739,6 @@ func (r *reader) result(mapped [][]*group) (*Result, error) {
 			plural(res.Users, "user", "users"), thousands(len(res.Skipped)))}
 	}
 	return res, nil
-}
-
-func containsString(list []string, s string) bool {
-	for _, x := range list {
-		if x == s {
-			return true
-		}
-	}
-	return false
 }
 
 // isGroup reports whether e has a group's object class.

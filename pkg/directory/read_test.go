@@ -112,6 +112,16 @@ keep: [CY@example.com]
 			t.Errorf("%s: DataDomainRoles is nil; sync owns the grants, so none is an empty map", p.Email)
 		}
 	}
+	entries := res.Entries()
+	if len(entries) != len(res.People) {
+		t.Fatalf("%d entries for %d people", len(entries), len(res.People))
+	}
+	for i, e := range entries {
+		p := res.People[i]
+		if e.Email != p.Email || e.AccountRole != p.AccountRole || e.DataDomainRoles == nil || !api.SameGrants(e.DataDomainRoles, p.DataDomainRoles) {
+			t.Errorf("entry %+v for %+v: want the same, with grants set (never nil: sync owns them)", e, p)
+		}
+	}
 	var bo Person
 	for _, p := range res.People {
 		if p.Email == "bo@example.com" {
@@ -291,6 +301,9 @@ func TestReadFailures(t *testing.T) {
 			want: "the filter found no group"},
 		{name: "mapped groups of nobody", file: ldapSection(s) + peopleUsers + "groups:\n  - dn: cn=empty,ou=groups,dc=example,dc=com\n    accountRole: admin\n",
 			want: "no person with a usable email is in any of them"},
+		{name: "a filter that finds people", file: ldapSection(s) + peopleUsers + admins +
+			"  - filter: (uid=ana)\n    baseDN: ou=people,dc=example,dc=com\n    accountRole: viewer\n",
+			want: "the filter finds uid=ana,ou=people,dc=example,dc=com, which is not a group"},
 		{name: "a person is not a group", file: ldapSection(s) + peopleUsers + "groups:\n  - dn: uid=ana,ou=people,dc=example,dc=com\n    accountRole: admin\n",
 			want: "the entry is not a group"},
 	}
