@@ -389,7 +389,7 @@ func splitRange(desc string) (string, *valueRange, error) {
 // cn=ana,dc=example,dc=com#'0101'B.
 func stripUID(v string) string {
 	i := strings.LastIndex(v, "#'")
-	if i < 0 || !strings.HasSuffix(v, "'B") || strings.Trim(v[i+2:len(v)-2], "01") != "" {
+	if i < 0 || len(v) < i+4 || !strings.HasSuffix(v, "'B") || strings.Trim(v[i+2:len(v)-2], "01") != "" {
 		return v
 	}
 	return v[:i]

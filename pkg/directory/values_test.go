@@ -37,6 +37,7 @@ func TestStripUID(t *testing.T) {
 		"uid=ana,dc=example,dc=com":         "uid=ana,dc=example,dc=com",
 		`cn=a\#'1'B x,dc=example,dc=com`:    `cn=a\#'1'B x,dc=example,dc=com`,
 		"uid=ana#'012'B":                    "uid=ana#'012'B",
+		"uid=ana#'B":                        "uid=ana#'B",
 	} {
 		if got := stripUID(in); got != want {
 			t.Errorf("stripUID(%q) = %q, want %q", in, got, want)
