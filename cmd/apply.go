@@ -292,7 +292,7 @@ func (opts *ApplyOptions) execute(p *planned, source audit.Source) error {
 		}
 	}
 	who := &api.Profile{User: p.plan.Caller}
-	log, err := openAudit(p.target, p.client, who, opts.Version, source)
+	log, err := openAudit(ctx, p.target, p.client, who, opts.Version, source)
 	if err != nil {
 		return err
 	}

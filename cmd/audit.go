@@ -21,11 +21,15 @@ type auditor struct {
 
 // openAudit opens the target's audit log, if it has one, before any change
 // is made: a log that cannot be written means nothing is sent. who is the
-// caller's profile, nil when the server would not say.
-func openAudit(t *target, client *api.Client, who *api.Profile, version string, source audit.Source) (*auditor, error) {
+// caller's profile; when nil it is read, and a caller the server will not
+// describe is "unknown".
+func openAudit(ctx context.Context, t *target, client *api.Client, who *api.Profile, version string, source audit.Source) (*auditor, error) {
 	path := t.Settings.AuditLog
 	if path == "" {
 		return nil, nil
+	}
+	if who == nil {
+		who, _ = client.Profile(ctx)
 	}
 	l, err := audit.Open(path, files.OpenAppend)
 	if err != nil {
@@ -115,6 +119,14 @@ func (a *auditor) outcome(ctx context.Context, e *audit.Entry, err error, unknow
 	}
 }
 
+// operator is the caller's email as the log records it.
+func (a *auditor) operator() string {
+	if a == nil {
+		return ""
+	}
+	return a.base.Operator.Email
+}
+
 // close closes the log.
 func (a *auditor) close() {
 	if a != nil {
@@ -126,5 +138,37 @@ func (a *auditor) close() {
 // further change is started.
 func recordError(err error, c users.Change) error {
 	return withHint(&ExitError{Code: ExitFailure, Err: err},
-		"the "+string(c.Action)+" of "+text.Safe(c.Email)+" is not recorded in it; no further change was started")
+		"the "+string(c.Action)+" of "+text.Safe(c.Email)+" was made but is not recorded in it; no further change was started")
+}
+
+// writeOptions are what a write command needs besides its client: the
+// instance it acts on, for its prompts and its audit log, and the version
+// and command line the log records.
+type writeOptions struct {
+	Target  func() (*target, error)
+	Version string
+	Args    []string
+}
+
+// newWriteOptions copies them from the Factory.
+func newWriteOptions(f *Factory) writeOptions {
+	return writeOptions{Target: f.Target, Version: f.Version, Args: f.Args}
+}
+
+// audit opens the audit log of the command's instance, if it has one.
+func (w writeOptions) audit(ctx context.Context, client *api.Client, who *api.Profile) (*auditor, error) {
+	t, err := w.Target()
+	if err != nil {
+		return nil, err
+	}
+	return openAudit(ctx, t, client, who, w.Version, commandSource(w.Args))
+}
+
+// label names the instance for a prompt: the profile and the URL.
+func (w writeOptions) label() string {
+	t, err := w.Target()
+	if err != nil {
+		return "the instance"
+	}
+	return t.Label()
 }

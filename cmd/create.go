@@ -9,6 +9,7 @@ import (
 	"github.com/dqops-users/dqo-users/pkg/api"
 	"github.com/dqops-users/dqo-users/pkg/iostreams"
 	"github.com/dqops-users/dqo-users/pkg/output"
+	"github.com/dqops-users/dqo-users/pkg/users"
 )
 
 // CreateOptions are the options of "create".
@@ -16,6 +17,7 @@ type CreateOptions struct {
 	IO      *iostreams.IOStreams
 	Client  func(context.Context) (*api.Client, error)
 	Context context.Context
+	writeOptions
 
 	Email          string
 	Role           api.Role // empty: asked on a terminal
@@ -30,7 +32,7 @@ type CreateOptions struct {
 
 // NewCmdCreate builds "create"; runF, when not nil, replaces the run function.
 func NewCmdCreate(f *Factory, runF func(*CreateOptions) error) *cobra.Command {
-	opts := &CreateOptions{}
+	opts := &CreateOptions{writeOptions: newWriteOptions(f)}
 	opts.IO, opts.Client = f.IO, f.Client
 	var role string
 	var domainRoles []string
@@ -129,17 +131,31 @@ func createRun(opts *CreateOptions) error {
 		role = api.Role(chosen)
 	}
 	if opts.PasswordPrompt {
-		if password, err = newPassword(ctx, opts.IO, false, opts.Email); err != nil {
+		if password, err = newPassword(ctx, opts.IO, false, opts.Email+" on "+opts.label()); err != nil {
 			return err
 		}
 	}
+	log, err := opts.audit(ctx, client, nil)
+	if err != nil {
+		return err
+	}
+	defer log.close()
 	// A role of none is no grant: only the grants are sent.
 	user := api.User{Email: opts.Email, AccountRole: role, DataDomainRoles: api.GrantsOf(opts.DomainRoles)}
-	if err := client.CreateUser(ctx, user); err != nil {
+	change := users.Change{Action: users.ActionCreate, Email: opts.Email, After: &user}
+	err = client.CreateUser(ctx, user)
+	if rerr := log.record(ctx, users.Result{Change: change, Err: err}); rerr != nil && err == nil {
+		return recordError(rerr, change)
+	}
+	if err != nil {
 		return explainCreateFailure(ctx, client, opts.Email, err)
 	}
 	if password != nil {
-		if err := client.ChangeUserPassword(ctx, opts.Email, password); err != nil {
+		err := client.ChangeUserPassword(ctx, opts.Email, password)
+		if rerr := log.recordPassword(ctx, opts.Email, err); rerr != nil && err == nil {
+			return recordError(rerr, users.Change{Action: "password change", Email: opts.Email})
+		}
+		if err != nil {
 			e := classify(ctx, err)
 			e.Err = fmt.Errorf("user %q was created with role %s, but setting its password failed: %w", opts.Email, role, err)
 			e.Hint = "set it with `dqo-users user-passwd " + opts.Email + "`"

@@ -169,7 +169,7 @@ func deleteRun(opts *DeleteOptions) error {
 			return err
 		}
 	}
-	log, err := openAudit(t, client, who, opts.Version, commandSource(opts.Args))
+	log, err := openAudit(ctx, t, client, who, opts.Version, commandSource(opts.Args))
 	if err != nil {
 		return err
 	}

@@ -34,8 +34,10 @@ type ptySession struct {
 	out    *lockedBuffer
 	stdout *lockedBuffer // stdout when piped instead of the terminal
 	seen   int           // how much of out expect has consumed
-	done   chan struct{}
-	err    error
+	// url is the sandbox's address, which expect writes for {URL}.
+	url  string
+	done chan struct{}
+	err  error
 	// read is closed when everything the terminal showed has been copied
 	// to out; that is once the child ended and the test closed tty.
 	read chan struct{}
@@ -80,6 +82,9 @@ func startPTY(t *testing.T, srv *testServer, opts ptyOptions, args ...string) *p
 		t.Fatal(err)
 	}
 	s := &ptySession{t: t, ptm: ptm, tty: tty, out: &lockedBuffer{}, done: make(chan struct{}), read: make(chan struct{})}
+	if srv != nil {
+		s.url = srv.URL
+	}
 	c := binaryCommand(t, vars, args...)
 	c.Stdin, c.Stdout, c.Stderr = tty, tty, tty
 	if opts.pipedStdout {
@@ -118,6 +123,7 @@ func startPTY(t *testing.T, srv *testServer, opts ptyOptions, args ...string) *p
 // consumed.
 func (s *ptySession) expect(want string) {
 	s.t.Helper()
+	want = strings.ReplaceAll(want, "{URL}", s.url)
 	deadline := time.Now().Add(ptyWait)
 	for {
 		out := s.out.String()

@@ -10,6 +10,7 @@ import (
 	"github.com/dqops-users/dqo-users/pkg/api"
 	"github.com/dqops-users/dqo-users/pkg/iostreams"
 	"github.com/dqops-users/dqo-users/pkg/output"
+	"github.com/dqops-users/dqo-users/pkg/users"
 )
 
 // PasswdOptions are the options of "passwd" and "user-passwd".
@@ -17,6 +18,7 @@ type PasswdOptions struct {
 	IO      *iostreams.IOStreams
 	Client  func(context.Context) (*api.Client, error)
 	Context context.Context
+	writeOptions
 
 	Email         string // empty: the caller's own password
 	PasswordStdin bool
@@ -26,7 +28,7 @@ type PasswdOptions struct {
 
 // NewCmdPasswd builds "passwd"; runF, when not nil, replaces the run function.
 func NewCmdPasswd(f *Factory, runF func(*PasswdOptions) error) *cobra.Command {
-	opts := &PasswdOptions{}
+	opts := &PasswdOptions{writeOptions: newWriteOptions(f)}
 	opts.IO, opts.Client = f.IO, f.Client
 	c := &cobra.Command{
 		Use:   "passwd",
@@ -56,7 +58,7 @@ the new password is asked twice without echo; in scripts pass
 // NewCmdUserPasswd builds "user-passwd"; runF, when not nil, replaces the run
 // function.
 func NewCmdUserPasswd(f *Factory, runF func(*PasswdOptions) error) *cobra.Command {
-	opts := &PasswdOptions{}
+	opts := &PasswdOptions{writeOptions: newWriteOptions(f)}
 	opts.IO, opts.Client = f.IO, f.Client
 	c := &cobra.Command{
 		Use:   "user-passwd EMAIL",
@@ -94,7 +96,7 @@ func passwdRun(opts *PasswdOptions) error {
 	if opts.PasswordStdin || opts.Email == "" {
 		// From stdin, or the caller's own: nothing to look up first.
 		var err error
-		if password, err = newPassword(ctx, opts.IO, opts.PasswordStdin, "your account"); err != nil {
+		if password, err = newPassword(ctx, opts.IO, opts.PasswordStdin, "your account on "+opts.label()); err != nil {
 			return err
 		}
 	}
@@ -103,7 +105,20 @@ func passwdRun(opts *PasswdOptions) error {
 		return err
 	}
 	if opts.Email == "" {
-		if err := client.ChangeMyPassword(ctx, password); err != nil {
+		var who *api.Profile
+		log, err := opts.audit(ctx, client, nil)
+		if err != nil {
+			return err
+		}
+		defer log.close()
+		if log != nil {
+			who = &api.Profile{User: log.base.Operator.Email}
+		}
+		err = client.ChangeMyPassword(ctx, password)
+		if rerr := log.recordPassword(ctx, log.operator(), err); rerr != nil && err == nil {
+			return recordError(rerr, users.Change{Action: "password change", Email: log.operator()})
+		}
+		if err != nil {
 			return err
 		}
 		say(opts.IO.ErrOut, "Your password was changed.\n")
@@ -111,9 +126,10 @@ func passwdRun(opts *PasswdOptions) error {
 			return nil
 		}
 		// Whose it is, for the object printed: read only when asked for.
-		who, err := caller(ctx, client)
-		if err != nil {
-			return err
+		if who == nil || who.User == "unknown" {
+			if who, err = caller(ctx, client); err != nil {
+				return err
+			}
 		}
 		return printActions(opts.IO.Out, opts.Output, false, []Action{{Action: "password-changed", User: emailOnly{who.User}}})
 	}
@@ -124,12 +140,21 @@ func passwdRun(opts *PasswdOptions) error {
 		return err
 	}
 	if password == nil {
-		if password, err = newPassword(ctx, opts.IO, false, u.Email); err != nil {
+		if password, err = newPassword(ctx, opts.IO, false, u.Email+" on "+opts.label()); err != nil {
 			return err
 		}
 	}
+	log, err := opts.audit(ctx, client, nil)
+	if err != nil {
+		return err
+	}
+	defer log.close()
 	// The server's spelling of the user that matched.
-	if err := client.ChangeUserPassword(ctx, u.Email, password); err != nil {
+	err = client.ChangeUserPassword(ctx, u.Email, password)
+	if rerr := log.recordPassword(ctx, u.Email, err); rerr != nil && err == nil {
+		return recordError(rerr, users.Change{Action: "password change", Email: u.Email})
+	}
+	if err != nil {
 		return explainMissing(ctx, client, u.Email, err)
 	}
 	say(opts.IO.ErrOut, "Changed the password of %s.\n", u.Email)

@@ -37,7 +37,7 @@ func TestPTYCreatePasswordPrompt(t *testing.T) {
 			srv := startSandbox(t, sandbox.Options{})
 			s := startPTY(t, srv, ptyOptions{}, "create", "new@corp.io", "--role", "viewer", "--password-prompt")
 			for range tt.tries {
-				s.expect("New password for new@corp.io: ")
+				s.expect("New password for new@corp.io on {URL}: ")
 				s.typeSecret(tt.first)
 				if tt.second != "" {
 					s.expect("Repeat the password: ")
@@ -46,7 +46,7 @@ func TestPTYCreatePasswordPrompt(t *testing.T) {
 			}
 			if tt.code == 0 && tt.second != tt.first {
 				// After a mismatch the right pair is typed.
-				s.expect("New password for new@corp.io: ")
+				s.expect("New password for new@corp.io on {URL}: ")
 				s.typeSecret(password)
 				s.expect("Repeat the password: ")
 				s.typeSecret(password)
@@ -198,7 +198,7 @@ func TestPTYPasswdPrompts(t *testing.T) {
 	t.Run("passwd", func(t *testing.T) {
 		srv := startSandbox(t, sandbox.Options{})
 		s := startPTY(t, srv, ptyOptions{}, "passwd")
-		s.expect("New password for your account: ")
+		s.expect("New password for your account on {URL}: ")
 		s.typeSecret("my n3w pass")
 		s.expect("Repeat the password: ")
 		s.typeSecret("my n3w pass")
@@ -213,7 +213,7 @@ func TestPTYPasswdPrompts(t *testing.T) {
 		srv := startSandbox(t, sandbox.Options{})
 		srv.addUsers(t, ana)
 		s := startPTY(t, srv, ptyOptions{}, "user-passwd", "ana@corp.io")
-		s.expect("New password for ana@corp.io: ")
+		s.expect("New password for ana@corp.io on {URL}: ")
 		s.typeSecret("an4's pass")
 		s.expect("Repeat the password: ")
 		s.typeSecret("an4's pass")
@@ -228,7 +228,7 @@ func TestPTYPasswdPrompts(t *testing.T) {
 		srv := startSandbox(t, sandbox.Options{})
 		s := startPTY(t, srv, ptyOptions{}, "passwd")
 		for range 3 {
-			s.expect("New password for your account: ")
+			s.expect("New password for your account on {URL}: ")
 			s.typeSecret("one")
 			s.expect("Repeat the password: ")
 			s.typeSecret("two")
@@ -242,7 +242,7 @@ func TestPTYCtrlC(t *testing.T) {
 	t.Run("at the first password prompt", func(t *testing.T) {
 		srv := startSandbox(t, sandbox.Options{})
 		s := startPTY(t, srv, ptyOptions{}, "passwd")
-		s.expect("New password for your account: ")
+		s.expect("New password for your account on {URL}: ")
 		s.waitEcho(false)
 		s.send("half a passw")
 		s.send("\x03")
@@ -256,7 +256,7 @@ func TestPTYCtrlC(t *testing.T) {
 	t.Run("at the second password prompt of create", func(t *testing.T) {
 		srv := startSandbox(t, sandbox.Options{})
 		s := startPTY(t, srv, ptyOptions{}, "create", "new@corp.io", "--role", "viewer", "--password-prompt")
-		s.expect("New password for new@corp.io: ")
+		s.expect("New password for new@corp.io on {URL}: ")
 		s.typeSecret("pw")
 		s.expect("Repeat the password: ")
 		s.waitEcho(false)
@@ -333,7 +333,7 @@ func TestPTYQuitAtAHiddenPrompt(t *testing.T) {
 		prompt  string
 	}{
 		{"login's API key", []string{"login"}, nil, "API key: "},
-		{"passwd's first entry", []string{"passwd"}, nil, "New password for your account: "},
+		{"passwd's first entry", []string{"passwd"}, nil, "New password for your account on {URL}: "},
 		{"passwd's repeated entry", []string{"passwd"}, []string{"pw-1"}, "Repeat the password: "},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
@@ -433,8 +433,8 @@ func TestPTYHiddenPrompts(t *testing.T) {
 		prompt string
 	}{
 		{"login's API key", []string{"login"}, "API key: "},
-		{"passwd's new password", []string{"passwd"}, "New password for your account: "},
-		{"user-passwd's new password", []string{"user-passwd", "viewer@example.com"}, "New password for viewer@example.com: "},
+		{"passwd's new password", []string{"passwd"}, "New password for your account on {URL}: "},
+		{"user-passwd's new password", []string{"user-passwd", "viewer@example.com"}, "New password for viewer@example.com on {URL}: "},
 	}
 	for _, p := range prompts {
 		t.Run(p.name+": echo is off when the prompt shows", func(t *testing.T) {

@@ -17,6 +17,7 @@ type UpdateOptions struct {
 	IO      *iostreams.IOStreams
 	Client  func(context.Context) (*api.Client, error)
 	Context context.Context
+	writeOptions
 
 	Email             string
 	Role              api.Role // empty: unchanged
@@ -29,7 +30,7 @@ type UpdateOptions struct {
 
 // NewCmdUpdate builds "update"; runF, when not nil, replaces the run function.
 func NewCmdUpdate(f *Factory, runF func(*UpdateOptions) error) *cobra.Command {
-	opts := &UpdateOptions{}
+	opts := &UpdateOptions{writeOptions: newWriteOptions(f)}
 	opts.IO, opts.Client = f.IO, f.Client
 	var role string
 	var domainRoles []string
@@ -133,7 +134,16 @@ func updateRun(opts *UpdateOptions) error {
 			return err
 		}
 	}
-	if err := client.UpdateUser(ctx, updated); err != nil {
+	log, err := opts.audit(ctx, client, who)
+	if err != nil {
+		return err
+	}
+	defer log.close()
+	err = client.UpdateUser(ctx, updated)
+	if rerr := log.record(ctx, users.Result{Change: change, Err: err}); rerr != nil && err == nil {
+		return recordError(rerr, change)
+	}
+	if err != nil {
 		return explainMissing(ctx, client, opts.Email, err)
 	}
 	say(opts.IO.ErrOut, "Updated user %s: %s.\n", current.Email, change.Describe())
