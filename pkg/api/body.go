@@ -14,14 +14,14 @@ import (
 )
 
 // readBody reads a response body whole, but never more than limit bytes:
-// a larger body is ErrBodyTooLarge, found from its Content-Length before
+// a larger body is tooLarge, found from its Content-Length before
 // anything is read when the server announces it. Memory stays near the size
 // actually read: a body of unknown length is read in chunks of at most 4 MiB
 // and joined only when it ends within the limit. A body that stops early is
 // a *CutOffError.
-func readBody(r io.Reader, length, limit int64) ([]byte, error) {
+func readBody(r io.Reader, length, limit int64, tooLarge error) ([]byte, error) {
 	if length > limit {
-		return nil, ErrBodyTooLarge
+		return nil, tooLarge
 	}
 	if length >= 0 {
 		buf := make([]byte, length)
@@ -40,7 +40,7 @@ func readBody(r io.Reader, length, limit int64) ([]byte, error) {
 		chunks = append(chunks, chunk[:n])
 		total += int64(n)
 		if total > limit {
-			return nil, ErrBodyTooLarge
+			return nil, tooLarge
 		}
 		if err == io.EOF {
 			break

@@ -6,6 +6,7 @@ package api
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"sort"
 	"strings"
@@ -98,17 +99,61 @@ type userFields struct {
 	DataDomainRoles map[string]Role `json:"dataDomainRoles,omitempty"`
 }
 
-// UnmarshalJSON decodes a user model from either DQOps release; an absent,
-// null or empty dataDomainRoles all decode to a nil map.
+// UnmarshalJSON decodes a user model from either DQOps release.
 func (u *User) UnmarshalJSON(data []byte) error {
-	return decodeUser(data, u)
+	var fields map[string]json.RawMessage
+	err := json.Unmarshal(data, &fields)
+	return u.decodeFields(fields, err)
 }
 
-func decodeOptional(value json.RawMessage, into any) error {
-	if bytes.Equal(bytes.TrimSpace(value), []byte("null")) {
-		return nil
+// decodeFields makes u the user whose model's fields encoding/json decoded
+// (with err) into a map. A map, not a struct, because encoding/json matches
+// a struct's fields ignoring case: "EMAIL" would be read as the email,
+// where DQOps (Jackson) takes it for another field. An absent, null or
+// empty dataDomainRoles all decode to a nil map, and a null email or role
+// to "". A key given twice takes its last value, whole, as it does in the
+// map. Every other field is kept in Extra.
+func (u *User) decodeFields(fields map[string]json.RawMessage, err error) error {
+	var typeErr *json.UnmarshalTypeError
+	switch {
+	case errors.As(err, &typeErr):
+		return fmt.Errorf("user model is %s, not an object", article(typeErr.Value))
+	case err != nil:
+		return err
+	case fields == nil:
+		return errors.New("user model is null")
 	}
-	return json.Unmarshal(value, into)
+	*u = User{NoRolesField: true}
+	if raw, ok := fields["email"]; ok {
+		if err := json.Unmarshal(raw, &u.Email); err != nil {
+			return fmt.Errorf("field \"email\": %w", err)
+		}
+		delete(fields, "email")
+	}
+	if raw, ok := fields["accountRole"]; ok {
+		if err := json.Unmarshal(raw, &u.AccountRole); err != nil {
+			return fmt.Errorf("field \"accountRole\": %w", err)
+		}
+		delete(fields, "accountRole")
+	}
+	if raw, ok := fields["dataDomainRoles"]; ok {
+		u.NoRolesField = false
+		// {} is what every user of an instance without data domains has:
+		// it needs no decoder.
+		if string(raw) != "{}" {
+			if err := json.Unmarshal(raw, &u.DataDomainRoles); err != nil {
+				return fmt.Errorf("field \"dataDomainRoles\": %w", err)
+			}
+		}
+		if len(u.DataDomainRoles) == 0 {
+			u.DataDomainRoles = nil
+		}
+		delete(fields, "dataDomainRoles")
+	}
+	if len(fields) > 0 {
+		u.Extra = fields
+	}
+	return nil
 }
 
 // MarshalJSON encodes the user with the API's field names, followed by the
