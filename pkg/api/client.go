@@ -10,10 +10,14 @@ import (
 	"net/url"
 	"sync"
 	"time"
+
+	"github.com/dqops-users/dqo-users/pkg/files"
 )
 
-// MaxBodySize bounds how much of a response body the client reads.
-const MaxBodySize = 256 << 20
+// MaxBodySize bounds how much of a response body the client reads: the cap
+// of every input the tool reads whole (files.MaxFileSize), so that an export
+// of as many users as a list may hold reads back.
+const MaxBodySize = files.MaxFileSize
 
 // Options configures a Client.
 type Options struct {
