@@ -131,42 +131,36 @@ func ValidateExistingEmail(email string) error {
 	return nil
 }
 
-// SameEmail compares two emails as the tool does everywhere: ignoring case
-// (Unicode simple case folding, so that ſ is s and K, the Kelvin sign, is k,
-// as Java's equalsIgnoreCase has them).
+// SameEmail compares two emails as the tool does everywhere: ignoring ASCII
+// letter case, and nothing else. ſ (U+017F) is not s, and K (U+212A, the
+// Kelvin sign) is not k: such emails are other users, which look like these
+// (LookAlike), and which no command takes for one another.
 func SameEmail(a, b string) bool {
-	return strings.EqualFold(a, b)
+	if len(a) != len(b) {
+		return false
+	}
+	for i := 0; i < len(a); i++ {
+		if lowerASCII(a[i]) != lowerASCII(b[i]) {
+			return false
+		}
+	}
+	return true
 }
 
-// FoldEmail gives the key by which emails are matched ignoring case:
-// FoldEmail(a) == FoldEmail(b) exactly when SameEmail(a, b). It is the lower
-// case of an ASCII email. Any other character becomes one character of its
-// case-folding orbit (the characters that fold to one another): the lower
-// case of the least, unless that is outside the orbit (İ, whose lower case
-// is i, yet which does not fold to it). strings.ToLower would keep ſ and s
-// apart and put İ and i together, splitting one user in two or making two
-// users one.
+// FoldEmail gives the key by which emails are matched ignoring ASCII case:
+// FoldEmail(a) == FoldEmail(b) exactly when SameEmail(a, b). It is the
+// email with its ASCII letters in lower case and every other byte as it is
+// (strings.ToLower would also change İ, Σ and others, and so make two
+// users one).
 func FoldEmail(email string) string {
 	for i := 0; i < len(email); i++ {
-		if email[i] >= utf8.RuneSelf {
-			return strings.Map(foldRune, email)
+		if c := email[i]; 'A' <= c && c <= 'Z' {
+			b := []byte(email)
+			for j := i; j < len(b); j++ {
+				b[j] = lowerASCII(b[j])
+			}
+			return string(b)
 		}
 	}
-	return strings.ToLower(email)
-}
-
-// foldRune gives the one character of r's case-folding orbit that stands
-// for the orbit.
-func foldRune(r rune) rune {
-	least := r
-	for f := unicode.SimpleFold(r); f != r; f = unicode.SimpleFold(f) {
-		least = min(least, f)
-	}
-	lower := unicode.ToLower(least)
-	for f := unicode.SimpleFold(least); f != least; f = unicode.SimpleFold(f) {
-		if f == lower {
-			return lower
-		}
-	}
-	return least
+	return email
 }

@@ -3,6 +3,9 @@ package api
 import (
 	"context"
 	"errors"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
 	"strings"
 	"testing"
 )
@@ -41,6 +44,35 @@ func TestGetUserRefusesAnAnswerNamingAnotherUser(t *testing.T) {
 			}
 			if !strings.Contains(err.Error(), "the server answered with another user") {
 				t.Errorf("message %q", err)
+			}
+		})
+	}
+}
+
+// Only ASCII case makes an answer name the user asked for: a look-alike
+// (ſ for s, the Kelvin sign for k) is another user.
+func TestGetUserRefusesALookAlikeAnswer(t *testing.T) {
+	tests := []struct {
+		ask, answer string
+		other       bool
+	}{
+		{"sam@x.io", "SAM@x.io", false},
+		{"sam@x.io", "ſam@x.io", true},
+		{"kim@x.io", "\u212Aim@x.io", true},
+		{"ana@x.io", "\u0430na@x.io", true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.answer, func(t *testing.T) {
+			srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				w.Header().Set("Content-Type", "application/json")
+				fmt.Fprintf(w, `{"email":%q,"accountRole":"admin"}`, tt.answer)
+			}))
+			defer srv.Close()
+			c := newTestClient(t, srv.URL, "")
+			_, err := c.GetUser(context.Background(), tt.ask)
+			var oe *OtherUserError
+			if errors.As(err, &oe) != tt.other || !tt.other && err != nil {
+				t.Errorf("GetUser(%q) answered %q: %v", tt.ask, tt.answer, err)
 			}
 		})
 	}
