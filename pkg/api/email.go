@@ -100,35 +100,84 @@ func invisibleKind(r rune) string {
 // servers and proxies (8 KiB and more).
 const maxEscapedEmail = 1024
 
-// ValidateExistingEmail checks an email that names a user who may exist
-// (get, update, delete, a password change). Any email a user can have is
-// accepted, so that a user created with an odd address elsewhere can still
-// be read and deleted; only what cannot name a user in a request path is
-// refused: an empty email, "." and ".." (a server takes them as path
-// steps), a NUL character, bytes that are not UTF-8 (the server's emails
-// are JSON text), and an email longer than 1,024 bytes once escaped.
+// UnreachableEmailError is an email that cannot name a user in a request
+// path (Reachable says why): no request about such a user is sent. A server
+// may still list one, created by other means; such a user can be neither
+// read, nor changed, nor deleted through the API.
+type UnreachableEmailError struct {
+	// Email is the email as it was given, which may hold any character:
+	// make it safe before printing it.
+	Email string
+	msg   string
+}
+
+func (e *UnreachableEmailError) Error() string { return e.msg }
+
+// Reachable returns nil when a request about the user with this email can
+// be sent: the one check of every request path the client builds from an
+// email (GetUser, UpdateUser, DeleteUser, ChangeUserPassword, and
+// CreateUser, whose outcome may need a GetUser). Otherwise it returns an
+// *UnreachableEmailError. Any email a user can have is reachable, so that a
+// user created with an odd address elsewhere can still be read and
+// deleted; only what cannot name a user in a request path is refused:
+//   - an empty email, "." and ".." (a server takes them as path steps);
+//   - an email with a '/' (or a '\', which some servers take for one) whose
+//     parts around it include an empty one, "." or "..": the client escapes
+//     '/' as %2F, which keeps the email one path segment, but a server or
+//     proxy that decodes %2F before it routes (Tomcat refuses it, others
+//     do not) would read "/../x" or "//ana@x.io" as path steps to another
+//     resource or user. "a/b@x.io" stays reachable: decoded, it names no
+//     other user;
+//   - a NUL character, bytes that are not UTF-8 (the server's emails are
+//     JSON text), and an email longer than 1,024 bytes once escaped.
+//
 // Messages show the email with every non-ASCII character escaped.
-func ValidateExistingEmail(email string) error {
+func Reachable(email string) error {
+	unreachable := func(format string, args ...any) error {
+		return &UnreachableEmailError{Email: email, msg: fmt.Sprintf(format, args...)}
+	}
 	switch email {
 	case "":
-		return fmt.Errorf("empty email address")
+		return unreachable("empty email address")
 	case ".", "..":
-		return fmt.Errorf("invalid email %q: it would be read as a step in the request's path", email)
+		return unreachable("invalid email %q: it would be read as a step in the request's path", email)
 	}
 	if n := len(url.PathEscape(email)); n > maxEscapedEmail {
-		return fmt.Errorf("invalid email: %d bytes once escaped for the request's path, more than %d", n, maxEscapedEmail)
+		return unreachable("invalid email: %d bytes once escaped for the request's path, more than %d", n, maxEscapedEmail)
 	}
 	pos := 0
 	for i, r := range email {
 		pos++
 		switch {
 		case r == utf8.RuneError && !strings.HasPrefix(email[i:], "\uFFFD"):
-			return fmt.Errorf("invalid email %s: byte %d is not UTF-8", strconv.QuoteToASCII(email), i+1)
+			return unreachable("invalid email %s: byte %d is not UTF-8", strconv.QuoteToASCII(email), i+1)
 		case r == 0:
-			return fmt.Errorf("invalid email %s: character %d is U+0000 (NUL)", strconv.QuoteToASCII(email), pos)
+			return unreachable("invalid email %s: character %d is U+0000 (NUL)", strconv.QuoteToASCII(email), pos)
+		}
+	}
+	if strings.ContainsAny(email, `/\`) {
+		for part := range strings.SplitSeq(strings.ReplaceAll(email, `\`, "/"), "/") {
+			step := fmt.Sprintf("the step %q", part)
+			switch part {
+			case "":
+				step = "an empty step"
+			case ".", "..":
+			default:
+				continue
+			}
+			return unreachable("invalid email %s: a server that decodes its '/' would read %s in the request's path",
+				strconv.QuoteToASCII(email), step)
 		}
 	}
 	return nil
+}
+
+// ValidateExistingEmail checks an email that names a user who may exist
+// (get, update, delete, a password change): Reachable.
+//
+// Deprecated: call Reachable, the same rule under the name the client uses.
+func ValidateExistingEmail(email string) error {
+	return Reachable(email)
 }
 
 // SameEmail compares two emails as the tool does everywhere: ignoring ASCII

@@ -86,7 +86,7 @@ func TestValidateNewEmail(t *testing.T) {
 	}
 }
 
-func TestValidateExistingEmail(t *testing.T) {
+func TestReachable(t *testing.T) {
 	tests := []struct {
 		email   string
 		wantErr string // "" when valid
@@ -96,6 +96,8 @@ func TestValidateExistingEmail(t *testing.T) {
 		{"ana\u202e@example.com", ""},
 		{"Ana Smith <ana@example.com>", ""},
 		{"a/b@example.com", ""},
+		{`a\b@example.com`, ""},
+		{"a/.b/c..@example.com", ""},
 		{"\uFFFD@example.com", ""},
 		{strings.Repeat("a", 1000), ""},
 		{"", "empty"},
@@ -104,14 +106,26 @@ func TestValidateExistingEmail(t *testing.T) {
 		{"ana\x00@example.com", `invalid email "ana\x00@example.com": character 4 is U+0000 (NUL)`},
 		{"ana\xff@example.com", "byte 4 is not UTF-8"},
 		{strings.Repeat("é", 200), "1200 bytes once escaped for the request's path, more than 1024"},
+		{"../admin", `invalid email "../admin": a server that decodes its '/' would read the step ".." in the request's path`},
+		{"victim@x.io/..", `would read the step ".."`},
+		{"a/./b@x.io", `would read the step "."`},
+		{`..\admin`, `would read the step ".."`},
+		{"/victim@x.io", "would read an empty step"},
+		{"victim@x.io/", "would read an empty step"},
+		{"a//b@x.io", "would read an empty step"},
 	}
 	for _, tt := range tests {
-		err := ValidateExistingEmail(tt.email)
-		switch {
-		case tt.wantErr == "" && err != nil:
-			t.Errorf("%q: %v", tt.email, err)
-		case tt.wantErr != "" && (err == nil || !strings.Contains(err.Error(), tt.wantErr)):
-			t.Errorf("%q: error %v, want one containing %q", tt.email, err, tt.wantErr)
+		for name, check := range map[string]func(string) error{"Reachable": Reachable, "ValidateExistingEmail": ValidateExistingEmail} {
+			err := check(tt.email)
+			var ue *UnreachableEmailError
+			switch {
+			case tt.wantErr == "" && err != nil:
+				t.Errorf("%s(%q): %v", name, tt.email, err)
+			case tt.wantErr != "" && (err == nil || !strings.Contains(err.Error(), tt.wantErr)):
+				t.Errorf("%s(%q): error %v, want one containing %q", name, tt.email, err, tt.wantErr)
+			case err != nil && (!errors.As(err, &ue) || ue.Email != tt.email):
+				t.Errorf("%s(%q): error %#v, want an *UnreachableEmailError", name, tt.email, err)
+			}
 		}
 	}
 }
