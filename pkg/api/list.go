@@ -81,20 +81,24 @@ var ErrUserTooLarge = fmt.Errorf("a user's JSON is larger than %d MiB: reading s
 // and described as decodeBody describes it (null is no users); a syntax
 // error is described as encoding/json describes it in the whole body.
 func decodeList(body io.Reader, length int64, what string, fn func(User) error) error {
-	lr := &listReader{r: body, length: length, record: true}
+	lr := &listReader{r: body, length: length}
 	dec := json.NewDecoder(lr)
+	dec.DisallowUnknownFields()
 	if tok, err := dec.Token(); err != nil || tok != json.Delim('[') {
 		if lr.err != nil && lr.err != io.EOF {
 			return lr.err
 		}
 		return lr.notAList(what, fn)
 	}
-	lr.record, lr.recorded = false, nil
+	var w listedUser
+	// A null element sets the pointer to nil: nothing else tells it from {}.
+	var target *listedUser
 	for n := 0; ; n++ {
 		// Each user may take MaxUserSize bytes from the end of the one before
 		// (its separator included), wherever the decoder's reads fall.
 		start := dec.InputOffset()
 		lr.userEnd = start + MaxUserSize
+		lr.keepFrom(start)
 		c, at, err := nextByte(dec)
 		switch {
 		case err != nil:
@@ -107,26 +111,124 @@ func decodeList(body io.Reader, length int64, what string, fn func(User) error) 
 			return lr.end(dec)
 		case n > 0 && c != ',':
 			return lr.syntaxError(fmt.Sprintf("invalid character %s after array element", quoteChar(c)), at)
+		case n > 0:
+			at++ // the element starts after its comma
 		}
-		// Each element is decoded into the map User.UnmarshalJSON would
-		// make of it, which spares scanning it twice more.
-		var fields map[string]json.RawMessage
-		err = dec.Decode(&fields)
-		var syntax *json.SyntaxError
-		switch {
-		case errors.As(err, &syntax):
-			return lr.elementSyntaxError(dec)
-		case lr.err != nil && (err == lr.err || err == io.EOF || err == io.ErrUnexpectedEOF):
+		w.reset()
+		target = &w
+		err = dec.Decode(&target)
+		if err != nil && lr.failedIn(err) {
+			if isSyntaxError(err) {
+				return lr.elementSyntaxError(dec)
+			}
 			return lr.failed(err, n, start)
 		}
-		var u User
-		if err := u.decodeFields(fields, err); err != nil {
-			return fmt.Errorf("the body is JSON but not %s: %v", what, err)
+		u, ok := User{}, false
+		if target != nil {
+			u, ok = w.user(err)
+		}
+		if !ok {
+			// Anything but the plain model (a field this client does not
+			// know, a key in another case, a value of another type) is
+			// decoded again, from its bytes, by User.UnmarshalJSON, which
+			// keeps every field or says what is wrong.
+			if u, err = decodeUser(lr.kept(at, dec.InputOffset())); err != nil {
+				return fmt.Errorf("the body is JSON but not %s: %v", what, err)
+			}
 		}
 		if err := fn(u); err != nil {
 			return err
 		}
 	}
+}
+
+// listedUser is a user model as DQOps lists it, decoded by the list's
+// json.Decoder without a map: a million users cost a string each. The
+// decoder refuses a field it does not know (DisallowUnknownFields), but it
+// matches a key to a field ignoring case, where DQOps does not: the Other
+// fields, declared before the field whose name they hold in upper case,
+// take such keys (encoding/json gives a key that matches several fields
+// only by case to the first), and tell that the model is to be decoded
+// again exactly. Raw fields keep their buffers from one user to the next.
+type listedUser struct {
+	OtherEmail      json.RawMessage `json:"EMAIL"`
+	Email           *string         `json:"email"`
+	OtherRole       json.RawMessage `json:"ACCOUNTROLE"`
+	AccountRole     json.RawMessage `json:"accountRole"`
+	OtherRoles      json.RawMessage `json:"DATADOMAINROLES"`
+	DataDomainRoles json.RawMessage `json:"dataDomainRoles"`
+
+	email string // where Email points, unless the model's email is null
+}
+
+// reset empties w for the next user, keeping its buffers.
+func (w *listedUser) reset() {
+	w.email = ""
+	w.Email = &w.email
+	w.OtherEmail, w.OtherRole, w.OtherRoles = w.OtherEmail[:0], w.OtherRole[:0], w.OtherRoles[:0]
+	w.AccountRole, w.DataDomainRoles = w.AccountRole[:0], w.DataDomainRoles[:0]
+}
+
+// user returns the user w holds, decoded with err, and whether w held it
+// exactly as User.UnmarshalJSON would decode it.
+func (w *listedUser) user(err error) (User, bool) {
+	if err != nil || len(w.OtherEmail)+len(w.OtherRole)+len(w.OtherRoles) > 0 {
+		return User{}, false
+	}
+	u := User{NoRolesField: len(w.DataDomainRoles) == 0}
+	if w.Email != nil {
+		u.Email = *w.Email
+	}
+	if len(w.AccountRole) > 0 {
+		role, known := roleJSON[string(w.AccountRole)]
+		if !known {
+			return User{}, false
+		}
+		u.AccountRole = role
+	}
+	switch string(w.DataDomainRoles) {
+	case "", "{}", "null":
+	default:
+		var roles map[string]Role
+		if json.Unmarshal(w.DataDomainRoles, &roles) != nil {
+			return User{}, false
+		}
+		if len(roles) > 0 {
+			u.DataDomainRoles = roles
+		}
+	}
+	return u, true
+}
+
+// roleJSON maps the JSON of each role, as encoding/json writes it, to the
+// role: the users of a long list share the five role names rather than
+// each holding a copy.
+var roleJSON = func() map[string]Role {
+	m := make(map[string]Role)
+	for _, r := range Roles() {
+		b, _ := json.Marshal(r)
+		m[string(b)] = r
+	}
+	return m
+}()
+
+// decodeUser decodes one user model with User.UnmarshalJSON.
+func decodeUser(data []byte) (User, error) {
+	var u User
+	err := u.UnmarshalJSON(data)
+	return u, err
+}
+
+// isSyntaxError tells whether the decoder found err in the JSON text itself.
+func isSyntaxError(err error) bool {
+	var syntax *json.SyntaxError
+	return errors.As(err, &syntax)
+}
+
+// failedIn tells whether err, from the decoder, is about the JSON text or
+// the body (not a user model the decoder could not fit into a listedUser).
+func (lr *listReader) failedIn(err error) bool {
+	return isSyntaxError(err) || lr.err != nil && (err == lr.err || err == io.EOF || err == io.ErrUnexpectedEOF)
 }
 
 // nextByte returns the next byte of the body that is not space, and its
@@ -158,9 +260,9 @@ func nextByte(dec *json.Decoder) (byte, int64, error) {
 // listReader is the body of a list beneath its json.Decoder. It reads no
 // byte past MaxBodySize, nor past userEnd while a user is read; it tells a
 // body that ended short of its announced length, and keeps the body's first
-// bytes for messages. Its error, once it has one, is returned by every
-// later read, as the decoder may read again after an error it has not yet
-// looked at.
+// bytes for messages, and the bytes of the user being read for a second
+// decoding. Its error, once it has one, is returned by every later read, as
+// the decoder may read again after an error it has not yet looked at.
 type listReader struct {
 	r      io.Reader
 	length int64 // the announced length; -1 when unknown
@@ -168,12 +270,32 @@ type listReader struct {
 	// userEnd is the offset the user being read may not reach; 0 outside
 	// the users.
 	userEnd int64
-	// record keeps every byte read in recorded, until the body is known to
-	// be a list; head keeps the first bytes in any case.
-	record   bool
-	recorded []byte
-	head     []byte
-	err      error
+	// buf[keep:] holds the bytes read from offset bufFrom on: the whole body
+	// until it is known to be a list, then from the start of the user being
+	// read (the decoder reads ahead, so it may go on past the user).
+	buf     []byte
+	keep    int
+	bufFrom int64
+	head    []byte
+	err     error
+}
+
+// keepFrom lets go of the bytes before offset from. They leave buf once
+// they are half of it, so that each byte is moved about once.
+func (lr *listReader) keepFrom(from int64) {
+	drop := min(from-lr.bufFrom, int64(len(lr.buf)-lr.keep))
+	lr.keep += int(drop)
+	lr.bufFrom += drop
+	if lr.keep >= len(lr.buf)/2 {
+		lr.buf = lr.buf[:copy(lr.buf, lr.buf[lr.keep:])]
+		lr.keep = 0
+	}
+}
+
+// kept returns the bytes of the body from offset from to offset to, which
+// were read since the last keepFrom.
+func (lr *listReader) kept(from, to int64) []byte {
+	return lr.buf[lr.keep+int(from-lr.bufFrom) : lr.keep+int(to-lr.bufFrom)]
 }
 
 func (lr *listReader) Read(p []byte) (int, error) {
@@ -199,9 +321,7 @@ func (lr *listReader) Read(p []byte) (int, error) {
 	if len(lr.head) < 256 {
 		lr.head = append(lr.head, p[:min(n, 256-len(lr.head))]...)
 	}
-	if lr.record {
-		lr.recorded = append(lr.recorded, p[:n]...)
-	}
+	lr.buf = append(lr.buf, p[:n]...)
 	switch {
 	case err == io.EOF && lr.length >= 0 && lr.read < lr.length:
 		lr.err = &CutOffError{Read: lr.read, Expected: lr.length, Err: io.ErrUnexpectedEOF}
@@ -220,7 +340,7 @@ func (lr *listReader) notAList(what string, fn func(User) error) error {
 		return err
 	}
 	var users []User
-	if err := decodeBody(lr.recorded, "", what, &users); err != nil {
+	if err := decodeBody(lr.buf[lr.keep:], "", what, &users); err != nil {
 		return err
 	}
 	for _, u := range users {

@@ -341,6 +341,12 @@ func FuzzListDecoder(f *testing.F) {
 		`[{"email":"admin@example.com","accountRole":"admin"},{"email":"v@example.com","accountRole":"viewer","dataDomainRoles":{"hr":"none"}}]`,
 		`[]`, `[null]`, `[{}]`, `{"users":[]}`, `not json at all`, `[{"email":"a@x.io"`, `<html><title>x</title></html>`, ``,
 		`[{"email":"a\"]}"}]`, `[{"x":[{"y":"]"}]}]`, `[1,]`, `[{"email":"a@x.io"}] x`, `null`, ` [ {} , {} ] `,
+		// The quick decoding of a plain model, and what it hands on to
+		// User.UnmarshalJSON: keys in another case, unknown fields, odd roles.
+		`[{"email":"a@x.io","accountRole":"viewer","dataDomainRoles":{}},{"EMAIL":"b@x.io","Email":"c@x.io","email":"d@x.io"}]`,
+		`[{"email":"a@x.io","dataDomainRoleſ":{"x":"admin"},"accountRole":"Admin"},{"email":null,"email":"e@x.io","future":1}]`,
+		`[{"email":"a@x.io","dataDomainRoles":{"hr":"none"},"dataDomainRoles":null},{"accountRole":null},{"accountRole":1}]`,
+		`[null,{}]`, `[{"email":"a@x.io","accountRole":"viewer"},null]`, `[{"email":"a\u0040x.io","accountRole":"\u0061dmin"}]`,
 	} {
 		f.Add([]byte(s), uint8(1))
 	}

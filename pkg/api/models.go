@@ -99,21 +99,16 @@ type userFields struct {
 	DataDomainRoles map[string]Role `json:"dataDomainRoles,omitempty"`
 }
 
-// UnmarshalJSON decodes a user model from either DQOps release.
+// UnmarshalJSON decodes a user model from either DQOps release. It decodes
+// the model into a map, not a struct, because encoding/json matches a
+// struct's fields ignoring case: "EMAIL" would be read as the email, where
+// DQOps (Jackson) takes it for another field. An absent, null or empty
+// dataDomainRoles all decode to a nil map, and a null email or role to "".
+// A key given twice takes its last value, whole, as it does in the map.
+// Every other field is kept in Extra.
 func (u *User) UnmarshalJSON(data []byte) error {
 	var fields map[string]json.RawMessage
 	err := json.Unmarshal(data, &fields)
-	return u.decodeFields(fields, err)
-}
-
-// decodeFields makes u the user whose model's fields encoding/json decoded
-// (with err) into a map. A map, not a struct, because encoding/json matches
-// a struct's fields ignoring case: "EMAIL" would be read as the email,
-// where DQOps (Jackson) takes it for another field. An absent, null or
-// empty dataDomainRoles all decode to a nil map, and a null email or role
-// to "". A key given twice takes its last value, whole, as it does in the
-// map. Every other field is kept in Extra.
-func (u *User) decodeFields(fields map[string]json.RawMessage, err error) error {
 	var typeErr *json.UnmarshalTypeError
 	switch {
 	case errors.As(err, &typeErr):
@@ -138,12 +133,8 @@ func (u *User) decodeFields(fields map[string]json.RawMessage, err error) error 
 	}
 	if raw, ok := fields["dataDomainRoles"]; ok {
 		u.NoRolesField = false
-		// {} is what every user of an instance without data domains has:
-		// it needs no decoder.
-		if string(raw) != "{}" {
-			if err := json.Unmarshal(raw, &u.DataDomainRoles); err != nil {
-				return fmt.Errorf("field \"dataDomainRoles\": %w", err)
-			}
+		if err := json.Unmarshal(raw, &u.DataDomainRoles); err != nil {
+			return fmt.Errorf("field \"dataDomainRoles\": %w", err)
 		}
 		if len(u.DataDomainRoles) == 0 {
 			u.DataDomainRoles = nil
