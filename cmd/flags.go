@@ -85,7 +85,7 @@ const exclusiveGroupAnnotation = "cobra_annotation_mutually_exclusive"
 func validateEmails(emails []string) error {
 	var bad []string
 	for _, e := range emails {
-		if err := api.ValidateExistingEmail(e); err != nil {
+		if err := api.Reachable(e); err != nil {
 			bad = append(bad, err.Error())
 		}
 	}

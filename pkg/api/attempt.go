@@ -175,14 +175,18 @@ func (c *Client) readAnswer(r *call, body io.Reader, ct string, length int64) er
 		if length > MaxBodySize {
 			return ErrBodyTooLarge
 		}
-		return newListDecoder(body, length).each(r.what, deliver)
+		return decodeList(body, length, r.what, deliver)
 	}
-	data, err := readBody(body, length, MaxBodySize)
+	limit, tooLarge := int64(MaxBodySize), ErrBodyTooLarge
+	if _, one := r.out.(*User); one {
+		limit, tooLarge = MaxUserSize, ErrUserTooLarge
+	}
+	data, err := readBody(body, length, limit, tooLarge)
 	if err != nil {
 		return err
 	}
 	if r.each != nil {
-		return newBufferedListDecoder(data).each(r.what, deliver)
+		return decodeList(bytes.NewReader(data), int64(len(data)), r.what, deliver)
 	}
 	return decodeBody(data, ct, r.what, r.out)
 }

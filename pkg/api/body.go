@@ -2,6 +2,7 @@ package api
 
 import (
 	"bytes"
+	"cmp"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -10,18 +11,18 @@ import (
 	"strings"
 	"unicode/utf8"
 
+	"github.com/dqops-users/dqo-users/pkg/files"
 	"github.com/dqops-users/dqo-users/pkg/text"
 )
 
 // readBody reads a response body whole, but never more than limit bytes:
-// a larger body is ErrBodyTooLarge, found from its Content-Length before
-// anything is read when the server announces it. Memory stays near the size
-// actually read: a body of unknown length is read in chunks of at most 4 MiB
-// and joined only when it ends within the limit. A body that stops early is
-// a *CutOffError.
-func readBody(r io.Reader, length, limit int64) ([]byte, error) {
+// a larger body is tooLarge, found from its Content-Length before anything
+// is read when the server announces it. A body of unknown length is read
+// by files.ReadAll, whose memory stays near the size actually read. A body
+// that stops early is a *CutOffError.
+func readBody(r io.Reader, length, limit int64, tooLarge error) ([]byte, error) {
 	if length > limit {
-		return nil, ErrBodyTooLarge
+		return nil, tooLarge
 	}
 	if length >= 0 {
 		buf := make([]byte, length)
@@ -31,46 +32,35 @@ func readBody(r io.Reader, length, limit int64) ([]byte, error) {
 		}
 		return buf, nil
 	}
-	var chunks [][]byte
-	var total int64
-	size := 32 << 10
-	for {
-		chunk := make([]byte, size)
-		n, err := readChunk(r, chunk)
-		chunks = append(chunks, chunk[:n])
-		total += int64(n)
-		if total > limit {
-			return nil, ErrBodyTooLarge
-		}
-		if err == io.EOF {
-			break
-		}
-		if err != nil {
-			return nil, &CutOffError{Read: total, Expected: -1, Err: err}
-		}
-		if size < 4<<20 {
-			size *= 2
-		}
+	counted := &countingReader{r: r}
+	data, err := files.ReadAll(counted, limit, "the body", 0)
+	var tl *files.TooLargeError
+	switch {
+	case errors.As(err, &tl):
+		return nil, tooLarge
+	case err != nil || counted.err != nil:
+		return nil, &CutOffError{Read: counted.n, Expected: -1, Err: cmp.Or(counted.err, err)}
 	}
-	if len(chunks) == 1 {
-		return chunks[0], nil
-	}
-	return bytes.Join(chunks, nil), nil
+	return data, nil
 }
 
-// readChunk fills p unless the reader ends or fails first; unlike
-// io.ReadFull it reports a clean end as io.EOF and passes any other error
-// (io.ErrUnexpectedEOF of a broken chunked body included) through.
-func readChunk(r io.Reader, p []byte) (int, error) {
-	n := 0
-	for n < len(p) {
-		m, err := r.Read(p[n:])
-		n += m
-		if err != nil {
-			return n, err
-		}
+// countingReader counts the bytes read, and keeps the error other than
+// io.EOF that ended them, for the message of a body cut off. files.ReadAll
+// takes io.ErrUnexpectedEOF for the end of its input, and that is how a
+// chunked body that was cut off ends.
+type countingReader struct {
+	r   io.Reader
+	n   int64
+	err error
+}
+
+func (c *countingReader) Read(p []byte) (int, error) {
+	n, err := c.r.Read(p)
+	c.n += int64(n)
+	if err != nil && err != io.EOF {
+		c.err = err
 	}
-	return n, nil
+	return n, err
 }
 
 // decodeBody decodes a JSON body into out, turning every failure into a

@@ -10,10 +10,14 @@ import (
 	"net/url"
 	"sync"
 	"time"
+
+	"github.com/dqops-users/dqo-users/pkg/files"
 )
 
-// MaxBodySize bounds how much of a response body the client reads.
-const MaxBodySize = 256 << 20
+// MaxBodySize bounds how much of a response body the client reads: the cap
+// of every input the tool reads whole (files.MaxFileSize), so that an export
+// of as many users as a list may hold reads back.
+const MaxBodySize = files.MaxFileSize
 
 // Options configures a Client.
 type Options struct {
@@ -144,29 +148,43 @@ func (c *Client) KeySource() string {
 	return c.keySource
 }
 
-func userPath(email string) string {
-	return "/api/users/" + url.PathEscape(email)
+// userPath is the request path of the user with this email, which must be
+// Reachable: an *UnreachableEmailError (wrapped in what op was doing)
+// otherwise, and no request is sent. url.PathEscape keeps the email one
+// path segment ('/' is %2F, '?' %3F, '#' %23).
+func userPath(op, email string) (string, error) {
+	if err := Reachable(email); err != nil {
+		return "", fmt.Errorf("%s: %w", op, err)
+	}
+	return "/api/users/" + url.PathEscape(email), nil
 }
 
 // GetUser returns one user; a missing user is a *StatusError with 404. An
 // answer that names another user than the one asked for (other than by
-// letter case) is an *OtherUserError: a broken server or proxy, and nothing
-// may be written on the strength of it.
+// ASCII letter case) is an *OtherUserError: a broken server or proxy, and
+// nothing may be written on the strength of it. An email that is not
+// Reachable is an *UnreachableEmailError, and nothing is sent.
 func (c *Client) GetUser(ctx context.Context, email string) (*User, error) {
+	op := fmt.Sprintf("getting user %q", email)
+	path, err := userPath(op, email)
+	if err != nil {
+		return nil, err
+	}
 	var u User
-	err := c.do(ctx, &call{op: fmt.Sprintf("getting user %q", email), what: "a user", method: http.MethodGet,
-		path: userPath(email), want: http.StatusOK, out: &u})
+	err = c.do(ctx, &call{op: op, what: "a user", method: http.MethodGet, path: path, want: http.StatusOK, out: &u})
 	if err != nil {
 		return nil, err
 	}
 	if !SameEmail(u.Email, email) {
-		return nil, &OtherUserError{Op: fmt.Sprintf("getting user %q", email), Asked: email, Answered: u.Email}
+		return nil, &OtherUserError{Op: op, Asked: email, Answered: u.Email}
 	}
 	return &u, nil
 }
 
 // CreateUser adds a user. DQOps answers an existing user with 403 and a full
-// licence with 400; the caller interprets those.
+// licence with 400; the caller interprets those. An email that is not
+// Reachable is refused (*UnreachableEmailError) before anything is sent: no
+// later request could reach the user.
 //
 // A create is not sent twice blindly: when an attempt may have reached the
 // server (the connection broke after sending, a timeout, 502-504), the user
@@ -174,11 +192,15 @@ func (c *Client) GetUser(ctx context.Context, email string) (*User, error) {
 // checked beforehand that it did not exist, and if not (404) it is sent
 // again. When even the check fails the error is an *UncertainError.
 func (c *Client) CreateUser(ctx context.Context, u User) error {
+	op := fmt.Sprintf("creating user %q", u.Email)
+	if _, err := userPath(op, u.Email); err != nil {
+		return err
+	}
 	body, err := json.Marshal(u)
 	if err != nil {
 		return err
 	}
-	return c.do(ctx, &call{op: fmt.Sprintf("creating user %q", u.Email), method: http.MethodPost,
+	return c.do(ctx, &call{op: op, method: http.MethodPost,
 		path: "/api/users", contentType: "application/json", body: body, want: http.StatusCreated,
 		exists: func(ctx context.Context) (bool, error) {
 			c.note("checking whether user %q was created", u.Email)
@@ -193,29 +215,47 @@ func (c *Client) CreateUser(ctx context.Context, u User) error {
 		}})
 }
 
-// UpdateUser replaces the user's model with u (DQOps replaces it whole).
+// UpdateUser replaces the user's model with u (DQOps replaces it whole). An
+// email that is not Reachable is an *UnreachableEmailError, and nothing is
+// sent.
 func (c *Client) UpdateUser(ctx context.Context, u User) error {
+	op := fmt.Sprintf("updating user %q", u.Email)
+	path, err := userPath(op, u.Email)
+	if err != nil {
+		return err
+	}
 	body, err := json.Marshal(u)
 	if err != nil {
 		return err
 	}
-	return c.do(ctx, &call{op: fmt.Sprintf("updating user %q", u.Email), method: http.MethodPut,
-		path: userPath(u.Email), contentType: "application/json", body: body, want: http.StatusNoContent})
+	return c.do(ctx, &call{op: op, method: http.MethodPut,
+		path: path, contentType: "application/json", body: body, want: http.StatusNoContent})
 }
 
 // DeleteUser removes a user. A retry answered 404 after an attempt that may
-// have reached the server counts as done: that attempt deleted the user.
+// have reached the server counts as done: that attempt deleted the user. An
+// email that is not Reachable is an *UnreachableEmailError, and nothing is
+// sent: DELETE /api/users/ or /api/users/.. would not name the user.
 func (c *Client) DeleteUser(ctx context.Context, email string) error {
-	return c.do(ctx, &call{op: fmt.Sprintf("deleting user %q", email), method: http.MethodDelete,
-		path: userPath(email), want: http.StatusNoContent, goneOnRetry: true})
+	op := fmt.Sprintf("deleting user %q", email)
+	path, err := userPath(op, email)
+	if err != nil {
+		return err
+	}
+	return c.do(ctx, &call{op: op, method: http.MethodDelete, path: path, want: http.StatusNoContent, goneOnRetry: true})
 }
 
 // ChangeUserPassword sets another user's password. The password travels as
-// text/plain, its bytes exactly, and never appears in a trace.
+// text/plain, its bytes exactly, and never appears in a trace. An email
+// that is not Reachable is an *UnreachableEmailError, and nothing is sent.
 func (c *Client) ChangeUserPassword(ctx context.Context, email string, password []byte) error {
-	return c.do(ctx, &call{op: fmt.Sprintf("changing the password of user %q", email), method: http.MethodPut,
-		path: userPath(email) + "/password", contentType: "text/plain", body: nonNil(password), secret: true,
-		want: http.StatusNoContent})
+	op := fmt.Sprintf("changing the password of user %q", email)
+	path, err := userPath(op, email)
+	if err != nil {
+		return err
+	}
+	return c.do(ctx, &call{op: op, method: http.MethodPut, path: path + "/password", contentType: "text/plain",
+		body: nonNil(password), secret: true, want: http.StatusNoContent})
 }
 
 // ChangeMyPassword sets the caller's own password.

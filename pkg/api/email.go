@@ -100,73 +100,108 @@ func invisibleKind(r rune) string {
 // servers and proxies (8 KiB and more).
 const maxEscapedEmail = 1024
 
-// ValidateExistingEmail checks an email that names a user who may exist
-// (get, update, delete, a password change). Any email a user can have is
-// accepted, so that a user created with an odd address elsewhere can still
-// be read and deleted; only what cannot name a user in a request path is
-// refused: an empty email, "." and ".." (a server takes them as path
-// steps), a NUL character, bytes that are not UTF-8 (the server's emails
-// are JSON text), and an email longer than 1,024 bytes once escaped.
+// UnreachableEmailError is an email that cannot name a user in a request
+// path (Reachable says why): no request about such a user is sent. A server
+// may still list one, created by other means; such a user can be neither
+// read, nor changed, nor deleted through the API.
+type UnreachableEmailError struct {
+	// Email is the email as it was given, which may hold any character:
+	// make it safe before printing it.
+	Email string
+	msg   string
+}
+
+func (e *UnreachableEmailError) Error() string { return e.msg }
+
+// Reachable returns nil when a request about the user with this email can
+// be sent: the one check of every request path the client builds from an
+// email (GetUser, UpdateUser, DeleteUser, ChangeUserPassword, and
+// CreateUser, whose outcome may need a GetUser). Otherwise it returns an
+// *UnreachableEmailError. Any email a user can have is reachable, so that a
+// user created with an odd address elsewhere can still be read and
+// deleted; only what cannot name a user in a request path is refused:
+//   - an empty email, "." and ".." (a server takes them as path steps);
+//   - an email with a '/' (or a '\', which some servers take for one) whose
+//     parts around it include an empty one, "." or "..": the client escapes
+//     '/' as %2F, which keeps the email one path segment, but a server or
+//     proxy that decodes %2F before it routes (Tomcat refuses it, others
+//     do not) would read "/../x" or "//ana@x.io" as path steps to another
+//     resource or user. "a/b@x.io" stays reachable: decoded, it names no
+//     other user;
+//   - a NUL character, bytes that are not UTF-8 (the server's emails are
+//     JSON text), and an email longer than 1,024 bytes once escaped.
+//
 // Messages show the email with every non-ASCII character escaped.
-func ValidateExistingEmail(email string) error {
+func Reachable(email string) error {
+	unreachable := func(format string, args ...any) error {
+		return &UnreachableEmailError{Email: email, msg: fmt.Sprintf(format, args...)}
+	}
 	switch email {
 	case "":
-		return fmt.Errorf("empty email address")
+		return unreachable("empty email address")
 	case ".", "..":
-		return fmt.Errorf("invalid email %q: it would be read as a step in the request's path", email)
+		return unreachable("invalid email %q: it would be read as a step in the request's path", email)
 	}
 	if n := len(url.PathEscape(email)); n > maxEscapedEmail {
-		return fmt.Errorf("invalid email: %d bytes once escaped for the request's path, more than %d", n, maxEscapedEmail)
+		return unreachable("invalid email: %d bytes once escaped for the request's path, more than %d", n, maxEscapedEmail)
 	}
 	pos := 0
 	for i, r := range email {
 		pos++
 		switch {
 		case r == utf8.RuneError && !strings.HasPrefix(email[i:], "\uFFFD"):
-			return fmt.Errorf("invalid email %s: byte %d is not UTF-8", strconv.QuoteToASCII(email), i+1)
+			return unreachable("invalid email %s: byte %d is not UTF-8", strconv.QuoteToASCII(email), i+1)
 		case r == 0:
-			return fmt.Errorf("invalid email %s: character %d is U+0000 (NUL)", strconv.QuoteToASCII(email), pos)
+			return unreachable("invalid email %s: character %d is U+0000 (NUL)", strconv.QuoteToASCII(email), pos)
+		}
+	}
+	if strings.ContainsAny(email, `/\`) {
+		for part := range strings.SplitSeq(strings.ReplaceAll(email, `\`, "/"), "/") {
+			step := fmt.Sprintf("the step %q", part)
+			switch part {
+			case "":
+				step = "an empty step"
+			case ".", "..":
+			default:
+				continue
+			}
+			return unreachable("invalid email %s: a server that decodes its '/' would read %s in the request's path",
+				strconv.QuoteToASCII(email), step)
 		}
 	}
 	return nil
 }
 
-// SameEmail compares two emails as the tool does everywhere: ignoring case
-// (Unicode simple case folding, so that ſ is s and K, the Kelvin sign, is k,
-// as Java's equalsIgnoreCase has them).
+// SameEmail compares two emails as the tool does everywhere: ignoring ASCII
+// letter case, and nothing else. ſ (U+017F) is not s, and K (U+212A, the
+// Kelvin sign) is not k: such emails are other users, which look like these
+// (LookAlike), and which no command takes for one another.
 func SameEmail(a, b string) bool {
-	return strings.EqualFold(a, b)
+	if len(a) != len(b) {
+		return false
+	}
+	for i := 0; i < len(a); i++ {
+		if lowerASCII(a[i]) != lowerASCII(b[i]) {
+			return false
+		}
+	}
+	return true
 }
 
-// FoldEmail gives the key by which emails are matched ignoring case:
-// FoldEmail(a) == FoldEmail(b) exactly when SameEmail(a, b). It is the lower
-// case of an ASCII email. Any other character becomes one character of its
-// case-folding orbit (the characters that fold to one another): the lower
-// case of the least, unless that is outside the orbit (İ, whose lower case
-// is i, yet which does not fold to it). strings.ToLower would keep ſ and s
-// apart and put İ and i together, splitting one user in two or making two
-// users one.
+// FoldEmail gives the key by which emails are matched ignoring ASCII case:
+// FoldEmail(a) == FoldEmail(b) exactly when SameEmail(a, b). It is the
+// email with its ASCII letters in lower case and every other byte as it is
+// (strings.ToLower would also change İ, Σ and others, and so make two
+// users one).
 func FoldEmail(email string) string {
 	for i := 0; i < len(email); i++ {
-		if email[i] >= utf8.RuneSelf {
-			return strings.Map(foldRune, email)
+		if c := email[i]; 'A' <= c && c <= 'Z' {
+			b := []byte(email)
+			for j := i; j < len(b); j++ {
+				b[j] = lowerASCII(b[j])
+			}
+			return string(b)
 		}
 	}
-	return strings.ToLower(email)
-}
-
-// foldRune gives the one character of r's case-folding orbit that stands
-// for the orbit.
-func foldRune(r rune) rune {
-	least := r
-	for f := unicode.SimpleFold(r); f != r; f = unicode.SimpleFold(f) {
-		least = min(least, f)
-	}
-	lower := unicode.ToLower(least)
-	for f := unicode.SimpleFold(least); f != least; f = unicode.SimpleFold(f) {
-		if f == lower {
-			return lower
-		}
-	}
-	return least
+	return email
 }

@@ -1,7 +1,6 @@
 package api
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -14,7 +13,7 @@ import (
 // (by email), as the user arrives: the list is decoded from the response
 // body element by element, so memory does not grow with the number of
 // users. The answer is held to what ListUsers accepts (MaxBodySize, JSON,
-// an array of user models) as it is read.
+// an array of user models, each at most MaxUserSize) as it is read.
 //
 // A failure before fn has seen a user is retried as any GET is. Once fn has
 // seen one, the request is not sent again (fn would see users twice): a
@@ -63,159 +62,285 @@ func (e *PartialListError) Error() string {
 
 func (e *PartialListError) Unwrap() error { return e.Err }
 
-// listChunk is the first size of a list decoder's buffer: several users
-// per read, and small enough to stay in cache. It grows only for a user
-// larger than itself.
-const listChunk = 64 << 10
+// MaxUserSize bounds the JSON of one user, in a list or alone. A user holds
+// an email, a role and a role per data domain: a few hundred bytes, and
+// some tens of kilobytes with thousands of data domains. Without this
+// bound one user of hundreds of megabytes (millions of data-domain roles,
+// under MaxBodySize) would be decoded whole, at ten times its size in
+// memory.
+const MaxUserSize = 1 << 20
 
-// listDecoder reads a JSON array of users one element at a time, from a
-// body still arriving or from one read whole. Memory holds the element
-// being read, not the list.
-type listDecoder struct {
-	r      io.Reader // nil when buf holds the whole body
-	buf    []byte
-	pos    int   // the next byte to look at
-	end    int   // buf[pos:end] is read and not yet consumed
-	base   int64 // the body's offset of buf[0]
-	length int64 // the announced length; -1 when unknown
-	head   []byte
-	// err is why no more bytes come: io.EOF at the end of the body, a
-	// *CutOffError, ErrBodyTooLarge or the reader's failure.
-	err error
-}
+// ErrUserTooLarge is the cause of a BodyError for a user whose JSON is
+// larger than MaxUserSize. Reading stops there.
+var ErrUserTooLarge = fmt.Errorf("a user's JSON is larger than %d MiB: reading stopped there", MaxUserSize>>20)
 
-func newListDecoder(r io.Reader, length int64) *listDecoder {
-	return &listDecoder{r: io.LimitReader(r, MaxBodySize+1), buf: make([]byte, listChunk), length: length}
-}
-
-// newBufferedListDecoder decodes a body read whole.
-func newBufferedListDecoder(data []byte) *listDecoder {
-	return &listDecoder{buf: data, end: len(data), length: int64(len(data)), head: data[:min(len(data), 256)], err: io.EOF}
-}
-
-// fill reads once more from the body, keeping buf[pos:end]; false when
-// nothing more comes (d.err says why).
-func (d *listDecoder) fill() bool {
-	if d.err != nil {
-		return false
+// decodeList reads a JSON array of users from body, as it arrives, and
+// passes every user to fn: a json.Decoder reads one element at a time, so
+// memory holds one user, never the list. length is the announced length
+// of the body, -1 when unknown. A body that is not an array is read whole
+// and described as decodeBody describes it (null is no users); a syntax
+// error is described as encoding/json describes it in the whole body.
+func decodeList(body io.Reader, length int64, what string, fn func(User) error) error {
+	lr := &listReader{r: body, length: length}
+	dec := json.NewDecoder(lr)
+	dec.DisallowUnknownFields()
+	if tok, err := dec.Token(); err != nil || tok != json.Delim('[') {
+		if lr.err != nil && lr.err != io.EOF {
+			return lr.err
+		}
+		return lr.notAList(what, fn)
 	}
-	if d.pos > 0 {
-		d.end = copy(d.buf, d.buf[d.pos:d.end])
-		d.base += int64(d.pos)
-		d.pos = 0
-	}
-	if d.end == len(d.buf) {
-		// No more than the limit (and one byte) is ever held.
-		d.buf = append(d.buf, make([]byte, min(len(d.buf), MaxBodySize+1-len(d.buf)))...)
-	}
-	n, err := d.r.Read(d.buf[d.end:])
-	d.end += n
-	if len(d.head) < 256 {
-		d.head = append(d.head, d.buf[d.end-n : d.end][:min(n, 256-len(d.head))]...)
-	}
-	switch read := d.base + int64(d.end); {
-	case read > MaxBodySize:
-		d.err = ErrBodyTooLarge
-	case err == io.EOF && d.length >= 0 && read < d.length:
-		d.err = &CutOffError{Read: read, Expected: d.length, Err: io.ErrUnexpectedEOF}
-	case err != nil && err != io.EOF:
-		d.err = &CutOffError{Read: read, Expected: d.length, Err: err}
-	case err != nil:
-		d.err = err
-	}
-	return n > 0 || d.err == nil
-}
-
-// next skips space and returns the next byte without consuming it; false
-// when the body ends first.
-func (d *listDecoder) next() (byte, bool) {
-	for {
-		for ; d.pos < d.end; d.pos++ {
-			switch c := d.buf[d.pos]; c {
-			case ' ', '\t', '\n', '\r':
-			default:
-				return c, true
+	var w listedUser
+	// A null element sets the pointer to nil: nothing else tells it from {}.
+	var target *listedUser
+	for n := 0; ; n++ {
+		// Each user may take MaxUserSize bytes from the end of the one before
+		// (its separator included), wherever the decoder's reads fall.
+		start := dec.InputOffset()
+		lr.userEnd = start + MaxUserSize
+		lr.keepFrom(start)
+		c, at, err := nextByte(dec)
+		switch {
+		case err != nil:
+			return lr.failed(err, n, start)
+		case c == ']':
+			lr.userEnd = 0
+			if _, err := dec.Token(); err != nil {
+				return lr.failed(err, n, start)
+			}
+			return lr.end(dec)
+		case n > 0 && c != ',':
+			return lr.syntaxError(fmt.Sprintf("invalid character %s after array element", quoteChar(c)), at)
+		case n > 0:
+			at++ // the element starts after its comma
+		}
+		w.reset()
+		target = &w
+		err = dec.Decode(&target)
+		if err != nil && lr.failedIn(err) {
+			if isSyntaxError(err) {
+				return lr.elementSyntaxError(dec)
+			}
+			return lr.failed(err, n, start)
+		}
+		u, ok := User{}, false
+		if target != nil {
+			u, ok = w.user(err)
+		}
+		if !ok {
+			// Anything but the plain model (a field this client does not
+			// know, a key in another case, a value of another type) is
+			// decoded again, from its bytes, by User.UnmarshalJSON, which
+			// keeps every field or says what is wrong.
+			if u, err = decodeUser(lr.kept(at, dec.InputOffset())); err != nil {
+				return fmt.Errorf("the body is JSON but not %s: %v", what, err)
 			}
 		}
-		if !d.fill() {
-			return 0, false
-		}
-	}
-}
-
-// each decodes the list and passes every user to fn. A body that is not an
-// array is described as decodeBody describes it.
-func (d *listDecoder) each(what string, fn func(User) error) error {
-	// The first byte is looked for without consuming anything, so that a
-	// body that is not a list is still whole in buf.
-	c, ok := d.first()
-	switch {
-	case !ok && d.err != io.EOF:
-		return d.err
-	case !ok || c != '[':
-		return d.notAList(what, fn)
-	}
-	d.pos++
-	if c, ok = d.next(); ok && c == ']' {
-		d.pos++
-		return d.finish()
-	}
-	for {
-		if !ok {
-			return d.ended()
-		}
-		n, err := d.element()
-		if err != nil {
-			return err
-		}
-		var u User
-		if err := decodeUser(d.buf[d.pos:d.pos+n], &u); err != nil {
-			return d.elementError(n, what, err)
-		}
-		d.pos += n
 		if err := fn(u); err != nil {
 			return err
 		}
-		if c, ok = d.next(); !ok {
-			return d.ended()
+	}
+}
+
+// listedUser is a user model as DQOps lists it, decoded by the list's
+// json.Decoder without a map: a million users cost a string each. The
+// decoder refuses a field it does not know (DisallowUnknownFields), but it
+// matches a key to a field ignoring case, where DQOps does not: the Other
+// fields, declared before the field whose name they hold in upper case,
+// take such keys (encoding/json gives a key that matches several fields
+// only by case to the first), and tell that the model is to be decoded
+// again exactly. Raw fields keep their buffers from one user to the next.
+type listedUser struct {
+	OtherEmail      json.RawMessage `json:"EMAIL"`
+	Email           *string         `json:"email"`
+	OtherRole       json.RawMessage `json:"ACCOUNTROLE"`
+	AccountRole     json.RawMessage `json:"accountRole"`
+	OtherRoles      json.RawMessage `json:"DATADOMAINROLES"`
+	DataDomainRoles json.RawMessage `json:"dataDomainRoles"`
+
+	email string // where Email points, unless the model's email is null
+}
+
+// reset empties w for the next user, keeping its buffers.
+func (w *listedUser) reset() {
+	w.email = ""
+	w.Email = &w.email
+	w.OtherEmail, w.OtherRole, w.OtherRoles = w.OtherEmail[:0], w.OtherRole[:0], w.OtherRoles[:0]
+	w.AccountRole, w.DataDomainRoles = w.AccountRole[:0], w.DataDomainRoles[:0]
+}
+
+// user returns the user w holds, decoded with err, and whether w held it
+// exactly as User.UnmarshalJSON would decode it.
+func (w *listedUser) user(err error) (User, bool) {
+	if err != nil || len(w.OtherEmail)+len(w.OtherRole)+len(w.OtherRoles) > 0 {
+		return User{}, false
+	}
+	u := User{NoRolesField: len(w.DataDomainRoles) == 0}
+	if w.Email != nil {
+		u.Email = *w.Email
+	}
+	if len(w.AccountRole) > 0 {
+		role, known := roleJSON[string(w.AccountRole)]
+		if !known {
+			return User{}, false
 		}
-		d.pos++
-		switch c {
-		case ']':
-			return d.finish()
-		case ',':
-			c, ok = d.next()
+		u.AccountRole = role
+	}
+	switch string(w.DataDomainRoles) {
+	case "", "{}", "null":
+	default:
+		var roles map[string]Role
+		if json.Unmarshal(w.DataDomainRoles, &roles) != nil {
+			return User{}, false
+		}
+		if len(roles) > 0 {
+			u.DataDomainRoles = roles
+		}
+	}
+	return u, true
+}
+
+// roleJSON maps the JSON of each role, as encoding/json writes it, to the
+// role: the users of a long list share the five role names rather than
+// each holding a copy.
+var roleJSON = func() map[string]Role {
+	m := make(map[string]Role)
+	for _, r := range Roles() {
+		b, _ := json.Marshal(r)
+		m[string(b)] = r
+	}
+	return m
+}()
+
+// decodeUser decodes one user model with User.UnmarshalJSON.
+func decodeUser(data []byte) (User, error) {
+	var u User
+	err := u.UnmarshalJSON(data)
+	return u, err
+}
+
+// isSyntaxError tells whether the decoder found err in the JSON text itself.
+func isSyntaxError(err error) bool {
+	var syntax *json.SyntaxError
+	return errors.As(err, &syntax)
+}
+
+// failedIn tells whether err, from the decoder, is about the JSON text or
+// the body (not a user model the decoder could not fit into a listedUser).
+func (lr *listReader) failedIn(err error) bool {
+	return isSyntaxError(err) || lr.err != nil && (err == lr.err || err == io.EOF || err == io.ErrUnexpectedEOF)
+}
+
+// nextByte returns the next byte of the body that is not space, and its
+// offset, without consuming it; the body's error (io.EOF at its end) when
+// none comes.
+func nextByte(dec *json.Decoder) (byte, int64, error) {
+	// More reads until a byte other than space is buffered, or the body
+	// ends; what it says of that byte is not needed.
+	dec.More()
+	buffered := dec.Buffered()
+	for at := dec.InputOffset(); ; at++ {
+		var c [1]byte
+		if _, err := buffered.Read(c[:]); err != nil {
+			// Nothing is buffered: the body ended, and Token says how.
+			_, err := dec.Token()
+			if err == nil {
+				err = io.ErrUnexpectedEOF
+			}
+			return 0, at, err
+		}
+		switch c[0] {
+		case ' ', '\t', '\n', '\r':
 		default:
-			d.pos--
-			return d.syntaxError(fmt.Sprintf("invalid character %s after array element", quoteChar(c)))
+			return c[0], at, nil
 		}
 	}
 }
 
-func (d *listDecoder) first() (byte, bool) {
-	for i := 0; ; i++ {
-		if i == d.end && !d.fill() {
-			return 0, false
-		}
-		switch c := d.buf[i]; c {
-		case ' ', '\t', '\n', '\r':
-		default:
-			d.pos = i
-			return c, true
-		}
+// listReader is the body of a list beneath its json.Decoder. It reads no
+// byte past MaxBodySize, nor past userEnd while a user is read; it tells a
+// body that ended short of its announced length, and keeps the body's first
+// bytes for messages, and the bytes of the user being read for a second
+// decoding. Its error, once it has one, is returned by every later read, as
+// the decoder may read again after an error it has not yet looked at.
+type listReader struct {
+	r      io.Reader
+	length int64 // the announced length; -1 when unknown
+	read   int64
+	// userEnd is the offset the user being read may not reach; 0 outside
+	// the users.
+	userEnd int64
+	// buf[keep:] holds the bytes read from offset bufFrom on: the whole body
+	// until it is known to be a list, then from the start of the user being
+	// read (the decoder reads ahead, so it may go on past the user).
+	buf     []byte
+	keep    int
+	bufFrom int64
+	head    []byte
+	err     error
+}
+
+// keepFrom lets go of the bytes before offset from. They leave buf once
+// they are half of it, so that each byte is moved about once.
+func (lr *listReader) keepFrom(from int64) {
+	drop := min(from-lr.bufFrom, int64(len(lr.buf)-lr.keep))
+	lr.keep += int(drop)
+	lr.bufFrom += drop
+	if lr.keep >= len(lr.buf)/2 {
+		lr.buf = lr.buf[:copy(lr.buf, lr.buf[lr.keep:])]
+		lr.keep = 0
 	}
+}
+
+// kept returns the bytes of the body from offset from to offset to, which
+// were read since the last keepFrom.
+func (lr *listReader) kept(from, to int64) []byte {
+	return lr.buf[lr.keep+int(from-lr.bufFrom) : lr.keep+int(to-lr.bufFrom)]
+}
+
+func (lr *listReader) Read(p []byte) (int, error) {
+	if lr.err != nil {
+		return 0, lr.err
+	}
+	// One byte past MaxBodySize tells that the body goes on.
+	end := int64(MaxBodySize) + 1
+	if lr.userEnd > 0 && lr.userEnd < end {
+		end = lr.userEnd
+	}
+	if lr.read >= end {
+		lr.err = ErrUserTooLarge
+		return 0, lr.err
+	}
+	p = p[:min(int64(len(p)), end-lr.read)]
+	n, err := lr.r.Read(p)
+	lr.read += int64(n)
+	if lr.read > MaxBodySize {
+		lr.err = ErrBodyTooLarge
+		return n - 1, lr.err
+	}
+	if len(lr.head) < 256 {
+		lr.head = append(lr.head, p[:min(n, 256-len(lr.head))]...)
+	}
+	lr.buf = append(lr.buf, p[:n]...)
+	switch {
+	case err == io.EOF && lr.length >= 0 && lr.read < lr.length:
+		lr.err = &CutOffError{Read: lr.read, Expected: lr.length, Err: io.ErrUnexpectedEOF}
+	case err != nil && err != io.EOF:
+		lr.err = &CutOffError{Read: lr.read, Expected: lr.length, Err: err}
+	case err != nil:
+		lr.err = err
+	}
+	return n, lr.err
 }
 
 // notAList reads the rest of a body that is not an array and lets
 // decodeBody say what it is (or decode it: null is no users).
-func (d *listDecoder) notAList(what string, fn func(User) error) error {
-	for d.fill() {
-	}
-	if d.err != io.EOF {
-		return d.err
+func (lr *listReader) notAList(what string, fn func(User) error) error {
+	if _, err := io.Copy(io.Discard, lr); err != nil {
+		return err
 	}
 	var users []User
-	if err := decodeBody(d.buf[:d.end], "", what, &users); err != nil {
+	if err := decodeBody(lr.buf[lr.keep:], "", what, &users); err != nil {
 		return err
 	}
 	for _, u := range users {
@@ -226,116 +351,48 @@ func (d *listDecoder) notAList(what string, fn func(User) error) error {
 	return nil
 }
 
-// element returns the length of the JSON value at d.pos once it is whole
-// in buf, found by its brackets and strings; decodeUser checks the rest.
-func (d *listDecoder) element() (int, error) {
-	depth, k := 0, 0
-	inString, escaped := false, false
-	for {
-		data := d.buf[d.pos:d.end]
-		for ; k < len(data); k++ {
-			if inString {
-				if escaped {
-					escaped = false
-					continue
-				}
-				// Only a quote or a backslash matters in a string: jump to
-				// the next one (IndexByte looks at many bytes at a time).
-				rest := data[k:]
-				end := bytes.IndexByte(rest, '"')
-				if end < 0 {
-					end = len(rest)
-				}
-				if b := bytes.IndexByte(rest[:end], '\\'); b >= 0 {
-					k += b
-					escaped = true
-					continue
-				}
-				if end == len(rest) {
-					k = len(data) - 1 // the string goes on in what comes next
-					continue
-				}
-				k += end
-				inString = false
-				if depth == 0 {
-					return k + 1, nil
-				}
-				continue
-			}
-			c := data[k]
-			switch c {
-			case '"':
-				inString = true
-			case '{', '[':
-				depth++
-			case '}', ']':
-				if depth == 0 {
-					return d.scalar(k)
-				}
-				if depth--; depth == 0 {
-					return k + 1, nil
-				}
-			case ',', ' ', '\t', '\n', '\r':
-				if depth == 0 {
-					return d.scalar(k)
-				}
-			}
-		}
-		if !d.fill() {
-			return 0, d.ended()
-		}
+// failed explains why the list stopped at user n, which started at start:
+// the body ended, was cut off or was too large, or the user was.
+func (lr *listReader) failed(err error, n int, start int64) error {
+	switch {
+	case err == ErrUserTooLarge:
+		return fmt.Errorf("user number %d of the list, from byte %d: %w", n+1, start, err)
+	case err == io.EOF || err == io.ErrUnexpectedEOF:
+		return invalidJSON("unexpected end of JSON input", lr.read, lr.length, lr.head)
 	}
+	return err
 }
 
-// scalar ends a value that is not an object, array or string at k.
-func (d *listDecoder) scalar(k int) (int, error) {
-	if k == 0 {
-		return 0, d.syntaxError(fmt.Sprintf("invalid character %s looking for beginning of value", quoteChar(d.buf[d.pos])))
-	}
-	return k, nil
-}
-
-// elementError explains an element decodeUser refused: a syntax error at
-// its place in the body, or JSON that is no user.
-func (d *listDecoder) elementError(n int, what string, err error) error {
-	elem := d.buf[d.pos : d.pos+n]
-	if json.Valid(elem) {
-		return fmt.Errorf("the body is JSON but not %s: %v", what, err)
-	}
-	// A number or literal is judged with the byte that ended it, as a
-	// decoder of the whole body would.
-	if c := elem[0]; c != '{' && c != '[' && c != '"' && d.pos+n < d.end {
-		elem = d.buf[d.pos : d.pos+n+1]
-	}
+// elementSyntaxError explains an element the decoder found not to be
+// JSON. The element is still in the decoder's buffer, from the place it
+// started (after its comma) through the byte that broke it: encoding/json,
+// reading it again, names the fault as it would in the whole body.
+func (lr *listReader) elementSyntaxError(dec *json.Decoder) error {
+	start := dec.InputOffset()
+	rest, _ := io.ReadAll(dec.Buffered())
 	var syntax *json.SyntaxError
-	if e := json.Unmarshal(elem, new(json.RawMessage)); e != nil && errors.As(e, &syntax) {
-		return invalidJSON(syntax.Error(), d.base+int64(d.pos)+syntax.Offset, d.length, d.head)
+	if err := json.Unmarshal(rest, new(json.RawMessage)); errors.As(err, &syntax) {
+		return invalidJSON(syntax.Error(), start+syntax.Offset, lr.length, lr.head)
 	}
-	return fmt.Errorf("the body is JSON but not %s: %v", what, err)
+	return invalidJSON("invalid JSON", start+1, lr.length, lr.head)
 }
 
-// ended explains a body that stopped inside the list.
-func (d *listDecoder) ended() error {
-	if d.err != io.EOF {
-		return d.err
-	}
-	return invalidJSON("unexpected end of JSON input", d.base+int64(d.end), d.length, d.head)
+// syntaxError is a fault at the byte at offset at, counted as encoding/json
+// counts it (the bytes read up to and with the faulty one).
+func (lr *listReader) syntaxError(msg string, at int64) error {
+	return invalidJSON(msg, at+1, lr.length, lr.head)
 }
 
-// syntaxError is a syntax error at d.pos.
-func (d *listDecoder) syntaxError(msg string) error {
-	return invalidJSON(msg, d.base+int64(d.pos)+1, d.length, d.head)
-}
-
-// finish checks that only space follows the list.
-func (d *listDecoder) finish() error {
-	if c, ok := d.next(); ok {
-		return d.syntaxError(fmt.Sprintf("invalid character %s after top-level value", quoteChar(c)))
+// end checks that only space follows the list.
+func (lr *listReader) end(dec *json.Decoder) error {
+	c, at, err := nextByte(dec)
+	switch {
+	case err == io.EOF:
+		return nil
+	case err != nil:
+		return err
 	}
-	if d.err != io.EOF {
-		return d.err
-	}
-	return nil
+	return lr.syntaxError(fmt.Sprintf("invalid character %s after top-level value", quoteChar(c)), at)
 }
 
 // quoteChar quotes a byte as encoding/json's syntax errors do.

@@ -1,6 +1,7 @@
 package api
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -267,7 +268,7 @@ func (r *chunkReader) Read(p []byte) (int, error) {
 
 func streamBody(data []byte, length int64, chunk int) ([]User, error) {
 	var users []User
-	err := newListDecoder(&chunkReader{data, chunk}, length).each("a list of users", func(u User) error {
+	err := decodeList(&chunkReader{data, chunk}, length, "a list of users", func(u User) error {
 		users = append(users, u)
 		return nil
 	})
@@ -314,7 +315,7 @@ func TestStreamUsersMemoryIsFlat(t *testing.T) {
 	}
 	var at50k, last uint64
 	n := 0
-	err := newListDecoder(&generatedList{n: 300_000}, -1).each("a list of users", func(User) error {
+	err := decodeList(&generatedList{n: 300_000}, -1, "a list of users", func(User) error {
 		n++
 		switch n {
 		case 50_000:
@@ -340,6 +341,12 @@ func FuzzListDecoder(f *testing.F) {
 		`[{"email":"admin@example.com","accountRole":"admin"},{"email":"v@example.com","accountRole":"viewer","dataDomainRoles":{"hr":"none"}}]`,
 		`[]`, `[null]`, `[{}]`, `{"users":[]}`, `not json at all`, `[{"email":"a@x.io"`, `<html><title>x</title></html>`, ``,
 		`[{"email":"a\"]}"}]`, `[{"x":[{"y":"]"}]}]`, `[1,]`, `[{"email":"a@x.io"}] x`, `null`, ` [ {} , {} ] `,
+		// The quick decoding of a plain model, and what it hands on to
+		// User.UnmarshalJSON: keys in another case, unknown fields, odd roles.
+		`[{"email":"a@x.io","accountRole":"viewer","dataDomainRoles":{}},{"EMAIL":"b@x.io","Email":"c@x.io","email":"d@x.io"}]`,
+		`[{"email":"a@x.io","dataDomainRoleſ":{"x":"admin"},"accountRole":"Admin"},{"email":null,"email":"e@x.io","future":1}]`,
+		`[{"email":"a@x.io","dataDomainRoles":{"hr":"none"},"dataDomainRoles":null},{"accountRole":null},{"accountRole":1}]`,
+		`[null,{}]`, `[{"email":"a@x.io","accountRole":"viewer"},null]`, `[{"email":"a\u0040x.io","accountRole":"\u0061dmin"}]`,
 	} {
 		f.Add([]byte(s), uint8(1))
 	}
@@ -364,4 +371,171 @@ func FuzzListDecoder(f *testing.F) {
 			}
 		}
 	})
+}
+
+// userOfSize is the JSON of a user with data-domain roles, exactly size
+// bytes long (size at least 80).
+func userOfSize(email string, size int) []byte {
+	u := fmt.Appendf(nil, `{"email":%q,"accountRole":"viewer","dataDomainRoles":{`, email)
+	for i := 0; len(u) < size-40; i++ {
+		if i > 0 {
+			u = append(u, ',')
+		}
+		u = fmt.Appendf(u, `"d%07d":"viewer"`, i)
+	}
+	u = append(u, `},"pad":"`...)
+	u = append(u, bytes.Repeat([]byte("x"), size-len(u)-2)...)
+	return append(u, `"}`...)
+}
+
+// One user's JSON is bounded, wherever it comes: a list read as it arrives,
+// a list read whole, one user. A user of exactly MaxUserSize bytes (its
+// comma included) passes, one byte more does not.
+func TestUserLargerThanMaxUserSizeIsRefused(t *testing.T) {
+	first := []byte(`{"email":"a@x.io","accountRole":"admin"}`)
+	list := func(second []byte) []byte {
+		return slices.Concat([]byte("["), first, []byte(","), second, []byte(`,{"email":"c@x.io"}]`))
+	}
+	tests := []struct {
+		name    string
+		body    []byte
+		get     bool // GET /api/users/b@x.io rather than the list
+		tooLong bool
+	}{
+		{"a list with a user of the cap", list(userOfSize("b@x.io", MaxUserSize-1)), false, false},
+		{"a list with a user over the cap", list(userOfSize("b@x.io", MaxUserSize)), false, true},
+		{"the first user of a list, of the cap", slices.Concat([]byte("["), userOfSize("b@x.io", MaxUserSize), []byte("]")), false, false},
+		{"the first user of a list, over the cap", slices.Concat([]byte("["), userOfSize("b@x.io", MaxUserSize+1), []byte("]")), false, true},
+		{"one user of the cap", userOfSize("b@x.io", MaxUserSize), true, false},
+		{"one user over the cap", userOfSize("b@x.io", MaxUserSize+1), true, true},
+	}
+	if n := len(userOfSize("b@x.io", MaxUserSize)); n != MaxUserSize {
+		t.Fatalf("userOfSize made %d bytes", n)
+	}
+	for _, tt := range tests {
+		for _, chunked := range []bool{false, true} {
+			t.Run(fmt.Sprintf("%s, chunked %v", tt.name, chunked), func(t *testing.T) {
+				srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+					w.Header().Set("Content-Type", "application/json")
+					if !chunked {
+						w.Header().Set("Content-Length", fmt.Sprint(len(tt.body)))
+					}
+					w.Write(tt.body)
+				}))
+				defer srv.Close()
+				c := newTestClient(t, srv.URL, "")
+				if tt.get {
+					u, err := c.GetUser(context.Background(), "b@x.io")
+					if tt.tooLong != errors.Is(err, ErrUserTooLarge) || !tt.tooLong && (err != nil || len(u.DataDomainRoles) == 0) {
+						t.Fatalf("GetUser: %v", err)
+					}
+					return
+				}
+				var got []string
+				err := c.StreamUsers(context.Background(), func(u User) error { got = append(got, u.Email); return nil })
+				listed, listErr := c.ListUsers(context.Background())
+				if !tt.tooLong {
+					if err != nil || listErr != nil || len(got) == 0 || len(listed) != len(got) {
+						t.Fatalf("StreamUsers %v: %v; ListUsers %d users: %v", got, err, len(listed), listErr)
+					}
+					return
+				}
+				var partial *PartialListError
+				if errors.As(err, &partial) != (len(got) > 0) || partial != nil && partial.Delivered != len(got) {
+					t.Errorf("StreamUsers: %#v after %v", err, got)
+				}
+				for _, err := range []error{err, listErr} {
+					var be *BodyError
+					if !errors.Is(err, ErrUserTooLarge) || !errors.As(err, &be) ||
+						!strings.Contains(err.Error(), "of the list, from byte ") || !strings.Contains(err.Error(), "a user's JSON is larger than 1 MiB") {
+						t.Errorf("error %v, want a BodyError of ErrUserTooLarge", err)
+					}
+				}
+			})
+		}
+	}
+}
+
+// hugeUser writes, as it is read, a list of one user with n data-domain
+// roles (about 20 bytes each), reusing one buffer so that the test's own
+// allocations do not count.
+type hugeUser struct {
+	n, i int
+	done bool
+	buf  []byte
+	rest []byte
+}
+
+func (h *hugeUser) Read(p []byte) (int, error) {
+	if len(h.rest) == 0 {
+		if h.done {
+			return 0, io.EOF
+		}
+		h.buf = h.buf[:0]
+		if h.i == 0 {
+			h.buf = append(h.buf, `[{"email":"big@example.com","accountRole":"viewer","dataDomainRoles":{`...)
+		}
+		for j := 0; j < 1000 && h.i < h.n; j++ {
+			if h.i > 0 {
+				h.buf = append(h.buf, ',')
+			}
+			h.buf = fmt.Appendf(h.buf, `"d%08d":"viewer"`, h.i)
+			h.i++
+		}
+		if h.i == h.n {
+			h.buf = append(h.buf, "}}]"...)
+			h.done = true
+		}
+		h.rest = h.buf
+	}
+	k := copy(p, h.rest)
+	h.rest = h.rest[k:]
+	return k, nil
+}
+
+// A user with 12 million data-domain roles (240 MB, under MaxBodySize) is
+// refused once MaxUserSize of it has come, and the list's memory stays
+// flat: the client neither holds the user nor downloads the rest of it.
+func TestStreamUsersRefusesAHugeUserWithFlatMemory(t *testing.T) {
+	if testing.Short() {
+		t.Skip("a server writes up to 240 MB")
+	}
+	const roles = 12_000_000
+	var written atomic.Int64
+	done := make(chan struct{})
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		defer close(done)
+		w.Header().Set("Content-Type", "application/json")
+		buf := make([]byte, 64<<10)
+		body := &hugeUser{n: roles}
+		for {
+			n, err := body.Read(buf)
+			if _, werr := w.Write(buf[:n]); werr != nil {
+				return
+			}
+			written.Add(int64(n))
+			if err != nil {
+				return
+			}
+		}
+	}))
+	defer srv.Close()
+	c := newTestClient(t, srv.URL, "", func(o *Options) { o.Retries = 0 })
+	runtime.GC()
+	var before, after runtime.MemStats
+	runtime.ReadMemStats(&before)
+	n := 0
+	err := c.StreamUsers(context.Background(), func(User) error { n++; return nil })
+	runtime.ReadMemStats(&after)
+	if !errors.Is(err, ErrUserTooLarge) || n != 0 {
+		t.Fatalf("%d users, error %v; want ErrUserTooLarge", n, err)
+	}
+	t.Logf("allocated %d KiB", (after.TotalAlloc-before.TotalAlloc)>>10)
+	if alloc := after.TotalAlloc - before.TotalAlloc; alloc > 32<<20 {
+		t.Errorf("allocated %d MiB refusing a user of 240 MB, want at most 32", alloc>>20)
+	}
+	<-done // the server stops when the client has closed the connection
+	if w := written.Load(); w > 64<<20 {
+		t.Errorf("the server wrote %d MiB before the client went away", w>>20)
+	}
 }

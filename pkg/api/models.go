@@ -6,6 +6,7 @@ package api
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"sort"
 	"strings"
@@ -98,17 +99,52 @@ type userFields struct {
 	DataDomainRoles map[string]Role `json:"dataDomainRoles,omitempty"`
 }
 
-// UnmarshalJSON decodes a user model from either DQOps release; an absent,
-// null or empty dataDomainRoles all decode to a nil map.
+// UnmarshalJSON decodes a user model from either DQOps release. It decodes
+// the model into a map, not a struct, because encoding/json matches a
+// struct's fields ignoring case: "EMAIL" would be read as the email, where
+// DQOps (Jackson) takes it for another field. An absent, null or empty
+// dataDomainRoles all decode to a nil map, and a null email or role to "".
+// A key given twice takes its last value, whole, as it does in the map.
+// Every other field is kept in Extra.
 func (u *User) UnmarshalJSON(data []byte) error {
-	return decodeUser(data, u)
-}
-
-func decodeOptional(value json.RawMessage, into any) error {
-	if bytes.Equal(bytes.TrimSpace(value), []byte("null")) {
-		return nil
+	var fields map[string]json.RawMessage
+	err := json.Unmarshal(data, &fields)
+	var typeErr *json.UnmarshalTypeError
+	switch {
+	case errors.As(err, &typeErr):
+		return fmt.Errorf("user model is %s, not an object", article(typeErr.Value))
+	case err != nil:
+		return err
+	case fields == nil:
+		return errors.New("user model is null")
 	}
-	return json.Unmarshal(value, into)
+	*u = User{NoRolesField: true}
+	if raw, ok := fields["email"]; ok {
+		if err := json.Unmarshal(raw, &u.Email); err != nil {
+			return fmt.Errorf("field \"email\": %w", err)
+		}
+		delete(fields, "email")
+	}
+	if raw, ok := fields["accountRole"]; ok {
+		if err := json.Unmarshal(raw, &u.AccountRole); err != nil {
+			return fmt.Errorf("field \"accountRole\": %w", err)
+		}
+		delete(fields, "accountRole")
+	}
+	if raw, ok := fields["dataDomainRoles"]; ok {
+		u.NoRolesField = false
+		if err := json.Unmarshal(raw, &u.DataDomainRoles); err != nil {
+			return fmt.Errorf("field \"dataDomainRoles\": %w", err)
+		}
+		if len(u.DataDomainRoles) == 0 {
+			u.DataDomainRoles = nil
+		}
+		delete(fields, "dataDomainRoles")
+	}
+	if len(fields) > 0 {
+		u.Extra = fields
+	}
+	return nil
 }
 
 // MarshalJSON encodes the user with the API's field names, followed by the

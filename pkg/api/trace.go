@@ -11,6 +11,8 @@ import (
 	"sync/atomic"
 	"time"
 	"unicode/utf8"
+
+	"github.com/dqops-users/dqo-users/pkg/text"
 )
 
 // traceBodyLimit is how much of a body the trace shows.
@@ -45,7 +47,8 @@ var sensitiveHeaders = map[string]bool{
 
 // tracer is an http.RoundTripper that writes each request and response to w
 // (--debug): method, URL, status, time, headers and the start of JSON and
-// text bodies. Authorization and cookie headers, the bodies of password
+// text bodies, every character that would act on a terminal replaced
+// (text.SafeText). Authorization and cookie headers, the bodies of password
 // requests and of their answers, and any run of eight characters of the API
 // key are replaced by [redacted]; of an answer to a password request only
 // the status and content type are shown, as a proxy may echo the password.
@@ -65,11 +68,15 @@ func newTracer(next http.RoundTripper, w io.Writer, redactor *keyRedactor) *trac
 }
 
 // printf writes one or more trace lines, each with the "debug: " prefix and
-// then tag, in one write.
+// then tag, in one write. Every line goes through text.SafeText: much of a
+// trace is the server's text (the status line's reason phrase, headers,
+// bodies), and an escape sequence, a carriage return or a bidirectional
+// override in it would act on the terminal rather than show. The key is
+// redacted first, from the text as it came.
 func (t *tracer) printf(tag, format string, args ...any) {
-	text := t.redactor.redact(fmt.Sprintf(format, args...))
+	lines := text.SafeText(t.redactor.redact(fmt.Sprintf(format, args...)))
 	var b strings.Builder
-	for line := range strings.SplitSeq(strings.TrimRight(text, "\n"), "\n") {
+	for line := range strings.SplitSeq(strings.TrimRight(lines, "\n"), "\n") {
 		b.WriteString("debug: ")
 		b.WriteString(tag)
 		b.WriteString(line)
@@ -176,12 +183,18 @@ func writeBody(b *strings.Builder, prefix, contentType string, data []byte, tota
 	cut := len(data) > traceBodyLimit
 	if cut {
 		data = data[:traceBodyLimit]
-		for len(data) > 0 && !utf8.Valid(data) {
-			data = data[:len(data)-1]
+		// The cut leaves out a last character it would split.
+		for k := 1; k <= min(utf8.UTFMax, len(data)); k++ {
+			if utf8.RuneStart(data[len(data)-k]) {
+				if !utf8.FullRune(data[len(data)-k:]) {
+					data = data[:len(data)-k]
+				}
+				break
+			}
 		}
 	}
 	for line := range strings.SplitSeq(strings.TrimRight(string(data), "\n"), "\n") {
-		b.WriteString(prefix + strings.ToValidUTF8(line, "\uFFFD") + "\n")
+		b.WriteString(prefix + line + "\n")
 	}
 	if cut || !complete {
 		fmt.Fprintf(b, "%s[... body cut in the trace at %d bytes; %s]\n", prefix, traceBodyLimit, size)

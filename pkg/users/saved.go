@@ -185,7 +185,7 @@ func (c changeJSON) check() error {
 	if !ok {
 		return fmt.Errorf("a change of %s is not a create, update or delete as diff writes them", text.Safe(c.Email))
 	}
-	return api.ValidateExistingEmail(c.Email)
+	return api.Reachable(c.Email)
 }
 
 // StaleError is a saved plan whose instance no longer holds the users it
