@@ -66,7 +66,7 @@ func listPrinters() map[string]Printer {
 }
 
 // streamList prints users through a ListWriter.
-func streamList(t *testing.T, p Printer, users []testUser, tbl *Table) (string, string, error) {
+func streamList[T any](t *testing.T, p Printer, users []T, tbl *Table) (string, string, error) {
 	t.Helper()
 	var out, errOut bytes.Buffer
 	p.Out, p.ErrOut = &out, &errOut
@@ -364,33 +364,47 @@ func TestListFlushAfter(t *testing.T) {
 	})
 }
 
+// streamItems prints items, which have no table, through a ListWriter.
+func streamItems(p Printer, items []any) (string, string, error) {
+	var out, errOut bytes.Buffer
+	p.Out, p.ErrOut = &out, &errOut
+	l, err := p.List(context.Background(), nil, 0, "")
+	if err != nil {
+		return "", "", err
+	}
+	for _, item := range items {
+		if err := l.Add(item, nil); err != nil {
+			return out.String(), errOut.String(), err
+		}
+	}
+	err = l.Close()
+	return out.String(), errOut.String(), err
+}
+
 // With a Layout key, a list is the value of a document's only key, in
-// json and yaml, as WriteJSON and YAMLList write such a document; csv
-// ignores the layout.
+// json and yaml, as encoding/json and yaml.v3 alone write the whole
+// document; csv ignores the layout.
 func TestListLayout(t *testing.T) {
 	rng := rand.New(rand.NewPCG(9, 10))
 	for _, n := range []int{0, 1, 2, 300} {
-		users := randomUsers(rng, n)
-		tbl := usersTable(users)
+		users := genFixedUsers(rng, n, awkward[:40])
 		items := make([]any, n)
+		tbl := &Table{Columns: []Column{{Name: "email"}, {Name: "accountRole"}}}
 		for i := range users {
-			items[i] = users[i]
+			items[i] = &users[i]
+			tbl.Rows = append(tbl.Rows, []string{users[i].Email, users[i].AccountRole})
 		}
-		layout := YAMLListOptions{Key: "users", FlowFields: true}
-		var wantJSON bytes.Buffer
-		if err := WriteJSON(&wantJSON, map[string][]testUser{"users": users}); err != nil {
-			t.Fatal(err)
-		}
+		layout := Layout{Key: "users", FlowFields: true}
 		var wantCSV bytes.Buffer
-		if err := (&Printer{Out: &wantCSV, Options: Options{Format: FormatCSV}}).Print(context.Background(), users, tbl); err != nil {
+		if err := (&Printer{Out: &wantCSV, Options: Options{Format: FormatCSV}}).Print(context.Background(), nil, tbl); err != nil {
 			t.Fatal(err)
 		}
 		for format, want := range map[Format]string{
-			FormatJSON: wantJSON.String(),
-			FormatYAML: yamlList(t, items, layout),
+			FormatJSON: encodingJSON(t, map[string][]fixedUser{"users": orEmpty(users).([]fixedUser)}),
+			FormatYAML: yamlV3Users(t, users, "users", true),
 			FormatCSV:  wantCSV.String(),
 		} {
-			got, _, err := streamList(t, Printer{Options: Options{Format: format}, Layout: layout}, users, tbl)
+			got, _, err := streamList(t, Printer{Options: Options{Format: format}, Layout: layout}, items, tbl)
 			if err != nil {
 				t.Fatal(err)
 			}

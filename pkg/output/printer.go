@@ -22,12 +22,10 @@ type Printer struct {
 	Color bool
 	// Options are the user's choices.
 	Options Options
-	// Layout lays out a list that List writes as json or yaml: its Key
-	// makes the list the value of a document's only key, as in an export
-	// file ({"users": [...]}, "users:" and the items below it), and its
-	// FlowFields writes the mappings and lists inside each yaml item in
-	// flow style. Print, --jq, --template and the other formats ignore it.
-	Layout YAMLListOptions
+	// Layout lays out a list that List writes as json or yaml as a document
+	// of its own, such as an export file. Print, --jq, --template and the
+	// other formats ignore it.
+	Layout Layout
 }
 
 // Print writes value, or t for the formats that print rows and columns, to
@@ -108,9 +106,9 @@ func (p *Printer) newSink(ctx context.Context, out *itemBuffer, t *Table) (listS
 	format := o.format()
 	switch format {
 	case FormatJSON:
-		return &jsonSink{out: out, key: p.Layout.Key}, nil
+		return &jsonSink{out: out, layout: &p.Layout}, nil
 	case FormatYAML:
-		return &yamlSink{out: out, list: NewYAMLList(out, p.Layout)}, nil
+		return &yamlSink{out: out, layout: &p.Layout}, nil
 	}
 	if t == nil {
 		return nil, fmt.Errorf("output: format %q needs a table, and none was given", format)
@@ -153,4 +151,17 @@ func (p *Printer) newSink(ctx context.Context, out *itemBuffer, t *Table) (listS
 	}
 	// Piped, colour only when forced (--color always).
 	return &pipedSink{out: out, columns: t.Columns, cols: cols, color: p.Color}, nil
+}
+
+// Layout lays out a list that Printer.List writes as json or yaml as a
+// document of its own, such as an export file. The zero Layout is a list
+// alone.
+type Layout struct {
+	// Key, when set, makes the list the value of a document's only key:
+	// {"users": [...]}, or "users:" and the items below it.
+	Key string
+	// FlowFields writes the mappings and lists inside each yaml item in
+	// flow style, on the line of their key: "dataDomainRoles: {sales:
+	// editor}".
+	FlowFields bool
 }

@@ -61,7 +61,7 @@ func NewExporter(w io.Writer, format Format, withDomains bool) (*Exporter, error
 		columns = append(columns, output.Column{Name: keyDomainRoles})
 	}
 	p := &output.Printer{Out: w, Options: output.Options{Format: format},
-		Layout: output.YAMLListOptions{Key: "users", FlowFields: true}}
+		Layout: output.Layout{Key: "users", FlowFields: true}}
 	// No --jq runs here, so no context can end the writing early.
 	list, err := p.List(context.Background(), columns, 0, "")
 	if err != nil {
@@ -133,9 +133,21 @@ func (e *Exporter) Written() int { return e.list.Written() }
 
 // fileUser is a user as a file holds it, fields in the API's order.
 type fileUser struct {
-	Email           string               `json:"email"`
-	AccountRole     api.Role             `json:"accountRole"`
+	Email       string   `json:"email"`
+	AccountRole api.Role `json:"accountRole"`
+	// DataDomainRoles is nil in 1.0, and never points to a nil map, which
+	// JSON would write as null: noRoles for none.
 	DataDomainRoles *map[string]api.Role `json:"dataDomainRoles,omitempty"`
+}
+
+// UserFields makes a fileUser an output.User, which the YAML writer writes
+// itself.
+func (u *fileUser) UserFields(f *output.UserFields) {
+	f.Email, f.AccountRole = u.Email, string(u.AccountRole)
+	if u.DataDomainRoles != nil {
+		f.HasDomainRoles = true
+		f.DomainRoles = appendDomainRoles(f.DomainRoles, *u.DataDomainRoles)
+	}
 }
 
 // csvRow appends a user's CSV cells to row: email, accountRole and, with
