@@ -33,9 +33,9 @@ func shownRoles(api string, local []string, grants map[string]string) map[string
 	return shown
 }
 
-// TestAppendUserJSON checks the hand-written encoder against encoding/json
-// (with HTML escaping off, as Jackson does not escape it either), on the
-// three kinds of instance.
+// TestAppendUserJSON checks the wire model of a user against encoding/json
+// (with HTML escaping off, as Jackson does not escape it either) of what
+// each of the three kinds of instance shows, built the slow way.
 func TestAppendUserJSON(t *testing.T) {
 	users := []struct {
 		name string
