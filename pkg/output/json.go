@@ -65,7 +65,8 @@ func (e *jsonEncoder) encode(v any, prefix, indent string) ([]byte, error) {
 }
 
 // jsonSink writes a list as WriteJSON writes it whole, one element at a
-// time: the list alone, or as the value of a document's only key (Layout).
+// time: the list alone, or framed by its Layout as the value of a
+// document's key.
 type jsonSink struct {
 	out    *itemBuffer
 	enc    jsonEncoder
@@ -103,12 +104,18 @@ func (s *jsonSink) add(item any, _ []string) error {
 	return s.out.endItem()
 }
 
-// open writes what comes before the list: the document's key.
+// open writes what comes before the list: the document's head and key.
 func (s *jsonSink) open() error {
 	if s.layout.Key == "" {
 		return nil
 	}
 	s.out.WriteString("{\n")
+	for _, f := range s.layout.Head {
+		if err := s.field(f); err != nil {
+			return err
+		}
+		s.out.WriteString(",\n")
+	}
 	return s.key(s.layout.Key)
 }
 
@@ -121,6 +128,19 @@ func (s *jsonSink) key(k string) error {
 	s.out.WriteString("  ")
 	s.out.Write(b)
 	s.out.WriteString(": ")
+	return nil
+}
+
+// field writes a key of the document other than the list's, with its value.
+func (s *jsonSink) field(f Field) error {
+	if err := s.key(f.Key); err != nil {
+		return err
+	}
+	b, err := s.enc.encode(f.Value, "  ", "  ")
+	if err != nil {
+		return err
+	}
+	s.out.Write(b)
 	return nil
 }
 
@@ -137,6 +157,14 @@ func (s *jsonSink) finish() error {
 		s.out.WriteString("\n]")
 	}
 	if s.layout.Key != "" {
+		if s.layout.Tail != nil {
+			for _, f := range s.layout.Tail(s.n) {
+				s.out.WriteString(",\n")
+				if err := s.field(f); err != nil {
+					return err
+				}
+			}
+		}
 		s.out.WriteString("\n}")
 	}
 	s.out.WriteByte('\n')

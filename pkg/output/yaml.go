@@ -54,8 +54,8 @@ func WriteYAML(w io.Writer, v any) error {
 	return out.flush()
 }
 
-// yamlSink writes a list as WriteYAML does: the list alone, or as the value
-// of a document's only key (Layout).
+// yamlSink writes a list as WriteYAML does: the list alone, or framed by
+// its Layout as the value of a document's key.
 type yamlSink struct {
 	out    *itemBuffer
 	layout *Layout
@@ -96,28 +96,63 @@ func (s *yamlSink) add(item any, _ []string) error {
 }
 
 // open writes what comes before the first item, or instead of the items of
-// an empty list: [] alone, or the document's key (with [] when empty).
+// an empty list: [] alone, or the document's comment, head and key (with []
+// when empty).
 func (s *yamlSink) open(empty bool) error {
+	l := s.layout
 	list := &yaml.Node{Kind: yaml.SequenceNode, Tag: "!!seq", Style: yaml.FlowStyle}
-	if s.layout.Key == "" {
+	if l.Key == "" {
 		if empty {
 			return encodeYAML(s.out, list)
 		}
 		return nil
 	}
+	if l.Comment != "" {
+		s.out.WriteString("# " + l.Comment + "\n")
+	}
 	if !empty {
 		// "users:" with the items below it.
 		list = &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!null"}
 	}
-	key := &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!str", Value: s.layout.Key}
-	return encodeYAML(s.out, &yaml.Node{Kind: yaml.MappingNode, Tag: "!!map", Content: []*yaml.Node{key, list}})
+	doc, err := s.fields(l.Head)
+	if err != nil {
+		return err
+	}
+	doc.Content = append(doc.Content, &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!str", Value: l.Key}, list)
+	return encodeYAML(s.out, doc)
+}
+
+// fields returns a mapping of the fields, their values in flow style when
+// the layout says so.
+func (s *yamlSink) fields(fields []Field) (*yaml.Node, error) {
+	doc := &yaml.Node{Kind: yaml.MappingNode, Tag: "!!map"}
+	for _, f := range fields {
+		value, err := yamlNodeOf(f.Value)
+		if err != nil {
+			return nil, err
+		}
+		if s.layout.FlowFields && value.Kind != yaml.ScalarNode {
+			value.Style = yaml.FlowStyle
+		}
+		doc.Content = append(doc.Content, &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!str", Value: f.Key}, value)
+	}
+	return doc, nil
 }
 
 func (s *yamlSink) finish() error {
 	if s.n == 0 {
-		return s.open(true)
+		if err := s.open(true); err != nil {
+			return err
+		}
 	}
-	return nil
+	if s.layout.Key == "" || s.layout.Tail == nil {
+		return nil
+	}
+	doc, err := s.fields(s.layout.Tail(s.n))
+	if err != nil {
+		return err
+	}
+	return encodeYAML(s.out, doc)
 }
 
 // flowValues gives the mappings and lists that are values of mapping n the
