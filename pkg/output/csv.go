@@ -8,15 +8,18 @@ import (
 )
 
 // csvFormulaLeads are the first characters that make a spreadsheet read a
-// cell as a formula (=, +, -, @), or that hide one (TAB, CR), plus the
-// quote itself, so that neutralising can always be undone.
-const csvFormulaLeads = "=+-@\t\r'"
+// cell as a formula (=, +, -, @), or that hide one (TAB, CR); '#', which
+// makes a csv reader that skips comments skip the row, or take it for one
+// of an export's marker rows; and the quote itself, so that neutralising
+// can always be undone.
+const csvFormulaLeads = "=+-@\t\r#'"
 
 // NeutraliseCSVCell returns s with a ' in front when it begins with =, +,
-// -, @, TAB, CR or ', as OWASP advises against formula injection: a
-// spreadsheet then shows "=HYPERLINK(...)" as text instead of running it.
-// -o csv and exported csv files write every cell through it; tsv, -o name
-// and piped tables stay exact, since scripts cut and xargs them.
+// -, @, TAB, CR, # or ', as OWASP advises against formula injection: a
+// spreadsheet then shows "=HYPERLINK(...)" as text instead of running it,
+// and a user "#x@example.com" is not a comment. -o csv and exported csv
+// files write every cell through it; tsv, -o name and piped tables stay
+// exact, since scripts cut and xargs them.
 func NeutraliseCSVCell(s string) string {
 	if s != "" && strings.IndexByte(csvFormulaLeads, s[0]) >= 0 {
 		return "'" + s

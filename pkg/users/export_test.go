@@ -487,3 +487,26 @@ func (w *failingWriter) Write(p []byte) (int, error) {
 	w.after--
 	return w.Buffer.Write(p)
 }
+
+// A server user whose email begins with # is exported as a guarded cell,
+// not as a row a CSV reader could take for a comment or a marker row, and
+// reads back as itself (an email apply refuses, rather than a comment it
+// skips, after which a prune would delete the user).
+func TestExportGuardsHashCell(t *testing.T) {
+	users := []api.User{{Email: "#x@example.com", AccountRole: api.RoleViewer}, {Email: "#dqo-users end", AccountRole: api.RoleViewer}}
+	var b bytes.Buffer
+	if err := encode(&b, FormatCSV, users, false); err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"\n'#x@example.com,viewer\n", "\n'#dqo-users end,viewer\n"} {
+		if !strings.Contains(b.String(), want) {
+			t.Errorf("export lacks %q:\n%s", want, b.String())
+		}
+	}
+	_, err := parseExport(FormatCSV, b.Bytes())
+	for _, want := range []string{`stdin:2: invalid email "#dqo-users end"`, `stdin:3: invalid email "#x@example.com"`} {
+		if err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("reading the export back: %v; want %s", err, want)
+		}
+	}
+}
