@@ -116,7 +116,11 @@ func (p *Printer) newSink(ctx context.Context, out *itemBuffer, t *Table) (listS
 		if t.NameColumn < 0 || t.NameColumn >= len(t.Columns) {
 			return nil, fmt.Errorf("output: NameColumn %d is out of range for %d columns", t.NameColumn, len(t.Columns))
 		}
-		return &nameSink{out: out, column: t.NameColumn}, nil
+		end := byte('\n')
+		if o.Null {
+			end = 0
+		}
+		return &nameSink{out: out, column: t.NameColumn, end: end}, nil
 	}
 	// A table is aligned, with headers, on a terminal and wherever -o table
 	// or wide was asked for by name; only the default table, piped, is
