@@ -21,17 +21,36 @@ import (
 // U+FFFF as its UTF-16 pair), so that the output never carries them to a
 // terminal and still reads back exactly; encoding/json itself escapes the
 // C0 controls, U+2028 and U+2029, and writes invalid UTF-8 as \ufffd. The
-// table of every such escape is in the tests (outputtest.Hostile).
+// table of every such escape is in the tests (outputtest.Hostiles).
+//
+// A list is written one element at a time, which gives the bytes of the
+// whole without holding its compact and its indented form at once; if an
+// element cannot be encoded, the ones before it may have been written.
 func WriteJSON(w io.Writer, v any) error {
-	var e jsonEncoder
-	b, err := e.encode(orEmpty(v), "", "  ")
-	if err != nil {
-		return err
+	v = orEmpty(v)
+	out := &itemBuffer{w: w}
+	if rv, isList := listOf(v); isList {
+		list := jsonSink{out: out, layout: &Layout{}}
+		for i := range rv.Len() {
+			// The address keeps pointer-receiver MarshalJSON methods in
+			// play, as they are for the elements of a slice encoded whole.
+			if err := list.add(rv.Index(i).Addr().Interface(), nil); err != nil {
+				return err
+			}
+		}
+		if err := list.finish(); err != nil {
+			return err
+		}
+	} else {
+		var e jsonEncoder
+		b, err := e.encode(v, "", "  ")
+		if err != nil {
+			return err
+		}
+		out.Write(b)
+		out.WriteByte('\n')
 	}
-	if _, err := w.Write(append(b, '\n')); err != nil {
-		return fmt.Errorf("writing output: %w", err)
-	}
-	return nil
+	return out.flush()
 }
 
 // jsonEncoder encodes values as WriteJSON writes them, reusing its buffers.

@@ -26,7 +26,7 @@ import (
 // escapes the controls (as \e, \x7f, \x9b, \L, ...) but writes the format
 // characters, such as U+202E, raw; they are written as \u escapes (\U
 // beyond U+FFFF). The table of every such escape is in the tests
-// (outputtest.Hostile).
+// (outputtest.Hostiles).
 func WriteYAML(w io.Writer, v any) error {
 	out := &itemBuffer{w: w}
 	v = orEmpty(v)
