@@ -98,9 +98,10 @@ func BenchmarkAppendUserJSON(b *testing.B) {
 	rec := newRecord(User{Email: "user000001@example.com", AccountRole: RoleEditor, DataDomainRoles: map[string]string{"sales": RoleViewer}}, "k", "")
 	for name, view := range views {
 		b.Run(name, func(b *testing.B) {
+			enc := newUserEncoder(&view)
 			buf := make([]byte, 0, 256)
 			for b.Loop() {
-				buf = appendUserJSON(buf[:0], rec, &view)
+				buf = enc.appendUser(buf[:0], rec)
 			}
 		})
 	}
