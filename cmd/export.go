@@ -86,7 +86,7 @@ func exportRun(opts *ExportOptions) error {
 	// refused exports as any other.
 	var file *users.Exporter
 	start := func(withDomains bool) error {
-		f, err := users.NewExporter(opts.IO.Out, opts.Format, withDomains)
+		f, err := users.NewExporter(opts.IO.Out, opts.Format, users.ExportOptions{WithDomains: withDomains})
 		file = f
 		return err
 	}

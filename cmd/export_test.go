@@ -152,8 +152,8 @@ func TestExportCSVOfAwkwardEmails(t *testing.T) {
 		t.Run(strconv.Quote(email), func(t *testing.T) {
 			srv, c := setup(t, sandbox.Options{}, sandbox.User{Email: email, AccountRole: "viewer"})
 			exported := c.run("export", "-o", "csv").stdout
-			if n := strings.Count(exported, "\n"); n != 4 {
-				t.Errorf("%d lines, want a header and 3 users:\n%q", n, exported)
+			if n := strings.Count(exported, "\n"); n != 6 {
+				t.Errorf("%d lines, want the start mark, a header, 3 users and the end mark:\n%q", n, exported)
 			}
 			r := c.runStdin(exported, "apply", "-f", "-", "--prune", "--yes")
 			expectExit(t, r, 2, "U+FFFD", "nothing was changed")

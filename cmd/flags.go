@@ -165,6 +165,7 @@ func addOutputFlags(c *cobra.Command, opts *output.Options) {
 	fl.StringVarP(&opts.Template, "template", "t", "", "format the JSON output with a Go `TEMPLATE`")
 	fl.BoolVar(&opts.NoHeaders, "no-headers", false, "omit the header row of table, csv and tsv output")
 	fl.StringSliceVar(&opts.Columns, "columns", nil, "`COLUMNS` to show in table, csv and tsv output, by field or header, e.g. email,role")
+	fl.BoolVarP(&opts.Null, "null", "0", false, "end each name of -o name with a NUL byte rather than a line break, for xargs -0")
 	_ = c.RegisterFlagCompletionFunc("output", fixedCompletion(output.Names(output.Formats())...))
 }
 

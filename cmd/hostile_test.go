@@ -43,6 +43,7 @@ func TestServerTextNeverReachesTheTerminalRaw(t *testing.T) {
 		allowed string // characters the format may carry on purpose
 		lines   int    // how many lines stdout (or the messages on stderr) must have: -1 one a user, 0 unchecked
 		header  bool   // and a header line
+		marks   bool   // and an export's two marker rows
 		words   bool   // each line one word, as xargs splits them
 	}{
 		{name: "terminal table", args: []string{"list", "--color", "never"}, tty: true, allowed: "\n"},
@@ -61,7 +62,7 @@ func TestServerTextNeverReachesTheTerminalRaw(t *testing.T) {
 		{name: "get json", args: []string{"get", hostile[0], "-o", "json"}, allowed: "\n"},
 		{name: "delete messages", args: []string{"delete", hostile[0], hostile[1], "--yes"}, allowed: "\n"},
 		{name: "export", args: []string{"export"}, allowed: "\n\t"},
-		{name: "export csv", args: []string{"export", "-o", "csv"}, allowed: "\n", lines: -1, header: true},
+		{name: "export csv", args: []string{"export", "-o", "csv"}, allowed: "\n", lines: -1, header: true, marks: true},
 		{name: "completion", args: []string{"__complete", "get", ""}, allowed: "\n\t"},
 	}
 	for _, tt := range tests {
@@ -88,6 +89,9 @@ func TestServerTextNeverReachesTheTerminalRaw(t *testing.T) {
 					want = len(users)
 					if tt.header {
 						want++
+					}
+					if tt.marks {
+						want += 2
 					}
 				} else if r.stdout == "" {
 					text = r.stderr

@@ -246,6 +246,34 @@ func TestListOrder(t *testing.T) {
 	}
 }
 
+// -o name prints each email as one word, white space of any kind replaced
+// as control characters are, so that `| xargs dqo-users delete` never acts
+// on part of an email; --null (-0) ends each with NUL for `xargs -0`.
+func TestListNameIsOneWord(t *testing.T) {
+	c := listAnswer(t, func(w http.ResponseWriter, _ *http.Request) {
+		fmt.Fprint(w, `[{"email":"x@contractor.example u0001@example.com","accountRole":"viewer"},`+
+			`{"email":"nbsp\u00a0ideo\u3000@x.io","accountRole":"viewer"},{"email":"tab\tlf\n@x.io","accountRole":"viewer"}]`)
+	})
+	const words = "x@contractor.example\uFFFDu0001@example.com\nnbsp\uFFFDideo\uFFFD@x.io\ntab\uFFFDlf\uFFFD@x.io\n"
+	for _, tt := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"list", "-o", "name"}, words},
+		{[]string{"list", "-o", "name", "--null"}, strings.ReplaceAll(words, "\n", "\x00")},
+		{[]string{"list", "-o", "name", "-0"}, strings.ReplaceAll(words, "\n", "\x00")},
+	} {
+		r := c.run(tt.args...)
+		expectCode(t, r, 0)
+		if r.stdout != tt.want {
+			t.Errorf("%v:\n%q\nwant\n%q", tt.args, r.stdout, tt.want)
+		}
+	}
+	r := c.run("list", "-o", "json", "--null")
+	expectCode(t, r, 2)
+	expectContains(t, "list -o json --null", r.stderr, "--null works only with --output name")
+}
+
 func TestListShowsDataDomainRoles(t *testing.T) {
 	_, c := setup(t, withDataDomains(), sandbox.User{Email: "ana@corp.io", AccountRole: "editor", DataDomainRoles: map[string]string{"sales": "editor"}})
 	r := c.run("list")

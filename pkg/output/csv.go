@@ -8,15 +8,18 @@ import (
 )
 
 // csvFormulaLeads are the first characters that make a spreadsheet read a
-// cell as a formula (=, +, -, @), or that hide one (TAB, CR), plus the
-// quote itself, so that neutralising can always be undone.
-const csvFormulaLeads = "=+-@\t\r'"
+// cell as a formula (=, +, -, @), or that hide one (TAB, CR); '#', which
+// makes a csv reader that skips comments skip the row, or take it for one
+// of an export's marker rows; and the quote itself, so that neutralising
+// can always be undone.
+const csvFormulaLeads = "=+-@\t\r#'"
 
 // NeutraliseCSVCell returns s with a ' in front when it begins with =, +,
-// -, @, TAB, CR or ', as OWASP advises against formula injection: a
-// spreadsheet then shows "=HYPERLINK(...)" as text instead of running it.
-// -o csv and exported csv files write every cell through it; tsv, -o name
-// and piped tables stay exact, since scripts cut and xargs them.
+// -, @, TAB, CR, # or ', as OWASP advises against formula injection: a
+// spreadsheet then shows "=HYPERLINK(...)" as text instead of running it,
+// and a user "#x@example.com" is not a comment. -o csv and exported csv
+// files write every cell through it; tsv, -o name and piped tables stay
+// exact, since scripts cut and xargs them.
 func NeutraliseCSVCell(s string) string {
 	if s != "" && strings.IndexByte(csvFormulaLeads, s[0]) >= 0 {
 		return "'" + s
@@ -43,16 +46,20 @@ func RestoreCSVCell(s string) string {
 // own, for a reader that splits lines before it reads csv (grep, head, a
 // terminal) as for scripts that cut tsv, and no email that apply takes
 // holds one. So tsv is neither quoted nor neutralised: its cells are
-// written as they are. The
-// header row is written with the first row, or at the end of an empty list,
-// so that a list that fails before its first row prints nothing.
+// written as they are. The header row, after the Layout's CSVHead, is
+// written with the first row, or at the end of an empty list, so that a
+// list that fails before its first row prints nothing.
 type delimitedSink struct {
 	out     *itemBuffer
 	cw      *csv.Writer
 	columns []Column
 	cols    []int
-	headers bool // a header row is still to be written
+	headers bool // a header row is wanted
+	started bool // the head and header rows are written
 	record  []string
+	n       int
+	head    []string                // Layout.CSVHead
+	tail    func(rows int) []string // Layout.CSVTail
 }
 
 func newDelimitedSink(out *itemBuffer, columns []Column, cols []int, comma rune, headers bool) *delimitedSink {
@@ -72,18 +79,19 @@ func (s *delimitedSink) add(_ any, row []string) error {
 			s.record[i] = text.Safe(cell(row, c))
 		}
 	}
-	if err := s.write(); err != nil {
+	if err := s.write(s.record); err != nil {
 		return err
 	}
+	s.n++
 	return s.out.endItem()
 }
 
 // write writes the record: csv through encoding/csv, tsv as its cells
 // joined by tabs, which no cell holds, without quoting a cell that holds a
 // quote or begins with a space (so bob,"jr"@example.com stays as it is).
-func (s *delimitedSink) write() error {
+func (s *delimitedSink) write(record []string) error {
 	if s.cw.Comma == '\t' {
-		for i, c := range s.record {
+		for i, c := range record {
 			if i > 0 {
 				s.out.WriteByte('\t')
 			}
@@ -92,28 +100,52 @@ func (s *delimitedSink) write() error {
 		s.out.WriteByte('\n')
 		return nil
 	}
-	if err := s.cw.Write(s.record); err != nil {
+	if err := s.cw.Write(record); err != nil {
 		return err
 	}
 	s.cw.Flush()
 	return s.cw.Error()
 }
 
+// writeHeader writes, once, what comes before the first row: the
+// Layout's CSVHead and the header row.
 func (s *delimitedSink) writeHeader() error {
+	if s.started {
+		return nil
+	}
+	s.started = true
+	if s.head != nil {
+		if err := s.write(safeCells(s.head)); err != nil {
+			return err
+		}
+	}
 	if !s.headers {
 		return nil
 	}
-	s.headers = false
 	for i, c := range s.cols {
 		s.record[i] = text.Safe(s.columns[c].Name) // a name, never a formula
 	}
-	return s.write()
+	return s.write(s.record)
 }
 
 func (s *delimitedSink) finish() error {
 	if err := s.writeHeader(); err != nil {
 		return err
 	}
+	if s.tail != nil {
+		if err := s.write(safeCells(s.tail(s.n))); err != nil {
+			return err
+		}
+	}
 	s.cw.Flush()
 	return s.cw.Error()
+}
+
+// safeCells returns cells made Safe.
+func safeCells(cells []string) []string {
+	safe := make([]string, len(cells))
+	for i, c := range cells {
+		safe[i] = text.Safe(c)
+	}
+	return safe
 }

@@ -19,7 +19,9 @@ func TestNeutraliseCSVCell(t *testing.T) {
 		{"\r=1", "'\r=1"},
 		{"'=1", "''=1"},
 		{"'quoted", "''quoted"},
+		{"#x@example.com", "'#x@example.com"},
 		{"ana@example.com", "ana@example.com"},
+		{"a#b", "a#b"},
 		{"a=b", "a=b"},
 		{" =1", " =1"},
 		{"", ""},
@@ -45,7 +47,7 @@ func TestNeutraliseCSVCell(t *testing.T) {
 // neutralised form never begins with a character a spreadsheet acts on.
 func TestCSVCellRoundTrip(t *testing.T) {
 	rng := rand.New(rand.NewPCG(1, 2))
-	alphabet := []string{"=", "+", "-", "@", "\t", "\r", "'", "a", " ", "\"", ","}
+	alphabet := []string{"=", "+", "-", "@", "\t", "\r", "'", "a", " ", "\"", ",", "#"}
 	for range 20000 {
 		var b strings.Builder
 		for range rng.IntN(5) {
@@ -56,14 +58,15 @@ func TestCSVCellRoundTrip(t *testing.T) {
 		if RestoreCSVCell(n) != s {
 			t.Fatalf("RestoreCSVCell(NeutraliseCSVCell(%q)) = %q", s, RestoreCSVCell(n))
 		}
-		if n != "" && strings.IndexByte("=+-@\t\r", n[0]) >= 0 {
+		if n != "" && strings.IndexByte("=+-@\t\r#", n[0]) >= 0 {
 			t.Fatalf("NeutraliseCSVCell(%q) = %q begins with a formula character", s, n)
 		}
 	}
 }
 
-// -o csv neutralises formulas in every cell; tsv, name and piped tables
-// print them exactly.
+// -o csv neutralises formulas, and a leading #, in every cell; tsv, name
+// and piped tables print them exactly (-o name with its white space
+// replaced).
 func TestCSVFormulasOnlyInCSV(t *testing.T) {
 	tbl := &Table{
 		Columns: []Column{{Name: "email"}, {Name: "accountRole"}},
@@ -71,6 +74,7 @@ func TestCSVFormulasOnlyInCSV(t *testing.T) {
 			{"=cmd|' /C calc'!A0@example.com", "@admin"},
 			{"+x@example.com", "-1"},
 			{"'q@example.com", "=1+1"},
+			{"#x@example.com", "#admin"},
 		},
 	}
 	var out bytes.Buffer
@@ -100,7 +104,11 @@ func TestCSVFormulasOnlyInCSV(t *testing.T) {
 		if strings.Contains(out.String(), "'=") || strings.Contains(out.String(), "'+") {
 			t.Errorf("%s neutralised a cell:\n%s", format, out.String())
 		}
-		if !strings.Contains(out.String(), "=cmd|' /C calc'!A0@example.com") {
+		want := "=cmd|' /C calc'!A0@example.com"
+		if format == FormatName {
+			want = strings.ReplaceAll(want, " ", "\uFFFD")
+		}
+		if !strings.Contains(out.String(), want) || !strings.Contains(out.String(), "#x@example.com") {
 			t.Errorf("%s did not print the cell exactly:\n%s", format, out.String())
 		}
 	}

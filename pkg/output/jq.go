@@ -1,7 +1,9 @@
 package output
 
 import (
+	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"strings"
@@ -198,11 +200,10 @@ func iterates(s *gojq.Suffix) bool { return s.Iter && !s.Optional && s.Index == 
 type heldItems struct {
 	buf []byte
 	n   int
-	enc jsonEncoder
 }
 
 func (h *heldItems) add(item any) error {
-	b, err := h.enc.encode(item)
+	b, err := json.Marshal(item)
 	if err != nil {
 		return fmt.Errorf("preparing the list: %w", err)
 	}
@@ -223,4 +224,77 @@ func (h *heldItems) form() (any, error) {
 	}
 	data, err := decodeForm(append(h.buf, ']'))
 	return serverForm(data), err
+}
+
+// jsonForm returns v as encoding/json would read back its JSON: maps,
+// slices, strings, bools, nil and json.Number. --jq and --template work on
+// this form so that they see the same keys and numbers as -o json.
+func jsonForm(v any) (any, error) { return elementForm(orEmpty(v)) }
+
+// serverForm is the JSON form as --jq and --template see it: every tab,
+// line break and carriage return inside a string or a key is replaced by
+// U+FFFD. Their output keeps those characters, which the expression or the
+// template writes on purpose (@tsv, "\n"), and replaces every other one
+// that Safe replaces; a value from the server must not bring its own, or
+// an email holding "\nadmin@example.com" would print as a second line that
+// `| xargs dqo-users delete` reads as another user. The form is changed in
+// place.
+func serverForm(v any) any {
+	switch v := v.(type) {
+	case string:
+		return flatten(v)
+	case []any:
+		for i := range v {
+			v[i] = serverForm(v[i])
+		}
+	case map[string]any:
+		var renamed map[string]any
+		for k, e := range v {
+			v[k] = serverForm(e)
+			if f := flatten(k); f != k {
+				if renamed == nil {
+					renamed = map[string]any{}
+				}
+				renamed[f] = v[k]
+				delete(v, k)
+			}
+		}
+		for k, e := range renamed {
+			v[k] = e
+		}
+	}
+	return v
+}
+
+// breaks replaces tabs, line breaks and carriage returns by U+FFFD.
+var breaks = strings.NewReplacer("\t", "\uFFFD", "\n", "\uFFFD", "\r", "\uFFFD")
+
+// flatten replaces the tabs, line breaks and carriage returns of s by
+// U+FFFD.
+func flatten(s string) string {
+	if !strings.ContainsAny(s, "\t\n\r") {
+		return s
+	}
+	return breaks.Replace(s)
+}
+
+// elementForm is jsonForm for an element of a list, which encoding/json
+// writes as null when it is a nil slice.
+func elementForm(v any) (any, error) {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return nil, err
+	}
+	return decodeForm(b)
+}
+
+// decodeForm reads JSON text into the JSON form.
+func decodeForm(b []byte) (any, error) {
+	dec := json.NewDecoder(bytes.NewReader(b))
+	dec.UseNumber()
+	var out any
+	if err := dec.Decode(&out); err != nil {
+		return nil, err
+	}
+	return out, nil
 }

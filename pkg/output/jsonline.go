@@ -10,14 +10,11 @@ import (
 // escaping of control and format characters as WriteJSON.
 func WriteJSONLine(w io.Writer, v any) error {
 	var e jsonEncoder
-	src, err := e.encode(v)
+	b, err := e.encode(v, "", "")
 	if err != nil {
-		return fmt.Errorf("writing JSON: %w", err)
+		return err
 	}
-	if i, _, _ := nextUnsafeByte(src); i >= 0 {
-		src = appendJSONSafe(nil, src)
-	}
-	_, err = w.Write(append(src, '\n'))
+	_, err = w.Write(append(b, '\n'))
 	return err
 }
 

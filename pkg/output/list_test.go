@@ -3,6 +3,7 @@ package output
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"math/rand/v2"
@@ -12,6 +13,7 @@ import (
 	"time"
 
 	"github.com/itchyny/gojq"
+	"go.yaml.in/yaml/v3"
 )
 
 // randomUsers builds n users with awkward values now and then.
@@ -66,7 +68,7 @@ func listPrinters() map[string]Printer {
 }
 
 // streamList prints users through a ListWriter.
-func streamList(t *testing.T, p Printer, users []testUser, tbl *Table) (string, string, error) {
+func streamList[T any](t *testing.T, p Printer, users []T, tbl *Table) (string, string, error) {
 	t.Helper()
 	var out, errOut bytes.Buffer
 	p.Out, p.ErrOut = &out, &errOut
@@ -364,38 +366,165 @@ func TestListFlushAfter(t *testing.T) {
 	})
 }
 
-// With a Layout key, a list is the value of a document's only key, in
-// json and yaml, as WriteJSON and YAMLList write such a document; csv
-// ignores the layout.
+// streamItems prints items, which have no table, through a ListWriter.
+func streamItems(p Printer, items []any) (string, string, error) {
+	var out, errOut bytes.Buffer
+	p.Out, p.ErrOut = &out, &errOut
+	l, err := p.List(context.Background(), nil, 0, "")
+	if err != nil {
+		return "", "", err
+	}
+	for _, item := range items {
+		if err := l.Add(item, nil); err != nil {
+			return out.String(), errOut.String(), err
+		}
+	}
+	err = l.Close()
+	return out.String(), errOut.String(), err
+}
+
+// With a Layout key, a list is the value of one key of a document, in json
+// and yaml, with the layout's other keys before and after it, as
+// encoding/json and yaml.v3 alone write the whole document; csv has its own
+// rows before the header and after the last row.
 func TestListLayout(t *testing.T) {
 	rng := rand.New(rand.NewPCG(9, 10))
+	tail := func(n int) []Field { return []Field{{"end", map[string]int{"users": n}}} }
+	csvTail := func(n int) []string { return []string{"#end", fmt.Sprintf("users=%d", n)} }
 	for _, n := range []int{0, 1, 2, 300} {
-		users := randomUsers(rng, n)
-		tbl := usersTable(users)
+		users := genFixedUsers(rng, n, awkward[:40])
 		items := make([]any, n)
+		tbl := &Table{Columns: []Column{{Name: "email"}, {Name: "accountRole"}}}
 		for i := range users {
-			items[i] = users[i]
+			items[i] = &users[i]
+			tbl.Rows = append(tbl.Rows, []string{users[i].Email, users[i].AccountRole})
 		}
-		layout := YAMLListOptions{Key: "users", FlowFields: true}
-		var wantJSON bytes.Buffer
-		if err := WriteJSON(&wantJSON, map[string][]testUser{"users": users}); err != nil {
-			t.Fatal(err)
-		}
-		var wantCSV bytes.Buffer
-		if err := (&Printer{Out: &wantCSV, Options: Options{Format: FormatCSV}}).Print(context.Background(), users, tbl); err != nil {
-			t.Fatal(err)
-		}
-		for format, want := range map[Format]string{
-			FormatJSON: wantJSON.String(),
-			FormatYAML: yamlList(t, items, layout),
-			FormatCSV:  wantCSV.String(),
+		for _, layout := range []Layout{
+			{Key: "users", FlowFields: true},
+			{Key: "users", FlowFields: true, Comment: "a comment", Head: []Field{{"export", 1}, {"instance", []string{"https://a.io:443", "http://b.io:80"}}}, Tail: tail,
+				CSVHead: []string{"#export", "version=1", "=x"}, CSVTail: csvTail},
+			{Key: "users", Head: []Field{{"instance", "https://a.io:443"}}, Tail: tail},
 		} {
-			got, _, err := streamList(t, Printer{Options: Options{Format: format}, Layout: layout}, users, tbl)
+			fields := append([]Field(nil), layout.Head...)
+			fields = append(fields, Field{"users", users})
+			if layout.Tail != nil {
+				fields = append(fields, layout.Tail(n)...)
+			}
+			var wantYAML strings.Builder
+			if layout.Comment != "" {
+				wantYAML.WriteString("# " + layout.Comment + "\n")
+			}
+			wantYAML.WriteString(yamlDocument(t, fields, layout.FlowFields))
+			var wantCSV bytes.Buffer
+			if layout.CSVHead != nil {
+				wantCSV.WriteString(strings.Join(layout.CSVHead, ",") + "\n")
+			}
+			if err := (&Printer{Out: &wantCSV, Options: Options{Format: FormatCSV}}).Print(context.Background(), nil, tbl); err != nil {
+				t.Fatal(err)
+			}
+			if layout.CSVTail != nil {
+				wantCSV.WriteString(strings.Join(layout.CSVTail(n), ",") + "\n")
+			}
+			for format, want := range map[Format]string{
+				FormatJSON: jsonDocument(t, fields),
+				FormatYAML: wantYAML.String(),
+				FormatCSV:  wantCSV.String(),
+			} {
+				got, _, err := streamList(t, Printer{Options: Options{Format: format}, Layout: layout}, items, tbl)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if got != want {
+					t.Errorf("%s, %d users, %+v:\n%s\nwant\n%s", format, n, layout, got, want)
+				}
+			}
+		}
+	}
+}
+
+// jsonDocument is the JSON object of fields, in their order, as
+// encoding/json alone writes it: each value encoded whole, and json.Indent
+// over the object.
+func jsonDocument(t *testing.T, fields []Field) string {
+	t.Helper()
+	var compact bytes.Buffer
+	enc := json.NewEncoder(&compact)
+	enc.SetEscapeHTML(false)
+	compact.WriteByte('{')
+	for i, f := range fields {
+		if i > 0 {
+			compact.WriteByte(',')
+		}
+		if err := enc.Encode(f.Key); err != nil {
+			t.Fatal(err)
+		}
+		compact.WriteByte(':')
+		if err := enc.Encode(f.Value); err != nil {
+			t.Fatal(err)
+		}
+	}
+	compact.WriteByte('}')
+	var out bytes.Buffer
+	if err := json.Indent(&out, compact.Bytes(), "", "  "); err != nil {
+		t.Fatal(err)
+	}
+	return out.String() + "\n"
+}
+
+// yamlDocument is the YAML mapping of fields, in their order, as yaml.v3
+// alone writes it: the users as yamlV3Users has them, the other values as
+// yaml.v3 encodes them, in flow style when flow is set.
+func yamlDocument(t *testing.T, fields []Field, flow bool) string {
+	t.Helper()
+	doc := &yaml.Node{Kind: yaml.MappingNode, Tag: "!!map"}
+	for _, f := range fields {
+		value := &yaml.Node{}
+		if users, ok := f.Value.([]fixedUser); ok {
+			value = yamlV3UsersNode(users, flow)
+		} else if err := value.Encode(f.Value); err != nil {
+			t.Fatal(err)
+		} else if flow && value.Kind != yaml.ScalarNode {
+			value.Style = yaml.FlowStyle
+		}
+		doc.Content = append(doc.Content, yamlStr(f.Key), value)
+	}
+	return yamlV3Encode(t, doc)
+}
+
+// A list cut short has none of what its layout writes after it: Abort,
+// and Close after a failed item, leave the document without its end.
+func TestListLayoutCutShort(t *testing.T) {
+	users := randomUsers(rand.New(rand.NewPCG(19, 20)), 3)
+	tbl := usersTable(users)
+	layout := Layout{Key: "users", Head: []Field{{"export", 1}}, Tail: func(n int) []Field { return []Field{{"end", n}} },
+		CSVHead: []string{"#export"}, CSVTail: func(n int) []string { return []string{"#end"} }}
+	for _, format := range []Format{FormatJSON, FormatYAML, FormatCSV} {
+		for _, how := range []string{"abort", "failed item"} {
+			if how == "failed item" && format == FormatCSV {
+				continue // a csv row cannot fail
+			}
+			var out bytes.Buffer
+			p := Printer{Out: &out, Options: Options{Format: format}, Layout: layout}
+			l, err := p.List(context.Background(), tbl.Columns, 0, "")
 			if err != nil {
 				t.Fatal(err)
 			}
-			if got != want {
-				t.Errorf("%s, %d users:\n%s\nwant\n%s", format, n, got, want)
+			for i := range users {
+				if err := l.Add(users[i], tbl.Rows[i]); err != nil {
+					t.Fatal(err)
+				}
+			}
+			if how == "abort" {
+				err = l.Abort()
+			} else {
+				if l.Add(func() {}, []string{"x"}) == nil {
+					t.Fatalf("%s: a func was written", format)
+				}
+				err = l.Close()
+			}
+			got := out.String()
+			if !strings.Contains(got, "export") || strings.Contains(got, "end") {
+				t.Errorf("%s, %s: %v\n%s", format, how, err, got)
 			}
 		}
 	}

@@ -50,7 +50,9 @@ const (
 	FormatCSV Format = "csv"
 	// FormatTSV prints the table as tab-separated values with a header row.
 	FormatTSV Format = "tsv"
-	// FormatName prints the Table.NameColumn cell of each row, one per line.
+	// FormatName prints the Table.NameColumn cell of each row, one per line
+	// (or NUL-terminated, Options.Null), as one word: white space is
+	// replaced as Safe replaces controls.
 	FormatName Format = "name"
 	// FormatText is a plan for people (diff).
 	FormatText Format = "text"
@@ -100,6 +102,9 @@ type Options struct {
 	// Column.Name (--columns). Matching ignores case; an element may itself
 	// be a comma-separated list. Empty means the format's default set.
 	Columns []string
+	// Null ends each name of -o name with a NUL byte rather than a line
+	// break (--null, -0), for `xargs -0`.
+	Null bool
 }
 
 // format returns the effective format name, resolving the empty default.
@@ -117,7 +122,8 @@ func (o Options) format() Format {
 // Validate reports, as a *UsageError, a combination of options that cannot
 // work: an unknown format; --jq or --template with a format other than json;
 // both of them together; a jq expression or template that does not parse;
-// --columns with a format that has no columns; and, when columns is given, a
+// --columns with a format that has no columns; --null with a format other
+// than name; and, when columns is given, a
 // --columns name that is not among them. Commands call it before any network
 // request so that a typo fails fast with exit code 2; Printer.Print calls it
 // again with the table's columns.
@@ -146,6 +152,9 @@ func (o Options) Validate(columns ...Column) error {
 		if _, err := parseTemplate(o.Template); err != nil {
 			return err
 		}
+	}
+	if o.Null && (o.format() != FormatName || o.JQ != "" || o.Template != "") {
+		return usageErrorf("--null works only with --output name")
 	}
 	names := o.columnNames()
 	if len(names) > 0 {

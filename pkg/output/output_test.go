@@ -545,31 +545,6 @@ func TestWriteJSONMatchesEncodingJSON(t *testing.T) {
 	}
 }
 
-// The indenter keeps its state between pieces of input cut anywhere.
-func TestIndenterInPieces(t *testing.T) {
-	src, err := json.Marshal(map[string]any{"s": `a\"b{[,:`, "e": []any{}, "o": map[string]any{"x": []any{1, "y"}}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	var whole indenter
-	want := whole.append(nil, src)
-	var pieces indenter
-	var got []byte
-	for i := range src {
-		got = pieces.append(got, src[i:i+1])
-	}
-	if !bytes.Equal(got, want) {
-		t.Errorf("byte by byte:\n%s\nwhole:\n%s", got, want)
-	}
-	var ref bytes.Buffer
-	if err := json.Indent(&ref, src, "", "  "); err != nil {
-		t.Fatal(err)
-	}
-	if !bytes.Equal(want, ref.Bytes()) {
-		t.Errorf("indenter:\n%s\njson.Indent:\n%s", want, ref.Bytes())
-	}
-}
-
 // YAML must read back as the very data JSON reads back as.
 func TestWriteYAMLRoundTrips(t *testing.T) {
 	users := testUsers()
@@ -591,39 +566,5 @@ func TestWriteYAMLRoundTrips(t *testing.T) {
 	j, _ := json.Marshal(fromJSON)
 	if !bytes.Equal(y, j) {
 		t.Errorf("YAML read back as\n%s\nJSON as\n%s", y, j)
-	}
-}
-
-// A list written in batches reads exactly as one written whole.
-func TestYAMLBatchesJoinSeamlessly(t *testing.T) {
-	values := []any{
-		testUsers(),
-		[]any{"a", "multi\nline", []any{"x", []any{}}, map[string]any{}, nil, 1, "- dash"},
-		[]any{[]any{"a", "b"}, []any{"c"}, map[string]any{"k": []any{map[string]any{"n": 1}}}},
-	}
-	for _, v := range values {
-		b, err := json.Marshal(v)
-		if err != nil {
-			t.Fatal(err)
-		}
-		node := func() *yaml.Node {
-			dec := json.NewDecoder(bytes.NewReader(b))
-			dec.UseNumber()
-			n, err := yamlNode(dec)
-			if err != nil {
-				t.Fatal(err)
-			}
-			return n
-		}
-		var whole, batched bytes.Buffer
-		if err := encodeYAML(&whole, node(), 1000); err != nil {
-			t.Fatal(err)
-		}
-		if err := encodeYAML(&batched, node(), 2); err != nil {
-			t.Fatal(err)
-		}
-		if whole.String() != batched.String() {
-			t.Errorf("in batches of 2:\n%s\nwhole:\n%s", batched.String(), whole.String())
-		}
 	}
 }

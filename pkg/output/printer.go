@@ -22,12 +22,9 @@ type Printer struct {
 	Color bool
 	// Options are the user's choices.
 	Options Options
-	// Layout lays out a list that List writes as json or yaml: its Key
-	// makes the list the value of a document's only key, as in an export
-	// file ({"users": [...]}, "users:" and the items below it), and its
-	// FlowFields writes the mappings and lists inside each yaml item in
-	// flow style. Print, --jq, --template and the other formats ignore it.
-	Layout YAMLListOptions
+	// Layout frames a list that List writes as a document of its own, such
+	// as an export file. Print, --jq and --template ignore it.
+	Layout Layout
 }
 
 // Print writes value, or t for the formats that print rows and columns, to
@@ -108,9 +105,9 @@ func (p *Printer) newSink(ctx context.Context, out *itemBuffer, t *Table) (listS
 	format := o.format()
 	switch format {
 	case FormatJSON:
-		return &jsonSink{out: out, key: p.Layout.Key}, nil
+		return &jsonSink{out: out, layout: &p.Layout}, nil
 	case FormatYAML:
-		return &yamlSink{out: out, list: NewYAMLList(out, p.Layout)}, nil
+		return &yamlSink{out: out, layout: &p.Layout}, nil
 	}
 	if t == nil {
 		return nil, fmt.Errorf("output: format %q needs a table, and none was given", format)
@@ -119,7 +116,11 @@ func (p *Printer) newSink(ctx context.Context, out *itemBuffer, t *Table) (listS
 		if t.NameColumn < 0 || t.NameColumn >= len(t.Columns) {
 			return nil, fmt.Errorf("output: NameColumn %d is out of range for %d columns", t.NameColumn, len(t.Columns))
 		}
-		return &nameSink{out: out, column: t.NameColumn}, nil
+		end := byte('\n')
+		if o.Null {
+			end = 0
+		}
+		return &nameSink{out: out, column: t.NameColumn, end: end}, nil
 	}
 	// A table is aligned, with headers, on a terminal and wherever -o table
 	// or wide was asked for by name; only the default table, piped, is
@@ -138,7 +139,9 @@ func (p *Printer) newSink(ctx context.Context, out *itemBuffer, t *Table) (listS
 	}
 	switch format {
 	case FormatCSV:
-		return newDelimitedSink(out, t.Columns, cols, ',', !o.NoHeaders), nil
+		s := newDelimitedSink(out, t.Columns, cols, ',', !o.NoHeaders)
+		s.head, s.tail = p.Layout.CSVHead, p.Layout.CSVTail
+		return s, nil
 	case FormatTSV:
 		return newDelimitedSink(out, t.Columns, cols, '\t', !o.NoHeaders), nil
 	}
@@ -153,4 +156,42 @@ func (p *Printer) newSink(ctx context.Context, out *itemBuffer, t *Table) (listS
 	}
 	// Piped, colour only when forced (--color always).
 	return &pipedSink{out: out, columns: t.Columns, cols: cols, color: p.Color}, nil
+}
+
+// Layout frames a list as a document of its own, such as an export file: in
+// json and yaml the list is the value of one key of a document that has
+// other keys before and after it, and in csv rows come before the header
+// and after the last row. What comes after the list is written by Close
+// alone, never by Abort nor after an error, so that a document cut short
+// lacks it. The zero Layout is a list alone.
+type Layout struct {
+	// Key, when set, makes a json or yaml list the value of this key of a
+	// document: {"users": [...]}, or "users:" with the items below it.
+	Key string
+	// Comment, yaml only, is a comment line (without its "# ") that opens
+	// the document. It needs Key.
+	Comment string
+	// Head are the keys of the document before Key, with their values, in
+	// order. It needs Key.
+	Head []Field
+	// Tail, when set, gives the keys of the document after the list, from
+	// the number of items in it. It needs Key.
+	Tail func(items int) []Field
+	// FlowFields writes the mappings and lists inside each yaml item, and
+	// the values of Head and Tail, in flow style, on the line of their key:
+	// "dataDomainRoles: {sales: editor}".
+	FlowFields bool
+	// CSVHead is a csv row before the header row, and CSVTail gives one
+	// after the last row from the number of rows, when set. Their cells are
+	// written as they are, not neutralised (NeutraliseCSVCell): a reader
+	// recognises them by their exact content.
+	CSVHead []string
+	CSVTail func(rows int) []string
+}
+
+// Field is one key of a document with its value, which is written as
+// encoding/json encodes it (in yaml too, as WriteYAML writes values).
+type Field struct {
+	Key   string
+	Value any
 }

@@ -8,10 +8,12 @@ import (
 )
 
 // appendJSONSafe appends JSON text src to dst with every character that
-// unsafeRune names written as a \u escape: encoding/json and gojq escape
-// the C0 controls but leave DEL, the C1 controls and the format characters
-// raw. The escapes read back as the same string, so the output stays exact.
-// Outside strings JSON text is ASCII, so src need not be parsed.
+// text.Unsafe names and encoding/json leaves raw written as a \u escape:
+// encoding/json and gojq escape the C0 controls, U+2028 and U+2029, but
+// leave DEL, the C1 controls and the format characters raw. It is the one
+// escaper that the JSON writers add to encoding/json. The escapes read back
+// as the same string, so the output stays exact. Outside strings JSON text
+// is ASCII, so src need not be parsed.
 func appendJSONSafe(dst, src []byte) []byte {
 	return appendEscaped(dst, src, func(dst []byte, r rune) []byte {
 		if r > 0xffff {

@@ -7,41 +7,21 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/dqops-users/dqo-users/pkg/output/outputtest"
 	"github.com/dqops-users/dqo-users/pkg/text"
 	"go.yaml.in/yaml/v3"
 )
-
-// hostile are characters a server could put in an email or a domain name to
-// act on the terminal or mislead the reader, each with what it does.
-var hostile = []struct{ name, s string }{
-	{"ESC colour", "\x1b[31m"},
-	{"BEL", "\x07"},
-	{"CR", "\r"},
-	{"C1 CSI", "\u009b"},
-	{"OSC 52 clipboard write", "\x1b]52;c;SGVsbG8=\x07"},
-	{"right-to-left override", "\u202e"},
-	{"zero-width space", "\u200b"},
-	{"line separator", "\u2028"},
-	{"paragraph separator", "\u2029"},
-	{"DEL", "\x7f"},
-	{"soft hyphen", "\u00ad"},
-	{"byte order mark", "\ufeff"},
-	{"language tag", "\U000e0001"},
-}
-
-// rawHostile are the characters that must never reach the output raw.
-var rawHostile = []string{"\x1b", "\x07", "\r", "\u009b", "\u202e", "\u200b", "\u2028", "\u2029", "\x7f", "\u00ad", "\ufeff", "\U000e0001"}
 
 // hostileUsers carries every hostile string in every field a format shows,
 // keys of a map included.
 func hostileUsers() []testUser {
 	var users []testUser
-	for _, h := range hostile {
+	for _, h := range outputtest.Hostiles {
 		users = append(users, testUser{
-			Email:           "a" + h.s + "@example.com",
-			AccountRole:     h.s + "admin",
-			DataDomainRoles: map[string]string{"sales" + h.s: "editor" + h.s},
-			DisplayName:     h.s,
+			Email:           "a" + h.S + "@example.com",
+			AccountRole:     h.S + "admin",
+			DataDomainRoles: map[string]string{"sales" + h.S: "editor" + h.S},
+			DisplayName:     h.S,
 		})
 	}
 	return users
@@ -91,10 +71,8 @@ func TestEveryFormatNeutralisesHostileText(t *testing.T) {
 				// The table's own colours are the only escapes allowed.
 				got = ansiSGR.ReplaceAllString(got, "")
 			}
-			for _, c := range rawHostile {
-				if strings.Contains(got, c) {
-					t.Errorf("%q reached the output raw:\n%q", c, got)
-				}
+			if c := outputtest.RawIn(got); c != "" {
+				t.Errorf("%q reached the output raw:\n%q", c, got)
 			}
 		})
 	}
@@ -165,5 +143,47 @@ func TestWriteJSONLineEscapes(t *testing.T) {
 	want := `{"message":"user \"a\u001b[31m\u202e\u2028\u009b@b.io\" <not found>"}` + "\n"
 	if b.String() != want {
 		t.Errorf("got  %s\nwant %s", b.String(), want)
+	}
+}
+
+// JSON and YAML write each hostile string with the escapes of the table in
+// outputtest, from WriteJSON and WriteYAML and from a list written as it
+// arrives alike.
+func TestEscapingTable(t *testing.T) {
+	for _, h := range outputtest.Hostiles {
+		t.Run(h.Name, func(t *testing.T) {
+			value := "a" + h.S + "b"
+			user := &fixedUser{Email: value, AccountRole: value, DataDomainRoles: map[string]string{value: value}}
+			for _, tt := range []struct {
+				format Format
+				want   string
+			}{
+				{FormatJSON, `"a` + h.JSON + `b"`},
+				{FormatYAML, `"a` + h.YAML + `b"`},
+			} {
+				var whole bytes.Buffer
+				var err error
+				if tt.format == FormatJSON {
+					err = WriteJSON(&whole, map[string]string{"s": value})
+				} else {
+					err = WriteYAML(&whole, map[string]string{"s": value})
+				}
+				if err != nil {
+					t.Fatal(err)
+				}
+				listed, _, err := streamItems(Printer{Options: Options{Format: tt.format}}, []any{user})
+				if err != nil {
+					t.Fatal(err)
+				}
+				for _, got := range []string{whole.String(), listed} {
+					if !strings.Contains(got, tt.want) {
+						t.Errorf("%s: %q lacks %s", tt.format, got, tt.want)
+					}
+					if c := outputtest.RawIn(got); c != "" {
+						t.Errorf("%s: %q written raw: %q", tt.format, c, got)
+					}
+				}
+			}
+		})
 	}
 }

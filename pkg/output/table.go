@@ -3,6 +3,7 @@ package output
 import (
 	"strings"
 	"unicode"
+	"unicode/utf8"
 
 	"github.com/dqops-users/dqo-users/pkg/text"
 )
@@ -142,17 +143,36 @@ func (s *pipedSink) add(_ any, row []string) error {
 
 func (s *pipedSink) finish() error { return nil }
 
-// nameSink prints the name cell of each row, one per line, Safe as the
-// piped table's cells are, so that `-o name | xargs` reads one word a line.
+// nameSink prints the name cell of each row, one per line, or each ended
+// by a NUL byte (Options.Null) for `xargs -0`. A name is Safe, as the piped
+// table's cells are, and has every white space character replaced by
+// U+FFFD as well, so that `-o name | xargs` reads one word a line: a
+// server's email "x@contractor.example u0001@example.com" must not make
+// xargs act on u0001@example.com.
 type nameSink struct {
 	out    *itemBuffer
 	column int
+	end    byte // '\n', or 0 for --null
 }
 
 func (s *nameSink) add(_ any, row []string) error {
-	s.out.WriteString(text.Safe(cell(row, s.column)))
-	s.out.WriteByte('\n')
+	s.out.WriteString(nameWord(cell(row, s.column)))
+	s.out.WriteByte(s.end)
 	return s.out.endItem()
+}
+
+// nameWord returns s as -o name prints it: Safe, and without white space.
+func nameWord(s string) string {
+	s = text.Safe(s)
+	if strings.IndexFunc(s, unicode.IsSpace) < 0 {
+		return s
+	}
+	return strings.Map(func(r rune) rune {
+		if unicode.IsSpace(r) {
+			return utf8.RuneError
+		}
+		return r
+	}, s)
 }
 
 func (s *nameSink) finish() error { return nil }

@@ -3,6 +3,7 @@ package output
 import (
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"math/rand/v2"
 	"strings"
@@ -190,6 +191,43 @@ func TestRecordTable(t *testing.T) {
 		}
 		if out.String() != tt.want {
 			t.Errorf("%+v, terminal %v:\n%q\nwant\n%q", tt.opts, tt.terminal, out.String(), tt.want)
+		}
+	}
+}
+
+// -o name prints each name as one word: white space of any kind is
+// replaced as Safe replaces controls, so that xargs never splits an email;
+// Null ends each with NUL instead of a line break.
+func TestNameIsOneWord(t *testing.T) {
+	tbl := &Table{Columns: []Column{{Name: "email"}}, Rows: [][]string{
+		{"x@contractor.example u0001@example.com"},
+		{"nbsp\u00a0em\u2003ideo\u3000nnbsp\u202f@x.io"},
+		{"tab\tlf\ncr\rvt\vff\fnel\u0085ls\u2028@x.io"},
+		{"plain@x.io"},
+	}}
+	words := "x@contractor.example\uFFFDu0001@example.com\n" +
+		"nbsp\uFFFDem\uFFFDideo\uFFFDnnbsp\uFFFD@x.io\n" +
+		"tab\uFFFDlf\uFFFDcr\uFFFDvt\uFFFDff\uFFFDnel\uFFFDls\uFFFD@x.io\n" +
+		"plain@x.io\n"
+	for _, tt := range []struct {
+		opts Options
+		want string
+	}{
+		{Options{Format: FormatName}, words},
+		{Options{Format: FormatName, Null: true}, strings.ReplaceAll(words, "\n", "\x00")},
+	} {
+		var out bytes.Buffer
+		if err := (&Printer{Out: &out, Options: tt.opts}).Print(context.Background(), nil, tbl); err != nil {
+			t.Fatal(err)
+		}
+		if out.String() != tt.want {
+			t.Errorf("%+v:\n%q\nwant\n%q", tt.opts, out.String(), tt.want)
+		}
+	}
+	for _, opts := range []Options{{Null: true}, {Format: FormatJSON, Null: true}, {Format: FormatName, JQ: ".", Null: true}} {
+		var usage *UsageError
+		if err := opts.Validate(); !errors.As(err, &usage) {
+			t.Errorf("%+v: Validate() = %v, want a usage error", opts, err)
 		}
 	}
 }

@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
-	"slices"
 	"strings"
 
 	"github.com/dqops-users/dqo-users/pkg/text"
@@ -13,100 +12,182 @@ import (
 )
 
 // WriteYAML writes v as YAML whose keys are v's JSON field names, in the
-// order JSON encoding gives them (struct field order; sorted for maps). A nil
-// or empty slice is written as [].
+// order JSON encoding gives them (struct field order; sorted for maps), as
+// yaml.v3 writes it with an indent of 2 and the compact sequence indent
+// ("- " level with its parent key, as kubectl prints it). A nil or empty
+// slice is written as [].
+//
+// A list is written one element at a time, a User by the writer of the
+// user's fixed shape (which gives yaml.v3's bytes, several times faster),
+// anything else by yaml.v3.
 //
 // A string holding a character that Safe replaces (other than tab and line
 // feed) is written double-quoted with that character escaped: yaml.v3
-// escapes the controls but writes the format characters, such as U+202E,
-// raw.
+// escapes the controls (as \e, \x7f, \x9b, \L, ...) but writes the format
+// characters, such as U+202E, raw; they are written as \u escapes (\U
+// beyond U+FFFF). The table of every such escape is in the tests
+// (outputtest.Hostiles).
 func WriteYAML(w io.Writer, v any) error {
+	out := &itemBuffer{w: w}
 	v = orEmpty(v)
 	if rv, isList := listOf(v); isList {
-		out := &itemBuffer{w: w}
-		list := NewYAMLList(out, YAMLListOptions{})
+		list := yamlSink{out: out, layout: &Layout{}}
 		for i := range rv.Len() {
-			if err := list.Add(rv.Index(i).Addr().Interface()); err != nil {
+			// The address keeps pointer-receiver methods (User, MarshalJSON)
+			// in play, as they are for the elements of a slice encoded whole.
+			if err := list.add(rv.Index(i).Addr().Interface(), nil); err != nil {
 				return err
 			}
-			if err := out.endItem(); err != nil {
-				return err
-			}
 		}
-		if err := list.Close(); err != nil {
+		if err := list.finish(); err != nil {
 			return err
 		}
-		return out.flush()
-	}
-	b, err := json.Marshal(v)
-	if err != nil {
-		return fmt.Errorf("writing YAML: %w", err)
-	}
-	dec := json.NewDecoder(bytes.NewReader(b))
-	// Numbers stay as written; float64 would turn large ids into 1.2e+19.
-	dec.UseNumber()
-	node, err := yamlNode(dec)
-	if err != nil {
-		return fmt.Errorf("writing YAML: %w", err)
-	}
-	return encodeYAML(w, node, yamlBatch)
-}
-
-// yamlBatch is how many list elements go to one yaml.Encoder. The encoder's
-// event queue makes a long sequence quadratic (100,000 users took 11 s);
-// top-level block sequences written one after another read as one, so a
-// long list is written in batches.
-const yamlBatch = 256
-
-// WriteYAMLNode writes a YAML node as WriteYAML does, for callers that build
-// the node themselves (to choose styles). A scalar holding a character that
-// Safe replaces is given the double-quoted style, in node itself. A long list, at the top or as the
-// value of a document's only key ("users: [...]"), is written in batches.
-func WriteYAMLNode(w io.Writer, node *yaml.Node) error {
-	return encodeYAML(w, node, yamlBatch)
-}
-
-func encodeYAML(w io.Writer, node *yaml.Node, batch int) error {
-	if node.Kind == yaml.MappingNode && len(node.Content) == 2 && node.Content[0].Kind == yaml.ScalarNode &&
-		node.Content[1].Kind == yaml.SequenceNode && len(node.Content[1].Content) > batch {
-		// With the compact sequence indent, "key:" followed by the list
-		// written as top-level batches is the same text as the whole.
-		if err := encodeYAML(w, &yaml.Node{Kind: yaml.MappingNode, Tag: "!!map",
-			Content: []*yaml.Node{node.Content[0], {Kind: yaml.ScalarNode, Tag: "!!null", Value: ""}}}, batch); err != nil {
+	} else {
+		node, err := yamlNodeOf(v)
+		if err != nil {
 			return err
 		}
-		return encodeYAML(w, node.Content[1], batch)
-	}
-	parts := []*yaml.Node{node}
-	if node.Kind == yaml.SequenceNode && len(node.Content) > batch {
-		parts = nil
-		for chunk := range slices.Chunk(node.Content, batch) {
-			parts = append(parts, &yaml.Node{Kind: yaml.SequenceNode, Tag: node.Tag, Content: chunk})
+		if err := encodeYAML(out, node); err != nil {
+			return err
 		}
 	}
+	return out.flush()
+}
+
+// yamlSink writes a list as WriteYAML does: the list alone, or framed by
+// its Layout as the value of a document's key.
+type yamlSink struct {
+	out    *itemBuffer
+	layout *Layout
+	n      int
+	user   UserFields
+	buf    []byte
+}
+
+func (s *yamlSink) add(item any, _ []string) error {
+	if s.n == 0 {
+		if err := s.open(false); err != nil {
+			return err
+		}
+	}
+	s.n++
+	if u, ok := item.(User); ok && !isNilPointer(item) {
+		s.user = UserFields{DomainRoles: s.user.DomainRoles[:0]}
+		u.UserFields(&s.user)
+		var ok bool
+		if s.buf, ok = appendYAMLUser(s.buf[:0], &s.user, s.layout.FlowFields); ok {
+			s.out.Write(s.buf)
+			return s.out.endItem()
+		}
+	}
+	node, err := yamlNodeOf(item)
+	if err != nil {
+		return err
+	}
+	if s.layout.FlowFields {
+		flowValues(node)
+	}
+	// With the compact sequence indent, a list written one item at a time
+	// reads, and is, the same text as the whole, after "key:" too.
+	if err := encodeYAML(s.out, &yaml.Node{Kind: yaml.SequenceNode, Tag: "!!seq", Content: []*yaml.Node{node}}); err != nil {
+		return err
+	}
+	return s.out.endItem()
+}
+
+// open writes what comes before the first item, or instead of the items of
+// an empty list: [] alone, or the document's comment, head and key (with []
+// when empty).
+func (s *yamlSink) open(empty bool) error {
+	l := s.layout
+	list := &yaml.Node{Kind: yaml.SequenceNode, Tag: "!!seq", Style: yaml.FlowStyle}
+	if l.Key == "" {
+		if empty {
+			return encodeYAML(s.out, list)
+		}
+		return nil
+	}
+	if l.Comment != "" {
+		s.out.WriteString("# " + l.Comment + "\n")
+	}
+	if !empty {
+		// "users:" with the items below it.
+		list = &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!null"}
+	}
+	doc, err := s.fields(l.Head)
+	if err != nil {
+		return err
+	}
+	doc.Content = append(doc.Content, &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!str", Value: l.Key}, list)
+	return encodeYAML(s.out, doc)
+}
+
+// fields returns a mapping of the fields, their values in flow style when
+// the layout says so.
+func (s *yamlSink) fields(fields []Field) (*yaml.Node, error) {
+	doc := &yaml.Node{Kind: yaml.MappingNode, Tag: "!!map"}
+	for _, f := range fields {
+		value, err := yamlNodeOf(f.Value)
+		if err != nil {
+			return nil, err
+		}
+		if s.layout.FlowFields && value.Kind != yaml.ScalarNode {
+			value.Style = yaml.FlowStyle
+		}
+		doc.Content = append(doc.Content, &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!str", Value: f.Key}, value)
+	}
+	return doc, nil
+}
+
+func (s *yamlSink) finish() error {
+	if s.n == 0 {
+		if err := s.open(true); err != nil {
+			return err
+		}
+	}
+	if s.layout.Key == "" || s.layout.Tail == nil {
+		return nil
+	}
+	doc, err := s.fields(s.layout.Tail(s.n))
+	if err != nil {
+		return err
+	}
+	return encodeYAML(s.out, doc)
+}
+
+// flowValues gives the mappings and lists that are values of mapping n the
+// flow style.
+func flowValues(n *yaml.Node) {
+	if n.Kind != yaml.MappingNode {
+		return
+	}
+	for i := 1; i < len(n.Content); i += 2 {
+		if v := n.Content[i]; v.Kind != yaml.ScalarNode {
+			v.Style = yaml.FlowStyle
+		}
+	}
+}
+
+// encodeYAML writes node as WriteYAML does.
+func encodeYAML(w io.Writer, node *yaml.Node) error {
+	quoted := quoteUnsafe(node)
 	var buf bytes.Buffer
-	var escaped []byte
-	for _, part := range parts {
-		buf.Reset()
-		quoted := quoteUnsafe(part)
-		enc := yaml.NewEncoder(&buf)
-		enc.SetIndent(2)
-		// "- item" level with its parent key, as kubectl prints it.
-		enc.CompactSeqIndent()
-		if err := enc.Encode(part); err != nil {
-			return fmt.Errorf("writing YAML: %w", err)
-		}
-		if err := enc.Close(); err != nil {
-			return fmt.Errorf("writing YAML: %w", err)
-		}
-		out := buf.Bytes()
-		if quoted {
-			escaped = appendYAMLSafe(escaped[:0], out)
-			out = escaped
-		}
-		if _, err := w.Write(out); err != nil {
-			return fmt.Errorf("writing YAML: %w", err)
-		}
+	enc := yaml.NewEncoder(&buf)
+	enc.SetIndent(2)
+	// "- item" level with its parent key, as kubectl prints it.
+	enc.CompactSeqIndent()
+	if err := enc.Encode(node); err != nil {
+		return fmt.Errorf("writing YAML: %w", err)
+	}
+	if err := enc.Close(); err != nil {
+		return fmt.Errorf("writing YAML: %w", err)
+	}
+	out := buf.Bytes()
+	if quoted {
+		out = appendYAMLSafe(nil, out)
+	}
+	if _, err := w.Write(out); err != nil {
+		return fmt.Errorf("writing YAML: %w", err)
 	}
 	return nil
 }
@@ -130,6 +211,22 @@ func quoteUnsafe(n *yaml.Node) bool {
 		}
 	}
 	return found
+}
+
+// yamlNodeOf builds the YAML node of v's JSON form.
+func yamlNodeOf(v any) (*yaml.Node, error) {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return nil, fmt.Errorf("writing YAML: %w", err)
+	}
+	dec := json.NewDecoder(bytes.NewReader(b))
+	// Numbers stay as written; float64 would turn large ids into 1.2e+19.
+	dec.UseNumber()
+	node, err := yamlNode(dec)
+	if err != nil {
+		return nil, fmt.Errorf("writing YAML: %w", err)
+	}
+	return node, nil
 }
 
 // yamlNode builds the YAML node of the next JSON value in dec. Going through

@@ -17,26 +17,6 @@ const DefaultDomain = "(default)"
 // GET /api/domains/.
 const defaultDomainDisplayName = "Root data domain"
 
-// grant is one data-domain role of a user. A role of none is no grant and
-// never stored.
-type grant struct {
-	domain string
-	role   string
-}
-
-// sortedGrants returns the grants of a stored role map, sorted by domain,
-// for the list encoder (nil when there are none).
-func sortedGrants(roles map[string]string) []grant {
-	if len(roles) == 0 {
-		return nil
-	}
-	grants := make([]grant, 0, len(roles))
-	for _, domain := range slices.Sorted(maps.Keys(roles)) {
-		grants = append(grants, grant{domain: domain, role: roles[domain]})
-	}
-	return grants
-}
-
 // grantsOf returns the grants among roles: a private copy without the
 // entries whose role is none, nil when nothing is left. DQOps drops those
 // entries on every write.
@@ -86,11 +66,9 @@ type domainView struct {
 	// field tells whether the user model has dataDomainRoles (1.13).
 	field bool
 	// listed are the domains every user lists, "(default)" and the local
-	// domains, sorted; empty on an instance without data domains, which
-	// shows {} and none of the grants.
+	// domains; empty on an instance without data domains, which shows {}
+	// and none of the grants.
 	listed []string
-	// listedKeys are listed encoded as JSON object keys, colon included.
-	listedKeys [][]byte
 }
 
 func newDomainView(api string, local []string) domainView {
@@ -98,13 +76,8 @@ func newDomainView(api string, local []string) domainView {
 		return domainView{}
 	}
 	v := domainView{field: true}
-	if len(local) == 0 {
-		return v
-	}
-	v.listed = append([]string{DefaultDomain}, local...)
-	slices.Sort(v.listed)
-	for _, domain := range v.listed {
-		v.listedKeys = append(v.listedKeys, append(appendJSONString(nil, domain), ':'))
+	if len(local) > 0 {
+		v.listed = append([]string{DefaultDomain}, local...)
 	}
 	return v
 }
@@ -112,37 +85,27 @@ func newDomainView(api string, local []string) domainView {
 // withDomains tells whether the instance has data domains in use.
 func (v *domainView) withDomains() bool { return len(v.listed) > 0 }
 
-// appendRoles appends the dataDomainRoles object of a user with these
-// grants: every listed domain, "none" where there is no grant, and the
-// grants for other domains as stored. Both lists are sorted, so one merge
-// gives the keys in order without a map or a sort per user.
-func (v *domainView) appendRoles(dst []byte, grants []grant) []byte {
-	dst = append(dst, '{')
-	if !v.withDomains() {
-		return append(dst, '}')
+// noRoles is the dataDomainRoles of every user of an instance without data
+// domains: one map, never written to.
+var noRoles = map[string]string{}
+
+// roles returns the dataDomainRoles of a user with these grants: nil in
+// 1.0, where there is no such field; {} without data domains; else every
+// listed domain, "none" where there is no grant, and the grants for other
+// domains as stored.
+func (v *domainView) roles(grants map[string]string) map[string]string {
+	switch {
+	case !v.field:
+		return nil
+	case !v.withDomains():
+		return noRoles
 	}
-	i, j := 0, 0
-	for i < len(v.listed) || j < len(grants) {
-		if i > 0 || j > 0 {
-			dst = append(dst, ',')
-		}
-		switch {
-		case j == len(grants) || (i < len(v.listed) && v.listed[i] < grants[j].domain):
-			dst = append(dst, v.listedKeys[i]...)
-			dst = append(dst, `"none"`...)
-			i++
-			continue
-		case i < len(v.listed) && v.listed[i] == grants[j].domain:
-			dst = append(dst, v.listedKeys[i]...)
-			i++
-		default:
-			dst = appendJSONString(dst, grants[j].domain)
-			dst = append(dst, ':')
-		}
-		dst = appendJSONString(dst, grants[j].role)
-		j++
+	shown := make(map[string]string, len(v.listed)+len(grants))
+	for _, d := range v.listed {
+		shown[d] = RoleNone
 	}
-	return append(dst, '}')
+	maps.Copy(shown, grants)
+	return shown
 }
 
 // localDataDomain is LocalDataDomainModel of the 1.13.2 document.

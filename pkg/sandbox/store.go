@@ -19,14 +19,13 @@ import (
 // came from) after releasing the lock.
 type record struct {
 	user         User
-	grants       []grant // user.DataDomainRoles sorted, for the list encoder
-	lower        string  // lower-cased email: the sort key, and the identity unless emails are exact
+	lower        string // lower-cased email: the sort key, and the identity unless emails are exact
 	key          string
 	passwordHash string
 }
 
 func newRecord(u User, key, passwordHash string) *record {
-	return &record{user: u, grants: sortedGrants(u.DataDomainRoles), lower: strings.ToLower(u.Email), key: key, passwordHash: passwordHash}
+	return &record{user: u, lower: strings.ToLower(u.Email), key: key, passwordHash: passwordHash}
 }
 
 // store holds the users: a map for lookups and a slice sorted by email

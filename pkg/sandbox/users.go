@@ -77,11 +77,12 @@ func (s *Server) serveList(w http.ResponseWriter) {
 	w.WriteHeader(http.StatusOK)
 	buf := make([]byte, 0, listChunkBytes+1024)
 	buf = append(buf, '[')
+	enc := newUserEncoder(&s.view)
 	for i, rec := range recs {
 		if i > 0 {
 			buf = append(buf, ',')
 		}
-		buf = appendUserJSON(buf, rec, &s.view)
+		buf = enc.appendUser(buf, rec)
 		if len(buf) >= listChunkBytes {
 			if _, err := w.Write(buf); err != nil {
 				return // the client went away (or this is HEAD)

@@ -2,6 +2,7 @@ package users
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"slices"
@@ -17,14 +18,30 @@ import (
 // DQOps lists users sorted by email, so an export is in that order, and
 // applying it changes nothing.
 //
-// withDomains is whether the server's user model has dataDomainRoles
-// (DQOps 1.13, with or without data domains in use). Then every user is
-// written with its grants (User.Grants: the entries whose role is none that
-// DQOps lists for every domain are left out), {} (or an empty CSV cell) when
-// it has none, so the file pins the server's whole state: applying it later
-// also removes data-domain roles granted since. In 1.0 the field (and the
-// CSV column) is left out, since such a server has nothing to say about
-// them.
+// The file opens with a start mark, the format version and the instances
+// the users come from, and ends with an end mark, written by Close after
+// the last user and never by Abort, so that a file cut off part-way cannot
+// pass for the whole list:
+//
+//	# dqo-users export: a file without its last line, end:, was cut off and apply refuses it
+//	export: 1
+//	instance: https://dqops.example.com:443
+//	users:
+//	- email: ana@example.com
+//	  accountRole: editor
+//	  dataDomainRoles: {}
+//	end: {users: 1}
+//
+// JSON holds the same keys ({"export": 1, "instance": ..., "users": [...],
+// "end": {"users": 1}}), and CSV a marker row before the header and one
+// after the last row, which a reader knows by their first cell:
+//
+//	#dqo-users export,version=1,instance=https://dqops.example.com:443
+//	email,accountRole,dataDomainRoles
+//	ana@example.com,editor,
+//	#dqo-users end,users=1
+//
+// Data-domain roles are written as ExportOptions.WithDomains says.
 type Exporter struct {
 	list        *output.ListWriter
 	withDomains bool
@@ -42,6 +59,45 @@ type Exporter struct {
 	twins map[string]int
 }
 
+// ExportOptions say what an export holds besides the users.
+type ExportOptions struct {
+	// WithDomains is whether the server's user model has dataDomainRoles
+	// (DQOps 1.13, with or without data domains in use). Then every user is
+	// written with its grants (User.Grants: the entries whose role is none
+	// that DQOps lists for every domain are left out), {} (or an empty CSV
+	// cell) when it has none, so the file pins the server's whole state:
+	// applying it later also removes data-domain roles granted since. In
+	// 1.0 the field (and the CSV column) is left out, since such a server
+	// has nothing to say about them.
+	WithDomains bool
+	// Instances are the normalised URLs (api.NormalizeURL) of the
+	// instances the users come from, for the start mark: one, or several
+	// for a fleet (YAML and JSON only: CSV has no room for them). None
+	// leaves the instance out (--no-instance).
+	Instances []string
+}
+
+// ExportVersion is the version of the export format, in the start mark. A
+// reader refuses a file of a greater one: a newer dqo-users wrote it.
+const ExportVersion = 1
+
+// The marks of an export, which the reader of users files recognises.
+const (
+	// exportComment opens a YAML export.
+	exportComment = "dqo-users export: a file without its last line, end:, was cut off and apply refuses it"
+	// markKeyExport, markKeyInstance and markKeyEnd are the keys of the
+	// marks in YAML and JSON, beside keyUsers.
+	markKeyExport   = "export"
+	markKeyInstance = "instance"
+	markKeyEnd      = "end"
+	// markCSVExport and markCSVEnd are the first cells of CSV's marker rows.
+	markCSVExport = "#dqo-users export"
+	markCSVEnd    = "#dqo-users end"
+)
+
+// ErrFleetCSV refuses a CSV export of several instances.
+var ErrFleetCSV = errors.New("an export of several instances cannot be CSV, which has no room for the instances of each user: use yaml or json")
+
 // CaseTwin is an email that several users written share, ignoring letter
 // case: a file that Parse refuses until one spelling is removed or changed.
 type CaseTwin struct {
@@ -49,27 +105,55 @@ type CaseTwin struct {
 	Users int
 }
 
-// NewExporter starts a file of the given format on w.
-func NewExporter(w io.Writer, format Format, withDomains bool) (*Exporter, error) {
+// NewExporter starts a file of the given format on w. What comes before the
+// first user is written with it, or by Close.
+func NewExporter(w io.Writer, format Format, opts ExportOptions) (*Exporter, error) {
 	switch format {
 	case FormatYAML, FormatJSON, FormatCSV:
 	default:
 		return nil, fmt.Errorf("unknown file format %q", format)
 	}
+	if format == FormatCSV && len(opts.Instances) > 1 {
+		return nil, ErrFleetCSV
+	}
 	columns := []output.Column{{Name: keyEmail}, {Name: keyAccountRole}}
-	if withDomains {
+	if opts.WithDomains {
 		columns = append(columns, output.Column{Name: keyDomainRoles})
 	}
-	p := &output.Printer{Out: w, Options: output.Options{Format: format},
-		Layout: output.YAMLListOptions{Key: "users", FlowFields: true}}
+	p := &output.Printer{Out: w, Options: output.Options{Format: format}, Layout: exportLayout(opts.Instances)}
 	// No --jq runs here, so no context can end the writing early.
 	list, err := p.List(context.Background(), columns, 0, "")
 	if err != nil {
 		return nil, err
 	}
-	e := &Exporter{list: list, withDomains: withDomains, csv: format == FormatCSV, folds: newFoldSet()}
+	e := &Exporter{list: list, withDomains: opts.WithDomains, csv: format == FormatCSV, folds: newFoldSet()}
 	e.seen = e.sawTwin
 	return e, nil
+}
+
+// exportLayout frames the users with the start and end marks.
+func exportLayout(instances []string) output.Layout {
+	head := []output.Field{{Key: markKeyExport, Value: ExportVersion}}
+	csvHead := []string{markCSVExport, fmt.Sprintf("version=%d", ExportVersion)}
+	switch len(instances) {
+	case 0:
+	case 1:
+		head = append(head, output.Field{Key: markKeyInstance, Value: instances[0]})
+		csvHead = append(csvHead, "instance="+instances[0])
+	default:
+		head = append(head, output.Field{Key: markKeyInstance, Value: instances})
+	}
+	return output.Layout{
+		Key:     keyUsers,
+		Comment: exportComment,
+		Head:    head,
+		Tail: func(n int) []output.Field {
+			return []output.Field{{Key: markKeyEnd, Value: map[string]int{keyUsers: n}}}
+		},
+		FlowFields: true,
+		CSVHead:    csvHead,
+		CSVTail:    func(n int) []string { return []string{markCSVEnd, fmt.Sprintf("users=%d", n)} },
+	}
 }
 
 // Add writes one user. After an error, Add does nothing and returns that
@@ -119,12 +203,13 @@ func (e *Exporter) CaseTwins() []CaseTwin {
 	return twins
 }
 
-// Close ends the file and hands all output on.
+// Close ends the file, with the end mark, and hands all output on. After
+// an error of Add it writes no end mark, and returns that error.
 func (e *Exporter) Close() error { return e.list.Close() }
 
 // Abort ends a file that could not be completed: what was written stays,
-// and the file is left unfinished (JSON without its closing brackets), so
-// that it does not read as the whole list.
+// and the file is left without its end mark (and JSON without its closing
+// brackets), so that it does not read as the whole list.
 func (e *Exporter) Abort() error { return e.list.Abort() }
 
 // Written returns how many users have been handed to w so far (output is
@@ -133,9 +218,21 @@ func (e *Exporter) Written() int { return e.list.Written() }
 
 // fileUser is a user as a file holds it, fields in the API's order.
 type fileUser struct {
-	Email           string               `json:"email"`
-	AccountRole     api.Role             `json:"accountRole"`
+	Email       string   `json:"email"`
+	AccountRole api.Role `json:"accountRole"`
+	// DataDomainRoles is nil in 1.0, and never points to a nil map, which
+	// JSON would write as null: noRoles for none.
 	DataDomainRoles *map[string]api.Role `json:"dataDomainRoles,omitempty"`
+}
+
+// UserFields makes a fileUser an output.User, which the YAML writer writes
+// itself.
+func (u *fileUser) UserFields(f *output.UserFields) {
+	f.Email, f.AccountRole = u.Email, string(u.AccountRole)
+	if u.DataDomainRoles != nil {
+		f.HasDomainRoles = true
+		f.DomainRoles = appendDomainRoles(f.DomainRoles, *u.DataDomainRoles)
+	}
 }
 
 // csvRow appends a user's CSV cells to row: email, accountRole and, with

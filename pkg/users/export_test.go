@@ -3,6 +3,7 @@ package users
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"maps"
@@ -14,14 +15,17 @@ import (
 	"github.com/dqops-users/dqo-users/pkg/api"
 )
 
-// encode exports users, sorted by email ignoring case as DQOps lists them,
-// through an Exporter.
+// testInstance is the instance of the exports of the tests.
+const testInstance = "https://dqops.example.com:443"
+
+// encode exports users of testInstance, sorted by email ignoring case as
+// DQOps lists them, through an Exporter.
 func encode(w io.Writer, format Format, users []api.User, withDomains bool) error {
 	users = slices.Clone(users)
 	sort.SliceStable(users, func(i, j int) bool {
 		return strings.ToLower(users[i].Email) < strings.ToLower(users[j].Email)
 	})
-	e, err := NewExporter(w, format, withDomains)
+	e, err := NewExporter(w, format, ExportOptions{WithDomains: withDomains, Instances: []string{testInstance}})
 	if err != nil {
 		return err
 	}
@@ -96,7 +100,7 @@ func TestExportRoundTrip(t *testing.T) {
 				if got := DetectFormat("-", b.Bytes()); got != format {
 					t.Errorf("exported %s is detected as %s", format, got)
 				}
-				f, err := Parse("-", b.Bytes(), format)
+				f, err := parseExport(format, b.Bytes())
 				if err != nil {
 					t.Fatalf("export output does not parse: %v\n%s", err, b.String())
 				}
@@ -130,9 +134,11 @@ func TestExportRoundTrip(t *testing.T) {
 func TestExportWritesGrants(t *testing.T) {
 	users := flavourUsers(api.FlavourDomains)
 	want := map[Format]string{
-		FormatYAML: "users:\n- email: Admin@example.com\n  accountRole: admin\n  dataDomainRoles: {}\n" +
+		FormatYAML: "# " + exportComment + "\nexport: 1\ninstance: " + testInstance + "\n" +
+			"users:\n- email: Admin@example.com\n  accountRole: admin\n  dataDomainRoles: {}\n" +
 			"- email: bo+team@example.com\n  accountRole: editor\n  dataDomainRoles: {(default): viewer, sales: editor}\n",
-		FormatCSV: "email,accountRole,dataDomainRoles\nAdmin@example.com,admin,\nbo+team@example.com,editor,(default)=viewer;sales=editor\n",
+		FormatCSV: "#dqo-users export,version=1,instance=" + testInstance + "\n" +
+			"email,accountRole,dataDomainRoles\nAdmin@example.com,admin,\nbo+team@example.com,editor,(default)=viewer;sales=editor\n",
 	}
 	for format, prefix := range want {
 		var b bytes.Buffer
@@ -151,12 +157,12 @@ func TestExportEmptyAndLarge(t *testing.T) {
 		if err := encode(&b, format, nil, true); err != nil {
 			t.Fatal(err)
 		}
-		f, err := Parse("-", b.Bytes(), format)
+		f, err := parseExport(format, b.Bytes())
 		if err != nil || len(f.Entries) != 0 {
 			t.Errorf("%s: empty export %q reads back as %v, %v", format, b.String(), f, err)
 		}
 	}
-	// More users than one YAML batch of pkg/output: the batches read as one list.
+	// Many users read back as one list.
 	var users []api.User
 	for i := range 1000 {
 		users = append(users, api.User{Email: fmt.Sprintf("u%05d@x.io", i), AccountRole: api.RoleViewer})
@@ -165,7 +171,7 @@ func TestExportEmptyAndLarge(t *testing.T) {
 	if err := encode(&b, FormatYAML, users, true); err != nil {
 		t.Fatal(err)
 	}
-	f, err := Parse("-", b.Bytes(), FormatYAML)
+	f, err := parseExport(FormatYAML, b.Bytes())
 	if err != nil || len(f.Entries) != len(users) {
 		t.Fatalf("got %v entries, %v", len(f.Entries), err)
 	}
@@ -178,7 +184,7 @@ func TestExporter(t *testing.T) {
 	for _, format := range []Format{FormatYAML, FormatJSON, FormatCSV} {
 		var sorted, given bytes.Buffer
 		for _, b := range []*bytes.Buffer{&sorted, &given} {
-			e, err := NewExporter(b, format, true)
+			e, err := NewExporter(b, format, ExportOptions{WithDomains: true, Instances: []string{testInstance}})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -196,19 +202,19 @@ func TestExporter(t *testing.T) {
 			}
 		}
 		golden(t, fmt.Sprintf("export_%s_1.13.%s", format, format), sorted.Bytes())
-		if first, _, _ := strings.Cut(strings.TrimPrefix(given.String(), "email,accountRole,dataDomainRoles\n"), "@"); !strings.Contains(first, "viewer") {
+		if first, _, _ := strings.Cut(given.String(), "@"); !strings.Contains(first, "viewer") {
 			t.Errorf("%s: the first user written is not the first given:\n%s", format, given.String())
 		}
 	}
 	var b bytes.Buffer
-	e, _ := NewExporter(&b, FormatJSON, false)
+	e, _ := NewExporter(&b, FormatJSON, ExportOptions{})
 	if err := e.Add(&users[0]); err != nil {
 		t.Fatal(err)
 	}
-	if err := e.Abort(); err != nil || e.Written() != 1 || strings.HasSuffix(b.String(), "}\n") {
+	if err := e.Abort(); err != nil || e.Written() != 1 || strings.HasSuffix(b.String(), "}\n") || strings.Contains(b.String(), `"end"`) {
 		t.Errorf("Abort() = %v, Written() = %d, file %q", err, e.Written(), b.String())
 	}
-	if _, err := NewExporter(&b, "xml", true); err == nil {
+	if _, err := NewExporter(&b, "xml", ExportOptions{WithDomains: true}); err == nil {
 		t.Error("NewExporter accepted xml")
 	}
 }
@@ -222,7 +228,7 @@ func TestExporterCaseTwins(t *testing.T) {
 	}
 	emails = append(emails, "CY@X.IO")
 	var b bytes.Buffer
-	e, err := NewExporter(&b, FormatCSV, false)
+	e, err := NewExporter(&b, FormatCSV, ExportOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -244,11 +250,263 @@ func TestExporterCaseTwins(t *testing.T) {
 		}
 	}
 
-	e, _ = NewExporter(&b, FormatYAML, true)
+	e, _ = NewExporter(&b, FormatYAML, ExportOptions{WithDomains: true})
 	for _, u := range exportUsers() {
 		_ = e.Add(&u)
 	}
 	if got := e.CaseTwins(); len(got) != 0 {
 		t.Errorf("twins among distinct emails: %v", got)
+	}
+}
+
+// parseExport parses an export as apply reads it, without its marks. The
+// marks are the reader's to check (the start mark, the end mark and what
+// lies between them); these tests are about the users an export holds.
+func parseExport(format Format, data []byte) (*File, error) {
+	return Parse("-", withoutMarks(format, data), format)
+}
+
+// withoutMarks returns an export without its start and end marks.
+func withoutMarks(format Format, data []byte) []byte {
+	var kept []string
+	lines := strings.SplitAfter(string(data), "\n")
+	for i, line := range lines {
+		mark := false
+		switch format {
+		case FormatYAML:
+			mark = strings.HasPrefix(line, "# dqo-users export:") || strings.HasPrefix(line, markKeyExport+":") ||
+				strings.HasPrefix(line, markKeyInstance+":") || strings.HasPrefix(line, markKeyEnd+":")
+		case FormatCSV:
+			mark = strings.HasPrefix(line, markCSVExport+",") || strings.HasPrefix(line, markCSVEnd+",")
+		case FormatJSON:
+			// The document's own keys are indented by two spaces; the end
+			// mark is the last of them, and the users' closing bracket
+			// before it loses its comma.
+			mark = strings.HasPrefix(line, `  "`+markKeyExport+`":`) || strings.HasPrefix(line, `  "`+markKeyInstance+`":`)
+			if strings.HasPrefix(line, `  "`+markKeyEnd+`":`) {
+				kept[len(kept)-1] = strings.Replace(kept[len(kept)-1], "],", "]", 1)
+				return []byte(strings.Join(kept, "") + "}\n")
+			}
+		}
+		if !mark {
+			kept = append(kept, lines[i])
+		}
+	}
+	return []byte(strings.Join(kept, ""))
+}
+
+// An export carries the start and end marks exactly as the design of the
+// export format has them, which the reader of users files recognises.
+func TestExportMarks(t *testing.T) {
+	ana := []api.User{{Email: "ana@example.com", AccountRole: api.RoleEditor}}
+	fleet := []string{testInstance, "https://dqops2.example.com:443"}
+	tests := []struct {
+		name      string
+		format    Format
+		instances []string
+		want      string
+	}{
+		{"yaml", FormatYAML, []string{testInstance}, `# dqo-users export: a file without its last line, end:, was cut off and apply refuses it
+export: 1
+instance: https://dqops.example.com:443
+users:
+- email: ana@example.com
+  accountRole: editor
+  dataDomainRoles: {}
+end: {users: 1}
+`},
+		{"json", FormatJSON, []string{testInstance}, `{
+  "export": 1,
+  "instance": "https://dqops.example.com:443",
+  "users": [
+    {
+      "email": "ana@example.com",
+      "accountRole": "editor",
+      "dataDomainRoles": {}
+    }
+  ],
+  "end": {
+    "users": 1
+  }
+}
+`},
+		{"csv", FormatCSV, []string{testInstance}, `#dqo-users export,version=1,instance=https://dqops.example.com:443
+email,accountRole,dataDomainRoles
+ana@example.com,editor,
+#dqo-users end,users=1
+`},
+		{"yaml without instance", FormatYAML, nil, `# dqo-users export: a file without its last line, end:, was cut off and apply refuses it
+export: 1
+users:
+- email: ana@example.com
+  accountRole: editor
+  dataDomainRoles: {}
+end: {users: 1}
+`},
+		{"json without instance", FormatJSON, nil, `{
+  "export": 1,
+  "users": [
+    {
+      "email": "ana@example.com",
+      "accountRole": "editor",
+      "dataDomainRoles": {}
+    }
+  ],
+  "end": {
+    "users": 1
+  }
+}
+`},
+		{"csv without instance", FormatCSV, nil, `#dqo-users export,version=1
+email,accountRole,dataDomainRoles
+ana@example.com,editor,
+#dqo-users end,users=1
+`},
+		{"yaml fleet", FormatYAML, fleet, `# dqo-users export: a file without its last line, end:, was cut off and apply refuses it
+export: 1
+instance: ['https://dqops.example.com:443', 'https://dqops2.example.com:443']
+users:
+- email: ana@example.com
+  accountRole: editor
+  dataDomainRoles: {}
+end: {users: 1}
+`},
+		{"json fleet", FormatJSON, fleet, `{
+  "export": 1,
+  "instance": [
+    "https://dqops.example.com:443",
+    "https://dqops2.example.com:443"
+  ],
+  "users": [
+    {
+      "email": "ana@example.com",
+      "accountRole": "editor",
+      "dataDomainRoles": {}
+    }
+  ],
+  "end": {
+    "users": 1
+  }
+}
+`},
+		{"yaml empty", FormatYAML, []string{testInstance}, ``},
+		{"json empty", FormatJSON, []string{testInstance}, ``},
+		{"csv empty", FormatCSV, []string{testInstance}, `#dqo-users export,version=1,instance=https://dqops.example.com:443
+email,accountRole,dataDomainRoles
+#dqo-users end,users=0
+`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			users := ana
+			if strings.HasSuffix(tt.name, "empty") {
+				users = nil
+			}
+			var b bytes.Buffer
+			e, err := NewExporter(&b, tt.format, ExportOptions{WithDomains: true, Instances: tt.instances})
+			if err != nil {
+				t.Fatal(err)
+			}
+			for i := range users {
+				if err := e.Add(&users[i]); err != nil {
+					t.Fatal(err)
+				}
+			}
+			if err := e.Close(); err != nil {
+				t.Fatal(err)
+			}
+			switch tt.name {
+			case "yaml empty":
+				tt.want = strings.Replace(tests[0].want, "users:\n- email: ana@example.com\n  accountRole: editor\n  dataDomainRoles: {}\nend: {users: 1}",
+					"users: []\nend: {users: 0}", 1)
+			case "json empty":
+				tt.want = "{\n  \"export\": 1,\n  \"instance\": \"https://dqops.example.com:443\",\n  \"users\": [],\n  \"end\": {\n    \"users\": 0\n  }\n}\n"
+			}
+			if b.String() != tt.want {
+				t.Errorf("got\n%s\nwant\n%s", b.String(), tt.want)
+			}
+		})
+	}
+	if _, err := NewExporter(io.Discard, FormatCSV, ExportOptions{Instances: fleet}); !errors.Is(err, ErrFleetCSV) {
+		t.Errorf("a fleet export in CSV: %v, want ErrFleetCSV", err)
+	}
+}
+
+// An export cut off part-way, by Abort or after a failed write, holds the
+// start mark and never the end mark, whatever the number of users written.
+func TestExportCutOffHasNoEndMark(t *testing.T) {
+	users := exportUsers()
+	ends := map[Format]string{FormatYAML: "\nend:", FormatJSON: `"end"`, FormatCSV: markCSVEnd}
+	starts := map[Format]string{FormatYAML: "\nexport: 1\n", FormatJSON: `"export": 1`, FormatCSV: markCSVExport + ","}
+	for _, format := range []Format{FormatYAML, FormatJSON, FormatCSV} {
+		for n := range len(users) + 1 {
+			var b bytes.Buffer
+			e, err := NewExporter(&b, format, ExportOptions{WithDomains: true, Instances: []string{testInstance}})
+			if err != nil {
+				t.Fatal(err)
+			}
+			for i := range users[:n] {
+				if err := e.Add(&users[i]); err != nil {
+					t.Fatal(err)
+				}
+			}
+			if err := e.Abort(); err != nil {
+				t.Fatal(err)
+			}
+			if got := b.String(); strings.Contains(got, ends[format]) || (n > 0 && !strings.Contains(got, starts[format])) {
+				t.Errorf("%s aborted after %d users:\n%s", format, n, got)
+			}
+		}
+		// A write that fails ends the file where it failed: the end mark is
+		// never handed on after it. The users fill more than the first
+		// piece of output handed on.
+		w := &failingWriter{after: 1}
+		e, err := NewExporter(w, format, ExportOptions{WithDomains: true, Instances: []string{testInstance}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for i := range 5000 {
+			_ = e.Add(&api.User{Email: fmt.Sprintf("u%05d@example.com", i), AccountRole: api.RoleViewer})
+		}
+		if err := e.Close(); err == nil || strings.Contains(w.String(), ends[format]) {
+			t.Errorf("%s: Close() = %v after a failed write, file:\n%s", format, err, w.String())
+		}
+	}
+}
+
+// failingWriter takes its first after writes, then fails every one.
+type failingWriter struct {
+	bytes.Buffer
+	after int
+}
+
+func (w *failingWriter) Write(p []byte) (int, error) {
+	if w.after == 0 {
+		return 0, errors.New("disk full")
+	}
+	w.after--
+	return w.Buffer.Write(p)
+}
+
+// A server user whose email begins with # is exported as a guarded cell,
+// not as a row a CSV reader could take for a comment or a marker row, and
+// reads back as itself (an email apply refuses, rather than a comment it
+// skips, after which a prune would delete the user).
+func TestExportGuardsHashCell(t *testing.T) {
+	users := []api.User{{Email: "#x@example.com", AccountRole: api.RoleViewer}, {Email: "#dqo-users end", AccountRole: api.RoleViewer}}
+	var b bytes.Buffer
+	if err := encode(&b, FormatCSV, users, false); err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"\n'#x@example.com,viewer\n", "\n'#dqo-users end,viewer\n"} {
+		if !strings.Contains(b.String(), want) {
+			t.Errorf("export lacks %q:\n%s", want, b.String())
+		}
+	}
+	_, err := parseExport(FormatCSV, b.Bytes())
+	for _, want := range []string{`stdin:2: invalid email "#dqo-users end"`, `stdin:3: invalid email "#x@example.com"`} {
+		if err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("reading the export back: %v; want %s", err, want)
+		}
 	}
 }

@@ -2,7 +2,6 @@ package users
 
 import (
 	"bufio"
-	"encoding/json"
 	"fmt"
 	"io"
 
@@ -126,7 +125,8 @@ type changeJSON struct {
 
 // WriteJSON writes the plan as one indented JSON object: inSync, the
 // counts, and each change with the user before and after (their grants,
-// as the plan compares them) and its warning, if any.
+// as the plan compares them) and its warning, if any. Server text is
+// escaped as output.WriteJSON escapes it.
 func (p *Plan) WriteJSON(w io.Writer) error {
 	out := planJSON{
 		InSync: p.InSync(),
@@ -138,10 +138,9 @@ func (p *Plan) WriteJSON(w io.Writer) error {
 		},
 		Changes: p.changesJSON(),
 	}
-	enc := json.NewEncoder(w)
-	enc.SetIndent("", "  ")
-	enc.SetEscapeHTML(false)
-	return enc.Encode(out)
+	// output.WriteJSON escapes what a terminal must not see raw (C1
+	// controls, bidi and zero-width characters, DEL) as list -o json does.
+	return output.WriteJSON(w, out)
 }
 
 // changesJSON are the plan's changes as diff -o json and a saved plan

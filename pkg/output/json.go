@@ -1,0 +1,224 @@
+package output
+
+import (
+	"bytes"
+	"encoding"
+	"encoding/json"
+	"fmt"
+	"io"
+	"reflect"
+)
+
+// WriteJSON writes v as JSON indented by two spaces, followed by a newline:
+// what a json.Encoder writes with SetIndent("", "  ") and
+// SetEscapeHTML(false), but for the escapes below. A nil slice is written as
+// [] rather than null, so that an empty list reads the same whichever way
+// the caller built it. '<', '>' and '&' are written as they are: the output
+// is read by people and jq, never embedded in HTML.
+//
+// DEL, the C1 controls and the format characters (text.Unsafe), which
+// encoding/json writes raw, are written as \u escapes (a character beyond
+// U+FFFF as its UTF-16 pair), so that the output never carries them to a
+// terminal and still reads back exactly; encoding/json itself escapes the
+// C0 controls, U+2028 and U+2029, and writes invalid UTF-8 as \ufffd. The
+// table of every such escape is in the tests (outputtest.Hostiles).
+//
+// A list is written one element at a time, which gives the bytes of the
+// whole without holding its compact and its indented form at once; if an
+// element cannot be encoded, the ones before it may have been written.
+func WriteJSON(w io.Writer, v any) error {
+	v = orEmpty(v)
+	out := &itemBuffer{w: w}
+	if rv, isList := listOf(v); isList {
+		list := jsonSink{out: out, layout: &Layout{}}
+		for i := range rv.Len() {
+			// The address keeps pointer-receiver MarshalJSON methods in
+			// play, as they are for the elements of a slice encoded whole.
+			if err := list.add(rv.Index(i).Addr().Interface(), nil); err != nil {
+				return err
+			}
+		}
+		if err := list.finish(); err != nil {
+			return err
+		}
+	} else {
+		var e jsonEncoder
+		b, err := e.encode(v, "", "  ")
+		if err != nil {
+			return err
+		}
+		out.Write(b)
+		out.WriteByte('\n')
+	}
+	return out.flush()
+}
+
+// jsonEncoder encodes values as WriteJSON writes them, reusing its buffers.
+type jsonEncoder struct {
+	buf  bytes.Buffer
+	enc  *json.Encoder
+	safe []byte
+}
+
+// encode returns v as JSON without a final newline: compact when indent is
+// empty, else indented by indent with prefix before every line but the
+// first, so that it can be placed inside a document at that depth. The
+// characters WriteJSON escapes are escaped. The result is valid until the
+// next call.
+func (e *jsonEncoder) encode(v any, prefix, indent string) ([]byte, error) {
+	if e.enc == nil {
+		e.enc = json.NewEncoder(&e.buf)
+		e.enc.SetEscapeHTML(false)
+	}
+	e.enc.SetIndent(prefix, indent)
+	e.buf.Reset()
+	if err := e.enc.Encode(v); err != nil {
+		return nil, fmt.Errorf("writing JSON: %w", err)
+	}
+	b := bytes.TrimSuffix(e.buf.Bytes(), []byte("\n"))
+	if i, _, _ := nextUnsafeByte(b); i >= 0 {
+		e.safe = appendJSONSafe(e.safe[:0], b)
+		b = e.safe
+	}
+	return b, nil
+}
+
+// jsonSink writes a list as WriteJSON writes it whole, one element at a
+// time: the list alone, or framed by its Layout as the value of a
+// document's key.
+type jsonSink struct {
+	out    *itemBuffer
+	enc    jsonEncoder
+	layout *Layout
+	n      int
+}
+
+// prefix is what begins the lines of an item: the list's indentation.
+func (s *jsonSink) prefix() string {
+	if s.layout.Key != "" {
+		return "    "
+	}
+	return "  "
+}
+
+func (s *jsonSink) add(item any, _ []string) error {
+	if s.n == 0 {
+		if err := s.open(); err != nil {
+			return err
+		}
+	}
+	b, err := s.enc.encode(item, s.prefix(), "  ")
+	if err != nil {
+		return err
+	}
+	if s.n == 0 {
+		s.out.WriteByte('[')
+	} else {
+		s.out.WriteByte(',')
+	}
+	s.out.WriteByte('\n')
+	s.out.WriteString(s.prefix())
+	s.out.Write(b)
+	s.n++
+	return s.out.endItem()
+}
+
+// open writes what comes before the list: the document's head and key.
+func (s *jsonSink) open() error {
+	if s.layout.Key == "" {
+		return nil
+	}
+	s.out.WriteString("{\n")
+	for _, f := range s.layout.Head {
+		if err := s.field(f); err != nil {
+			return err
+		}
+		s.out.WriteString(",\n")
+	}
+	return s.key(s.layout.Key)
+}
+
+// key begins a key of the document: `  "key": `.
+func (s *jsonSink) key(k string) error {
+	b, err := s.enc.encode(k, "", "")
+	if err != nil {
+		return err
+	}
+	s.out.WriteString("  ")
+	s.out.Write(b)
+	s.out.WriteString(": ")
+	return nil
+}
+
+// field writes a key of the document other than the list's, with its value.
+func (s *jsonSink) field(f Field) error {
+	if err := s.key(f.Key); err != nil {
+		return err
+	}
+	b, err := s.enc.encode(f.Value, "  ", "  ")
+	if err != nil {
+		return err
+	}
+	s.out.Write(b)
+	return nil
+}
+
+func (s *jsonSink) finish() error {
+	switch {
+	case s.n == 0:
+		if err := s.open(); err != nil {
+			return err
+		}
+		s.out.WriteString("[]")
+	case s.layout.Key != "":
+		s.out.WriteString("\n  ]")
+	default:
+		s.out.WriteString("\n]")
+	}
+	if s.layout.Key != "" {
+		if s.layout.Tail != nil {
+			for _, f := range s.layout.Tail(s.n) {
+				s.out.WriteString(",\n")
+				if err := s.field(f); err != nil {
+					return err
+				}
+			}
+		}
+		s.out.WriteString("\n}")
+	}
+	s.out.WriteByte('\n')
+	return nil
+}
+
+// listOf returns v as a reflect.Value and whether it is a list that can be
+// written one element at a time: a non-empty slice that is not a []byte,
+// which is one base64 string, nor of a type that encodes itself.
+func listOf(v any) (reflect.Value, bool) {
+	rv := reflect.ValueOf(v)
+	isList := rv.Kind() == reflect.Slice && rv.Len() > 0 &&
+		!encodesItself(rv.Type()) && rv.Type().Elem().Kind() != reflect.Uint8
+	return rv, isList
+}
+
+// encodesItself reports whether encoding/json hands values of type t to
+// their own MarshalJSON or MarshalText, in which case a list of them must be
+// encoded whole.
+func encodesItself(t reflect.Type) bool {
+	for _, m := range []reflect.Type{reflect.TypeFor[json.Marshaler](), reflect.TypeFor[encoding.TextMarshaler]()} {
+		if t.Implements(m) || reflect.PointerTo(t).Implements(m) {
+			return true
+		}
+	}
+	return false
+}
+
+// orEmpty replaces a nil slice with an empty one, which encodes as [] rather
+// than null.
+func orEmpty(v any) any {
+	rv := reflect.ValueOf(v)
+	// A nil []byte stays: encoding/json writes byte slices as base64 strings.
+	if rv.Kind() == reflect.Slice && rv.IsNil() && rv.Type().Elem().Kind() != reflect.Uint8 {
+		return reflect.MakeSlice(rv.Type(), 0, 0).Interface()
+	}
+	return v
+}
