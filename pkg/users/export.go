@@ -77,23 +77,8 @@ type ExportOptions struct {
 	Instances []string
 }
 
-// ExportVersion is the version of the export format, in the start mark. A
-// reader refuses a file of a greater one: a newer dqo-users wrote it.
-const ExportVersion = 1
-
-// The marks of an export, which the reader of users files recognises.
-const (
-	// exportComment opens a YAML export.
-	exportComment = "dqo-users export: a file without its last line, end:, was cut off and apply refuses it"
-	// markKeyExport, markKeyInstance and markKeyEnd are the keys of the
-	// marks in YAML and JSON, beside keyUsers.
-	markKeyExport   = "export"
-	markKeyInstance = "instance"
-	markKeyEnd      = "end"
-	// markCSVExport and markCSVEnd are the first cells of CSV's marker rows.
-	markCSVExport = "#dqo-users export"
-	markCSVEnd    = "#dqo-users end"
-)
+// exportComment opens a YAML export.
+const exportComment = "dqo-users export: a file without its last line, end:, was cut off and apply refuses it"
 
 // ErrFleetCSV refuses a CSV export of several instances.
 var ErrFleetCSV = errors.New("an export of several instances cannot be CSV, which has no room for the instances of each user: use yaml or json")
@@ -133,26 +118,26 @@ func NewExporter(w io.Writer, format Format, opts ExportOptions) (*Exporter, err
 
 // exportLayout frames the users with the start and end marks.
 func exportLayout(instances []string) output.Layout {
-	head := []output.Field{{Key: markKeyExport, Value: ExportVersion}}
-	csvHead := []string{markCSVExport, fmt.Sprintf("version=%d", ExportVersion)}
+	head := []output.Field{{Key: keyExport, Value: exportVersion}}
+	csvHead := []string{csvStartMark, fmt.Sprintf("version=%d", exportVersion)}
 	switch len(instances) {
 	case 0:
 	case 1:
-		head = append(head, output.Field{Key: markKeyInstance, Value: instances[0]})
+		head = append(head, output.Field{Key: keyInstance, Value: instances[0]})
 		csvHead = append(csvHead, "instance="+instances[0])
 	default:
-		head = append(head, output.Field{Key: markKeyInstance, Value: instances})
+		head = append(head, output.Field{Key: keyInstance, Value: instances})
 	}
 	return output.Layout{
 		Key:     keyUsers,
 		Comment: exportComment,
 		Head:    head,
 		Tail: func(n int) []output.Field {
-			return []output.Field{{Key: markKeyEnd, Value: map[string]int{keyUsers: n}}}
+			return []output.Field{{Key: keyEnd, Value: map[string]int{keyUsers: n}}}
 		},
 		FlowFields: true,
 		CSVHead:    csvHead,
-		CSVTail:    func(n int) []string { return []string{markCSVEnd, fmt.Sprintf("users=%d", n)} },
+		CSVTail:    func(n int) []string { return []string{csvEndMark, fmt.Sprintf("users=%d", n)} },
 	}
 }
 

@@ -259,40 +259,9 @@ func TestExporterCaseTwins(t *testing.T) {
 	}
 }
 
-// parseExport parses an export as apply reads it, without its marks. The
-// marks are the reader's to check (the start mark, the end mark and what
-// lies between them); these tests are about the users an export holds.
+// parseExport parses an export as apply reads it, marks and all.
 func parseExport(format Format, data []byte) (*File, error) {
-	return Parse("-", withoutMarks(format, data), format)
-}
-
-// withoutMarks returns an export without its start and end marks.
-func withoutMarks(format Format, data []byte) []byte {
-	var kept []string
-	lines := strings.SplitAfter(string(data), "\n")
-	for i, line := range lines {
-		mark := false
-		switch format {
-		case FormatYAML:
-			mark = strings.HasPrefix(line, "# dqo-users export:") || strings.HasPrefix(line, markKeyExport+":") ||
-				strings.HasPrefix(line, markKeyInstance+":") || strings.HasPrefix(line, markKeyEnd+":")
-		case FormatCSV:
-			mark = strings.HasPrefix(line, markCSVExport+",") || strings.HasPrefix(line, markCSVEnd+",")
-		case FormatJSON:
-			// The document's own keys are indented by two spaces; the end
-			// mark is the last of them, and the users' closing bracket
-			// before it loses its comma.
-			mark = strings.HasPrefix(line, `  "`+markKeyExport+`":`) || strings.HasPrefix(line, `  "`+markKeyInstance+`":`)
-			if strings.HasPrefix(line, `  "`+markKeyEnd+`":`) {
-				kept[len(kept)-1] = strings.Replace(kept[len(kept)-1], "],", "]", 1)
-				return []byte(strings.Join(kept, "") + "}\n")
-			}
-		}
-		if !mark {
-			kept = append(kept, lines[i])
-		}
-	}
-	return []byte(strings.Join(kept, ""))
+	return Parse("-", data, format)
 }
 
 // An export carries the start and end marks exactly as the design of the
@@ -436,8 +405,8 @@ email,accountRole,dataDomainRoles
 // start mark and never the end mark, whatever the number of users written.
 func TestExportCutOffHasNoEndMark(t *testing.T) {
 	users := exportUsers()
-	ends := map[Format]string{FormatYAML: "\nend:", FormatJSON: `"end"`, FormatCSV: markCSVEnd}
-	starts := map[Format]string{FormatYAML: "\nexport: 1\n", FormatJSON: `"export": 1`, FormatCSV: markCSVExport + ","}
+	ends := map[Format]string{FormatYAML: "\nend:", FormatJSON: `"end"`, FormatCSV: csvEndMark}
+	starts := map[Format]string{FormatYAML: "\nexport: 1\n", FormatJSON: `"export": 1`, FormatCSV: csvStartMark + ","}
 	for _, format := range []Format{FormatYAML, FormatJSON, FormatCSV} {
 		for n := range len(users) + 1 {
 			var b bytes.Buffer
@@ -504,7 +473,7 @@ func TestExportGuardsHashCell(t *testing.T) {
 		}
 	}
 	_, err := parseExport(FormatCSV, b.Bytes())
-	for _, want := range []string{`stdin:2: invalid email "#dqo-users end"`, `stdin:3: invalid email "#x@example.com"`} {
+	for _, want := range []string{`stdin:3: invalid email "#dqo-users end"`, `stdin:4: invalid email "#x@example.com"`} {
 		if err == nil || !strings.Contains(err.Error(), want) {
 			t.Errorf("reading the export back: %v; want %s", err, want)
 		}
