@@ -2,8 +2,10 @@ package cmd_test
 
 // The harnesses of the command tests: a sandbox served over real loopback
 // HTTP (testServer), dqo-users run in-process against it (cli), the built
-// binary run as a child process (binary, runBinary; the pseudo-terminal
-// session is in helpers_pty_test.go), and the checks they share.
+// binary run as a child process where a real process is the point: signals,
+// argv, the keyring's session bus (binary, runBinary; the pseudo-terminal
+// session is in helpers_pty_test.go), and the checks they share. The
+// end-to-end scripts run this test binary as dqo-users (TestMain).
 
 import (
 	"bytes"
@@ -29,6 +31,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/rogpeppe/go-internal/testscript"
+	"github.com/zalando/go-keyring"
+
 	"github.com/dqops-users/dqo-users/cmd"
 	"github.com/dqops-users/dqo-users/pkg/iostreams"
 	"github.com/dqops-users/dqo-users/pkg/sandbox"
@@ -38,19 +43,44 @@ import (
 // binary report.
 var testBuild = cmd.BuildInfo{Version: "1.2.3-test", Commit: "abc1234", Date: "2025-01-02"}
 
-// binDir holds the binary built for the end-to-end tests; TestMain removes it.
+// binDir holds the binary built for the tests that need a real process;
+// TestMain removes it.
 var binDir string
 
+// TestMain runs the tests, or, when testscript runs this test binary as
+// dqo-users (a script's exec dqo-users), the command itself: cmd.Main,
+// as main.go calls it, without a build.
 func TestMain(m *testing.M) {
+	testscript.Main(testMain{m}, map[string]func(){
+		"dqo-users": func() { os.Exit(cmd.Main(testBuild)) },
+	})
+}
+
+// testMain is what TestMain runs when this binary runs the tests.
+type testMain struct{ m *testing.M }
+
+func (tm testMain) Run() int {
+	// In-process runs keep keys in the keyring library's in-memory store,
+	// never in the keyring of the developer running the tests. Processes
+	// (the built binary, and this one as the scripts' dqo-users) find no
+	// keyring (childEnv, the scripts' Setup); the real one is tested on a
+	// private session bus (keyring_linux_test.go).
+	keyring.MockInit()
 	dir, err := os.MkdirTemp("", "dqo-users-test-")
 	if err != nil {
 		fmt.Fprintln(os.Stderr, err)
-		os.Exit(1)
+		return 1
 	}
 	binDir = dir
-	code := m.Run()
-	os.RemoveAll(dir)
-	os.Exit(code)
+	defer os.RemoveAll(dir)
+	// The whole suite needs the binary: build it while the first tests run.
+	// A run of chosen tests (-run) builds it only if one of them needs it.
+	flag.Parse()
+	if flag.Lookup("test.run").Value.String() == "" {
+		startBuild()
+		defer func() { <-buildDone }()
+	}
+	return tm.m.Run()
 }
 
 // Users most tests start with, besides the sandbox's admin@example.com
@@ -637,28 +667,43 @@ func freePort(t testing.TB) int {
 
 var (
 	buildOnce sync.Once
+	// buildDone is closed once the build ended, with buildPath or buildErr.
+	buildDone = make(chan struct{})
 	buildPath string
 	buildErr  error
 )
 
-// binary builds dqo-users once for the whole test binary and returns its
-// path, so that tests that only run in-process never pay for the build.
+// startBuild builds dqo-users in the background, once for the whole test
+// binary.
+func startBuild() {
+	buildOnce.Do(func() {
+		go func() {
+			defer close(buildDone)
+			name := "dqo-users"
+			if runtime.GOOS == "windows" {
+				name += ".exe"
+			}
+			path := filepath.Join(binDir, name)
+			ldflags := fmt.Sprintf("-X main.version=%s -X main.commit=%s -X main.date=%s",
+				testBuild.Version, testBuild.Commit, testBuild.Date)
+			c := exec.Command("go", "build", "-o", path, "-ldflags", ldflags, "github.com/dqops-users/dqo-users")
+			if out, err := c.CombinedOutput(); err != nil {
+				buildErr = fmt.Errorf("go build: %v\n%s", err, out)
+				return
+			}
+			buildPath = path
+		}()
+	})
+}
+
+// binary returns the path of dqo-users built by main.go, for the tests
+// where a real process is the point (signals, pseudo-terminals, argv,
+// the keyring's session bus). It is built once (startBuild), so that tests
+// that only run in-process never wait for a build.
 func binary(t testing.TB) string {
 	t.Helper()
-	buildOnce.Do(func() {
-		name := "dqo-users"
-		if runtime.GOOS == "windows" {
-			name += ".exe"
-		}
-		buildPath = filepath.Join(binDir, name)
-		ldflags := fmt.Sprintf("-X main.version=%s -X main.commit=%s -X main.date=%s",
-			testBuild.Version, testBuild.Commit, testBuild.Date)
-		c := exec.Command("go", "build", "-o", buildPath, "-ldflags", ldflags, "github.com/dqops-users/dqo-users")
-		out, err := c.CombinedOutput()
-		if err != nil {
-			buildErr = fmt.Errorf("go build: %v\n%s", err, out)
-		}
-	})
+	startBuild()
+	<-buildDone
 	if buildErr != nil {
 		t.Fatal(buildErr)
 	}

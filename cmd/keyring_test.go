@@ -12,12 +12,6 @@ import (
 	"github.com/dqops-users/dqo-users/pkg/sandbox"
 )
 
-// In-process runs keep keys in the keyring library's in-memory store,
-// never in the keyring of the developer running the tests. The built
-// binary finds no keyring (childEnv); the real one is tested on a private
-// session bus (keyring_linux_test.go).
-func init() { keyring.MockInit() }
-
 // withoutKeyring makes every keyring call fail as on a system without one,
 // for the rest of the test; the in-memory store comes back empty after it.
 // Tests that call it must not run in parallel.
