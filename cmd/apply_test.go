@@ -483,10 +483,14 @@ func TestApplyInterrupted(t *testing.T) {
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
+	answered := srv.answered(http.MethodPost, "/api/users")
 	go func() {
-		// Past the profile and list calls, into the creates.
-		time.Sleep(200 * time.Millisecond)
-		cancel()
+		// Into the creates, once one is made.
+		select {
+		case <-answered:
+			cancel()
+		case <-ctx.Done():
+		}
 	}()
 	r := c.exec(invocation{args: []string{"apply", "-f", c.file("u.yaml", file.String()), "--parallel", "2"}, ctx: ctx})
 	expectExit(t, r, 130, "Interrupted: ", "not attempted:", "Run apply again to finish")
@@ -618,12 +622,8 @@ func TestApplyConfirmOnAPseudoTerminal(t *testing.T) {
 					stdinReader: tty, stdinTTY: true, stderr: tty, stderrTTY: true})
 			}()
 
-			deadline := time.Now().Add(30 * time.Second)
-			for !strings.Contains(screen.String(), "[y/N]: ") {
-				if time.Now().After(deadline) {
-					t.Fatalf("no prompt on the terminal:\n%q", screen.String())
-				}
-				time.Sleep(5 * time.Millisecond)
+			if shown, ok := screen.waitFor(30*time.Second, nil, func(s string) bool { return strings.Contains(s, "[y/N]: ") }); !ok {
+				t.Fatalf("no prompt on the terminal:\n%q", shown)
 			}
 			if tt.answer == "" {
 				cancel()

@@ -59,8 +59,9 @@ func TestDebugTraceShowsNoSecret(t *testing.T) {
 		stdin string
 		// requests says whether the command talks to the server.
 		requests bool
-		// timeout ends the command (the sandbox serves until Ctrl-C).
-		timeout time.Duration
+		// serves says that the command serves until Ctrl-C (the sandbox),
+		// which comes once it says so on stderr.
+		serves bool
 	}
 	steps := []step{
 		{path: "list", args: []string{"list"}, requests: true},
@@ -83,7 +84,7 @@ func TestDebugTraceShowsNoSecret(t *testing.T) {
 		{path: "version", args: []string{"version"}},
 		{path: "help exit-codes", args: []string{"help", "exit-codes"}},
 		{path: "completion", args: []string{"completion", "bash"}},
-		{path: "sandbox", args: []string{"sandbox", "--listen", "127.0.0.1:0"}, timeout: 300 * time.Millisecond},
+		{path: "sandbox", args: []string{"sandbox", "--listen", "127.0.0.1:0"}, serves: true},
 	}
 	covered := map[string]bool{}
 	for _, s := range steps {
@@ -98,14 +99,11 @@ func TestDebugTraceShowsNoSecret(t *testing.T) {
 	secrets := []string{key, strings.TrimPrefix(key, sandbox.KeyPrefix), password}
 	for _, s := range steps {
 		t.Run(s.path, func(t *testing.T) {
-			ctx := context.Background()
-			if s.timeout > 0 {
-				var cancel context.CancelFunc
-				ctx, cancel = context.WithTimeout(ctx, s.timeout)
-				defer cancel()
-			}
-			r := c.exec(invocation{args: append(s.args, "--debug"), stdin: s.stdin, ctx: ctx})
-			if s.timeout == 0 && r.code != 0 {
+			inv := invocation{args: append(s.args, "--debug"), stdin: s.stdin}
+			var r result
+			if s.serves {
+				r = runUntilServing(t, c, inv)
+			} else if r = c.exec(inv); r.code != 0 {
 				t.Fatalf("%v\n%s", s.args, r)
 			}
 			for _, secret := range secrets {
@@ -146,6 +144,22 @@ func TestDebugTraceShowsNoSecret(t *testing.T) {
 	if !srv.PasswordMatches(sandbox.AdminEmail, password) {
 		t.Error("passwd did not set the password")
 	}
+}
+
+// runUntilServing runs a command that serves until Ctrl-C, and gives it
+// Ctrl-C once it says on stderr that it serves.
+func runUntilServing(t *testing.T, c *cli, inv invocation) result {
+	t.Helper()
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	out, errOut := &lockedBuffer{}, &lockedBuffer{}
+	inv.ctx, inv.stdout, inv.stderr = ctx, out, errOut
+	run := c.start(inv)
+	run.waitForOutput(t, errOut, "Ctrl-C stops it.", time.Minute)
+	cancel()
+	r := run.result()
+	r.stdout, r.stderr = out.String(), errOut.String()
+	return r
 }
 
 // TestDebugFromEnvironment checks DQOPS_DEBUG, and that without it nothing

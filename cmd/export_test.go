@@ -6,6 +6,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/dqops-users/dqo-users/cmd"
 	"github.com/dqops-users/dqo-users/pkg/sandbox"
@@ -104,14 +105,13 @@ func TestExportIsStreamed(t *testing.T) {
 	for _, format := range []string{"yaml", "json", "csv"} {
 		t.Run(format, func(t *testing.T) {
 			out := &lockedBuffer{}
-			done := make(chan result, 1)
-			go func() { done <- c.exec(invocation{args: []string{"export", "-o", format}, stdout: out}) }()
-			waitFor(t, done, func() bool { return strings.Contains(out.String(), "user00000@example.com") })
+			run := c.start(invocation{args: []string{"export", "-o", format}, stdout: out})
+			run.waitForOutput(t, out, "user00000@example.com", time.Minute)
 			if got := out.String(); strings.Contains(got, "zed@example.com") {
 				t.Fatalf("the server has not sent zed@example.com, yet stdout has it")
 			}
 			proceed <- struct{}{}
-			r := <-done
+			r := run.result()
 			expectCode(t, r, 0)
 			expectContains(t, "stdout", out.String(), "user02999@example.com", "zed@example.com")
 		})

@@ -153,32 +153,16 @@ func TestListIsStreamed(t *testing.T) {
 		{"list", "-o", "name"}, {"list", "--jq", ".[].email"}} {
 		t.Run(strings.Join(args, " "), func(t *testing.T) {
 			out := &lockedBuffer{}
-			done := make(chan result, 1)
-			go func() { done <- c.exec(invocation{args: args, stdout: out}) }()
-			waitFor(t, done, func() bool { return strings.Contains(out.String(), "first@example.com") })
+			run := c.start(invocation{args: args, stdout: out})
+			run.waitForOutput(t, out, "first@example.com", time.Minute)
 			if got := out.String(); strings.Contains(got, "last@example.com") {
 				t.Fatalf("the server has not sent last@example.com, yet stdout has it:\n%s", got)
 			}
 			proceed <- struct{}{}
-			r := <-done
+			r := run.result()
 			expectCode(t, r, 0)
 			expectContains(t, "stdout", out.String(), "first@example.com", "last@example.com")
 		})
-	}
-}
-
-// waitFor polls cond until it holds; the run must not end first.
-func waitFor(t *testing.T, done <-chan result, cond func() bool) {
-	t.Helper()
-	deadline := time.After(time.Minute)
-	for !cond() {
-		select {
-		case r := <-done:
-			t.Fatalf("the run ended first:\n%s", r)
-		case <-deadline:
-			t.Fatal("waited a minute")
-		case <-time.After(5 * time.Millisecond):
-		}
 	}
 }
 

@@ -343,7 +343,14 @@ func TestNetworkCtrlCStopsRetries(t *testing.T) {
 	srv, c = setupNet(t, "GET /api/users slow=30s")
 	ctx, cancel = context.WithCancel(context.Background())
 	defer cancel()
-	time.AfterFunc(300*time.Millisecond, cancel)
+	arrived := srv.arrived(http.MethodGet, "/api/users")
+	go func() {
+		select {
+		case <-arrived:
+			cancel()
+		case <-ctx.Done():
+		}
+	}()
 	r = c.exec(invocation{args: []string{"list"}, ctx: ctx})
 	expectExit(t, r, 130, "error: interrupted")
 	if r.elapsed > 10*time.Second {

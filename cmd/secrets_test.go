@@ -8,6 +8,7 @@ import (
 	"runtime"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/dqops-users/dqo-users/pkg/sandbox"
@@ -163,16 +164,25 @@ func TestSecretsNeverShown(t *testing.T) {
 
 // TestSecretsNotInAnyArgv looks at every process's command line while the
 // binary is in the middle of sending a password with a key (the request is
-// held by the sandbox), and finds neither.
+// held by the server until the look is over), and finds neither.
 func TestSecretsNotInAnyArgv(t *testing.T) {
 	if runtime.GOOS != "linux" {
 		t.Skip("reads /proc")
 	}
-	srv := startSandbox(t, sandbox.Options{Faults: "PUT /api/users/scan@corp.io/password slow=2s"})
+	srv := startSandbox(t, sandbox.Options{})
 	const password = "argv-Scan-pw-7Hq2"
 	key := srv.AdminKey()
 	secrets := secretForms(key, password)
-	arrived := srv.arrived(http.MethodPut, "/api/users/scan@corp.io/password")
+	const path = "/api/users/scan@corp.io/password"
+	arrived, release := srv.arrived(http.MethodPut, path), make(chan struct{})
+	var releaseOnce sync.Once
+	releaseRequest := func() { releaseOnce.Do(func() { close(release) }) }
+	t.Cleanup(releaseRequest)
+	srv.onRequest(func(r *http.Request) {
+		if r.Method == http.MethodPut && r.URL.Path == path {
+			<-release
+		}
+	})
 
 	c := binaryCommand(t, map[string]string{"DQOPS_URL": srv.URL, "DQOPS_API_KEY": key,
 		"DQOPS_CONFIG": filepath.Join(t.TempDir(), "config.yaml"), "DQOPS_RETRIES": "0"},
@@ -208,6 +218,7 @@ func TestSecretsNotInAnyArgv(t *testing.T) {
 	if !sawChild {
 		t.Errorf("did not find the running command among %d command lines", scanned)
 	}
+	releaseRequest()
 	if err := <-done; err != nil {
 		t.Fatalf("the command failed: %v\n%s", err, out.String())
 	}

@@ -23,7 +23,10 @@ const signalBound = 10 * time.Second
 
 // The first Ctrl-C or SIGTERM ends every wait at once: a request that gets
 // no answer, a Retry-After wait, a runaway --jq, a FIFO nobody writes, and
-// the exit code says which signal it was.
+// the exit code says which signal it was. Each signal is sent once the
+// tool is in its wait, as an event shows: the request arrived, --debug
+// traced the retry's wait or the answer --jq works on, the open of the
+// FIFO waits for a writer.
 func TestSignalsEndEveryWait(t *testing.T) {
 	fifo := filepath.Join(t.TempDir(), "users.yaml")
 	if err := syscall.Mkfifo(fifo, 0o600); err != nil {
@@ -35,37 +38,42 @@ func TestSignalsEndEveryWait(t *testing.T) {
 		args   []string
 		sig    os.Signal
 		code   int
-		wait   string // the request that must arrive before the signal, "" for none
+		// The event that shows the tool in its wait: a request that
+		// arrived, a line on stderr, or the open of the FIFO.
+		request string
+		stderr  string
+		fifo    bool
 	}{
 		{name: "a request without an answer", faults: "GET /api/users slow=1h", args: []string{"list", "--timeout", "0"},
-			sig: os.Interrupt, code: 130, wait: "GET /api/users"},
-		{name: "a Retry-After: 30 wait", faults: "GET /api/users 429 retry-after=30", args: []string{"list", "--retries", "3"},
-			sig: os.Interrupt, code: 130, wait: "GET /api/users"},
-		{name: "a runaway --jq", args: []string{"list", "--jq", "def f: f; f"}, sig: os.Interrupt, code: 130, wait: "GET /api/users"},
-		{name: "a --jq building an endless array", args: []string{"list", "--jq", "[range(1e12)]"}, sig: os.Interrupt, code: 130, wait: "GET /api/users"},
-		{name: "a FIFO nobody writes", args: []string{"apply", "-f", fifo}, sig: os.Interrupt, code: 130},
+			sig: os.Interrupt, code: 130, request: "GET /api/users"},
+		{name: "a Retry-After: 30 wait", faults: "GET /api/users 429 retry-after=30", args: []string{"list", "--retries", "3", "--debug"},
+			sig: os.Interrupt, code: 130, stderr: "; retry 1 of 3 in 30s\n"},
+		{name: "a runaway --jq", args: []string{"list", "--jq", "def f: f; f", "--debug"}, sig: os.Interrupt, code: 130,
+			stderr: "debug: #1 < ["},
+		{name: "a --jq building an endless array", args: []string{"list", "--jq", "[range(1e12)]", "--debug"}, sig: os.Interrupt, code: 130,
+			stderr: "debug: #1 < ["},
+		{name: "a FIFO nobody writes", args: []string{"apply", "-f", fifo}, sig: os.Interrupt, code: 130, fifo: true},
 		{name: "SIGTERM", faults: "GET /api/users slow=1h", args: []string{"list", "--timeout", "0"},
-			sig: syscall.SIGTERM, code: 143, wait: "GET /api/users"},
+			sig: syscall.SIGTERM, code: 143, request: "GET /api/users"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			srv := startSandbox(t, sandbox.Options{Faults: tt.faults})
 			var arrived <-chan struct{}
-			if tt.wait != "" {
-				method, path, _ := strings.Cut(tt.wait, " ")
+			if tt.request != "" {
+				method, path, _ := strings.Cut(tt.request, " ")
 				arrived = srv.arrived(method, path)
 			}
 			b := startBinary(t, binaryCommand(t, map[string]string{"DQOPS_URL": srv.URL, "DQOPS_API_KEY": srv.AdminKey(),
 				"DQOPS_CONFIG": filepath.Join(t.TempDir(), "config.yaml")}, tt.args...))
-			if arrived != nil {
-				select {
-				case <-arrived:
-				case <-time.After(signalBound):
-					t.Fatal("the request never arrived")
-				}
+			switch {
+			case arrived != nil:
+				within(t, arrived, signalBound, "the request's arrival")
+			case tt.stderr != "":
+				b.waitStderr(tt.stderr, signalBound)
+			case tt.fifo:
+				waitForFIFOOpen(t, b.cmd.Process.Pid, signalBound)
 			}
-			// Past the request's arrival, into the wait.
-			time.Sleep(300 * time.Millisecond)
 			sent := time.Now()
 			b.signal(tt.sig)
 			r := b.wait(sent, signalBound)
