@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"sync"
 
 	"github.com/spf13/cobra"
 
@@ -156,11 +157,22 @@ func applyRun(opts *ApplyOptions) error {
 	if opts.IO.IsStderrTTY() && len(pending) >= applyProgressMin {
 		progress.bar = iostreams.NewProgressBar(errOut, len(pending))
 	}
+	// The first Ctrl-C is answered at once, though the requests in flight
+	// still have their grace: the user knows it was heard, and that a second
+	// one ends apply without waiting.
+	noticed := make(chan struct{})
+	stopNotice := context.AfterFunc(ctx, func() {
+		defer close(noticed)
+		progress.stopping()
+	})
 	report := users.Execute(ctx, plan, clientWriter{client}, users.ExecOptions{
 		Parallel:        opts.Parallel,
 		ContinueOnError: opts.ContinueOnError,
 		Progress:        progress,
 	})
+	if !stopNotice() {
+		<-noticed // before the summary
+	}
 	if progress.bar != nil {
 		progress.bar.Finish()
 	}
@@ -197,11 +209,28 @@ func (w clientWriter) DeleteUser(ctx context.Context, email string) error {
 // applyProgress reports each finished change on stderr: a line per change,
 // or, on a terminal with a bar, the failures above the bar.
 type applyProgress struct {
+	// mu serialises the lines of Finished and stopping, which Ctrl-C calls
+	// from a goroutine of its own.
+	mu     sync.Mutex
 	errOut io.Writer
 	bar    *iostreams.ProgressBar
 }
 
+// stopping says that the first Ctrl-C stopped the scheduling.
+func (p *applyProgress) stopping() {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	line := fmt.Sprintf("Stopping: no more changes are started, and the requests in flight get %s to finish; a second Ctrl-C exits at once.", requestGrace)
+	if p.bar != nil {
+		p.bar.Println(line)
+		return
+	}
+	say(p.errOut, "%s\n", line)
+}
+
 func (p *applyProgress) Finished(r users.Result) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
 	if errors.Is(r.Err, context.Canceled) {
 		return // cut short after Ctrl-C: the summary lists it as unknown
 	}

@@ -493,7 +493,7 @@ func TestApplyInterrupted(t *testing.T) {
 		}
 	}()
 	r := c.exec(invocation{args: []string{"apply", "-f", c.file("u.yaml", file.String()), "--parallel", "2"}, ctx: ctx})
-	expectExit(t, r, 130, "Interrupted: ", "not attempted:", "Run apply again to finish")
+	expectExit(t, r, 130, "Stopping: no more changes are started", "Interrupted: ", "not attempted:", "Run apply again to finish")
 	m := regexp.MustCompile(`Interrupted: (\d+) created, .*; (\d+) not attempted`).FindStringSubmatch(r.stderr)
 	if m == nil {
 		t.Fatalf("no summary\n%s", r)

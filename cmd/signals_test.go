@@ -83,9 +83,13 @@ func TestSignalsEndEveryWait(t *testing.T) {
 	}
 }
 
-// apply stops scheduling at the first Ctrl-C, gives the requests in flight
-// their grace, then says what was done, what was not attempted and what is
-// unknown; a second Ctrl-C ends it at once, without a summary.
+// applyStopping is what apply says at once on the first Ctrl-C.
+const applyStopping = "Stopping: no more changes are started, and the requests in flight get 500ms to finish; a second Ctrl-C exits at once.\n"
+
+// apply stops scheduling at the first Ctrl-C and says so, gives the
+// requests in flight their grace, then says what was done, what was not
+// attempted and what is unknown; a second Ctrl-C ends it at once, without
+// a summary.
 func TestSignalsDuringApply(t *testing.T) {
 	var file strings.Builder
 	for i := range 20 {
@@ -115,16 +119,22 @@ func TestSignalsDuringApply(t *testing.T) {
 		}
 		b := startBinary(t, binaryCommand(t, map[string]string{"DQOPS_URL": srv.URL, "DQOPS_API_KEY": srv.AdminKey(),
 			"DQOPS_CONFIG": filepath.Join(dir, "config.yaml")}, "apply", "-f", path, "--parallel", "2", "--yes"))
-		select {
-		case <-arrived:
-		case <-time.After(signalBound):
-			t.Fatal("no create arrived")
+		// Both creates that --parallel 2 allows are in flight.
+		for i := range 2 {
+			select {
+			case <-arrived:
+			case <-time.After(signalBound):
+				t.Fatalf("%d creates arrived, want 2", i)
+			}
 		}
-		time.Sleep(100 * time.Millisecond)
 		sent := time.Now()
 		b.signal(os.Interrupt)
 		if twice {
-			time.Sleep(50 * time.Millisecond)
+			// The second only once the tool has answered the first: two
+			// SIGINTs that come before the first is handled are one
+			// (signals of a kind do not queue), and apply would then end
+			// with its summary after the grace.
+			b.waitStderr(applyStopping, signalBound)
 			b.signal(os.Interrupt)
 		}
 		r := b.wait(sent, signalBound)
@@ -133,7 +143,7 @@ func TestSignalsDuringApply(t *testing.T) {
 	}
 	t.Run("once", func(t *testing.T) {
 		r := run(t, false)
-		expectExit(t, r, 130, "Interrupted: 0 created", "18 not attempted:", "2 changes whose outcome is unknown",
+		expectExit(t, r, 130, applyStopping, "Interrupted: 0 created", "18 not attempted:", "2 changes whose outcome is unknown",
 			"check with `dqo-users list`", "create u00@example.com", "create u01@example.com")
 	})
 	t.Run("twice", func(t *testing.T) {
