@@ -52,6 +52,7 @@ func userState(srv *testServer) string {
 }
 
 func TestApplyFileFormats(t *testing.T) {
+	t.Parallel()
 	json := `{"users": [
   {"email": "ana@example.com", "accountRole": "editor"},
   {"email": "bo@example.com", "accountRole": "viewer", "dataDomainRoles": {"sales": "editor", "hr": "viewer"}},
@@ -103,6 +104,7 @@ func TestApplyFileFormats(t *testing.T) {
 }
 
 func TestApplyValidationErrors(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		name, file, content string
 		want                []string
@@ -149,6 +151,7 @@ func TestApplyValidationErrors(t *testing.T) {
 }
 
 func TestApplyUsageErrors(t *testing.T) {
+	t.Parallel()
 	srv, c := setupNoColor(t, sandbox.Options{})
 	path := c.file("u.yaml", teamYAML)
 	for _, args := range [][]string{
@@ -170,6 +173,7 @@ func TestApplyUsageErrors(t *testing.T) {
 }
 
 func TestApplyGrantsWithoutDataDomains(t *testing.T) {
+	t.Parallel()
 	for _, fl := range []struct {
 		name string
 		opts sandbox.Options
@@ -237,6 +241,7 @@ const planYAML = `users:
 `
 
 func TestApplyPrune(t *testing.T) {
+	t.Parallel()
 	file := "- {email: admin@example.com, accountRole: admin}\n- {email: ana@example.com, accountRole: editor}\n"
 	t.Run("no terminal, no --yes", func(t *testing.T) {
 		srv, c := setupNoColor(t, sandbox.Options{})
@@ -291,6 +296,7 @@ func TestApplyPrune(t *testing.T) {
 }
 
 func TestApplyGuards(t *testing.T) {
+	t.Parallel()
 	t.Run("own account", func(t *testing.T) {
 		srv, c := setupNoColor(t, sandbox.Options{})
 		r := c.run("apply", "-f", c.file("u.yaml", "- {email: admin@example.com, accountRole: editor}\n- {email: ana@example.com, accountRole: editor}\n"), "--prune", "--yes")
@@ -357,6 +363,7 @@ func TestApplyGuards(t *testing.T) {
 }
 
 func TestApplyIdempotent(t *testing.T) {
+	t.Parallel()
 	srv, c := planSandbox(t)
 	path := c.file("team.yaml", planYAML+"- {email: admin@example.com, accountRole: admin}\n")
 	r := c.run("apply", "-f", path, "--prune", "--yes")
@@ -373,6 +380,7 @@ func TestApplyIdempotent(t *testing.T) {
 }
 
 func TestApplyUpdateKeepsDomainRolesAndSendsOneRequest(t *testing.T) {
+	t.Parallel()
 	srv, c := setupNoColor(t, withDataDomains(), sandbox.User{Email: "bo@example.com", AccountRole: "viewer", DataDomainRoles: map[string]string{"sales": "editor"}})
 	srv.ResetRequests()
 	r := c.run("apply", "-f", c.file("u.yaml", "- {email: bo@example.com, accountRole: editor}\n- {email: new@example.com, accountRole: none}\n"))
@@ -392,6 +400,7 @@ func TestApplyUpdateKeepsDomainRolesAndSendsOneRequest(t *testing.T) {
 }
 
 func TestApplyPartialFailure(t *testing.T) {
+	t.Parallel()
 	var file strings.Builder
 	for i := range 10 {
 		fmt.Fprintf(&file, "- {email: u%02d@example.com, accountRole: viewer}\n", i)
@@ -442,6 +451,7 @@ func TestApplyPartialFailure(t *testing.T) {
 }
 
 func TestApplyReadsDQOpsQuirks(t *testing.T) {
+	t.Parallel()
 	t.Run("user limit", func(t *testing.T) {
 		_, c := setupNoColor(t, sandbox.Options{UsersLimit: 3})
 		path := c.file("u.yaml", "- {email: a@example.com, accountRole: viewer}\n- {email: b@example.com, accountRole: viewer}\n")
@@ -476,6 +486,7 @@ func TestApplyReadsDQOpsQuirks(t *testing.T) {
 }
 
 func TestApplyInterrupted(t *testing.T) {
+	t.Parallel()
 	srv, c := setupNoColor(t, sandbox.Options{Latency: 25 * time.Millisecond})
 	var file strings.Builder
 	for i := range 60 {
@@ -510,6 +521,7 @@ func TestApplyInterrupted(t *testing.T) {
 }
 
 func TestApplyProgressBar(t *testing.T) {
+	t.Parallel()
 	var file strings.Builder
 	for i := range 10 {
 		fmt.Fprintf(&file, "- {email: u%02d@example.com, accountRole: viewer}\n", i)
@@ -589,6 +601,7 @@ func BenchmarkApply1000(b *testing.B) {
 }
 
 func TestApplyConfirmOnAPseudoTerminal(t *testing.T) {
+	t.Parallel()
 	if _, err := os.Stat("/dev/ptmx"); err != nil {
 		t.Skip("no pseudo-terminals here")
 	}

@@ -14,6 +14,7 @@ import (
 // limit, never read whole: apply's file and stdin at 256 MiB, a password or
 // a key at 4 KiB, --config at 256 MiB. Nothing is sent.
 func TestEndlessInputIsRefused(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		name   string
 		args   []string
@@ -29,6 +30,7 @@ func TestEndlessInputIsRefused(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
 			srv, c := setup(t, sandbox.Options{})
 			inv := invocation{args: tt.args}
 			if tt.stdin != "" {

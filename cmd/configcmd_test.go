@@ -12,6 +12,7 @@ import (
 )
 
 func TestConfigCommands(t *testing.T) {
+	t.Parallel()
 	srv, c := setup(t, sandbox.Options{})
 	delete(c.env, "DQOPS_API_KEY")
 
@@ -90,6 +91,7 @@ func TestConfigCommands(t *testing.T) {
 }
 
 func TestConfigFileModeWarning(t *testing.T) {
+	t.Parallel()
 	srv, c := setup(t, sandbox.Options{})
 	expectCode(t, c.runStdin(srv.AdminKey(), "login", "--with-token"), 0)
 	if err := os.Chmod(c.configPath, 0o644); err != nil {

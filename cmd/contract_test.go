@@ -26,6 +26,7 @@ import (
 )
 
 func TestContract(t *testing.T) {
+	t.Parallel()
 	if testing.Short() {
 		t.Skip("the contract suite runs Stoplight Prism through npx; -short leaves it out")
 	}

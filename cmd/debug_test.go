@@ -48,6 +48,7 @@ var dbgTraced = regexp.MustCompile(`(?m)^debug: #\d+ > (GET|POST|PUT|DELETE) (\S
 // key and a known password, and finds neither anywhere in what it printed,
 // while the trace shows each request's method, URL and status.
 func TestDebugTraceShowsNoSecret(t *testing.T) {
+	t.Parallel()
 	srv, c := setupNet(t, "")
 	c.build = cmd.BuildInfo{Version: "debug-test"}
 	key := srv.AdminKey()
@@ -165,6 +166,7 @@ func runUntilServing(t *testing.T, c *cli, inv invocation) result {
 // TestDebugFromEnvironment checks DQOPS_DEBUG, and that without it nothing
 // is traced.
 func TestDebugFromEnvironment(t *testing.T) {
+	t.Parallel()
 	srv, c := setupNet(t, "")
 	for _, tt := range []struct {
 		value string
@@ -190,6 +192,7 @@ func TestDebugFromEnvironment(t *testing.T) {
 // prints is used and never shown, its stderr passes through, its failures
 // never show what it printed, and it cannot eat a password given on stdin.
 func TestDebugKeyCommandProfile(t *testing.T) {
+	t.Parallel()
 	srv, c := setupNet(t, "")
 	key := srv.AdminKey()
 	keyFile := filepath.Join(c.dir, "key")
@@ -292,6 +295,7 @@ func TestDebugKeyCommandProfile(t *testing.T) {
 // that others may read, which holds keys (tests run as root, where chmod
 // still sets the bits that are checked).
 func TestDebugConfigFileModeWarning(t *testing.T) {
+	t.Parallel()
 	srv, c := setupNet(t, "")
 	config := c.env["DQOPS_CONFIG"]
 	doc := fmt.Sprintf("profiles:\n  default:\n    url: %s\n    api_key: %s\n", srv.URL, srv.AdminKey())

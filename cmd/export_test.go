@@ -24,6 +24,7 @@ var exportFlavours = []struct {
 }
 
 func TestExportRoundTrip(t *testing.T) {
+	t.Parallel()
 	for _, fl := range exportFlavours {
 		for _, format := range []string{"yaml", "json", "csv"} {
 			t.Run(fl.name+"/"+format, func(t *testing.T) {
@@ -74,6 +75,7 @@ func TestExportRoundTrip(t *testing.T) {
 }
 
 func TestExportPinsDomainRoles(t *testing.T) {
+	t.Parallel()
 	// On 1.13 the export pins "no domain roles": roles granted later are
 	// removed by applying it again.
 	_, c := setupNoColor(t, withDataDomains(), sandbox.User{Email: "bo@example.com", AccountRole: "editor"})
@@ -88,6 +90,7 @@ func TestExportPinsDomainRoles(t *testing.T) {
 // output's buffer, the first ones are on stdout while the server still
 // holds back the end of the list, in every format.
 func TestExportIsStreamed(t *testing.T) {
+	t.Parallel()
 	proceed := make(chan struct{})
 	c := listAnswer(t, func(w http.ResponseWriter, r *http.Request) {
 		fmt.Fprint(w, `[{"email":"admin@example.com","accountRole":"admin"}`)
@@ -121,6 +124,7 @@ func TestExportIsStreamed(t *testing.T) {
 // An export whose answer breaks off part-way is left unfinished, and the
 // error says how many users it holds.
 func TestExportBrokenPartWay(t *testing.T) {
+	t.Parallel()
 	c := listAnswer(t, cutOffAfter13Users)
 	for format, count := range map[string]string{"yaml": "- email:", "json": `"email"`, "csv": "@corp.io,"} {
 		t.Run(format, func(t *testing.T) {
@@ -145,6 +149,7 @@ func TestExportBrokenPartWay(t *testing.T) {
 // rather than, with --prune, delete the user and create another. ('\tt@'
 // used to be read back trimmed, as t@example.com.)
 func TestExportCSVOfAwkwardEmails(t *testing.T) {
+	t.Parallel()
 	for _, email := range []string{"\tt@example.com", "\rcr@example.com", "l\nf@example.com"} {
 		t.Run(strconv.Quote(email), func(t *testing.T) {
 			srv, c := setup(t, sandbox.Options{}, sandbox.User{Email: email, AccountRole: "viewer"})

@@ -7,6 +7,7 @@ import (
 
 	"github.com/zalando/go-keyring"
 
+	"github.com/dqops-users/dqo-users/cmd"
 	"github.com/dqops-users/dqo-users/pkg/api"
 	"github.com/dqops-users/dqo-users/pkg/config"
 	"github.com/dqops-users/dqo-users/pkg/sandbox"
@@ -35,7 +36,7 @@ func keyringServiceOf(t testing.TB, url string) string {
 // the server at url, and whether it holds one.
 func keyringItem(t testing.TB, url, profile string) (string, bool) {
 	t.Helper()
-	key, err := config.LoadKey(keyringServiceOf(t, url), profile)
+	key, err := cmd.LoadKey(keyringServiceOf(t, url), profile)
 	if errors.Is(err, config.ErrNotInKeyring) {
 		return "", false
 	}

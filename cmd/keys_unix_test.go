@@ -19,6 +19,7 @@ import (
 // would, and checks that login gives up after the lock's time limit,
 // naming the lock file, and keeps nothing in the keyring.
 func TestLoginLockTimeout(t *testing.T) {
+	t.Parallel()
 	if testing.Short() {
 		t.Skip("waits for the lock's 10 s time limit")
 	}

@@ -24,6 +24,7 @@ import (
 )
 
 func TestList(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		name     string
 		args     []string
@@ -138,6 +139,7 @@ func listAnswer(t *testing.T, list http.HandlerFunc) *cli {
 // server still holds back the rest of the body, in every machine format
 // and the piped table.
 func TestListIsStreamed(t *testing.T) {
+	t.Parallel()
 	proceed := make(chan struct{})
 	c := listAnswer(t, func(w http.ResponseWriter, r *http.Request) {
 		fmt.Fprint(w, `[{"email":"first@example.com","accountRole":"editor"}`)
@@ -170,6 +172,7 @@ func TestListIsStreamed(t *testing.T) {
 // error says how many they were, the exit code is the failure's, and the
 // request is not sent again (the users would be written twice).
 func TestListBrokenPartWay(t *testing.T) {
+	t.Parallel()
 	c := listAnswer(t, cutOffAfter13Users)
 	var requests atomic.Int32
 	c.transport = hookTransport(func(*http.Request) { requests.Add(1) })
@@ -209,6 +212,7 @@ func TestListBrokenPartWay(t *testing.T) {
 
 // Without --sort the list is in the server's order; --sort orders it.
 func TestListOrder(t *testing.T) {
+	t.Parallel()
 	c := listAnswer(t, func(w http.ResponseWriter, _ *http.Request) {
 		fmt.Fprint(w, `[{"email":"zed@corp.io","accountRole":"viewer"},{"email":"Amy@corp.io","accountRole":"admin"},`+
 			`{"email":"bob@corp.io","accountRole":"editor"},{"email":"ann@corp.io","accountRole":"editor"}]`)
@@ -231,6 +235,7 @@ func TestListOrder(t *testing.T) {
 }
 
 func TestListShowsDataDomainRoles(t *testing.T) {
+	t.Parallel()
 	_, c := setup(t, withDataDomains(), sandbox.User{Email: "ana@corp.io", AccountRole: "editor", DataDomainRoles: map[string]string{"sales": "editor"}})
 	r := c.run("list")
 	expectCode(t, r, 0)
@@ -266,6 +271,7 @@ func TestListShowsDataDomainRoles(t *testing.T) {
 }
 
 func TestDomainRolesDecodeFromEitherRelease(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		name string
 		json string
@@ -313,6 +319,7 @@ func tableHeader(out string) string {
 }
 
 func TestDomainRolesTableColumn(t *testing.T) {
+	t.Parallel()
 	srv, c := setupCI(t, withDataDomains())
 	onTerminal := func(args ...string) result {
 		t.Helper()
@@ -357,6 +364,7 @@ func TestDomainRolesTableColumn(t *testing.T) {
 }
 
 func TestDomainRolesMachineFormats(t *testing.T) {
+	t.Parallel()
 	// Each flavour's domain roles as the machine formats must show them:
 	// JSON and YAML as the server sent them (on 1.0, no field at all), csv
 	// and tsv the grants, the column present always, empty when none.
@@ -515,6 +523,7 @@ func (failingWriter) Write([]byte) (int, error) { return 0, errors.New("no space
 // A list whose output cannot be written stops, although the server is
 // still sending: the request ends rather than being read to its end.
 func TestListStopsWhenOutputFails(t *testing.T) {
+	t.Parallel()
 	cancelled := make(chan struct{}, 2)
 	c := listAnswer(t, func(w http.ResponseWriter, r *http.Request) {
 		fmt.Fprint(w, `[{"email":"admin@example.com","accountRole":"admin"}`)

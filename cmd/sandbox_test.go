@@ -16,6 +16,7 @@ import (
 )
 
 func TestSandboxFlags(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		name string
 		args []string
@@ -70,6 +71,7 @@ func serveSandboxCommand(t *testing.T, args ...string) (*cli, string) {
 }
 
 func TestSandboxCommandFlavours(t *testing.T) {
+	t.Parallel()
 	t.Run("with data domains", func(t *testing.T) {
 		c, said := serveSandboxCommand(t, "--domains", "sales,marketing")
 		expectContains(t, "stderr", said, "Serving the users API of DQOps 1.13 with data domains (default), sales, marketing on http://127.0.0.1:")
@@ -107,6 +109,7 @@ func TestSandboxCommandFlavours(t *testing.T) {
 
 // A busy port is said to be so, with the way out: a free port.
 func TestSandboxOnABusyPort(t *testing.T) {
+	t.Parallel()
 	busy := startSandbox(t, sandbox.Options{})
 	addr := strings.TrimPrefix(busy.URL, "http://")
 	c := newCLI(t, nil)

@@ -31,6 +31,7 @@ var updateScripts = flag.Bool("update-scripts", false, "rewrite the testscript f
 // dqo-users: this test binary running cmd.Main (TestMain), so that no
 // script waits for a build.
 func TestScripts(t *testing.T) {
+	t.Parallel()
 	testscript.Run(t, testscript.Params{
 		Dir:                 filepath.Join("testdata", "script"),
 		RequireExplicitExec: true,

@@ -56,6 +56,7 @@ func expectNoSecret(t *testing.T, what, text string, secrets []string) {
 // environment's, and one stored by login) and a known password, and checks
 // that neither appears in stdout, stderr or argv, on success and on failure.
 func TestSecretsNeverShown(t *testing.T) {
+	t.Parallel()
 	srv := startSandbox(t, sandbox.Options{})
 	srv.addUsers(t, sandbox.User{Email: "keeper@corp.io", AccountRole: "admin"}, sandbox.User{Email: "other@corp.io", AccountRole: "viewer"})
 	failing := startSandbox(t, sandbox.Options{Faults: "GET /api/users 500; PUT /api/users/f@corp.io/password 500; PUT /api/mypassword 500; GET /api/environment/profile 500"})
@@ -166,6 +167,7 @@ func TestSecretsNeverShown(t *testing.T) {
 // binary is in the middle of sending a password with a key (the request is
 // held by the server until the look is over), and finds neither.
 func TestSecretsNotInAnyArgv(t *testing.T) {
+	t.Parallel()
 	if runtime.GOOS != "linux" {
 		t.Skip("reads /proc")
 	}

@@ -28,6 +28,7 @@ const signalBound = 10 * time.Second
 // traced the retry's wait or the answer --jq works on, the open of the
 // FIFO waits for a writer.
 func TestSignalsEndEveryWait(t *testing.T) {
+	t.Parallel()
 	fifo := filepath.Join(t.TempDir(), "users.yaml")
 	if err := syscall.Mkfifo(fifo, 0o600); err != nil {
 		t.Fatal(err)
@@ -58,6 +59,7 @@ func TestSignalsEndEveryWait(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
 			srv := startSandbox(t, sandbox.Options{Faults: tt.faults})
 			var arrived <-chan struct{}
 			if tt.request != "" {
@@ -91,6 +93,7 @@ const applyStopping = "Stopping: no more changes are started, and the requests i
 // attempted and what is unknown; a second Ctrl-C ends it at once, without
 // a summary.
 func TestSignalsDuringApply(t *testing.T) {
+	t.Parallel()
 	var file strings.Builder
 	for i := range 20 {
 		fmt.Fprintf(&file, "- {email: u%02d@example.com, accountRole: viewer}\n", i)
@@ -142,11 +145,13 @@ func TestSignalsDuringApply(t *testing.T) {
 		return r
 	}
 	t.Run("once", func(t *testing.T) {
+		t.Parallel()
 		r := run(t, false)
 		expectExit(t, r, 130, applyStopping, "Interrupted: 0 created", "18 not attempted:", "2 changes whose outcome is unknown",
 			"check with `dqo-users list`", "create u00@example.com", "create u01@example.com")
 	})
 	t.Run("twice", func(t *testing.T) {
+		t.Parallel()
 		r := run(t, true)
 		expectCode(t, r, 130)
 		expectNotContains(t, "stderr", r.stderr, "Interrupted:")
