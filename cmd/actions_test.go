@@ -13,6 +13,7 @@ import (
 // given several emails), messages stay on stderr, and errors are JSON
 // objects there.
 func TestWriteCommandsPrintWhatWasDone(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		name  string
 		args  []string

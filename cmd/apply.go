@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"strings"
+	"sync"
 
 	"github.com/spf13/cobra"
 
@@ -301,12 +302,23 @@ func (opts *ApplyOptions) execute(p *planned, source audit.Source) error {
 	if opts.IO.IsStderrTTY() && len(pending) >= applyProgressMin {
 		progress.bar = iostreams.NewProgressBar(errOut, len(pending))
 	}
+	// The first Ctrl-C is answered at once, though the requests in flight
+	// still have their grace: the user knows it was heard, and that a second
+	// one ends apply without waiting.
+	noticed := make(chan struct{})
+	stopNotice := context.AfterFunc(ctx, func() {
+		defer close(noticed)
+		progress.stopping()
+	})
 	report := users.Execute(ctx, p.plan, clientWriter{p.client}, users.ExecOptions{
 		Parallel:        opts.Parallel,
 		ContinueOnError: opts.ContinueOnError,
 		Progress:        progress,
 		Record:          func(r users.Result) error { return log.record(ctx, r) },
 	})
+	if !stopNotice() {
+		<-noticed // before the summary
+	}
 	if progress.bar != nil {
 		progress.bar.Finish()
 	}
@@ -346,11 +358,28 @@ func (w clientWriter) DeleteUser(ctx context.Context, email string) error {
 // applyProgress reports each finished change on stderr: a line per change,
 // or, on a terminal with a bar, the failures above the bar.
 type applyProgress struct {
+	// mu serialises the lines of Finished and stopping, which Ctrl-C calls
+	// from a goroutine of its own.
+	mu     sync.Mutex
 	errOut io.Writer
 	bar    *iostreams.ProgressBar
 }
 
+// stopping says that the first Ctrl-C stopped the scheduling.
+func (p *applyProgress) stopping() {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	line := fmt.Sprintf("Stopping: no more changes are started, and the requests in flight get %s to finish; a second Ctrl-C exits at once.", requestGrace)
+	if p.bar != nil {
+		p.bar.Println(line)
+		return
+	}
+	say(p.errOut, "%s\n", line)
+}
+
 func (p *applyProgress) Finished(r users.Result) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
 	if errors.Is(r.Err, context.Canceled) {
 		return // cut short after Ctrl-C: the summary lists it as unknown
 	}

@@ -52,6 +52,7 @@ func userState(srv *testServer) string {
 }
 
 func TestApplyFileFormats(t *testing.T) {
+	t.Parallel()
 	json := `{"users": [
   {"email": "ana@example.com", "accountRole": "editor"},
   {"email": "bo@example.com", "accountRole": "viewer", "dataDomainRoles": {"sales": "editor", "hr": "viewer"}},
@@ -103,6 +104,7 @@ func TestApplyFileFormats(t *testing.T) {
 }
 
 func TestApplyValidationErrors(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		name, file, content string
 		want                []string
@@ -149,6 +151,7 @@ func TestApplyValidationErrors(t *testing.T) {
 }
 
 func TestApplyUsageErrors(t *testing.T) {
+	t.Parallel()
 	srv, c := setupNoColor(t, sandbox.Options{})
 	path := c.file("u.yaml", teamYAML)
 	for _, args := range [][]string{
@@ -170,6 +173,7 @@ func TestApplyUsageErrors(t *testing.T) {
 }
 
 func TestApplyGrantsWithoutDataDomains(t *testing.T) {
+	t.Parallel()
 	for _, fl := range []struct {
 		name string
 		opts sandbox.Options
@@ -237,6 +241,7 @@ const planYAML = `users:
 `
 
 func TestApplyPrune(t *testing.T) {
+	t.Parallel()
 	file := "- {email: admin@example.com, accountRole: admin}\n- {email: ana@example.com, accountRole: editor}\n"
 	t.Run("no terminal, no --yes", func(t *testing.T) {
 		srv, c := setupNoColor(t, sandbox.Options{})
@@ -294,6 +299,7 @@ func TestApplyPrune(t *testing.T) {
 }
 
 func TestApplyGuards(t *testing.T) {
+	t.Parallel()
 	t.Run("own account", func(t *testing.T) {
 		srv, c := setupNoColor(t, sandbox.Options{})
 		r := c.run("apply", "-f", c.file("u.yaml", "- {email: admin@example.com, accountRole: editor}\n- {email: ana@example.com, accountRole: editor}\n"), "--prune", "--yes")
@@ -361,6 +367,7 @@ func TestApplyGuards(t *testing.T) {
 }
 
 func TestApplyIdempotent(t *testing.T) {
+	t.Parallel()
 	srv, c := planSandbox(t)
 	path := c.file("team.yaml", planYAML+"- {email: admin@example.com, accountRole: admin}\n")
 	r := c.run("apply", "-f", path, "--prune", "--yes")
@@ -377,6 +384,7 @@ func TestApplyIdempotent(t *testing.T) {
 }
 
 func TestApplyUpdateKeepsDomainRolesAndSendsOneRequest(t *testing.T) {
+	t.Parallel()
 	srv, c := setupNoColor(t, withDataDomains(), sandbox.User{Email: "bo@example.com", AccountRole: "viewer", DataDomainRoles: map[string]string{"sales": "editor"}})
 	srv.ResetRequests()
 	r := c.run("apply", "--yes", "-f", c.file("u.yaml", "- {email: bo@example.com, accountRole: editor}\n- {email: new@example.com, accountRole: none}\n"))
@@ -396,6 +404,7 @@ func TestApplyUpdateKeepsDomainRolesAndSendsOneRequest(t *testing.T) {
 }
 
 func TestApplyPartialFailure(t *testing.T) {
+	t.Parallel()
 	var file strings.Builder
 	for i := range 10 {
 		fmt.Fprintf(&file, "- {email: u%02d@example.com, accountRole: viewer}\n", i)
@@ -446,6 +455,7 @@ func TestApplyPartialFailure(t *testing.T) {
 }
 
 func TestApplyReadsDQOpsQuirks(t *testing.T) {
+	t.Parallel()
 	t.Run("user limit", func(t *testing.T) {
 		_, c := setupNoColor(t, sandbox.Options{UsersLimit: 3})
 		path := c.file("u.yaml", "- {email: a@example.com, accountRole: viewer}\n- {email: b@example.com, accountRole: viewer}\n")
@@ -480,6 +490,7 @@ func TestApplyReadsDQOpsQuirks(t *testing.T) {
 }
 
 func TestApplyInterrupted(t *testing.T) {
+	t.Parallel()
 	srv, c := setupNoColor(t, sandbox.Options{Latency: 25 * time.Millisecond})
 	var file strings.Builder
 	for i := range 60 {
@@ -487,13 +498,17 @@ func TestApplyInterrupted(t *testing.T) {
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
+	answered := srv.answered(http.MethodPost, "/api/users")
 	go func() {
-		// Past the profile and list calls, into the creates.
-		time.Sleep(200 * time.Millisecond)
-		cancel()
+		// Into the creates, once one is made.
+		select {
+		case <-answered:
+			cancel()
+		case <-ctx.Done():
+		}
 	}()
 	r := c.exec(invocation{args: []string{"apply", "--yes", "-f", c.file("u.yaml", file.String()), "--parallel", "2"}, ctx: ctx})
-	expectExit(t, r, 130, "Interrupted: ", "not attempted:", "Run apply again to finish")
+	expectExit(t, r, 130, "Stopping: no more changes are started", "Interrupted: ", "not attempted:", "Run apply again to finish")
 	m := regexp.MustCompile(`Interrupted: (\d+) created, .*; (\d+) not attempted`).FindStringSubmatch(r.stderr)
 	if m == nil {
 		t.Fatalf("no summary\n%s", r)
@@ -510,6 +525,7 @@ func TestApplyInterrupted(t *testing.T) {
 }
 
 func TestApplyProgressBar(t *testing.T) {
+	t.Parallel()
 	var file strings.Builder
 	for i := range 10 {
 		fmt.Fprintf(&file, "- {email: u%02d@example.com, accountRole: viewer}\n", i)
@@ -589,6 +605,7 @@ func BenchmarkApply1000(b *testing.B) {
 }
 
 func TestApplyConfirmOnAPseudoTerminal(t *testing.T) {
+	t.Parallel()
 	if _, err := os.Stat("/dev/ptmx"); err != nil {
 		t.Skip("no pseudo-terminals here")
 	}
@@ -622,12 +639,8 @@ func TestApplyConfirmOnAPseudoTerminal(t *testing.T) {
 					stdinReader: tty, stdinTTY: true, stderr: tty, stderrTTY: true})
 			}()
 
-			deadline := time.Now().Add(30 * time.Second)
-			for !strings.Contains(screen.String(), "[y/N]: ") {
-				if time.Now().After(deadline) {
-					t.Fatalf("no prompt on the terminal:\n%q", screen.String())
-				}
-				time.Sleep(5 * time.Millisecond)
+			if shown, ok := screen.waitFor(30*time.Second, nil, func(s string) bool { return strings.Contains(s, "[y/N]: ") }); !ok {
+				t.Fatalf("no prompt on the terminal:\n%q", shown)
 			}
 			if tt.answer == "" {
 				cancel()

@@ -4,8 +4,8 @@ package cmd_test
 
 import (
 	"os"
-	"path/filepath"
 	"testing"
+	"time"
 
 	"github.com/dqops-users/dqo-users/pkg/sandbox"
 )
@@ -14,6 +14,7 @@ import (
 // limit, never read whole: apply's file and stdin at 256 MiB, a password or
 // a key at 4 KiB, --config at 256 MiB. Nothing is sent.
 func TestEndlessInputIsRefused(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		name   string
 		args   []string
@@ -29,24 +30,21 @@ func TestEndlessInputIsRefused(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			srv := startSandbox(t, sandbox.Options{})
-			c := binaryCommand(t, map[string]string{"DQOPS_URL": srv.URL, "DQOPS_API_KEY": srv.AdminKey(),
-				"DQOPS_CONFIG": filepath.Join(t.TempDir(), "config.yaml")}, tt.args...)
+			t.Parallel()
+			srv, c := setup(t, sandbox.Options{})
+			inv := invocation{args: tt.args}
 			if tt.stdin != "" {
 				f, err := os.Open(tt.stdin)
 				if err != nil {
 					t.Fatal(err)
 				}
 				defer f.Close()
-				c.Stdin = f
+				inv.stdinReader = f
 			}
-			var r result
-			if c.Stdin != nil {
-				b := startBinary(t, c)
-				r = b.wait(b.started, signalBound*6)
-			} else {
-				r = runBinary(t, c, "")
-			}
+			// A bound, so that an input read without its limit fails the
+			// test instead of hanging it.
+			c.timeout = time.Minute
+			r := c.exec(inv)
 			expectExit(t, r, 2, tt.errHas)
 			if w := srv.writes(); len(w) != 0 {
 				t.Errorf("writes sent: %v", w)

@@ -12,6 +12,7 @@ import (
 )
 
 func TestConfigCommands(t *testing.T) {
+	t.Parallel()
 	srv, c := setup(t, sandbox.Options{})
 	delete(c.env, "DQOPS_API_KEY")
 
@@ -93,6 +94,7 @@ func TestConfigCommands(t *testing.T) {
 // read is warned of when it holds a key, and not when its key is in the
 // keyring: it then holds no secret.
 func TestConfigFileModeWarning(t *testing.T) {
+	t.Parallel()
 	srv, c := setup(t, sandbox.Options{})
 	expectCode(t, c.runStdin(srv.AdminKey(), "login", "--with-token", "--insecure-storage"), 0)
 	if err := os.Chmod(c.configPath, 0o644); err != nil {

@@ -26,6 +26,7 @@ import (
 )
 
 func TestContract(t *testing.T) {
+	t.Parallel()
 	if testing.Short() {
 		t.Skip("the contract suite runs Stoplight Prism through npx; -short leaves it out")
 	}
@@ -195,14 +196,9 @@ func runContract(t *testing.T, npx, release, api, spec string) {
 	// Prism logs each violation it puts in a header; one logged but not
 	// seen in a header would be a violation the suite missed.
 	total := report.requestViolations + report.probeViolations + report.accepted + report.responseViolations
-	logged := 0
-	for wait := time.Now().Add(3 * time.Second); ; {
-		logged = strings.Count(prismLog.String(), "Violation: ")
-		if logged >= total || time.Now().After(wait) {
-			break
-		}
-		time.Sleep(50 * time.Millisecond)
-	}
+	countLogged := func(log string) int { return strings.Count(log, "Violation: ") }
+	prismOut, _ := prismLog.waitFor(3*time.Second, nil, func(log string) bool { return countLogged(log) >= total })
+	logged := countLogged(prismOut)
 	if logged > total {
 		t.Errorf("Prism logged %d violations, its sl-violations headers carried %d", logged, total)
 	}

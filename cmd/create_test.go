@@ -24,6 +24,7 @@ type createCase struct {
 }
 
 func TestCreate(t *testing.T) {
+	t.Parallel()
 	const email = "new@corp.io"
 	hasUser := func(role string, domains map[string]string) func(*testing.T, *testServer) {
 		return func(t *testing.T, srv *testServer) {
@@ -168,6 +169,7 @@ func TestCreate(t *testing.T) {
 }
 
 func TestCreatePasswordIsPlainText(t *testing.T) {
+	t.Parallel()
 	srv, c := setup(t, sandbox.Options{})
 	r := c.runStdin("päss wörd\n", "create", "new@corp.io", "--role", "viewer", "--password-stdin")
 	expectCode(t, r, 0)
@@ -181,6 +183,7 @@ func TestCreatePasswordIsPlainText(t *testing.T) {
 // A user created by someone else between the check and the POST is
 // answered 403 by DQOps; the command says "already exists".
 func TestCreateRaceWithAnotherCreate(t *testing.T) {
+	t.Parallel()
 	srv, c := setup(t, sandbox.Options{})
 	var once sync.Once
 	srv.onRequest(func(r *http.Request) {

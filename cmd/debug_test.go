@@ -48,6 +48,7 @@ var dbgTraced = regexp.MustCompile(`(?m)^debug: #\d+ > (GET|POST|PUT|DELETE) (\S
 // key and a known password, and finds neither anywhere in what it printed,
 // while the trace shows each request's method, URL and status.
 func TestDebugTraceShowsNoSecret(t *testing.T) {
+	t.Parallel()
 	srv, c := setupNet(t, "")
 	c.build = cmd.BuildInfo{Version: "debug-test"}
 	key := srv.AdminKey()
@@ -59,8 +60,9 @@ func TestDebugTraceShowsNoSecret(t *testing.T) {
 		stdin string
 		// requests says whether the command talks to the server.
 		requests bool
-		// timeout ends the command (the sandbox serves until Ctrl-C).
-		timeout time.Duration
+		// serves says that the command serves until Ctrl-C (the sandbox),
+		// which comes once it says so on stderr.
+		serves bool
 	}
 	steps := []step{
 		{path: "list", args: []string{"list"}, requests: true},
@@ -83,7 +85,7 @@ func TestDebugTraceShowsNoSecret(t *testing.T) {
 		{path: "version", args: []string{"version"}},
 		{path: "help exit-codes", args: []string{"help", "exit-codes"}},
 		{path: "completion", args: []string{"completion", "bash"}},
-		{path: "sandbox", args: []string{"sandbox", "--listen", "127.0.0.1:0"}, timeout: 300 * time.Millisecond},
+		{path: "sandbox", args: []string{"sandbox", "--listen", "127.0.0.1:0"}, serves: true},
 	}
 	covered := map[string]bool{}
 	for _, s := range steps {
@@ -98,14 +100,11 @@ func TestDebugTraceShowsNoSecret(t *testing.T) {
 	secrets := []string{key, strings.TrimPrefix(key, sandbox.KeyPrefix), password}
 	for _, s := range steps {
 		t.Run(s.path, func(t *testing.T) {
-			ctx := context.Background()
-			if s.timeout > 0 {
-				var cancel context.CancelFunc
-				ctx, cancel = context.WithTimeout(ctx, s.timeout)
-				defer cancel()
-			}
-			r := c.exec(invocation{args: append(s.args, "--debug"), stdin: s.stdin, ctx: ctx})
-			if s.timeout == 0 && r.code != 0 {
+			inv := invocation{args: append(s.args, "--debug"), stdin: s.stdin}
+			var r result
+			if s.serves {
+				r = runUntilServing(t, c, inv)
+			} else if r = c.exec(inv); r.code != 0 {
 				t.Fatalf("%v\n%s", s.args, r)
 			}
 			for _, secret := range secrets {
@@ -148,9 +147,26 @@ func TestDebugTraceShowsNoSecret(t *testing.T) {
 	}
 }
 
+// runUntilServing runs a command that serves until Ctrl-C, and gives it
+// Ctrl-C once it says on stderr that it serves.
+func runUntilServing(t *testing.T, c *cli, inv invocation) result {
+	t.Helper()
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	out, errOut := &lockedBuffer{}, &lockedBuffer{}
+	inv.ctx, inv.stdout, inv.stderr = ctx, out, errOut
+	run := c.start(inv)
+	run.waitForOutput(t, errOut, "Ctrl-C stops it.", time.Minute)
+	cancel()
+	r := run.result()
+	r.stdout, r.stderr = out.String(), errOut.String()
+	return r
+}
+
 // TestDebugFromEnvironment checks DQOPS_DEBUG, and that without it nothing
 // is traced.
 func TestDebugFromEnvironment(t *testing.T) {
+	t.Parallel()
 	srv, c := setupNet(t, "")
 	for _, tt := range []struct {
 		value string
@@ -176,6 +192,7 @@ func TestDebugFromEnvironment(t *testing.T) {
 // prints is used and never shown, its stderr passes through, its failures
 // never show what it printed, and it cannot eat a password given on stdin.
 func TestDebugKeyCommandProfile(t *testing.T) {
+	t.Parallel()
 	srv, c := setupNet(t, "")
 	key := srv.AdminKey()
 	keyFile := filepath.Join(c.dir, "key")
@@ -278,6 +295,7 @@ func TestDebugKeyCommandProfile(t *testing.T) {
 // that others may read, which holds keys (tests run as root, where chmod
 // still sets the bits that are checked).
 func TestDebugConfigFileModeWarning(t *testing.T) {
+	t.Parallel()
 	srv, c := setupNet(t, "")
 	config := c.env["DQOPS_CONFIG"]
 	doc := fmt.Sprintf("profiles:\n  default:\n    url: %s\n    api_key: %s\n", srv.URL, srv.AdminKey())

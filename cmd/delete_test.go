@@ -11,6 +11,7 @@ import (
 )
 
 func TestDelete(t *testing.T) {
+	t.Parallel()
 	readsFirst := []string{"GET /api/environment/profile", "GET /api/users"}
 	del := func(emails ...string) []string {
 		calls := slices.Clone(readsFirst)
@@ -126,6 +127,7 @@ func ghostAdmin(t *testing.T) (*testServer, *cli) {
 }
 
 func TestLastAdminGuards(t *testing.T) {
+	t.Parallel()
 	t.Run("update", func(t *testing.T) {
 		srv, c := ghostAdmin(t)
 		r := c.run("update", "boss@corp.io", "--role", "editor")

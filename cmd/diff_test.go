@@ -8,6 +8,7 @@ import (
 )
 
 func TestDiffPlanGolden(t *testing.T) {
+	t.Parallel()
 	srv, c := planSandbox(t)
 	path := c.file("team.yaml", planYAML)
 	for _, tt := range []struct {
@@ -55,6 +56,7 @@ func TestDiffPlanGolden(t *testing.T) {
 }
 
 func TestDiffInSync(t *testing.T) {
+	t.Parallel()
 	_, c := setupNoColor(t, sandbox.Options{})
 	path := c.file("u.yaml", "- {email: admin@example.com, accountRole: admin}\n- {email: viewer@example.com, accountRole: viewer}\n")
 	r := c.run("diff", "-f", path, "--prune")
@@ -73,6 +75,7 @@ func TestDiffInSync(t *testing.T) {
 }
 
 func TestDiffAndExportOnATerminal(t *testing.T) {
+	t.Parallel()
 	_, c := setupNoColor(t, sandbox.Options{})
 	path := c.file("u.yaml", "- {email: ana@example.com, accountRole: editor}\n- {email: viewer@example.com, accountRole: none}\n")
 	color := map[string]string{"NO_COLOR": ""}

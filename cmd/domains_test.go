@@ -28,6 +28,7 @@ func flavours() []flavour {
 }
 
 func TestDomains(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		name   string
 		opts   sandbox.Options
@@ -76,6 +77,7 @@ func TestDomains(t *testing.T) {
 }
 
 func TestDomainsJSON(t *testing.T) {
+	t.Parallel()
 	_, c := setupCI(t, withDataDomains())
 	r := c.run("domains", "-o", "json")
 	expectCode(t, r, cmd.ExitOK)
@@ -105,6 +107,7 @@ func refuseProfile(next http.Handler) http.Handler {
 }
 
 func TestFlavourWithoutTheProfile(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		name   string
 		opts   sandbox.Options
@@ -145,6 +148,7 @@ func TestFlavourWithoutTheProfile(t *testing.T) {
 }
 
 func TestApplyChecksDomains(t *testing.T) {
+	t.Parallel()
 	srv, c := setupNoColor(t, withDataDomains(), domUserRecord())
 	file := c.file("u.yaml", "- {email: dom@example.com, accountRole: editor, dataDomainRoles: {salse: editor, hr: viewer}}\n"+
 		"- {email: new@example.com, accountRole: viewer, dataDomainRoles: {Marketing: viewer, finance: none}}\n")
@@ -163,6 +167,7 @@ func TestApplyChecksDomains(t *testing.T) {
 // without the "none" entries DQOps lists is in sync with the server, that
 // one with them means the same, and that export | apply writes nothing.
 func TestFilesMeanGrants(t *testing.T) {
+	t.Parallel()
 	for _, fl := range flavours() {
 		t.Run(fl.name, func(t *testing.T) {
 			srv, c := setupNoColor(t, fl.opts, domUserRecord())
@@ -195,6 +200,7 @@ func TestFilesMeanGrants(t *testing.T) {
 }
 
 func TestApplyPlanWarnsOfStrongerGrants(t *testing.T) {
+	t.Parallel()
 	srv, c := setupNoColor(t, withDataDomains(),
 		sandbox.User{Email: "boss@example.com", AccountRole: "admin", DataDomainRoles: map[string]string{"(default)": "admin", "sales": "viewer"}})
 	r := c.run("apply", "--yes", "-f", c.file("u.yaml", "- {email: boss@example.com, accountRole: viewer}\n"))

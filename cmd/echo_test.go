@@ -11,6 +11,7 @@ import (
 // 400, an HTML 502 with the body in its title) never makes a password
 // appear: not in the error, not in the --debug trace.
 func TestAnEchoedPasswordIsNeverShown(t *testing.T) {
+	t.Parallel()
 	const password = "S3cret-Passw0rd-echoed"
 	for _, fault := range []string{"echo", "echo-html"} {
 		for _, args := range [][]string{
@@ -42,6 +43,7 @@ func TestAnEchoedPasswordIsNeverShown(t *testing.T) {
 // A proxy that echoes altered copies of the Authorization header (its first
 // eight characters, a lower-cased copy) shows no run of the key in --debug.
 func TestAnEchoedKeyIsRedactedInTheTrace(t *testing.T) {
+	t.Parallel()
 	srv, c := setup(t, sandbox.Options{Faults: "GET /api/users echo-auth"})
 	key := srv.AdminKey()
 	r := c.run("list", "--debug")

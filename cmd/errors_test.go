@@ -16,6 +16,7 @@ import (
 
 // TestExitCodes gives every exit code of the table once.
 func TestExitCodes(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		code   int
 		opts   sandbox.Options
@@ -80,6 +81,7 @@ func testInterrupted(t *testing.T) {
 }
 
 func TestInterruptedBatchStops(t *testing.T) {
+	t.Parallel()
 	srv, c := setup(t, sandbox.Options{Faults: "DELETE /api/users/ana@corp.io slow=30s"}, ana, bo)
 	arrived := srv.arrived(http.MethodDelete, "/api/users/ana@corp.io")
 	ctx, cancel := context.WithCancel(context.Background())
@@ -100,6 +102,7 @@ func TestInterruptedBatchStops(t *testing.T) {
 }
 
 func TestInterruptedAtAPrompt(t *testing.T) {
+	t.Parallel()
 	srv, c := setup(t, sandbox.Options{}, ana)
 	// stdin that never answers: only the interrupt ends the prompt.
 	pr, pw := io.Pipe()
@@ -119,6 +122,7 @@ func TestInterruptedAtAPrompt(t *testing.T) {
 }
 
 func TestJSONErrors(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		name   string
 		args   []string
@@ -171,6 +175,7 @@ func TestJSONErrors(t *testing.T) {
 // accept any email a user can have, so that such a user can still be read
 // and deleted: only an empty one is refused before anything is sent.
 func TestEmailsValidated(t *testing.T) {
+	t.Parallel()
 	bad := []string{
 		"Ana <ana@corp.io>",
 		"<ana@corp.io>",

@@ -9,6 +9,7 @@ import (
 	"strings"
 	"syscall"
 	"testing"
+	"time"
 
 	"github.com/dqops-users/dqo-users/cmd"
 	"github.com/dqops-users/dqo-users/pkg/sandbox"
@@ -26,6 +27,7 @@ var exportFlavours = []struct {
 }
 
 func TestExportRoundTrip(t *testing.T) {
+	t.Parallel()
 	for _, fl := range exportFlavours {
 		for _, format := range []string{"yaml", "json", "csv"} {
 			t.Run(fl.name+"/"+format, func(t *testing.T) {
@@ -76,6 +78,7 @@ func TestExportRoundTrip(t *testing.T) {
 }
 
 func TestExportPinsDomainRoles(t *testing.T) {
+	t.Parallel()
 	// On 1.13 the export pins "no domain roles": roles granted later are
 	// removed by applying it again.
 	_, c := setupNoColor(t, withDataDomains(), sandbox.User{Email: "bo@example.com", AccountRole: "editor"})
@@ -90,6 +93,7 @@ func TestExportPinsDomainRoles(t *testing.T) {
 // output's buffer, the first ones are on stdout while the server still
 // holds back the end of the list, in every format.
 func TestExportIsStreamed(t *testing.T) {
+	t.Parallel()
 	proceed := make(chan struct{})
 	c := listAnswer(t, func(w http.ResponseWriter, r *http.Request) {
 		fmt.Fprint(w, `[{"email":"admin@example.com","accountRole":"admin"}`)
@@ -107,14 +111,13 @@ func TestExportIsStreamed(t *testing.T) {
 	for _, format := range []string{"yaml", "json", "csv"} {
 		t.Run(format, func(t *testing.T) {
 			out := &lockedBuffer{}
-			done := make(chan result, 1)
-			go func() { done <- c.exec(invocation{args: []string{"export", "-o", format}, stdout: out}) }()
-			waitFor(t, done, func() bool { return strings.Contains(out.String(), "user00000@example.com") })
+			run := c.start(invocation{args: []string{"export", "-o", format}, stdout: out})
+			run.waitForOutput(t, out, "user00000@example.com", time.Minute)
 			if got := out.String(); strings.Contains(got, "zed@example.com") {
 				t.Fatalf("the server has not sent zed@example.com, yet stdout has it")
 			}
 			proceed <- struct{}{}
-			r := <-done
+			r := run.result()
 			expectCode(t, r, 0)
 			expectContains(t, "stdout", out.String(), "user02999@example.com", "zed@example.com")
 		})
@@ -124,6 +127,7 @@ func TestExportIsStreamed(t *testing.T) {
 // An export whose answer breaks off part-way is left unfinished, and the
 // error says how many users it holds.
 func TestExportBrokenPartWay(t *testing.T) {
+	t.Parallel()
 	c := listAnswer(t, cutOffAfter13Users)
 	for format, count := range map[string]string{"yaml": "- email:", "json": `"email"`, "csv": "@corp.io,"} {
 		t.Run(format, func(t *testing.T) {
@@ -148,6 +152,7 @@ func TestExportBrokenPartWay(t *testing.T) {
 // rather than, with --prune, delete the user and create another. ('\tt@'
 // used to be read back trimmed, as t@example.com.)
 func TestExportCSVOfAwkwardEmails(t *testing.T) {
+	t.Parallel()
 	for _, email := range []string{"\tt@example.com", "\rcr@example.com", "l\nf@example.com"} {
 		t.Run(strconv.Quote(email), func(t *testing.T) {
 			srv, c := setup(t, sandbox.Options{}, sandbox.User{Email: email, AccountRole: "viewer"})
@@ -180,11 +185,10 @@ func TestExportInterruptedSaysHowMany(t *testing.T) {
 			out := &lockedBuffer{}
 			ctx, cancel := context.WithCancelCause(context.Background())
 			defer cancel(nil)
-			done := make(chan result, 1)
-			go func() { done <- c.exec(invocation{args: []string{"export"}, stdout: out, ctx: ctx}) }()
-			waitFor(t, done, func() bool { return strings.Contains(out.String(), "user00000@example.com") })
+			run := c.start(invocation{args: []string{"export"}, stdout: out, ctx: ctx})
+			run.waitForOutput(t, out, "user00000@example.com", time.Minute)
 			cancel(cmd.Signal{Signal: sig})
-			r := <-done
+			r := run.result()
 			expectExit(t, r, 128+int(sig.(syscall.Signal)), want, "users were written before it")
 			if strings.Contains(r.stderr, `{"error"`) {
 				t.Errorf("export without -o json writes a sentence, not JSON:\n%s", r)

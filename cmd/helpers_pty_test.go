@@ -124,27 +124,17 @@ func startPTY(t *testing.T, srv *testServer, opts ptyOptions, args ...string) *p
 func (s *ptySession) expect(want string) {
 	s.t.Helper()
 	want = strings.ReplaceAll(want, "{URL}", s.url)
-	deadline := time.Now().Add(ptyWait)
-	for {
-		out := s.out.String()
-		if i := strings.Index(out[s.seen:], want); i >= 0 {
-			s.seen += i + len(want)
-			return
-		}
-		select {
-		case <-s.done:
-			// The child is gone: what it wrote is in the terminal already,
-			// give the reader a little while to copy it, then stop waiting.
-			if d := time.Now().Add(2 * time.Second); d.Before(deadline) {
-				deadline = d
-			}
-		default:
-		}
-		if time.Now().After(deadline) {
-			s.t.Fatalf("the terminal did not show %q; it shows:\n%s", want, out)
-		}
-		time.Sleep(5 * time.Millisecond)
+	shown := func(out string) bool { return strings.Contains(out[s.seen:], want) }
+	out, ok := s.out.waitFor(ptyWait, s.done, shown)
+	if !ok {
+		// The child is gone: what it wrote is in the terminal already, and
+		// the reader copies it in a moment.
+		out, ok = s.out.waitFor(2*time.Second, nil, shown)
 	}
+	if !ok {
+		s.t.Fatalf("the terminal did not show %q; it shows:\n%s", want, out)
+	}
+	s.seen += strings.Index(out[s.seen:], want) + len(want)
 }
 
 // lflag returns the local modes of the child's terminal.

@@ -2,8 +2,10 @@ package cmd_test
 
 // The harnesses of the command tests: a sandbox served over real loopback
 // HTTP (testServer), dqo-users run in-process against it (cli), the built
-// binary run as a child process (binary, runBinary; the pseudo-terminal
-// session is in helpers_pty_test.go), and the checks they share.
+// binary run as a child process where a real process is the point: signals,
+// argv, the keyring's session bus (binary, runBinary; the pseudo-terminal
+// session is in helpers_pty_test.go), and the checks they share. The
+// end-to-end scripts run this test binary as dqo-users (TestMain).
 
 import (
 	"bytes"
@@ -30,6 +32,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/rogpeppe/go-internal/testscript"
+	"github.com/zalando/go-keyring"
+
 	"github.com/dqops-users/dqo-users/cmd"
 	"github.com/dqops-users/dqo-users/pkg/iostreams"
 	"github.com/dqops-users/dqo-users/pkg/sandbox"
@@ -39,19 +44,50 @@ import (
 // binary report.
 var testBuild = cmd.BuildInfo{Version: "1.2.3-test", Commit: "abc1234", Date: "2025-01-02"}
 
-// binDir holds the binary built for the end-to-end tests; TestMain removes it.
+// binDir holds the binary built for the tests that need a real process;
+// TestMain removes it.
 var binDir string
 
+// TestMain runs the tests, or, when testscript runs this test binary as
+// dqo-users (a script's exec dqo-users), the command itself: cmd.Main,
+// as main.go calls it, without a build.
 func TestMain(m *testing.M) {
+	testscript.Main(testMain{m}, map[string]func(){
+		"dqo-users": func() {
+			code, _ := cmd.Main(testBuild, func(code int, _ os.Signal) { os.Exit(code) })
+			os.Exit(code)
+		},
+	})
+}
+
+// testMain is what TestMain runs when this binary runs the tests.
+type testMain struct{ m *testing.M }
+
+func (tm testMain) Run() int {
+	// In-process runs keep keys in the keyring library's in-memory store,
+	// never in the keyring of the developer running the tests. Processes
+	// (the built binary, and this one as the scripts' dqo-users) find no
+	// keyring (childEnv, the scripts' Setup); the real one is tested on a
+	// private session bus (keyring_linux_test.go). The in-memory store
+	// stands for a Secret Service on a session bus, which is asked only
+	// when one is named: this one leads nowhere.
+	keyring.MockInit()
+	os.Setenv("DBUS_SESSION_BUS_ADDRESS", noSessionBus)
 	dir, err := os.MkdirTemp("", "dqo-users-test-")
 	if err != nil {
 		fmt.Fprintln(os.Stderr, err)
-		os.Exit(1)
+		return 1
 	}
 	binDir = dir
-	code := m.Run()
-	os.RemoveAll(dir)
-	os.Exit(code)
+	defer os.RemoveAll(dir)
+	// The whole suite needs the binary: build it while the first tests run.
+	// A run of chosen tests (-run) builds it only if one of them needs it.
+	flag.Parse()
+	if flag.Lookup("test.run").Value.String() == "" {
+		startBuild()
+		defer func() { <-buildDone }()
+	}
+	return tm.m.Run()
 }
 
 // Users most tests start with, besides the sandbox's admin@example.com
@@ -108,8 +144,10 @@ type testServer struct {
 	// HTTP is the loopback server; its URL has no prefix.
 	HTTP *httptest.Server
 
-	mu    sync.Mutex
-	hooks []func(*http.Request)
+	mu sync.Mutex
+	// hooks run before the sandbox answers a request, after hooks once it
+	// has answered.
+	hooks, after []func(*http.Request)
 }
 
 // startSandbox serves a new sandbox with extra users over plain HTTP for the
@@ -136,6 +174,12 @@ func serveSandbox(t testing.TB, opts sandbox.Options, how serving, users ...sand
 			hook(r)
 		}
 		sb.ServeHTTP(w, r)
+		ts.mu.Lock()
+		after := slices.Clone(ts.after)
+		ts.mu.Unlock()
+		for _, hook := range after {
+			hook(r)
+		}
 	})
 	if how.wrap != nil {
 		h = how.wrap(h)
@@ -168,17 +212,47 @@ func (ts *testServer) onRequest(hook func(*http.Request)) {
 	ts.hooks = append(ts.hooks, hook)
 }
 
+// onAnswered runs hook on every request once the sandbox has answered it.
+func (ts *testServer) onAnswered(hook func(*http.Request)) {
+	ts.mu.Lock()
+	defer ts.mu.Unlock()
+	ts.after = append(ts.after, hook)
+}
+
 // arrived returns a channel closed when the first request with that method
 // and path reaches the server (before the sandbox answers it).
 func (ts *testServer) arrived(method, path string) <-chan struct{} {
+	return firstOf(ts.onRequest, method, path)
+}
+
+// answered returns a channel closed when the sandbox has answered the first
+// request with that method and path.
+func (ts *testServer) answered(method, path string) <-chan struct{} {
+	return firstOf(ts.onAnswered, method, path)
+}
+
+// firstOf returns a channel closed when hook hears of the first request
+// with that method and path.
+func firstOf(hook func(func(*http.Request)), method, path string) <-chan struct{} {
 	ch := make(chan struct{})
 	var once sync.Once
-	ts.onRequest(func(r *http.Request) {
+	hook(func(r *http.Request) {
 		if r.Method == method && r.URL.Path == path {
 			once.Do(func() { close(ch) })
 		}
 	})
 	return ch
+}
+
+// within waits for ch to close, failing the test with what after bound: a
+// bound on a wait for an event, never a delay.
+func within(t testing.TB, ch <-chan struct{}, bound time.Duration, what string) {
+	t.Helper()
+	select {
+	case <-ch:
+	case <-time.After(bound):
+		t.Fatalf("%s did not happen within %s", what, bound)
+	}
 }
 
 // hookTransport is a client transport that runs a hook on each request
@@ -484,6 +558,43 @@ func (c *cli) exec(inv invocation) result {
 	return result{code: code, stdout: out.String(), stderr: errOut.String(), elapsed: time.Since(start)}
 }
 
+// running is an invocation run in the background (cli.start).
+type running struct {
+	// ended is closed once the run has ended and r is its result.
+	ended chan struct{}
+	r     result
+}
+
+// start runs one invocation in the background.
+func (c *cli) start(inv invocation) *running {
+	run := &running{ended: make(chan struct{})}
+	go func() {
+		defer close(run.ended)
+		run.r = c.exec(inv)
+	}()
+	return run
+}
+
+// result waits for the run to end and returns its result.
+func (run *running) result() result {
+	<-run.ended
+	return run.r
+}
+
+// waitForOutput waits until out, where the run writes, holds want, and
+// fails the test when the run ends first or after bound.
+func (run *running) waitForOutput(t testing.TB, out *lockedBuffer, want string, bound time.Duration) {
+	t.Helper()
+	if got, ok := out.waitFor(bound, run.ended, func(s string) bool { return strings.Contains(s, want) }); !ok {
+		select {
+		case <-run.ended:
+			t.Fatalf("the run ended before writing %q:\n%s", want, run.r)
+		default:
+			t.Fatalf("the run did not write %q within %s:\n%s", want, bound, got)
+		}
+	}
+}
+
 // expectCode fails the test when the run did not end with want.
 func expectCode(t testing.TB, r result, want int) {
 	t.Helper()
@@ -602,17 +713,91 @@ func golden(t *testing.T, name string, got string) {
 	}
 }
 
+// waitForFIFOOpen waits until a thread of process pid waits in the open of
+// a FIFO for a writer, as Linux shows it in /proc/PID/task/TID/wchan. No
+// notice comes of that wait, so the threads are looked at again every
+// millisecond; bound fails the test. Elsewhere the test is skipped.
+func waitForFIFOOpen(t testing.TB, pid int, bound time.Duration) {
+	t.Helper()
+	if runtime.GOOS != "linux" {
+		t.Skip("only Linux shows that an open waits for a FIFO's writer (/proc/PID/task/TID/wchan)")
+	}
+	tasks := fmt.Sprintf("/proc/%d/task", pid)
+	for deadline := time.Now().Add(bound); ; {
+		entries, err := os.ReadDir(tasks)
+		if err != nil {
+			t.Fatalf("process %d: %v", pid, err)
+		}
+		for _, e := range entries {
+			if wchan, err := os.ReadFile(filepath.Join(tasks, e.Name(), "wchan")); err == nil && string(wchan) == "wait_for_partner" {
+				return
+			}
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("process %d did not wait in the open of a FIFO within %s", pid, bound)
+		}
+		time.Sleep(time.Millisecond)
+	}
+}
+
 // lockedBuffer is a bytes.Buffer that concurrent writers (requests in
-// flight, each traced; a child process) may share while a test reads it.
+// flight, each traced; a child process) may share while a test reads it,
+// and waits for what they write (waitFor). The zero value is ready.
 type lockedBuffer struct {
 	mu  sync.Mutex
 	buf bytes.Buffer
+	// grew, when a waiter made it, is closed by the next write.
+	grew chan struct{}
 }
 
 func (b *lockedBuffer) Write(p []byte) (int, error) {
 	b.mu.Lock()
 	defer b.mu.Unlock()
+	if b.grew != nil {
+		close(b.grew)
+		b.grew = nil
+	}
 	return b.buf.Write(p)
+}
+
+// waitFor waits until the content satisfies ok, looking again after each
+// write, and returns the content and whether it does. It stops waiting
+// when bound has passed, or once stop (which may be nil) is closed and the
+// content still does not satisfy ok.
+func (b *lockedBuffer) waitFor(bound time.Duration, stop <-chan struct{}, ok func(string) bool) (string, bool) {
+	timer := time.NewTimer(bound)
+	defer timer.Stop()
+	for {
+		b.mu.Lock()
+		content := b.buf.String()
+		if ok(content) {
+			b.mu.Unlock()
+			return content, true
+		}
+		if b.grew == nil {
+			b.grew = make(chan struct{})
+		}
+		grew := b.grew
+		b.mu.Unlock()
+		select {
+		case <-grew:
+		case <-stop:
+			content = b.String()
+			return content, ok(content)
+		case <-timer.C:
+			content = b.String()
+			return content, ok(content)
+		}
+	}
+}
+
+// waitForText waits until the content holds want, failing the test after
+// bound or once stop is closed without it.
+func (b *lockedBuffer) waitForText(t testing.TB, want string, bound time.Duration, stop <-chan struct{}) {
+	t.Helper()
+	if content, ok := b.waitFor(bound, stop, func(s string) bool { return strings.Contains(s, want) }); !ok {
+		t.Fatalf("%q did not come within %s; what came:\n%s", want, bound, content)
+	}
 }
 
 func (b *lockedBuffer) String() string {
@@ -646,28 +831,43 @@ func freePort(t testing.TB) int {
 
 var (
 	buildOnce sync.Once
+	// buildDone is closed once the build ended, with buildPath or buildErr.
+	buildDone = make(chan struct{})
 	buildPath string
 	buildErr  error
 )
 
-// binary builds dqo-users once for the whole test binary and returns its
-// path, so that tests that only run in-process never pay for the build.
+// startBuild builds dqo-users in the background, once for the whole test
+// binary.
+func startBuild() {
+	buildOnce.Do(func() {
+		go func() {
+			defer close(buildDone)
+			name := "dqo-users"
+			if runtime.GOOS == "windows" {
+				name += ".exe"
+			}
+			path := filepath.Join(binDir, name)
+			ldflags := fmt.Sprintf("-X main.version=%s -X main.commit=%s -X main.date=%s",
+				testBuild.Version, testBuild.Commit, testBuild.Date)
+			c := exec.Command("go", "build", "-o", path, "-ldflags", ldflags, "github.com/dqops-users/dqo-users")
+			if out, err := c.CombinedOutput(); err != nil {
+				buildErr = fmt.Errorf("go build: %v\n%s", err, out)
+				return
+			}
+			buildPath = path
+		}()
+	})
+}
+
+// binary returns the path of dqo-users built by main.go, for the tests
+// where a real process is the point (signals, pseudo-terminals, argv,
+// the keyring's session bus). It is built once (startBuild), so that tests
+// that only run in-process never wait for a build.
 func binary(t testing.TB) string {
 	t.Helper()
-	buildOnce.Do(func() {
-		name := "dqo-users"
-		if runtime.GOOS == "windows" {
-			name += ".exe"
-		}
-		buildPath = filepath.Join(binDir, name)
-		ldflags := fmt.Sprintf("-X main.version=%s -X main.commit=%s -X main.date=%s",
-			testBuild.Version, testBuild.Commit, testBuild.Date)
-		c := exec.Command("go", "build", "-o", buildPath, "-ldflags", ldflags, "github.com/dqops-users/dqo-users")
-		out, err := c.CombinedOutput()
-		if err != nil {
-			buildErr = fmt.Errorf("go build: %v\n%s", err, out)
-		}
-	})
+	startBuild()
+	<-buildDone
 	if buildErr != nil {
 		t.Fatal(buildErr)
 	}
@@ -737,12 +937,14 @@ type runningBinary struct {
 	errOut  *lockedBuffer
 	started time.Time
 	done    chan result
+	// exited is closed once the process has ended and its output is read.
+	exited chan struct{}
 }
 
 // startBinary starts c with empty stdin and collects its output.
 func startBinary(t testing.TB, c *exec.Cmd) *runningBinary {
 	t.Helper()
-	b := &runningBinary{t: t, cmd: c, out: &lockedBuffer{}, errOut: &lockedBuffer{}, done: make(chan result, 1)}
+	b := &runningBinary{t: t, cmd: c, out: &lockedBuffer{}, errOut: &lockedBuffer{}, done: make(chan result, 1), exited: make(chan struct{})}
 	c.Stdout, c.Stderr = b.out, b.errOut
 	if err := c.Start(); err != nil {
 		t.Fatalf("starting %v: %v", c.Args, err)
@@ -751,6 +953,7 @@ func startBinary(t testing.TB, c *exec.Cmd) *runningBinary {
 	t.Cleanup(func() { _ = c.Process.Kill() })
 	go func() {
 		err := c.Wait()
+		close(b.exited)
 		r := result{stdout: b.out.String(), stderr: b.errOut.String(), elapsed: time.Since(b.started)}
 		var ee *exec.ExitError
 		if errors.As(err, &ee) {
@@ -767,6 +970,13 @@ func (b *runningBinary) signal(sig os.Signal) {
 	if err := b.cmd.Process.Signal(sig); err != nil {
 		b.t.Fatalf("signalling %v: %v", b.cmd.Args, err)
 	}
+}
+
+// waitStderr waits until the process has written want on stderr, failing
+// the test when it ends first or after bound.
+func (b *runningBinary) waitStderr(want string, bound time.Duration) {
+	b.t.Helper()
+	b.errOut.waitForText(b.t, want, bound, b.exited)
 }
 
 // wait waits for the process to end, failing the test after bound; the

@@ -35,6 +35,7 @@ func rawControl(s, allowed string) rune {
 // the terminal through any output of the tool: tables, every machine
 // format, --jq and --template, messages, errors and completion.
 func TestServerTextNeverReachesTheTerminalRaw(t *testing.T) {
+	t.Parallel()
 	hostile := sandbox.ControlCharEmails()
 	tests := []struct {
 		name    string
@@ -112,6 +113,7 @@ func TestServerTextNeverReachesTheTerminalRaw(t *testing.T) {
 // A message that quotes a server's value keeps to its own line: an email
 // or a profile holding a line break cannot forge the next message.
 func TestMessagesKeepServerTextOnTheirLine(t *testing.T) {
+	t.Parallel()
 	forger := "evil\nDeleted user admin@example.com.\u202e@example.com"
 	t.Run("delete, update, user-passwd", func(t *testing.T) {
 		_, c := setup(t, sandbox.Options{}, sandbox.User{Email: forger, AccountRole: "editor"})

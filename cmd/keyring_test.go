@@ -3,26 +3,15 @@ package cmd_test
 import (
 	"errors"
 	"fmt"
-	"os"
 	"testing"
 
 	"github.com/zalando/go-keyring"
 
+	"github.com/dqops-users/dqo-users/cmd"
 	"github.com/dqops-users/dqo-users/pkg/api"
 	"github.com/dqops-users/dqo-users/pkg/config"
 	"github.com/dqops-users/dqo-users/pkg/sandbox"
 )
-
-// In-process runs keep keys in the keyring library's in-memory store,
-// never in the keyring of the developer running the tests. The built
-// binary finds no keyring (childEnv); the real one is tested on a private
-// session bus (keyring_linux_test.go). The in-memory store stands for a
-// Secret Service on a session bus, which is asked only when one is named:
-// this one leads nowhere.
-func init() {
-	keyring.MockInit()
-	os.Setenv("DBUS_SESSION_BUS_ADDRESS", noSessionBus)
-}
 
 // withoutKeyring makes every keyring call fail as on a system without one,
 // for the rest of the test; the in-memory store comes back empty after it.
@@ -47,7 +36,7 @@ func keyringServiceOf(t testing.TB, url string) string {
 // the server at url, and whether it holds one.
 func keyringItem(t testing.TB, url, profile string) (string, bool) {
 	t.Helper()
-	key, err := config.LoadKey(keyringServiceOf(t, url), profile)
+	key, err := cmd.LoadKey(keyringServiceOf(t, url), profile)
 	if errors.Is(err, config.ErrNotInKeyring) {
 		return "", false
 	}

@@ -93,7 +93,9 @@ func TestLoginRefusesAPlantedLink(t *testing.T) {
 }
 
 // TestAPIKeyFileFIFO checks that Ctrl-C ends the wait for an --api-key-file
-// that is a FIFO nobody writes to.
+// that is a FIFO nobody writes to. It does not run in parallel: it finds
+// the wait as a thread of this process waiting in the open of a FIFO, and
+// no other test may have one.
 func TestAPIKeyFileFIFO(t *testing.T) {
 	_, c := setup(t, sandbox.Options{})
 	delete(c.env, "DQOPS_API_KEY")
@@ -101,10 +103,17 @@ func TestAPIKeyFileFIFO(t *testing.T) {
 	if err := syscall.Mkfifo(fifo, 0o600); err != nil {
 		t.Fatal(err)
 	}
+	// The abandoned open ends once a writer comes, as it would for a
+	// process that went on after Ctrl-C.
+	t.Cleanup(func() {
+		if w, err := os.OpenFile(fifo, os.O_WRONLY|syscall.O_NONBLOCK, 0); err == nil {
+			w.Close()
+		}
+	})
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan result, 1)
 	go func() { done <- c.exec(invocation{args: []string{"list", "--api-key-file", fifo}, ctx: ctx}) }()
-	time.Sleep(100 * time.Millisecond) // let the open wait for a writer
+	waitForFIFOOpen(t, os.Getpid(), 30*time.Second)
 	cancel()
 	select {
 	case r := <-done:

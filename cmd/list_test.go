@@ -24,6 +24,7 @@ import (
 )
 
 func TestList(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		name     string
 		args     []string
@@ -138,6 +139,7 @@ func listAnswer(t *testing.T, list http.HandlerFunc) *cli {
 // server still holds back the rest of the body, in every machine format
 // and the piped table.
 func TestListIsStreamed(t *testing.T) {
+	t.Parallel()
 	proceed := make(chan struct{})
 	c := listAnswer(t, func(w http.ResponseWriter, r *http.Request) {
 		fmt.Fprint(w, `[{"email":"first@example.com","accountRole":"editor"}`)
@@ -153,32 +155,16 @@ func TestListIsStreamed(t *testing.T) {
 		{"list", "-o", "name"}, {"list", "--jq", ".[].email"}} {
 		t.Run(strings.Join(args, " "), func(t *testing.T) {
 			out := &lockedBuffer{}
-			done := make(chan result, 1)
-			go func() { done <- c.exec(invocation{args: args, stdout: out}) }()
-			waitFor(t, done, func() bool { return strings.Contains(out.String(), "first@example.com") })
+			run := c.start(invocation{args: args, stdout: out})
+			run.waitForOutput(t, out, "first@example.com", time.Minute)
 			if got := out.String(); strings.Contains(got, "last@example.com") {
 				t.Fatalf("the server has not sent last@example.com, yet stdout has it:\n%s", got)
 			}
 			proceed <- struct{}{}
-			r := <-done
+			r := run.result()
 			expectCode(t, r, 0)
 			expectContains(t, "stdout", out.String(), "first@example.com", "last@example.com")
 		})
-	}
-}
-
-// waitFor polls cond until it holds; the run must not end first.
-func waitFor(t *testing.T, done <-chan result, cond func() bool) {
-	t.Helper()
-	deadline := time.After(time.Minute)
-	for !cond() {
-		select {
-		case r := <-done:
-			t.Fatalf("the run ended first:\n%s", r)
-		case <-deadline:
-			t.Fatal("waited a minute")
-		case <-time.After(5 * time.Millisecond):
-		}
 	}
 }
 
@@ -186,6 +172,7 @@ func waitFor(t *testing.T, done <-chan result, cond func() bool) {
 // error says how many they were, the exit code is the failure's, and the
 // request is not sent again (the users would be written twice).
 func TestListBrokenPartWay(t *testing.T) {
+	t.Parallel()
 	c := listAnswer(t, cutOffAfter13Users)
 	var requests atomic.Int32
 	c.transport = hookTransport(func(*http.Request) { requests.Add(1) })
@@ -225,6 +212,7 @@ func TestListBrokenPartWay(t *testing.T) {
 
 // Without --sort the list is in the server's order; --sort orders it.
 func TestListOrder(t *testing.T) {
+	t.Parallel()
 	c := listAnswer(t, func(w http.ResponseWriter, _ *http.Request) {
 		fmt.Fprint(w, `[{"email":"zed@corp.io","accountRole":"viewer"},{"email":"Amy@corp.io","accountRole":"admin"},`+
 			`{"email":"bob@corp.io","accountRole":"editor"},{"email":"ann@corp.io","accountRole":"editor"}]`)
@@ -275,6 +263,7 @@ func TestListNameIsOneWord(t *testing.T) {
 }
 
 func TestListShowsDataDomainRoles(t *testing.T) {
+	t.Parallel()
 	_, c := setup(t, withDataDomains(), sandbox.User{Email: "ana@corp.io", AccountRole: "editor", DataDomainRoles: map[string]string{"sales": "editor"}})
 	r := c.run("list")
 	expectCode(t, r, 0)
@@ -310,6 +299,7 @@ func TestListShowsDataDomainRoles(t *testing.T) {
 }
 
 func TestDomainRolesDecodeFromEitherRelease(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		name string
 		json string
@@ -357,6 +347,7 @@ func tableHeader(out string) string {
 }
 
 func TestDomainRolesTableColumn(t *testing.T) {
+	t.Parallel()
 	srv, c := setupCI(t, withDataDomains())
 	onTerminal := func(args ...string) result {
 		t.Helper()
@@ -401,6 +392,7 @@ func TestDomainRolesTableColumn(t *testing.T) {
 }
 
 func TestDomainRolesMachineFormats(t *testing.T) {
+	t.Parallel()
 	// Each flavour's domain roles as the machine formats must show them:
 	// JSON and YAML as the server sent them (on 1.0, no field at all), csv
 	// and tsv the grants, the column present always, empty when none.
@@ -559,6 +551,7 @@ func (failingWriter) Write([]byte) (int, error) { return 0, errors.New("no space
 // A list whose output cannot be written stops, although the server is
 // still sending: the request ends rather than being read to its end.
 func TestListStopsWhenOutputFails(t *testing.T) {
+	t.Parallel()
 	cancelled := make(chan struct{}, 2)
 	c := listAnswer(t, func(w http.ResponseWriter, r *http.Request) {
 		fmt.Fprint(w, `[{"email":"admin@example.com","accountRole":"admin"}`)

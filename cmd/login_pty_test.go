@@ -14,6 +14,7 @@ import (
 // TestPTYLoginToAnotherServer checks that on a terminal, login to another
 // server under a profile that holds a key asks before replacing it.
 func TestPTYLoginToAnotherServer(t *testing.T) {
+	t.Parallel()
 	first := startSandbox(t, sandbox.Options{})
 	second := startSandbox(t, sandbox.Options{})
 	config := filepath.Join(t.TempDir(), "config.yaml")

@@ -174,6 +174,7 @@ func TestLogin(t *testing.T) {
 // TestLoginToAnotherServer checks that login does not silently replace the
 // key a profile holds for another server.
 func TestLoginToAnotherServer(t *testing.T) {
+	t.Parallel()
 	first := startSandbox(t, sandbox.Options{})
 	second := startSandbox(t, sandbox.Options{})
 	start := func(t *testing.T, args ...string) *cli {
@@ -236,6 +237,7 @@ func TestLoginToAnotherServer(t *testing.T) {
 }
 
 func TestLogout(t *testing.T) {
+	t.Parallel()
 	srv, c := setup(t, sandbox.Options{})
 	delete(c.env, "DQOPS_API_KEY")
 	expectCode(t, c.runStdin(srv.AdminKey(), "login", "--with-token"), 0)

@@ -12,6 +12,7 @@ import (
 // model must not make a command act on that other user: get, update and
 // user-passwd stop with exit 1 and write nothing.
 func TestAnAnswerNamingAnotherUserChangesNothing(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		name  string
 		args  []string
@@ -46,6 +47,7 @@ func TestAnAnswerNamingAnotherUserChangesNothing(t *testing.T) {
 
 // Writes use the server's spelling of the user that matched the typed email.
 func TestWritesUseTheServersSpelling(t *testing.T) {
+	t.Parallel()
 	srv, c := setup(t, sandbox.Options{}, sandbox.User{Email: "Ana@Corp.io", AccountRole: "editor"})
 	expectExit(t, c.runStdin("n3w pass\n", "user-passwd", "ana@corp.io", "--password-stdin"), 0, "Changed the password of Ana@Corp.io.")
 	expectExit(t, c.run("update", "ANA@corp.io", "--role", "viewer"), 0, "Updated user Ana@Corp.io: role editor -> viewer.")
@@ -62,6 +64,7 @@ func TestWritesUseTheServersSpelling(t *testing.T) {
 // and one that matches a single user ignoring case finds it. export writes
 // both, and warns.
 func TestCaseTwinsAreNeverConfused(t *testing.T) {
+	t.Parallel()
 	twins := []sandbox.User{{Email: "Ana@example.com", AccountRole: "editor"}, {Email: "ana@example.com", AccountRole: "viewer"},
 		{Email: "Bo@example.com", AccountRole: "viewer"}}
 	opts := sandbox.Options{CaseSensitiveEmails: true}

@@ -66,6 +66,7 @@ func repeated(call string, n int) []string {
 }
 
 func TestNetworkRetriesRecover(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		faults string
 		args   []string
@@ -82,6 +83,7 @@ func TestNetworkRetriesRecover(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.faults, func(t *testing.T) {
+			t.Parallel()
 			srv, c := setupNet(t, tt.faults)
 			r := c.run(append([]string{"list", "-o", "json"}, tt.args...)...)
 			expectExit(t, r, 0)
@@ -101,8 +103,10 @@ func TestNetworkRetriesRecover(t *testing.T) {
 // A list cut off after some users arrived is not sent again, retries or
 // not: the users written would be written twice.
 func TestNetworkTruncatedListIsNotRetried(t *testing.T) {
+	t.Parallel()
 	for _, args := range [][]string{{"list", "-o", "name"}, {"export", "-o", "csv"}} {
 		t.Run(args[0], func(t *testing.T) {
+			t.Parallel()
 			srv, c := setupNet(t, "GET /api/users truncated x1")
 			r := c.run(append(args, "--retries", "2")...)
 			expectExit(t, r, 1, "unreadable response (200 OK, application/json): the body was cut off after ",
@@ -124,6 +128,7 @@ func TestNetworkTruncatedListIsNotRetried(t *testing.T) {
 }
 
 func TestNetworkRetriesStopAtTheLimit(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		faults  string
 		extra   []string
@@ -145,6 +150,7 @@ func TestNetworkRetriesStopAtTheLimit(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.faults, func(t *testing.T) {
+			t.Parallel()
 			srv, c := setupNet(t, tt.faults)
 			r := c.run(append([]string{"list", "--retries", "2"}, tt.extra...)...)
 			expectExit(t, r, 1, strings.ReplaceAll(tt.message, "{URL}", srv.URL), tt.hint)
@@ -169,6 +175,7 @@ func TestNetworkRetriesStopAtTheLimit(t *testing.T) {
 }
 
 func TestNetworkRetriesFromEnvironment(t *testing.T) {
+	t.Parallel()
 	srv, c := setupNet(t, "GET /api/users 503")
 	c.env["DQOPS_RETRIES"] = "1"
 	expectExit(t, c.run("list"), 1, "(2 attempts)")
@@ -185,6 +192,7 @@ func TestNetworkRetriesFromEnvironment(t *testing.T) {
 }
 
 func TestNetworkAnswersThatAreNotRetried(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		faults  string
 		message string
@@ -207,6 +215,7 @@ func TestNetworkAnswersThatAreNotRetried(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.faults, func(t *testing.T) {
+			t.Parallel()
 			if strings.HasSuffix(tt.faults, "huge") && testing.Short() {
 				t.Skip("reads 256 MiB")
 			}
@@ -227,6 +236,7 @@ func TestNetworkAnswersThatAreNotRetried(t *testing.T) {
 // once a read shows the user does not exist, and that no user is lost or
 // created twice.
 func TestNetworkCreateIsNeverDuplicated(t *testing.T) {
+	t.Parallel()
 	const exists = "GET /api/users/new@corp.io 404"
 	tests := []struct {
 		name   string
@@ -264,6 +274,7 @@ func TestNetworkCreateIsNeverDuplicated(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
 			srv, c := setupNet(t, tt.faults)
 			r := c.run(append([]string{"create", "new@corp.io", "--role", "viewer"}, tt.extra...)...)
 			expectExit(t, r, tt.code, tt.stderr)
@@ -279,6 +290,7 @@ func TestNetworkCreateIsNeverDuplicated(t *testing.T) {
 }
 
 func TestNetworkUpdateDeleteAndPasswordsRetried(t *testing.T) {
+	t.Parallel()
 	// With data domains, so that ana's grant shows and must survive.
 	srv := serveSandbox(t, sandbox.Options{Domains: []string{"sales"}, Faults: "PUT /api/users/ana@corp.io 503 x1; DELETE /api/users/bo@corp.io drop-after x1; " +
 		"PUT /api/users/ana@corp.io/password drop x1; PUT /api/mypassword 502 x1"}, serving{quiet: true}, netUsers...)
@@ -311,6 +323,7 @@ func TestNetworkUpdateDeleteAndPasswordsRetried(t *testing.T) {
 }
 
 func TestNetworkConnectionRefused(t *testing.T) {
+	t.Parallel()
 	addr := closedPort(t)
 	_, c := setupNet(t, "")
 	c.env["DQOPS_URL"] = "http://" + addr
@@ -327,6 +340,7 @@ func TestNetworkConnectionRefused(t *testing.T) {
 }
 
 func TestNetworkCtrlCStopsRetries(t *testing.T) {
+	t.Parallel()
 	srv, c := setupNet(t, "GET /api/users 503")
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
@@ -343,7 +357,14 @@ func TestNetworkCtrlCStopsRetries(t *testing.T) {
 	srv, c = setupNet(t, "GET /api/users slow=30s")
 	ctx, cancel = context.WithCancel(context.Background())
 	defer cancel()
-	time.AfterFunc(300*time.Millisecond, cancel)
+	arrived := srv.arrived(http.MethodGet, "/api/users")
+	go func() {
+		select {
+		case <-arrived:
+			cancel()
+		case <-ctx.Done():
+		}
+	}()
 	r = c.exec(invocation{args: []string{"list"}, ctx: ctx})
 	expectExit(t, r, 130, "error: interrupted")
 	if r.elapsed > 10*time.Second {
@@ -367,6 +388,7 @@ func writeCertPEM(t *testing.T, srv *httptest.Server, path string) {
 }
 
 func TestTLSOptions(t *testing.T) {
+	t.Parallel()
 	srv, c := setupNetWith(t, "", serving{quiet: true, tls: true})
 	pemFile := filepath.Join(c.dir, "corp-ca.pem")
 	writeCertPEM(t, srv.HTTP, pemFile)
@@ -407,6 +429,7 @@ func TestTLSOptions(t *testing.T) {
 // HTTPS_PROXY / HTTP_PROXY would set it, and the URL names a host that only
 // the proxy knows.
 func TestProxyForwardsRequests(t *testing.T) {
+	t.Parallel()
 	srv, c := setupNet(t, "")
 	target, _ := url.Parse(srv.URL)
 	var proxied atomic.Int32
@@ -442,6 +465,7 @@ func TestProxyForwardsRequests(t *testing.T) {
 // in a header is refused before any request, by a message that names where
 // it came from and never shows it.
 func TestNetworkBadAPIKeyIsRefusedUpFront(t *testing.T) {
+	t.Parallel()
 	const part = "SECRETPART"
 	srv, c := setupNet(t, "")
 	keyFile := filepath.Join(c.dir, "key.txt")

@@ -9,6 +9,7 @@ import (
 )
 
 func TestPasswd(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		name     string
 		args     []string

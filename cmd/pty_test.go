@@ -15,6 +15,7 @@ import (
 )
 
 func TestPTYCreatePasswordPrompt(t *testing.T) {
+	t.Parallel()
 	const password = "Corr3ct horse"
 	tests := []struct {
 		name   string
@@ -76,6 +77,7 @@ func TestPTYCreatePasswordPrompt(t *testing.T) {
 }
 
 func TestPTYRoleChoice(t *testing.T) {
+	t.Parallel()
 	srv := startSandbox(t, sandbox.Options{})
 	s := startPTY(t, srv, ptyOptions{}, "create", "new@corp.io")
 	s.expect("Account role for new@corp.io:")
@@ -92,6 +94,7 @@ func TestPTYRoleChoice(t *testing.T) {
 }
 
 func TestPTYDeleteConfirmation(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		answer string
 		code   int
@@ -126,6 +129,7 @@ func TestPTYDeleteConfirmation(t *testing.T) {
 
 // --password-stdin on a terminal reads one line without echo.
 func TestPTYPasswordStdinOnTerminal(t *testing.T) {
+	t.Parallel()
 	srv := startSandbox(t, sandbox.Options{})
 	s := startPTY(t, srv, ptyOptions{}, "passwd", "--password-stdin")
 	s.typeSecret("typed-secret")
@@ -140,6 +144,7 @@ func TestPTYPasswordStdinOnTerminal(t *testing.T) {
 
 // Ctrl-D (end of input) at a confirmation is no answer: cancelled, exit 3.
 func TestPTYEndOfInputAtConfirmation(t *testing.T) {
+	t.Parallel()
 	srv := startSandbox(t, sandbox.Options{})
 	srv.addUsers(t, ana)
 	s := startPTY(t, srv, ptyOptions{}, "delete", "ana@corp.io")
@@ -153,6 +158,7 @@ func TestPTYEndOfInputAtConfirmation(t *testing.T) {
 
 // Prompts go to stderr, so a prompting command's stdout may be piped.
 func TestPTYPromptWithStdoutPiped(t *testing.T) {
+	t.Parallel()
 	srv := startSandbox(t, sandbox.Options{})
 	srv.addUsers(t, ana)
 	s := startPTY(t, srv, ptyOptions{pipedStdout: true}, "delete", "ana@corp.io")
@@ -166,6 +172,7 @@ func TestPTYPromptWithStdoutPiped(t *testing.T) {
 }
 
 func TestPTYLoginKeyPrompt(t *testing.T) {
+	t.Parallel()
 	srv := startSandbox(t, sandbox.Options{})
 	key := srv.AdminKey()
 	config := filepath.Join(t.TempDir(), "config.yaml")
@@ -183,6 +190,7 @@ func TestPTYLoginKeyPrompt(t *testing.T) {
 }
 
 func TestPTYLoginRejectedKey(t *testing.T) {
+	t.Parallel()
 	srv := startSandbox(t, sandbox.Options{})
 	config := filepath.Join(t.TempDir(), "config.yaml")
 	s := startPTY(t, srv, ptyOptions{env: map[string]string{"DQOPS_API_KEY": "", "DQOPS_CONFIG": config}}, "login")
@@ -195,6 +203,7 @@ func TestPTYLoginRejectedKey(t *testing.T) {
 }
 
 func TestPTYPasswdPrompts(t *testing.T) {
+	t.Parallel()
 	t.Run("passwd", func(t *testing.T) {
 		srv := startSandbox(t, sandbox.Options{})
 		s := startPTY(t, srv, ptyOptions{}, "passwd")
@@ -239,6 +248,7 @@ func TestPTYPasswdPrompts(t *testing.T) {
 }
 
 func TestPTYCtrlC(t *testing.T) {
+	t.Parallel()
 	t.Run("at the first password prompt", func(t *testing.T) {
 		srv := startSandbox(t, sandbox.Options{})
 		s := startPTY(t, srv, ptyOptions{}, "passwd")
@@ -363,6 +373,7 @@ func TestPTYQuitAtAHiddenPrompt(t *testing.T) {
 
 // On a real terminal, list prints an aligned, coloured table with a header.
 func TestPTYTableOutput(t *testing.T) {
+	t.Parallel()
 	srv := startSandbox(t, sandbox.Options{})
 	s := startPTY(t, srv, ptyOptions{}, "list")
 	s.expectExit(0)
@@ -380,6 +391,7 @@ func TestPTYTableOutput(t *testing.T) {
 // On a real terminal, a prompt refused because input is switched off says
 // what switched it off, not that there is no terminal.
 func TestPTYPromptRefusalSaysWhy(t *testing.T) {
+	t.Parallel()
 	for _, tc := range []struct {
 		name string
 		env  map[string]string
@@ -404,6 +416,7 @@ func TestPTYPromptRefusalSaysWhy(t *testing.T) {
 // create and user-passwd find out whether the user exists before they ask
 // for a password: nobody types one twice to be told the user is missing.
 func TestPTYNoPasswordAskedForAMissingOrExistingUser(t *testing.T) {
+	t.Parallel()
 	for _, tc := range []struct {
 		name string
 		args []string
@@ -427,6 +440,7 @@ func TestPTYNoPasswordAskedForAMissingOrExistingUser(t *testing.T) {
 // pasted as soon as it appears is echoed; Ctrl-D at it cancels (exit 3)
 // and sends nothing.
 func TestPTYHiddenPrompts(t *testing.T) {
+	t.Parallel()
 	prompts := []struct {
 		name   string
 		args   []string

@@ -12,11 +12,12 @@ import (
 	"sync"
 	"testing"
 
-	"github.com/dqops-users/dqo-users/pkg/config"
+	"github.com/dqops-users/dqo-users/cmd"
 	"github.com/dqops-users/dqo-users/pkg/sandbox"
 )
 
 func TestNoKey(t *testing.T) {
+	t.Parallel()
 	t.Run("401 says no key is configured", func(t *testing.T) {
 		srv, c := setup(t, sandbox.Options{})
 		c.env["DQOPS_API_KEY"] = ""
@@ -66,6 +67,7 @@ func TestNoKey(t *testing.T) {
 }
 
 func TestRequestHeaders(t *testing.T) {
+	t.Parallel()
 	srv, c := setup(t, sandbox.Options{})
 	var mu sync.Mutex
 	var seen []http.Header
@@ -94,6 +96,7 @@ func TestRequestHeaders(t *testing.T) {
 }
 
 func TestPathPrefixURL(t *testing.T) {
+	t.Parallel()
 	for _, suffix := range []string{"", "/", "//"} {
 		t.Run("suffix "+suffix, func(t *testing.T) {
 			srv := serveSandbox(t, sandbox.Options{}, serving{prefix: "/dqops"})
@@ -123,6 +126,7 @@ func TestPathPrefixURL(t *testing.T) {
 // A profile named on the command line or in DQOPS_PROFILE must exist (only
 // login creates one): a typo never silently falls back to another server.
 func TestNamedProfileMustExist(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		name   string
 		args   []string
@@ -180,6 +184,7 @@ func TestEnvironmentIsolated(t *testing.T) {
 // TestMessagesGoToStderr: commands that change things print nothing on
 // stdout, on a terminal or not, so their stdout can be piped.
 func TestMessagesGoToStderr(t *testing.T) {
+	t.Parallel()
 	for _, tty := range []bool{false, true} {
 		name := "piped"
 		if tty {
@@ -216,6 +221,7 @@ func TestMessagesGoToStderr(t *testing.T) {
 // TestRejectedKeyHint checks that the hint of a 401 names where the key
 // came from, and suggests login only for a key that login stored.
 func TestRejectedKeyHint(t *testing.T) {
+	t.Parallel()
 	const wrong = "dqo-sandbox-wrong-key"
 	tests := []struct {
 		name    string
@@ -245,7 +251,7 @@ func TestRejectedKeyHint(t *testing.T) {
 			delete(c.env, "DQOPS_API_KEY")
 			keyFile := c.file("key", wrong+"\n")
 			service := keyringServiceOf(t, srv.URL)
-			if err := config.StoreKey(service, "default", wrong); err != nil {
+			if err := cmd.StoreKey(service, "default", wrong); err != nil {
 				t.Fatal(err)
 			}
 			c.file("config.yaml", "profiles:\n  default:\n    url: "+srv.URL+"\n"+strings.ReplaceAll(tt.profile, "KEYFILE", keyFile))
@@ -265,6 +271,7 @@ func TestRejectedKeyHint(t *testing.T) {
 // is kept, is sent only to the server it was stored for, while a key given
 // explicitly goes wherever the user points it.
 func TestStoredKeyGoesOnlyToItsServer(t *testing.T) {
+	t.Parallel()
 	home := startSandbox(t, sandbox.Options{})
 	other := startSandbox(t, sandbox.Options{})
 	port := strings.TrimPrefix(home.URL, "http://127.0.0.1:")
@@ -292,7 +299,7 @@ func TestStoredKeyGoesOnlyToItsServer(t *testing.T) {
 				c := newCLI(t, nil)
 				home.ResetRequests()
 				other.ResetRequests()
-				if err := config.StoreKey(keyringServiceOf(t, home.URL), "default", home.AdminKey()); err != nil {
+				if err := cmd.StoreKey(keyringServiceOf(t, home.URL), "default", home.AdminKey()); err != nil {
 					t.Fatal(err)
 				}
 				doc := "profiles:\n  default:\n"
@@ -326,6 +333,7 @@ func TestStoredKeyGoesOnlyToItsServer(t *testing.T) {
 // TestAPIKeyFileBounded checks that --api-key-file reads at most a key's
 // size.
 func TestAPIKeyFileBounded(t *testing.T) {
+	t.Parallel()
 	srv, c := setup(t, sandbox.Options{})
 	delete(c.env, "DQOPS_API_KEY")
 	big := c.file("big", strings.Repeat("k", 4097))
@@ -343,6 +351,7 @@ func TestAPIKeyFileBounded(t *testing.T) {
 // TestConfigFileMissing checks that --config names a file that must exist,
 // except for login, while DQOPS_CONFIG may name one not created yet.
 func TestConfigFileMissing(t *testing.T) {
+	t.Parallel()
 	srv, c := setup(t, sandbox.Options{})
 	missing := filepath.Join(c.dir, "nope", "config.yaml")
 	for _, args := range [][]string{{"list"}, {"config", "list"}, {"logout"}, {"config", "use", "default"}} {
@@ -367,6 +376,7 @@ func TestConfigFileMissing(t *testing.T) {
 // not valid is an error naming the line and key, never the value there
 // (which may be a key written in the wrong place).
 func TestConfigParseErrorQuotesNoValue(t *testing.T) {
+	t.Parallel()
 	const secret = "dqo-sandbox-misplaced-secret"
 	_, c := setup(t, sandbox.Options{})
 	for _, doc := range []string{

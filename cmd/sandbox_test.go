@@ -16,6 +16,7 @@ import (
 )
 
 func TestSandboxFlags(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		name string
 		args []string
@@ -54,32 +55,23 @@ func serveSandboxCommand(t *testing.T, args ...string) (*cli, string) {
 	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	out, errOut := &lockedBuffer{}, &lockedBuffer{}
-	done := make(chan result, 1)
 	c := newCLI(t, nil)
-	go func() {
-		done <- c.exec(invocation{args: append([]string{"sandbox", "--listen", "127.0.0.1:0"}, args...), stdout: out, stderr: errOut, ctx: ctx})
-	}()
+	run := c.start(invocation{args: append([]string{"sandbox", "--listen", "127.0.0.1:0"}, args...), stdout: out, stderr: errOut, ctx: ctx})
 	t.Cleanup(func() {
 		cancel()
-		<-done
+		run.result()
 	})
-	exports := regexp.MustCompile(`(?m)^export DQOPS_URL=(\S+)\nexport DQOPS_API_KEY=(\S+)`)
-	for deadline := time.Now().Add(10 * time.Second); time.Now().Before(deadline); time.Sleep(10 * time.Millisecond) {
-		if m := exports.FindStringSubmatch(out.String()); m != nil && strings.Contains(errOut.String(), "Ctrl-C") {
-			c.env["DQOPS_URL"], c.env["DQOPS_API_KEY"] = m[1], m[2]
-			return c.likeCI(), errOut.String()
-		}
-		select {
-		case r := <-done:
-			t.Fatalf("the sandbox ended: %s", r)
-		default:
-		}
+	run.waitForOutput(t, errOut, "Ctrl-C", 10*time.Second)
+	m := regexp.MustCompile(`(?m)^export DQOPS_URL=(\S+)\nexport DQOPS_API_KEY=(\S+)`).FindStringSubmatch(out.String())
+	if m == nil {
+		t.Fatalf("the sandbox printed no address:\n%s\n%s", out, errOut)
 	}
-	t.Fatalf("the sandbox printed no address:\n%s\n%s", out, errOut)
-	return nil, ""
+	c.env["DQOPS_URL"], c.env["DQOPS_API_KEY"] = m[1], m[2]
+	return c.likeCI(), errOut.String()
 }
 
 func TestSandboxCommandFlavours(t *testing.T) {
+	t.Parallel()
 	t.Run("with data domains", func(t *testing.T) {
 		c, said := serveSandboxCommand(t, "--domains", "sales,marketing")
 		expectContains(t, "stderr", said, "Serving the users API of DQOps 1.13 with data domains (default), sales, marketing on http://127.0.0.1:")
@@ -117,6 +109,7 @@ func TestSandboxCommandFlavours(t *testing.T) {
 
 // A busy port is said to be so, with the way out: a free port.
 func TestSandboxOnABusyPort(t *testing.T) {
+	t.Parallel()
 	busy := startSandbox(t, sandbox.Options{})
 	addr := strings.TrimPrefix(busy.URL, "http://")
 	c := newCLI(t, nil)

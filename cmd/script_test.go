@@ -24,19 +24,19 @@ import (
 // the commands that look at the sandbox's state.
 var scriptSandboxes sync.Map // *testscript.TestScript -> *sandbox.Server
 
-// TestScripts runs the end-to-end scripts of testdata/script against the
-// built binary, which scripts call as dqo-users.
 // updateScripts rewrites the scripts' cmp files from what the commands print.
 var updateScripts = flag.Bool("update-scripts", false, "rewrite the testscript files' expected output")
 
+// TestScripts runs the end-to-end scripts of testdata/script, which call
+// dqo-users: this test binary running cmd.Main (TestMain), so that no
+// script waits for a build.
 func TestScripts(t *testing.T) {
-	bin := binary(t)
+	t.Parallel()
 	testscript.Run(t, testscript.Params{
 		Dir:                 filepath.Join("testdata", "script"),
 		RequireExplicitExec: true,
 		UpdateScripts:       *updateScripts,
 		Setup: func(env *testscript.Env) error {
-			env.Setenv("PATH", filepath.Dir(bin)+string(os.PathListSeparator)+env.Getenv("PATH"))
 			env.Setenv("DQOPS_CONFIG", filepath.Join(env.WorkDir, ".config", "dqo-users", "config.yaml"))
 			// Fail fast: the scripts' faults are meant, not to be retried.
 			env.Setenv("DQOPS_RETRIES", "0")

@@ -23,8 +23,12 @@ const signalBound = 10 * time.Second
 
 // The first Ctrl-C or SIGTERM ends every wait at once: a request that gets
 // no answer, a Retry-After wait, a runaway --jq, a FIFO nobody writes, and
-// the exit code says which signal it was.
+// the exit code says which signal it was. Each signal is sent once the
+// tool is in its wait, as an event shows: the request arrived, --debug
+// traced the retry's wait or the answer --jq works on, the open of the
+// FIFO waits for a writer.
 func TestSignalsEndEveryWait(t *testing.T) {
+	t.Parallel()
 	fifo := filepath.Join(t.TempDir(), "users.yaml")
 	if err := syscall.Mkfifo(fifo, 0o600); err != nil {
 		t.Fatal(err)
@@ -35,37 +39,43 @@ func TestSignalsEndEveryWait(t *testing.T) {
 		args   []string
 		sig    os.Signal
 		code   int
-		wait   string // the request that must arrive before the signal, "" for none
+		// The event that shows the tool in its wait: a request that
+		// arrived, a line on stderr, or the open of the FIFO.
+		request string
+		stderr  string
+		fifo    bool
 	}{
 		{name: "a request without an answer", faults: "GET /api/users slow=1h", args: []string{"list", "--timeout", "0"},
-			sig: os.Interrupt, code: 130, wait: "GET /api/users"},
-		{name: "a Retry-After: 30 wait", faults: "GET /api/users 429 retry-after=30", args: []string{"list", "--retries", "3"},
-			sig: os.Interrupt, code: 130, wait: "GET /api/users"},
-		{name: "a runaway --jq", args: []string{"list", "--jq", "def f: f; f"}, sig: os.Interrupt, code: 130, wait: "GET /api/users"},
-		{name: "a --jq building an endless array", args: []string{"list", "--jq", "[range(1e12)]"}, sig: os.Interrupt, code: 130, wait: "GET /api/users"},
-		{name: "a FIFO nobody writes", args: []string{"apply", "-f", fifo}, sig: os.Interrupt, code: 130},
+			sig: os.Interrupt, code: 130, request: "GET /api/users"},
+		{name: "a Retry-After: 30 wait", faults: "GET /api/users 429 retry-after=30", args: []string{"list", "--retries", "3", "--debug"},
+			sig: os.Interrupt, code: 130, stderr: "; retry 1 of 3 in 30s\n"},
+		{name: "a runaway --jq", args: []string{"list", "--jq", "def f: f; f", "--debug"}, sig: os.Interrupt, code: 130,
+			stderr: "debug: #1 < ["},
+		{name: "a --jq building an endless array", args: []string{"list", "--jq", "[range(1e12)]", "--debug"}, sig: os.Interrupt, code: 130,
+			stderr: "debug: #1 < ["},
+		{name: "a FIFO nobody writes", args: []string{"apply", "-f", fifo}, sig: os.Interrupt, code: 130, fifo: true},
 		{name: "SIGTERM", faults: "GET /api/users slow=1h", args: []string{"list", "--timeout", "0"},
-			sig: syscall.SIGTERM, code: 143, wait: "GET /api/users"},
+			sig: syscall.SIGTERM, code: 143, request: "GET /api/users"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
 			srv := startSandbox(t, sandbox.Options{Faults: tt.faults})
 			var arrived <-chan struct{}
-			if tt.wait != "" {
-				method, path, _ := strings.Cut(tt.wait, " ")
+			if tt.request != "" {
+				method, path, _ := strings.Cut(tt.request, " ")
 				arrived = srv.arrived(method, path)
 			}
 			b := startBinary(t, binaryCommand(t, map[string]string{"DQOPS_URL": srv.URL, "DQOPS_API_KEY": srv.AdminKey(),
 				"DQOPS_CONFIG": filepath.Join(t.TempDir(), "config.yaml")}, tt.args...))
-			if arrived != nil {
-				select {
-				case <-arrived:
-				case <-time.After(signalBound):
-					t.Fatal("the request never arrived")
-				}
+			switch {
+			case arrived != nil:
+				within(t, arrived, signalBound, "the request's arrival")
+			case tt.stderr != "":
+				b.waitStderr(tt.stderr, signalBound)
+			case tt.fifo:
+				waitForFIFOOpen(t, b.cmd.Process.Pid, signalBound)
 			}
-			// Past the request's arrival, into the wait.
-			time.Sleep(300 * time.Millisecond)
 			sent := time.Now()
 			b.signal(tt.sig)
 			r := b.wait(sent, signalBound)
@@ -75,10 +85,15 @@ func TestSignalsEndEveryWait(t *testing.T) {
 	}
 }
 
-// apply stops scheduling at the first Ctrl-C, gives the requests in flight
-// their grace, then says what was done, what was not attempted and what is
-// unknown; a second Ctrl-C ends it at once, without a summary.
+// applyStopping is what apply says at once on the first Ctrl-C.
+const applyStopping = "Stopping: no more changes are started, and the requests in flight get 500ms to finish; a second Ctrl-C exits at once.\n"
+
+// apply stops scheduling at the first Ctrl-C and says so, gives the
+// requests in flight their grace, then says what was done, what was not
+// attempted and what is unknown; a second Ctrl-C ends it at once, without
+// a summary.
 func TestSignalsDuringApply(t *testing.T) {
+	t.Parallel()
 	var file strings.Builder
 	for i := range 20 {
 		fmt.Fprintf(&file, "- {email: u%02d@example.com, accountRole: viewer}\n", i)
@@ -107,16 +122,22 @@ func TestSignalsDuringApply(t *testing.T) {
 		}
 		b := startBinary(t, binaryCommand(t, map[string]string{"DQOPS_URL": srv.URL, "DQOPS_API_KEY": srv.AdminKey(),
 			"DQOPS_CONFIG": filepath.Join(dir, "config.yaml")}, "apply", "-f", path, "--parallel", "2", "--yes"))
-		select {
-		case <-arrived:
-		case <-time.After(signalBound):
-			t.Fatal("no create arrived")
+		// Both creates that --parallel 2 allows are in flight.
+		for i := range 2 {
+			select {
+			case <-arrived:
+			case <-time.After(signalBound):
+				t.Fatalf("%d creates arrived, want 2", i)
+			}
 		}
-		time.Sleep(100 * time.Millisecond)
 		sent := time.Now()
 		b.signal(os.Interrupt)
 		if twice {
-			time.Sleep(50 * time.Millisecond)
+			// The second only once the tool has answered the first: two
+			// SIGINTs that come before the first is handled are one
+			// (signals of a kind do not queue), and apply would then end
+			// with its summary after the grace.
+			b.waitStderr(applyStopping, signalBound)
 			b.signal(os.Interrupt)
 		}
 		r := b.wait(sent, signalBound)
@@ -124,11 +145,13 @@ func TestSignalsDuringApply(t *testing.T) {
 		return r
 	}
 	t.Run("once", func(t *testing.T) {
+		t.Parallel()
 		r := run(t, false)
-		expectExit(t, r, 130, "Interrupted: 0 created", "18 not attempted:", "2 changes whose outcome is unknown",
+		expectExit(t, r, 130, applyStopping, "Interrupted: 0 created", "18 not attempted:", "2 changes whose outcome is unknown",
 			"check with `dqo-users list`", "create u00@example.com", "create u01@example.com")
 	})
 	t.Run("twice", func(t *testing.T) {
+		t.Parallel()
 		r := run(t, true)
 		expectCode(t, r, 130)
 		expectNotContains(t, "stderr", r.stderr, "Interrupted:")

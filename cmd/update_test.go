@@ -17,6 +17,7 @@ import (
 )
 
 func TestUpdate(t *testing.T) {
+	t.Parallel()
 	withDomains := sandbox.User{Email: "ana@corp.io", AccountRole: "editor", DataDomainRoles: map[string]string{"sales": "editor", "hr": "viewer"}}
 	tests := []struct {
 		name   string
@@ -131,6 +132,7 @@ func TestUpdate(t *testing.T) {
 // A user deleted between the read and the PUT gets DQOps's 500; the command
 // finds out and says "not found".
 func TestUpdateAndUserPasswdOfAUserDeletedMeanwhile(t *testing.T) {
+	t.Parallel()
 	for _, tc := range []struct {
 		name, method, path string
 		args               []string
@@ -211,6 +213,7 @@ func (h *captureHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 }
 
 func TestDomainRolesUnknownFieldsSurviveUpdate(t *testing.T) {
+	t.Parallel()
 	extra := map[string]json.RawMessage{
 		"futureField":   json.RawMessage(`{"x":1}`),
 		"futureList":    json.RawMessage(`[true,null,"s",1.5]`),
@@ -274,6 +277,7 @@ func TestDomainRolesUnknownFieldsSurviveUpdate(t *testing.T) {
 }
 
 func TestDomainRolesKeptWhenAccountRoleChanges(t *testing.T) {
+	t.Parallel()
 	srv, c := setupCI(t, withDataDomains(), domUserRecord())
 	for _, step := range []struct {
 		role    string
@@ -300,6 +304,7 @@ func TestDomainRolesKeptWhenAccountRoleChanges(t *testing.T) {
 }
 
 func TestDomainRoleFlags(t *testing.T) {
+	t.Parallel()
 	srv, c := setupCI(t, withDataDomains())
 	run := func(want int, args ...string) result {
 		t.Helper()
@@ -349,6 +354,7 @@ func TestDomainRoleFlags(t *testing.T) {
 }
 
 func TestDomainRoleFlagsRefusedBy10(t *testing.T) {
+	t.Parallel()
 	srv, c := setupCI(t, sandbox.Options{API: sandbox.API10}, sandbox.User{Email: "ana@example.com", AccountRole: "viewer"})
 	for _, args := range [][]string{
 		{"create", "bo@example.com", "--role", "viewer", "--domain-role", "sales=editor"},

@@ -8,6 +8,7 @@ import (
 )
 
 func TestVersionAndHelp(t *testing.T) {
+	t.Parallel()
 	// A configuration path that cannot be read proves these commands never
 	// load the configuration.
 	c := newCLI(t, nil)
@@ -46,6 +47,7 @@ func TestVersionAndHelp(t *testing.T) {
 
 // The README's table of exit codes is the one help exit-codes prints.
 func TestREADMEExitCodes(t *testing.T) {
+	t.Parallel()
 	readme, err := os.ReadFile("../README.md")
 	if err != nil {
 		t.Fatal(err)

@@ -9,6 +9,7 @@ import (
 )
 
 func TestWhoami(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		name   string
 		opts   sandbox.Options
@@ -83,6 +84,7 @@ func TestWhoami(t *testing.T) {
 // whoami -o wide on a terminal is one line of headers and one of values,
 // however many columns: no cell wraps (it did at 160 columns).
 func TestWhoamiWideDoesNotWrap(t *testing.T) {
+	t.Parallel()
 	_, c := setup(t, sandbox.Options{})
 	r := c.exec(invocation{args: []string{"whoami", "-o", "wide", "--color", "never"}, tty: true})
 	expectCode(t, r, 0)

@@ -17,6 +17,7 @@ import (
 // like the DQOps API, names it, and exits 1, after one probe that is made
 // only once a 404 came.
 func TestAURLThatIsNotTheAPI(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		name  string
 		args  []string
@@ -114,6 +115,7 @@ func TestAURLThatIsNotTheAPI(t *testing.T) {
 // the role, an instance without user management, or, unable to tell, to ask
 // whoami.
 func TestForbiddenSaysWhy(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		name string
 		opts sandbox.Options
