@@ -211,7 +211,7 @@ func applySavedPlan(opts *ApplyOptions) error {
 	if err != nil {
 		return err
 	}
-	who, current, err := callerAndUsers(ctx, client)
+	who, current, err := callerAndUsers(ctx, client, opts.IO.ErrOut)
 	if err != nil {
 		return err
 	}

@@ -2,9 +2,11 @@ package cmd
 
 import (
 	"context"
+	"io"
 	"net/http"
 
 	"github.com/dqops-users/dqo-users/pkg/api"
+	"github.com/dqops-users/dqo-users/pkg/users"
 )
 
 // caller reads the profile of the account the key belongs to; a 404 means
@@ -24,17 +26,21 @@ func caller(ctx context.Context, client *api.Client) (*api.Profile, error) {
 }
 
 // callerAndUsers reads who the caller is and every user, with one profile
-// and one list call: what delete, apply and diff start from.
-func callerAndUsers(ctx context.Context, client *api.Client) (*api.Profile, []api.User, error) {
+// and one list call: what delete, apply and diff start from. Users that no
+// request can name are left out, with a warning on w, and a user listed
+// twice is one (users.Usable).
+func callerAndUsers(ctx context.Context, client *api.Client, w io.Writer) (*api.Profile, []api.User, error) {
 	p, err := caller(ctx, client)
 	if err != nil {
 		return nil, nil, err
 	}
-	users, err := client.ListUsers(ctx)
+	list, err := client.ListUsers(ctx)
 	if err != nil {
 		return nil, nil, err
 	}
-	return p, users, nil
+	list, unreachable := users.Usable(list)
+	warnUnreachable(w, unreachable)
+	return p, list, nil
 }
 
 // instanceFlavour reads which of the three kinds of instance the server is,

@@ -106,7 +106,7 @@ func deleteRun(opts *DeleteOptions) error {
 	if err != nil {
 		return err
 	}
-	who, current, err := callerAndUsers(ctx, client)
+	who, current, err := callerAndUsers(ctx, client, opts.IO.ErrOut)
 	if err != nil {
 		return err
 	}

@@ -4,11 +4,13 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"strconv"
 	"strings"
 
 	"github.com/spf13/cobra"
 
 	"github.com/dqops-users/dqo-users/pkg/api"
+	"github.com/dqops-users/dqo-users/pkg/files"
 	"github.com/dqops-users/dqo-users/pkg/iostreams"
 	"github.com/dqops-users/dqo-users/pkg/output"
 	"github.com/dqops-users/dqo-users/pkg/text"
@@ -18,16 +20,21 @@ import (
 // ExportOptions are the options of "export".
 type ExportOptions struct {
 	IO      *iostreams.IOStreams
+	Target  func() (*target, error)
 	Client  func(context.Context) (*api.Client, error)
 	Context context.Context
 
 	Format output.Format
+	// To is --to: the file written whole, or left as it was.
+	To string
+	// NoInstance leaves out the instance the export is bound to.
+	NoInstance bool
 }
 
 // NewCmdExport builds "export"; runF, when not nil, replaces the run function.
 func NewCmdExport(f *Factory, runF func(*ExportOptions) error) *cobra.Command {
 	opts := &ExportOptions{}
-	opts.IO, opts.Client = f.IO, f.Client
+	opts.IO, opts.Target, opts.Client = f.IO, f.Target, f.Client
 	var format string
 	c := &cobra.Command{
 		Use:   "export",
@@ -44,11 +51,22 @@ On DQOps 1.13 and later every user is written with its data-domain grants
 removes data-domain roles granted since. DQOps 1.0 has no data domains, and
 the field is left out.
 
+The file says which instance it is for (instance: in YAML and JSON, the
+first row in CSV), and diff and apply refuse it for another one; --no-instance
+leaves it out. It starts with a start mark and ends with an end mark written
+after the last user, so a file cut off on the way (a failed or interrupted
+export, a full disk) cannot pass for the whole list: diff and apply refuse
+it. --to FILE writes the export to a temporary file beside FILE and puts it
+in FILE's place only once it is whole: after any failure or Ctrl-C, FILE is
+as it was.
+
 Users whose emails differ only in letter case (a server may hold both
 Ana@example.com and ana@example.com) are all written, with a warning:
-"apply" refuses such a file until one spelling of each is removed or changed.`,
-		Example: `  $ dqo-users export > users.yaml
-  $ dqo-users export -o csv > users.csv
+"apply" refuses such a file until one spelling of each is removed or changed.
+Users whose email no request can name ("", ".", "..", a NUL) are left out,
+with a warning: no command can change them.`,
+		Example: `  $ dqo-users export --to users.yaml
+  $ dqo-users export -o csv --to users.csv
   $ dqo-users export -o json | jq '.users | length'`,
 		Args: noArgs,
 		RunE: func(c *cobra.Command, _ []string) error {
@@ -70,28 +88,52 @@ Ana@example.com and ana@example.com) are all written, with a warning:
 		},
 	}
 	c.Flags().StringVarP(&format, "output", "o", "", "output `FORMAT`: yaml, json or csv (default yaml)")
+	c.Flags().StringVar(&opts.To, "to", "", "write the export to `FILE`, whole or not at all, rather than to stdout")
+	c.Flags().BoolVar(&opts.NoInstance, "no-instance", false, "leave out the instance the file is for")
 	_ = c.RegisterFlagCompletionFunc("output", fixedCompletion(output.Names(users.Formats())...))
 	return c
 }
 
 func exportRun(opts *ExportOptions) error {
+	t, err := opts.Target()
+	if err != nil {
+		return err
+	}
 	client, err := opts.Client(opts.Context)
 	if err != nil {
 		return err
 	}
 	ctx := opts.Context
+	out := opts.IO.Out
+	if opts.To != "" {
+		f, err := files.Create(opts.To, 0o600)
+		if err != nil {
+			return fmt.Errorf("writing the export to %s: %w", opts.To, err)
+		}
+		defer f.Discard()
+		out = f
+	}
+	var instances []string
+	if !opts.NoInstance {
+		instances = []string{t.Canonical()}
+	}
 	// Whether the file has dataDomainRoles is whether the server's model
 	// has them (DQOps 1.13, with or without data domains in use), which the
 	// first user shows: no profile is read, so a caller whose profile is
 	// refused exports as any other.
 	var file *users.Exporter
 	start := func(withDomains bool) error {
-		f, err := users.NewExporter(opts.IO.Out, opts.Format, users.ExportOptions{WithDomains: withDomains})
+		f, err := users.NewExporter(out, opts.Format, users.ExportOptions{WithDomains: withDomains, Instances: instances})
 		file = f
 		return err
 	}
+	var unreachable []string
 	var writeErr error
 	err = eachUser(ctx, client, func(u *api.User) error {
+		if api.Reachable(u.Email) != nil {
+			unreachable = append(unreachable, u.Email)
+			return nil
+		}
 		if file == nil {
 			if writeErr = start(!u.NoRolesField); writeErr != nil {
 				return writeErr
@@ -100,13 +142,16 @@ func exportRun(opts *ExportOptions) error {
 		writeErr = file.Add(u)
 		return writeErr
 	})
-	if file == nil {
+	if file == nil && err == nil {
 		// No user came: an empty file is written as DQOps 1.13 has it.
 		if serr := start(true); serr != nil {
 			return serr
 		}
 	}
+	warnUnreachable(opts.IO.ErrOut, unreachable)
 	switch {
+	case file == nil:
+		return err
 	case writeErr != nil:
 		return file.Close()
 	case err != nil:
@@ -115,8 +160,32 @@ func exportRun(opts *ExportOptions) error {
 	if err := file.Close(); err != nil {
 		return err
 	}
+	if f, ok := out.(*files.AtomicFile); ok {
+		if err := f.Commit(); err != nil {
+			return fmt.Errorf("writing the export to %s: %w", opts.To, err)
+		}
+		say(opts.IO.ErrOut, "Wrote %s to %s.\n", output.Count(file.Written(), "user"), opts.To)
+	}
 	warnCaseTwins(opts.IO.ErrOut, file.CaseTwins())
 	return nil
+}
+
+// warnUnreachable names, once, the users whose email no request can name:
+// every command leaves them out.
+func warnUnreachable(w io.Writer, emails []string) {
+	if len(emails) == 0 {
+		return
+	}
+	names := make([]string, 0, maxTwinsNamed)
+	for _, e := range emails[:min(len(emails), maxTwinsNamed)] {
+		names = append(names, strconv.QuoteToASCII(e))
+	}
+	more := ""
+	if len(emails) > maxTwinsNamed {
+		more = fmt.Sprintf(" and %d more", len(emails)-maxTwinsNamed)
+	}
+	say(w, "warning: the server lists %s whose email no request can name (%s%s): they are left out, as no command can change them\n",
+		output.Count(len(emails), "user"), strings.Join(names, ", "), more)
 }
 
 // maxTwinsNamed bounds the case twins a warning names.

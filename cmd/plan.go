@@ -182,7 +182,7 @@ func parseUsersFile(io *iostreams.IOStreams, name, format string, data []byte, o
 // grants (reading the data domains when it has grants and the instance has
 // domains), and compares the file with the users.
 func makePlan(ctx context.Context, client *api.Client, file *users.File, o *PlanOptions) (*planned, error) {
-	who, current, err := callerAndUsers(ctx, client)
+	who, current, err := callerAndUsers(ctx, client, o.IO.ErrOut)
 	if err != nil {
 		return nil, err
 	}

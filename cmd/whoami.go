@@ -2,6 +2,7 @@ package cmd
 
 import (
 	"context"
+	"slices"
 	"strconv"
 
 	"github.com/spf13/cobra"
@@ -12,6 +13,7 @@ import (
 
 // WhoamiOptions are the options of "whoami".
 type WhoamiOptions struct {
+	Target  func() (*target, error)
 	Client  func(context.Context) (*api.Client, error)
 	Printer func(output.Options) *output.Printer
 	Context context.Context
@@ -22,15 +24,16 @@ type WhoamiOptions struct {
 // NewCmdWhoami builds "whoami"; runF, when not nil, replaces the run function.
 func NewCmdWhoami(f *Factory, runF func(*WhoamiOptions) error) *cobra.Command {
 	opts := &WhoamiOptions{}
-	opts.Client, opts.Printer = f.Client, f.Printer
+	opts.Target, opts.Client, opts.Printer = f.Target, f.Client, f.Printer
 	c := &cobra.Command{
 		Use:   "whoami",
 		Short: "Show who the API key belongs to and what it may do",
 		Long: `Show the account behind the API key: email, role, DQOps Cloud tenant,
 licence, the licence's users limit, and whether it can manage users; -o wide
 adds data domains, the password right, the server and its API release. On a
-terminal each field is a line of its own; piped, the fields are one
-tab-separated line.`,
+terminal each field is a line of its own, the profile and the server first;
+piped, the fields are one tab-separated line. JSON and YAML have the profile
+and the server too.`,
 		Example: `  $ dqo-users whoami
   $ dqo-users whoami -o json --jq .users_limit`,
 		Args: noArgs,
@@ -50,6 +53,10 @@ tab-separated line.`,
 }
 
 func whoamiRun(opts *WhoamiOptions) error {
+	t, err := opts.Target()
+	if err != nil {
+		return err
+	}
 	client, err := opts.Client(opts.Context)
 	if err != nil {
 		return err
@@ -58,14 +65,28 @@ func whoamiRun(opts *WhoamiOptions) error {
 	if err != nil {
 		return err
 	}
-	return opts.Printer(opts.Output).Print(opts.Context, whoamiOutput{Profile: p, Server: client.BaseURL(), Release: p.Release()}, profileTable(p, client.BaseURL()))
+	printer := opts.Printer(opts.Output)
+	table := profileTable(p, client.BaseURL())
+	if printer.IsTerminal {
+		// Which instance comes first, so that nobody mistakes prod for dev.
+		profile := t.ProfileName()
+		if profile == "" {
+			profile = "(none)"
+		}
+		table.Columns = append([]output.Column{{Name: "profile", Header: "PROFILE"}, {Name: "server", Header: "SERVER"}},
+			slices.DeleteFunc(table.Columns, func(c output.Column) bool { return c.Name == "server" })...)
+		row := slices.Delete(table.Rows[0], len(table.Rows[0])-2, len(table.Rows[0])-1)
+		table.Rows[0] = append([]string{profile, client.BaseURL()}, row...)
+	}
+	return printer.Print(opts.Context, whoamiOutput{Profile: p, ProfileName: t.ProfileName(), Server: client.BaseURL(), Release: p.Release()}, table)
 }
 
-// whoamiOutput is the profile with the server it came from.
+// whoamiOutput is the profile with the instance it came from.
 type whoamiOutput struct {
 	*api.Profile
-	Server  string `json:"server"`
-	Release string `json:"api_release"`
+	ProfileName string `json:"profile,omitempty"`
+	Server      string `json:"server"`
+	Release     string `json:"api_release"`
 }
 
 func profileTable(p *api.Profile, server string) *output.Table {

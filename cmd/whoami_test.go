@@ -91,8 +91,8 @@ func TestWhoamiWideDoesNotWrap(t *testing.T) {
 	// One line a field, header then value: no line reaches 160 columns,
 	// where one row of twelve columns would be over 200.
 	lines := strings.Split(strings.TrimSuffix(r.stdout, "\n"), "\n")
-	if len(lines) != 12 {
-		t.Errorf("want a line for each of the 12 fields:\n%s", r.stdout)
+	if len(lines) != 13 {
+		t.Errorf("want a line for each of the 13 fields, the profile's included:\n%s", r.stdout)
 	}
 	for _, line := range lines {
 		if len(line) >= 160 {
@@ -100,7 +100,8 @@ func TestWhoamiWideDoesNotWrap(t *testing.T) {
 		}
 	}
 	expectContains(t, "whoami -o wide", r.stdout, "\nCAN CHANGE OWN PASSWORD   true\n", "\nAPI                       1.13\n")
-	if !strings.HasPrefix(r.stdout, "USER                      admin@example.com\n") {
+	// The instance first: no profile names it here, DQOPS_URL does.
+	if !strings.HasPrefix(r.stdout, "PROFILE                   (none)\nSERVER                    "+c.env["DQOPS_URL"]+"\nUSER                      admin@example.com\n") {
 		t.Errorf("whoami -o wide:\n%s", r.stdout)
 	}
 	// Piped, a script still gets one line.

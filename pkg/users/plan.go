@@ -111,6 +111,27 @@ type Options struct {
 	Caller string
 }
 
+// Usable returns the users of a list that a request can name, each once:
+// a user whose email no request path can hold (api.Reachable: "", ".",
+// "..", a NUL) cannot be read, changed or deleted through the API, so
+// plans leave it out (a prune would otherwise fail on it for ever); a user
+// listed twice is one user. unreachable names the users left out.
+func Usable(current []api.User) (usable []api.User, unreachable []string) {
+	seen := make(map[string]bool, len(current))
+	usable = current[:0:0]
+	for _, u := range current {
+		switch {
+		case api.Reachable(u.Email) != nil:
+			unreachable = append(unreachable, u.Email)
+		case seen[u.Email]:
+		default:
+			seen[u.Email] = true
+			usable = append(usable, u)
+		}
+	}
+	return usable, unreachable
+}
+
 // NewPlan compares the file with the server's users, read by one list call.
 // Emails match as Index finds them. Data-domain roles compare as grants
 // (User.Grants): an entry whose role is none, in the file or from the
