@@ -27,6 +27,7 @@ type ApplyOptions struct {
 	// exactly.
 	PlanFile        string
 	Args            []string
+	Rollout         bool
 	DryRun          bool
 	Yes             bool
 	Parallel        int
@@ -44,7 +45,7 @@ const (
 // NewCmdApply builds "apply"; runF, when not nil, replaces the run function.
 func NewCmdApply(f *Factory, runF func(*ApplyOptions) error) *cobra.Command {
 	opts := &ApplyOptions{}
-	opts.IO, opts.Target, opts.Client, opts.Printer, opts.Version, opts.Args = f.IO, f.Target, f.Client, f.Printer, f.Version, f.Args
+	opts.IO, opts.Target, opts.Targets, opts.Client, opts.ClientOf, opts.Printer, opts.Version, opts.Args = f.IO, f.Target, f.Targets, f.Client, f.ClientOf, f.Printer, f.Version, f.Args
 	var maxDeletes, csvColumns string
 	c := &cobra.Command{
 		Use:   "apply -f FILE | --plan PLAN",
@@ -136,6 +137,7 @@ DQOPS_AUDIT_LOG, or the profile's audit_log) every change is recorded.`,
 	addPlanFlags(c, &opts.PlanOptions, &maxDeletes, &csvColumns)
 	fl.StringVar(&opts.PlanFile, "plan", "", "make exactly the changes of `PLAN`, saved by diff --save-plan")
 	fl.BoolVar(&opts.DryRun, "dry-run", false, "print the plan and change nothing")
+	fl.BoolVar(&opts.Rollout, "rollout", false, "with several profiles: apply to one instance at a time, in the order given, and stop at the first that fails or is refused")
 	fl.BoolVar(&opts.Prune, "prune", false, "delete the users the file does not mention")
 	fl.BoolVarP(&opts.Yes, "yes", "y", false, "apply without asking; needed without a terminal")
 	fl.IntVar(&opts.Parallel, "parallel", applyDefaultParallel, "`N` requests at a time")
@@ -151,6 +153,22 @@ DQOPS_AUDIT_LOG, or the profile's audit_log) every change is recorded.`,
 func applyRun(opts *ApplyOptions) error {
 	if opts.PlanFile != "" {
 		return applySavedPlan(opts)
+	}
+	targets, err := opts.Targets()
+	if err != nil {
+		return err
+	}
+	if several(targets) {
+		f, err := opts.readFile()
+		if err != nil {
+			return err
+		}
+		if err := f.checkInstances(targets); err != nil {
+			return err
+		}
+		return opts.applyOnEach(targets, func(ctx context.Context, m *member) (*planned, error) {
+			return opts.planFor(ctx, f, m.t, m.client, m.errOut)
+		}, audit.Source{File: f.file.Name, SHA256: f.sha256})
 	}
 	p, err := opts.plan()
 	if err != nil {
@@ -168,7 +186,7 @@ func applyRun(opts *ApplyOptions) error {
 	if err := writePlanText(printer.Out, p, printer.Color); err != nil {
 		return err
 	}
-	if err := p.plan.CheckLimits(opts.Limits, len(p.current)); err != nil {
+	if err := p.plan.CheckLimits(p.limits, len(p.current)); err != nil {
 		return limitError(err)
 	}
 	if opts.DryRun {
@@ -178,63 +196,42 @@ func applyRun(opts *ApplyOptions) error {
 		fmt.Fprintln(errOut, "Dry run: nothing was changed.")
 		return nil
 	}
-	source := audit.Source{File: p.file.Name, SHA256: p.sha256}
-	return opts.execute(p, source)
+	return opts.execute(p, audit.Source{File: p.file.Name, SHA256: p.sha256})
 }
 
 // applySavedPlan makes exactly the changes of a saved plan, when the
 // server's users are still those it was made from.
 func applySavedPlan(opts *ApplyOptions) error {
 	ctx := opts.Context
-	data, err := readUsersData(ctx, opts.IO, opts.PlanFile)
+	sp, err := readSavedPlan(ctx, opts.IO, opts.PlanFile)
 	if err != nil {
 		return err
 	}
-	saved, err := users.ReadSavedPlan(opts.PlanFile, data)
-	if err != nil {
-		return withHint(&ExitError{Code: ExitUsage, Err: err}, "nothing was sent; make the plan again with `dqo-users diff --save-plan`")
-	}
-	t, err := opts.Target()
+	targets, err := opts.Targets()
 	if err != nil {
 		return err
 	}
-	section, err := saved.For(t.URL)
-	if err != nil {
-		var planned []string
-		for _, in := range saved.Instances {
-			planned = append(planned, safeURL(in.Instance))
+	sections := make(map[*target]*users.SavedInstance, len(targets))
+	for _, t := range targets {
+		if sections[t], err = sp.sectionFor(t); err != nil {
+			return err
 		}
-		return withHint(usageErrorf("%s is a plan for %s, not for %s: nothing was sent", users.DisplayName(opts.PlanFile), strings.Join(planned, ", "), t.Label()),
-			"check --profile, --url or DQOPS_URL")
 	}
-	client, err := opts.Client(ctx)
+	if several(targets) {
+		return opts.applyOnEach(targets, func(ctx context.Context, m *member) (*planned, error) {
+			return sp.planFor(ctx, sections[m.t], m.t, m.client, m.errOut)
+		}, sp.source())
+	}
+	t := targets[0]
+	client, err := opts.ClientOf(ctx, t)
 	if err != nil {
 		return err
 	}
-	who, current, err := callerAndUsers(ctx, client, opts.IO.ErrOut)
+	p, err := sp.planFor(ctx, sections[t], t, client, opts.IO.ErrOut)
 	if err != nil {
 		return err
 	}
-	plan, err := section.Plan(current, saved.Options.Prune)
-	var stale *users.StaleError
-	if errors.As(err, &stale) {
-		return withHint(&ExitError{Code: ExitStale, Err: err}, "review what changed, then make the plan again: `dqo-users diff --save-plan`")
-	}
-	if err != nil {
-		return err
-	}
-	if !saved.Options.Force {
-		for i := range plan.Changes {
-			plan.Changes[i].Refused = ""
-		}
-		_ = users.Guard(plan.Changes, who.User, func() ([]api.User, error) { return current, nil })
-	}
-	limits, err := savedLimits(saved.Options)
-	if err != nil {
-		return withHint(&ExitError{Code: ExitUsage, Err: err}, "nothing was sent; make the plan again with `dqo-users diff --save-plan`")
-	}
-	p := &planned{target: t, client: client, plan: plan, current: current}
-	if plan.InSync() {
+	if p.plan.InSync() {
 		say(opts.IO.ErrOut, "No changes: the plan %s has none for %s.\n", users.DisplayName(opts.PlanFile), t.Label())
 		return nil
 	}
@@ -242,15 +239,84 @@ func applySavedPlan(opts *ApplyOptions) error {
 	if err := writePlanText(printer.Out, p, printer.Color); err != nil {
 		return err
 	}
-	if err := plan.CheckLimits(limits, len(current)); err != nil {
+	if err := p.plan.CheckLimits(p.limits, len(p.current)); err != nil {
 		return limitError(err)
 	}
 	if opts.DryRun {
 		fmt.Fprintln(opts.IO.ErrOut, "Dry run: nothing was changed.")
 		return nil
 	}
+	return opts.execute(p, sp.source())
+}
+
+// savedPlanFile is a plan saved by diff --save-plan, read and checked.
+type savedPlanFile struct {
+	saved  *users.SavedPlan
+	name   string
+	sha256 string
+}
+
+// readSavedPlan reads a saved plan, refusing one of another version or
+// edited since (exit 2), before any request.
+func readSavedPlan(ctx context.Context, io *iostreams.IOStreams, name string) (*savedPlanFile, error) {
+	data, err := readUsersData(ctx, io, name)
+	if err != nil {
+		return nil, err
+	}
+	saved, err := users.ReadSavedPlan(name, data)
+	if err != nil {
+		return nil, withHint(&ExitError{Code: ExitUsage, Err: err}, "nothing was sent; make the plan again with `dqo-users diff --save-plan`")
+	}
 	sum := sha256.Sum256(data)
-	return opts.execute(p, audit.Source{Plan: opts.PlanFile, SHA256: hex.EncodeToString(sum[:])})
+	return &savedPlanFile{saved: saved, name: name, sha256: hex.EncodeToString(sum[:])}, nil
+}
+
+// source is the plan as the audit log records it.
+func (sp *savedPlanFile) source() audit.Source {
+	return audit.Source{Plan: sp.name, SHA256: sp.sha256}
+}
+
+// sectionFor is the plan's section for a target, or a usage error naming
+// the instances it is for, before any request.
+func (sp *savedPlanFile) sectionFor(t *target) (*users.SavedInstance, error) {
+	section, err := sp.saved.For(t.URL)
+	if err == nil {
+		return section, nil
+	}
+	var planned []string
+	for _, in := range sp.saved.Instances {
+		planned = append(planned, safeURL(in.Instance))
+	}
+	return nil, withHint(usageErrorf("%s is a plan for %s, not for %s: nothing was sent", users.DisplayName(sp.name), strings.Join(planned, ", "), t.Label()),
+		"check --profile, --url or DQOPS_URL")
+}
+
+// planFor reads the instance's users again and rebuilds the section's plan
+// against them: a stale plan is exit 12 and nothing is sent.
+func (sp *savedPlanFile) planFor(ctx context.Context, section *users.SavedInstance, t *target, client *api.Client, errOut io.Writer) (*planned, error) {
+	who, current, err := callerAndUsers(ctx, client, errOut)
+	if err != nil {
+		return nil, err
+	}
+	plan, err := section.Plan(current, sp.saved.Options.Prune)
+	var stale *users.StaleError
+	if errors.As(err, &stale) {
+		return nil, withHint(&ExitError{Code: ExitStale, Err: err}, "review what changed, then make the plan again: `dqo-users diff --save-plan`")
+	}
+	if err != nil {
+		return nil, err
+	}
+	if !sp.saved.Options.Force {
+		for i := range plan.Changes {
+			plan.Changes[i].Refused = ""
+		}
+		_ = users.Guard(plan.Changes, who.User, func() ([]api.User, error) { return current, nil })
+	}
+	limits, err := savedLimits(sp.saved.Options)
+	if err != nil {
+		return nil, withHint(&ExitError{Code: ExitUsage, Err: err}, "nothing was sent; make the plan again with `dqo-users diff --save-plan`")
+	}
+	return &planned{target: t, client: client, plan: plan, current: current, limits: limits}, nil
 }
 
 // savedLimits are the limits a saved plan was made with.
@@ -272,25 +338,44 @@ func savedLimits(o users.SavedOptions) (users.Limits, error) {
 // execute asks for the go-ahead, then makes the plan's changes, recording
 // each in the audit log, and says what was done.
 func (opts *ApplyOptions) execute(p *planned, source audit.Source) error {
-	ctx := opts.Context
-	errOut := opts.IO.ErrOut
+	pending := p.plan.Pending()
+	if len(pending) == 0 {
+		printRefused(opts.IO.ErrOut, p.plan)
+		return refusedError(p.plan.Refused())
+	}
+	if !opts.Yes {
+		if err := opts.confirm(fmt.Sprintf("Apply %s to %s?", output.Count(len(pending), "change"), p.target.Label())); err != nil {
+			return err
+		}
+	}
+	return opts.makeChanges(opts.Context, p, source, opts.IO.ErrOut, opts.IO.IsStderrTTY())
+}
+
+// confirm asks the question of apply, which makes no change without a
+// yes: without a terminal it needs --yes.
+func (opts *ApplyOptions) confirm(question string) error {
+	if !opts.IO.CanPrompt() {
+		return withHint(usageErrorf("apply makes no change without a confirmation, and %s: nothing was changed", opts.IO.WhyNoPrompt()),
+			"review the plan (`dqo-users diff`), then pass --yes")
+	}
+	ok, err := opts.IO.Confirm(opts.Context, question)
+	if err != nil {
+		return err
+	}
+	if !ok {
+		return errCancelled
+	}
+	return nil
+}
+
+// makeChanges makes the plan's pending changes, recording each in the audit
+// log, and says what was done on errOut, with a progress bar when it is a
+// terminal.
+func (opts *ApplyOptions) makeChanges(ctx context.Context, p *planned, source audit.Source, errOut io.Writer, terminal bool) error {
 	pending := p.plan.Pending()
 	if len(pending) == 0 {
 		printRefused(errOut, p.plan)
 		return refusedError(p.plan.Refused())
-	}
-	if !opts.Yes {
-		if !opts.IO.CanPrompt() {
-			return withHint(usageErrorf("apply makes no change without a confirmation, and %s: nothing was changed", opts.IO.WhyNoPrompt()),
-				"review the plan (`dqo-users diff`), then pass --yes")
-		}
-		ok, err := opts.IO.Confirm(ctx, fmt.Sprintf("Apply %s to %s?", output.Count(len(pending), "change"), p.target.Label()))
-		if err != nil {
-			return err
-		}
-		if !ok {
-			return errCancelled
-		}
 	}
 	who := &api.Profile{User: p.plan.Caller}
 	log, err := openAudit(ctx, p.target, p.client, who, opts.Version, source)
@@ -299,7 +384,7 @@ func (opts *ApplyOptions) execute(p *planned, source audit.Source) error {
 	}
 	defer log.close()
 	progress := &applyProgress{errOut: errOut}
-	if opts.IO.IsStderrTTY() && len(pending) >= applyProgressMin {
+	if terminal && len(pending) >= applyProgressMin {
 		progress.bar = iostreams.NewProgressBar(errOut, len(pending))
 	}
 	// The first Ctrl-C is answered at once, though the requests in flight

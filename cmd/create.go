@@ -99,6 +99,23 @@ A role of none is no grant.`,
 }
 
 func createRun(opts *CreateOptions) error {
+	several, err := opts.onEach(opts.Context, opts.IO, opts.Output != "",
+		func(w writeOptions, io *iostreams.IOStreams, client func(context.Context) (*api.Client, error)) error {
+			if opts.PasswordPrompt || opts.PasswordStdin {
+				return usageErrorf("a password is not set on several instances at once: one password on many instances; set it with --profile NAME on each")
+			}
+			one := *opts
+			one.writeOptions, one.IO, one.Client = w, io, client
+			return createOne(&one)
+		})
+	if several {
+		return err
+	}
+	return createOne(opts)
+}
+
+// createOne creates the user on one instance.
+func createOne(opts *CreateOptions) error {
 	ctx := opts.Context
 	var password []byte
 	if opts.PasswordStdin {

@@ -18,7 +18,7 @@ type DiffOptions struct {
 // NewCmdDiff builds "diff"; runF, when not nil, replaces the run function.
 func NewCmdDiff(f *Factory, runF func(*DiffOptions) error) *cobra.Command {
 	opts := &DiffOptions{}
-	opts.IO, opts.Target, opts.Client, opts.Printer, opts.Version = f.IO, f.Target, f.Client, f.Printer, f.Version
+	opts.IO, opts.Target, opts.Targets, opts.Client, opts.ClientOf, opts.Printer, opts.Version = f.IO, f.Target, f.Targets, f.Client, f.ClientOf, f.Printer, f.Version
 	var maxDeletes, csvColumns string
 	c := &cobra.Command{
 		Use:   "diff -f FILE",
@@ -75,6 +75,13 @@ with a warning: apply would refuse it.`,
 var diffFormats = []output.Format{output.FormatText, output.FormatJSON}
 
 func diffRun(opts *DiffOptions) error {
+	targets, err := opts.Targets()
+	if err != nil {
+		return err
+	}
+	if several(targets) {
+		return opts.diffOnEach(targets)
+	}
 	p, err := opts.plan()
 	if err != nil {
 		return err

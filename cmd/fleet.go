@@ -96,10 +96,9 @@ func (fl *fleet) step(ctx context.Context, fn func(ctx context.Context, m *membe
 // stops at the first that fails: the others are not attempted.
 func (fl *fleet) rollout(ctx context.Context, fn func(ctx context.Context, m *member) error, show func(m *member, held io.Reader) error) error {
 	for i, m := range fl.members {
-		if m.err != nil {
-			continue
+		if m.err == nil {
+			m.err = fl.run(ctx, m, fn)
 		}
-		m.err = fl.run(ctx, m, fn)
 		if err := fl.show(m, show); err != nil {
 			return err
 		}
@@ -174,11 +173,13 @@ func (fl *fleet) messages(m *member) {
 		return
 	}
 	prefix := m.t.Profile.Name + ": "
-	if fl.jsonErrors {
-		prefix = ""
-	}
 	for line := range strings.SplitAfterSeq(m.msgs.String(), "\n") {
-		if line != "" {
+		switch {
+		case line == "":
+		case strings.HasPrefix(line, `{"error":`):
+			// A JSON error object stays one, and names the instance.
+			fmt.Fprint(fl.io.ErrOut, string(withProfile(json.RawMessage(line), m.t.Profile.Name))+"\n")
+		default:
 			fmt.Fprint(fl.io.ErrOut, prefix+line)
 		}
 	}
@@ -193,9 +194,14 @@ func (fl *fleet) finish() error {
 		line := m.summary
 		if m.err != nil {
 			e := classify(context.Background(), m.err)
-			line = fmt.Sprintf("failed (exit %d): %s", e.Code, text.Safe(firstLine(e.Err.Error())))
-			if m.err == errNotAttempted {
+			switch {
+			case m.err == errNotAttempted:
 				line = "not attempted"
+			case e.Code == ExitChanges && line != "":
+			case e.Code == ExitRefused:
+				line = fmt.Sprintf("refused (exit %d): %s", e.Code, text.Safe(firstLine(e.Err.Error())))
+			default:
+				line = fmt.Sprintf("failed (exit %d): %s", e.Code, text.Safe(firstLine(e.Err.Error())))
 			}
 			if worst == nil || fleetRank(e.Code) > fleetRank(worst.Code) {
 				worst = e

@@ -22,12 +22,14 @@ import (
 // PlanOptions are what diff and apply share: the file, how the plan is made,
 // and what it is made with.
 type PlanOptions struct {
-	IO      *iostreams.IOStreams
-	Target  func() (*target, error)
-	Client  func(context.Context) (*api.Client, error)
-	Printer func(output.Options) *output.Printer
-	Context context.Context
-	Version string
+	IO       *iostreams.IOStreams
+	Target   func() (*target, error)
+	Targets  func() ([]*target, error)
+	Client   func(context.Context) (*api.Client, error)
+	ClientOf func(context.Context, *target) (*api.Client, error)
+	Printer  func(output.Options) *output.Printer
+	Context  context.Context
+	Version  string
 
 	File   string
 	Format string
@@ -95,12 +97,20 @@ type planned struct {
 	flavour api.Flavour
 	// sha256 is the file's digest, for saved plans and the audit log.
 	sha256 string
+	// limits are the limits the plan is held to: the command line's, or
+	// those a saved plan was made with.
+	limits users.Limits
 }
 
-// plan reads the file, then the server, and compares them: what diff shows
-// and apply carries out. A file bound to another instance is refused before
-// any request.
-func (o *PlanOptions) plan() (*planned, error) {
+// usersFile is a users file read and checked, before any request.
+type usersFile struct {
+	file *users.File
+	// sha256 is the file's digest, for saved plans and the audit log.
+	sha256 string
+}
+
+// readFile reads and checks the whole users file, before any request.
+func (o *PlanOptions) readFile() (*usersFile, error) {
 	data, err := readUsersData(o.Context, o.IO, o.File)
 	if err != nil {
 		return nil, err
@@ -110,28 +120,52 @@ func (o *PlanOptions) plan() (*planned, error) {
 	if err != nil {
 		return nil, err
 	}
+	sum := sha256.Sum256(data)
+	return &usersFile{file: file, sha256: hex.EncodeToString(sum[:])}, nil
+}
+
+// checkInstances refuses, before any request, a file bound to instances
+// other than the targets.
+func (f *usersFile) checkInstances(targets []*target) error {
+	for _, t := range targets {
+		if err := f.file.CheckInstance(t.URL); err != nil {
+			return withHint(&ExitError{Code: ExitUsage, Err: fmt.Errorf("%w: nothing was sent", err)},
+				"check --profile, --url or DQOPS_URL: the file's instance: key (or --instance) says where it belongs")
+		}
+	}
+	return nil
+}
+
+// plan reads the file, then the server, and compares them: what diff shows
+// and apply carries out. A file bound to another instance is refused before
+// any request.
+func (o *PlanOptions) plan() (*planned, error) {
+	f, err := o.readFile()
+	if err != nil {
+		return nil, err
+	}
 	t, err := o.Target()
 	if err != nil {
 		return nil, err
 	}
-	// A file bound to another instance is refused before any request; a
-	// file for several is planned with the entries of this one.
-	if err := file.CheckInstance(t.URL); err != nil {
-		return nil, withHint(&ExitError{Code: ExitUsage, Err: fmt.Errorf("%w: nothing was sent", err)},
-			"check --profile, --url or DQOPS_URL: the file's instance: key (or --instance) says where it belongs")
+	if err := f.checkInstances([]*target{t}); err != nil {
+		return nil, err
 	}
-	file = file.For(t.URL)
 	client, err := o.Client(o.Context)
 	if err != nil {
 		return nil, err
 	}
-	p, err := makePlan(o.Context, client, file, o)
+	return o.planFor(o.Context, f, t, client, o.IO.ErrOut)
+}
+
+// planFor makes the plan of one instance from a file read and checked: the
+// file's entries for that instance (a file for several is scoped by URL).
+func (o *PlanOptions) planFor(ctx context.Context, f *usersFile, t *target, client *api.Client, errOut io.Writer) (*planned, error) {
+	p, err := makePlan(ctx, client, f.file.For(t.URL), o, errOut)
 	if err != nil {
 		return nil, err
 	}
-	p.target = t
-	sum := sha256.Sum256(data)
-	p.sha256 = hex.EncodeToString(sum[:])
+	p.target, p.sha256, p.limits = t, f.sha256, o.Limits
 	return p, nil
 }
 
@@ -181,8 +215,8 @@ func parseUsersFile(io *iostreams.IOStreams, name, format string, data []byte, o
 // instance) and the users, in one list call, checks the file's data-domain
 // grants (reading the data domains when it has grants and the instance has
 // domains), and compares the file with the users.
-func makePlan(ctx context.Context, client *api.Client, file *users.File, o *PlanOptions) (*planned, error) {
-	who, current, err := callerAndUsers(ctx, client, o.IO.ErrOut)
+func makePlan(ctx context.Context, client *api.Client, file *users.File, o *PlanOptions, errOut io.Writer) (*planned, error) {
+	who, current, err := callerAndUsers(ctx, client, errOut)
 	if err != nil {
 		return nil, err
 	}
@@ -193,7 +227,7 @@ func makePlan(ctx context.Context, client *api.Client, file *users.File, o *Plan
 			return nil, err
 		}
 		if dropped, n := file.DropGrantsWhereAbsent(rule); n > 0 {
-			say(o.IO.ErrOut, "note: %s has no data domains: the data-domain roles that %s gives are left out there (%d entries; domains: ignore-where-absent)\n",
+			say(errOut, "note: %s has no data domains: the data-domain roles that %s gives are left out there (%d entries; domains: ignore-where-absent)\n",
 				client.BaseURL(), file.Name, n)
 			file = dropped
 		}
@@ -238,18 +272,21 @@ func flavourName(f api.Flavour) string {
 	return "1.13"
 }
 
-// savePlan writes the plan to o.SavePlan, whole or not at all.
-func (o *PlanOptions) savePlan(p *planned) error {
-	if o.SavePlan == "" {
+// savePlan writes the plans to o.SavePlan, a section per instance, whole
+// or not at all.
+func (o *PlanOptions) savePlan(ps ...*planned) error {
+	if o.SavePlan == "" || len(ps) == 0 {
 		return nil
 	}
 	saved := &users.SavedPlan{
 		PlanVersion: users.PlanVersion,
 		Tool:        "dqo-users " + o.Version,
 		CreatedAt:   time.Now().UTC().Truncate(time.Second),
-		Source:      users.PlanSource{File: p.file.Name, SHA256: p.sha256},
+		Source:      users.PlanSource{File: ps[0].file.Name, SHA256: ps[0].sha256},
 		Options:     users.SavedOptions{Prune: o.Prune, Force: o.Force, MaxDeletes: o.Limits.MaxDeletes.String()},
-		Instances:   []users.SavedInstance{users.NewSavedInstance(p.plan, p.current, p.target.Canonical(), p.target.ProfileName(), flavourName(p.flavour))},
+	}
+	for _, p := range ps {
+		saved.Instances = append(saved.Instances, users.NewSavedInstance(p.plan, p.current, p.target.Canonical(), p.target.ProfileName(), flavourName(p.flavour)))
 	}
 	if o.Limits.MaxChangesSet {
 		saved.Options.MaxChanges = &o.Limits.MaxChanges
