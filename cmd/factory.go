@@ -76,6 +76,9 @@ type Factory struct {
 	// named (--profile a,b, DQOPS_PROFILE, --all-profiles), in the order
 	// given, or the one of Target.
 	Targets func() ([]*target, error)
+	// TargetNamed is the instance of a profile named for a purpose of its
+	// own (diff --against): the profile must exist.
+	TargetNamed func(name string) (*target, error)
 	// ClientOf builds the API client of one of Targets once, with its key.
 	ClientOf func(ctx context.Context, t *target) (*api.Client, error)
 	// LoginTarget is Target for login, whose profile may not exist yet.
@@ -184,6 +187,16 @@ func newFactory(ctx context.Context, env Env, flags *pflag.FlagSet, args []strin
 		return resolve(cfg, name, named, creating)
 	}
 	f.Target = func() (*target, error) { return targetOf(false) }
+	f.TargetNamed = func(name string) (*target, error) {
+		if err := config.ValidateProfileName(name); err != nil {
+			return nil, &ExitError{Code: ExitUsage, Err: err}
+		}
+		cfg, err := f.Config()
+		if err != nil {
+			return nil, err
+		}
+		return resolve(cfg, name, true, false)
+	}
 	f.Targets = func() ([]*target, error) {
 		st, err := f.Settings()
 		if err != nil {
