@@ -98,11 +98,12 @@ func (fl *fleet) rollout(ctx context.Context, fn func(ctx context.Context, m *me
 	for i, m := range fl.members {
 		if m.err == nil {
 			m.err = fl.run(ctx, m, fn)
-		}
-		if err := fl.show(m, show); err != nil {
-			return err
+			if err := fl.show(m, show); err != nil {
+				return err
+			}
 		}
 		if m.err != nil {
+			// Failed here, or before this step: the rollout stops.
 			for _, rest := range fl.members[i+1:] {
 				if rest.err == nil {
 					rest.err = errNotAttempted
@@ -203,7 +204,9 @@ func (fl *fleet) finish() error {
 			default:
 				line = fmt.Sprintf("failed (exit %d): %s", e.Code, text.Safe(firstLine(e.Err.Error())))
 			}
-			if worst == nil || fleetRank(e.Code) > fleetRank(worst.Code) {
+			// An instance a rollout did not reach did not fail: the one
+			// that stopped it says why.
+			if m.err != errNotAttempted && (worst == nil || fleetRank(e.Code) > fleetRank(worst.Code)) {
 				worst = e
 			}
 		}
