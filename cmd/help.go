@@ -58,5 +58,51 @@ name that the "code" field of a JSON error object (-o json) carries.`,
 			return nil
 		},
 	})
+	help.AddCommand(&cobra.Command{
+		Use:   "audit-log",
+		Short: "Describe the audit log of every change dqo-users makes",
+		Long:  auditLogHelp,
+		Example: `  $ dqo-users apply -f users.yaml --yes --audit-log /var/log/dqo-users/audit.jsonl
+  $ export DQOPS_AUDIT_LOG=$HOME/dqo-users-audit.jsonl
+  $ jq -c 'select(.outcome != "done")' audit.jsonl`,
+		Args: noArgs,
+		RunE: func(c *cobra.Command, _ []string) error {
+			return c.Help()
+		},
+	})
 	return help
 }
+
+// auditLogHelp documents the audit log's fields.
+const auditLogHelp = `With --audit-log FILE, DQOPS_AUDIT_LOG or a profile's audit_log: setting,
+every command that changes users (create, update, delete, passwd, user-passwd,
+apply, apply --plan, sync) appends one line of JSON to FILE for each change,
+once its outcome is known. The file is created with mode 0600, opened for
+appending, and proven writable before the first change: when it cannot be
+opened, nothing is sent (exit 1, the file named); when a line cannot be
+written after a change, no further change is started and the command exits 1
+naming the file and the change whose record is missing. Each line is one
+write, so that several runs appending to one file leave whole lines.
+
+Fields of a line:
+  time        when the outcome was known, RFC 3339 in UTC
+  tool        "dqo-users VERSION"
+  operator    email: the caller's account as the server knows it ("unknown"
+              when it will not say); localUser: the local user running the
+              tool; keySource: where the key came from: profile,
+              environment, file or none (never the key)
+  instance    the instance's URL, as keys are stored for it
+  profile     the profile, when one gives the instance
+  action      create, update, delete or password-changed
+  email       the user changed
+  before      accountRole and dataDomainRoles (grants) before the change
+  after       the same after it (none for a delete or a password change)
+  source      command: the command line (no flag takes a secret); or
+              file and sha256: the users file; or plan and sha256: the saved
+              plan; or sync and sha256: the sync file
+  outcome     done, failed (with status, the HTTP status when the server
+              answered, and error), or unknown (cut short by Ctrl-C: check
+              with "dqo-users list")
+
+A password change is recorded as the action password-changed, without the
+password; no key or password is ever written to the log.`
