@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"os"
 	"strings"
 	"sync"
 
@@ -25,13 +26,16 @@ type ApplyOptions struct {
 
 	// PlanFile is --plan: a plan saved by diff --save-plan, to be made
 	// exactly.
-	PlanFile        string
-	Args            []string
-	Rollout         bool
-	DryRun          bool
-	Yes             bool
-	Parallel        int
-	ContinueOnError bool
+	PlanFile string
+	Args     []string
+	Rollout  bool
+	DryRun   bool
+	// GeneratePasswords is --generate-passwords FILE: a random password for
+	// every user created, written to FILE before it is set.
+	GeneratePasswords string
+	Yes               bool
+	Parallel          int
+	ContinueOnError   bool
 }
 
 // Bounds of --parallel, and the plan size from which a terminal gets a
@@ -124,6 +128,12 @@ DQOPS_AUDIT_LOG, or the profile's audit_log) every change is recorded.`,
 			if opts.SavePlan != "" && !opts.DryRun {
 				return usageErrorf("--save-plan needs --dry-run: a plan is saved to be reviewed, then applied with --plan")
 			}
+			if opts.GeneratePasswords != "" {
+				if _, err := os.Lstat(opts.GeneratePasswords); err == nil {
+					return withHint(usageErrorf("--generate-passwords %s: the file exists: nothing was sent", opts.GeneratePasswords),
+						"name a file that does not exist yet: the passwords are never written over another file")
+				}
+			}
 			if err := opts.readFlags(c, maxDeletes, csvColumns); err != nil {
 				return err
 			}
@@ -137,6 +147,7 @@ DQOPS_AUDIT_LOG, or the profile's audit_log) every change is recorded.`,
 	addPlanFlags(c, &opts.PlanOptions, &maxDeletes, &csvColumns)
 	fl.StringVar(&opts.PlanFile, "plan", "", "make exactly the changes of `PLAN`, saved by diff --save-plan")
 	fl.BoolVar(&opts.DryRun, "dry-run", false, "print the plan and change nothing")
+	fl.StringVar(&opts.GeneratePasswords, "generate-passwords", "", "set a random password on every user created, each written to `FILE` (email,password; mode 0600; a new file) before it is set")
 	fl.BoolVar(&opts.Rollout, "rollout", false, "with several profiles: apply to one instance at a time, in the order given, and stop at the first that fails or is refused")
 	fl.BoolVar(&opts.Prune, "prune", false, "delete the users the file does not mention")
 	fl.BoolVarP(&opts.Yes, "yes", "y", false, "apply without asking; needed without a terminal")
@@ -383,6 +394,17 @@ func (opts *ApplyOptions) makeChanges(ctx context.Context, p *planned, source au
 		return err
 	}
 	defer log.close()
+	var writer users.Writer = clientWriter{p.client}
+	var passwords *passwordWriter
+	if opts.GeneratePasswords != "" && p.plan.Count(users.ActionCreate) > 0 {
+		f, err := createPasswordFile(opts.GeneratePasswords)
+		if err != nil {
+			return err
+		}
+		defer f.close()
+		passwords = &passwordWriter{Writer: writer, client: p.client, file: f, log: log, errOut: errOut}
+		writer = passwords
+	}
 	progress := &applyProgress{errOut: errOut}
 	if terminal && len(pending) >= applyProgressMin {
 		progress.bar = iostreams.NewProgressBar(errOut, len(pending))
@@ -395,7 +417,7 @@ func (opts *ApplyOptions) makeChanges(ctx context.Context, p *planned, source au
 		defer close(noticed)
 		progress.stopping()
 	})
-	report := users.Execute(ctx, p.plan, clientWriter{p.client}, users.ExecOptions{
+	report := users.Execute(ctx, p.plan, writer, users.ExecOptions{
 		Parallel:        opts.Parallel,
 		ContinueOnError: opts.ContinueOnError,
 		Progress:        progress,
@@ -411,6 +433,12 @@ func (opts *ApplyOptions) makeChanges(ctx context.Context, p *planned, source au
 	printApplySummary(errOut, report)
 	if report.RecordErr != nil && !report.Interrupted {
 		return recordError(report.RecordErr, report.Unrecorded)
+	}
+	if passwords != nil {
+		if err := passwords.report(); err != nil && !report.Interrupted && report.Failed() == 0 {
+			return err
+		}
+		say(errOut, "Passwords of the users created are in %s (mode 0600).\n", opts.GeneratePasswords)
 	}
 	return applyExit(ctx, report, opts.ContinueOnError)
 }
