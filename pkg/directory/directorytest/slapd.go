@@ -49,6 +49,7 @@ type Slapd struct {
 
 	dir     string
 	ldapAdd string
+	rootPW  string // the file holding RootPW
 	cmd     *exec.Cmd
 	exited  chan struct{}
 	log     *bytes.Buffer
@@ -98,6 +99,12 @@ func Start(ldif string) (*Slapd, error) {
 	}
 	if err != nil {
 		os.RemoveAll(dir)
+		return nil, err
+	}
+	// Written once: tests call Add at the same time.
+	s.rootPW = filepath.Join(dir, "root.pw")
+	if err := os.WriteFile(s.rootPW, []byte(RootPW), 0o600); err != nil {
+		s.Stop()
 		return nil, err
 	}
 	if err := s.Add(BaseLDIF() + ldif); err != nil {
@@ -298,11 +305,7 @@ func (s *Slapd) Add(ldif string) error {
 	if err := f.Close(); err != nil {
 		return err
 	}
-	pw := filepath.Join(s.dir, "root.pw")
-	if err := os.WriteFile(pw, []byte(RootPW), 0o600); err != nil {
-		return err
-	}
-	out, err := exec.Command(s.ldapAdd, "-x", "-H", s.URL, "-D", RootDN, "-y", pw, "-f", f.Name()).CombinedOutput()
+	out, err := exec.Command(s.ldapAdd, "-x", "-H", s.URL, "-D", RootDN, "-y", s.rootPW, "-f", f.Name()).CombinedOutput()
 	if err != nil {
 		return fmt.Errorf("ldapadd: %v: %s", err, lastLines(string(out), 5))
 	}
