@@ -31,6 +31,20 @@ type ApplyOptions struct {
 	Yes             bool
 	Parallel        int
 	ContinueOnError bool
+
+	// name is the command carrying the plan out, for messages: apply (when
+	// empty) or sync.
+	name string
+	// planJSON writes the plan as diff -o json does (sync -o json).
+	planJSON bool
+}
+
+// command is the name of the command carrying the plan out.
+func (opts *ApplyOptions) command() string {
+	if opts.name == "" {
+		return "apply"
+	}
+	return opts.name
 }
 
 // Bounds of --parallel, and the plan size from which a terminal gets a
@@ -156,7 +170,20 @@ func applyRun(opts *ApplyOptions) error {
 	if err != nil {
 		return err
 	}
+	return opts.applyPlan(p, audit.Source{File: p.file.Name, SHA256: p.sha256})
+}
+
+// applyPlan shows a plan, checks its limits, and makes it (or, on a dry
+// run, saves it with --save-plan): apply's, and sync's, whose changes the
+// audit log records with source.
+func (opts *ApplyOptions) applyPlan(p *planned, source audit.Source) error {
 	errOut := opts.IO.ErrOut
+	printer := opts.Printer(output.Options{})
+	if opts.planJSON {
+		if err := p.plan.WriteJSON(printer.Out); err != nil {
+			return err
+		}
+	}
 	if p.plan.InSync() {
 		say(errOut, "No changes: the server matches %s (%s).\n", p.file.Name, output.Count(p.plan.Unchanged, "user"))
 		if opts.DryRun {
@@ -164,9 +191,10 @@ func applyRun(opts *ApplyOptions) error {
 		}
 		return nil
 	}
-	printer := opts.Printer(output.Options{})
-	if err := writePlanText(printer.Out, p, printer.Color); err != nil {
-		return err
+	if !opts.planJSON {
+		if err := writePlanText(printer.Out, p, printer.Color); err != nil {
+			return err
+		}
 	}
 	if err := p.plan.CheckLimits(opts.Limits, len(p.current)); err != nil {
 		return limitError(err)
@@ -178,7 +206,6 @@ func applyRun(opts *ApplyOptions) error {
 		fmt.Fprintln(errOut, "Dry run: nothing was changed.")
 		return nil
 	}
-	source := audit.Source{File: p.file.Name, SHA256: p.sha256}
 	return opts.execute(p, source)
 }
 
@@ -223,6 +250,7 @@ func applySavedPlan(opts *ApplyOptions) error {
 	if err != nil {
 		return err
 	}
+	plan.Unmatched = saved.Options.Unmatched
 	if !saved.Options.Force {
 		for i := range plan.Changes {
 			plan.Changes[i].Refused = ""
@@ -281,8 +309,12 @@ func (opts *ApplyOptions) execute(p *planned, source audit.Source) error {
 	}
 	if !opts.Yes {
 		if !opts.IO.CanPrompt() {
-			return withHint(usageErrorf("apply makes no change without a confirmation, and %s: nothing was changed", opts.IO.WhyNoPrompt()),
-				"review the plan (`dqo-users diff`), then pass --yes")
+			review := "`dqo-users diff`"
+			if opts.name != "" {
+				review = "`dqo-users " + opts.name + " --dry-run`"
+			}
+			return withHint(usageErrorf("%s makes no change without a confirmation, and %s: nothing was changed", opts.command(), opts.IO.WhyNoPrompt()),
+				"review the plan ("+review+"), then pass --yes")
 		}
 		ok, err := opts.IO.Confirm(ctx, fmt.Sprintf("Apply %s to %s?", output.Count(len(pending), "change"), p.target.Label()))
 		if err != nil {
@@ -323,7 +355,7 @@ func (opts *ApplyOptions) execute(p *planned, source audit.Source) error {
 		progress.bar.Finish()
 	}
 	printRefused(errOut, p.plan)
-	printApplySummary(errOut, report)
+	printApplySummary(errOut, report, opts.command())
 	if report.RecordErr != nil && !report.Interrupted {
 		return recordError(report.RecordErr, report.Unrecorded)
 	}
@@ -428,13 +460,13 @@ func printRefused(w io.Writer, plan *users.Plan) {
 // applyListShown bounds each list of changes in a summary.
 const applyListShown = 10
 
-// printApplySummary says what apply did: the counts, then the changes not
-// attempted and those whose outcome is unknown (a request cut short after
-// Ctrl-C), which a list call tells.
-func printApplySummary(w io.Writer, r *users.Report) {
+// printApplySummary says what apply (or sync, the command named) did: the
+// counts, then the changes not attempted and those whose outcome is
+// unknown (a request cut short after Ctrl-C), which a list call tells.
+func printApplySummary(w io.Writer, r *users.Report, command string) {
 	printSummary(w, r, fmt.Sprintf("%d created, %d updated, %d deleted, %d unchanged, %d refused, %d failed",
 		r.Created, r.Updated, r.Deleted, r.Unchanged, r.Refused, r.Failed()), "Applied",
-		"Run apply again to finish: changes already made are not repeated.")
+		"Run "+command+" again to finish: changes already made are not repeated.")
 }
 
 // printDeleteSummary says what a delete of several users did, as apply's

@@ -45,6 +45,22 @@ type PlanOptions struct {
 	Limits users.Limits
 	// SavePlan is --save-plan: where the plan is written for apply --plan.
 	SavePlan string
+
+	// unmatched and keep are a sync file's unmatched: and keep:
+	// (users.Options), which sync sets.
+	unmatched users.Unmatched
+	keep      func(email string) bool
+	// grants, when set, are the data-domain grants to check against the
+	// instance in place of the file's: a sync file's mappings, each
+	// checked once with its line.
+	grants grantChecker
+}
+
+// grantChecker holds data-domain grants to check against an instance: a
+// users file (users.File), or a sync file's mappings (directory.Config).
+type grantChecker interface {
+	HasGrants() bool
+	CheckGrants(api.GrantRule) error
 }
 
 // addPlanFlags adds the flags that shape a plan, which diff and apply share.
@@ -53,6 +69,13 @@ func addPlanFlags(c *cobra.Command, o *PlanOptions, maxDeletes, csvColumns *stri
 	fl.StringVar(csvColumns, "csv-columns", "", "read a CSV file's fields from other columns, e.g. `email=\"Work Email\",accountRole=Role`; other columns are then ignored")
 	fl.BoolVar(&o.IgnoreAbsentDomains, "ignore-absent-domains", false, "leave out data-domain roles on an instance without data domains (as domains: ignore-where-absent)")
 	addFileFlags(c, &o.File, &o.Format)
+	addGuardFlags(c, o, maxDeletes)
+}
+
+// addGuardFlags adds the flags that guard and limit a plan, and save it:
+// apply's and diff's, and sync's.
+func addGuardFlags(c *cobra.Command, o *PlanOptions, maxDeletes *string) {
+	fl := c.Flags()
 	fl.BoolVar(&o.Force, "force", false, "allow deleting or demoting your own account and the last admin")
 	fl.BoolVar(&o.AllowLocalDomain, "allow-local-domain", false, "accept new users whose email domain has no dot (ana@intranet)")
 	fl.StringVar(&o.Instance, "instance", "", "refuse to act unless the target is the DQOps at `URL` (as a file's instance: key)")
@@ -95,6 +118,9 @@ type planned struct {
 	flavour api.Flavour
 	// sha256 is the file's digest, for saved plans and the audit log.
 	sha256 string
+	// source is what a saved plan says it was made from: the users file,
+	// or the sync file.
+	source users.PlanSource
 }
 
 // plan reads the file, then the server, and compares them: what diff shows
@@ -117,8 +143,7 @@ func (o *PlanOptions) plan() (*planned, error) {
 	// A file bound to another instance is refused before any request; a
 	// file for several is planned with the entries of this one.
 	if err := file.CheckInstance(t.URL); err != nil {
-		return nil, withHint(&ExitError{Code: ExitUsage, Err: fmt.Errorf("%w: nothing was sent", err)},
-			"check --profile, --url or DQOPS_URL: the file's instance: key (or --instance) says where it belongs")
+		return nil, instanceError(err)
 	}
 	file = file.For(t.URL)
 	client, err := o.Client(o.Context)
@@ -132,7 +157,15 @@ func (o *PlanOptions) plan() (*planned, error) {
 	p.target = t
 	sum := sha256.Sum256(data)
 	p.sha256 = hex.EncodeToString(sum[:])
+	p.source = users.PlanSource{File: p.file.Name, SHA256: p.sha256}
 	return p, nil
+}
+
+// instanceError is a file (or --instance) for another instance than the
+// target: nothing may be sent.
+func instanceError(err error) error {
+	return withHint(&ExitError{Code: ExitUsage, Err: fmt.Errorf("%w: nothing was sent", err)},
+		"check --profile, --url or DQOPS_URL: the file's instance: key (or --instance) says where it belongs")
 }
 
 // readUsersData reads a users file, or stdin for "-", bounded.
@@ -180,14 +213,15 @@ func parseUsersFile(io *iostreams.IOStreams, name, format string, data []byte, o
 // makePlan reads the caller's profile (who is applying, and the kind of
 // instance) and the users, in one list call, checks the file's data-domain
 // grants (reading the data domains when it has grants and the instance has
-// domains), and compares the file with the users.
+// domains), and compares the file with the users. Sync's grants are its
+// mappings' (o.grants).
 func makePlan(ctx context.Context, client *api.Client, file *users.File, o *PlanOptions) (*planned, error) {
 	who, current, err := callerAndUsers(ctx, client, o.IO.ErrOut)
 	if err != nil {
 		return nil, err
 	}
 	flavour := client.DecideFlavour(who, current)
-	if file.HasGrants() {
+	if o.grantsOf(file).HasGrants() {
 		rule, err := grantRule(ctx, client, flavour)
 		if err != nil {
 			return nil, err
@@ -197,11 +231,11 @@ func makePlan(ctx context.Context, client *api.Client, file *users.File, o *Plan
 				client.BaseURL(), file.Name, n)
 			file = dropped
 		}
-		if err := file.CheckGrants(rule); err != nil {
+		if err := o.grantsOf(file).CheckGrants(rule); err != nil {
 			return nil, withHint(&ExitError{Code: ExitUsage, Err: err}, "nothing was changed; "+grantHint(flavour))
 		}
 	}
-	plan := users.NewPlan(file, current, users.Options{Prune: o.Prune, Force: o.Force, Caller: who.User})
+	plan := users.NewPlan(file, current, users.Options{Prune: o.Prune, Force: o.Force, Caller: who.User, Unmatched: o.unmatched, Keep: o.keep})
 	if len(plan.Ambiguous) > 0 {
 		return nil, withHint(&ExitError{Code: ExitUsage, Err: &users.ValidationError{File: file.Name, Problems: plan.Ambiguous}},
 			"nothing was changed; write each email with the exact spelling the server has (`dqo-users list`)")
@@ -227,6 +261,15 @@ func makePlan(ctx context.Context, client *api.Client, file *users.File, o *Plan
 	return &planned{file: file, client: client, plan: plan, current: current, flavour: flavour}, nil
 }
 
+// grantsOf is what holds the grants to check against the instance: the
+// file, unless sync's mappings give them (o.grants).
+func (o *PlanOptions) grantsOf(file *users.File) grantChecker {
+	if o.grants != nil {
+		return o.grants
+	}
+	return file
+}
+
 // flavourName is a flavour as a saved plan records it.
 func flavourName(f api.Flavour) string {
 	switch f {
@@ -247,8 +290,8 @@ func (o *PlanOptions) savePlan(p *planned) error {
 		PlanVersion: users.PlanVersion,
 		Tool:        "dqo-users " + o.Version,
 		CreatedAt:   time.Now().UTC().Truncate(time.Second),
-		Source:      users.PlanSource{File: p.file.Name, SHA256: p.sha256},
-		Options:     users.SavedOptions{Prune: o.Prune, Force: o.Force, MaxDeletes: o.Limits.MaxDeletes.String()},
+		Source:      p.source,
+		Options:     users.SavedOptions{Prune: o.Prune, Force: o.Force, MaxDeletes: o.Limits.MaxDeletes.String(), Unmatched: o.unmatched},
 		Instances:   []users.SavedInstance{users.NewSavedInstance(p.plan, p.current, p.target.Canonical(), p.target.ProfileName(), flavourName(p.flavour))},
 	}
 	if o.Limits.MaxChangesSet {
