@@ -429,6 +429,48 @@ func TestSyncRefusesBeforeAsking(t *testing.T) {
 	expectNoWrite(t, srv)
 }
 
+// On a terminal sync shows the plan and asks before any change; no is
+// exit 3 and nothing changed.
+func TestSyncConfirmOnTerminal(t *testing.T) {
+	t.Parallel()
+	b := newBranch(t, "terminal", []string{"ana"}, map[string][]string{"admins": {"ana"}})
+	srv, c := setupNoColor(t, sandbox.Options{})
+	file := b.syncFile(c, b.mapping("admins", "admin"), "keep: [admin@example.com]\n")
+	r := c.runTTY("n\n", "sync", "-f", file)
+	expectExit(t, r, 3, "Apply 1 change to "+srv.URL+"? [y/N]: ", "cancelled: nothing was changed")
+	expectContains(t, "stdout", r.stdout, "+ create ana@corp.example (admin)")
+	expectNoWrite(t, srv)
+	r = c.runTTY("y\n", "sync", "-f", file)
+	expectExit(t, r, 0, "Created user ana@corp.example with role admin.")
+	if u := findUser(t, srv.Server, "ana@corp.example"); u.AccountRole != "admin" {
+		t.Errorf("ana is %s", u.AccountRole)
+	}
+}
+
+// A bindPasswordCommand runs under the trust rule of a profile's
+// api_key_command: not from a sync file that others may write.
+func TestSyncBindPasswordCommand(t *testing.T) {
+	t.Parallel()
+	b := newBranch(t, "command", []string{"ana"}, map[string][]string{"admins": {"ana"}})
+	srv, c := setupCI(t, sandbox.Options{})
+	file := b.syncFile(c, b.mapping("admins", "admin"), "keep: [admin@example.com]\n")
+	c.file("sync.yaml", strings.Replace(string(mustRead(t, file)), "bindPasswordFile: ldap.pw", "bindPasswordCommand: cat ldap.pw", 1))
+	if err := os.Chmod(file, 0o666); err != nil {
+		t.Fatal(err)
+	}
+	r := c.run("sync", "-f", file, "--yes")
+	expectExit(t, r, 2, "not running ldap.bindPasswordCommand: "+file+" may not name a command to run: it is writable by others (mode 0666)",
+		"chmod go-w "+file)
+	expectNoRequest(t, srv)
+	if err := os.Chmod(file, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	// The command runs in the current directory: give it the file's.
+	c.file("sync.yaml", strings.Replace(string(mustRead(t, file)), "cat ldap.pw", "cat "+filepath.Join(c.dir, "ldap.pw"), 1))
+	r = c.run("sync", "-f", file, "--yes")
+	expectExit(t, r, 0, "Applied: 1 created")
+}
+
 // --debug writes each LDAP operation as the ldapsearch command that does
 // the same, with its time and without the password, besides the API trace.
 func TestSyncDebug(t *testing.T) {
