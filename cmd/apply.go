@@ -36,6 +36,20 @@ type ApplyOptions struct {
 	Yes               bool
 	Parallel          int
 	ContinueOnError   bool
+
+	// name is the command carrying the plan out, for messages: apply (when
+	// empty) or sync.
+	name string
+	// planJSON writes the plan as diff -o json does (sync -o json).
+	planJSON bool
+}
+
+// command is the name of the command carrying the plan out.
+func (opts *ApplyOptions) command() string {
+	if opts.name == "" {
+		return "apply"
+	}
+	return opts.name
 }
 
 // Bounds of --parallel, and the plan size from which a terminal gets a
@@ -185,7 +199,20 @@ func applyRun(opts *ApplyOptions) error {
 	if err != nil {
 		return err
 	}
+	return opts.applyPlan(p, audit.Source{File: p.file.Name, SHA256: p.sha256})
+}
+
+// applyPlan shows a plan, checks its limits, and makes it (or, on a dry
+// run, saves it with --save-plan): apply's, and sync's, whose changes the
+// audit log records with source.
+func (opts *ApplyOptions) applyPlan(p *planned, source audit.Source) error {
 	errOut := opts.IO.ErrOut
+	printer := opts.Printer(output.Options{})
+	if opts.planJSON {
+		if err := p.plan.WriteJSON(printer.Out); err != nil {
+			return err
+		}
+	}
 	if p.plan.InSync() {
 		say(errOut, "No changes: the server matches %s (%s).\n", p.file.Name, output.Count(p.plan.Unchanged, "user"))
 		if opts.DryRun {
@@ -193,9 +220,10 @@ func applyRun(opts *ApplyOptions) error {
 		}
 		return nil
 	}
-	printer := opts.Printer(output.Options{})
-	if err := writePlanText(printer.Out, p, printer.Color); err != nil {
-		return err
+	if !opts.planJSON {
+		if err := writePlanText(printer.Out, p, printer.Color); err != nil {
+			return err
+		}
 	}
 	if err := p.plan.CheckLimits(p.limits, len(p.current)); err != nil {
 		return limitError(err)
@@ -207,7 +235,7 @@ func applyRun(opts *ApplyOptions) error {
 		fmt.Fprintln(errOut, "Dry run: nothing was changed.")
 		return nil
 	}
-	return opts.execute(p, audit.Source{File: p.file.Name, SHA256: p.sha256})
+	return opts.execute(p, source)
 }
 
 // applySavedPlan makes exactly the changes of a saved plan, when the
@@ -317,6 +345,7 @@ func (sp *savedPlanFile) planFor(ctx context.Context, section *users.SavedInstan
 	if err != nil {
 		return nil, err
 	}
+	plan.Unmatched = sp.saved.Options.Unmatched
 	if !sp.saved.Options.Force {
 		for i := range plan.Changes {
 			plan.Changes[i].Refused = ""
@@ -366,8 +395,12 @@ func (opts *ApplyOptions) execute(p *planned, source audit.Source) error {
 // yes: without a terminal it needs --yes.
 func (opts *ApplyOptions) confirm(question string) error {
 	if !opts.IO.CanPrompt() {
-		return withHint(usageErrorf("apply makes no change without a confirmation, and %s: nothing was changed", opts.IO.WhyNoPrompt()),
-			"review the plan (`dqo-users diff`), then pass --yes")
+		review := "`dqo-users diff`"
+		if opts.name != "" {
+			review = "`dqo-users " + opts.name + " --dry-run`"
+		}
+		return withHint(usageErrorf("%s makes no change without a confirmation, and %s: nothing was changed", opts.command(), opts.IO.WhyNoPrompt()),
+			"review the plan ("+review+"), then pass --yes")
 	}
 	ok, err := opts.IO.Confirm(opts.Context, question)
 	if err != nil {
@@ -430,7 +463,7 @@ func (opts *ApplyOptions) makeChanges(ctx context.Context, p *planned, source au
 		progress.bar.Finish()
 	}
 	printRefused(errOut, p.plan)
-	printApplySummary(errOut, report)
+	printApplySummary(errOut, report, opts.command())
 	if report.RecordErr != nil && !report.Interrupted {
 		return recordError(report.RecordErr, report.Unrecorded)
 	}
@@ -541,13 +574,13 @@ func printRefused(w io.Writer, plan *users.Plan) {
 // applyListShown bounds each list of changes in a summary.
 const applyListShown = 10
 
-// printApplySummary says what apply did: the counts, then the changes not
-// attempted and those whose outcome is unknown (a request cut short after
-// Ctrl-C), which a list call tells.
-func printApplySummary(w io.Writer, r *users.Report) {
+// printApplySummary says what apply (or sync, the command named) did: the
+// counts, then the changes not attempted and those whose outcome is
+// unknown (a request cut short after Ctrl-C), which a list call tells.
+func printApplySummary(w io.Writer, r *users.Report, command string) {
 	printSummary(w, r, fmt.Sprintf("%d created, %d updated, %d deleted, %d unchanged, %d refused, %d failed",
 		r.Created, r.Updated, r.Deleted, r.Unchanged, r.Refused, r.Failed()), "Applied",
-		"Run apply again to finish: changes already made are not repeated.")
+		"Run "+command+" again to finish: changes already made are not repeated.")
 }
 
 // printDeleteSummary says what a delete of several users did, as apply's

@@ -2,23 +2,28 @@ package cmd
 
 import (
 	"fmt"
+	"io"
 	"strings"
 
 	"github.com/spf13/cobra"
+
+	"github.com/dqops-users/dqo-users/pkg/directory"
 )
 
 // newHelpCmd replaces cobra's help command with one that also has the
-// "exit-codes" topic.
+// "exit-codes" and "sync" topics.
 func newHelpCmd(root *cobra.Command) *cobra.Command {
 	help := &cobra.Command{
 		Use:   "help [command]",
 		Short: "Show the help of any command, or of the exit codes",
 		Long: `Show the help of a command: what it does, its flags and examples, the same
 as "dqo-users COMMAND --help". "dqo-users help exit-codes" lists the exit
-codes that scripts can act on.`,
+codes that scripts can act on; "dqo-users help sync" describes the sync file
+of "dqo-users sync".`,
 		Example: `  $ dqo-users help
   $ dqo-users help config use
-  $ dqo-users help exit-codes`,
+  $ dqo-users help exit-codes
+  $ dqo-users help sync`,
 		ValidArgsFunction: func(c *cobra.Command, args []string, toComplete string) ([]string, cobra.ShellCompDirective) {
 			var names []string
 			for _, sub := range root.Commands() {
@@ -68,6 +73,23 @@ name that the "code" field of a JSON error object (-o json) carries.`,
 		Args: noArgs,
 		RunE: func(c *cobra.Command, _ []string) error {
 			return c.Help()
+		},
+	})
+	help.AddCommand(&cobra.Command{
+		Use:   "sync",
+		Short: "Describe the sync file that dqo-users sync reads",
+		Long: `Describe the sync file that "dqo-users sync -f FILE" reads: where the
+directory is, who in it may be a DQOps user, which groups give which roles,
+and what becomes of the DQOps users in no mapped group. "dqo-users sync
+--help" describes the command.
+
+` + directory.Reference,
+		Example: `  $ dqo-users help sync
+  $ dqo-users sync -f sync.yaml --check`,
+		Args: noArgs,
+		RunE: func(c *cobra.Command, _ []string) error {
+			_, err := io.WriteString(c.OutOrStdout(), directory.Reference)
+			return err
 		},
 	})
 	return help

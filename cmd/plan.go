@@ -47,6 +47,22 @@ type PlanOptions struct {
 	Limits users.Limits
 	// SavePlan is --save-plan: where the plan is written for apply --plan.
 	SavePlan string
+
+	// unmatched and keep are a sync file's unmatched: and keep:
+	// (users.Options), which sync sets.
+	unmatched users.Unmatched
+	keep      func(email string) bool
+	// grants, when set, are the data-domain grants to check against the
+	// instance in place of the file's: a sync file's mappings, each
+	// checked once with its line.
+	grants grantChecker
+}
+
+// grantChecker holds data-domain grants to check against an instance: a
+// users file (users.File), or a sync file's mappings (directory.Config).
+type grantChecker interface {
+	HasGrants() bool
+	CheckGrants(api.GrantRule) error
 }
 
 // addPlanFlags adds the flags that shape a plan, which diff and apply share.
@@ -55,6 +71,13 @@ func addPlanFlags(c *cobra.Command, o *PlanOptions, maxDeletes, csvColumns *stri
 	fl.StringVar(csvColumns, "csv-columns", "", "read a CSV file's fields from other columns, e.g. `email=\"Work Email\",accountRole=Role`; other columns are then ignored")
 	fl.BoolVar(&o.IgnoreAbsentDomains, "ignore-absent-domains", false, "leave out data-domain roles on an instance without data domains (as domains: ignore-where-absent)")
 	addFileFlags(c, &o.File, &o.Format)
+	addGuardFlags(c, o, maxDeletes)
+}
+
+// addGuardFlags adds the flags that guard and limit a plan, and save it:
+// apply's and diff's, and sync's.
+func addGuardFlags(c *cobra.Command, o *PlanOptions, maxDeletes *string) {
+	fl := c.Flags()
 	fl.BoolVar(&o.Force, "force", false, "allow deleting or demoting your own account and the last admin")
 	fl.BoolVar(&o.AllowLocalDomain, "allow-local-domain", false, "accept new users whose email domain has no dot (ana@intranet)")
 	fl.StringVar(&o.Instance, "instance", "", "refuse to act unless the target is the DQOps at `URL` (as a file's instance: key)")
@@ -100,6 +123,9 @@ type planned struct {
 	// limits are the limits the plan is held to: the command line's, or
 	// those a saved plan was made with.
 	limits users.Limits
+	// source is what a saved plan says it was made from: the users file,
+	// or the sync file.
+	source users.PlanSource
 }
 
 // usersFile is a users file read and checked, before any request.
@@ -129,11 +155,17 @@ func (o *PlanOptions) readFile() (*usersFile, error) {
 func (f *usersFile) checkInstances(targets []*target) error {
 	for _, t := range targets {
 		if err := f.file.CheckInstance(t.URL); err != nil {
-			return withHint(&ExitError{Code: ExitUsage, Err: fmt.Errorf("%w: nothing was sent", err)},
-				"check --profile, --url or DQOPS_URL: the file's instance: key (or --instance) says where it belongs")
+			return instanceError(err)
 		}
 	}
 	return nil
+}
+
+// instanceError is a file (or --instance) for another instance than the
+// target: nothing may be sent.
+func instanceError(err error) error {
+	return withHint(&ExitError{Code: ExitUsage, Err: fmt.Errorf("%w: nothing was sent", err)},
+		"check --profile, --url or DQOPS_URL: the file's instance: key (or --instance) says where it belongs")
 }
 
 // plan reads the file, then the server, and compares them: what diff shows
@@ -166,6 +198,7 @@ func (o *PlanOptions) planFor(ctx context.Context, f *usersFile, t *target, clie
 		return nil, err
 	}
 	p.target, p.sha256, p.limits = t, f.sha256, o.Limits
+	p.source = users.PlanSource{File: p.file.Name, SHA256: p.sha256}
 	return p, nil
 }
 
@@ -214,14 +247,15 @@ func parseUsersFile(io *iostreams.IOStreams, name, format string, data []byte, o
 // makePlan reads the caller's profile (who is applying, and the kind of
 // instance) and the users, in one list call, checks the file's data-domain
 // grants (reading the data domains when it has grants and the instance has
-// domains), and compares the file with the users.
+// domains), and compares the file with the users. Sync's grants are its
+// mappings' (o.grants).
 func makePlan(ctx context.Context, client *api.Client, file *users.File, o *PlanOptions, errOut io.Writer) (*planned, error) {
 	who, current, err := callerAndUsers(ctx, client, errOut)
 	if err != nil {
 		return nil, err
 	}
 	flavour := client.DecideFlavour(who, current)
-	if file.HasGrants() {
+	if o.grantsOf(file).HasGrants() {
 		rule, err := grantRule(ctx, client, flavour)
 		if err != nil {
 			return nil, err
@@ -231,11 +265,11 @@ func makePlan(ctx context.Context, client *api.Client, file *users.File, o *Plan
 				client.BaseURL(), file.Name, n)
 			file = dropped
 		}
-		if err := file.CheckGrants(rule); err != nil {
+		if err := o.grantsOf(file).CheckGrants(rule); err != nil {
 			return nil, withHint(&ExitError{Code: ExitUsage, Err: err}, "nothing was changed; "+grantHint(flavour))
 		}
 	}
-	plan := users.NewPlan(file, current, users.Options{Prune: o.Prune, Force: o.Force, Caller: who.User})
+	plan := users.NewPlan(file, current, users.Options{Prune: o.Prune, Force: o.Force, Caller: who.User, Unmatched: o.unmatched, Keep: o.keep})
 	if len(plan.Ambiguous) > 0 {
 		return nil, withHint(&ExitError{Code: ExitUsage, Err: &users.ValidationError{File: file.Name, Problems: plan.Ambiguous}},
 			"nothing was changed; write each email with the exact spelling the server has (`dqo-users list`)")
@@ -261,6 +295,15 @@ func makePlan(ctx context.Context, client *api.Client, file *users.File, o *Plan
 	return &planned{file: file, client: client, plan: plan, current: current, flavour: flavour}, nil
 }
 
+// grantsOf is what holds the grants to check against the instance: the
+// file, unless sync's mappings give them (o.grants).
+func (o *PlanOptions) grantsOf(file *users.File) grantChecker {
+	if o.grants != nil {
+		return o.grants
+	}
+	return file
+}
+
 // flavourName is a flavour as a saved plan records it.
 func flavourName(f api.Flavour) string {
 	switch f {
@@ -282,8 +325,8 @@ func (o *PlanOptions) savePlan(ps ...*planned) error {
 		PlanVersion: users.PlanVersion,
 		Tool:        "dqo-users " + o.Version,
 		CreatedAt:   time.Now().UTC().Truncate(time.Second),
-		Source:      users.PlanSource{File: ps[0].file.Name, SHA256: ps[0].sha256},
-		Options:     users.SavedOptions{Prune: o.Prune, Force: o.Force, MaxDeletes: o.Limits.MaxDeletes.String()},
+		Source:      ps[0].source,
+		Options:     users.SavedOptions{Prune: o.Prune, Force: o.Force, MaxDeletes: o.Limits.MaxDeletes.String(), Unmatched: o.unmatched},
 	}
 	for _, p := range ps {
 		saved.Instances = append(saved.Instances, users.NewSavedInstance(p.plan, p.current, p.target.Canonical(), p.target.ProfileName(), flavourName(p.flavour)))

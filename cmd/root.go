@@ -257,6 +257,7 @@ var subcommands = []subcommand{
 	{[]string{"export"}, func(f *Factory, _ BuildInfo) *cobra.Command { return NewCmdExport(f, nil) }},
 	{[]string{"diff"}, func(f *Factory, _ BuildInfo) *cobra.Command { return NewCmdDiff(f, nil) }},
 	{[]string{"apply"}, func(f *Factory, _ BuildInfo) *cobra.Command { return NewCmdApply(f, nil) }},
+	{[]string{"sync"}, func(f *Factory, _ BuildInfo) *cobra.Command { return NewCmdSync(f, nil) }},
 }
 
 // commandNamed returns the constructor of the command that args run, found
