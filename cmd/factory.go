@@ -52,6 +52,9 @@ type Factory struct {
 	// program's name (the audit log records it).
 	Version string
 	Args    []string
+	// Getenv reads the environment, as the settings do (a sync file's
+	// bindPasswordEnv).
+	Getenv func(string) string
 	// Settings are those of the command line and the environment, without
 	// a profile's.
 	Settings func() (config.Settings, error)
@@ -102,7 +105,7 @@ type Factory struct {
 // the configuration.
 func newFactory(ctx context.Context, env Env, flags *pflag.FlagSet, args []string) *Factory {
 	resolver := config.NewResolver(flags, env.Getenv)
-	f := &Factory{IO: env.IO, Version: env.Version, Args: args}
+	f := &Factory{IO: env.IO, Version: env.Version, Args: args, Getenv: env.Getenv}
 	f.Settings = func() (config.Settings, error) {
 		st, err := resolver.Resolve(nil, "")
 		if err != nil {

@@ -9,6 +9,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/dqops-users/dqo-users/pkg/api"
 	"github.com/dqops-users/dqo-users/pkg/audit"
 	"github.com/dqops-users/dqo-users/pkg/config"
 	"github.com/dqops-users/dqo-users/pkg/directory"
@@ -30,13 +31,16 @@ type SyncOptions struct {
 	Output output.Format
 	// Settings are those of the command line and the environment (--debug).
 	Settings func() (config.Settings, error)
+	// Getenv reads the environment (bindPasswordEnv).
+	Getenv func(string) string
 }
 
 // NewCmdSync builds "sync"; runF, when not nil, replaces the run function.
 func NewCmdSync(f *Factory, runF func(*SyncOptions) error) *cobra.Command {
 	opts := &SyncOptions{}
 	opts.IO, opts.Target, opts.Client, opts.Printer, opts.Version, opts.Args = f.IO, f.Target, f.Client, f.Printer, f.Version, f.Args
-	opts.Settings = f.Settings
+	opts.Targets, opts.ClientOf = f.Targets, f.ClientOf
+	opts.Settings, opts.Getenv = f.Settings, f.Getenv
 	opts.name = "sync"
 	var maxDeletes string
 	c := &cobra.Command{
@@ -89,7 +93,11 @@ to DQOps. --dry-run prints the plan and changes nothing; with --save-plan
 PLAN it writes the plan for "dqo-users apply --plan PLAN", which later makes
 exactly its changes. --debug writes every LDAP operation as the ldapsearch
 command that does the same, with the time it took (never the password), and
-traces the requests to DQOps.`,
+traces the requests to DQOps.
+
+With several profiles (--profile dev,prod, --all-profiles) the directory is
+read once and kept on every instance, each planned, confirmed once for all,
+and applied as apply applies several (--rollout one at a time).`,
 		Example: `  $ dqo-users sync -f sync.yaml --check
   $ dqo-users sync -f sync.yaml --dry-run
   $ dqo-users sync -f sync.yaml --yes
@@ -136,6 +144,7 @@ traces the requests to DQOps.`,
 	fl.BoolVarP(&opts.Yes, "yes", "y", false, "sync without asking; needed without a terminal")
 	fl.IntVar(&opts.Parallel, "parallel", applyDefaultParallel, "`N` requests at a time")
 	fl.BoolVar(&opts.ContinueOnError, "continue-on-error", false, "attempt every change even after a failure")
+	fl.BoolVar(&opts.Rollout, "rollout", false, "with several profiles: sync one instance at a time, in the order given, and stop at the first that fails or is refused")
 	fl.StringVarP((*string)(&opts.Output), "output", "o", string(output.FormatText), "output `FORMAT`: text or json")
 	_ = c.RegisterFlagCompletionFunc("output", fixedCompletion(output.Names(diffFormats)...))
 	for _, other := range []string{"dry-run", "yes", "prune", "force", "max-deletes", "max-changes", "save-plan", "instance",
@@ -156,7 +165,7 @@ func syncRun(opts *SyncOptions) error {
 	if err != nil {
 		return err
 	}
-	read := directory.Options{Stderr: errOut, CheckTrusted: config.CheckFileTrusted}
+	read := directory.Options{Stderr: errOut, CheckTrusted: config.CheckFileTrusted, Getenv: opts.Getenv}
 	if st.Debug {
 		read.Debug = errOut
 	}
@@ -175,8 +184,8 @@ func syncRun(opts *SyncOptions) error {
 		return err
 	}
 	// Everything that can be refused without a request is, before the
-	// directory is asked: the target, and the instance the file is for.
-	t, err := opts.Target()
+	// directory is asked: the targets, and the instance the file is for.
+	targets, err := opts.Targets()
 	if err != nil {
 		return err
 	}
@@ -184,8 +193,10 @@ func syncRun(opts *SyncOptions) error {
 	if err != nil {
 		return withHint(&ExitError{Code: ExitUsage, Err: err}, "nothing was sent")
 	}
-	if err := file.CheckInstance(t.URL); err != nil {
-		return instanceError(err)
+	for _, t := range targets {
+		if err := file.CheckInstance(t.URL); err != nil {
+			return instanceError(err)
+		}
 	}
 	res, err := directory.Read(ctx, cfg, read)
 	if err != nil {
@@ -193,18 +204,32 @@ func syncRun(opts *SyncOptions) error {
 	}
 	writeDirectorySummary(errOut, cfg, res)
 	file.Entries = res.Entries()
-	client, err := opts.Client(ctx)
-	if err != nil {
-		return err
-	}
 	opts.unmatched, opts.keep, opts.grants = cfg.Unmatched, cfg.Keeps, cfg
-	p, err := makePlan(ctx, client, file, &opts.PlanOptions, errOut)
+	source := audit.Source{Sync: cfg.Path, SHA256: cfg.SHA256}
+	plan := func(ctx context.Context, t *target, client *api.Client, errOut io.Writer) (*planned, error) {
+		p, err := makePlan(ctx, client, file.For(t.URL), &opts.PlanOptions, errOut)
+		if err != nil {
+			return nil, err
+		}
+		p.target, p.sha256, p.limits = t, cfg.SHA256, opts.Limits
+		p.source = users.PlanSource{Sync: cfg.Path, SHA256: cfg.SHA256}
+		return p, nil
+	}
+	if several(targets) {
+		// One directory, read once, kept on every instance.
+		return opts.applyOnEach(targets, func(ctx context.Context, m *member) (*planned, error) {
+			return plan(ctx, m.t, m.client, m.errOut)
+		}, source)
+	}
+	client, err := opts.ClientOf(ctx, targets[0])
 	if err != nil {
 		return err
 	}
-	p.target, p.sha256, p.limits = t, cfg.SHA256, opts.Limits
-	p.source = users.PlanSource{Sync: cfg.Path, SHA256: cfg.SHA256}
-	return opts.applyPlan(p, audit.Source{Sync: cfg.Path, SHA256: cfg.SHA256})
+	p, err := plan(ctx, targets[0], client, errOut)
+	if err != nil {
+		return err
+	}
+	return opts.applyPlan(p, source)
 }
 
 // checkPrune holds --prune and unmatched: delete to each other: deleting

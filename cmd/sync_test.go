@@ -541,3 +541,30 @@ func mustRead(t testing.TB, path string) []byte {
 	}
 	return data
 }
+
+// With several profiles the directory is read once and kept on each
+// instance: one confirmation, each instance planned and applied, and a
+// second sync sends no write to either.
+func TestSyncSeveralInstances(t *testing.T) {
+	t.Parallel()
+	b := newBranch(t, "fleet", []string{"ana", "bo"}, map[string][]string{"viewers": {"ana", "bo"}})
+	dev := startSandbox(t, sandbox.Options{}, syncBo)
+	prod := startSandbox(t, sandbox.Options{API: "1.0"}, syncOld)
+	c := fleetOf(t, []string{"dev", "prod"}, dev, prod)
+	c.likeCI()
+	file := b.syncFile(c, b.mapping("viewers", "viewer"), "keep: [admin@example.com, viewer@example.com]\n")
+	r := c.run("sync", "-f", file, "--profile", "dev,prod", "--yes")
+	expectExit(t, r, 0, "dev: Created user ana@corp.example", "prod: Created user bo@corp.example", "dev (", "prod (")
+	for _, srv := range []*testServer{dev, prod} {
+		for _, email := range []string{"ana@corp.example", "bo@corp.example"} {
+			if u, ok := srv.user(email); !ok || u.AccountRole != "viewer" {
+				t.Errorf("%s: %s is %+v", srv.URL, email, u)
+			}
+		}
+		srv.ResetRequests()
+	}
+	r = c.run("sync", "-f", file, "--profile", "dev,prod", "--yes")
+	expectExit(t, r, 0, "in sync")
+	expectNoWrite(t, dev)
+	expectNoWrite(t, prod)
+}
