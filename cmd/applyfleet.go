@@ -18,6 +18,10 @@ import (
 // order given, stopping at the first that fails or is refused.
 func (opts *ApplyOptions) applyOnEach(targets []*target, plan func(context.Context, *member) (*planned, error), source audit.Source) error {
 	ctx := opts.Context
+	if opts.GeneratePasswords != "" {
+		return withHint(usageErrorf("--generate-passwords is refused with several profiles: one password on many instances: nothing was sent"),
+			"apply to one profile at a time, each with a passwords file of its own")
+	}
 	printer := opts.Printer(output.Options{})
 	fl := newFleet(opts.IO, opts.ClientOf, targets, false)
 	err := fl.step(ctx, func(ctx context.Context, m *member) error {
