@@ -132,7 +132,7 @@ DQOPS_AUDIT_LOG, or the profile's audit_log) every change is recorded.`,
 		RunE: func(c *cobra.Command, _ []string) error {
 			opts.Context = c.Context()
 			if opts.PlanFile == "" {
-				if err := validateFileFlags(opts.File, opts.Format); err != nil {
+				if err := validateFileFlags(opts.File); err != nil {
 					return err
 				}
 			}

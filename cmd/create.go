@@ -69,9 +69,6 @@ A role of none is no grant.`,
 			if err := validateNewEmail(opts.Email, opts.AllowLocalDomain); err != nil {
 				return err
 			}
-			if err := validateActionOutput(opts.Output); err != nil {
-				return err
-			}
 			var err error
 			if opts.DomainRoles, err = parseDomainRoles(domainRoles); err != nil {
 				return err

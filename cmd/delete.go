@@ -63,9 +63,6 @@ DQOPS_AUDIT_LOG, or the profile's audit_log) every deletion is recorded.`,
 				return err
 			}
 			opts.Emails = uniqueEmails(args)
-			if err := validateActionOutput(opts.Output); err != nil {
-				return err
-			}
 			if opts.Parallel < 1 || opts.Parallel > applyMaxParallel {
 				return usageErrorf("--parallel must be between 1 and %d, not %d", applyMaxParallel, opts.Parallel)
 			}

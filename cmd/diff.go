@@ -60,12 +60,9 @@ with a warning: apply would refuse it.`,
 		RunE: func(c *cobra.Command, _ []string) error {
 			opts.Context = c.Context()
 			if opts.Against == "" {
-				if err := validateFileFlags(opts.File, opts.Format); err != nil {
+				if err := validateFileFlags(opts.File); err != nil {
 					return err
 				}
-			}
-			if _, ok := output.ParseFormat(string(opts.Output), diffFormats...); !ok {
-				return usageErrorf("--output must be text or json, not %q", opts.Output)
 			}
 			if err := opts.readFlags(c, maxDeletes, csvColumns); err != nil {
 				return err
@@ -82,8 +79,8 @@ with a warning: apply would refuse it.`,
 	c.MarkFlagsMutuallyExclusive("file", "against")
 	_ = c.RegisterFlagCompletionFunc("against", f.completeProfiles)
 	c.Flags().BoolVar(&opts.Prune, "prune", false, "include the deletion of users the file does not mention")
-	c.Flags().StringVarP((*string)(&opts.Output), "output", "o", string(output.FormatText), "output `FORMAT`: text or json")
-	_ = c.RegisterFlagCompletionFunc("output", fixedCompletion(output.Names(diffFormats)...))
+	opts.Output = output.FormatText
+	formatFlag(c, &opts.Output, "output", "o", "output `FORMAT`: text or json", diffFormats...)
 	return c
 }
 

@@ -38,7 +38,7 @@ type ExportOptions struct {
 func NewCmdExport(f *Factory, runF func(*ExportOptions) error) *cobra.Command {
 	opts := &ExportOptions{}
 	opts.IO, opts.Targets, opts.ClientOf = f.IO, f.Targets, f.ClientOf
-	var format string
+	var format output.Format
 	c := &cobra.Command{
 		Use:   "export",
 		Short: "Write every user in the file format that apply reads",
@@ -84,13 +84,8 @@ with a warning: no command can change them.`,
 			opts.Context = c.Context()
 			// The default is empty rather than "yaml" so that errors stay
 			// sentences: -o yaml and json turn them into JSON objects.
-			name := format
-			if name == "" {
-				name = string(users.FormatYAML)
-			}
-			var err error
-			if opts.Format, err = users.ParseFormat(name); err != nil {
-				return usageErrorf("--output: %v", err)
+			if opts.Format = format; opts.Format == "" {
+				opts.Format = users.FormatYAML
 			}
 			if runF != nil {
 				return runF(opts)
@@ -98,10 +93,9 @@ with a warning: no command can change them.`,
 			return exportRun(opts)
 		},
 	}
-	c.Flags().StringVarP(&format, "output", "o", "", "output `FORMAT`: yaml, json or csv (default yaml)")
+	formatFlag(c, &format, "output", "o", "output `FORMAT`: yaml, json or csv (default yaml)", users.Formats()...)
 	c.Flags().StringVar(&opts.To, "to", "", "write the export to `FILE`, whole or not at all, rather than to stdout")
 	c.Flags().BoolVar(&opts.NoInstance, "no-instance", false, "leave out the instance the file is for")
-	_ = c.RegisterFlagCompletionFunc("output", fixedCompletion(output.Names(users.Formats())...))
 	return c
 }
 

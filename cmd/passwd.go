@@ -166,9 +166,6 @@ func passwdRun(opts *PasswdOptions) error {
 // canGetPassword refuses, before anything is sent, a command that would
 // need a prompt it cannot show.
 func (o *PasswdOptions) canGetPassword() error {
-	if err := validateActionOutput(o.Output); err != nil {
-		return err
-	}
 	if !o.PasswordStdin && !o.IO.CanPrompt() {
 		return usageErrorf("a password is needed, and %s: pass --password-stdin and the password on stdin", o.IO.WhyNoPrompt())
 	}

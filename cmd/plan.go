@@ -32,7 +32,7 @@ type PlanOptions struct {
 	Version  string
 
 	File   string
-	Format string
+	Format output.Format
 	Prune  bool
 	Force  bool
 	// AllowLocalDomain accepts new users whose email domain has no dot.
@@ -223,11 +223,9 @@ func readUsersData(ctx context.Context, io *iostreams.IOStreams, name string) ([
 
 // parseUsersFile validates the whole file before any request; a problem is
 // a usage error listing every problem with its line.
-func parseUsersFile(io *iostreams.IOStreams, name, format string, data []byte, opts users.ParseOptions) (*users.File, error) {
-	var fm users.Format
-	if format != "" {
-		fm, _ = users.ParseFormat(format)
-	} else {
+func parseUsersFile(io *iostreams.IOStreams, name string, format output.Format, data []byte, opts users.ParseOptions) (*users.File, error) {
+	fm := format
+	if fm == "" {
 		fm = users.DetectFormat(name, data)
 	}
 	file, err := opts.Parse(name, data, fm)

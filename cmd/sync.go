@@ -114,9 +114,6 @@ and applied as apply applies several (--rollout one at a time).`,
 			case "-":
 				return usageErrorf("the sync file cannot be read from stdin: its bindPasswordCommand is run only from a file that only you can write")
 			}
-			if _, ok := output.ParseFormat(string(opts.Output), diffFormats...); !ok {
-				return usageErrorf("--output must be text or json, not %q", opts.Output)
-			}
 			opts.planJSON = opts.Output == output.FormatJSON
 			if opts.Parallel < 1 || opts.Parallel > applyMaxParallel {
 				return usageErrorf("--parallel must be between 1 and %d, not %d", applyMaxParallel, opts.Parallel)
@@ -145,8 +142,8 @@ and applied as apply applies several (--rollout one at a time).`,
 	fl.IntVar(&opts.Parallel, "parallel", applyDefaultParallel, "`N` requests at a time")
 	fl.BoolVar(&opts.ContinueOnError, "continue-on-error", false, "attempt every change even after a failure")
 	fl.BoolVar(&opts.Rollout, "rollout", false, "with several profiles: sync one instance at a time, in the order given, and stop at the first that fails or is refused")
-	fl.StringVarP((*string)(&opts.Output), "output", "o", string(output.FormatText), "output `FORMAT`: text or json")
-	_ = c.RegisterFlagCompletionFunc("output", fixedCompletion(output.Names(diffFormats)...))
+	opts.Output = output.FormatText
+	formatFlag(c, &opts.Output, "output", "o", "output `FORMAT`: text or json", diffFormats...)
 	for _, other := range []string{"dry-run", "yes", "prune", "force", "max-deletes", "max-changes", "save-plan", "instance",
 		"allow-local-domain", "parallel", "continue-on-error"} {
 		c.MarkFlagsMutuallyExclusive("check", other)

@@ -60,9 +60,6 @@ how to remove it.`,
 			if err := validateEmails(args); err != nil {
 				return err
 			}
-			if err := validateActionOutput(opts.Output); err != nil {
-				return err
-			}
 			var err error
 			if role != "" {
 				if opts.Role, err = parseRoleFlag("role", role); err != nil {
