@@ -241,22 +241,6 @@ func firstLine(s string) string {
 	return line
 }
 
-// fleetLabels names the members for a confirmation: "dev (URL) and prod
-// (URL)".
-func fleetLabels(ms []*member) string {
-	labels := make([]string, 0, len(ms))
-	for _, m := range ms {
-		labels = append(labels, m.t.Label())
-	}
-	switch len(labels) {
-	case 0:
-		return ""
-	case 1:
-		return labels[0]
-	}
-	return strings.Join(labels[:len(labels)-1], ", ") + " and " + labels[len(labels)-1]
-}
-
 // alive are the members that have not failed.
 func (fl *fleet) alive() []*member {
 	var out []*member

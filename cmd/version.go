@@ -59,9 +59,9 @@ func versionRun(opts *VersionOptions) error {
 	b := opts.Build
 	switch opts.Output {
 	case output.FormatJSON:
-		return output.WriteJSON(opts.IO.Out, versionJSON{b.Version, b.Commit, b.Date})
+		return output.WriteJSON(opts.IO.Out, versionJSON(b))
 	case output.FormatYAML:
-		return output.WriteYAML(opts.IO.Out, versionJSON{b.Version, b.Commit, b.Date})
+		return output.WriteYAML(opts.IO.Out, versionJSON(b))
 	}
 	fmt.Fprintf(opts.IO.Out, "dqo-users %s\n", versionLine(b))
 	return nil
