@@ -104,11 +104,14 @@ A role of none is no grant.`,
 }
 
 func createRun(opts *CreateOptions) error {
+	if opts.PasswordPrompt || opts.PasswordStdin || opts.GeneratePassword {
+		if targets, err := opts.Targets(); err == nil && several(targets) {
+			return withHint(usageErrorf("a password is not set on several instances at once: one password on many instances: nothing was sent"),
+				"create the user with --profile NAME on each, or without a password")
+		}
+	}
 	several, err := opts.onEach(opts.Context, opts.IO, opts.Output != "",
 		func(w writeOptions, io *iostreams.IOStreams, client func(context.Context) (*api.Client, error)) error {
-			if opts.PasswordPrompt || opts.PasswordStdin || opts.GeneratePassword {
-				return usageErrorf("a password is not set on several instances at once: one password on many instances; set it with --profile NAME on each")
-			}
 			one := *opts
 			one.writeOptions, one.IO, one.Client = w, io, client
 			return createOne(&one)
