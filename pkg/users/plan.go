@@ -109,6 +109,10 @@ type Options struct {
 	Force bool
 	// Caller is the email of the account the API key belongs to.
 	Caller string
+	// AllowLookAlike lets the plan create a user whose email looks like an
+	// existing user's (api.LookAlike); otherwise such a create is refused
+	// (RefusedLookAlike) and the rest applied.
+	AllowLookAlike bool
 }
 
 // Usable returns the users of a list that a request can name, each once:
@@ -140,6 +144,9 @@ func Usable(current []api.User) (usable []api.User, unreachable []string) {
 func NewPlan(f *File, current []api.User, opts Options) *Plan {
 	p := &Plan{Prune: opts.Prune, Caller: opts.Caller}
 	index := NewIndex(current)
+	// Made at the first create: the look-alike keys of every user cost more
+	// than the plans without a create should pay.
+	var lookAlikes LookAlikeIndex
 	matched := make([]bool, len(current))
 	for _, e := range f.Entries {
 		i, err := index.Find(e.Email)
@@ -155,7 +162,16 @@ func NewPlan(f *File, current []api.User, opts Options) *Plan {
 		}
 		if err != nil {
 			after := &api.User{Email: e.Email, AccountRole: e.AccountRole, DataDomainRoles: api.GrantsOf(e.DataDomainRoles)}
-			p.Changes = append(p.Changes, Change{Action: ActionCreate, Email: e.Email, After: after, Line: e.Line})
+			c := Change{Action: ActionCreate, Email: e.Email, After: after, Line: e.Line}
+			if !opts.AllowLookAlike {
+				if lookAlikes == nil {
+					lookAlikes = NewLookAlikeIndex(current)
+				}
+				if like := lookAlikes.Of(e.Email); len(like) > 0 {
+					c.Refused = RefusedLookAlike(e.Email, like)
+				}
+			}
+			p.Changes = append(p.Changes, c)
 			continue
 		}
 		matched[i] = true
