@@ -4,26 +4,12 @@ package cmd_test
 
 import (
 	"encoding/json"
-	"fmt"
 	"os"
 	"path/filepath"
 	"testing"
 
 	"github.com/dqops-users/dqo-users/pkg/sandbox"
 )
-
-// prodConfig writes a configuration file whose profile prod is srv, with
-// its admin key, and returns the environment that selects it: no URL and
-// no key besides the profile's.
-func prodConfig(t *testing.T, srv *testServer) map[string]string {
-	t.Helper()
-	path := filepath.Join(t.TempDir(), "config.yaml")
-	doc := fmt.Sprintf("profiles:\n  prod:\n    url: %s\n    api_key: %s\n", srv.URL, srv.AdminKey())
-	if err := os.WriteFile(path, []byte(doc), 0o600); err != nil {
-		t.Fatal(err)
-	}
-	return map[string]string{"DQOPS_CONFIG": path, "DQOPS_PROFILE": "prod"}
-}
 
 // startProdPTY runs the binary on a pseudo-terminal against srv through the
 // profile prod, with {URL} standing for srv's address.

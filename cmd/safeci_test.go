@@ -359,3 +359,20 @@ func TestMaxChanges(t *testing.T) {
 
 // seeded is the email of the sandbox's ith seeded user.
 func seeded(i int) string { return fmt.Sprintf("user%06d@example.com", i) }
+
+// prodConfig writes a configuration file whose profile prod is srv, with
+// its admin key and the profile's extra settings (lines such as
+// "audit_log: PATH"), and returns the environment that selects it: no URL
+// and no key besides the profile's.
+func prodConfig(t *testing.T, srv *testServer, extra ...string) map[string]string {
+	t.Helper()
+	path := filepath.Join(t.TempDir(), "config.yaml")
+	doc := fmt.Sprintf("profiles:\n  prod:\n    url: %s\n    api_key: %s\n", srv.URL, srv.AdminKey())
+	for _, line := range extra {
+		doc += "    " + line + "\n"
+	}
+	if err := os.WriteFile(path, []byte(doc), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return map[string]string{"DQOPS_CONFIG": path, "DQOPS_PROFILE": "prod"}
+}
