@@ -22,7 +22,7 @@ users=$work/users.csv
 for _ in $(seq "$runs"); do
 	start_sandbox --latency 20ms --users-limit 5000
 	start=$(date +%s%N)
-	"${bins[0]}" apply -f "$users" --parallel "$parallel" >/dev/null 2>"$work/apply.log" ||
+	"${bins[0]}" apply -f "$users" --parallel "$parallel" --yes >/dev/null 2>"$work/apply.log" ||
 		{ cat "$work/apply.log" >&2; exit 1; }
 	end=$(date +%s%N)
 	stop_sandbox

@@ -8,6 +8,8 @@
 #   100,000 users               the time curl takes to fetch the list
 #   apply of 1,000 creates      20 ms added to every request, --parallel 8:
 #                               at most 1.15x the ideal 1,000 x 20 ms / 8
+#   apply to 5 instances        200 creates each at 50 ms a request: at most
+#                               1.2x the slowest instance applied alone
 #
 # usage: .ci/bench.sh BIN [REV]   REV also measures that commit's binary,
 # built in a temporary worktree, in the same run. The machine should be
@@ -79,6 +81,22 @@ for b in "${bins[@]}"; do
 done
 ok=$(calc "int($last <= 1.15*$ideal)")
 row "apply 1,000 creates, 20 ms latency, --parallel 8 (median of 3)" "<= 1.15x 2.5 s" "${cells[@]}" "$(verdict "$ok")"
+
+# Several instances: one apply of 200 creates to each of 5 sandboxes at 50 ms
+# a request, against the slowest of them applied alone.
+cells=()
+last=1
+for b in "${bins[@]}"; do
+	if out=$(bash .ci/bench-fleet.sh "$b" 2>/dev/null); then
+		read -r alone fleet <<<"$out"
+		last=$(calc "$fleet / $alone")
+		cells+=("$(fmt '%.2f s alone, %.2f s at once (%.2fx)' "$alone" "$fleet" "$last")")
+	else
+		cells+=("n/a (one instance a call)")
+	fi
+done
+ok=$(calc "int($last <= 1.2)")
+row "apply 200 creates to each of 5 instances at 50 ms latency, against the slowest alone (median of 3)" "<= 1.2x" "${cells[@]}" "$(verdict "$ok")"
 
 echo
 echo "load at the end:$(uptime | sed 's/.*load average://')"

@@ -110,6 +110,6 @@ func TestWriteCommandsPrintWhatWasDone(t *testing.T) {
 	})
 	t.Run("a bad format", func(t *testing.T) {
 		_, c := setup(t, sandbox.Options{})
-		expectExit(t, c.run("create", "x@corp.io", "--role", "viewer", "-o", "csv"), 2, "--output must be json or yaml")
+		expectExit(t, c.run("create", "x@corp.io", "--role", "viewer", "-o", "csv"), 2, `invalid argument "csv" for "-o, --output" flag: unknown format "csv": use json or yaml`)
 	})
 }

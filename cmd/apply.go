@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"os"
 	"strings"
 	"sync"
 
@@ -25,12 +26,30 @@ type ApplyOptions struct {
 
 	// PlanFile is --plan: a plan saved by diff --save-plan, to be made
 	// exactly.
-	PlanFile        string
-	Args            []string
-	DryRun          bool
-	Yes             bool
-	Parallel        int
-	ContinueOnError bool
+	PlanFile string
+	Args     []string
+	Rollout  bool
+	DryRun   bool
+	// GeneratePasswords is --generate-passwords FILE: a random password for
+	// every user created, written to FILE before it is set.
+	GeneratePasswords string
+	Yes               bool
+	Parallel          int
+	ContinueOnError   bool
+
+	// name is the command carrying the plan out, for messages: apply (when
+	// empty) or sync.
+	name string
+	// planJSON writes the plan as diff -o json does (sync -o json).
+	planJSON bool
+}
+
+// command is the name of the command carrying the plan out.
+func (opts *ApplyOptions) command() string {
+	if opts.name == "" {
+		return "apply"
+	}
+	return opts.name
 }
 
 // Bounds of --parallel, and the plan size from which a terminal gets a
@@ -44,7 +63,7 @@ const (
 // NewCmdApply builds "apply"; runF, when not nil, replaces the run function.
 func NewCmdApply(f *Factory, runF func(*ApplyOptions) error) *cobra.Command {
 	opts := &ApplyOptions{}
-	opts.IO, opts.Target, opts.Client, opts.Printer, opts.Version, opts.Args = f.IO, f.Target, f.Client, f.Printer, f.Version, f.Args
+	opts.IO, opts.Target, opts.Targets, opts.Client, opts.ClientOf, opts.Printer, opts.Version, opts.Args = f.IO, f.Target, f.Targets, f.Client, f.ClientOf, f.Printer, f.Version, f.Args
 	var maxDeletes, csvColumns string
 	c := &cobra.Command{
 		Use:   "apply -f FILE | --plan PLAN",
@@ -113,7 +132,7 @@ DQOPS_AUDIT_LOG, or the profile's audit_log) every change is recorded.`,
 		RunE: func(c *cobra.Command, _ []string) error {
 			opts.Context = c.Context()
 			if opts.PlanFile == "" {
-				if err := validateFileFlags(opts.File, opts.Format); err != nil {
+				if err := validateFileFlags(opts.File); err != nil {
 					return err
 				}
 			}
@@ -122,6 +141,12 @@ DQOPS_AUDIT_LOG, or the profile's audit_log) every change is recorded.`,
 			}
 			if opts.SavePlan != "" && !opts.DryRun {
 				return usageErrorf("--save-plan needs --dry-run: a plan is saved to be reviewed, then applied with --plan")
+			}
+			if opts.GeneratePasswords != "" {
+				if _, err := os.Lstat(opts.GeneratePasswords); err == nil {
+					return withHint(usageErrorf("--generate-passwords %s: the file exists: nothing was sent", opts.GeneratePasswords),
+						"name a file that does not exist yet: the passwords are never written over another file")
+				}
 			}
 			if err := opts.readFlags(c, maxDeletes, csvColumns); err != nil {
 				return err
@@ -136,6 +161,8 @@ DQOPS_AUDIT_LOG, or the profile's audit_log) every change is recorded.`,
 	addPlanFlags(c, &opts.PlanOptions, &maxDeletes, &csvColumns)
 	fl.StringVar(&opts.PlanFile, "plan", "", "make exactly the changes of `PLAN`, saved by diff --save-plan")
 	fl.BoolVar(&opts.DryRun, "dry-run", false, "print the plan and change nothing")
+	fl.StringVar(&opts.GeneratePasswords, "generate-passwords", "", "set a random password on every user created, each written to `FILE` (email,password; mode 0600; a new file) before it is set")
+	fl.BoolVar(&opts.Rollout, "rollout", false, "with several profiles: apply to one instance at a time, in the order given, and stop at the first that fails or is refused")
 	fl.BoolVar(&opts.Prune, "prune", false, "delete the users the file does not mention")
 	fl.BoolVarP(&opts.Yes, "yes", "y", false, "apply without asking; needed without a terminal")
 	fl.IntVar(&opts.Parallel, "parallel", applyDefaultParallel, "`N` requests at a time")
@@ -152,11 +179,40 @@ func applyRun(opts *ApplyOptions) error {
 	if opts.PlanFile != "" {
 		return applySavedPlan(opts)
 	}
+	targets, err := opts.Targets()
+	if err != nil {
+		return err
+	}
+	if several(targets) {
+		f, err := opts.readFile()
+		if err != nil {
+			return err
+		}
+		if err := f.checkInstances(targets); err != nil {
+			return err
+		}
+		return opts.applyOnEach(targets, func(ctx context.Context, m *member) (*planned, error) {
+			return opts.planFor(ctx, f, m.t, m.client, m.errOut)
+		}, audit.Source{File: f.file.Name, SHA256: f.sha256})
+	}
 	p, err := opts.plan()
 	if err != nil {
 		return err
 	}
+	return opts.applyPlan(p, audit.Source{File: p.file.Name, SHA256: p.sha256})
+}
+
+// applyPlan shows a plan, checks its limits, and makes it (or, on a dry
+// run, saves it with --save-plan): apply's, and sync's, whose changes the
+// audit log records with source.
+func (opts *ApplyOptions) applyPlan(p *planned, source audit.Source) error {
 	errOut := opts.IO.ErrOut
+	printer := opts.Printer(output.Options{})
+	if opts.planJSON {
+		if err := p.plan.WriteJSON(printer.Out); err != nil {
+			return err
+		}
+	}
 	if p.plan.InSync() {
 		say(errOut, "No changes: the server matches %s (%s).\n", p.file.Name, output.Count(p.plan.Unchanged, "user"))
 		if opts.DryRun {
@@ -164,11 +220,12 @@ func applyRun(opts *ApplyOptions) error {
 		}
 		return nil
 	}
-	printer := opts.Printer(output.Options{})
-	if err := writePlanText(printer.Out, p, printer.Color); err != nil {
-		return err
+	if !opts.planJSON {
+		if err := writePlanText(printer.Out, p, printer.Color); err != nil {
+			return err
+		}
 	}
-	if err := p.plan.CheckLimits(opts.Limits, len(p.current)); err != nil {
+	if err := p.plan.CheckLimits(p.limits, len(p.current)); err != nil {
 		return limitError(err)
 	}
 	if opts.DryRun {
@@ -178,7 +235,6 @@ func applyRun(opts *ApplyOptions) error {
 		fmt.Fprintln(errOut, "Dry run: nothing was changed.")
 		return nil
 	}
-	source := audit.Source{File: p.file.Name, SHA256: p.sha256}
 	return opts.execute(p, source)
 }
 
@@ -186,44 +242,111 @@ func applyRun(opts *ApplyOptions) error {
 // server's users are still those it was made from.
 func applySavedPlan(opts *ApplyOptions) error {
 	ctx := opts.Context
-	data, err := readUsersData(ctx, opts.IO, opts.PlanFile)
+	sp, err := readSavedPlan(ctx, opts.IO, opts.PlanFile)
 	if err != nil {
 		return err
 	}
-	saved, err := users.ReadSavedPlan(opts.PlanFile, data)
-	if err != nil {
-		return withHint(&ExitError{Code: ExitUsage, Err: err}, "nothing was sent; make the plan again with `dqo-users diff --save-plan`")
-	}
-	t, err := opts.Target()
+	targets, err := opts.Targets()
 	if err != nil {
 		return err
 	}
-	section, err := saved.For(t.URL)
-	if err != nil {
-		var planned []string
-		for _, in := range saved.Instances {
-			planned = append(planned, safeURL(in.Instance))
+	sections := make(map[*target]*users.SavedInstance, len(targets))
+	for _, t := range targets {
+		if sections[t], err = sp.sectionFor(t); err != nil {
+			return err
 		}
-		return withHint(usageErrorf("%s is a plan for %s, not for %s: nothing was sent", users.DisplayName(opts.PlanFile), strings.Join(planned, ", "), t.Label()),
-			"check --profile, --url or DQOPS_URL")
 	}
-	client, err := opts.Client(ctx)
+	if several(targets) {
+		return opts.applyOnEach(targets, func(ctx context.Context, m *member) (*planned, error) {
+			return sp.planFor(ctx, sections[m.t], m.t, m.client, m.errOut)
+		}, sp.source())
+	}
+	t := targets[0]
+	client, err := opts.ClientOf(ctx, t)
 	if err != nil {
 		return err
 	}
-	who, current, err := callerAndUsers(ctx, client, opts.IO.ErrOut)
+	p, err := sp.planFor(ctx, sections[t], t, client, opts.IO.ErrOut)
 	if err != nil {
 		return err
 	}
-	plan, err := section.Plan(current, saved.Options.Prune)
+	if p.plan.InSync() {
+		say(opts.IO.ErrOut, "No changes: the plan %s has none for %s.\n", users.DisplayName(opts.PlanFile), t.Label())
+		return nil
+	}
+	printer := opts.Printer(output.Options{})
+	if err := writePlanText(printer.Out, p, printer.Color); err != nil {
+		return err
+	}
+	if err := p.plan.CheckLimits(p.limits, len(p.current)); err != nil {
+		return limitError(err)
+	}
+	if opts.DryRun {
+		fmt.Fprintln(opts.IO.ErrOut, "Dry run: nothing was changed.")
+		return nil
+	}
+	return opts.execute(p, sp.source())
+}
+
+// savedPlanFile is a plan saved by diff --save-plan, read and checked.
+type savedPlanFile struct {
+	saved  *users.SavedPlan
+	name   string
+	sha256 string
+}
+
+// readSavedPlan reads a saved plan, refusing one of another version or
+// edited since (exit 2), before any request.
+func readSavedPlan(ctx context.Context, io *iostreams.IOStreams, name string) (*savedPlanFile, error) {
+	data, err := readUsersData(ctx, io, name)
+	if err != nil {
+		return nil, err
+	}
+	saved, err := users.ReadSavedPlan(name, data)
+	if err != nil {
+		return nil, withHint(&ExitError{Code: ExitUsage, Err: err}, "nothing was sent; make the plan again with `dqo-users diff --save-plan`")
+	}
+	sum := sha256.Sum256(data)
+	return &savedPlanFile{saved: saved, name: name, sha256: hex.EncodeToString(sum[:])}, nil
+}
+
+// source is the plan as the audit log records it.
+func (sp *savedPlanFile) source() audit.Source {
+	return audit.Source{Plan: sp.name, SHA256: sp.sha256}
+}
+
+// sectionFor is the plan's section for a target, or a usage error naming
+// the instances it is for, before any request.
+func (sp *savedPlanFile) sectionFor(t *target) (*users.SavedInstance, error) {
+	section, err := sp.saved.For(t.URL)
+	if err == nil {
+		return section, nil
+	}
+	var planned []string
+	for _, in := range sp.saved.Instances {
+		planned = append(planned, safeURL(in.Instance))
+	}
+	return nil, withHint(usageErrorf("%s is a plan for %s, not for %s: nothing was sent", users.DisplayName(sp.name), strings.Join(planned, ", "), t.Label()),
+		"check --profile, --url or DQOPS_URL")
+}
+
+// planFor reads the instance's users again and rebuilds the section's plan
+// against them: a stale plan is exit 12 and nothing is sent.
+func (sp *savedPlanFile) planFor(ctx context.Context, section *users.SavedInstance, t *target, client *api.Client, errOut io.Writer) (*planned, error) {
+	who, current, err := callerAndUsers(ctx, client, errOut)
+	if err != nil {
+		return nil, err
+	}
+	plan, err := section.Plan(current, sp.saved.Options.Prune)
 	var stale *users.StaleError
 	if errors.As(err, &stale) {
-		return withHint(&ExitError{Code: ExitStale, Err: err}, "review what changed, then make the plan again: `dqo-users diff --save-plan`")
+		return nil, withHint(&ExitError{Code: ExitStale, Err: err}, "review what changed, then make the plan again: `dqo-users diff --save-plan`")
 	}
 	if err != nil {
-		return err
+		return nil, err
 	}
-	if !saved.Options.Force {
+	plan.Unmatched = sp.saved.Options.Unmatched
+	if !sp.saved.Options.Force {
 		// The guard decides again on the users of now; other refusals (a
 		// look-alike) stay as the plan was reviewed.
 		for i := range plan.Changes {
@@ -233,28 +356,11 @@ func applySavedPlan(opts *ApplyOptions) error {
 		}
 		_ = users.Guard(plan.Changes, who.User, func() ([]api.User, error) { return current, nil })
 	}
-	limits, err := savedLimits(saved.Options)
+	limits, err := savedLimits(sp.saved.Options)
 	if err != nil {
-		return withHint(&ExitError{Code: ExitUsage, Err: err}, "nothing was sent; make the plan again with `dqo-users diff --save-plan`")
+		return nil, withHint(&ExitError{Code: ExitUsage, Err: err}, "nothing was sent; make the plan again with `dqo-users diff --save-plan`")
 	}
-	p := &planned{target: t, client: client, plan: plan, current: current}
-	if plan.InSync() {
-		say(opts.IO.ErrOut, "No changes: the plan %s has none for %s.\n", users.DisplayName(opts.PlanFile), t.Label())
-		return nil
-	}
-	printer := opts.Printer(output.Options{})
-	if err := writePlanText(printer.Out, p, printer.Color); err != nil {
-		return err
-	}
-	if err := plan.CheckLimits(limits, len(current)); err != nil {
-		return limitError(err)
-	}
-	if opts.DryRun {
-		fmt.Fprintln(opts.IO.ErrOut, "Dry run: nothing was changed.")
-		return nil
-	}
-	sum := sha256.Sum256(data)
-	return opts.execute(p, audit.Source{Plan: opts.PlanFile, SHA256: hex.EncodeToString(sum[:])})
+	return &planned{target: t, client: client, plan: plan, current: current, limits: limits}, nil
 }
 
 // savedLimits are the limits a saved plan was made with.
@@ -276,25 +382,48 @@ func savedLimits(o users.SavedOptions) (users.Limits, error) {
 // execute asks for the go-ahead, then makes the plan's changes, recording
 // each in the audit log, and says what was done.
 func (opts *ApplyOptions) execute(p *planned, source audit.Source) error {
-	ctx := opts.Context
-	errOut := opts.IO.ErrOut
+	pending := p.plan.Pending()
+	if len(pending) == 0 {
+		printRefused(opts.IO.ErrOut, p.plan)
+		return refusedError(p.plan)
+	}
+	if !opts.Yes {
+		if err := opts.confirm(fmt.Sprintf("Apply %s to %s?", output.Count(len(pending), "change"), p.target.Label())); err != nil {
+			return err
+		}
+	}
+	return opts.makeChanges(opts.Context, p, source, opts.IO.ErrOut, opts.IO.IsStderrTTY())
+}
+
+// confirm asks the question of apply, which makes no change without a
+// yes: without a terminal it needs --yes.
+func (opts *ApplyOptions) confirm(question string) error {
+	if !opts.IO.CanPrompt() {
+		review := "`dqo-users diff`"
+		if opts.name != "" {
+			review = "`dqo-users " + opts.name + " --dry-run`"
+		}
+		return withHint(usageErrorf("%s makes no change without a confirmation, and %s: nothing was changed", opts.command(), opts.IO.WhyNoPrompt()),
+			"review the plan ("+review+"), then pass --yes")
+	}
+	ok, err := opts.IO.Confirm(opts.Context, question)
+	if err != nil {
+		return err
+	}
+	if !ok {
+		return errCancelled
+	}
+	return nil
+}
+
+// makeChanges makes the plan's pending changes, recording each in the audit
+// log, and says what was done on errOut, with a progress bar when it is a
+// terminal.
+func (opts *ApplyOptions) makeChanges(ctx context.Context, p *planned, source audit.Source, errOut io.Writer, terminal bool) error {
 	pending := p.plan.Pending()
 	if len(pending) == 0 {
 		printRefused(errOut, p.plan)
 		return refusedError(p.plan)
-	}
-	if !opts.Yes {
-		if !opts.IO.CanPrompt() {
-			return withHint(usageErrorf("apply makes no change without a confirmation, and %s: nothing was changed", opts.IO.WhyNoPrompt()),
-				"review the plan (`dqo-users diff`), then pass --yes")
-		}
-		ok, err := opts.IO.Confirm(ctx, fmt.Sprintf("Apply %s to %s?", output.Count(len(pending), "change"), p.target.Label()))
-		if err != nil {
-			return err
-		}
-		if !ok {
-			return errCancelled
-		}
 	}
 	who := &api.Profile{User: p.plan.Caller}
 	log, err := openAudit(ctx, p.target, p.client, who, opts.Version, source)
@@ -302,8 +431,19 @@ func (opts *ApplyOptions) execute(p *planned, source audit.Source) error {
 		return err
 	}
 	defer log.close()
+	var writer users.Writer = clientWriter{p.client}
+	var passwords *passwordWriter
+	if opts.GeneratePasswords != "" && p.plan.Count(users.ActionCreate) > 0 {
+		f, err := createPasswordFile(opts.GeneratePasswords)
+		if err != nil {
+			return err
+		}
+		defer f.close()
+		passwords = &passwordWriter{Writer: writer, client: p.client, file: f, log: log, errOut: errOut}
+		writer = passwords
+	}
 	progress := &applyProgress{errOut: errOut}
-	if opts.IO.IsStderrTTY() && len(pending) >= applyProgressMin {
+	if terminal && len(pending) >= applyProgressMin {
 		progress.bar = iostreams.NewProgressBar(errOut, len(pending))
 	}
 	// The first Ctrl-C is answered at once, though the requests in flight
@@ -314,7 +454,7 @@ func (opts *ApplyOptions) execute(p *planned, source audit.Source) error {
 		defer close(noticed)
 		progress.stopping()
 	})
-	report := users.Execute(ctx, p.plan, clientWriter{p.client}, users.ExecOptions{
+	report := users.Execute(ctx, p.plan, writer, users.ExecOptions{
 		Parallel:        opts.Parallel,
 		ContinueOnError: opts.ContinueOnError,
 		Progress:        progress,
@@ -327,9 +467,15 @@ func (opts *ApplyOptions) execute(p *planned, source audit.Source) error {
 		progress.bar.Finish()
 	}
 	printRefused(errOut, p.plan)
-	printApplySummary(errOut, report)
+	printApplySummary(errOut, report, opts.command())
 	if report.RecordErr != nil && !report.Interrupted {
 		return recordError(report.RecordErr, report.Unrecorded)
+	}
+	if passwords != nil {
+		if err := passwords.report(); err != nil && !report.Interrupted && report.Failed() == 0 {
+			return err
+		}
+		say(errOut, "Passwords of the users created are in %s (mode 0600).\n", opts.GeneratePasswords)
 	}
 	return applyExit(ctx, report, p.plan, opts.ContinueOnError)
 }
@@ -432,13 +578,13 @@ func printRefused(w io.Writer, plan *users.Plan) {
 // applyListShown bounds each list of changes in a summary.
 const applyListShown = 10
 
-// printApplySummary says what apply did: the counts, then the changes not
-// attempted and those whose outcome is unknown (a request cut short after
-// Ctrl-C), which a list call tells.
-func printApplySummary(w io.Writer, r *users.Report) {
+// printApplySummary says what apply (or sync, the command named) did: the
+// counts, then the changes not attempted and those whose outcome is
+// unknown (a request cut short after Ctrl-C), which a list call tells.
+func printApplySummary(w io.Writer, r *users.Report, command string) {
 	printSummary(w, r, fmt.Sprintf("%d created, %d updated, %d deleted, %d unchanged, %d refused, %d failed",
 		r.Created, r.Updated, r.Deleted, r.Unchanged, r.Refused, r.Failed()), "Applied",
-		"Run apply again to finish: changes already made are not repeated.")
+		"Run "+command+" again to finish: changes already made are not repeated.")
 }
 
 // printDeleteSummary says what a delete of several users did, as apply's

@@ -8,6 +8,7 @@ import (
 	"github.com/dqops-users/dqo-users/pkg/api"
 	"github.com/dqops-users/dqo-users/pkg/audit"
 	"github.com/dqops-users/dqo-users/pkg/files"
+	"github.com/dqops-users/dqo-users/pkg/iostreams"
 	"github.com/dqops-users/dqo-users/pkg/text"
 	"github.com/dqops-users/dqo-users/pkg/users"
 )
@@ -145,14 +146,44 @@ func recordError(err error, c users.Change) error {
 // instance it acts on, for its prompts and its audit log, and the version
 // and command line the log records.
 type writeOptions struct {
-	Target  func() (*target, error)
-	Version string
-	Args    []string
+	Target   func() (*target, error)
+	Targets  func() ([]*target, error)
+	ClientOf func(context.Context, *target) (*api.Client, error)
+	Version  string
+	Args     []string
 }
 
 // newWriteOptions copies them from the Factory.
 func newWriteOptions(f *Factory) writeOptions {
-	return writeOptions{Target: f.Target, Version: f.Version, Args: f.Args}
+	return writeOptions{Target: f.Target, Targets: f.Targets, ClientOf: f.ClientOf, Version: f.Version, Args: f.Args}
+}
+
+// onEach makes the same change on several instances (--profile dev,prod):
+// run, the command's run on one instance, runs on each at once with that
+// instance's client, target and held streams, and no prompt (fleet). It
+// returns false when the command line names one instance, which the command
+// then runs as usual.
+func (w writeOptions) onEach(ctx context.Context, io *iostreams.IOStreams, jsonErrors bool,
+	run func(w writeOptions, io *iostreams.IOStreams, client func(context.Context) (*api.Client, error)) error) (bool, error) {
+	targets, err := w.Targets()
+	if err != nil {
+		return true, err
+	}
+	if !several(targets) {
+		return false, nil
+	}
+	fl := newFleet(io, w.ClientOf, targets, jsonErrors)
+	err = fl.step(ctx, func(ctx context.Context, m *member) error {
+		one := w
+		one.Target = func() (*target, error) { return m.t, nil }
+		one.Targets = func() ([]*target, error) { return []*target{m.t}, nil }
+		mio := &iostreams.IOStreams{In: strings.NewReader(""), Out: m.out, ErrOut: m.errOut, NoInputReason: "several profiles"}
+		return run(one, mio, func(context.Context) (*api.Client, error) { return m.client, nil })
+	}, nil)
+	if err != nil {
+		return true, err
+	}
+	return true, fl.finish()
 }
 
 // audit opens the audit log of the command's instance, if it has one.

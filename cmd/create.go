@@ -24,6 +24,8 @@ type CreateOptions struct {
 	DomainRoles    map[string]api.Role
 	PasswordStdin  bool
 	PasswordPrompt bool
+	// GeneratePassword sets a random password, printed once on stdout.
+	GeneratePassword bool
 	// AllowLocalDomain accepts an email whose domain has no dot.
 	AllowLocalDomain bool
 	// AllowLookAlike creates a user whose email looks like an existing
@@ -49,8 +51,12 @@ and so is an email that looks like an existing user's (Cyrillic or
 full-width letters, the long s for s: another user, easily taken for it)
 unless --allow-lookalike.
 On a terminal a missing --role is asked for. No password is set unless
---password-prompt (asked twice, without echo) or --password-stdin is given;
-DQOps Cloud users can also sign in through DQOps Cloud without one.
+--password-prompt (asked twice, without echo) or --password-stdin is given,
+or --generate-password, which sets a random one (20 characters from crypto/rand,
+without characters that look alike) and prints it once on stdout (in the JSON
+object with -o json), nowhere else; DQOps Cloud users can also sign in through
+DQOps Cloud without one. A password that could not be set is reported with
+the user, which stays created, and exit 1.
 
 --domain-role grants a role in one data domain, "(default)" being the root
 domain. The roles are checked before anything is sent: the domain must be
@@ -60,15 +66,13 @@ A role of none is no grant.`,
 		Example: `  $ dqo-users create ana@example.com --role editor
   $ dqo-users create ana@example.com --role viewer --password-prompt
   $ printf '%s' "$PASSWORD" | dqo-users create ana@example.com --role viewer --password-stdin
+  $ dqo-users create ana@example.com --role viewer --generate-password
   $ dqo-users create ana@example.com --role viewer --domain-role sales=editor`,
 		Args: exactlyOne("EMAIL"),
 		RunE: func(c *cobra.Command, args []string) error {
 			opts.Context = c.Context()
 			opts.Email = args[0]
 			if err := validateNewEmail(opts.Email, opts.AllowLocalDomain); err != nil {
-				return err
-			}
-			if err := validateActionOutput(opts.Output); err != nil {
 				return err
 			}
 			var err error
@@ -96,16 +100,34 @@ A role of none is no grant.`,
 	c.Flags().StringArrayVar(&domainRoles, "domain-role", nil, "data-domain role as `DOMAIN=ROLE` (repeatable; DQOps 1.13 with data domains)")
 	c.Flags().BoolVar(&opts.PasswordStdin, "password-stdin", false, "set a password read from stdin")
 	c.Flags().BoolVar(&opts.PasswordPrompt, "password-prompt", false, "set a password asked on the terminal")
+	c.Flags().BoolVar(&opts.GeneratePassword, "generate-password", false, "set a random password and print it once on stdout")
 	c.Flags().BoolVar(&opts.AllowLocalDomain, "allow-local-domain", false, "accept an email whose domain has no dot (ana@intranet), as private deployments may use")
 	c.Flags().BoolVar(&opts.AllowLookAlike, "allow-lookalike", false, "create the user even if its email looks like an existing user's")
 	addActionOutputFlag(c, &opts.Output)
-	c.MarkFlagsMutuallyExclusive("password-stdin", "password-prompt")
+	c.MarkFlagsMutuallyExclusive("password-stdin", "password-prompt", "generate-password")
 	registerRoleCompletion(c, "role")
 	registerDomainCompletion(f, c)
 	return c
 }
 
 func createRun(opts *CreateOptions) error {
+	several, err := opts.onEach(opts.Context, opts.IO, opts.Output != "",
+		func(w writeOptions, io *iostreams.IOStreams, client func(context.Context) (*api.Client, error)) error {
+			if opts.PasswordPrompt || opts.PasswordStdin || opts.GeneratePassword {
+				return usageErrorf("a password is not set on several instances at once: one password on many instances; set it with --profile NAME on each")
+			}
+			one := *opts
+			one.writeOptions, one.IO, one.Client = w, io, client
+			return createOne(&one)
+		})
+	if several {
+		return err
+	}
+	return createOne(opts)
+}
+
+// createOne creates the user on one instance.
+func createOne(opts *CreateOptions) error {
 	ctx := opts.Context
 	var password []byte
 	if opts.PasswordStdin {
@@ -147,6 +169,10 @@ func createRun(opts *CreateOptions) error {
 			return err
 		}
 	}
+	if opts.GeneratePassword {
+		password = generatePassword()
+		defer clear(password)
+	}
 	log, err := opts.audit(ctx, client, nil)
 	if err != nil {
 		return err
@@ -169,6 +195,9 @@ func createRun(opts *CreateOptions) error {
 		}
 		if err != nil {
 			e := classify(ctx, err)
+			if opts.GeneratePassword {
+				e.Code = ExitFailure
+			}
 			e.Err = fmt.Errorf("user %q was created with role %s, but setting its password failed: %w", opts.Email, role, err)
 			e.Hint = "set it with `dqo-users user-passwd " + opts.Email + "`"
 			return e
@@ -186,5 +215,14 @@ func createRun(opts *CreateOptions) error {
 	}
 	say(opts.IO.ErrOut, "%s.\n", msg)
 	written := writtenUser(ctx, client, opts.IO.ErrOut, opts.Output, &user)
-	return printActions(opts.IO.Out, opts.Output, false, []Action{{Action: "created", User: written}})
+	action := Action{Action: "created", User: written}
+	if opts.GeneratePassword {
+		// Shown once, on stdout only: it is nowhere else.
+		if opts.Output == "" {
+			_, err := fmt.Fprintf(opts.IO.Out, "%s\n", password)
+			return err
+		}
+		action.Password = string(password)
+	}
+	return printActions(opts.IO.Out, opts.Output, false, []Action{action})
 }

@@ -14,6 +14,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/dqops-users/dqo-users/cmd"
+	"github.com/dqops-users/dqo-users/pkg/directory/directorytest"
 	"github.com/dqops-users/dqo-users/pkg/iostreams"
 	"github.com/dqops-users/dqo-users/pkg/sandbox"
 )
@@ -63,6 +64,9 @@ func TestDebugTraceShowsNoSecret(t *testing.T) {
 		// serves says that the command serves until Ctrl-C (the sandbox),
 		// which comes once it says so on stderr.
 		serves bool
+		// lazy, when set, gives the arguments in the step's own test (sync,
+		// whose directory is skipped where slapd is missing).
+		lazy func(t *testing.T) []string
 	}
 	steps := []step{
 		{path: "list", args: []string{"list"}, requests: true},
@@ -77,6 +81,10 @@ func TestDebugTraceShowsNoSecret(t *testing.T) {
 		{path: "export", args: []string{"export"}, requests: true},
 		{path: "apply", args: []string{"apply", "-f", usersFile, "--yes"}, requests: true},
 		{path: "diff", args: []string{"diff", "-f", usersFile}, requests: true},
+		{path: "sync", requests: true, lazy: func(t *testing.T) []string {
+			b := newBranch(t, "debugtrace", []string{"ana"}, map[string][]string{"admins": {"ana"}})
+			return []string{"sync", "-f", b.syncFile(c, b.mapping("admins", "admin"), "keep: [admin@example.com]\n"), "--yes"}
+		}},
 		{path: "login", args: []string{"login", "--with-token", "--profile", "work"}, stdin: key + "\n", requests: true},
 		{path: "config list", args: []string{"config", "list"}},
 		{path: "config view", args: []string{"config", "view"}},
@@ -84,6 +92,7 @@ func TestDebugTraceShowsNoSecret(t *testing.T) {
 		{path: "logout", args: []string{"logout", "--profile", "work"}},
 		{path: "version", args: []string{"version"}},
 		{path: "help exit-codes", args: []string{"help", "exit-codes"}},
+		{path: "help sync", args: []string{"help", "sync"}},
 		{path: "completion", args: []string{"completion", "bash"}},
 		{path: "sandbox", args: []string{"sandbox", "--listen", "127.0.0.1:0"}, serves: true},
 	}
@@ -97,9 +106,12 @@ func TestDebugTraceShowsNoSecret(t *testing.T) {
 		}
 	}
 
-	secrets := []string{key, strings.TrimPrefix(key, sandbox.KeyPrefix), password}
+	secrets := []string{key, strings.TrimPrefix(key, sandbox.KeyPrefix), password, directorytest.SyncPW}
 	for _, s := range steps {
 		t.Run(s.path, func(t *testing.T) {
+			if s.lazy != nil {
+				s.args = s.lazy(t)
+			}
 			inv := invocation{args: append(s.args, "--debug"), stdin: s.stdin}
 			var r result
 			if s.serves {

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"strings"
 
 	"github.com/spf13/cobra"
 
@@ -16,12 +17,12 @@ import (
 
 // DeleteOptions are the options of "delete".
 type DeleteOptions struct {
-	IO      *iostreams.IOStreams
-	Target  func() (*target, error)
-	Client  func(context.Context) (*api.Client, error)
-	Context context.Context
-	Version string
-	Args    []string
+	IO       *iostreams.IOStreams
+	Targets  func() ([]*target, error)
+	ClientOf func(context.Context, *target) (*api.Client, error)
+	Context  context.Context
+	Version  string
+	Args     []string
 
 	Emails     []string
 	Yes        bool
@@ -35,7 +36,7 @@ type DeleteOptions struct {
 // NewCmdDelete builds "delete"; runF, when not nil, replaces the run function.
 func NewCmdDelete(f *Factory, runF func(*DeleteOptions) error) *cobra.Command {
 	opts := &DeleteOptions{}
-	opts.IO, opts.Target, opts.Client, opts.Version, opts.Args = f.IO, f.Target, f.Client, f.Version, f.Args
+	opts.IO, opts.Targets, opts.ClientOf, opts.Version, opts.Args = f.IO, f.Targets, f.ClientOf, f.Version, f.Args
 	var maxDeletes string
 	c := &cobra.Command{
 		Use:   "delete EMAIL...",
@@ -62,9 +63,6 @@ DQOPS_AUDIT_LOG, or the profile's audit_log) every deletion is recorded.`,
 				return err
 			}
 			opts.Emails = uniqueEmails(args)
-			if err := validateActionOutput(opts.Output); err != nil {
-				return err
-			}
 			if opts.Parallel < 1 || opts.Parallel > applyMaxParallel {
 				return usageErrorf("--parallel must be between 1 and %d, not %d", applyMaxParallel, opts.Parallel)
 			}
@@ -98,17 +96,118 @@ var errNamedBefore = errors.New("the user was named before")
 
 func deleteRun(opts *DeleteOptions) error {
 	ctx := opts.Context
-	t, err := opts.Target()
+	targets, err := opts.Targets()
 	if err != nil {
 		return err
 	}
-	client, err := opts.Client(opts.Context)
+	if several(targets) {
+		return opts.deleteOnEach(targets)
+	}
+	t := targets[0]
+	client, err := opts.ClientOf(ctx, t)
 	if err != nil {
 		return err
 	}
-	who, current, err := callerAndUsers(ctx, client, opts.IO.ErrOut)
+	d, err := opts.prepare(ctx, t, client, opts.IO.ErrOut)
+	if err != nil || len(d.plan.Changes) == 0 {
+		return d.err(err)
+	}
+	if !opts.Yes {
+		if err := confirmDeletion(ctx, opts.IO, t, d.plan.Changes); err != nil {
+			return err
+		}
+	}
+	return opts.execute(ctx, d, opts.IO.Out, opts.IO.ErrOut)
+}
+
+// deleteOnEach deletes the users on several instances: each is prepared at
+// once, one confirmation lists them all, then each deletes its own.
+func (opts *DeleteOptions) deleteOnEach(targets []*target) error {
+	ctx := opts.Context
+	fl := newFleet(opts.IO, opts.ClientOf, targets, opts.Output != "")
+	err := fl.step(ctx, func(ctx context.Context, m *member) error {
+		d, err := opts.prepare(ctx, m.t, m.client, m.errOut)
+		if err != nil {
+			return err
+		}
+		m.state = d
+		m.summary = "nothing to delete"
+		if n := len(d.plan.Changes); n > 0 && !opts.Yes {
+			say(m.errOut, "users to delete:\n")
+			for _, c := range d.plan.Changes {
+				say(m.errOut, "  %s\n", c.Email)
+			}
+		}
+		return nil
+	}, nil)
 	if err != nil {
 		return err
+	}
+	var asked []string
+	var deleting []*member
+	for _, m := range fl.alive() {
+		if n := len(m.state.(*deletion).plan.Changes); n > 0 {
+			asked = append(asked, output.Count(n, "user")+" from "+m.t.Label())
+			deleting = append(deleting, m)
+		}
+	}
+	if len(deleting) > 0 && !opts.Yes {
+		ok, err := opts.IO.Confirm(ctx, "Delete "+joinAnd(asked)+"?")
+		switch {
+		case err != nil:
+			return err
+		case !ok:
+			return errCancelled
+		}
+	}
+	err = fl.step(ctx, func(ctx context.Context, m *member) error {
+		d := m.state.(*deletion)
+		if len(d.plan.Changes) == 0 {
+			return d.err(nil)
+		}
+		err := opts.execute(ctx, d, m.out, m.errOut)
+		m.summary = fmt.Sprintf("%d deleted", len(d.plan.Changes))
+		return err
+	}, nil)
+	if err != nil {
+		return err
+	}
+	return fl.finish()
+}
+
+// joinAnd joins phrases as a sentence does: "a, b and c".
+func joinAnd(items []string) string {
+	if len(items) < 2 {
+		return strings.Join(items, "")
+	}
+	return strings.Join(items[:len(items)-1], ", ") + " and " + items[len(items)-1]
+}
+
+// deletion is what delete prepared on one instance: the users to delete,
+// and the failures found on the way, reported on the instance's messages.
+type deletion struct {
+	t      *target
+	client *api.Client
+	who    *api.Profile
+	plan   *users.Plan
+	batch  *batch
+}
+
+// err is the outcome of a deletion whose users were all done, or err.
+func (d *deletion) err(err error) error {
+	if err != nil || d == nil {
+		return err
+	}
+	return d.batch.err()
+}
+
+// prepare finds the users to delete on one instance, as an Index finds
+// them, holds back those the guard refuses, and checks the delete limit;
+// every email it cannot delete is reported on errOut at once.
+func (opts *DeleteOptions) prepare(ctx context.Context, t *target, client *api.Client, errOut io.Writer) (*deletion, error) {
+	who, current, err := callerAndUsers(ctx, client, errOut)
+	if err != nil {
+		return nil, err
 	}
 	index := users.NewIndex(current)
 	// Two spellings of one user delete it once; two users that differ only
@@ -133,8 +232,8 @@ func deleteRun(opts *DeleteOptions) error {
 	// Failures are reported in the order the emails were given, the first
 	// one's code being the command's: those found now at once, those of
 	// the deletions once every deletion has ended.
-	b := newBatch(opts.IO.ErrOut, opts.Output != "", func(err error) error { return explainStatus(ctx, client, err) })
-	var targets []users.Change
+	d := &deletion{t: t, client: client, who: who, plan: &users.Plan{Caller: who.User},
+		batch: newBatch(errOut, opts.Output != "", func(err error) error { return explainStatus(ctx, client, err) })}
 	next := 0
 	for n, email := range opts.Emails {
 		var amb *users.AmbiguousError
@@ -142,42 +241,40 @@ func deleteRun(opts *DeleteOptions) error {
 		case err == errNamedBefore:
 			continue
 		case errors.As(err, &amb):
-			b.fail(ctx, withHint(usageErrorf("%v: nothing was deleted for it", amb),
+			d.batch.fail(ctx, withHint(usageErrorf("%v: nothing was deleted for it", amb),
 				"give the exact spelling of the user to delete (`dqo-users list` shows them)"))
 			continue
 		case err != nil:
-			b.fail(ctx, errUserNotFound(email))
+			d.batch.fail(ctx, errUserNotFound(email))
 			continue
 		}
 		c := changes[next]
 		next++
 		if c.Refused != "" {
-			b.fail(ctx, refused(c))
+			d.batch.fail(ctx, refused(c))
 			continue
 		}
-		targets = append(targets, c)
+		d.plan.Changes = append(d.plan.Changes, c)
 	}
-	if len(targets) == 0 {
-		return b.err()
+	if err := d.plan.CheckLimits(users.Limits{MaxDeletes: opts.MaxDeletes}, len(current)); err != nil {
+		return nil, limitError(err)
 	}
-	plan := &users.Plan{Changes: targets, Caller: who.User}
-	if err := plan.CheckLimits(users.Limits{MaxDeletes: opts.MaxDeletes}, len(current)); err != nil {
-		return limitError(err)
-	}
-	if !opts.Yes {
-		if err := confirmDeletion(ctx, opts.IO, t, targets); err != nil {
-			return err
-		}
-	}
-	log, err := openAudit(ctx, t, client, who, opts.Version, commandSource(opts.Args))
+	return d, nil
+}
+
+// execute deletes the prepared users, as apply makes changes, and says
+// what was done.
+func (opts *DeleteOptions) execute(ctx context.Context, d *deletion, out, errOut io.Writer) error {
+	log, err := openAudit(ctx, d.t, d.client, d.who, opts.Version, commandSource(opts.Args))
 	if err != nil {
 		return err
 	}
 	defer log.close()
-	report := users.Execute(ctx, plan, clientWriter{client}, users.ExecOptions{
+	targets := d.plan.Changes
+	report := users.Execute(ctx, d.plan, clientWriter{d.client}, users.ExecOptions{
 		Parallel:        opts.Parallel,
 		ContinueOnError: true,
-		Progress:        deleteProgress{opts.IO.ErrOut},
+		Progress:        deleteProgress{errOut},
 		Record:          func(r users.Result) error { return log.record(ctx, r) },
 	})
 	failed := make(map[string]error, len(report.Failures))
@@ -187,7 +284,7 @@ func deleteRun(opts *DeleteOptions) error {
 	var done []Action
 	for _, c := range targets {
 		if err, ok := failed[c.Email]; ok {
-			b.fail(ctx, err)
+			d.batch.fail(ctx, err)
 			continue
 		}
 		if isDone(report, c) {
@@ -195,9 +292,9 @@ func deleteRun(opts *DeleteOptions) error {
 		}
 	}
 	if len(targets) > 1 || report.Interrupted || report.RecordErr != nil {
-		printDeleteSummary(opts.IO.ErrOut, report)
+		printDeleteSummary(errOut, report)
 	}
-	if err := printActions(opts.IO.Out, opts.Output, len(opts.Emails) > 1, done); err != nil {
+	if err := printActions(out, opts.Output, len(opts.Emails) > 1, done); err != nil {
 		return err
 	}
 	switch {
@@ -208,7 +305,7 @@ func deleteRun(opts *DeleteOptions) error {
 		e.Reported = true
 		return e
 	}
-	return b.err()
+	return d.batch.err()
 }
 
 // isDone reports whether the report counts c as made: neither failed, nor

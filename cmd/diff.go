@@ -11,6 +11,10 @@ import (
 // DiffOptions are the options of "diff".
 type DiffOptions struct {
 	PlanOptions
+	// Against is --against: the profile whose users the instance is
+	// compared with, instead of a file.
+	Against     string
+	TargetNamed func(string) (*target, error)
 
 	Output output.Format
 }
@@ -18,7 +22,8 @@ type DiffOptions struct {
 // NewCmdDiff builds "diff"; runF, when not nil, replaces the run function.
 func NewCmdDiff(f *Factory, runF func(*DiffOptions) error) *cobra.Command {
 	opts := &DiffOptions{}
-	opts.IO, opts.Target, opts.Client, opts.Printer, opts.Version = f.IO, f.Target, f.Client, f.Printer, f.Version
+	opts.IO, opts.Target, opts.Targets, opts.Client, opts.ClientOf, opts.Printer, opts.Version = f.IO, f.Target, f.Targets, f.Client, f.ClientOf, f.Printer, f.Version
+	opts.TargetNamed = f.TargetNamed
 	var maxDeletes, csvColumns string
 	c := &cobra.Command{
 		Use:   "diff -f FILE",
@@ -37,6 +42,11 @@ an error, so that a script can tell "in sync" from "out of sync" from
 "failed". The file is read as "apply" reads it, and a file bound to another
 instance (its instance: key, or --instance) is refused before any request.
 
+--against PROFILE compares the instance with another, without a file: the
+plan shows what would make this instance's users those of the other
+(+ only there, - only here, ~ another role or other grants); grants are
+compared only when both instances have data domains, which the plan says.
+
 --save-plan PLAN writes the plan for review; "dqo-users apply --plan PLAN"
 later makes exactly its changes, or refuses (exit 12) when the server's
 users changed since. A plan over --max-deletes or --max-changes is shown
@@ -44,15 +54,15 @@ with a warning: apply would refuse it.`,
 		Example: `  $ dqo-users diff -f users.yaml
   $ dqo-users diff -f users.yaml --prune -o json | jq '.changes[].email'
   $ dqo-users diff -f users.yaml --prune --save-plan plan.json
+  $ dqo-users diff --profile prod --against dev
   $ dqo-users export | dqo-users diff -f -    # exits 0`,
 		Args: noArgs,
 		RunE: func(c *cobra.Command, _ []string) error {
 			opts.Context = c.Context()
-			if err := validateFileFlags(opts.File, opts.Format); err != nil {
-				return err
-			}
-			if _, ok := output.ParseFormat(string(opts.Output), diffFormats...); !ok {
-				return usageErrorf("--output must be text or json, not %q", opts.Output)
+			if opts.Against == "" {
+				if err := validateFileFlags(opts.File); err != nil {
+					return err
+				}
 			}
 			if err := opts.readFlags(c, maxDeletes, csvColumns); err != nil {
 				return err
@@ -64,10 +74,13 @@ with a warning: apply would refuse it.`,
 		},
 	}
 	addPlanFlags(c, &opts.PlanOptions, &maxDeletes, &csvColumns)
-	_ = c.MarkFlagRequired("file")
+	c.Flags().StringVar(&opts.Against, "against", "", "compare with the instance of profile `NAME` rather than a file")
+	c.MarkFlagsOneRequired("file", "against")
+	c.MarkFlagsMutuallyExclusive("file", "against")
+	_ = c.RegisterFlagCompletionFunc("against", f.completeProfiles)
 	c.Flags().BoolVar(&opts.Prune, "prune", false, "include the deletion of users the file does not mention")
-	c.Flags().StringVarP((*string)(&opts.Output), "output", "o", string(output.FormatText), "output `FORMAT`: text or json")
-	_ = c.RegisterFlagCompletionFunc("output", fixedCompletion(output.Names(diffFormats)...))
+	opts.Output = output.FormatText
+	formatFlag(c, &opts.Output, "output", "o", "output `FORMAT`: text or json", diffFormats...)
 	return c
 }
 
@@ -75,6 +88,16 @@ with a warning: apply would refuse it.`,
 var diffFormats = []output.Format{output.FormatText, output.FormatJSON}
 
 func diffRun(opts *DiffOptions) error {
+	if opts.Against != "" {
+		return opts.diffAgainst()
+	}
+	targets, err := opts.Targets()
+	if err != nil {
+		return err
+	}
+	if several(targets) {
+		return opts.diffOnEach(targets)
+	}
 	p, err := opts.plan()
 	if err != nil {
 		return err

@@ -3,6 +3,7 @@ package cmd
 import (
 	"context"
 	"fmt"
+	"io"
 	"maps"
 	"net/http"
 	"slices"
@@ -20,10 +21,11 @@ import (
 
 // DomainsOptions are the options of "domains".
 type DomainsOptions struct {
-	IO      *iostreams.IOStreams
-	Client  func(context.Context) (*api.Client, error)
-	Printer func(output.Options) *output.Printer
-	Context context.Context
+	IO       *iostreams.IOStreams
+	Targets  func() ([]*target, error)
+	ClientOf func(context.Context, *target) (*api.Client, error)
+	Printer  func(output.Options) *output.Printer
+	Context  context.Context
 
 	Output output.Options
 }
@@ -32,7 +34,7 @@ type DomainsOptions struct {
 // nil, replaces the run function.
 func NewCmdDomains(f *Factory, runF func(*DomainsOptions) error) *cobra.Command {
 	opts := &DomainsOptions{}
-	opts.IO, opts.Client, opts.Printer = f.IO, f.Client, f.Printer
+	opts.IO, opts.Targets, opts.ClientOf, opts.Printer = f.IO, f.Targets, f.ClientOf, f.Printer
 	c := &cobra.Command{
 		Use:   "domains [list]",
 		Short: "List the instance's data domains",
@@ -66,28 +68,53 @@ command says so and exits 2. The kind of instance comes from your profile
 
 func domainsRun(opts *DomainsOptions) error {
 	ctx := opts.Context
-	client, err := opts.Client(opts.Context)
+	targets, err := opts.Targets()
 	if err != nil {
 		return err
 	}
+	printer := opts.Printer(opts.Output)
+	if several(targets) {
+		fl := newFleet(opts.IO, opts.ClientOf, targets, opts.Output.JSONErrors())
+		return fleetList(ctx, fl, printer, domainColumns(), 0, "no data domains", "data domain",
+			func(ctx context.Context, client *api.Client, _ io.Writer, emit func(any, []string) error) error {
+				domains, err := listDomains(ctx, client)
+				for _, d := range domains {
+					if err := emit(d, domainsTable([]api.Domain{d}).Rows[0]); err != nil {
+						return err
+					}
+				}
+				return err
+			})
+	}
+	client, err := opts.ClientOf(ctx, targets[0])
+	if err != nil {
+		return err
+	}
+	domains, err := listDomains(ctx, client)
+	if err != nil {
+		return err
+	}
+	return printer.Print(ctx, domains, domainsTable(domains))
+}
+
+// listDomains reads an instance's data domains; an instance that has none
+// (DQOps 1.0) is a usage error.
+func listDomains(ctx context.Context, client *api.Client) ([]api.Domain, error) {
 	// 1.0 has no GET /api/domains/: it is not asked what it does not know.
 	flavour, _, err := instanceFlavour(ctx, client)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	if flavour == api.FlavourRelease10 {
-		return errNoDomainsRelease10()
+		return nil, errNoDomainsRelease10()
 	}
 	domains, err := client.ListDomains(ctx)
 	if api.IsStatus(err, http.StatusNotFound) {
 		// Told from the users alone, 1.0 looks like 1.13 without data
 		// domains; its 404 tells them apart.
-		return errNoDomainsRelease10()
+		return nil, errNoDomainsRelease10()
 	}
-	if err != nil {
-		return err
-	}
-	return opts.Printer(opts.Output).Print(ctx, domains, domainsTable(domains))
+	return domains, err
 }
 
 func errNoDomainsRelease10() *ExitError {

@@ -1,9 +1,12 @@
 package cmd
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"io"
+	"maps"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -19,10 +22,10 @@ import (
 
 // ExportOptions are the options of "export".
 type ExportOptions struct {
-	IO      *iostreams.IOStreams
-	Target  func() (*target, error)
-	Client  func(context.Context) (*api.Client, error)
-	Context context.Context
+	IO       *iostreams.IOStreams
+	Targets  func() ([]*target, error)
+	ClientOf func(context.Context, *target) (*api.Client, error)
+	Context  context.Context
 
 	Format output.Format
 	// To is --to: the file written whole, or left as it was.
@@ -34,8 +37,8 @@ type ExportOptions struct {
 // NewCmdExport builds "export"; runF, when not nil, replaces the run function.
 func NewCmdExport(f *Factory, runF func(*ExportOptions) error) *cobra.Command {
 	opts := &ExportOptions{}
-	opts.IO, opts.Target, opts.Client = f.IO, f.Target, f.Client
-	var format string
+	opts.IO, opts.Targets, opts.ClientOf = f.IO, f.Targets, f.ClientOf
+	var format output.Format
 	c := &cobra.Command{
 		Use:   "export",
 		Short: "Write every user in the file format that apply reads",
@@ -60,6 +63,14 @@ it. --to FILE writes the export to a temporary file beside FILE and puts it
 in FILE's place only once it is whole: after any failure or Ctrl-C, FILE is
 as it was.
 
+With several profiles (--profile dev,prod) the file recreates every one of
+the instances: instance: lists them, a user that is the same on all is one
+entry, and a user that differs, or that some lack, has an entry for each
+role it has, scoped with instances: [URL, ...]; "apply --profile dev,prod"
+reads it back without a change. CSV cannot hold scopes: such an export is
+YAML or JSON. It holds every instance's users in memory to compare them, and
+is written only once every instance has been read.
+
 Users whose emails differ only in letter case (a server may hold both
 Ana@example.com and ana@example.com) are all written, with a warning:
 "apply" refuses such a file until one spelling of each is removed or changed.
@@ -73,13 +84,8 @@ with a warning: no command can change them.`,
 			opts.Context = c.Context()
 			// The default is empty rather than "yaml" so that errors stay
 			// sentences: -o yaml and json turn them into JSON objects.
-			name := format
-			if name == "" {
-				name = string(users.FormatYAML)
-			}
-			var err error
-			if opts.Format, err = users.ParseFormat(name); err != nil {
-				return usageErrorf("--output: %v", err)
+			if opts.Format = format; opts.Format == "" {
+				opts.Format = users.FormatYAML
 			}
 			if runF != nil {
 				return runF(opts)
@@ -87,32 +93,31 @@ with a warning: no command can change them.`,
 			return exportRun(opts)
 		},
 	}
-	c.Flags().StringVarP(&format, "output", "o", "", "output `FORMAT`: yaml, json or csv (default yaml)")
+	formatFlag(c, &format, "output", "o", "output `FORMAT`: yaml, json or csv (default yaml)", users.Formats()...)
 	c.Flags().StringVar(&opts.To, "to", "", "write the export to `FILE`, whole or not at all, rather than to stdout")
 	c.Flags().BoolVar(&opts.NoInstance, "no-instance", false, "leave out the instance the file is for")
-	_ = c.RegisterFlagCompletionFunc("output", fixedCompletion(output.Names(users.Formats())...))
 	return c
 }
 
 func exportRun(opts *ExportOptions) error {
-	t, err := opts.Target()
+	targets, err := opts.Targets()
 	if err != nil {
 		return err
 	}
-	client, err := opts.Client(opts.Context)
-	if err != nil {
-		return err
+	if several(targets) {
+		return opts.exportFleet(targets)
 	}
+	t := targets[0]
 	ctx := opts.Context
-	out := opts.IO.Out
-	if opts.To != "" {
-		f, err := files.Create(opts.To, 0o600)
-		if err != nil {
-			return fmt.Errorf("writing the export to %s: %w", opts.To, err)
-		}
-		defer f.Discard()
-		out = f
+	client, err := opts.ClientOf(ctx, t)
+	if err != nil {
+		return err
 	}
+	out, commit, err := opts.output()
+	if err != nil {
+		return err
+	}
+	defer commit(false)
 	var instances []string
 	if !opts.NoInstance {
 		instances = []string{t.Canonical()}
@@ -160,14 +165,143 @@ func exportRun(opts *ExportOptions) error {
 	if err := file.Close(); err != nil {
 		return err
 	}
-	if f, ok := out.(*files.AtomicFile); ok {
-		if err := f.Commit(); err != nil {
-			return fmt.Errorf("writing the export to %s: %w", opts.To, err)
-		}
+	if err := commit(true); err != nil {
+		return err
+	}
+	if opts.To != "" {
 		say(opts.IO.ErrOut, "Wrote %s to %s.\n", output.Count(file.Written(), "user"), opts.To)
 	}
 	warnCaseTwins(opts.IO.ErrOut, file.CaseTwins())
 	return nil
+}
+
+// output is where the export goes: stdout, or with --to a temporary file
+// beside the file named, which commit(true) puts in its place and
+// commit(false) removes, leaving the file as it was.
+func (opts *ExportOptions) output() (io.Writer, func(ok bool) error, error) {
+	if opts.To == "" {
+		return opts.IO.Out, func(bool) error { return nil }, nil
+	}
+	f, err := files.Create(opts.To, 0o600)
+	if err != nil {
+		return nil, nil, fmt.Errorf("writing the export to %s: %w", opts.To, err)
+	}
+	return f, func(ok bool) error {
+		if !ok {
+			f.Discard()
+			return nil
+		}
+		if err := f.Commit(); err != nil {
+			return fmt.Errorf("writing the export to %s: %w", opts.To, err)
+		}
+		return nil
+	}, nil
+}
+
+// exportFleet writes one file that recreates several instances: a user the
+// same on all is one entry; one that differs, or that some lack, has an
+// entry for each role it has, scoped by the instances' URLs. Every instance
+// is read before anything is written.
+func (opts *ExportOptions) exportFleet(targets []*target) error {
+	ctx := opts.Context
+	if opts.Format == users.FormatCSV {
+		return withHint(usageErrorf("an export of several instances cannot be CSV, which has no room for the instances of each user: nothing was sent"),
+			"use -o yaml or -o json")
+	}
+	fl := newFleet(opts.IO, opts.ClientOf, targets, false)
+	err := fl.step(ctx, func(ctx context.Context, m *member) error {
+		list, err := m.client.ListUsers(ctx)
+		if err != nil {
+			return err
+		}
+		list, unreachable := users.Usable(list)
+		warnUnreachable(m.errOut, unreachable)
+		m.state = list
+		m.summary = output.Count(len(list), "user")
+		return nil
+	}, nil)
+	if err != nil {
+		return err
+	}
+	if slices.ContainsFunc(fl.members, func(m *member) bool { return m.err != nil }) {
+		e := fl.finish().(*ExitError)
+		say(opts.IO.ErrOut, "error: nothing was written: an export of several instances needs every one of them\n")
+		return e
+	}
+	// by email, each instance's user, or nil where it has none.
+	type held struct {
+		user *api.User
+		sig  string
+	}
+	byEmail := map[string][]held{}
+	withDomains := false
+	for i, m := range fl.members {
+		for _, u := range m.state.([]api.User) {
+			withDomains = withDomains || !u.NoRolesField
+			if byEmail[u.Email] == nil {
+				byEmail[u.Email] = make([]held, len(fl.members))
+			}
+			byEmail[u.Email][i] = held{user: &u, sig: string(u.AccountRole) + "\x00" + u.GrantsString()}
+		}
+	}
+	emails := slices.SortedFunc(maps.Keys(byEmail), func(a, b string) int {
+		return cmp.Or(strings.Compare(api.FoldEmail(a), api.FoldEmail(b)), strings.Compare(a, b))
+	})
+	instances := make([]string, len(fl.members))
+	for i, m := range fl.members {
+		instances[i] = m.t.Canonical()
+	}
+	out, commit, err := opts.output()
+	if err != nil {
+		return err
+	}
+	defer commit(false)
+	var scope []string
+	if !opts.NoInstance {
+		scope = instances
+	}
+	file, err := users.NewExporter(out, opts.Format, users.ExportOptions{WithDomains: withDomains, Instances: scope})
+	if err != nil {
+		return err
+	}
+	for _, email := range emails {
+		on := byEmail[email]
+		// One entry for each role the user has, in the order of the first
+		// instance that has it; none scoped when every instance agrees.
+		var sigs []string
+		for _, h := range on {
+			if h.user != nil && !slices.Contains(sigs, h.sig) {
+				sigs = append(sigs, h.sig)
+			}
+		}
+		everywhere := len(sigs) == 1 && !slices.ContainsFunc(on, func(h held) bool { return h.user == nil })
+		for _, sig := range sigs {
+			var where []string
+			var user *api.User
+			for i, h := range on {
+				if h.user != nil && h.sig == sig {
+					where = append(where, instances[i])
+					user = h.user
+				}
+			}
+			if everywhere {
+				where = nil
+			}
+			if err := file.AddScoped(user, where); err != nil {
+				return err
+			}
+		}
+	}
+	if err := file.Close(); err != nil {
+		return err
+	}
+	if err := commit(true); err != nil {
+		return err
+	}
+	if opts.To != "" {
+		say(opts.IO.ErrOut, "Wrote %d entries to %s.\n", file.Written(), opts.To)
+	}
+	return fl.finish()
 }
 
 // warnUnreachable names, once, the users whose email no request can name:

@@ -52,6 +52,9 @@ type Factory struct {
 	// program's name (the audit log records it).
 	Version string
 	Args    []string
+	// Getenv reads the environment, as the settings do (a sync file's
+	// bindPasswordEnv).
+	Getenv func(string) string
 	// Settings are those of the command line and the environment, without
 	// a profile's.
 	Settings func() (config.Settings, error)
@@ -68,8 +71,19 @@ type Factory struct {
 	// current profile.
 	Profile func() (name string, named bool, err error)
 	// Target is the instance a command acts on: the active profile, which
-	// must exist when named, and the settings with the profile's layer.
+	// must exist when named, and the settings with the profile's layer. A
+	// command line that names several profiles is refused: only the
+	// commands that act on several ask for Targets.
 	Target func() (*target, error)
+	// Targets are the instances a command acts on: those of the profiles
+	// named (--profile a,b, DQOPS_PROFILE, --all-profiles), in the order
+	// given, or the one of Target.
+	Targets func() ([]*target, error)
+	// TargetNamed is the instance of a profile named for a purpose of its
+	// own (diff --against): the profile must exist.
+	TargetNamed func(name string) (*target, error)
+	// ClientOf builds the API client of one of Targets once, with its key.
+	ClientOf func(ctx context.Context, t *target) (*api.Client, error)
 	// LoginTarget is Target for login, whose profile may not exist yet.
 	LoginTarget func() (*target, error)
 	// Client builds the API client of Target once, with its key.
@@ -91,7 +105,7 @@ type Factory struct {
 // the configuration.
 func newFactory(ctx context.Context, env Env, flags *pflag.FlagSet, args []string) *Factory {
 	resolver := config.NewResolver(flags, env.Getenv)
-	f := &Factory{IO: env.IO, Version: env.Version, Args: args}
+	f := &Factory{IO: env.IO, Version: env.Version, Args: args, Getenv: env.Getenv}
 	f.Settings = func() (config.Settings, error) {
 		st, err := resolver.Resolve(nil, "")
 		if err != nil {
@@ -127,6 +141,9 @@ func newFactory(ctx context.Context, env Env, flags *pflag.FlagSet, args []strin
 		if err != nil {
 			return "", false, err
 		}
+		if st.Several() {
+			return "", false, errOneProfile(st, "")
+		}
 		if st.Profile != "" {
 			return st.Profile, true, nil
 		}
@@ -137,19 +154,8 @@ func newFactory(ctx context.Context, env Env, flags *pflag.FlagSet, args []strin
 		return c.Current(), false, nil
 	}
 	f.Profile = func() (string, bool, error) { return chosen(f.Config) }
-	targetOf := func(creating bool) (*target, error) {
-		load := f.Config
-		if creating {
-			load = f.NewConfig
-		}
-		name, named, err := chosen(load)
-		if err != nil {
-			return nil, err
-		}
-		cfg, err := load()
-		if err != nil {
-			return nil, err
-		}
+	// resolve is the target of profile name of cfg.
+	resolve := func(cfg *config.Config, name string, named, creating bool) (*target, error) {
 		p, ok := cfg.Profile(name)
 		if !ok && !creating && named {
 			return nil, errNoProfile(cfg, name)
@@ -168,7 +174,75 @@ func newFactory(ctx context.Context, env Env, flags *pflag.FlagSet, args []strin
 		}
 		return &target{Profile: p, Exists: ok, Settings: st, URL: u, Config: cfg}, nil
 	}
+	targetOf := func(creating bool) (*target, error) {
+		load := f.Config
+		if creating {
+			load = f.NewConfig
+		}
+		name, named, err := chosen(load)
+		if err != nil {
+			return nil, err
+		}
+		cfg, err := load()
+		if err != nil {
+			return nil, err
+		}
+		return resolve(cfg, name, named, creating)
+	}
 	f.Target = func() (*target, error) { return targetOf(false) }
+	f.TargetNamed = func(name string) (*target, error) {
+		if err := config.ValidateProfileName(name); err != nil {
+			return nil, &ExitError{Code: ExitUsage, Err: err}
+		}
+		cfg, err := f.Config()
+		if err != nil {
+			return nil, err
+		}
+		return resolve(cfg, name, true, false)
+	}
+	f.Targets = func() ([]*target, error) {
+		st, err := f.Settings()
+		if err != nil {
+			return nil, err
+		}
+		if !st.Several() {
+			t, err := f.Target()
+			if err != nil {
+				return nil, err
+			}
+			return []*target{t}, nil
+		}
+		if err := checkSeveral(st); err != nil {
+			return nil, err
+		}
+		cfg, err := f.Config()
+		if err != nil {
+			return nil, err
+		}
+		names := st.Profiles
+		if st.AllProfiles {
+			for _, p := range cfg.Profiles() {
+				names = append(names, p.Name)
+			}
+			if len(names) == 0 {
+				return nil, withHint(usageErrorf("--all-profiles: %s has no profiles", cfg.Path()), "`dqo-users login --profile NAME` creates one")
+			}
+		}
+		var targets []*target
+		seen := map[string]*target{}
+		for _, name := range names {
+			t, err := resolve(cfg, name, true, false)
+			if err != nil {
+				return nil, err
+			}
+			if other, ok := seen[t.Canonical()]; ok {
+				return nil, usageErrorf("profiles %q and %q are the same instance (%s): name each instance once", other.Profile.Name, name, t.Canonical())
+			}
+			seen[t.Canonical()] = t
+			targets = append(targets, t)
+		}
+		return targets, nil
+	}
 	f.LoginTarget = func() (*target, error) { return targetOf(true) }
 	var warnOnce sync.Once
 	f.Connect = func(t *target, key, keySource string) (*api.Client, error) {
@@ -224,7 +298,44 @@ func newFactory(ctx context.Context, env Env, flags *pflag.FlagSet, args []strin
 		})
 		return client.c, client.err
 	}
-	f.built = func() *api.Client { return client.c }
+	type built struct {
+		once sync.Once
+		c    *api.Client
+		err  error
+	}
+	var clientsMu sync.Mutex
+	clients := map[string]*built{}
+	f.ClientOf = func(ctx context.Context, t *target) (*api.Client, error) {
+		clientsMu.Lock()
+		b, ok := clients[t.Canonical()]
+		if !ok {
+			b = &built{}
+			clients[t.Canonical()] = b
+		}
+		clientsMu.Unlock()
+		b.once.Do(func() {
+			key, source, err := findKey(ctx, t, env.IO.ErrOut, env.KeyCommandTimeout)
+			if err != nil {
+				b.err = err
+				return
+			}
+			b.c, b.err = f.Connect(t, key, source)
+		})
+		return b.c, b.err
+	}
+	f.built = func() *api.Client {
+		if client.c != nil {
+			return client.c
+		}
+		clientsMu.Lock()
+		defer clientsMu.Unlock()
+		if len(clients) == 1 {
+			for _, b := range clients {
+				return b.c
+			}
+		}
+		return nil // several instances explain their own failures
+	}
 	f.Printer = func(opts output.Options) *output.Printer {
 		st, _ := f.Settings() // checked before any command runs
 		return &output.Printer{
@@ -272,6 +383,45 @@ func configError(err error) error {
 		return &ExitError{Code: ExitUsage, Err: err, Hint: "correct the lines named; `dqo-users login` writes a valid file"}
 	}
 	return err
+}
+
+// errOneProfile refuses several profiles to a command that acts on one.
+// what names the command ("passwd"), "" for "this command".
+func errOneProfile(st config.Settings, what string) *ExitError {
+	if what == "" {
+		what = "this command"
+	}
+	if st.AllProfiles {
+		return withHint(usageErrorf("%s acts on one profile, not on every profile (--all-profiles)", what), "give one profile with --profile NAME")
+	}
+	return withHint(usageErrorf("%s acts on one profile, and %s names several: %s", what, profileSource(st), strings.Join(st.Profiles, ", ")),
+		"give one profile with --profile NAME")
+}
+
+// profileSource is what named the profiles: --profile, DQOPS_PROFILE or
+// --all-profiles.
+func profileSource(st config.Settings) string {
+	if st.AllProfiles {
+		return "--all-profiles"
+	}
+	return st.Source("profile")
+}
+
+// checkSeveral refuses what cannot go with several profiles: an address or
+// a key given for all of them, which would send one instance's key to the
+// others.
+func checkSeveral(st config.Settings) error {
+	for _, s := range []struct{ key, why string }{
+		{"url", "each profile's own URL is used"},
+		{"api-key-file", "each profile's own key is used, and one key sent to several instances would reach servers it does not belong to"},
+		{"api-key", "each profile's own key is used, and one key sent to several instances would reach servers it does not belong to"},
+	} {
+		if src := st.Source(s.key); src != config.SourceDefault && !strings.HasPrefix(src, "profile ") {
+			return withHint(usageErrorf("%s cannot be combined with several profiles (%s): %s", src, profileSource(st), s.why),
+				"leave it out, or give one profile")
+		}
+	}
+	return nil
 }
 
 // errNoProfile is a profile named where the file has none of that name: a

@@ -160,32 +160,25 @@ func parseDomainRoles(values []string) (map[string]api.Role, error) {
 // every other one.
 func addOutputFlags(c *cobra.Command, opts *output.Options) {
 	fl := c.Flags()
-	fl.StringVarP((*string)(&opts.Format), "output", "o", "", "output `FORMAT`: "+strings.Join(output.Names(output.Formats()), ", ")+" (default table)")
+	formatFlag(c, &opts.Format, "output", "o", "output `FORMAT`: "+strings.Join(output.Names(output.Formats()), ", ")+" (default table)", output.Formats()...)
 	fl.StringVarP(&opts.JQ, "jq", "q", "", "filter the JSON output with a jq `EXPRESSION`")
 	fl.StringVarP(&opts.Template, "template", "t", "", "format the JSON output with a Go `TEMPLATE`")
 	fl.BoolVar(&opts.NoHeaders, "no-headers", false, "omit the header row of table, csv and tsv output")
 	fl.StringSliceVar(&opts.Columns, "columns", nil, "`COLUMNS` to show in table, csv and tsv output, by field or header, e.g. email,role")
 	fl.BoolVarP(&opts.Null, "null", "0", false, "end each name of -o name with a NUL byte rather than a line break, for xargs -0")
-	_ = c.RegisterFlagCompletionFunc("output", fixedCompletion(output.Names(output.Formats())...))
 }
 
 // addFileFlags gives apply and diff their -f and --format flags.
-func addFileFlags(c *cobra.Command, file, format *string) {
+func addFileFlags(c *cobra.Command, file *string, format *output.Format) {
 	c.Flags().StringVarP(file, "file", "f", "", "the users `FILE` (YAML, JSON or CSV); - reads stdin")
-	c.Flags().StringVar(format, "format", "", "the file's `FORMAT`: yaml, json or csv (default: by extension, else by content)")
+	formatFlag(c, format, "format", "", "the file's `FORMAT`: yaml, json or csv (default: by extension, else by content)", users.Formats()...)
 	_ = c.MarkFlagFilename("file", "yaml", "yml", "json", "csv")
-	_ = c.RegisterFlagCompletionFunc("format", fixedCompletion(output.Names(users.Formats())...))
 }
 
-// validateFileFlags checks -f and --format before anything is read.
-func validateFileFlags(file, format string) error {
+// validateFileFlags checks -f before anything is read.
+func validateFileFlags(file string) error {
 	if strings.TrimSpace(file) == "" {
 		return usageErrorf("--file needs a file name, or - for stdin")
-	}
-	if format != "" {
-		if _, err := users.ParseFormat(format); err != nil {
-			return usageErrorf("--format: %v", err)
-		}
 	}
 	return nil
 }
@@ -193,14 +186,31 @@ func validateFileFlags(file, format string) error {
 // addActionOutputFlag gives a write command its -o json|yaml, which prints
 // what was done on stdout (messages stay on stderr).
 func addActionOutputFlag(c *cobra.Command, format *output.Format) {
-	c.Flags().StringVarP((*string)(format), "output", "o", "", "print what was done as `FORMAT`: json or yaml (messages stay on stderr)")
-	_ = c.RegisterFlagCompletionFunc("output", fixedCompletion(output.Names(actionFormats)...))
+	formatFlag(c, format, "output", "o", "print what was done as `FORMAT`: json or yaml (messages stay on stderr)", actionFormats...)
 }
 
-// validateActionOutput checks a write command's -o.
-func validateActionOutput(format output.Format) error {
-	if _, ok := output.ParseFormat(string(format), actionFormats...); format != "" && !ok {
-		return usageErrorf("--output must be json or yaml, not %q", format)
+// formatFlag adds a flag that takes one of the accepted formats, read by
+// output.ParseFormat as every -o and --format is, with their completion.
+// The flag's default is what format holds.
+func formatFlag(c *cobra.Command, format *output.Format, name, short, usage string, accepted ...output.Format) {
+	c.Flags().VarP(&formatValue{format: format, accepted: accepted}, name, short, usage)
+	_ = c.RegisterFlagCompletionFunc(name, fixedCompletion(output.Names(accepted)...))
+}
+
+// formatValue is a flag's value of one of some formats.
+type formatValue struct {
+	format   *output.Format
+	accepted []output.Format
+}
+
+func (v *formatValue) String() string { return string(*v.format) }
+func (v *formatValue) Type() string   { return "format" }
+
+func (v *formatValue) Set(s string) error {
+	f, err := output.ParseFormat(s, v.accepted...)
+	if err != nil {
+		return err
 	}
+	*v.format = f
 	return nil
 }

@@ -80,6 +80,7 @@ func (tm testMain) Run() int {
 	}
 	binDir = dir
 	defer os.RemoveAll(dir)
+	defer syncSlapd.Stop()
 	// The whole suite needs the binary: build it while the first tests run.
 	// A run of chosen tests (-run) builds it only if one of them needs it.
 	flag.Parse()

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"path"
 	"sort"
 	"strings"
@@ -20,10 +21,11 @@ import (
 
 // ListOptions are the options of "list".
 type ListOptions struct {
-	IO      *iostreams.IOStreams
-	Client  func(context.Context) (*api.Client, error)
-	Printer func(output.Options) *output.Printer
-	Context context.Context
+	IO       *iostreams.IOStreams
+	Targets  func() ([]*target, error)
+	ClientOf func(context.Context, *target) (*api.Client, error)
+	Printer  func(output.Options) *output.Printer
+	Context  context.Context
 
 	Role api.Role
 	// Sort is "email" or "role"; empty keeps the server's order, in which
@@ -37,7 +39,7 @@ type ListOptions struct {
 // (tests of argument mapping).
 func NewCmdList(f *Factory, runF func(*ListOptions) error) *cobra.Command {
 	opts := &ListOptions{}
-	opts.IO, opts.Client, opts.Printer = f.IO, f.Client, f.Printer
+	opts.IO, opts.Targets, opts.ClientOf, opts.Printer = f.IO, f.Targets, f.ClientOf, f.Printer
 	var role string
 	c := &cobra.Command{
 		Use:   "list",
@@ -52,12 +54,18 @@ header, so "while read email role" works (-o table keeps the table). Use -o
 for json, yaml, csv and more.
 
 If the connection breaks part-way, the users written stay written, the error
-says how many they were, and the exit code is the failure's.`,
+says how many they were, and the exit code is the failure's.
+
+With several profiles (--profile dev,prod or --all-profiles) the instances
+are asked at once and listed one after the other, in the order given: tables
+and csv gain a first PROFILE column, JSON and YAML items a "profile" field,
+and -o name prints profile/email.`,
 		Example: `  $ dqo-users list
   $ dqo-users list --role admin
   $ dqo-users list --match @example.com --sort role
   $ dqo-users list --match 'ana*'
   $ dqo-users list -o json --jq '.[].email'
+  $ dqo-users list --profile dev,prod --role admin
   $ dqo-users list | while IFS=$'\t' read -r email role _; do echo "$email is $role"; done`,
 		Args: noArgs,
 		RunE: func(c *cobra.Command, _ []string) error {
@@ -102,26 +110,52 @@ says how many they were, and the exit code is the failure's.`,
 const listFlushDelay = 100 * time.Millisecond
 
 func listRun(opts *ListOptions) error {
-	client, err := opts.Client(opts.Context)
+	ctx := opts.Context
+	targets, err := opts.Targets()
 	if err != nil {
 		return err
 	}
-	ctx := opts.Context
 	columns := userColumns()
 	// The domain roles column says nothing when nobody has any; the table
 	// decides that from the rows it shows, as they come.
 	columns[2].OmitEmpty = true
-	list, err := opts.Printer(opts.Output).List(ctx, columns, 0, "no users")
+	printer := opts.Printer(opts.Output)
+	if several(targets) {
+		fl := newFleet(opts.IO, opts.ClientOf, targets, opts.Output.JSONErrors())
+		return fleetList(ctx, fl, printer, columns, 0, "no users", "user", opts.produce)
+	}
+	client, err := opts.ClientOf(ctx, targets[0])
+	if err != nil {
+		return err
+	}
+	list, err := printer.List(ctx, columns, 0, "no users")
 	if err != nil {
 		return err
 	}
 	list.FlushAfter(listFlushDelay)
+	var writeErr error // a failure to write, as opposed to one of the server
+	err = opts.produce(ctx, client, opts.IO.ErrOut, func(item any, row []string) error {
+		writeErr = list.Add(item, row)
+		return writeErr
+	})
+	switch {
+	case writeErr != nil:
+		// Close writes out what was printed before, and returns writeErr.
+		return list.Close()
+	case err != nil:
+		return listBroken(ctx, list, err)
+	}
+	return list.Close()
+}
+
+// produce gives the users of one instance that the options keep, in the
+// server's order or sorted.
+func (opts *ListOptions) produce(ctx context.Context, client *api.Client, _ io.Writer, emit func(item any, row []string) error) error {
 	keep := userFilter(opts.Role, opts.Match)
 	// The list writer keeps neither the item nor the row: one of each
 	// serves every user.
 	var item users.UserJSON
 	var row []string
-	var writeErr error // a failure to write, as opposed to one of the server
 	write := func(u *api.User) error {
 		grants := ""
 		if u.HasGrants() {
@@ -129,11 +163,10 @@ func listRun(opts *ListOptions) error {
 		}
 		item = *users.NewUserJSON(u)
 		row = append(row[:0], u.Email, string(u.AccountRole), grants)
-		writeErr = list.Add(&item, row)
-		return writeErr
+		return emit(&item, row)
 	}
 	var held []api.User // only with --sort
-	err = eachUser(ctx, client, func(u *api.User) error {
+	err := eachUser(ctx, client, func(u *api.User) error {
 		switch {
 		case !keep(u):
 			return nil
@@ -143,20 +176,16 @@ func listRun(opts *ListOptions) error {
 		}
 		return write(u)
 	})
-	switch {
-	case writeErr != nil:
-		// Close writes out what was printed before, and returns writeErr.
-		return list.Close()
-	case err != nil:
-		return listBroken(ctx, list, err)
+	if err != nil {
+		return err
 	}
 	sortUsers(held, opts.Sort)
 	for i := range held {
-		if write(&held[i]) != nil {
-			break
+		if err := write(&held[i]); err != nil {
+			return err
 		}
 	}
-	return list.Close()
+	return nil
 }
 
 // listBatch is how many users the decoding goroutine of eachUser hands

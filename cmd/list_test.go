@@ -574,3 +574,28 @@ func TestListStopsWhenOutputFails(t *testing.T) {
 		}
 	}
 }
+
+// Every -o and --format reads its value as one parser does: in any letter
+// case, yml for yaml, and an error that names the formats taken.
+func TestFormatFlagsReadAlike(t *testing.T) {
+	t.Parallel()
+	_, c := setup(t, sandbox.Options{})
+	path := c.file("u.txt", "- {email: admin@example.com, accountRole: admin}\n- {email: viewer@example.com, accountRole: viewer}\n")
+	for _, args := range [][]string{
+		{"list", "-o", "JSON"}, {"export", "-o", "YML"}, {"version", "-o", "Json"},
+		{"diff", "-f", path, "--format", "yml", "-o", "TEXT"}, {"create", "x@corp.io", "--role", "viewer", "-o", "YAML"},
+	} {
+		expectExit(t, c.run(args...), 0)
+	}
+	for _, tt := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"list", "-o", "xml"}, `unknown format "xml": use table, wide, json, yaml, csv, tsv or name`},
+		{[]string{"export", "-o", "table"}, `unknown format "table": use yaml, json or csv`},
+		{[]string{"diff", "-f", path, "--format", "toml"}, `unknown format "toml": use yaml, json or csv`},
+		{[]string{"diff", "-f", path, "-o", "yaml"}, `unknown format "yaml": use text or json`},
+	} {
+		expectExit(t, c.run(tt.args...), 2, tt.want)
+	}
+}

@@ -59,7 +59,8 @@ log in to each server as a profile of its own (--profile NAME), or pass
   $ dqo-users login --url https://staging.example.com --profile staging
   $ dqo-users login --url http://localhost:8888 --with-token < key.txt
   $ dqo-users login --url https://dqops.example.com --insecure-storage`,
-		Args: noArgs,
+		Args:        noArgs,
+		Annotations: oneProfile,
 		RunE: func(c *cobra.Command, _ []string) error {
 			opts.Context = c.Context()
 			if runF != nil {

@@ -33,7 +33,8 @@ address stay, so "dqo-users login" needs no --url again. An api_key_command
 stays too: it is the user's own.`,
 		Example: `  $ dqo-users logout
   $ dqo-users logout --profile staging`,
-		Args: noArgs,
+		Args:        noArgs,
+		Annotations: oneProfile,
 		RunE: func(c *cobra.Command, _ []string) error {
 			opts.Context = c.Context()
 			if runF != nil {

@@ -79,7 +79,7 @@ func TestNetworkRetriesRecover(t *testing.T) {
 		{"GET /api/users drop x2", nil, []string{"GET /api/users 0", "GET /api/users 0", "GET /api/users 200"}},
 		{"GET /api/users drop-after x1", nil, []string{"GET /api/users 0", "GET /api/users 200"}},
 		{"GET /api/users html x1", nil, []string{"GET /api/users 502", "GET /api/users 200"}},
-		{"GET /api/users slow=10s x1", []string{"--timeout", "300ms"}, []string{"GET /api/users 0", "GET /api/users 200"}},
+		{"GET /api/users slow=10s x1", []string{"--timeout", "1s"}, []string{"GET /api/users 0", "GET /api/users 200"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.faults, func(t *testing.T) {

@@ -38,7 +38,8 @@ the new password is asked twice without echo; in scripts pass
 --password-stdin and write it to stdin.`,
 		Example: `  $ dqo-users passwd
   $ printf '%s' "$NEW_PASSWORD" | dqo-users passwd --password-stdin`,
-		Args: noArgs,
+		Args:        noArgs,
+		Annotations: oneProfile,
 		RunE: func(c *cobra.Command, _ []string) error {
 			opts.Context = c.Context()
 			if err := opts.canGetPassword(); err != nil {
@@ -68,7 +69,8 @@ password is asked twice without echo; in scripts pass --password-stdin and
 write it to stdin.`,
 		Example: `  $ dqo-users user-passwd ana@example.com
   $ printf '%s' "$PASSWORD" | dqo-users user-passwd ana@example.com --password-stdin`,
-		Args: exactlyOne("EMAIL"),
+		Args:        exactlyOne("EMAIL"),
+		Annotations: oneProfile,
 		RunE: func(c *cobra.Command, args []string) error {
 			opts.Context = c.Context()
 			opts.Email = args[0]
@@ -164,9 +166,6 @@ func passwdRun(opts *PasswdOptions) error {
 // canGetPassword refuses, before anything is sent, a command that would
 // need a prompt it cannot show.
 func (o *PasswdOptions) canGetPassword() error {
-	if err := validateActionOutput(o.Output); err != nil {
-		return err
-	}
 	if !o.PasswordStdin && !o.IO.CanPrompt() {
 		return usageErrorf("a password is needed, and %s: pass --password-stdin and the password on stdin", o.IO.WhyNoPrompt())
 	}

@@ -22,15 +22,17 @@ import (
 // PlanOptions are what diff and apply share: the file, how the plan is made,
 // and what it is made with.
 type PlanOptions struct {
-	IO      *iostreams.IOStreams
-	Target  func() (*target, error)
-	Client  func(context.Context) (*api.Client, error)
-	Printer func(output.Options) *output.Printer
-	Context context.Context
-	Version string
+	IO       *iostreams.IOStreams
+	Target   func() (*target, error)
+	Targets  func() ([]*target, error)
+	Client   func(context.Context) (*api.Client, error)
+	ClientOf func(context.Context, *target) (*api.Client, error)
+	Printer  func(output.Options) *output.Printer
+	Context  context.Context
+	Version  string
 
 	File   string
-	Format string
+	Format output.Format
 	Prune  bool
 	Force  bool
 	// AllowLocalDomain accepts new users whose email domain has no dot.
@@ -48,6 +50,22 @@ type PlanOptions struct {
 	Limits users.Limits
 	// SavePlan is --save-plan: where the plan is written for apply --plan.
 	SavePlan string
+
+	// unmatched and keep are a sync file's unmatched: and keep:
+	// (users.Options), which sync sets.
+	unmatched users.Unmatched
+	keep      func(email string) bool
+	// grants, when set, are the data-domain grants to check against the
+	// instance in place of the file's: a sync file's mappings, each
+	// checked once with its line.
+	grants grantChecker
+}
+
+// grantChecker holds data-domain grants to check against an instance: a
+// users file (users.File), or a sync file's mappings (directory.Config).
+type grantChecker interface {
+	HasGrants() bool
+	CheckGrants(api.GrantRule) error
 }
 
 // addPlanFlags adds the flags that shape a plan, which diff and apply share.
@@ -56,6 +74,13 @@ func addPlanFlags(c *cobra.Command, o *PlanOptions, maxDeletes, csvColumns *stri
 	fl.StringVar(csvColumns, "csv-columns", "", "read a CSV file's fields from other columns, e.g. `email=\"Work Email\",accountRole=Role`; other columns are then ignored")
 	fl.BoolVar(&o.IgnoreAbsentDomains, "ignore-absent-domains", false, "leave out data-domain roles on an instance without data domains (as domains: ignore-where-absent)")
 	addFileFlags(c, &o.File, &o.Format)
+	addGuardFlags(c, o, maxDeletes)
+}
+
+// addGuardFlags adds the flags that guard and limit a plan, and save it:
+// apply's and diff's, and sync's.
+func addGuardFlags(c *cobra.Command, o *PlanOptions, maxDeletes *string) {
+	fl := c.Flags()
 	fl.BoolVar(&o.Force, "force", false, "allow deleting or demoting your own account and the last admin")
 	fl.BoolVar(&o.AllowLocalDomain, "allow-local-domain", false, "accept new users whose email domain has no dot (ana@intranet)")
 	fl.BoolVar(&o.AllowLookAlike, "allow-lookalike", false, "create users whose email looks like an existing user's (another script's letters, full-width letters, long s for s)")
@@ -99,12 +124,23 @@ type planned struct {
 	flavour api.Flavour
 	// sha256 is the file's digest, for saved plans and the audit log.
 	sha256 string
+	// limits are the limits the plan is held to: the command line's, or
+	// those a saved plan was made with.
+	limits users.Limits
+	// source is what a saved plan says it was made from: the users file,
+	// or the sync file.
+	source users.PlanSource
 }
 
-// plan reads the file, then the server, and compares them: what diff shows
-// and apply carries out. A file bound to another instance is refused before
-// any request.
-func (o *PlanOptions) plan() (*planned, error) {
+// usersFile is a users file read and checked, before any request.
+type usersFile struct {
+	file *users.File
+	// sha256 is the file's digest, for saved plans and the audit log.
+	sha256 string
+}
+
+// readFile reads and checks the whole users file, before any request.
+func (o *PlanOptions) readFile() (*usersFile, error) {
 	data, err := readUsersData(o.Context, o.IO, o.File)
 	if err != nil {
 		return nil, err
@@ -114,28 +150,59 @@ func (o *PlanOptions) plan() (*planned, error) {
 	if err != nil {
 		return nil, err
 	}
+	sum := sha256.Sum256(data)
+	return &usersFile{file: file, sha256: hex.EncodeToString(sum[:])}, nil
+}
+
+// checkInstances refuses, before any request, a file bound to instances
+// other than the targets.
+func (f *usersFile) checkInstances(targets []*target) error {
+	for _, t := range targets {
+		if err := f.file.CheckInstance(t.URL); err != nil {
+			return instanceError(err)
+		}
+	}
+	return nil
+}
+
+// instanceError is a file (or --instance) for another instance than the
+// target: nothing may be sent.
+func instanceError(err error) error {
+	return withHint(&ExitError{Code: ExitUsage, Err: fmt.Errorf("%w: nothing was sent", err)},
+		"check --profile, --url or DQOPS_URL: the file's instance: key (or --instance) says where it belongs")
+}
+
+// plan reads the file, then the server, and compares them: what diff shows
+// and apply carries out. A file bound to another instance is refused before
+// any request.
+func (o *PlanOptions) plan() (*planned, error) {
+	f, err := o.readFile()
+	if err != nil {
+		return nil, err
+	}
 	t, err := o.Target()
 	if err != nil {
 		return nil, err
 	}
-	// A file bound to another instance is refused before any request; a
-	// file for several is planned with the entries of this one.
-	if err := file.CheckInstance(t.URL); err != nil {
-		return nil, withHint(&ExitError{Code: ExitUsage, Err: fmt.Errorf("%w: nothing was sent", err)},
-			"check --profile, --url or DQOPS_URL: the file's instance: key (or --instance) says where it belongs")
+	if err := f.checkInstances([]*target{t}); err != nil {
+		return nil, err
 	}
-	file = file.For(t.URL)
 	client, err := o.Client(o.Context)
 	if err != nil {
 		return nil, err
 	}
-	p, err := makePlan(o.Context, client, file, o)
+	return o.planFor(o.Context, f, t, client, o.IO.ErrOut)
+}
+
+// planFor makes the plan of one instance from a file read and checked: the
+// file's entries for that instance (a file for several is scoped by URL).
+func (o *PlanOptions) planFor(ctx context.Context, f *usersFile, t *target, client *api.Client, errOut io.Writer) (*planned, error) {
+	p, err := makePlan(ctx, client, f.file.For(t.URL), o, errOut)
 	if err != nil {
 		return nil, err
 	}
-	p.target = t
-	sum := sha256.Sum256(data)
-	p.sha256 = hex.EncodeToString(sum[:])
+	p.target, p.sha256, p.limits = t, f.sha256, o.Limits
+	p.source = users.PlanSource{File: p.file.Name, SHA256: p.sha256}
 	return p, nil
 }
 
@@ -160,11 +227,9 @@ func readUsersData(ctx context.Context, io *iostreams.IOStreams, name string) ([
 
 // parseUsersFile validates the whole file before any request; a problem is
 // a usage error listing every problem with its line.
-func parseUsersFile(io *iostreams.IOStreams, name, format string, data []byte, opts users.ParseOptions) (*users.File, error) {
-	var fm users.Format
-	if format != "" {
-		fm, _ = users.ParseFormat(format)
-	} else {
+func parseUsersFile(io *iostreams.IOStreams, name string, format output.Format, data []byte, opts users.ParseOptions) (*users.File, error) {
+	fm := format
+	if fm == "" {
 		fm = users.DetectFormat(name, data)
 	}
 	file, err := opts.Parse(name, data, fm)
@@ -184,28 +249,29 @@ func parseUsersFile(io *iostreams.IOStreams, name, format string, data []byte, o
 // makePlan reads the caller's profile (who is applying, and the kind of
 // instance) and the users, in one list call, checks the file's data-domain
 // grants (reading the data domains when it has grants and the instance has
-// domains), and compares the file with the users.
-func makePlan(ctx context.Context, client *api.Client, file *users.File, o *PlanOptions) (*planned, error) {
-	who, current, err := callerAndUsers(ctx, client, o.IO.ErrOut)
+// domains), and compares the file with the users. Sync's grants are its
+// mappings' (o.grants).
+func makePlan(ctx context.Context, client *api.Client, file *users.File, o *PlanOptions, errOut io.Writer) (*planned, error) {
+	who, current, err := callerAndUsers(ctx, client, errOut)
 	if err != nil {
 		return nil, err
 	}
 	flavour := client.DecideFlavour(who, current)
-	if file.HasGrants() {
+	if o.grantsOf(file).HasGrants() {
 		rule, err := grantRule(ctx, client, flavour)
 		if err != nil {
 			return nil, err
 		}
 		if dropped, n := file.DropGrantsWhereAbsent(rule); n > 0 {
-			say(o.IO.ErrOut, "note: %s has no data domains: the data-domain roles that %s gives are left out there (%d entries; domains: ignore-where-absent)\n",
+			say(errOut, "note: %s has no data domains: the data-domain roles that %s gives are left out there (%d entries; domains: ignore-where-absent)\n",
 				client.BaseURL(), file.Name, n)
 			file = dropped
 		}
-		if err := file.CheckGrants(rule); err != nil {
+		if err := o.grantsOf(file).CheckGrants(rule); err != nil {
 			return nil, withHint(&ExitError{Code: ExitUsage, Err: err}, "nothing was changed; "+grantHint(flavour))
 		}
 	}
-	plan := users.NewPlan(file, current, users.Options{Prune: o.Prune, Force: o.Force, Caller: who.User,
+	plan := users.NewPlan(file, current, users.Options{Prune: o.Prune, Force: o.Force, Caller: who.User, Unmatched: o.unmatched, Keep: o.keep,
 		AllowLookAlike: o.AllowLookAlike})
 	if len(plan.Ambiguous) > 0 {
 		return nil, withHint(&ExitError{Code: ExitUsage, Err: &users.ValidationError{File: file.Name, Problems: plan.Ambiguous}},
@@ -232,6 +298,15 @@ func makePlan(ctx context.Context, client *api.Client, file *users.File, o *Plan
 	return &planned{file: file, client: client, plan: plan, current: current, flavour: flavour}, nil
 }
 
+// grantsOf is what holds the grants to check against the instance: the
+// file, unless sync's mappings give them (o.grants).
+func (o *PlanOptions) grantsOf(file *users.File) grantChecker {
+	if o.grants != nil {
+		return o.grants
+	}
+	return file
+}
+
 // flavourName is a flavour as a saved plan records it.
 func flavourName(f api.Flavour) string {
 	switch f {
@@ -243,18 +318,21 @@ func flavourName(f api.Flavour) string {
 	return "1.13"
 }
 
-// savePlan writes the plan to o.SavePlan, whole or not at all.
-func (o *PlanOptions) savePlan(p *planned) error {
-	if o.SavePlan == "" {
+// savePlan writes the plans to o.SavePlan, a section per instance, whole
+// or not at all.
+func (o *PlanOptions) savePlan(ps ...*planned) error {
+	if o.SavePlan == "" || len(ps) == 0 {
 		return nil
 	}
 	saved := &users.SavedPlan{
 		PlanVersion: users.PlanVersion,
 		Tool:        "dqo-users " + o.Version,
 		CreatedAt:   time.Now().UTC().Truncate(time.Second),
-		Source:      users.PlanSource{File: p.file.Name, SHA256: p.sha256},
-		Options:     users.SavedOptions{Prune: o.Prune, Force: o.Force, MaxDeletes: o.Limits.MaxDeletes.String()},
-		Instances:   []users.SavedInstance{users.NewSavedInstance(p.plan, p.current, p.target.Canonical(), p.target.ProfileName(), flavourName(p.flavour))},
+		Source:      ps[0].source,
+		Options:     users.SavedOptions{Prune: o.Prune, Force: o.Force, MaxDeletes: o.Limits.MaxDeletes.String(), Unmatched: o.unmatched},
+	}
+	for _, p := range ps {
+		saved.Instances = append(saved.Instances, users.NewSavedInstance(p.plan, p.current, p.target.Canonical(), p.target.ProfileName(), flavourName(p.flavour)))
 	}
 	if o.Limits.MaxChangesSet {
 		saved.Options.MaxChanges = &o.Limits.MaxChanges

@@ -175,7 +175,8 @@ func globalFlags() *pflag.FlagSet {
 	pf := pflag.NewFlagSet("global", pflag.ContinueOnError)
 	pf.String("url", "", "DQOps address `URL`, e.g. https://dqops.example.com (env DQOPS_URL)")
 	pf.String("api-key-file", "", "read the API key from `FILE` (env DQOPS_API_KEY holds a key)")
-	pf.String("profile", "", "use the profile `NAME` of the configuration (env DQOPS_PROFILE)")
+	pf.String("profile", "", "use the profile `NAME` of the configuration, or several, comma-separated (env DQOPS_PROFILE)")
+	pf.Bool("all-profiles", false, "act on every profile of the configuration")
 	pf.String("config", "", "configuration `FILE` (env DQOPS_CONFIG)")
 	pf.Bool("no-input", false, "never prompt; what would be asked is an error (env DQOPS_NO_INPUT=1, or CI set)")
 	pf.String("color", "auto", "colour output `WHEN`: auto, always or never (NO_COLOR is honoured)")
@@ -206,11 +207,21 @@ func checkCommandLine(c *cobra.Command, f *Factory) error {
 	if err != nil {
 		return err
 	}
+	if st.Several() && c.Annotations[annotationOneProfile] != "" {
+		return errOneProfile(st, c.CommandPath()[len(c.Root().Name())+1:])
+	}
 	if st.NoInput {
 		f.IO.NoInputReason = st.Source("no-input")
 	}
 	return nil
 }
+
+// annotationOneProfile marks a command that acts on one profile: several
+// (--profile a,b, --all-profiles) are refused before anything else.
+const annotationOneProfile = "dqo-users/one-profile"
+
+// oneProfile is the annotation of such a command.
+var oneProfile = map[string]string{annotationOneProfile: "true"}
 
 // subcommand is a command of the tree with the names that run it: its
 // name, then its aliases, declared here alone.
@@ -246,6 +257,7 @@ var subcommands = []subcommand{
 	{[]string{"export"}, func(f *Factory, _ BuildInfo) *cobra.Command { return NewCmdExport(f, nil) }},
 	{[]string{"diff"}, func(f *Factory, _ BuildInfo) *cobra.Command { return NewCmdDiff(f, nil) }},
 	{[]string{"apply"}, func(f *Factory, _ BuildInfo) *cobra.Command { return NewCmdApply(f, nil) }},
+	{[]string{"sync"}, func(f *Factory, _ BuildInfo) *cobra.Command { return NewCmdSync(f, nil) }},
 }
 
 // commandNamed returns the constructor of the command that args run, found

@@ -60,9 +60,6 @@ how to remove it.`,
 			if err := validateEmails(args); err != nil {
 				return err
 			}
-			if err := validateActionOutput(opts.Output); err != nil {
-				return err
-			}
 			var err error
 			if role != "" {
 				if opts.Role, err = parseRoleFlag("role", role); err != nil {
@@ -106,6 +103,20 @@ func (o *UpdateOptions) changesDomains() bool {
 }
 
 func updateRun(opts *UpdateOptions) error {
+	several, err := opts.onEach(opts.Context, opts.IO, opts.Output != "",
+		func(w writeOptions, io *iostreams.IOStreams, client func(context.Context) (*api.Client, error)) error {
+			one := *opts
+			one.writeOptions, one.IO, one.Client = w, io, client
+			return updateOne(&one)
+		})
+	if several {
+		return err
+	}
+	return updateOne(opts)
+}
+
+// updateOne updates the user on one instance.
+func updateOne(opts *UpdateOptions) error {
 	ctx := opts.Context
 	client, err := opts.Client(opts.Context)
 	if err != nil {

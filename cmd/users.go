@@ -73,6 +73,9 @@ type Action struct {
 	// Before is the user before the change, or null for a create and a
 	// password change.
 	Before *users.UserJSON `json:"before"`
+	// Password is the password create --generate-password set, shown
+	// this once.
+	Password string `json:"password,omitempty"`
 }
 
 // actionFormats are what -o of a write command accepts.

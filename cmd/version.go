@@ -35,17 +35,13 @@ version, commit and date.`,
   $ dqo-users version -o json --jq .version`,
 		Args: noArgs,
 		RunE: func(c *cobra.Command, _ []string) error {
-			if _, ok := output.ParseFormat(string(opts.Output), versionFormats...); opts.Output != "" && !ok {
-				return usageErrorf("--output must be json or yaml, not %q", opts.Output)
-			}
 			if runF != nil {
 				return runF(opts)
 			}
 			return versionRun(opts)
 		},
 	}
-	c.Flags().StringVarP((*string)(&opts.Output), "output", "o", "", "output `FORMAT`: json or yaml (default: one line)")
-	_ = c.RegisterFlagCompletionFunc("output", fixedCompletion(output.Names(versionFormats)...))
+	formatFlag(c, &opts.Output, "output", "o", "output `FORMAT`: json or yaml (default: one line)", versionFormats...)
 	return c
 }
 

@@ -2,21 +2,24 @@ package cmd
 
 import (
 	"context"
+	"io"
 	"slices"
 	"strconv"
 
 	"github.com/spf13/cobra"
 
 	"github.com/dqops-users/dqo-users/pkg/api"
+	"github.com/dqops-users/dqo-users/pkg/iostreams"
 	"github.com/dqops-users/dqo-users/pkg/output"
 )
 
 // WhoamiOptions are the options of "whoami".
 type WhoamiOptions struct {
-	Target  func() (*target, error)
-	Client  func(context.Context) (*api.Client, error)
-	Printer func(output.Options) *output.Printer
-	Context context.Context
+	IO       *iostreams.IOStreams
+	Targets  func() ([]*target, error)
+	ClientOf func(context.Context, *target) (*api.Client, error)
+	Printer  func(output.Options) *output.Printer
+	Context  context.Context
 
 	Output output.Options
 }
@@ -24,7 +27,7 @@ type WhoamiOptions struct {
 // NewCmdWhoami builds "whoami"; runF, when not nil, replaces the run function.
 func NewCmdWhoami(f *Factory, runF func(*WhoamiOptions) error) *cobra.Command {
 	opts := &WhoamiOptions{}
-	opts.Target, opts.Client, opts.Printer = f.Target, f.Client, f.Printer
+	opts.IO, opts.Targets, opts.ClientOf, opts.Printer = f.IO, f.Targets, f.ClientOf, f.Printer
 	c := &cobra.Command{
 		Use:   "whoami",
 		Short: "Show who the API key belongs to and what it may do",
@@ -33,7 +36,8 @@ licence, the licence's users limit, and whether it can manage users; -o wide
 adds data domains, the password right, the server and its API release. On a
 terminal each field is a line of its own, the profile and the server first;
 piped, the fields are one tab-separated line. JSON and YAML have the profile
-and the server too.`,
+and the server too. With several profiles (--profile dev,prod), each
+instance is a row of one table, the profile first.`,
 		Example: `  $ dqo-users whoami
   $ dqo-users whoami -o json --jq .users_limit`,
 		Args: noArgs,
@@ -53,19 +57,34 @@ and the server too.`,
 }
 
 func whoamiRun(opts *WhoamiOptions) error {
-	t, err := opts.Target()
-	if err != nil {
-		return err
-	}
-	client, err := opts.Client(opts.Context)
-	if err != nil {
-		return err
-	}
-	p, err := caller(opts.Context, client)
+	ctx := opts.Context
+	targets, err := opts.Targets()
 	if err != nil {
 		return err
 	}
 	printer := opts.Printer(opts.Output)
+	if several(targets) {
+		fl := newFleet(opts.IO, opts.ClientOf, targets, opts.Output.JSONErrors())
+		return fleetList(ctx, fl, printer, profileTable(&api.Profile{}, "").Columns, 0, "", "account",
+			func(ctx context.Context, client *api.Client, _ io.Writer, emit func(any, []string) error) error {
+				p, err := caller(ctx, client)
+				if err != nil {
+					return err
+				}
+				// The list adds the profile to each item.
+				return emit(whoamiOutput{Profile: p, Server: client.BaseURL(), Release: p.Release()},
+					profileTable(p, client.BaseURL()).Rows[0])
+			})
+	}
+	t := targets[0]
+	client, err := opts.ClientOf(ctx, t)
+	if err != nil {
+		return err
+	}
+	p, err := caller(ctx, client)
+	if err != nil {
+		return err
+	}
 	table := profileTable(p, client.BaseURL())
 	if printer.IsTerminal {
 		// Which instance comes first, so that nobody mistakes prod for dev.
@@ -78,7 +97,7 @@ func whoamiRun(opts *WhoamiOptions) error {
 		row := slices.Delete(table.Rows[0], len(table.Rows[0])-2, len(table.Rows[0])-1)
 		table.Rows[0] = append([]string{profile, client.BaseURL()}, row...)
 	}
-	return printer.Print(opts.Context, whoamiOutput{Profile: p, ProfileName: t.ProfileName(), Server: client.BaseURL(), Release: p.Release()}, table)
+	return printer.Print(ctx, whoamiOutput{Profile: p, ProfileName: t.ProfileName(), Server: client.BaseURL(), Release: p.Release()}, table)
 }
 
 // whoamiOutput is the profile with the instance it came from.

@@ -73,16 +73,23 @@ func (e *LockTimeoutError) Error() string {
 		e.Waited, e.Path)
 }
 
-// UntrustedError is a configuration file that another local user could have
-// written, so that a command it names is not run.
+// UntrustedError is a configuration file (or another file naming a
+// command, CheckFileTrusted) that another local user could have written,
+// so that a command it names is not run.
 type UntrustedError struct {
 	Path string
 	// Reason says who else could write it; Fix is the command or step that
 	// makes it trusted.
 	Reason, Fix string
+	// config is whether it is the configuration file.
+	config bool
 }
 
 func (e *UntrustedError) Error() string {
+	if !e.config {
+		return fmt.Sprintf("%s may not name a command to run: %s, so another local user could choose the command; to fix: %s",
+			e.Path, e.Reason, e.Fix)
+	}
 	return fmt.Sprintf("the api_key_command of configuration file %s is not run: %s, so another local user could choose the command; to fix: %s",
 		e.Path, e.Reason, e.Fix)
 }

@@ -26,8 +26,15 @@ type Settings struct {
 	// the command creates it.
 	ConfigMustExist bool
 	// Profile is the profile named by --profile or DQOPS_PROFILE, "" when
-	// none is named (the file's current profile is used).
+	// none is named (the file's current profile is used), or the first of
+	// Profiles.
 	Profile string
+	// Profiles are the profiles a command acts on when --profile or
+	// DQOPS_PROFILE names several, comma-separated ("dev,prod"), in the
+	// order given, each once.
+	Profiles []string
+	// AllProfiles is --all-profiles: every profile of the configuration.
+	AllProfiles bool
 	// URL is the DQOps address: --url or DQOPS_URL, else the profile's;
 	// "" when none of them gives one (the caller's default applies).
 	URL string
@@ -75,6 +82,10 @@ func (s Settings) Source(key string) string {
 // SourceDefault is the Source of a setting no layer gives.
 const SourceDefault = "default"
 
+// Several reports whether the command acts on several profiles: more than
+// one named, or --all-profiles.
+func (s Settings) Several() bool { return len(s.Profiles) > 1 || s.AllProfiles }
+
 // UseColor is whether output to a terminal (or not) is coloured.
 func (s Settings) UseColor(terminal bool) bool {
 	switch s.Color {
@@ -110,6 +121,7 @@ var layers = []layer{
 	{key: "insecure-skip-tls-verify", flag: "insecure-skip-tls-verify"},
 	{key: "debug", flag: "debug", env: "DQOPS_DEBUG"},
 	{key: "audit-log", flag: "audit-log", env: "DQOPS_AUDIT_LOG", profile: "audit_log"},
+	{key: "all-profiles", flag: "all-profiles"},
 }
 
 // Resolver decides the settings of one command line: its flags, the
@@ -236,13 +248,26 @@ func (r *Resolver) resolve(p *Profile, configDir string) (Settings, error) {
 		InsecureSkipTLSVerify: v.GetBool("insecure-skip-tls-verify"),
 		Debug:                 v.GetBool("debug"),
 		AuditLog:              v.GetString("audit-log"),
+		AllProfiles:           v.GetBool("all-profiles"),
 		sources:               sources,
 	}
 	st.NoInput = v.GetBool("no-input")
-	if st.Profile = v.GetString("profile"); st.Profile != "" {
-		if err := ValidateProfileName(st.Profile); err != nil {
-			return Settings{}, &SettingError{Err: fmt.Errorf("%s: %w", sources["profile"], err)}
+	if named := v.GetString("profile"); named != "" {
+		seen := map[string]bool{}
+		for _, name := range strings.Split(named, ",") {
+			name = strings.TrimSpace(name)
+			if err := ValidateProfileName(name); err != nil {
+				return Settings{}, &SettingError{Err: fmt.Errorf("%s: %w", sources["profile"], err)}
+			}
+			if !seen[name] {
+				seen[name] = true
+				st.Profiles = append(st.Profiles, name)
+			}
 		}
+		st.Profile = st.Profiles[0]
+	}
+	if st.AllProfiles && len(st.Profiles) > 0 {
+		return Settings{}, &SettingError{Err: fmt.Errorf("--all-profiles and %s cannot be used together: give one of them", sources["profile"])}
 	}
 	var err error
 	if st.Timeout, err = time.ParseDuration(v.GetString("timeout")); err != nil {

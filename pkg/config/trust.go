@@ -24,46 +24,62 @@ func (c *Config) CheckTrusted() error {
 	if c.path == "" || !c.owner.exists || !hasPermissionBits {
 		return nil
 	}
-	perm := c.owner.mode.Perm()
+	return checkTrusted(c.path, c.owner, c.accounts, true)
+}
+
+// CheckFileTrusted is CheckTrusted for another file that names a command
+// to run, such as a sync file's ldap.bindPasswordCommand: path as it was
+// named, info as it was read (the file whose content is used is the one
+// checked). Where files have no permission bits, every file is trusted.
+func CheckFileTrusted(path string, info fs.FileInfo) error {
+	if !hasPermissionBits {
+		return nil
+	}
+	return checkTrusted(path, ownerOf(info), systemAccounts, false)
+}
+
+// checkTrusted applies CheckTrusted's rule to the file at path, whose
+// owner and mode are owner; config says it is the configuration file,
+// for the error's wording.
+func checkTrusted(path string, owner fileOwner, acc accounts, config bool) error {
+	fail := func(reason, fix string) error {
+		return &UntrustedError{Path: path, Reason: reason, Fix: fix, config: config}
+	}
+	perm := owner.mode.Perm()
 	switch {
 	case perm&0o002 != 0:
-		return &UntrustedError{Path: c.path,
-			Reason: fmt.Sprintf("it is writable by others (mode %04o)", perm),
-			Fix:    "chmod go-w " + c.path}
+		return fail(fmt.Sprintf("it is writable by others (mode %04o)", perm), "chmod go-w "+path)
 	case perm&0o020 != 0:
-		if why := c.groupWriters(c.owner.gid); why != "" {
-			return &UntrustedError{Path: c.path,
-				Reason: fmt.Sprintf("it is writable by %s (mode %04o)", why, perm),
-				Fix:    "chmod g-w " + c.path}
+		if why := groupWriters(acc, owner.gid); why != "" {
+			return fail(fmt.Sprintf("it is writable by %s (mode %04o)", why, perm), "chmod g-w "+path)
 		}
 	}
-	if !trustedOwner(c.owner.uid) {
-		return &UntrustedError{Path: c.path,
-			Reason: fmt.Sprintf("it belongs to another user (uid %d)", c.owner.uid),
-			Fix:    "use a configuration file of your own (--config or DQOPS_CONFIG)"}
+	if !trustedOwner(owner.uid) {
+		fix := "use a file of your own"
+		if config {
+			fix = "use a configuration file of your own (--config or DQOPS_CONFIG)"
+		}
+		return fail(fmt.Sprintf("it belongs to another user (uid %d)", owner.uid), fix)
 	}
-	for _, dir := range directoriesOf(c.path) {
+	for _, dir := range directoriesOf(path) {
 		info, err := os.Stat(dir)
 		if err != nil {
-			return &UntrustedError{Path: c.path, Reason: fmt.Sprintf("its directory %s cannot be checked: %v", dir, err),
-				Fix: "check that the directory exists and can be read"}
+			return fail(fmt.Sprintf("its directory %s cannot be checked: %v", dir, err), "check that the directory exists and can be read")
 		}
 		o := ownerOf(info)
 		sticky := o.mode&fs.ModeSticky != 0
 		switch {
 		case !trustedOwner(o.uid):
-			return &UntrustedError{Path: c.path,
-				Reason: fmt.Sprintf("its directory %s belongs to another user (uid %d)", dir, o.uid),
-				Fix:    "move the configuration to a directory of your own"}
+			fix := "move the file to a directory of your own"
+			if config {
+				fix = "move the configuration to a directory of your own"
+			}
+			return fail(fmt.Sprintf("its directory %s belongs to another user (uid %d)", dir, o.uid), fix)
 		case o.mode&0o002 != 0 && !sticky:
-			return &UntrustedError{Path: c.path,
-				Reason: fmt.Sprintf("its directory %s is writable by others without the sticky bit (mode %04o)", dir, o.mode.Perm()),
-				Fix:    "chmod o-w " + dir}
+			return fail(fmt.Sprintf("its directory %s is writable by others without the sticky bit (mode %04o)", dir, o.mode.Perm()), "chmod o-w "+dir)
 		case o.mode&0o020 != 0 && !sticky:
-			if why := c.groupWriters(o.gid); why != "" {
-				return &UntrustedError{Path: c.path,
-					Reason: fmt.Sprintf("its directory %s is writable by %s without the sticky bit (mode %04o)", dir, why, o.mode.Perm()),
-					Fix:    "chmod g-w " + dir}
+			if why := groupWriters(acc, o.gid); why != "" {
+				return fail(fmt.Sprintf("its directory %s is writable by %s without the sticky bit (mode %04o)", dir, why, o.mode.Perm()), "chmod g-w "+dir)
 			}
 		}
 	}
@@ -75,8 +91,8 @@ func (c *Config) CheckTrusted() error {
 // include bob"), or "" when you are the group's only member. A group
 // without members is not trusted either: it is typically the group of a
 // setgid program, which could then write the file.
-func (c *Config) groupWriters(gid int) string {
-	g, err := c.accounts.members(gid, os.Getuid())
+func groupWriters(acc accounts, gid int) string {
+	g, err := acc.members(gid, os.Getuid())
 	switch {
 	case err != nil:
 		return fmt.Sprintf("group %d, whose members cannot be checked (%v)", gid, err)

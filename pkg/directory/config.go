@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
+	"maps"
 	"net"
 	"net/url"
 	"os"
@@ -38,12 +39,14 @@ type Config struct {
 	// SHA256 is the hex SHA-256 of the file's bytes, for the audit log.
 	SHA256 string
 	// Instances are the DQOps instances the file is meant for (instance:),
-	// normalised; empty when it does not say.
-	Instances []string
-	LDAP      LDAP
-	Users     Users
-	Groups    []Mapping
-	Unmatched Unmatched
+	// normalised; empty when it does not say. InstanceLine is the line of
+	// instance:.
+	Instances    []string
+	InstanceLine int
+	LDAP         LDAP
+	Users        Users
+	Groups       []Mapping
+	Unmatched    Unmatched
 	// Keep are the emails sync never changes, as written.
 	Keep []string
 
@@ -101,18 +104,50 @@ type Mapping struct {
 	Line int
 }
 
-// Unmatched is what sync does with the DQOps users in no mapped group.
-type Unmatched string
+// Unmatched is what sync does with the DQOps users in no mapped group: the
+// plan's own setting (users.Options.Unmatched).
+type Unmatched = users.Unmatched
 
 // What sync may do with users in no mapped group.
 const (
 	// UnmatchedKeep leaves them as they are (the default).
-	UnmatchedKeep Unmatched = "keep"
+	UnmatchedKeep = users.UnmatchedKeep
 	// UnmatchedNone demotes them to role none without data-domain roles.
-	UnmatchedNone Unmatched = "none"
+	UnmatchedNone = users.UnmatchedNone
 	// UnmatchedDelete deletes them (with --prune).
-	UnmatchedDelete Unmatched = "delete"
+	UnmatchedDelete = users.UnmatchedDelete
 )
+
+// HasGrants reports whether some mapping gives a data-domain role other
+// than none.
+func (c *Config) HasGrants() bool {
+	for _, m := range c.Groups {
+		if api.GrantsOf(m.DataDomainRoles) != nil {
+			return true
+		}
+	}
+	return false
+}
+
+// CheckGrants returns a *users.ValidationError naming, with its line, each
+// mapping whose data-domain roles the instance would not keep, as the rule
+// decides (a domain it does not have, or any grant on an instance without
+// data domains): the check that apply makes of a users file's grants, made
+// once per mapping rather than once per member.
+func (c *Config) CheckGrants(rule api.GrantRule) error {
+	var problems []users.Problem
+	for i, m := range c.Groups {
+		for _, domain := range slices.Sorted(maps.Keys(m.DataDomainRoles)) {
+			if err := rule.Check(domain, m.DataDomainRoles[domain]); err != nil {
+				problems = append(problems, users.Problem{Line: m.Line, Message: fmt.Sprintf("groups[%d].dataDomainRoles: %v", i+1, err)})
+			}
+		}
+	}
+	if len(problems) == 0 {
+		return nil
+	}
+	return &users.ValidationError{File: users.DisplayName(c.Path), Problems: problems}
+}
 
 // Keeps reports whether email is listed under keep:, compared as emails
 // are everywhere (api.FoldEmail).
@@ -439,6 +474,7 @@ func (p *parser) top(root *yaml.Node) {
 		lines[key] = line
 		switch key {
 		case "instance":
+			p.cfg.InstanceLine = line
 			p.instance(v)
 		case "ldap":
 			p.ldap(line, v)

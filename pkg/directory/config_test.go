@@ -19,21 +19,17 @@ import (
 	"github.com/dqops-users/dqo-users/pkg/users"
 )
 
-// docExample is the sync file shown in the package documentation, which
-// becomes `dqo-users help sync`: it must stay a valid file.
+// docExample is the sync file shown in Reference, which `dqo-users help
+// sync` prints: it must stay a valid file.
 func docExample(t *testing.T) string {
 	t.Helper()
-	src, err := os.ReadFile("doc.go")
-	if err != nil {
-		t.Fatal(err)
-	}
-	_, after, ok := strings.Cut(string(src), "// # The sync file\n//\n")
+	_, after, ok := strings.Cut(Reference, ":\n\n")
 	if !ok {
-		t.Fatal("doc.go has no section \"# The sync file\"")
+		t.Fatal("Reference has no example after its first paragraph")
 	}
 	var b strings.Builder
 	for _, line := range strings.Split(after, "\n") {
-		example, ok := strings.CutPrefix(line, "//\t")
+		example, ok := strings.CutPrefix(line, "  ")
 		if !ok {
 			break
 		}
@@ -52,14 +48,15 @@ func TestParseDocExample(t *testing.T) {
 	sum := sha256.Sum256(data)
 	want := &Config{
 		Path: "sync.yaml", Dir: "/etc/dqo-users", SHA256: hex.EncodeToString(sum[:]),
+		Instances: []string{"https://dqops.example.com"}, InstanceLine: 1,
 		LDAP: LDAP{URL: "ldaps://dc1.example.com:636", Host: "dc1.example.com", CAFile: "/etc/ssl/corp-ca.pem",
 			BindDN: "cn=dqo-sync,ou=services,dc=example,dc=com", BindPasswordFile: "/run/secrets/ldap", Timeout: 30 * time.Second},
 		Users: Users{BaseDN: "ou=people,dc=example,dc=com", Filter: "(&(objectClass=inetOrgPerson)(!(pwdAccountLockedTime=*)))", EmailAttribute: "mail"},
 		Groups: []Mapping{
-			{DN: "cn=dqops-admins,ou=groups,dc=example,dc=com", AccountRole: api.RoleAdmin, DataDomainRoles: map[string]api.Role{}, Line: 12},
-			{DN: "cn=analysts,ou=groups,dc=example,dc=com", AccountRole: api.RoleViewer, DataDomainRoles: map[string]api.Role{"sales": api.RoleEditor}, Line: 14},
+			{DN: "cn=dqops-admins,ou=groups,dc=example,dc=com", AccountRole: api.RoleAdmin, DataDomainRoles: map[string]api.Role{}, Line: 13},
+			{DN: "cn=analysts,ou=groups,dc=example,dc=com", AccountRole: api.RoleViewer, DataDomainRoles: map[string]api.Role{"sales": api.RoleEditor}, Line: 15},
 			{Filter: "(&(objectClass=posixGroup)(cn=dq-ops-*))", BaseDN: "ou=groups,dc=example,dc=com", AccountRole: api.RoleOperator,
-				DataDomainRoles: map[string]api.Role{}, Line: 18},
+				DataDomainRoles: map[string]api.Role{}, Line: 19},
 		},
 		Unmatched: UnmatchedKeep,
 		Keep:      []string{"breakglass@example.com"},
@@ -100,6 +97,7 @@ unmatched: Delete
 		got, want any
 	}{
 		{"instances", cfg.Instances, []string{"https://dqops.example.com", "https://dqops2.example.com:8443"}},
+		{"instance line", cfg.InstanceLine, 1},
 		{"url", cfg.LDAP.URL, "ldap://LocalHost:389"},
 		{"password file beside the sync file", cfg.LDAP.BindPasswordFile, filepath.Join(dir, "secrets", "ldap.pw")},
 		{"timeout", cfg.LDAP.Timeout, 5 * time.Second},

@@ -6,100 +6,11 @@
 //
 // # The sync file
 //
-//	ldap:
-//	  url: ldaps://dc1.example.com          # or ldap://... with startTLS: true
-//	  caFile: /etc/ssl/corp-ca.pem           # also trust these authorities (PEM)
-//	  bindDN: cn=dqo-sync,ou=services,dc=example,dc=com
-//	  bindPasswordFile: /run/secrets/ldap    # or bindPasswordEnv, bindPasswordCommand
-//	  timeout: 30s
-//	users:
-//	  baseDN: ou=people,dc=example,dc=com
-//	  filter: (&(objectClass=inetOrgPerson)(!(pwdAccountLockedTime=*)))
-//	  emailAttribute: mail
-//	groups:
-//	  - dn: cn=dqops-admins,ou=groups,dc=example,dc=com
-//	    accountRole: admin
-//	  - dn: cn=analysts,ou=groups,dc=example,dc=com
-//	    accountRole: viewer
-//	    dataDomainRoles:
-//	      sales: editor
-//	  - filter: (&(objectClass=posixGroup)(cn=dq-ops-*))
-//	    baseDN: ou=groups,dc=example,dc=com
-//	    accountRole: operator
-//	unmatched: keep
-//	keep:
-//	  - breakglass@example.com
-//
-// Keys are spelled as shown; an unknown key is refused with its line and
-// the key it most likely means. Relative paths are taken from the sync
-// file's directory.
-//
-// ldap: where the directory is and how to log in to it.
-//
-//   - url: ldaps://HOST[:PORT] (TLS from the start, port 636), or
-//     ldap://HOST[:PORT] (port 389) with startTLS: true. Plain ldap://
-//     without startTLS sends the password and every answer in clear: it is
-//     refused unless HOST is loopback (localhost, 127.0.0.1, ::1) or
-//     insecure: true is written.
-//   - caFile: a PEM file of certificate authorities to trust besides the
-//     system's. The server's certificate must name HOST.
-//   - bindDN: the account to bind as; without it the bind is anonymous.
-//   - bindPasswordFile, bindPasswordEnv or bindPasswordCommand (one of
-//     them, with bindDN): the file holding the password (one line), the
-//     environment variable holding it, or a command that prints it, run
-//     with /bin/sh under the trust rules of a profile's api_key_command (the
-//     sync file must be writable by you alone). The password itself is
-//     never written in the sync file nor given on the command line.
-//   - timeout: how long one operation may take (connecting, binding, one
-//     page of a search), such as 10s or 1m; 30s by default.
-//
-// users: who may be a DQOps user.
-//
-//   - baseDN: where the people are; searched with its whole subtree.
-//   - filter: which entries there are people who may have access, such as
-//     (&(objectClass=person)(!(userAccountControl:1.2.840.113556.1.4.803:=2)))
-//     for enabled Active Directory accounts. A member of a mapped group who
-//     does not match it gets no access: so disabled accounts lose theirs.
-//   - emailAttribute: the attribute holding the DQOps email; mail by
-//     default. A member without it is skipped and counted; one with several
-//     values gets the first, and the check says so.
-//
-// groups: the mappings from directory groups to DQOps roles, each with
-// one group and what its members get.
-//
-//   - dn: the group's DN. A DN that does not exist is an error: sync stops
-//     before anything is sent. A group that exists and has no members is
-//     shown with 0 members.
-//   - filter and baseDN (instead of dn): every group that the filter finds
-//     under baseDN; finding none is an error.
-//   - accountRole: admin, editor, operator, viewer or none.
-//   - dataDomainRoles: data domain to role, on an instance with data
-//     domains.
-//
-// A group's members are the DNs in its member (groupOfNames) or
-// uniqueMember (groupOfUniqueNames) values, the users whose uid is in its
-// memberUid values (posixGroup), and the users whose memberOf names it.
-// A member that is itself a group brings its own members, to any depth; a
-// loop of groups is reported and followed once. Active Directory's ranged
-// values (member;range=0-1499) are read to the end. People are read with
-// paged searches (the Simple Paged Results control), so a directory with
-// more users than its size limit is read whole.
-//
-// A person in several mapped groups gets the strongest account role
-// (admin > editor > operator > viewer > none) and every data-domain role
-// of those groups, the strongest for each domain. Sync owns the
-// data-domain roles of the users it manages: each gets exactly the mapped
-// ones, none where no mapping gives any. Emails match as everywhere in
-// dqo-users: ignoring letter case, so a person in two groups, or two
-// entries with one email, are one user.
-//
-// unmatched: what happens to the DQOps users in no mapped group: keep (the
-// default; they are listed and left alone), none (their role becomes none
-// and every data-domain role is removed; this counts against the delete
-// limit), or delete (needs --prune).
-//
-// keep: emails that sync never changes, whatever the directory says, such
-// as break-glass administrators and the account that runs sync.
+// Load reads and checks a sync file: the ldap: section (where the
+// directory is and how to bind to it), users: (who may be a DQOps user),
+// groups: (the mappings from groups to roles), unmatched: and keep:, and
+// the DQOps instance: it is for. Every key is documented in Reference,
+// which `dqo-users help sync` prints.
 //
 // # Safety
 //
@@ -107,7 +18,7 @@
 // server's message, and so does a directory answer without a single
 // person: an empty answer is never a reason to demote or delete anyone.
 // Every answer is bounded (entries, groups, members of a group, nesting
-// depth, bytes received). With --debug every LDAP operation is written as
-// the ldapsearch command that does the same, with the time it took; the
-// password is shown as -y FILE or -W, never itself.
+// depth, bytes received). With Options.Debug every LDAP operation is
+// written as the ldapsearch command that does the same, with the time it
+// took; the password is shown as -y FILE or -W, never itself.
 package directory

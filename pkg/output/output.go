@@ -19,6 +19,7 @@ package output
 import (
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"text/template"
 
@@ -73,14 +74,25 @@ func Names(formats []Format) []string {
 	return names
 }
 
-// ParseFormat returns the format named s, when it is one of accepted.
-func ParseFormat(s string, accepted ...Format) (Format, bool) {
+// ParseFormat reads the name of a format as every -o and --format take
+// it: in any letter case, "yml" for yaml. It fails, naming the accepted
+// formats, when s is none of them.
+func ParseFormat(s string, accepted ...Format) (Format, error) {
+	name := strings.ToLower(strings.TrimSpace(s))
+	if name == "yml" {
+		name = string(FormatYAML)
+	}
 	for _, f := range accepted {
-		if string(f) == s {
-			return f, true
+		if string(f) == name {
+			return f, nil
 		}
 	}
-	return "", false
+	names := Names(accepted)
+	use := strings.Join(names, ", ")
+	if n := len(names); n > 1 {
+		use = strings.Join(names[:n-1], ", ") + " or " + names[n-1]
+	}
+	return "", fmt.Errorf("unknown format %q: use %s", s, use)
 }
 
 // Options are the user's output choices, usually straight from the flags.
@@ -128,7 +140,8 @@ func (o Options) format() Format {
 // request so that a typo fails fast with exit code 2; Printer.Print calls it
 // again with the table's columns.
 func (o Options) Validate(columns ...Column) error {
-	if _, ok := ParseFormat(string(o.Format), Formats()...); o.Format != "" && !ok {
+	// Flags read formats with ParseFormat; here a format is one exactly.
+	if o.Format != "" && !slices.Contains(Formats(), o.Format) {
 		return usageErrorf("unknown output format %q; valid formats: %s",
 			o.Format, strings.Join(Names(Formats()), ", "))
 	}

@@ -165,6 +165,40 @@ func (e *Exporter) Add(u *api.User) error {
 	return nil
 }
 
+// AddScoped writes one user as an entry of a file for several instances,
+// which applies to those instances alone (none: to every one). CSV has no
+// room for scopes: a fleet export is YAML or JSON (ErrFleetCSV).
+func (e *Exporter) AddScoped(u *api.User, instances []string) error {
+	if len(instances) == 0 {
+		return e.Add(u)
+	}
+	if e.csv {
+		return ErrFleetCSV
+	}
+	item := scopedUser{Email: u.Email, AccountRole: u.AccountRole, Instances: instances}
+	if e.withDomains {
+		roles := u.Grants()
+		if roles == nil {
+			roles = noRoles
+		}
+		item.DataDomainRoles = &roles
+	}
+	if err := e.list.Add(&item, nil); err != nil {
+		return err
+	}
+	e.folds.add(api.FoldEmail(u.Email), e.seen)
+	return nil
+}
+
+// scopedUser is an entry of a file for several instances that applies to
+// some of them.
+type scopedUser struct {
+	Email           string               `json:"email"`
+	AccountRole     api.Role             `json:"accountRole"`
+	DataDomainRoles *map[string]api.Role `json:"dataDomainRoles,omitempty"`
+	Instances       []string             `json:"instances"`
+}
+
 // sawTwin counts a user whose lower-cased email a user before it had.
 func (e *Exporter) sawTwin(folded string) {
 	if e.twins == nil {

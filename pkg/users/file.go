@@ -106,12 +106,9 @@ func Parse(name string, data []byte, format Format) (*File, error) {
 // by a newer dqo-users.
 func (o ParseOptions) Parse(name string, data []byte, format Format) (*File, error) {
 	f := &File{Name: DisplayName(name), Format: format, IgnoreAbsentDomains: o.IgnoreAbsentDomains}
-	if o.Instance != "" {
-		u, err := api.NormalizeURL(o.Instance)
-		if err != nil {
-			return nil, &ValidationError{File: "--instance", Problems: []Problem{{Message: citeError(err, strings.TrimSpace(o.Instance))}}}
-		}
-		f.flagInstance = u
+	var err error
+	if f.flagInstance, err = o.instance(); err != nil {
+		return nil, err
 	}
 	data = bytes.TrimPrefix(data, utf8BOM)
 	var probs yamlfile.List
@@ -136,6 +133,34 @@ func (o ParseOptions) Parse(name string, data []byte, format Format) (*File, err
 		checkNewEmails(f.Entries, o.AllowLocalDomain, &probs)
 	}
 	if err := errOf(&probs, f.Name); err != nil {
+		return nil, err
+	}
+	return f, nil
+}
+
+// instance is --instance (Instance), normalised; "" when not given.
+func (o ParseOptions) instance() (string, error) {
+	if o.Instance == "" {
+		return "", nil
+	}
+	u, err := api.NormalizeURL(o.Instance)
+	if err != nil {
+		return "", &ValidationError{File: "--instance", Problems: []Problem{{Message: citeError(err, strings.TrimSpace(o.Instance))}}}
+	}
+	return u, nil
+}
+
+// FileOf is a file of entries that come from elsewhere than a users file,
+// such as the people that a sync file's directory calls for: name is
+// their source, for messages; instances and line are its instance: key
+// (normalised) and that key's line. --instance (Instance) is read as Parse
+// reads it, so that CheckInstance refuses another target as it does for a
+// users file.
+func (o ParseOptions) FileOf(name string, entries []Entry, instances []string, line int) (*File, error) {
+	f := &File{Name: DisplayName(name), Format: FormatYAML, Entries: entries, Instances: instances, instanceLine: line,
+		IgnoreAbsentDomains: o.IgnoreAbsentDomains}
+	var err error
+	if f.flagInstance, err = o.instance(); err != nil {
 		return nil, err
 	}
 	return f, nil

@@ -2,7 +2,6 @@ package users
 
 import (
 	"bytes"
-	"fmt"
 	"path/filepath"
 	"strings"
 
@@ -23,19 +22,6 @@ const (
 // Formats lists the file formats, for flag help and completion.
 func Formats() []Format {
 	return []Format{FormatYAML, FormatJSON, FormatCSV}
-}
-
-// ParseFormat reads a --format value: yaml (or yml), json or csv, any case.
-func ParseFormat(s string) (Format, error) {
-	switch strings.ToLower(strings.TrimSpace(s)) {
-	case "yaml", "yml":
-		return FormatYAML, nil
-	case "json":
-		return FormatJSON, nil
-	case "csv":
-		return FormatCSV, nil
-	}
-	return "", fmt.Errorf("unknown file format %q: use yaml, json or csv", s)
 }
 
 // DetectFormat decides the format of a file that was given no --format: by

@@ -30,14 +30,3 @@ func TestDetectFormat(t *testing.T) {
 		}
 	}
 }
-
-func TestParseFormat(t *testing.T) {
-	for in, want := range map[string]Format{"yaml": FormatYAML, "YML": FormatYAML, "json": FormatJSON, " csv ": FormatCSV} {
-		if got, err := ParseFormat(in); err != nil || got != want {
-			t.Errorf("ParseFormat(%q) = %s, %v", in, got, err)
-		}
-	}
-	if _, err := ParseFormat("toml"); err == nil {
-		t.Error("ParseFormat(toml) should fail")
-	}
-}

@@ -92,6 +92,12 @@ type Plan struct {
 	NotInFile int
 	// Prune is whether users absent from the file are deleted.
 	Prune bool
+	// Unmatched is Options.Unmatched: what becomes of the users the file
+	// does not mention, when a sync file says.
+	Unmatched Unmatched
+	// Kept counts the server's users that Options.Keep names, which the
+	// plan leaves as they are.
+	Kept int
 	// Caller is the email of the account applying the plan.
 	Caller string
 	// Ambiguous are the file's entries whose email several users of the
@@ -109,11 +115,36 @@ type Options struct {
 	Force bool
 	// Caller is the email of the account the API key belongs to.
 	Caller string
+	// Unmatched, when set, is what becomes of the server's users that the
+	// file does not mention, as a sync file's unmatched: says. Prune
+	// deletes them whatever it says.
+	Unmatched Unmatched
+	// Keep, when set, names the users the plan never changes (a sync
+	// file's keep:): no entry creates or changes them, and they are
+	// neither deleted nor demoted. Plan.Kept counts them.
+	Keep func(email string) bool
 	// AllowLookAlike lets the plan create a user whose email looks like an
 	// existing user's (api.LookAlike); otherwise such a create is refused
 	// (RefusedLookAlike) and the rest applied.
 	AllowLookAlike bool
 }
+
+// Unmatched is what a plan does with the server's users that the file does
+// not mention, as a sync file's unmatched: says. Without it (apply), they
+// are deleted with Prune, and otherwise counted (Plan.NotInFile).
+type Unmatched string
+
+// What a plan may do with the users the file does not mention.
+const (
+	// UnmatchedKeep leaves them as they are: the plan counts them.
+	UnmatchedKeep Unmatched = "keep"
+	// UnmatchedNone demotes each to role none without data-domain roles
+	// (DQOps keeps grants on demotion): an update that counts as a delete
+	// (Change.CountsAsDelete), since it takes the user's access away.
+	UnmatchedNone Unmatched = "none"
+	// UnmatchedDelete deletes them, with Prune.
+	UnmatchedDelete Unmatched = "delete"
+)
 
 // Usable returns the users of a list that a request can name, each once:
 // a user whose email no request path can hold (api.Reachable: "", ".",
@@ -142,7 +173,8 @@ func Usable(current []api.User) (usable []api.User, unreachable []string) {
 // server, is no grant. A user whose entry does not set dataDomainRoles
 // keeps its own grants.
 func NewPlan(f *File, current []api.User, opts Options) *Plan {
-	p := &Plan{Prune: opts.Prune, Caller: opts.Caller}
+	p := &Plan{Prune: opts.Prune, Unmatched: opts.Unmatched, Caller: opts.Caller}
+	kept := func(email string) bool { return opts.Keep != nil && opts.Keep(email) }
 	index := NewIndex(current)
 	// Made at the first create: the look-alike keys of every user cost more
 	// than the plans without a create should pay.
@@ -158,6 +190,13 @@ func NewPlan(f *File, current []api.User, opts Options) *Plan {
 				j, _ := index.Find(m)
 				matched[j] = true
 			}
+			continue
+		}
+		if kept(e.Email) {
+			if err == nil {
+				matched[i] = true
+			}
+			p.Kept++
 			continue
 		}
 		if err != nil {
@@ -196,10 +235,22 @@ func NewPlan(f *File, current []api.User, opts Options) *Plan {
 		if matched[i] {
 			continue
 		}
+		if kept(u.Email) {
+			p.Kept++
+			continue
+		}
 		p.NotInFile++
-		if opts.Prune {
-			before := u
+		before := u
+		switch {
+		case opts.Prune:
 			p.Changes = append(p.Changes, Change{Action: ActionDelete, Email: u.Email, Before: &before})
+		case opts.Unmatched == UnmatchedNone && (u.AccountRole != api.RoleNone || u.HasGrants()):
+			// Every grant goes too: DQOps keeps them on demotion, and a
+			// user in no mapped group is given none.
+			after := u
+			after.AccountRole, after.DataDomainRoles = api.RoleNone, nil
+			p.Changes = append(p.Changes, Change{Action: ActionUpdate, Email: u.Email, Before: &before, After: &after,
+				FileGrants: true, CountsAsDelete: true})
 		}
 	}
 	sort.SliceStable(p.Changes, func(i, j int) bool {

@@ -22,6 +22,9 @@ func (c Change) String() string {
 		s = "+ create " + c.Email + " (" + roleSummary(*c.After) + ")"
 	case ActionUpdate:
 		s = "~ update " + c.Email + ": " + c.Describe()
+		if c.CountsAsDelete {
+			s += " (in no mapped group; counts as a delete)"
+		}
 	case ActionDelete:
 		s = "- delete " + c.Email + " (" + string(c.Before.AccountRole) + ")"
 	}
@@ -60,14 +63,34 @@ func (p *Plan) Summary() string {
 		s += fmt.Sprintf(", %d refused", n)
 	}
 	s += "."
-	if !p.Prune && p.NotInFile > 0 {
-		if p.NotInFile == 1 {
-			s += " 1 user on the server is not in the file; --prune would delete it."
-		} else {
-			s += fmt.Sprintf(" %d users on the server are not in the file; --prune would delete them.", p.NotInFile)
-		}
+	switch {
+	case p.Prune || p.NotInFile == 0:
+	case p.Unmatched == UnmatchedKeep:
+		s += fmt.Sprintf(" %s in no mapped group, left as %s (unmatched: keep).", onServer(p.NotInFile), oneOrMany(p.NotInFile, "it is", "they are"))
+	case p.Unmatched == UnmatchedNone:
+		s += fmt.Sprintf(" %s in no mapped group, demoted to none where %s not already.", onServer(p.NotInFile), oneOrMany(p.NotInFile, "it is", "they are"))
+	case p.NotInFile == 1:
+		s += " 1 user on the server is not in the file; --prune would delete it."
+	default:
+		s += fmt.Sprintf(" %d users on the server are not in the file; --prune would delete them.", p.NotInFile)
+	}
+	if p.Kept > 0 {
+		s += fmt.Sprintf(" %s under keep:, left as %s.", output.Count(p.Kept, "user"), oneOrMany(p.Kept, "it is", "they are"))
 	}
 	return s
+}
+
+// onServer is "1 user on the server is" or "N users on the server are".
+func onServer(n int) string {
+	return output.Count(n, "user") + " on the server " + oneOrMany(n, "is", "are")
+}
+
+// oneOrMany is one when n is 1, else many.
+func oneOrMany(n int, one, many string) string {
+	if n == 1 {
+		return one
+	}
+	return many
 }
 
 // WriteText writes the plan for people: one line per change, then the
@@ -97,11 +120,12 @@ func (p *Plan) WriteText(w io.Writer, color bool) error {
 
 // planJSON is the machine-readable plan of "diff -o json".
 type planJSON struct {
-	InSync  bool         `json:"inSync"`
-	Caller  string       `json:"caller,omitempty"`
-	Prune   bool         `json:"prune"`
-	Counts  countsJSON   `json:"counts"`
-	Changes []changeJSON `json:"changes"`
+	InSync    bool         `json:"inSync"`
+	Caller    string       `json:"caller,omitempty"`
+	Prune     bool         `json:"prune"`
+	Unmatched Unmatched    `json:"unmatched,omitempty"`
+	Counts    countsJSON   `json:"counts"`
+	Changes   []changeJSON `json:"changes"`
 }
 
 type countsJSON struct {
@@ -111,6 +135,7 @@ type countsJSON struct {
 	Unchanged int `json:"unchanged"`
 	Refused   int `json:"refused"`
 	NotInFile int `json:"notInFile"`
+	Kept      int `json:"kept,omitempty"`
 }
 
 type changeJSON struct {
@@ -121,6 +146,8 @@ type changeJSON struct {
 	After   *UserJSON `json:"after,omitempty"`
 	Refused Refusal   `json:"refused,omitempty"`
 	Warning string    `json:"warning,omitempty"`
+	// CountsAsDelete marks a demotion that delete limits count.
+	CountsAsDelete bool `json:"countsAsDelete,omitempty"`
 }
 
 // WriteJSON writes the plan as one indented JSON object: inSync, the
@@ -129,12 +156,13 @@ type changeJSON struct {
 // escaped as output.WriteJSON escapes it.
 func (p *Plan) WriteJSON(w io.Writer) error {
 	out := planJSON{
-		InSync: p.InSync(),
-		Caller: p.Caller,
-		Prune:  p.Prune,
+		InSync:    p.InSync(),
+		Caller:    p.Caller,
+		Prune:     p.Prune,
+		Unmatched: p.Unmatched,
 		Counts: countsJSON{
 			Create: p.Count(ActionCreate), Update: p.Count(ActionUpdate), Delete: p.Count(ActionDelete),
-			Unchanged: p.Unchanged, Refused: p.Refused(), NotInFile: p.NotInFile,
+			Unchanged: p.Unchanged, Refused: p.Refused(), NotInFile: p.NotInFile, Kept: p.Kept,
 		},
 		Changes: p.changesJSON(),
 	}
@@ -151,6 +179,7 @@ func (p *Plan) changesJSON() []changeJSON {
 		out = append(out, changeJSON{
 			Action: c.Action, Email: c.Email, Line: c.Line,
 			Before: grantsJSON(c.Before), After: grantsJSON(c.After), Refused: c.Refused, Warning: c.Warning(),
+			CountsAsDelete: c.CountsAsDelete,
 		})
 	}
 	return out

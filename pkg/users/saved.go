@@ -40,9 +40,11 @@ type SavedPlan struct {
 	Instances []SavedInstance `json:"instances"`
 }
 
-// PlanSource is the users file a plan was made from.
+// PlanSource is the users file a plan was made from, or the sync file
+// (Sync) whose directory gave the users.
 type PlanSource struct {
-	File   string `json:"file"`
+	File   string `json:"file,omitempty"`
+	Sync   string `json:"sync,omitempty"`
 	SHA256 string `json:"sha256"`
 }
 
@@ -54,6 +56,9 @@ type SavedOptions struct {
 	MaxDeletes string `json:"maxDeletes"`
 	// MaxChanges is --max-changes, null when not given.
 	MaxChanges *int `json:"maxChanges"`
+	// Unmatched is the sync file's unmatched: (Options.Unmatched), for a
+	// plan that sync made.
+	Unmatched Unmatched `json:"unmatched,omitempty"`
 }
 
 // SavedInstance is the plan of one instance.
@@ -69,9 +74,11 @@ type SavedInstance struct {
 	Users map[string]string `json:"users"`
 	// Caller is the account the plan was made for.
 	Caller string `json:"caller,omitempty"`
-	// Unchanged and NotInFile are the plan's counts, for its summary.
+	// Unchanged, NotInFile and Kept are the plan's counts, for its
+	// summary.
 	Unchanged int          `json:"unchanged"`
 	NotInFile int          `json:"notInFile"`
+	Kept      int          `json:"kept,omitempty"`
 	Changes   []changeJSON `json:"changes"`
 	// ChangesSHA256 is the checksum of Changes (changesDigest).
 	ChangesSHA256 string `json:"changesSha256"`
@@ -110,7 +117,7 @@ func changesDigest(changes []changeJSON) string {
 // NewSavedInstance records the plan of one instance, made from current.
 func NewSavedInstance(p *Plan, current []api.User, instance, profile, flavour string) SavedInstance {
 	s := SavedInstance{Instance: instance, Profile: profile, Flavour: flavour, Users: Fingerprint(current),
-		Caller: p.Caller, Unchanged: p.Unchanged, NotInFile: p.NotInFile, Changes: p.changesJSON()}
+		Caller: p.Caller, Unchanged: p.Unchanged, NotInFile: p.NotInFile, Kept: p.Kept, Changes: p.changesJSON()}
 	s.ChangesSHA256 = changesDigest(s.Changes)
 	return s
 }
@@ -156,6 +163,11 @@ func ReadSavedPlan(name string, data []byte) (*SavedPlan, error) {
 	}
 	if len(s.Instances) == 0 {
 		return nil, fail("the plan names no instance")
+	}
+	switch s.Options.Unmatched {
+	case "", UnmatchedKeep, UnmatchedNone, UnmatchedDelete:
+	default:
+		return nil, fail("options.unmatched is %s: it is one of keep, none, delete", cite(string(s.Options.Unmatched)))
 	}
 	for _, in := range s.Instances {
 		if changesDigest(in.Changes) != in.ChangesSHA256 {
@@ -238,9 +250,9 @@ func (s *SavedInstance) Plan(current []api.User, prune bool) (*Plan, error) {
 	for i := range current {
 		byEmail[current[i].Email] = i
 	}
-	p := &Plan{Caller: s.Caller, Unchanged: s.Unchanged, NotInFile: s.NotInFile, Prune: prune}
+	p := &Plan{Caller: s.Caller, Unchanged: s.Unchanged, NotInFile: s.NotInFile, Kept: s.Kept, Prune: prune}
 	for _, c := range s.Changes {
-		change := Change{Action: c.Action, Email: c.Email, Line: c.Line, Refused: c.Refused}
+		change := Change{Action: c.Action, Email: c.Email, Line: c.Line, Refused: c.Refused, CountsAsDelete: c.CountsAsDelete}
 		i, exists := byEmail[c.Email]
 		switch {
 		case c.Action == ActionCreate && exists, c.Action != ActionCreate && !exists:

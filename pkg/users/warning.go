@@ -62,7 +62,12 @@ func (c Change) Warning() string {
 	}
 	keeps := fmt.Sprintf("%s keeps the data-domain %s %s, stronger than its new account role %s",
 		citeBare(c.Email), noun, strings.Join(held, ", "), c.After.AccountRole)
-	if c.FileGrants {
+	switch {
+	case c.FileGrants && c.Line == 0:
+		// Entries that come from no line of a users file: sync's, whose
+		// mappings give the grants.
+		return fmt.Sprintf("%s; to remove %s, leave %s out of the dataDomainRoles that the file gives", keeps, pronoun, pronoun)
+	case c.FileGrants:
 		return fmt.Sprintf("%s; to remove %s, write the entry at line %d with dataDomainRoles that leave %s out ({} for none)",
 			keeps, pronoun, c.Line, pronoun)
 	}
