@@ -168,7 +168,7 @@ DQOPS_AUDIT_LOG, or the profile's audit_log) every change is recorded.`,
 	fl.IntVar(&opts.Parallel, "parallel", applyDefaultParallel, "`N` requests at a time")
 	fl.BoolVar(&opts.ContinueOnError, "continue-on-error", false, "attempt every change even after a failure")
 	c.MarkFlagsMutuallyExclusive("plan", "file")
-	for _, other := range []string{"prune", "force", "max-deletes", "max-changes", "save-plan", "instance", "format", "allow-local-domain", "csv-columns", "ignore-absent-domains"} {
+	for _, other := range []string{"prune", "force", "max-deletes", "max-changes", "save-plan", "instance", "format", "allow-local-domain", "allow-lookalike", "csv-columns", "ignore-absent-domains"} {
 		c.MarkFlagsMutuallyExclusive("plan", other)
 	}
 	c.MarkFlagsOneRequired("file", "plan")
@@ -347,8 +347,12 @@ func (sp *savedPlanFile) planFor(ctx context.Context, section *users.SavedInstan
 	}
 	plan.Unmatched = sp.saved.Options.Unmatched
 	if !sp.saved.Options.Force {
+		// The guard decides again on the users of now; other refusals (a
+		// look-alike) stay as the plan was reviewed.
 		for i := range plan.Changes {
-			plan.Changes[i].Refused = ""
+			if plan.Changes[i].Refused.Guarded() {
+				plan.Changes[i].Refused = ""
+			}
 		}
 		_ = users.Guard(plan.Changes, who.User, func() ([]api.User, error) { return current, nil })
 	}
@@ -381,7 +385,7 @@ func (opts *ApplyOptions) execute(p *planned, source audit.Source) error {
 	pending := p.plan.Pending()
 	if len(pending) == 0 {
 		printRefused(opts.IO.ErrOut, p.plan)
-		return refusedError(p.plan.Refused())
+		return refusedError(p.plan)
 	}
 	if !opts.Yes {
 		if err := opts.confirm(fmt.Sprintf("Apply %s to %s?", output.Count(len(pending), "change"), p.target.Label())); err != nil {
@@ -419,7 +423,7 @@ func (opts *ApplyOptions) makeChanges(ctx context.Context, p *planned, source au
 	pending := p.plan.Pending()
 	if len(pending) == 0 {
 		printRefused(errOut, p.plan)
-		return refusedError(p.plan.Refused())
+		return refusedError(p.plan)
 	}
 	who := &api.Profile{User: p.plan.Caller}
 	log, err := openAudit(ctx, p.target, p.client, who, opts.Version, source)
@@ -473,7 +477,7 @@ func (opts *ApplyOptions) makeChanges(ctx context.Context, p *planned, source au
 		}
 		say(errOut, "Passwords of the users created are in %s (mode 0600).\n", opts.GeneratePasswords)
 	}
-	return applyExit(ctx, report, opts.ContinueOnError)
+	return applyExit(ctx, report, p.plan, opts.ContinueOnError)
 }
 
 // clientWriter makes each change with one request, and reads DQOps's
@@ -631,7 +635,7 @@ func listChanges(w io.Writer, changes []users.Change) {
 // applyExit is 130 after Ctrl-C (143 after SIGTERM); the first failure's
 // code when it stopped the run; 9 when, attempting everything, some changes
 // failed; 11 when changes were refused by a guard and none failed.
-func applyExit(ctx context.Context, r *users.Report, continueOnError bool) error {
+func applyExit(ctx context.Context, r *users.Report, plan *users.Plan, continueOnError bool) error {
 	switch {
 	case r.Interrupted:
 		e := interrupted(ctx)
@@ -645,7 +649,7 @@ func applyExit(ctx context.Context, r *users.Report, continueOnError bool) error
 			Err:  fmt.Errorf("%d of %d changes failed%s", r.Failed(), r.Failed()+r.Done(), othersMade(r)),
 			Hint: "fix the causes and run apply again: changes already made are not repeated"}
 	case r.Refused > 0:
-		return refusedError(r.Refused)
+		return refusedError(plan)
 	}
 	return nil
 }
@@ -657,7 +661,21 @@ func othersMade(r *users.Report) string {
 	return ""
 }
 
-func refusedError(n int) error {
-	return withHint(&ExitError{Code: ExitRefused, Err: fmt.Errorf("%s refused, so the server does not match the file", output.Count(n, "change"))},
-		"the guards keep your own account and the last admin; change the file, or pass --force if you mean it")
+// refusedError is a plan some of whose changes were refused; its hint
+// names the flag that lifts each kind of refusal it holds.
+func refusedError(plan *users.Plan) error {
+	guarded, lookAlike := false, false
+	for _, c := range plan.Changes {
+		guarded = guarded || c.Refused.Guarded()
+		lookAlike = lookAlike || c.Refused != "" && !c.Refused.Guarded()
+	}
+	var hints []string
+	if guarded || !lookAlike {
+		hints = append(hints, "the guards keep your own account and the last admin; change the file, or pass --force if you mean it")
+	}
+	if lookAlike {
+		hints = append(hints, "an email that looks like an existing user's is another user, easily taken for it; check the file, or pass --allow-lookalike if you mean it")
+	}
+	return withHint(&ExitError{Code: ExitRefused, Err: fmt.Errorf("%s refused, so the server does not match the file", output.Count(plan.Refused(), "change"))},
+		strings.Join(hints, "; "))
 }

@@ -28,6 +28,9 @@ type CreateOptions struct {
 	GeneratePassword bool
 	// AllowLocalDomain accepts an email whose domain has no dot.
 	AllowLocalDomain bool
+	// AllowLookAlike creates a user whose email looks like an existing
+	// user's (refuseLookAlike).
+	AllowLookAlike bool
 	// Output, json or yaml, prints what was done on stdout.
 	Output output.Format
 }
@@ -43,7 +46,10 @@ func NewCmdCreate(f *Factory, runF func(*CreateOptions) error) *cobra.Command {
 		Short: "Add a user to the DQOps instance",
 		Long: `Add a user with an account role: admin, editor, operator, viewer or none.
 
-An existing user is refused with "already exists" before anything is sent.
+An existing user is refused with "already exists" before anything is sent,
+and so is an email that looks like an existing user's (Cyrillic or
+full-width letters, the long s for s: another user, easily taken for it)
+unless --allow-lookalike.
 On a terminal a missing --role is asked for. No password is set unless
 --password-prompt (asked twice, without echo) or --password-stdin is given,
 or --generate-password, which sets a random one (20 characters from crypto/rand,
@@ -96,6 +102,7 @@ A role of none is no grant.`,
 	c.Flags().BoolVar(&opts.PasswordPrompt, "password-prompt", false, "set a password asked on the terminal")
 	c.Flags().BoolVar(&opts.GeneratePassword, "generate-password", false, "set a random password and print it once on stdout")
 	c.Flags().BoolVar(&opts.AllowLocalDomain, "allow-local-domain", false, "accept an email whose domain has no dot (ana@intranet), as private deployments may use")
+	c.Flags().BoolVar(&opts.AllowLookAlike, "allow-lookalike", false, "create the user even if its email looks like an existing user's")
 	addActionOutputFlag(c, &opts.Output)
 	c.MarkFlagsMutuallyExclusive("password-stdin", "password-prompt", "generate-password")
 	registerRoleCompletion(c, "role")
@@ -146,6 +153,11 @@ func createOne(opts *CreateOptions) error {
 		return errAlreadyExists(opts.Email)
 	} else if !api.IsStatus(err, 404) {
 		return err
+	}
+	if !opts.AllowLookAlike {
+		if err := refuseLookAlike(ctx, client, opts.Email); err != nil {
+			return err
+		}
 	}
 	role := opts.Role
 	if role == "" {

@@ -56,7 +56,8 @@ func TestCreate(t *testing.T) {
 			}
 		}
 	}
-	created := []string{"GET /api/users/" + email, "POST /api/users"}
+	// The list is read for look-alikes of the new email.
+	created := []string{"GET /api/users/" + email, "GET /api/users", "POST /api/users"}
 	withPW := append(slices.Clone(created), "PUT /api/users/"+email+"/password")
 	args := func(a ...string) []string { return append([]string{"create", email}, a...) }
 
@@ -74,7 +75,7 @@ func TestCreate(t *testing.T) {
 		{name: "no role on a terminal: asked, by name, after a wrong answer", inv: invocation{args: args(), stdin: "9\nViewer\n", stdinTTY: true},
 			errHas: []string{`"9" is not one of the choices.`, "with role viewer."}, calls: created, check: hasUser("viewer", nil)},
 		{name: "no role on a terminal, stdin ends: nothing sent", inv: invocation{args: args(), stdin: "", stdinTTY: true},
-			code: 3, errHas: []string{"input ended before an answer"}, calls: []string{"GET /api/users/new@corp.io"}, check: noUser},
+			code: 3, errHas: []string{"input ended before an answer"}, calls: []string{"GET /api/users/new@corp.io", "GET /api/users"}, check: noUser},
 		{name: "prompt with stdout piped", inv: invocation{args: args(), stdin: "2\n", stdinTTY: true, stdoutTTY: false},
 			errHas: []string{"Choose 1-5:"}, calls: created, check: hasUser("editor", nil)},
 		{name: "--no-input: no prompt", inv: invocation{args: args("--no-input"), stdin: "2\n", stdinTTY: true},
@@ -111,7 +112,7 @@ func TestCreate(t *testing.T) {
 			calls:  withPW, check: hasUser("viewer", nil)},
 		{name: "viewer may not create: 5", inv: invocation{args: args("--role", "viewer"), env: map[string]string{"DQOPS_API_KEY": "viewer"}},
 			code: 5, errHas: []string{"permission denied (403)", "your account's role is viewer, and this needs admin or higher"},
-			calls: []string{"GET /api/users/" + email, "POST /api/users", "GET /api/users/" + email, "GET /api/environment/profile"}, check: noUser},
+			calls: []string{"GET /api/users/" + email, "GET /api/users", "POST /api/users", "GET /api/users/" + email, "GET /api/environment/profile"}, check: noUser},
 		{name: "unlicensed: 5, no POST", opts: sandbox.Options{Unlicensed: true}, inv: invocation{args: args("--role", "viewer")},
 			code: 5, errHas: []string{"licence (FREE) has no user management"}, calls: []string{"GET /api/users/" + email, "GET /api/environment/profile"}, check: noUser},
 		// A role of none is no grant: sent as nothing.

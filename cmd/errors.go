@@ -60,7 +60,7 @@ var exitCodes = []exitCode{
 	{ExitUserLimit, "user_limit", "user limit of the licence reached"},
 	{ExitPartial, "partial", "apply: some changes failed, the others were done"},
 	{ExitChanges, "changes", "diff: the server differs from the file (changes pending)"},
-	{ExitRefused, "refused", "refused by a guard or a limit: deleting or demoting your own account or the last admin (--force allows it), more deletes or changes than --max-deletes or --max-changes allow; for apply, only when nothing else failed"},
+	{ExitRefused, "refused", "refused by a guard or a limit: deleting or demoting your own account or the last admin (--force allows it), creating a user whose email looks like an existing user's (--allow-lookalike allows it), more deletes or changes than --max-deletes or --max-changes allow; for apply, only when nothing else failed"},
 	{ExitStale, "stale", "apply --plan: the server's users changed since the plan was made; nothing was changed"},
 	{ExitInterrupted, "interrupted", "interrupted (Ctrl-C)"},
 	{ExitTerminated, "terminated", "terminated (SIGTERM)"},

@@ -211,7 +211,7 @@ func TestEmailsValidated(t *testing.T) {
 		expectExit(t, c.run("create", "ana@intranet", "--role", "viewer"), 2, "the domain has no dot", "--allow-local-domain")
 		expectExit(t, c.run("create", "ana@intranet", "--role", "viewer", "--allow-local-domain"), 0, "Created user ana@intranet")
 		expectExit(t, c.run("create", "bo@localhost", "--role", "viewer"), 0, "Created user bo@localhost")
-		expectCalls(t, srv, "GET /api/users/ana@intranet", "POST /api/users", "GET /api/users/bo@localhost", "POST /api/users")
+		expectCalls(t, srv, "GET /api/users/ana@intranet", "GET /api/users", "POST /api/users", "GET /api/users/bo@localhost", "GET /api/users", "POST /api/users")
 	})
 	commands := []struct {
 		args  []string

@@ -37,6 +37,9 @@ type PlanOptions struct {
 	Force  bool
 	// AllowLocalDomain accepts new users whose email domain has no dot.
 	AllowLocalDomain bool
+	// AllowLookAlike creates users whose email looks like an existing
+	// user's, which the plan otherwise refuses.
+	AllowLookAlike bool
 	// CSVColumns, Instance and IgnoreAbsentDomains say how the file is
 	// read (users.ParseOptions): --csv-columns, --instance (the file must
 	// be applied to this server) and --ignore-absent-domains.
@@ -80,6 +83,7 @@ func addGuardFlags(c *cobra.Command, o *PlanOptions, maxDeletes *string) {
 	fl := c.Flags()
 	fl.BoolVar(&o.Force, "force", false, "allow deleting or demoting your own account and the last admin")
 	fl.BoolVar(&o.AllowLocalDomain, "allow-local-domain", false, "accept new users whose email domain has no dot (ana@intranet)")
+	fl.BoolVar(&o.AllowLookAlike, "allow-lookalike", false, "create users whose email looks like an existing user's (another script's letters, full-width letters, long s for s)")
 	fl.StringVar(&o.Instance, "instance", "", "refuse to act unless the target is the DQOps at `URL` (as a file's instance: key)")
 	fl.StringVar(maxDeletes, "max-deletes", "", "delete at most `N` users, or all (default: a tenth of the server's users, at least 5)")
 	fl.IntVar(&o.Limits.MaxChanges, "max-changes", 0, "make at most `N` changes: creates, updates and deletes together")
@@ -267,7 +271,8 @@ func makePlan(ctx context.Context, client *api.Client, file *users.File, o *Plan
 			return nil, withHint(&ExitError{Code: ExitUsage, Err: err}, "nothing was changed; "+grantHint(flavour))
 		}
 	}
-	plan := users.NewPlan(file, current, users.Options{Prune: o.Prune, Force: o.Force, Caller: who.User, Unmatched: o.unmatched, Keep: o.keep})
+	plan := users.NewPlan(file, current, users.Options{Prune: o.Prune, Force: o.Force, Caller: who.User, Unmatched: o.unmatched, Keep: o.keep,
+		AllowLookAlike: o.AllowLookAlike})
 	if len(plan.Ambiguous) > 0 {
 		return nil, withHint(&ExitError{Code: ExitUsage, Err: &users.ValidationError{File: file.Name, Problems: plan.Ambiguous}},
 			"nothing was changed; write each email with the exact spelling the server has (`dqo-users list`)")

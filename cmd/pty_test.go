@@ -61,10 +61,11 @@ func TestPTYCreatePasswordPrompt(t *testing.T) {
 				if !srv.PasswordMatches("new@corp.io", password) {
 					t.Error("the password was not set")
 				}
-				expectCalls(t, srv, "GET /api/users/new@corp.io", "POST /api/users", "PUT /api/users/new@corp.io/password")
+				expectCalls(t, srv, "GET /api/users/new@corp.io", "GET /api/users", "POST /api/users", "PUT /api/users/new@corp.io/password")
 			} else {
-				// Nothing sent but the look-up that comes before any prompt.
-				expectCalls(t, srv, "GET /api/users/new@corp.io")
+				// Nothing sent but the look-ups that come before any prompt:
+				// the user, and the list for look-alikes.
+				expectCalls(t, srv, "GET /api/users/new@corp.io", "GET /api/users")
 				if _, ok := srv.user("new@corp.io"); ok {
 					t.Error("the user was created")
 				}
@@ -275,7 +276,7 @@ func TestPTYCtrlC(t *testing.T) {
 		if s.lflag()&unix.ECHO == 0 {
 			t.Error("the terminal's echo was not restored")
 		}
-		expectCalls(t, srv, "GET /api/users/new@corp.io") // the look-up before the prompt
+		expectCalls(t, srv, "GET /api/users/new@corp.io", "GET /api/users") // the look-ups before the prompt
 	})
 	t.Run("at the login key prompt", func(t *testing.T) {
 		srv := startSandbox(t, sandbox.Options{})

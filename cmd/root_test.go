@@ -79,7 +79,7 @@ func TestRequestHeaders(t *testing.T) {
 	expectCode(t, c.runStdin("pw", "create", "h@corp.io", "--role", "viewer", "--password-stdin"), 0)
 	mu.Lock()
 	defer mu.Unlock()
-	if len(seen) != 3 {
+	if len(seen) != 4 {
 		t.Fatalf("%d requests", len(seen))
 	}
 	for _, h := range seen {
@@ -109,7 +109,7 @@ func TestPathPrefixURL(t *testing.T) {
 				t.Errorf("stdout %q", r.stdout)
 			}
 			expectCode(t, c.run("delete", "p@corp.io", "--yes"), 0)
-			expectCalls(t, srv, "GET /api/users/p@corp.io", "POST /api/users", "GET /api/users/p@corp.io",
+			expectCalls(t, srv, "GET /api/users/p@corp.io", "GET /api/users", "POST /api/users", "GET /api/users/p@corp.io",
 				"GET /api/environment/profile", "GET /api/users", "DELETE /api/users/p@corp.io")
 		})
 	}

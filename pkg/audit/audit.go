@@ -109,6 +109,10 @@ type Log struct {
 	path string
 	mu   sync.Mutex
 	f    *os.File
+	// regular is whether f is a regular file, which each line is synced
+	// to: a pipe or a terminal (a FIFO read by a log shipper, /dev/stderr)
+	// has nothing to sync, and fsync refuses it (EINVAL).
+	regular bool
 }
 
 // Open opens the log at path for appending, creating it with mode 0600,
@@ -123,13 +127,19 @@ func Open(path string, open Opener) (*Log, error) {
 		f.Close()
 		return nil, &Error{Path: path, Err: err}
 	}
-	return &Log{path: path, f: f}, nil
+	info, err := f.Stat()
+	if err != nil {
+		f.Close()
+		return nil, &Error{Path: path, Err: err}
+	}
+	return &Log{path: path, f: f, regular: info.Mode().IsRegular()}, nil
 }
 
 // Path is the log's file.
 func (l *Log) Path() string { return l.path }
 
-// Write appends one entry as one line, with one write, and syncs it.
+// Write appends one entry as one line, with one write, and syncs it to a
+// regular file.
 func (l *Log) Write(e Entry) error {
 	if e.Time.IsZero() {
 		e.Time = time.Now()
@@ -146,7 +156,7 @@ func (l *Log) Write(e Entry) error {
 	if err == nil && n < len(line) {
 		err = errors.New("short write")
 	}
-	if err == nil {
+	if err == nil && l.regular {
 		err = l.f.Sync()
 	}
 	if err != nil {

@@ -267,5 +267,6 @@ func parseTemplate(text string) (*template.Template, error) {
 	if err != nil {
 		return nil, &UsageError{msg: "invalid " + err.Error(), err: err}
 	}
+	addTicks(t)
 	return t, nil
 }

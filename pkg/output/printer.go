@@ -36,8 +36,9 @@ type Printer struct {
 // failing --jq or --template at run time, or a failed write, gives a plain
 // error; output already produced by --jq by then has been written.
 //
-// ctx bounds --jq: a runaway expression such as `def f: f; f` ends when ctx
-// is cancelled, and Print returns an error that wraps ctx.Err().
+// ctx bounds --jq and --template: a runaway expression such as `def f: f;
+// f`, or a template such as `{{range 1000000000}}{{end}}`, ends when ctx is
+// cancelled, and Print returns an error that wraps ctx.Err().
 //
 // A list that arrives one item at a time is better printed with List, which
 // gives the same output without holding the list.
@@ -56,7 +57,7 @@ func (p *Printer) Print(ctx context.Context, value any, t *Table) error {
 	case o.JQ != "":
 		err = writeJQ(ctx, out, o.JQ, value)
 	case o.Template != "":
-		err = writeTemplate(out, o.Template, value)
+		err = writeTemplate(ctx, out, o.Template, value)
 	case o.format() == FormatJSON:
 		return WriteJSON(p.Out, value)
 	case o.format() == FormatYAML:
@@ -100,7 +101,7 @@ func (p *Printer) newSink(ctx context.Context, out *itemBuffer, t *Table) (listS
 		if err != nil {
 			return nil, err
 		}
-		return &templateSink{out: out, tpl: tpl}, nil
+		return &templateSink{ctx: ctx, out: out, tpl: tpl}, nil
 	}
 	format := o.format()
 	switch format {

@@ -2,10 +2,13 @@ package output
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"strings"
 	"text/template"
+	"text/template/parse"
 
 	"github.com/dqops-users/dqo-users/pkg/text"
 )
@@ -16,7 +19,7 @@ import (
 // prints nothing. Like a string of --jq, the output keeps the template's
 // tabs and line breaks and has every other character that Safe replaces
 // replaced, whether the template or the data wrote it.
-func writeTemplate(out *itemBuffer, text string, value any) error {
+func writeTemplate(ctx context.Context, out *itemBuffer, text string, value any) error {
 	tpl, err := parseTemplate(text)
 	if err != nil {
 		return err
@@ -25,20 +28,113 @@ func writeTemplate(out *itemBuffer, text string, value any) error {
 	if err != nil {
 		return fmt.Errorf("preparing --template input: %w", err)
 	}
-	return runTemplate(out, tpl, serverForm(data))
+	return runTemplate(ctx, out, tpl, serverForm(data))
 }
 
-func runTemplate(out *itemBuffer, tpl *template.Template, data any) error {
-	var buf bytes.Buffer
-	if err := tpl.Execute(&buf, data); err != nil {
+// maxTemplateOutput bounds what a template may write, which is held until
+// it has run: as much as the largest file apply reads back (256 MiB), so
+// that a runaway template (`{{range 1000000000}}{{json $}}{{end}}`) ends
+// with an error rather than growing until memory runs out. A variable, so
+// that a test can lower it.
+var maxTemplateOutput = 256 << 20
+
+// errTemplateOutput is a template's output past maxTemplateOutput.
+var errTemplateOutput = errors.New("template output too large")
+
+// runTemplate executes tpl over data, until it ends, fails, writes more
+// than maxTemplateOutput, or ctx is done (Ctrl-C): text/template knows no
+// context, so the writer says the execution is over at its next write, and
+// the ticks that parseTemplate puts in every loop and template at its next
+// step (addTicks), which ends a loop that writes nothing too.
+func runTemplate(ctx context.Context, out *itemBuffer, tpl *template.Template, data any) error {
+	tpl.Funcs(template.FuncMap{tickName: func() (string, error) { return "", ctx.Err() }})
+	w := &templateWriter{ctx: ctx}
+	if err := tpl.Execute(w, data); err != nil {
+		if errors.Is(err, errTemplateOutput) {
+			return &runError{what: "--template", msg: fmt.Sprintf("its output passed %d MiB, the most a template may write; nothing was printed", maxTemplateOutput>>20), err: err}
+		}
 		return &runError{what: "--template", err: err}
 	}
-	out.WriteString(text.SafeLines(buf.String()))
+	out.WriteString(text.SafeLines(w.buf.String()))
 	return nil
+}
+
+// templateWriter holds a template's output, and refuses a write once the
+// context is done or the output would pass maxTemplateOutput: the error
+// ends the execution.
+type templateWriter struct {
+	ctx context.Context
+	buf bytes.Buffer
+}
+
+func (w *templateWriter) Write(p []byte) (int, error) {
+	if err := w.ctx.Err(); err != nil {
+		return 0, err
+	}
+	if w.buf.Len()+len(p) > maxTemplateOutput {
+		return 0, errTemplateOutput
+	}
+	return w.buf.Write(p)
+}
+
+// tickName is the function of the ticks (addTicks): a name a template may
+// call too, to no effect.
+const tickName = "dqoUsersTick"
+
+// addTicks puts a call of the tick function, which prints nothing and
+// fails once the execution's context is done, at the start of every range
+// body and every template of tpl. Whatever a template runs for long is a
+// range (over a number, `{{range 1000000000}}`, or nested) or a template
+// that calls itself, so each step of it meets a tick, whether or not it
+// writes anything.
+func addTicks(tpl *template.Template) {
+	for _, t := range tpl.Templates() {
+		if t.Tree != nil && t.Tree.Root != nil {
+			tick(t.Tree, t.Tree.Root)
+		}
+	}
+}
+
+// tick puts a tick at the start of list, and in the range bodies within
+// it.
+func tick(tree *parse.Tree, list *parse.ListNode) {
+	tickRanges(tree, list)
+	pos := list.Position()
+	call := &parse.CommandNode{NodeType: parse.NodeCommand, Pos: pos,
+		Args: []parse.Node{parse.NewIdentifier(tickName).SetTree(tree).SetPos(pos)}}
+	action := &parse.ActionNode{NodeType: parse.NodeAction, Pos: pos,
+		Pipe: &parse.PipeNode{NodeType: parse.NodePipe, Pos: pos, Cmds: []*parse.CommandNode{call}}}
+	list.Nodes = append([]parse.Node{action}, list.Nodes...)
+}
+
+// tickRanges ticks the bodies of the ranges within list, however deep.
+func tickRanges(tree *parse.Tree, list *parse.ListNode) {
+	if list == nil {
+		return
+	}
+	for _, n := range list.Nodes {
+		var b *parse.BranchNode
+		switch n := n.(type) {
+		case *parse.ListNode:
+			tickRanges(tree, n)
+		case *parse.IfNode:
+			b = &n.BranchNode
+		case *parse.WithNode:
+			b = &n.BranchNode
+		case *parse.RangeNode:
+			tick(tree, n.List)
+			tickRanges(tree, n.ElseList)
+		}
+		if b != nil {
+			tickRanges(tree, b.List)
+			tickRanges(tree, b.ElseList)
+		}
+	}
 }
 
 // templateSink holds a list for --template, which sees the whole list.
 type templateSink struct {
+	ctx  context.Context
 	out  *itemBuffer
 	tpl  *template.Template
 	held heldItems
@@ -52,7 +148,7 @@ func (s *templateSink) finish() error {
 		return fmt.Errorf("preparing --template input: %w", err)
 	}
 	s.out.pending += s.held.n
-	return runTemplate(s.out, s.tpl, data)
+	return runTemplate(s.ctx, s.out, s.tpl, data)
 }
 
 // templateFuncs are the helpers available to --template.
@@ -61,6 +157,8 @@ func templateFuncs() template.FuncMap {
 		"json":  templateJSON,
 		"join":  templateJoin,
 		"upper": func(v any) string { return strings.ToUpper(templateString(v)) },
+		// Bound to the execution's context by runTemplate.
+		tickName: func() (string, error) { return "", nil },
 	}
 }
 

@@ -2,6 +2,8 @@ package users
 
 import (
 	"fmt"
+	"strconv"
+	"strings"
 
 	"github.com/dqops-users/dqo-users/pkg/api"
 )
@@ -20,6 +22,31 @@ const (
 	// so that --force is not given for the one without knowing the other.
 	RefusedSelfLastAdmin Refusal = "it is your own account and the last admin: the instance would be left without an admin; --force allows it"
 )
+
+// RefusedLookAlike is the refusal of a create whose email looks like the
+// emails of existing users (api.LookAlike): a user easily taken for one of
+// them, which it is not. Both emails are quoted with every non-ASCII
+// character escaped, so that the difference shows. --force does not lift
+// it; --allow-lookalike (Options.AllowLookAlike) does.
+func RefusedLookAlike(email string, existing []string) Refusal {
+	quoted := make([]string, len(existing))
+	for i, e := range existing {
+		quoted[i] = strconv.QuoteToASCII(e)
+	}
+	return Refusal(fmt.Sprintf("%s looks like the existing user %s, another user; --allow-lookalike allows it",
+		strconv.QuoteToASCII(email), strings.Join(quoted, ", ")))
+}
+
+// Guarded reports whether the refusal is the guard's (your own account,
+// the last admin), which --force lifts and Guard decides again on the
+// users of the moment.
+func (r Refusal) Guarded() bool {
+	switch r {
+	case RefusedSelfDelete, RefusedSelfDemote, RefusedLastAdmin, RefusedSelfLastAdmin:
+		return true
+	}
+	return false
+}
 
 // Sentence is how a command that makes one change alone (delete, update)
 // refuses it: "refusing to delete your own account ana@example.com", with

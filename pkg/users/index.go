@@ -3,6 +3,7 @@ package users
 import (
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/dqops-users/dqo-users/pkg/api"
@@ -75,3 +76,35 @@ func (x *Index) Find(email string) (int, error) {
 
 // User returns the user at a position Find gave.
 func (x *Index) User(i int) api.User { return x.users[i] }
+
+// LookAlikeIndex finds the users whose emails look like an email
+// (api.LookAlike): each user is indexed once under each of its look-alike
+// keys (api.LookAlikeKeys), so that finding the look-alikes of an email
+// takes as many look-ups as it has keys, not a comparison with every user.
+type LookAlikeIndex map[string][]string
+
+// NewLookAlikeIndex indexes users, as the server listed them.
+func NewLookAlikeIndex(users []api.User) LookAlikeIndex {
+	x := make(LookAlikeIndex, len(users))
+	for _, u := range users {
+		for _, k := range api.LookAlikeKeys(u.Email) {
+			x[k] = append(x[k], u.Email)
+		}
+	}
+	return x
+}
+
+// Of returns the emails of the users that look like email, sorted, each
+// once: none that is the same email ignoring ASCII case (api.SameEmail).
+func (x LookAlikeIndex) Of(email string) []string {
+	var found []string
+	for _, k := range api.LookAlikeKeys(email) {
+		for _, e := range x[k] {
+			if !api.SameEmail(e, email) && !slices.Contains(found, e) {
+				found = append(found, e)
+			}
+		}
+	}
+	slices.Sort(found)
+	return found
+}

@@ -123,6 +123,10 @@ type Options struct {
 	// file's keep:): no entry creates or changes them, and they are
 	// neither deleted nor demoted. Plan.Kept counts them.
 	Keep func(email string) bool
+	// AllowLookAlike lets the plan create a user whose email looks like an
+	// existing user's (api.LookAlike); otherwise such a create is refused
+	// (RefusedLookAlike) and the rest applied.
+	AllowLookAlike bool
 }
 
 // Unmatched is what a plan does with the server's users that the file does
@@ -172,6 +176,9 @@ func NewPlan(f *File, current []api.User, opts Options) *Plan {
 	p := &Plan{Prune: opts.Prune, Unmatched: opts.Unmatched, Caller: opts.Caller}
 	kept := func(email string) bool { return opts.Keep != nil && opts.Keep(email) }
 	index := NewIndex(current)
+	// Made at the first create: the look-alike keys of every user cost more
+	// than the plans without a create should pay.
+	var lookAlikes LookAlikeIndex
 	matched := make([]bool, len(current))
 	for _, e := range f.Entries {
 		i, err := index.Find(e.Email)
@@ -194,7 +201,16 @@ func NewPlan(f *File, current []api.User, opts Options) *Plan {
 		}
 		if err != nil {
 			after := &api.User{Email: e.Email, AccountRole: e.AccountRole, DataDomainRoles: api.GrantsOf(e.DataDomainRoles)}
-			p.Changes = append(p.Changes, Change{Action: ActionCreate, Email: e.Email, After: after, Line: e.Line})
+			c := Change{Action: ActionCreate, Email: e.Email, After: after, Line: e.Line}
+			if !opts.AllowLookAlike {
+				if lookAlikes == nil {
+					lookAlikes = NewLookAlikeIndex(current)
+				}
+				if like := lookAlikes.Of(e.Email); len(like) > 0 {
+					c.Refused = RefusedLookAlike(e.Email, like)
+				}
+			}
+			p.Changes = append(p.Changes, c)
 			continue
 		}
 		matched[i] = true
