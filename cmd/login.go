@@ -164,9 +164,12 @@ func confirmReplace(opts *LoginOptions, t *target) error {
 		}
 		return nil
 	}
+	hint := fmt.Sprintf("log in to %s as a profile of its own with `--profile NAME`, or pass --force to replace the key of profile %q", t.URL, p.Name)
+	if name := profileFor(t.Config, t.URL); name != "" {
+		hint = fmt.Sprintf("profile %q is for %s: log in to it with `--profile %s`, or pass --force to replace the key of profile %q", name, t.URL, name, p.Name)
+	}
 	return withHint(usageErrorf("profile %q holds the API key of %s: logging in to %s would replace it; nothing was changed",
-		p.Name, profileURL(p), t.URL),
-		fmt.Sprintf("log in to %s as a profile of its own with `--profile NAME`, or pass --force to replace the key of profile %q", t.URL, p.Name))
+		p.Name, profileURL(p), t.URL), hint)
 }
 
 // savedLogin is what saveLogin did: the keyring item's service when the key

@@ -327,3 +327,55 @@ func TestLogout(t *testing.T) {
 		t.Errorf("requests %+v: want one without Authorization", reqs)
 	}
 }
+
+// TestURLOfAnotherProfile checks that --url (or DQOPS_URL) naming the server
+// of another profile that holds a key points to that profile in the hint.
+func TestURLOfAnotherProfile(t *testing.T) {
+	t.Parallel()
+	dev := startSandbox(t, sandbox.Options{})
+	prod := startSandbox(t, sandbox.Options{})
+	start := func(t *testing.T) *cli {
+		t.Helper()
+		c := newCLI(t, nil)
+		expectCode(t, c.runStdin(dev.AdminKey(), "login", "--url", dev.URL, "--with-token", "--insecure-storage"), 0)
+		expectCode(t, c.runStdin(prod.AdminKey(), "login", "--url", prod.URL, "--profile", "prod", "--with-token", "--insecure-storage"), 0)
+		dev.ResetRequests()
+		prod.ResetRequests()
+		return c
+	}
+	for _, how := range []struct {
+		name string
+		args []string
+		env  map[string]string
+	}{
+		{"--url", []string{"--url", prod.URL + "/"}, nil},
+		{"DQOPS_URL", nil, map[string]string{"DQOPS_URL": strings.ToUpper(prod.URL[:4]) + prod.URL[4:]}},
+	} {
+		t.Run("a command with "+how.name, func(t *testing.T) {
+			c := start(t)
+			r := c.exec(invocation{args: append([]string{"list"}, how.args...), env: how.env})
+			expectExit(t, r, 4, `error: the API key of profile "default" belongs to `+dev.URL+", not to ",
+				`hint: profile "prod" is for `)
+			expectContains(t, "stderr", r.stderr, ": pass `--profile prod` instead of the URL\n")
+			expectNotContains(t, "stderr", r.stderr, "--profile NAME", prod.AdminKey(), dev.AdminKey())
+			expectCalls(t, dev)
+			expectCalls(t, prod)
+		})
+	}
+	t.Run("login with --url", func(t *testing.T) {
+		c := start(t)
+		before := readConfig(t, c.configPath)
+		r := c.runStdin(prod.ViewerKey(), "login", "--url", prod.URL, "--with-token")
+		expectExit(t, r, 2, `error: profile "default" holds the API key of `+dev.URL+": logging in to "+prod.URL+" would replace it; nothing was changed",
+			`hint: profile "prod" is for `+prod.URL+": log in to it with `--profile prod`, or pass --force to replace the key of profile \"default\"")
+		if after := readConfig(t, c.configPath); after != before {
+			t.Errorf("the configuration changed:\n%s", after)
+		}
+	})
+	t.Run("a profile without a key is not suggested", func(t *testing.T) {
+		c := start(t)
+		expectCode(t, c.run("logout", "--profile", "prod"), 0)
+		r := c.run("list", "--url", prod.URL)
+		expectExit(t, r, 4, "hint: to use "+prod.URL+", log in to it as a profile of its own: `dqo-users login --url "+prod.URL+" --profile NAME`")
+	})
+}
