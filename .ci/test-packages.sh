@@ -31,7 +31,7 @@ fail() {
 # has LIST PATH: LIST, one path a line, holds PATH.
 has() { grep -qxF -- "$2" <<<"$1"; }
 
-go vet .ci/package.go
+go vet ./.ci
 
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
