@@ -70,7 +70,10 @@ rpm_deps() {
 
 failures=0
 compare() { # compare WHAT THEIRS OURS
-  if ! diff -u --label "GoReleaser: $1" --label "make package: $1" <(printf '%s\n' "$2") <(printf '%s\n' "$3"); then
+  if [[ -z $2 || -z $3 ]]; then
+    echo "release-check: $1: nothing read from a package" >&2
+    failures=$((failures + 1))
+  elif ! diff -u --label "GoReleaser: $1" --label "make package: $1" <(printf '%s\n' "$2") <(printf '%s\n' "$3"); then
     echo "release-check: $1 differ (above)" >&2
     failures=$((failures + 1))
   fi
@@ -84,4 +87,6 @@ if ((failures)); then
   echo "release-check: make package and GoReleaser build different packages" >&2
   exit 1
 fi
-echo "release-check: ok: make package builds what GoReleaser builds ($(basename "$theirs_deb"), $(basename "$theirs_rpm"))"
+echo "release-check: ok: make package builds what GoReleaser builds ($(basename "$theirs_deb"), $(basename "$theirs_rpm")):"
+printf '  %s\n' "$(deb_files "$ours_deb" | wc -l) files and $(deb_fields "$ours_deb" | wc -l) control field lines in the .deb" \
+  "$(rpm_files "$ours_rpm" | wc -l) files and $(rpm_deps "$ours_rpm" | wc -l) dependency lines in the .rpm"
