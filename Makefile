@@ -25,7 +25,7 @@ demo: build
 ## The contract suite and the sandbox's schema checks need DQOps's OpenAPI documents in
 ## DQOPS_OPENAPI_DIR; without it they are skipped, and the line saying so is shown.
 test: fmt-check vet
-	$(GO) test -count=1 ./...
+	$(GO) test -count=1 ./... ./.ci
 	@[ -n "$$DQOPS_OPENAPI_DIR" ] || $(GO) test -count=1 -run '^TestContract$$' -v ./cmd/ | grep -o 'contract suite skipped.*'
 	$(MAKE) --no-print-directory test-packages
 
@@ -37,7 +37,7 @@ test-short:
 	$(GO) test -short ./...
 
 vet:
-	$(GO) vet ./...
+	$(GO) vet ./... ./.ci
 
 fmt-check:
 	@out=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go')); \
@@ -69,8 +69,10 @@ check-docs:
 fuzz:
 	bash .ci/fuzz.sh 10s
 
+## release-check: `goreleaser check`, then GoReleaser's snapshot packages against `make package`'s
+## (file lists and control fields; slow: GoReleaser builds every target)
 release-check:
-	$(GO) run $(GORELEASER) check
+	GO=$(GO) bash .ci/release-check.sh $(GORELEASER)
 
 ## package: this machine's .deb and .rpm into dist/, from the nfpms entry of .goreleaser.yaml
 PACKAGE_DIR ?= dist

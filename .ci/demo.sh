@@ -29,11 +29,23 @@ viewer_key=$(sed -n 's/^# export DQOPS_API_KEY=\([^ ]*\).*/\1/p' "$work/env")
 step() { printf '\n\033[1m$ dqo-users %s\033[0m\n' "$*"; }
 run() { step "$@"; "$bin" "$@"; }
 fails() { step "$@"; set +e; "$bin" "$@"; code=$?; set -e; echo "(exit code $code)"; }
+# on_terminal runs a command with its output on a pseudo-terminal (script,
+# from util-linux), so that it shows as it does at a terminal, whatever the
+# tour's own output is: whoami then prints a labelled line a field, the
+# profile and the server first. Without script, -o table is the closest.
+on_terminal() {
+  step "$@"
+  if script -qec true /dev/null >/dev/null 2>&1; then
+    script -qec "$(printf '%q ' "$bin" "$@")" /dev/null | tr -d '\r'
+  else
+    "$bin" "$@" -o table
+  fi
+}
 
 echo "Sandbox at $url"
 step "login --url $url --with-token   (admin key on stdin)"
 printf '%s\n' "$admin_key" | "$bin" login --url "$url" --with-token
-run whoami
+on_terminal whoami
 run domains
 run list
 run create ana@example.com --role editor --domain-role sales=editor
@@ -55,16 +67,20 @@ step "list -o csv   (as the viewer, with DQOPS_API_KEY)"
 DQOPS_API_KEY=$viewer_key "$bin" list -o csv
 step "create eve@example.com --role admin   (as the viewer)"
 set +e; DQOPS_API_KEY=$viewer_key "$bin" create eve@example.com --role admin; echo "(exit code $?)"; set -e
-step "export > users.yaml; then add a user to the file and diff, apply"
-"$bin" export >"$work/users.yaml"
+step "export --to users.yaml; then add a user to the file and diff, apply"
+"$bin" export --to "$work/users.yaml"
 cat "$work/users.yaml"
-printf -- '- email: cy@example.com\n  accountRole: viewer\n' >>"$work/users.yaml"
+# A user added above the end mark, as one would in an editor.
+awk '/^end:/ { print "- email: cy@example.com"; print "  accountRole: viewer" } { print }' "$work/users.yaml" >"$work/users.new"
+mv "$work/users.new" "$work/users.yaml"
 set +e; "$bin" diff -f "$work/users.yaml"; echo "(exit code $?: changes pending)"; set -e
+run apply -f "$work/users.yaml" --yes
 run apply -f "$work/users.yaml"
-run apply -f "$work/users.yaml"
-step "login --profile viewer --with-token   (a second profile)"
+step "login --profile viewer --with-token   (a second profile: the current one stays current)"
 printf '%s\n' "$viewer_key" | "$bin" login --url "$url" --profile viewer --with-token
 run config list
+run config use viewer
+on_terminal whoami
 run config use default
 run config view
 run logout

@@ -9,6 +9,9 @@
 // It knows the parts of GoReleaser's configuration this project uses and stops
 // at anything else (a field it does not translate, a template it cannot
 // evaluate) rather than build packages that differ from the release's.
+// `go test ./.ci` pins the nfpm configuration it makes of .goreleaser.yaml
+// (golden files in testdata/, rewritten with -update), and `make
+// release-check` compares its packages' file lists with GoReleaser's own.
 //
 //	go run .ci/package.go [-config .goreleaser.yaml] [-out dist] [-version 1.2.3]
 package main
@@ -102,59 +105,40 @@ func run(configPath, out, version string) error {
 	if err != nil {
 		return err
 	}
-	var cfg releaseConfig
-	if err := yaml.Unmarshal(raw, &cfg); err != nil {
-		return fmt.Errorf("reading %s: %w", configPath, err)
-	}
-	if len(cfg.NFPMs) != 1 {
-		return fmt.Errorf("%s has %d nfpms entries; this builds exactly one", configPath, len(cfg.NFPMs))
-	}
-	entry := cfg.NFPMs[0]
-	build, err := packagedBuild(cfg.Builds, entry)
-	if err != nil {
-		return err
-	}
 	if version == "" {
 		// Before the hooks, as GoReleaser does: they may touch the tree.
 		if version, err = gitVersion(); err != nil {
 			return err
 		}
 	}
-	for _, hook := range cfg.Before.Hooks {
-		if err := runHook(hook, toolEnv(build)); err != nil {
-			return err
-		}
-	}
-
 	work, err := os.MkdirTemp("", "dqo-users-package-")
 	if err != nil {
 		return err
 	}
 	defer os.RemoveAll(work)
-	binary := filepath.Join(work, cmp.Or(build.Binary, cfg.ProjectName))
-	if err := goBuild(build, cfg.ProjectName, version, binary); err != nil {
-		return err
-	}
-
-	nfpmCfg, formats, err := translate(entry, cfg.ProjectName, version, binary)
+	p, err := planPackages(raw, version, work, runtime.GOARCH)
 	if err != nil {
-		return err
+		return fmt.Errorf("%s: %w", configPath, err)
 	}
-	text, err := yaml.Marshal(nfpmCfg)
-	if err != nil {
+	for _, hook := range p.hooks {
+		if err := runHook(hook, toolEnv(p.build)); err != nil {
+			return err
+		}
+	}
+	if err := goBuild(p.build, p.project, version, p.binary); err != nil {
 		return err
 	}
 	cfgFile := filepath.Join(work, "nfpm.yaml")
-	if err := os.WriteFile(cfgFile, text, 0o600); err != nil {
+	if err := os.WriteFile(cfgFile, p.nfpm, 0o600); err != nil {
 		return err
 	}
 	if err := os.MkdirAll(out, 0o755); err != nil {
 		return err
 	}
-	for _, format := range formats {
+	for _, format := range p.formats {
 		c := command("go", "run", nfpmCommand, "package", "--config", cfgFile,
 			"--packager", format, "--target", out+string(filepath.Separator))
-		c.Env = toolEnv(build)
+		c.Env = toolEnv(p.build)
 		if err := c.Run(); err != nil {
 			return fmt.Errorf("nfpm %s: %w", format, err)
 		}
@@ -162,9 +146,51 @@ func run(configPath, out, version string) error {
 	return nil
 }
 
+// packagePlan is what run does for a release configuration, worked out
+// before anything is run: the hooks, the build and where its binary goes,
+// and nfpm's configuration with the formats to build.
+type packagePlan struct {
+	project string
+	hooks   []string
+	build   buildConfig
+	binary  string
+	nfpm    []byte
+	formats []string
+}
+
+// planPackages reads a release configuration (.goreleaser.yaml's text)
+// for packages of version on linux/arch, whose binary is built into work.
+// It reads nothing but its arguments, so that package_test.go can pin what
+// it makes of .goreleaser.yaml.
+func planPackages(raw []byte, version, work, arch string) (packagePlan, error) {
+	var cfg releaseConfig
+	if err := yaml.Unmarshal(raw, &cfg); err != nil {
+		return packagePlan{}, err
+	}
+	if len(cfg.NFPMs) != 1 {
+		return packagePlan{}, fmt.Errorf("%d nfpms entries; this builds exactly one", len(cfg.NFPMs))
+	}
+	entry := cfg.NFPMs[0]
+	build, err := packagedBuild(cfg.Builds, entry, arch)
+	if err != nil {
+		return packagePlan{}, err
+	}
+	binary := path.Join(filepath.ToSlash(work), cmp.Or(build.Binary, cfg.ProjectName))
+	nfpmCfg, formats, err := translate(entry, cfg.ProjectName, version, binary, arch)
+	if err != nil {
+		return packagePlan{}, err
+	}
+	text, err := yaml.Marshal(nfpmCfg)
+	if err != nil {
+		return packagePlan{}, err
+	}
+	return packagePlan{project: cfg.ProjectName, hooks: cfg.Before.Hooks, build: build, binary: filepath.FromSlash(binary),
+		nfpm: text, formats: formats}, nil
+}
+
 // packagedBuild returns the one build the nfpms entry packages, and checks
-// that it is built for linux on this machine's architecture.
-func packagedBuild(builds []map[string]any, entry map[string]any) (buildConfig, error) {
+// that it is built for linux on arch (this machine's).
+func packagedBuild(builds []map[string]any, entry map[string]any, arch string) (buildConfig, error) {
 	var ids []string
 	if err := convert(entry["ids"], &ids); err != nil {
 		return buildConfig{}, fmt.Errorf("nfpms ids: %w", err)
@@ -186,17 +212,17 @@ func packagedBuild(builds []map[string]any, entry map[string]any) (buildConfig, 
 		return buildConfig{}, fmt.Errorf("the nfpms entry packages %d builds; this handles exactly one", len(found))
 	}
 	b := found[0]
-	if !slices.Contains(b.Goos, "linux") || !slices.Contains(b.Goarch, runtime.GOARCH) {
-		return buildConfig{}, fmt.Errorf("build %q is not made for linux/%s", b.ID, runtime.GOARCH)
+	if !slices.Contains(b.Goos, "linux") || !slices.Contains(b.Goarch, arch) {
+		return buildConfig{}, fmt.Errorf("build %q is not made for linux/%s", b.ID, arch)
 	}
 	return b, nil
 }
 
 // translate turns a GoReleaser nfpms entry into an nfpm configuration for
-// this machine, adding the binary as GoReleaser does (mode 0755 in bindir, in
-// every format even where an override replaces the contents). It returns the
-// configuration and the formats to build.
-func translate(entry map[string]any, project, version, binary string) (map[string]any, []string, error) {
+// linux on arch (this machine's), adding the binary as GoReleaser does (mode
+// 0755 in bindir, in every format even where an override replaces the
+// contents). It returns the configuration and the formats to build.
+func translate(entry map[string]any, project, version, binary, arch string) (map[string]any, []string, error) {
 	if err := knownKeys("nfpms", entry, slices.Concat(nfpmsOwnKeys, overridableKeys, packageKeys)); err != nil {
 		return nil, nil, err
 	}
@@ -226,7 +252,7 @@ func translate(entry map[string]any, project, version, binary string) (map[strin
 		"file_info": map[string]any{"mode": 0o755},
 	}
 
-	cfg := map[string]any{"name": name, "arch": runtime.GOARCH, "platform": "linux", "version": version}
+	cfg := map[string]any{"name": name, "arch": arch, "platform": "linux", "version": version}
 	for key, value := range entry {
 		switch {
 		case slices.Contains(nfpmsOwnKeys, key):
@@ -242,7 +268,7 @@ func translate(entry map[string]any, project, version, binary string) (map[strin
 	}
 	contents, _ := cfg["contents"].([]any)
 	cfg["contents"] = append(slices.Clone(contents), binaryContent)
-	if runtime.GOARCH == "amd64" {
+	if arch == "amd64" {
 		// GoReleaser marks its amd64 .deb with the level it builds for.
 		deb := map[string]any{}
 		if given, ok := cfg["deb"].(map[string]any); ok {

@@ -1,8 +1,11 @@
 #!/usr/bin/env bash
 # Builds the Debian and RPM packages with `make package` and checks what they
 # hold: every path .goreleaser.yaml's nfpms entry promises (the zsh completion
-# where each distribution's zsh looks), man pages gzipped and intact, the
-# control fields, and a binary that runs and knows its version.
+# where each distribution's zsh looks), man pages gzipped and intact (and
+# dqo-users(1) with its EXIT STATUS, ENVIRONMENT and FILES), the README and a
+# changelog of the git history in /usr/share/doc/dqo-users/, the control
+# fields (Recommends: bash-completion), and a binary that runs and knows its
+# version.
 # Without dpkg-deb or rpm it skips, except under CI (CI set), where it fails.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -28,7 +31,7 @@ fail() {
 # has LIST PATH: LIST, one path a line, holds PATH.
 has() { grep -qxF -- "$2" <<<"$1"; }
 
-go vet .ci/package.go
+go vet ./.ci
 
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
@@ -54,6 +57,8 @@ common=(
   /usr/share/bash-completion/completions/dqo-users
   /usr/share/fish/vendor_completions.d/dqo-users.fish
   /usr/share/doc/dqo-users/copyright
+  /usr/share/doc/dqo-users/README.md
+  /usr/share/doc/dqo-users/changelog.gz
 )
 pages=()
 for page in docs/man/*.1; do
@@ -86,6 +91,7 @@ description=$(field Description)
 [[ $description == "Manage the users of a DQOps data-quality server"$'\n'* ]] ||
   fail "Description is '$description'"
 [[ $(field Homepage) == https://github.com/dqops-users/dqo-users ]] || fail "Homepage is '$(field Homepage)'"
+[[ $(field Recommends) == bash-completion ]] || fail "Recommends is '$(field Recommends)', want bash-completion"
 
 root=$work/root
 dpkg-deb -x "$deb" "$root"
@@ -95,6 +101,16 @@ for page in docs/man/*.1; do
   gzip -dc "$gz" | cmp -s - "$page" || fail "$gz is not $page gzipped"
 done
 cmp -s "$root/usr/share/doc/dqo-users/copyright" LICENSE || fail "copyright is not LICENSE"
+cmp -s "$root/usr/share/doc/dqo-users/README.md" README.md || fail "/usr/share/doc/dqo-users/README.md is not README.md"
+# The changelog is the git history at build time: its newest commit is HEAD.
+changelog=$(gzip -dc "$root/usr/share/doc/dqo-users/changelog.gz") || fail "changelog.gz is not gzip"
+head_commit=$(git log -1 --no-merges --format='%ad %h' --date=short)
+[[ $changelog == "dqo-users: changes, newest first, from the git history"* ]] || fail "changelog.gz does not start with its title"
+grep -qF -- "* $head_commit " <<<"$changelog" || fail "changelog.gz does not list the newest commit ($head_commit)"
+man_page=$(gzip -dc "$root/usr/share/man/man1/dqo-users.1.gz")
+for heading in '.SH "EXIT STATUS"' '.SH ENVIRONMENT' '.SH FILES'; do
+  grep -qxF -- "$heading" <<<"$man_page" || fail "dqo-users.1.gz lacks $heading"
+done
 cmp -s "$root$deb_zsh" completions/dqo-users.zsh || fail "$deb_zsh is not completions/dqo-users.zsh"
 "$root/usr/bin/dqo-users" version | grep -qF "$version" ||
   fail "dqo-users version does not say $version: $("$root/usr/bin/dqo-users" version 2>&1)"
@@ -106,6 +122,8 @@ has "$rpm_files" "$deb_zsh" && fail "the .rpm holds the deb's zsh path $deb_zsh"
 rpm_info=$(rpm -qp --queryformat '%{NAME} %{VERSION} %{LICENSE} %{URL}' "$rpm")
 [[ $rpm_info == "dqo-users $version Apache-2.0 https://github.com/dqops-users/dqo-users" ]] ||
   fail "rpm name, version, licence and URL are '$rpm_info'"
+rpm_recommends=$(rpm -qp --recommends "$rpm")
+[[ $rpm_recommends == bash-completion ]] || fail "the .rpm recommends '$rpm_recommends', want bash-completion"
 
 if ((failures)); then
   echo "test-packages: $failures failure(s)" >&2

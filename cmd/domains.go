@@ -154,14 +154,27 @@ func checkDomainRoles(ctx context.Context, client *api.Client, roles map[string]
 	if len(api.GrantsOf(roles)) == 0 {
 		return nil, nil
 	}
+	rule, who, err := instanceGrantRule(ctx, client)
+	if err != nil {
+		return nil, err
+	}
+	return who, refuseGrants(rule, roles)
+}
+
+// instanceGrantRule reads what the instance keeps of grants (grantRule),
+// and the caller's profile when that told the flavour.
+func instanceGrantRule(ctx context.Context, client *api.Client) (api.GrantRule, *api.Profile, error) {
 	flavour, who, err := instanceFlavour(ctx, client)
 	if err != nil {
-		return nil, err
+		return api.GrantRule{}, nil, err
 	}
 	rule, err := grantRule(ctx, client, flavour)
-	if err != nil {
-		return nil, err
-	}
+	return rule, who, err
+}
+
+// refuseGrants is the usage error naming every --domain-role grant that
+// rule refuses, nil when it refuses none.
+func refuseGrants(rule api.GrantRule, roles map[string]api.Role) error {
 	var refused []string
 	for _, domain := range slices.Sorted(maps.Keys(roles)) {
 		if err := rule.Check(domain, roles[domain]); err != nil {
@@ -169,16 +182,21 @@ func checkDomainRoles(ctx context.Context, client *api.Client, roles map[string]
 		}
 	}
 	if len(refused) > 0 {
-		return nil, withHint(usageErrorf("%s", strings.Join(refused, "\n")), "nothing was sent; "+grantHint(flavour))
+		return withHint(usageErrorf("%s", strings.Join(refused, "\n")), "nothing was sent; "+grantHint(rule.Flavour))
 	}
-	return who, nil
+	return nil
 }
 
 // shownDomainRole is a --domain-role value for a message: typed by the
 // user, but a shell lets any character through, so it is quoted when it
 // holds one that is not printable.
 func shownDomainRole(domain string, role api.Role) string {
-	v := domain + "=" + string(role)
+	return shownArg(domain + "=" + string(role))
+}
+
+// shownArg is a value typed on the command line, for a message: quoted
+// when it holds a character that is not printable.
+func shownArg(v string) string {
 	if q := strconv.Quote(v); q[1:len(q)-1] != v {
 		return q
 	}

@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"os"
 	"reflect"
+	"slices"
 	"strings"
 	"syscall"
 
@@ -65,6 +66,13 @@ var exitCodes = []exitCode{
 	{ExitInterrupted, "interrupted", "interrupted (Ctrl-C)"},
 	{ExitTerminated, "terminated", "terminated (SIGTERM)"},
 }
+
+// ExitCodeInfo is one exit code as "help exit-codes" lists it.
+type ExitCodeInfo = exitCode
+
+// ExitCodes returns the table "help exit-codes" prints, in order, for the
+// man page's EXIT STATUS (cmd/gen-docs).
+func ExitCodes() []ExitCodeInfo { return slices.Clone(exitCodes) }
 
 func exitName(code int) string {
 	for _, c := range exitCodes {

@@ -33,7 +33,11 @@ type ptySession struct {
 	tty    *os.File // the child's side, kept open here to read its modes
 	out    *lockedBuffer
 	stdout *lockedBuffer // stdout when piped instead of the terminal
-	seen   int           // how much of out expect has consumed
+	// stdoutPipe is the reading end of that pipe, for what it holds unread
+	// (unreadStdout); stdoutRead is closed once it has been read to its end.
+	stdoutPipe *os.File
+	stdoutRead chan struct{}
+	seen       int // how much of out expect has consumed
 	// url is the sandbox's address, which expect writes for {URL}.
 	url  string
 	done chan struct{}
@@ -49,6 +53,10 @@ type ptySession struct {
 type ptyOptions struct {
 	env         map[string]string
 	pipedStdout bool
+	// stdoutChunk, with pipedStdout, is how many bytes each read of the
+	// pipe takes (default 32 KiB): a small one makes a slow reader, as tee
+	// is next to a terminal.
+	stdoutChunk int
 }
 
 // startPTY runs the binary with args on a new pseudo-terminal, pointed at
@@ -88,8 +96,28 @@ func startPTY(t *testing.T, srv *testServer, opts ptyOptions, args ...string) *p
 	c := binaryCommand(t, vars, args...)
 	c.Stdin, c.Stdout, c.Stderr = tty, tty, tty
 	if opts.pipedStdout {
-		s.stdout = &lockedBuffer{}
-		c.Stdout = s.stdout
+		r, w, err := os.Pipe()
+		if err != nil {
+			t.Fatal(err)
+		}
+		s.stdout, s.stdoutPipe, s.stdoutRead = &lockedBuffer{}, r, make(chan struct{})
+		c.Stdout = w
+		defer w.Close() // the child's copy keeps the pipe open
+		chunk := opts.stdoutChunk
+		if chunk <= 0 {
+			chunk = 32 << 10
+		}
+		go func() {
+			defer close(s.stdoutRead)
+			buf := make([]byte, chunk)
+			for {
+				n, err := r.Read(buf)
+				s.stdout.Write(buf[:n])
+				if err != nil {
+					return
+				}
+			}
+		}()
 	}
 	// A session of its own with the terminal as its controlling terminal,
 	// so that Ctrl-C typed on it signals the child as it would in a shell.
@@ -115,8 +143,22 @@ func startPTY(t *testing.T, srv *testServer, opts ptyOptions, args ...string) *p
 		}
 		ptm.Close()
 		tty.Close()
+		if s.stdoutPipe != nil {
+			s.stdoutPipe.Close()
+		}
 	})
 	return s
+}
+
+// unreadStdout is how many bytes the piped stdout holds that the test has
+// not read yet.
+func (s *ptySession) unreadStdout() int {
+	s.t.Helper()
+	n, err := unix.IoctlGetInt(int(s.stdoutPipe.Fd()), unix.TIOCINQ) // FIONREAD
+	if err != nil {
+		s.t.Fatalf("counting the unread bytes of stdout: %v", err)
+	}
+	return n
 }
 
 // expect waits until the terminal has shown want after what earlier calls
@@ -198,6 +240,13 @@ func (s *ptySession) exitCode() int {
 		case <-s.read:
 		case <-time.After(ptyWait):
 			s.t.Fatalf("the terminal's output did not end:\n%s", s.out.String())
+		}
+		if s.stdoutRead != nil {
+			select {
+			case <-s.stdoutRead:
+			case <-time.After(ptyWait):
+				s.t.Fatalf("stdout did not end:\n%s", s.stdout.String())
+			}
 		}
 	}
 	var ee *exec.ExitError

@@ -85,7 +85,7 @@ func lookUpKey(ctx context.Context, t *target, stderr io.Writer, keyCommandTimeo
 		return "", "", nil
 	}
 	if !api.SameServer(t.URL, p.URL) {
-		return "", "", errKeyOfAnotherServer(p, t.URL)
+		return "", "", errKeyOfAnotherServer(t.Config, p, t.URL)
 	}
 	switch where {
 	case keyInKeyring:
@@ -121,12 +121,31 @@ func profileURL(p config.Profile) string {
 
 // errKeyOfAnotherServer refuses to send profile p's key to url, a server
 // it was not stored for: a URL typed by mistake, or pointing somewhere
-// hostile, would receive it.
-func errKeyOfAnotherServer(p config.Profile, url string) *ExitError {
+// hostile, would receive it. When another profile of cfg holds a key for
+// url, the hint names it.
+func errKeyOfAnotherServer(cfg *config.Config, p config.Profile, url string) *ExitError {
+	hint := fmt.Sprintf("to use %s, log in to it as a profile of its own: `dqo-users login --url %s --profile NAME`; or give its key in DQOPS_API_KEY or --api-key-file",
+		url, url)
+	if name := profileFor(cfg, url); name != "" {
+		hint = fmt.Sprintf("profile %q is for %s: pass `--profile %s` instead of the URL", name, url, name)
+	}
 	return &ExitError{Code: ExitAuth,
-		Err: fmt.Errorf("the API key of profile %q belongs to %s, not to %s: it is not sent to another server", p.Name, profileURL(p), url),
-		Hint: fmt.Sprintf("to use %s, log in to it as a profile of its own: `dqo-users login --url %s --profile NAME`; or give its key in DQOPS_API_KEY or --api-key-file",
-			url, url)}
+		Err:  fmt.Errorf("the API key of profile %q belongs to %s, not to %s: it is not sent to another server", p.Name, profileURL(p), url),
+		Hint: hint}
+}
+
+// profileFor names the first profile of cfg that holds a key for the
+// server at url, "" when none does.
+func profileFor(cfg *config.Config, url string) string {
+	if cfg == nil {
+		return ""
+	}
+	for _, p := range cfg.Profiles() {
+		if keyLocation(p) != keyNowhere && api.SameServer(url, profileURL(p)) {
+			return p.Name
+		}
+	}
+	return ""
 }
 
 // readKeyFile reads --api-key-file: at most a key's size (and a line break),

@@ -28,6 +28,8 @@ type LoginOptions struct {
 	InsecureStorage bool
 	// Force replaces the key of a profile that holds another server's.
 	Force bool
+	// Use makes the profile current even when another one is.
+	Use bool
 }
 
 // NewCmdLogin builds "login"; runF, when not nil, replaces the run function.
@@ -38,7 +40,13 @@ func NewCmdLogin(f *Factory, runF func(*LoginOptions) error) *cobra.Command {
 		Use:   "login",
 		Short: "Store the address and API key of a DQOps instance",
 		Long: `Verify an API key against a DQOps instance and store it for a profile of
-the configuration file, which becomes current.
+the configuration file.
+
+Logging in never changes which profile is current, so that the next
+command without --profile goes where the one before went: the profile
+becomes current only when the file has no current profile yet, or with
+--use. Otherwise login says how to use it (--profile NAME) or switch to it
+("dqo-users config use NAME").
 
 The key goes to the system keyring (Secret Service on Linux, Keychain on
 macOS, Credential Manager on Windows), as the item with service
@@ -57,6 +65,7 @@ log in to each server as a profile of its own (--profile NAME), or pass
 --force to replace the key on purpose.`,
 		Example: `  $ dqo-users login --url https://dqops.example.com
   $ dqo-users login --url https://staging.example.com --profile staging
+  $ dqo-users login --url https://staging.example.com --profile staging --use
   $ dqo-users login --url http://localhost:8888 --with-token < key.txt
   $ dqo-users login --url https://dqops.example.com --insecure-storage`,
 		Args:        noArgs,
@@ -72,6 +81,7 @@ log in to each server as a profile of its own (--profile NAME), or pass
 	c.Flags().BoolVar(&opts.WithToken, "with-token", false, "read the API key from stdin")
 	c.Flags().BoolVar(&opts.InsecureStorage, "insecure-storage", false, "keep the API key in the configuration file, not in the system keyring")
 	c.Flags().BoolVar(&opts.Force, "force", false, "replace the key of a profile that holds another server's key")
+	c.Flags().BoolVar(&opts.Use, "use", false, "make the profile current, even when another one is")
 	return c
 }
 
@@ -121,8 +131,13 @@ func loginRun(opts *LoginOptions) error {
 	if saved.service != "" {
 		fmt.Fprintf(opts.IO.ErrOut, "The API key is in the system keyring (service %s, user %s).\n", saved.service, name)
 	}
-	if saved.previous != "" && saved.previous != name {
+	switch {
+	case saved.previous == "" || saved.previous == name:
+	case saved.current:
 		fmt.Fprintf(opts.IO.ErrOut, "Now using profile %q (was %q).\n", name, saved.previous)
+	default:
+		say(opts.IO.ErrOut, "The current profile is still %q: pass --profile %s to use %q, or switch to it with `dqo-users %s`.\n",
+			saved.previous, name, name, configCommand(t, "config use "+name))
 	}
 	if t.Settings.EnvAPIKey != "" {
 		fmt.Fprintf(opts.IO.ErrOut, "warning: DQOPS_API_KEY is set: while it is, commands use it instead of the key of profile %q; unset it to use the stored key\n", name)
@@ -150,22 +165,29 @@ func confirmReplace(opts *LoginOptions, t *target) error {
 		}
 		return nil
 	}
+	hint := fmt.Sprintf("log in to %s as a profile of its own with `--profile NAME`, or pass --force to replace the key of profile %q", t.URL, p.Name)
+	if name := profileFor(t.Config, t.URL); name != "" {
+		hint = fmt.Sprintf("profile %q is for %s: log in to it with `--profile %s`, or pass --force to replace the key of profile %q", name, t.URL, name, p.Name)
+	}
 	return withHint(usageErrorf("profile %q holds the API key of %s: logging in to %s would replace it; nothing was changed",
-		p.Name, profileURL(p), t.URL),
-		fmt.Sprintf("log in to %s as a profile of its own with `--profile NAME`, or pass --force to replace the key of profile %q", t.URL, p.Name))
+		p.Name, profileURL(p), t.URL), hint)
 }
 
 // savedLogin is what saveLogin did: the keyring item's service when the key
-// went there, and the profile that was current before, when there was one.
+// went there, the profile that was current before, when there was one, and
+// whether the profile logged in to is current now.
 type savedLogin struct {
 	service  string
 	previous string
+	current  bool
 }
 
 // saveLogin stores the verified key of the target's profile: in the keyring
 // unless --insecure-storage or there is none (then in the file, saying so),
-// and records the profile, current, under the configuration's lock, so
-// that concurrent logins keep every profile.
+// and records the profile under the configuration's lock, so that
+// concurrent logins keep every profile. The profile becomes current only
+// when no profile is (or with --use): logging in to a second instance must
+// not send the next command without --profile there.
 func saveLogin(opts *LoginOptions, t *target, key string) (savedLogin, error) {
 	name, path := t.Profile.Name, t.Config.Path()
 	service, err := keyringService(t.URL)
@@ -184,7 +206,8 @@ func saveLogin(opts *LoginOptions, t *target, key string) (savedLogin, error) {
 	var saved savedLogin
 	err = config.Update(opts.Context, path, func(c *config.Config) error {
 		before, _ = c.Profile(name)
-		if _, ok := c.Profile(c.Current()); ok {
+		_, hasCurrent := c.Profile(c.Current())
+		if hasCurrent {
 			saved.previous = c.Current()
 		}
 		p := before
@@ -197,6 +220,11 @@ func saveLogin(opts *LoginOptions, t *target, key string) (savedLogin, error) {
 		if err := c.SetProfile(p); err != nil {
 			return &ExitError{Code: ExitUsage, Err: err}
 		}
+		if hasCurrent && !opts.Use {
+			saved.current = saved.previous == name
+			return nil
+		}
+		saved.current = true
 		return c.Use(name)
 	})
 	if err != nil {
@@ -218,6 +246,16 @@ func saveLogin(opts *LoginOptions, t *target, key string) (savedLogin, error) {
 		saved.service = service
 	}
 	return saved, nil
+}
+
+// configCommand is a dqo-users command line for the same configuration
+// file: one named by --config is named again, as the default one and
+// DQOPS_CONFIG's need not be.
+func configCommand(t *target, args string) string {
+	if t.Settings.ConfigMustExist {
+		return args + " --config " + shellQuote(t.Config.Path())
+	}
+	return args
 }
 
 // heldItem reports whether profile p keeps its key in the keyring item of

@@ -59,29 +59,78 @@ func TestLogin(t *testing.T) {
 		expectContains(t, "config", readConfig(t, c.configPath), "api_key: "+srv.AdminKey()+"\n")
 		expectCode(t, c.run("whoami"), 0)
 	})
-	t.Run("a second profile becomes current, says so, and keeps the first", func(t *testing.T) {
+	t.Run("a second profile keeps the current one, and says how to switch", func(t *testing.T) {
 		srv, c := setup(t, sandbox.Options{})
 		other := startSandbox(t, sandbox.Options{API: "1.0"})
 		c.env = map[string]string{"DQOPS_CONFIG": c.configPath}
 		r := c.runStdin(srv.AdminKey(), "login", "--url", srv.URL, "--with-token")
 		expectCode(t, r, 0)
-		expectNotContains(t, "stderr", r.stderr, "Now using")
+		expectNotContains(t, "stderr", r.stderr, "Now using", "current profile")
 		r = c.runStdin(other.ViewerKey(), "login", "--url", other.URL, "--profile", "viewer", "--with-token")
 		expectCode(t, r, 0)
-		expectContains(t, "stderr", r.stderr, "as viewer@example.com (viewer)", `profile "viewer"`, `Now using profile "viewer" (was "default").`)
+		expectContains(t, "stderr", r.stderr, "as viewer@example.com (viewer)", `profile "viewer"`,
+			"The current profile is still \"default\": pass --profile viewer to use \"viewer\", or switch to it with `dqo-users config use viewer`.\n")
+		expectNotContains(t, "stderr", r.stderr, "Now using")
 		cfg := readConfig(t, c.configPath)
-		expectContains(t, "config", cfg, "current_profile: viewer", "url: "+srv.URL+"\n", "url: "+other.URL+"\n")
+		expectContains(t, "config", cfg, "current_profile: default", "url: "+srv.URL+"\n", "url: "+other.URL+"\n")
 		expectNotContains(t, "config", cfg, srv.AdminKey(), other.ViewerKey())
+		// The next command without --profile goes where the one before went.
 		r = c.run("whoami", "-o", "json")
+		expectContains(t, "stdout", r.stdout, `"user": "admin@example.com"`)
+		r = c.run("whoami", "-o", "json", "--profile", "viewer")
 		expectContains(t, "stdout", r.stdout, `"user": "viewer@example.com"`, `"api_release": "1.0"`)
-		r = c.run("whoami", "-o", "json", "--profile", "default")
-		expectContains(t, "stdout", r.stdout, `"user": "admin@example.com"`)
-		r = c.exec(invocation{args: []string{"whoami", "-o", "json"}, env: map[string]string{"DQOPS_PROFILE": "default"}})
-		expectContains(t, "stdout", r.stdout, `"user": "admin@example.com"`)
-		// Logging in again to the current profile switches nothing.
+		r = c.exec(invocation{args: []string{"whoami", "-o", "json"}, env: map[string]string{"DQOPS_PROFILE": "viewer"}})
+		expectContains(t, "stdout", r.stdout, `"user": "viewer@example.com"`)
+		// Logging in again to a profile that is not current moves nothing either.
 		r = c.runStdin(other.AdminKey(), "login", "--url", other.URL, "--profile", "viewer", "--with-token")
 		expectCode(t, r, 0)
-		expectNotContains(t, "stderr", r.stderr, "Now using")
+		expectContains(t, "stderr", r.stderr, `The current profile is still "default"`)
+		expectContains(t, "config", readConfig(t, c.configPath), "current_profile: default")
+		// Logging in again to the current profile says nothing of switching.
+		r = c.runStdin(srv.AdminKey(), "login", "--with-token")
+		expectCode(t, r, 0)
+		expectNotContains(t, "stderr", r.stderr, "Now using", "current profile")
+		expectContains(t, "config", readConfig(t, c.configPath), "current_profile: default")
+	})
+	t.Run("--use makes the profile current, and says so", func(t *testing.T) {
+		srv, c := setup(t, sandbox.Options{})
+		c.env = map[string]string{"DQOPS_CONFIG": c.configPath}
+		expectCode(t, c.runStdin(srv.AdminKey(), "login", "--url", srv.URL, "--with-token"), 0)
+		r := c.runStdin(srv.ViewerKey(), "login", "--url", srv.URL, "--profile", "ro", "--with-token", "--use")
+		expectCode(t, r, 0)
+		expectContains(t, "stderr", r.stderr, `Now using profile "ro" (was "default").`)
+		expectNotContains(t, "stderr", r.stderr, "current profile is still")
+		expectContains(t, "config", readConfig(t, c.configPath), "current_profile: ro")
+		r = c.run("whoami", "-o", "json")
+		expectContains(t, "stdout", r.stdout, `"user": "viewer@example.com"`)
+	})
+	t.Run("the first profile becomes current, whatever its name", func(t *testing.T) {
+		srv, c := setup(t, sandbox.Options{})
+		c.env = map[string]string{"DQOPS_CONFIG": c.configPath}
+		r := c.runStdin(srv.ViewerKey(), "login", "--url", srv.URL, "--profile", "prod", "--with-token")
+		expectCode(t, r, 0)
+		expectNotContains(t, "stderr", r.stderr, "Now using", "current profile")
+		expectContains(t, "config", readConfig(t, c.configPath), "current_profile: prod")
+		r = c.run("whoami", "-o", "json")
+		expectContains(t, "stdout", r.stdout, `"user": "viewer@example.com"`)
+	})
+	t.Run("a current profile the file lacks is none: the login becomes current", func(t *testing.T) {
+		srv, c := setup(t, sandbox.Options{})
+		c.env = map[string]string{"DQOPS_CONFIG": c.configPath}
+		c.file("config.yaml", "current_profile: gone\nprofiles:\n  other:\n    url: http://127.0.0.1:1\n")
+		r := c.runStdin(srv.AdminKey(), "login", "--url", srv.URL, "--profile", "prod", "--with-token")
+		expectCode(t, r, 0)
+		expectNotContains(t, "stderr", r.stderr, "current profile is still")
+		expectContains(t, "config", readConfig(t, c.configPath), "current_profile: prod")
+	})
+	t.Run("--config FILE is named again in the way to switch", func(t *testing.T) {
+		srv, c := setup(t, sandbox.Options{})
+		path := filepath.Join(c.dir, "my config.yaml")
+		c.env = map[string]string{}
+		expectCode(t, c.runStdin(srv.AdminKey(), "login", "--url", srv.URL, "--with-token", "--config", path), 0)
+		r := c.runStdin(srv.ViewerKey(), "login", "--url", srv.URL, "--with-token", "--config", path, "--profile", "ro")
+		expectCode(t, r, 0)
+		expectContains(t, "stderr", r.stderr, "`dqo-users config use ro --config '"+path+"'`")
 	})
 	t.Run("verifies the given key, not the environment's, and warns that the environment's overrides it", func(t *testing.T) {
 		srv, c := setup(t, sandbox.Options{})
@@ -241,7 +290,7 @@ func TestLogout(t *testing.T) {
 	srv, c := setup(t, sandbox.Options{})
 	delete(c.env, "DQOPS_API_KEY")
 	expectCode(t, c.runStdin(srv.AdminKey(), "login", "--with-token"), 0)
-	expectCode(t, c.runStdin(srv.ViewerKey(), "login", "--with-token", "--profile", "ro", "--insecure-storage"), 0)
+	expectCode(t, c.runStdin(srv.ViewerKey(), "login", "--with-token", "--profile", "ro", "--insecure-storage", "--use"), 0)
 
 	r := c.run("logout", "--profile", "default")
 	expectCode(t, r, 0)
@@ -277,4 +326,56 @@ func TestLogout(t *testing.T) {
 	if reqs := srv.Requests(); len(reqs) != 1 || reqs[0].HasAuthorization {
 		t.Errorf("requests %+v: want one without Authorization", reqs)
 	}
+}
+
+// TestURLOfAnotherProfile checks that --url (or DQOPS_URL) naming the server
+// of another profile that holds a key points to that profile in the hint.
+func TestURLOfAnotherProfile(t *testing.T) {
+	t.Parallel()
+	dev := startSandbox(t, sandbox.Options{})
+	prod := startSandbox(t, sandbox.Options{})
+	start := func(t *testing.T) *cli {
+		t.Helper()
+		c := newCLI(t, nil)
+		expectCode(t, c.runStdin(dev.AdminKey(), "login", "--url", dev.URL, "--with-token", "--insecure-storage"), 0)
+		expectCode(t, c.runStdin(prod.AdminKey(), "login", "--url", prod.URL, "--profile", "prod", "--with-token", "--insecure-storage"), 0)
+		dev.ResetRequests()
+		prod.ResetRequests()
+		return c
+	}
+	for _, how := range []struct {
+		name string
+		args []string
+		env  map[string]string
+	}{
+		{"--url", []string{"--url", prod.URL + "/"}, nil},
+		{"DQOPS_URL", nil, map[string]string{"DQOPS_URL": strings.ToUpper(prod.URL[:4]) + prod.URL[4:]}},
+	} {
+		t.Run("a command with "+how.name, func(t *testing.T) {
+			c := start(t)
+			r := c.exec(invocation{args: append([]string{"list"}, how.args...), env: how.env})
+			expectExit(t, r, 4, `error: the API key of profile "default" belongs to `+dev.URL+", not to ",
+				`hint: profile "prod" is for `)
+			expectContains(t, "stderr", r.stderr, ": pass `--profile prod` instead of the URL\n")
+			expectNotContains(t, "stderr", r.stderr, "--profile NAME", prod.AdminKey(), dev.AdminKey())
+			expectCalls(t, dev)
+			expectCalls(t, prod)
+		})
+	}
+	t.Run("login with --url", func(t *testing.T) {
+		c := start(t)
+		before := readConfig(t, c.configPath)
+		r := c.runStdin(prod.ViewerKey(), "login", "--url", prod.URL, "--with-token")
+		expectExit(t, r, 2, `error: profile "default" holds the API key of `+dev.URL+": logging in to "+prod.URL+" would replace it; nothing was changed",
+			`hint: profile "prod" is for `+prod.URL+": log in to it with `--profile prod`, or pass --force to replace the key of profile \"default\"")
+		if after := readConfig(t, c.configPath); after != before {
+			t.Errorf("the configuration changed:\n%s", after)
+		}
+	})
+	t.Run("a profile without a key is not suggested", func(t *testing.T) {
+		c := start(t)
+		expectCode(t, c.run("logout", "--profile", "prod"), 0)
+		r := c.run("list", "--url", prod.URL)
+		expectExit(t, r, 4, "hint: to use "+prod.URL+", log in to it as a profile of its own: `dqo-users login --url "+prod.URL+" --profile NAME`")
+	})
 }

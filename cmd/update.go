@@ -2,6 +2,7 @@ package cmd
 
 import (
 	"context"
+	"fmt"
 	"strings"
 
 	"github.com/spf13/cobra"
@@ -46,10 +47,12 @@ data-domain roles, is kept. Demoting your own account or the last admin needs
 
 --domain-role grants a role in one data domain ("(default)" is the root
 domain), checked before anything is sent as create checks it; a role of
-none removes the grant, as --remove-domain-role does. DQOps keeps
-data-domain roles when the account role changes: a change that leaves one
-stronger than the new account role is done, with a warning naming it and
-how to remove it.`,
+none removes the grant, as --remove-domain-role does. A domain to remove
+is checked the same way: a name that is none of the instance's data
+domains is refused with the closest one, unless the user holds a grant
+there. DQOps keeps data-domain roles when the account role changes: a
+change that leaves one stronger than the new account role is done, with a
+warning naming it and how to remove it.`,
 		Example: `  $ dqo-users update ana@example.com --role viewer
   $ dqo-users update ana@example.com --domain-role sales=editor --remove-domain-role hr
   $ dqo-users update me@example.com --role editor --force`,
@@ -122,12 +125,23 @@ func updateOne(opts *UpdateOptions) error {
 	if err != nil {
 		return err
 	}
-	who, err := checkDomainRoles(ctx, client, opts.DomainRoles)
-	if err != nil {
-		return err
+	var (
+		rule api.GrantRule
+		who  *api.Profile
+	)
+	if len(api.GrantsOf(opts.DomainRoles)) > 0 || len(opts.RemoveDomainRoles) > 0 {
+		if rule, who, err = instanceGrantRule(ctx, client); err != nil {
+			return err
+		}
+		if err := refuseGrants(rule, opts.DomainRoles); err != nil {
+			return err
+		}
 	}
 	current, err := mustExist(ctx, client, opts.Email)
 	if err != nil {
+		return err
+	}
+	if err := refuseRemovals(rule, opts.RemoveDomainRoles, current); err != nil {
 		return err
 	}
 	updated := *current
@@ -187,6 +201,28 @@ func updatedGrants(opts *UpdateOptions, current *api.User) map[string]api.Role {
 		delete(grants, d)
 	}
 	return api.GrantsOf(grants)
+}
+
+// refuseRemovals refuses --remove-domain-role as --domain-role is refused:
+// a name that is none of the instance's data domains is a typo (exit 2,
+// with the closest name), unless the user holds a grant there, which can
+// always be removed. A data domain the user holds no grant in is a notice
+// (updatedGrants); an instance without data domains has no names to check.
+func refuseRemovals(rule api.GrantRule, domains []string, user *api.User) error {
+	held := user.Grants()
+	var refused []string
+	for _, d := range domains {
+		if _, ok := held[d]; ok {
+			continue
+		}
+		if err := rule.CheckDomain(d); err != nil {
+			refused = append(refused, fmt.Sprintf("--remove-domain-role %s: %v", shownArg(d), err))
+		}
+	}
+	if len(refused) > 0 {
+		return withHint(usageErrorf("%s", strings.Join(refused, "\n")), "nothing was changed; "+grantHint(rule.Flavour))
+	}
+	return nil
 }
 
 // guardUpdate refuses, as users.Guard decides, to demote the caller's own

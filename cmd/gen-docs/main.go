@@ -1,6 +1,7 @@
 // Command gen-docs writes the generated files that are committed with the
 // source and shipped in release archives: docs/*.md (the Markdown reference),
-// docs/man/*.1 (man pages) and completions/dqo-users.{bash,zsh,fish,ps1}.
+// docs/man/*.1 (man pages; dqo-users.1 with EXIT STATUS, ENVIRONMENT and
+// FILES, see man.go) and completions/dqo-users.{bash,zsh,fish,ps1}.
 //
 // It is a program of its own, so that the shipped dqo-users binary links no
 // docs generator. It builds the same command tree as the binary. The output
@@ -96,7 +97,15 @@ func generatedFiles(root *cobra.Command) (map[string][]byte, error) {
 			walkErr = err
 			return
 		}
-		files["docs/man/"+strings.ReplaceAll(c.CommandPath(), " ", "-")+".1"] = undateMan(man.Bytes())
+		page := undateMan(man.Bytes())
+		if c == root {
+			var err error
+			if page, err = withRootSections(page, rootSections(cmd.ExitCodes())); err != nil {
+				walkErr = err
+				return
+			}
+		}
+		files["docs/man/"+strings.ReplaceAll(c.CommandPath(), " ", "-")+".1"] = page
 	})
 	if walkErr != nil {
 		return nil, walkErr

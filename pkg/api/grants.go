@@ -103,14 +103,27 @@ func (r GrantRule) Check(domain string, role Role) error {
 	if !r.Flavour.HasDomains() {
 		return &GrantError{Domain: domain, Role: role, Flavour: r.Flavour}
 	}
-	if domain == DefaultDomain || slices.Contains(r.Domains, domain) {
+	if err := r.CheckDomain(domain); err != nil {
+		err.Role = role
+		return err
+	}
+	return nil
+}
+
+// CheckDomain returns nil when domain is one of the data domains of an
+// instance that has them ("(default)" always is), and otherwise a
+// *GrantError that lists them, with the closest name. It is Check's test of
+// the name alone, for a domain named without a role (a grant to remove); an
+// instance without data domains has no names to test against, and gives nil.
+func (r GrantRule) CheckDomain(domain string) *GrantError {
+	if !r.Flavour.HasDomains() || domain == DefaultDomain || slices.Contains(r.Domains, domain) {
 		return nil
 	}
 	known := r.Domains
 	if !slices.Contains(known, DefaultDomain) {
 		known = append([]string{DefaultDomain}, known...)
 	}
-	return &GrantError{Domain: domain, Role: role, Flavour: r.Flavour, Known: known, Suggestion: closestName(domain, known)}
+	return &GrantError{Domain: domain, Flavour: r.Flavour, Known: known, Suggestion: closestName(domain, known)}
 }
 
 // DomainNames returns the names of data domains, in their order.

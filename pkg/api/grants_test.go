@@ -148,6 +148,28 @@ func TestGrantRule(t *testing.T) {
 	}
 }
 
+// CheckDomain is Check's test of the name alone: the same refusal, without
+// a role, where the instance has data domains, and nothing to test against
+// where it has none.
+func TestGrantRuleCheckDomain(t *testing.T) {
+	withDomains := GrantRule{Flavour: FlavourDomains, Domains: []string{"marketing", "sales"}}
+	for _, domain := range []string{"sales", DefaultDomain, "salse", "finance", "Sales"} {
+		want := withDomains.Check(domain, RoleEditor)
+		got := withDomains.CheckDomain(domain)
+		switch {
+		case want == nil && got != nil, want != nil && got == nil:
+			t.Errorf("CheckDomain(%q) = %v, Check gives %v", domain, got, want)
+		case got != nil && (got.Error() != want.Error() || got.Role != ""):
+			t.Errorf("CheckDomain(%q) = %+v, want %q without a role", domain, got, want)
+		}
+	}
+	for _, f := range []Flavour{FlavourNoDomains, FlavourRelease10} {
+		if err := (GrantRule{Flavour: f}).CheckDomain("salse"); err != nil {
+			t.Errorf("flavour %v: CheckDomain = %v, want nil", f, err)
+		}
+	}
+}
+
 func TestGrantErrorBoundsWhatItShows(t *testing.T) {
 	var domains []string
 	for i := range 30 {

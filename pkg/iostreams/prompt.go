@@ -43,6 +43,7 @@ func (s *IOStreams) Confirm(ctx context.Context, question string) (bool, error) 
 	if !s.CanPrompt() {
 		return false, s.notInteractive()
 	}
+	s.beforePrompt(ctx)
 	fmt.Fprintf(s.ErrOut, "%s [y/N]: ", question)
 	line, err := s.readLine(ctx)
 	if errors.Is(err, ErrNoAnswer) {
@@ -64,6 +65,7 @@ func (s *IOStreams) Select(ctx context.Context, question string, options []strin
 	if !s.CanPrompt() {
 		return "", s.notInteractive()
 	}
+	s.beforePrompt(ctx)
 	for {
 		fmt.Fprintln(s.ErrOut, question)
 		for i, o := range options {
@@ -127,6 +129,7 @@ func (s *IOStreams) readHidden(ctx context.Context, fd uintptr, prompt string) (
 // is already off: in that order, so that a secret pasted the moment the
 // prompt shows is never echoed.
 func (s *IOStreams) readSecretLine(ctx context.Context, prompt string) ([]byte, error) {
+	s.beforePrompt(ctx)
 	fmt.Fprint(s.ErrOut, prompt)
 	secret, err := s.readAnswer(ctx)
 	fmt.Fprintln(s.ErrOut) // the Enter that ended the line was not echoed
