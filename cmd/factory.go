@@ -245,6 +245,9 @@ func newFactory(ctx context.Context, env Env, flags *pflag.FlagSet, args []strin
 	}
 	f.LoginTarget = func() (*target, error) { return targetOf(true) }
 	var warnOnce sync.Once
+	// One writer of every client's trace, so that the instances of a
+	// command on several write whole lines.
+	trace := &lockedWriter{w: env.IO.ErrOut}
 	f.Connect = func(t *target, key, keySource string) (*api.Client, error) {
 		st := t.Settings
 		if st.InsecureSkipTLSVerify && strings.HasPrefix(t.URL, "https:") {
@@ -255,7 +258,7 @@ func newFactory(ctx context.Context, env Env, flags *pflag.FlagSet, args []strin
 		}
 		var debug io.Writer
 		if st.Debug {
-			debug = env.IO.ErrOut
+			debug = trace
 		}
 		c, err := api.New(api.Options{
 			BaseURL:            t.URL,
@@ -486,6 +489,18 @@ func (t *target) Canonical() string {
 
 // safeURL is a URL from the command line or a file, for a message.
 func safeURL(u string) string { return text.Safe(u) }
+
+// lockedWriter serialises the writes of several goroutines.
+type lockedWriter struct {
+	mu sync.Mutex
+	w  io.Writer
+}
+
+func (l *lockedWriter) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.w.Write(p)
+}
 
 // requestGrace is how long a request in flight may finish after Ctrl-C, so
 // that its outcome is known and reported.
