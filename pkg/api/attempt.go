@@ -7,47 +7,34 @@ import (
 	"io"
 	"net/http"
 	"strings"
-	"sync"
 	"sync/atomic"
 	"time"
 )
 
 // attempt is one request of a call in flight: the caller's context, the
-// attempt's own (which its timer cancels), and when it started.
+// timer of the attempt's own, and when it started.
 type attempt struct {
-	ctx    context.Context
-	cancel context.CancelFunc
-	timer  *attemptTimer
-	start  time.Time
-	// stopGrace stops the timer that ends the attempt Grace after ctx ends.
-	stopGrace func()
+	ctx   context.Context
+	timer *attemptTimer
+	start time.Time
+	// end releases the attempt's timers and context.
+	end func()
 }
 
 // send sends one request of r and returns its answer, whose body the caller
 // reads through a.body and closes, then calls a.end. A request that got no
 // answer is a *TransportError.
 func (c *Client) send(ctx context.Context, r *call) (*attempt, *http.Response, error) {
-	a := &attempt{ctx: ctx, start: time.Now()}
 	// The attempt outlives ctx by at most the grace, so that a request in
 	// flight when Ctrl-C comes may finish and its outcome be known.
 	actx, cancel := context.WithCancel(context.WithoutCancel(ctx))
-	a.cancel = cancel
-	var graceTimer *time.Timer
-	var graceMu sync.Mutex
-	stopWatch := context.AfterFunc(ctx, func() {
-		graceMu.Lock()
-		defer graceMu.Unlock()
-		graceTimer = time.AfterFunc(c.grace, cancel)
-	})
-	a.stopGrace = func() {
+	stopWatch := context.AfterFunc(ctx, func() { time.AfterFunc(c.grace, cancel) })
+	a := &attempt{ctx: ctx, start: time.Now(), timer: newAttemptTimer(c.timeout, cancel)}
+	a.end = func() {
+		a.timer.stop()
 		stopWatch()
-		graceMu.Lock()
-		defer graceMu.Unlock()
-		if graceTimer != nil {
-			graceTimer.Stop()
-		}
+		cancel()
 	}
-	a.timer = newAttemptTimer(c.timeout, cancel)
 	req, err := c.newRequest(actx, r)
 	if err != nil {
 		a.end()
@@ -69,13 +56,6 @@ func (a *attempt) body(resp *http.Response) io.Reader {
 		return resp.Body
 	}
 	return &timedReader{r: resp.Body, timer: a.timer}
-}
-
-// end releases the attempt's timers and context.
-func (a *attempt) end() {
-	a.timer.stop()
-	a.stopGrace()
-	a.cancel()
 }
 
 // once sends one attempt of a call and reads its answer, within the
@@ -127,10 +107,10 @@ func (c *Client) once(ctx context.Context, r *call) error {
 // newRequest builds the request of a call, with the client's headers.
 func (c *Client) newRequest(ctx context.Context, r *call) (*http.Request, error) {
 	if r.secret {
-		ctx = withSecretBody(ctx)
+		ctx = context.WithValue(ctx, secretBodyKey{}, true)
 	}
 	var body io.Reader
-	if r.body != nil {
+	if r.contentType != "" {
 		// A *bytes.Reader gives the request a GetBody, so that net/http can
 		// send the body again on a fresh connection.
 		body = bytes.NewReader(r.body)

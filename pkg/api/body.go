@@ -161,10 +161,10 @@ func quoteStart(data []byte) string {
 	return fmt.Sprintf("%q", b.String())
 }
 
+// truncateRunes cuts s after max characters, marking the cut with "...".
 func truncateRunes(s string, max int) string {
-	if utf8.RuneCountInString(s) <= max {
-		return s
+	if head := runePrefix(s, max); head != s {
+		return head + "..."
 	}
-	r := []rune(s)
-	return string(r[:max]) + "..."
+	return s
 }

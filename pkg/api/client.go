@@ -125,7 +125,7 @@ func New(opts Options) (*Client, error) {
 		c.backoff = DefaultBackoff
 	}
 	if opts.Debug != nil {
-		c.trace = newTracer(transport, opts.Debug, c.redactor)
+		c.trace = &tracer{next: transport, w: opts.Debug, redactor: c.redactor}
 		transport = c.trace
 	}
 	c.http = &http.Client{
@@ -255,13 +255,13 @@ func (c *Client) ChangeUserPassword(ctx context.Context, email string, password 
 		return err
 	}
 	return c.do(ctx, &call{op: op, method: http.MethodPut, path: path + "/password", contentType: "text/plain",
-		body: nonNil(password), secret: true, want: http.StatusNoContent})
+		body: password, secret: true, want: http.StatusNoContent})
 }
 
 // ChangeMyPassword sets the caller's own password.
 func (c *Client) ChangeMyPassword(ctx context.Context, password []byte) error {
 	return c.do(ctx, &call{op: "changing your password", method: http.MethodPut, path: "/api/mypassword",
-		contentType: "text/plain", body: nonNil(password), secret: true, want: http.StatusNoContent})
+		contentType: "text/plain", body: password, secret: true, want: http.StatusNoContent})
 }
 
 // Profile returns the caller's profile. A 404 means the instance is not
@@ -276,24 +276,17 @@ func (c *Client) Profile(ctx context.Context) (*Profile, error) {
 	return &p, nil
 }
 
-func nonNil(b []byte) []byte {
-	if b == nil {
-		return []byte{}
-	}
-	return b
-}
-
 // call is one API operation.
 type call struct {
 	op          string // what is being done, for messages: "listing users"
 	what        string // the expected body, for messages: "a list of users"
 	method      string
 	path        string // under the base URL
-	contentType string
-	body        []byte // nil: no body
-	secret      bool   // the body is a password
-	want        int    // the success status
-	out         any    // decoded from the body; nil: no body expected
+	contentType string // "": no body
+	body        []byte
+	secret      bool // the body is a password
+	want        int  // the success status
+	out         any  // decoded from the body; nil: no body expected
 	// each, for a list, receives the users one by one as they are decoded;
 	// buffered reads the body whole first (a list that is kept anyway),
 	// otherwise users are decoded as the body arrives.

@@ -123,7 +123,7 @@ func (r GrantRule) CheckDomain(domain string) *GrantError {
 	if !slices.Contains(known, DefaultDomain) {
 		known = append([]string{DefaultDomain}, known...)
 	}
-	return &GrantError{Domain: domain, Flavour: r.Flavour, Known: known, Suggestion: closestName(domain, known)}
+	return &GrantError{Domain: domain, Flavour: r.Flavour, Known: known, Suggestion: text.Suggest(domain, known, domainSynonyms)}
 }
 
 // DomainNames returns the names of data domains, in their order.
@@ -174,8 +174,7 @@ func (e *GrantError) Error() string {
 		string(e.Role) + " in " + quoteName(e.Domain)
 }
 
-// nameLimit is how many characters of a domain name a message shows, and
-// how many the closest-name search compares.
+// nameLimit is how many characters of a domain name a message shows.
 const nameLimit = 64
 
 // quoteName quotes a domain name for a message: at most nameLimit
@@ -199,12 +198,6 @@ func runePrefix(s string, n int) string {
 	return s
 }
 
-// closestName returns the known name nearest to name (text.Suggest), or
-// "" when none is near enough to be a typo. "default" and "root" find
-// "(default)".
-func closestName(name string, known []string) string {
-	return text.Suggest(name, known, domainSynonyms)
-}
-
-// domainSynonyms are what people write for the default data domain.
+// domainSynonyms are what people write for the default data domain, so
+// that "default" and "root" find "(default)".
 var domainSynonyms = map[string]string{"default": DefaultDomain, "root": DefaultDomain}

@@ -132,7 +132,7 @@ func decodeList(body io.Reader, length int64, what string, fn func(User) error) 
 			// know, a key in another case, a value of another type) is
 			// decoded again, from its bytes, by User.UnmarshalJSON, which
 			// keeps every field or says what is wrong.
-			if u, err = decodeUser(lr.kept(at, dec.InputOffset())); err != nil {
+			if err = u.UnmarshalJSON(lr.kept(at, dec.InputOffset())); err != nil {
 				return fmt.Errorf("the body is JSON but not %s: %v", what, err)
 			}
 		}
@@ -211,13 +211,6 @@ var roleJSON = func() map[string]Role {
 	}
 	return m
 }()
-
-// decodeUser decodes one user model with User.UnmarshalJSON.
-func decodeUser(data []byte) (User, error) {
-	var u User
-	err := u.UnmarshalJSON(data)
-	return u, err
-}
 
 // isSyntaxError tells whether the decoder found err in the JSON text itself.
 func isSyntaxError(err error) bool {

@@ -8,7 +8,8 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"sort"
+	"maps"
+	"slices"
 	"strings"
 
 	"github.com/dqops-users/dqo-users/pkg/text"
@@ -59,19 +60,7 @@ func (r Role) Valid() bool {
 
 // Rank orders roles: 0 for admin (strongest) up to 4 for none, -1 when unknown.
 func (r Role) Rank() int {
-	switch r {
-	case RoleAdmin:
-		return 0
-	case RoleEditor:
-		return 1
-	case RoleOperator:
-		return 2
-	case RoleViewer:
-		return 3
-	case RoleNone:
-		return 4
-	}
-	return -1
+	return slices.Index(Roles(), r)
 }
 
 // User is a user of a DQOps instance: DqoCloudUserModel in DQOps 1.0,
@@ -154,16 +143,12 @@ func (u User) MarshalJSON() ([]byte, error) {
 	if err != nil || len(u.Extra) == 0 {
 		return known, err
 	}
-	keys := make([]string, 0, len(u.Extra))
-	for k := range u.Extra {
-		if k != "email" && k != "accountRole" && k != "dataDomainRoles" {
-			keys = append(keys, k)
-		}
-	}
-	sort.Strings(keys)
 	var buf bytes.Buffer
 	buf.Write(known[:len(known)-1])
-	for _, k := range keys {
+	for _, k := range slices.Sorted(maps.Keys(u.Extra)) {
+		if k == "email" || k == "accountRole" || k == "dataDomainRoles" {
+			continue
+		}
 		name, _ := json.Marshal(k)
 		buf.WriteByte(',')
 		buf.Write(name)

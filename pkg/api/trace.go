@@ -1,11 +1,11 @@
 package api
 
 import (
-	"context"
 	"fmt"
 	"io"
+	"maps"
 	"net/http"
-	"sort"
+	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -22,10 +22,6 @@ const traceBodyLimit = 4096
 // secret (a password): the trace never shows it.
 type secretBodyKey struct{}
 
-func withSecretBody(ctx context.Context) context.Context {
-	return context.WithValue(ctx, secretBodyKey{}, true)
-}
-
 // hasSecretBody tells whether a request's body must not be shown: marked by
 // the client, or one of the password paths whatever the mark says.
 func hasSecretBody(req *http.Request) bool {
@@ -35,14 +31,6 @@ func hasSecretBody(req *http.Request) bool {
 	p := req.URL.Path
 	return strings.HasSuffix(p, "/api/mypassword") ||
 		(strings.Contains(p, "/api/users/") && strings.HasSuffix(p, "/password"))
-}
-
-// sensitiveHeaders are never shown in a trace.
-var sensitiveHeaders = map[string]bool{
-	"Authorization":       true,
-	"Proxy-Authorization": true,
-	"Cookie":              true,
-	"Set-Cookie":          true,
 }
 
 // tracer is an http.RoundTripper that writes each request and response to w
@@ -63,10 +51,6 @@ type tracer struct {
 	w  io.Writer
 }
 
-func newTracer(next http.RoundTripper, w io.Writer, redactor *keyRedactor) *tracer {
-	return &tracer{next: next, w: w, redactor: redactor}
-}
-
 // printf writes one or more trace lines, each with the "debug: " prefix and
 // then tag, in one write. Every line goes through text.SafeText: much of a
 // trace is the server's text (the status line's reason phrase, headers,
@@ -77,10 +61,7 @@ func (t *tracer) printf(tag, format string, args ...any) {
 	lines := text.SafeText(t.redactor.redact(fmt.Sprintf(format, args...)))
 	var b strings.Builder
 	for line := range strings.SplitSeq(strings.TrimRight(lines, "\n"), "\n") {
-		b.WriteString("debug: ")
-		b.WriteString(tag)
-		b.WriteString(line)
-		b.WriteByte('\n')
+		fmt.Fprintf(&b, "debug: %s%s\n", tag, line)
 	}
 	t.mu.Lock()
 	defer t.mu.Unlock()
@@ -147,15 +128,12 @@ func (t *tracer) note(format string, args ...any) {
 	t.printf("* ", format, args...)
 }
 
+// writeHeaders writes h sorted by name, never showing credentials.
 func writeHeaders(b *strings.Builder, prefix string, h http.Header) {
-	names := make([]string, 0, len(h))
-	for name := range h {
-		names = append(names, name)
-	}
-	sort.Strings(names)
-	for _, name := range names {
+	for _, name := range slices.Sorted(maps.Keys(h)) {
 		for _, v := range h[name] {
-			if sensitiveHeaders[http.CanonicalHeaderKey(name)] {
+			switch http.CanonicalHeaderKey(name) {
+			case "Authorization", "Proxy-Authorization", "Cookie", "Set-Cookie":
 				v = Redacted
 			}
 			fmt.Fprintf(b, "%s%s: %s\n", prefix, name, v)
@@ -241,16 +219,15 @@ func (tb *traceBody) flush(complete bool) {
 	if tb.total == 0 && complete {
 		return
 	}
-	var b strings.Builder
-	switch {
-	case tb.secret:
-		b.WriteString("< " + Redacted + "\n")
-	default:
-		total := tb.total
-		if complete && tb.length >= 0 {
-			total = tb.length
-		}
-		writeBody(&b, "< ", tb.contentType, tb.head, total, complete)
+	if tb.secret {
+		tb.t.printf(tb.tag, "< %s", Redacted)
+		return
 	}
+	total := tb.total
+	if complete && tb.length >= 0 {
+		total = tb.length
+	}
+	var b strings.Builder
+	writeBody(&b, "< ", tb.contentType, tb.head, total, complete)
 	tb.t.printf(tb.tag, "%s", b.String())
 }
