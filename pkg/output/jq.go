@@ -64,7 +64,7 @@ func runJQ(ctx context.Context, out *itemBuffer, code *gojq.Code, data any) (hal
 			if err != nil {
 				return false, &runError{what: "--jq", err: err}
 			}
-			buf = appendJSONSafe(buf[:0], b)
+			buf = appendSafe(buf[:0], b, false)
 			out.Write(buf)
 		}
 		out.WriteByte('\n')

@@ -27,21 +27,8 @@ import (
 // whole without holding its compact and its indented form at once; if an
 // element cannot be encoded, the ones before it may have been written.
 func WriteJSON(w io.Writer, v any) error {
-	v = orEmpty(v)
 	out := &itemBuffer{w: w}
-	if rv, isList := listOf(v); isList {
-		list := jsonSink{out: out, layout: &Layout{}}
-		for i := range rv.Len() {
-			// The address keeps pointer-receiver MarshalJSON methods in
-			// play, as they are for the elements of a slice encoded whole.
-			if err := list.add(rv.Index(i).Addr().Interface(), nil); err != nil {
-				return err
-			}
-		}
-		if err := list.finish(); err != nil {
-			return err
-		}
-	} else {
+	return writeValue(out, v, &jsonSink{out: out, layout: &Layout{}}, func(v any) error {
 		var e jsonEncoder
 		b, err := e.encode(v, "", "  ")
 		if err != nil {
@@ -49,6 +36,42 @@ func WriteJSON(w io.Writer, v any) error {
 		}
 		out.Write(b)
 		out.WriteByte('\n')
+		return nil
+	})
+}
+
+// WriteJSONLine writes v as compact JSON on one line, as error objects and
+// other records meant for line-by-line reading are written, with the same
+// escaping of control and format characters as WriteJSON.
+func WriteJSONLine(w io.Writer, v any) error {
+	var e jsonEncoder
+	b, err := e.encode(v, "", "")
+	if err != nil {
+		return err
+	}
+	_, err = w.Write(append(b, '\n'))
+	return err
+}
+
+// writeValue writes v to out and hands the output on: a list one element
+// at a time through list, anything else by one. The address of each
+// element keeps pointer-receiver methods (User, MarshalJSON) in play, as
+// they are for the elements of a slice encoded whole.
+func writeValue(out *itemBuffer, v any, list listSink, one func(any) error) error {
+	v = orEmpty(v)
+	var err error
+	if rv, isList := listOf(v); isList {
+		for i := 0; i < rv.Len() && err == nil; i++ {
+			err = list.add(rv.Index(i).Addr().Interface(), nil)
+		}
+		if err == nil {
+			err = list.finish()
+		}
+	} else {
+		err = one(v)
+	}
+	if err != nil {
+		return err
 	}
 	return out.flush()
 }
@@ -77,7 +100,7 @@ func (e *jsonEncoder) encode(v any, prefix, indent string) ([]byte, error) {
 	}
 	b := bytes.TrimSuffix(e.buf.Bytes(), []byte("\n"))
 	if i, _, _ := nextUnsafeByte(b); i >= 0 {
-		e.safe = appendJSONSafe(e.safe[:0], b)
+		e.safe = appendSafe(e.safe[:0], b, false)
 		b = e.safe
 	}
 	return b, nil

@@ -270,3 +270,17 @@ func parseTemplate(text string) (*template.Template, error) {
 	addTicks(t)
 	return t, nil
 }
+
+// Count says how many of a thing there are: "1 user", "2 users".
+func Count(n int, noun string) string {
+	if n == 1 {
+		return "1 " + noun
+	}
+	return fmt.Sprintf("%d %ss", n, noun)
+}
+
+// JSONErrors reports whether the user asked for machine output (-o json or
+// yaml), in which case errors are written as JSON objects too.
+func (o Options) JSONErrors() bool {
+	return o.Format == FormatJSON || o.Format == FormatYAML
+}

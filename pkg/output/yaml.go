@@ -29,29 +29,13 @@ import (
 // (outputtest.Hostiles).
 func WriteYAML(w io.Writer, v any) error {
 	out := &itemBuffer{w: w}
-	v = orEmpty(v)
-	if rv, isList := listOf(v); isList {
-		list := yamlSink{out: out, layout: &Layout{}}
-		for i := range rv.Len() {
-			// The address keeps pointer-receiver methods (User, MarshalJSON)
-			// in play, as they are for the elements of a slice encoded whole.
-			if err := list.add(rv.Index(i).Addr().Interface(), nil); err != nil {
-				return err
-			}
-		}
-		if err := list.finish(); err != nil {
-			return err
-		}
-	} else {
+	return writeValue(out, v, &yamlSink{out: out, layout: &Layout{}}, func(v any) error {
 		node, err := yamlNodeOf(v)
 		if err != nil {
 			return err
 		}
-		if err := encodeYAML(out, node); err != nil {
-			return err
-		}
-	}
-	return out.flush()
+		return encodeYAML(out, node)
+	})
 }
 
 // yamlSink writes a list as WriteYAML does: the list alone, or framed by
@@ -184,7 +168,7 @@ func encodeYAML(w io.Writer, node *yaml.Node) error {
 	}
 	out := buf.Bytes()
 	if quoted {
-		out = appendYAMLSafe(nil, out)
+		out = appendSafe(nil, out, true)
 	}
 	if _, err := w.Write(out); err != nil {
 		return fmt.Errorf("writing YAML: %w", err)
