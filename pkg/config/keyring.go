@@ -25,37 +25,37 @@ var ErrNotInKeyring = errors.New("no such item in the keyring")
 // StoreKey stores key in the keyring as the item (service, profile),
 // replacing any item there.
 func StoreKey(service, profile, key string) error {
-	_, err := callKeyring(KeyringTimeout, func() (string, error) {
+	_, err := keyringOp("storing the API key of profile %q in the keyring", profile, func() (string, error) {
 		return "", keyring.Set(service, profile, key)
 	})
-	if err != nil {
-		return fmt.Errorf("storing the API key of profile %q in the keyring: %w", profile, err)
-	}
-	return nil
+	return err
 }
 
 // LoadKey reads the key of the item (service, profile); ErrNotInKeyring
 // when there is none.
 func LoadKey(service, profile string) (string, error) {
-	key, err := callKeyring(KeyringTimeout, func() (string, error) {
+	return keyringOp("reading the API key of profile %q from the keyring", profile, func() (string, error) {
 		return keyring.Get(service, profile)
 	})
-	if err != nil {
-		return "", fmt.Errorf("reading the API key of profile %q from the keyring: %w", profile, err)
-	}
-	return key, nil
 }
 
 // DeleteKey deletes the item (service, profile); ErrNotInKeyring when there
 // is none.
 func DeleteKey(service, profile string) error {
-	_, err := callKeyring(KeyringTimeout, func() (string, error) {
+	_, err := keyringOp("deleting the API key of profile %q from the keyring", profile, func() (string, error) {
 		return "", keyring.Delete(service, profile)
 	})
+	return err
+}
+
+// keyringOp is callKeyring within KeyringTimeout, its error saying what
+// was done, for which profile.
+func keyringOp(what, profile string, call func() (string, error)) (string, error) {
+	v, err := callKeyring(KeyringTimeout, call)
 	if err != nil {
-		return fmt.Errorf("deleting the API key of profile %q from the keyring: %w", profile, err)
+		return "", fmt.Errorf(what+": %w", profile, err)
 	}
-	return nil
+	return v, nil
 }
 
 // callKeyring runs a keyring call in a goroutine and gives up on it after

@@ -89,8 +89,6 @@ func lock(ctx context.Context, path string, wait time.Duration) (unlock func(), 
 		return nil, fmt.Errorf("waiting for the lock %s: %w", path, ctx.Err())
 	case errors.Is(err, context.DeadlineExceeded):
 		return nil, &LockTimeoutError{Path: path, Waited: wait}
-	case err == nil:
-		err = errors.New("not locked")
 	}
 	_ = l.Close()
 	return nil, fmt.Errorf("locking configuration %s: %w", path, err)

@@ -2,7 +2,6 @@ package config
 
 import (
 	"errors"
-	"fmt"
 
 	"go.yaml.in/yaml/v3"
 
@@ -77,7 +76,7 @@ func (d *decoder) document(data []byte) file {
 	seen := map[string]int{}
 	for i := 0; i+1 < len(root.Content); i += 2 {
 		k, v := root.Content[i], root.Content[i+1]
-		name, ok := d.key(k, seen, "")
+		name, ok := d.key(k, seen)
 		if !ok {
 			continue
 		}
@@ -99,7 +98,7 @@ func (d *decoder) document(data []byte) file {
 
 // key checks a mapping key: a plain scalar, set once. Merge keys are
 // reported here; a profile's settings handle their own.
-func (d *decoder) key(k *yaml.Node, seen map[string]int, profile string) (string, bool) {
+func (d *decoder) key(k *yaml.Node, seen map[string]int) (string, bool) {
 	k = resolve(k)
 	if k.Kind != yaml.ScalarNode {
 		d.addf(k.Line, "a key must be a plain name, not a %s", kindName(k))
@@ -111,11 +110,7 @@ func (d *decoder) key(k *yaml.Node, seen map[string]int, profile string) (string
 	}
 	name := keyText(k)
 	if first, dup := seen[name]; dup {
-		in := ""
-		if profile != "" {
-			in = fmt.Sprintf(" in profile %q", profile)
-		}
-		d.addf(k.Line, "key%s is set twice%s (first on line %d)", namePhrase(name), in, first)
+		d.addf(k.Line, "key%s is set twice (first on line %d)", namePhrase(name), first)
 		return "", false
 	}
 	seen[name] = k.Line
@@ -173,7 +168,7 @@ func (d *decoder) profiles(v *yaml.Node, out map[string]*Profile) {
 			out[name] = p
 			continue
 		}
-		d.key(kn, seen, "") // reports what is wrong with it
+		d.key(kn, seen) // reports what is wrong with it
 	}
 }
 

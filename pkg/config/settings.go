@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -101,26 +102,26 @@ func (s Settings) UseColor(terminal bool) bool {
 // close to a minute.
 const MaxRetries = 10
 
-// layer ties a setting to the flag, environment variable and profile key
-// that can give it.
+// layer ties a setting to the flag and environment variable that can give
+// it; the profile's settings are those of Profile.settings.
 type layer struct {
-	key, flag, env, profile string
+	key, flag, env string
 }
 
 var layers = []layer{
 	{key: "config", flag: "config", env: "DQOPS_CONFIG"},
 	{key: "profile", flag: "profile", env: "DQOPS_PROFILE"},
-	{key: "url", flag: "url", env: "DQOPS_URL", profile: "url"},
+	{key: "url", flag: "url", env: "DQOPS_URL"},
 	{key: "api-key-file", flag: "api-key-file"},
 	{key: "api-key", env: "DQOPS_API_KEY"},
-	{key: "ca-cert", flag: "ca-cert", env: "DQOPS_CA_CERT", profile: "ca_cert"},
+	{key: "ca-cert", flag: "ca-cert", env: "DQOPS_CA_CERT"},
 	{key: "no-input", flag: "no-input", env: "DQOPS_NO_INPUT"},
 	{key: "color", flag: "color"},
 	{key: "timeout", flag: "timeout", env: "DQOPS_TIMEOUT"},
 	{key: "retries", flag: "retries", env: "DQOPS_RETRIES"},
 	{key: "insecure-skip-tls-verify", flag: "insecure-skip-tls-verify"},
 	{key: "debug", flag: "debug", env: "DQOPS_DEBUG"},
-	{key: "audit-log", flag: "audit-log", env: "DQOPS_AUDIT_LOG", profile: "audit_log"},
+	{key: "audit-log", flag: "audit-log", env: "DQOPS_AUDIT_LOG"},
 	{key: "all-profiles", flag: "all-profiles"},
 }
 
@@ -153,8 +154,8 @@ func NewResolver(flags *pflag.FlagSet, getenv func(string) string) *Resolver {
 // profile for nil. configDir is the configuration file's directory, against
 // which a relative ca_cert of the profile is taken. A value that cannot be
 // used (a timeout that is not a duration, a colour that is not auto, always
-// or never, an invalid profile name) is a *SettingError naming where it
-// came from.
+// or never, an invalid profile name) is an error naming where it came
+// from.
 func (r *Resolver) Resolve(p *Profile, configDir string) (Settings, error) {
 	name := ""
 	if p != nil {
@@ -177,11 +178,16 @@ func (r *Resolver) env(name string) string {
 	return strings.TrimSpace(r.getenv(name))
 }
 
-func (r *Resolver) flagSet(name string) bool {
-	if r.flags == nil {
-		return false
+// flag is the flag of that name, nil when there is none.
+func (r *Resolver) flag(name string) *pflag.Flag {
+	if r.flags == nil || name == "" {
+		return nil
 	}
-	f := r.flags.Lookup(name)
+	return r.flags.Lookup(name)
+}
+
+func (r *Resolver) flagSet(name string) bool {
+	f := r.flag(name)
 	return f != nil && f.Changed
 }
 
@@ -193,27 +199,24 @@ func (r *Resolver) resolve(p *Profile, configDir string) (Settings, error) {
 	v := viper.New()
 	env := map[string]any{}
 	sources := map[string]string{}
+	profile := p.settings()
 	for _, s := range layers {
 		switch {
 		case r.flagSet(s.flag):
 			sources[s.key] = "--" + s.flag
 		case r.env(s.env) != "":
 			sources[s.key] = s.env
-		case s.profile != "" && p != nil && p.value(s.profile) != "":
+		case profile[s.key] != "":
 			sources[s.key] = fmt.Sprintf("profile %q", p.Name)
 		}
-		if s.flag != "" && r.flags != nil {
-			if f := r.flags.Lookup(s.flag); f != nil {
-				_ = v.BindPFlag(s.key, f)
-			}
+		if f := r.flag(s.flag); f != nil {
+			_ = v.BindPFlag(s.key, f)
 		}
 		if val := r.env(s.env); val != "" {
 			env[s.key] = val
 		}
-		if s.profile != "" && p != nil {
-			if val := p.value(s.profile); val != "" {
-				v.SetDefault(s.key, val)
-			}
+		if val := profile[s.key]; val != "" {
+			v.SetDefault(s.key, val)
 		}
 	}
 	// Booleans of the environment count when set and not 0 or false
@@ -249,43 +252,41 @@ func (r *Resolver) resolve(p *Profile, configDir string) (Settings, error) {
 		Debug:                 v.GetBool("debug"),
 		AuditLog:              v.GetString("audit-log"),
 		AllProfiles:           v.GetBool("all-profiles"),
+		NoInput:               v.GetBool("no-input"),
 		sources:               sources,
 	}
-	st.NoInput = v.GetBool("no-input")
 	if named := v.GetString("profile"); named != "" {
-		seen := map[string]bool{}
-		for _, name := range strings.Split(named, ",") {
+		for name := range strings.SplitSeq(named, ",") {
 			name = strings.TrimSpace(name)
 			if err := ValidateProfileName(name); err != nil {
-				return Settings{}, &SettingError{Err: fmt.Errorf("%s: %w", sources["profile"], err)}
+				return Settings{}, fmt.Errorf("%s: %w", sources["profile"], err)
 			}
-			if !seen[name] {
-				seen[name] = true
+			if !slices.Contains(st.Profiles, name) {
 				st.Profiles = append(st.Profiles, name)
 			}
 		}
 		st.Profile = st.Profiles[0]
 	}
 	if st.AllProfiles && len(st.Profiles) > 0 {
-		return Settings{}, &SettingError{Err: fmt.Errorf("--all-profiles and %s cannot be used together: give one of them", sources["profile"])}
+		return Settings{}, fmt.Errorf("--all-profiles and %s cannot be used together: give one of them", sources["profile"])
 	}
 	var err error
 	if st.Timeout, err = time.ParseDuration(v.GetString("timeout")); err != nil {
-		return Settings{}, &SettingError{Err: fmt.Errorf("DQOPS_TIMEOUT=%q is not a duration such as 30s or 2m", v.GetString("timeout"))}
+		return Settings{}, fmt.Errorf("DQOPS_TIMEOUT=%q is not a duration such as 30s or 2m", v.GetString("timeout"))
 	}
 	if st.Timeout < 0 {
-		return Settings{}, &SettingError{Err: fmt.Errorf("%s must not be negative", flagOrEnv(sources["timeout"], "--timeout"))}
+		return Settings{}, fmt.Errorf("%s must not be negative", flagOrEnv(sources["timeout"], "--timeout"))
 	}
 	if st.Retries, err = strconv.Atoi(v.GetString("retries")); err != nil {
-		return Settings{}, &SettingError{Err: fmt.Errorf("DQOPS_RETRIES=%q is not a number of retries such as 3", v.GetString("retries"))}
+		return Settings{}, fmt.Errorf("DQOPS_RETRIES=%q is not a number of retries such as 3", v.GetString("retries"))
 	}
 	if st.Retries < 0 || st.Retries > MaxRetries {
-		return Settings{}, &SettingError{Err: fmt.Errorf("%s must be between 0 and %d, not %d", flagOrEnv(sources["retries"], "--retries"), MaxRetries, st.Retries)}
+		return Settings{}, fmt.Errorf("%s must be between 0 and %d, not %d", flagOrEnv(sources["retries"], "--retries"), MaxRetries, st.Retries)
 	}
 	switch st.Color {
 	case "auto", "always", "never":
 	default:
-		return Settings{}, &SettingError{Err: fmt.Errorf("--color must be auto, always or never, not %q", st.Color)}
+		return Settings{}, fmt.Errorf("--color must be auto, always or never, not %q", st.Color)
 	}
 	if strings.HasPrefix(sources["ca-cert"], "profile ") {
 		st.CACert = profilePath(st.CACert, configDir)
@@ -324,21 +325,11 @@ func envTrue(v string) bool {
 	return v != "" && v != "0" && !strings.EqualFold(v, "false")
 }
 
-// value returns the profile's setting stored under a configuration key.
-func (p *Profile) value(key string) string {
-	switch key {
-	case "url":
-		return p.URL
-	case "ca_cert":
-		return p.CACert
-	case "audit_log":
-		return p.AuditLog
+// settings are the settings a profile gives, by the key of their layer;
+// none for a nil profile.
+func (p *Profile) settings() map[string]string {
+	if p == nil {
+		return nil
 	}
-	return ""
+	return map[string]string{"url": p.URL, "ca-cert": p.CACert, "audit-log": p.AuditLog}
 }
-
-// SettingError is a setting whose value cannot be used.
-type SettingError struct{ Err error }
-
-func (e *SettingError) Error() string { return e.Err.Error() }
-func (e *SettingError) Unwrap() error { return e.Err }
