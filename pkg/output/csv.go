@@ -44,9 +44,10 @@ func RestoreCSVCell(s string) string {
 // neutralised (see NeutraliseCSVCell). Every cell is Safe, tabs and line
 // breaks too: a value from the server never makes a line or a field of its
 // own, for a reader that splits lines before it reads csv (grep, head, a
-// terminal) as for scripts that cut tsv, and no email that apply takes
-// holds one. So tsv is neither quoted nor neutralised: its cells are
-// written as they are. The header row, after the Layout's CSVHead, is
+// terminal) as for scripts that cut tsv and piped tables, and no email
+// that apply takes holds one; a tab, CR or line break becomes U+FFFD, never
+// a space, which `| xargs` would split a value at. So tsv is neither quoted
+// nor neutralised: its cells are written as they are. The header row, after the Layout's CSVHead, is
 // written with the first row, or at the end of an empty list, so that a
 // list that fails before its first row prints nothing.
 type delimitedSink struct {
@@ -55,6 +56,7 @@ type delimitedSink struct {
 	columns []Column
 	cols    []int
 	headers bool // a header row is wanted
+	color   bool // tsv only: cells coloured by their Column.Style
 	started bool // the head and header rows are written
 	record  []string
 	n       int
@@ -73,11 +75,13 @@ func (s *delimitedSink) add(_ any, row []string) error {
 		return err
 	}
 	for i, c := range s.cols {
+		value := text.Safe(cell(row, c))
 		if s.cw.Comma == ',' {
-			s.record[i] = NeutraliseCSVCell(text.Safe(cell(row, c)))
-		} else {
-			s.record[i] = text.Safe(cell(row, c))
+			value = NeutraliseCSVCell(value)
+		} else if style := s.columns[c].Style; s.color && style != nil {
+			value = style(cell(row, c)).Paint(value)
 		}
+		s.record[i] = value
 	}
 	if err := s.write(s.record); err != nil {
 		return err

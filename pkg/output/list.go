@@ -114,17 +114,22 @@ func (w *ListWriter) flushWaiting() {
 	w.mu.Lock()
 	defer w.mu.Unlock()
 	w.armed = false
-	if w.closed || w.err != nil {
-		return
+	if !w.closed && w.err == nil {
+		w.err = w.out.flush()
 	}
-	w.err = w.out.flush()
 }
 
-// stopTimer ends the timer, with w.mu held.
-func (w *ListWriter) stopTimer() {
+// end marks the list closed and stops the timer, with w.mu held; it
+// reports whether the list was open.
+func (w *ListWriter) end() bool {
+	if w.closed {
+		return false
+	}
+	w.closed = true
 	if w.timer != nil {
 		w.timer.Stop()
 	}
+	return true
 }
 
 // Close ends the list: it writes the closing bracket of json or the empty
@@ -134,11 +139,9 @@ func (w *ListWriter) stopTimer() {
 func (w *ListWriter) Close() error {
 	w.mu.Lock()
 	defer w.mu.Unlock()
-	if w.closed {
+	if !w.end() {
 		return w.err
 	}
-	w.closed = true
-	w.stopTimer()
 	if w.err == nil {
 		w.err = w.sink.finish()
 	}
@@ -157,11 +160,9 @@ func (w *ListWriter) Close() error {
 func (w *ListWriter) Abort() error {
 	w.mu.Lock()
 	defer w.mu.Unlock()
-	if w.closed {
+	if !w.end() {
 		return nil
 	}
-	w.closed = true
-	w.stopTimer()
 	return w.out.flush()
 }
 
@@ -210,7 +211,7 @@ func (b *itemBuffer) endItem() error {
 	return b.flushFull()
 }
 
-// flushFull hands the output on when there is enough of it.
+// flushFull hands the output on when there is bufferSize of it.
 func (b *itemBuffer) flushFull() error {
 	if len(b.buf) < bufferSize {
 		return nil

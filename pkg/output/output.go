@@ -166,19 +166,22 @@ func (o Options) Validate(columns ...Column) error {
 			return err
 		}
 	}
-	if o.Null && (o.format() != FormatName || o.JQ != "" || o.Template != "") {
+	// --jq and --template have gone with json alone.
+	if o.Null && o.format() != FormatName {
 		return usageErrorf("--null works only with --output name")
 	}
 	names := o.columnNames()
-	if len(names) > 0 {
-		if o.JQ != "" || o.Template != "" || !hasColumns(o.format()) {
-			return usageErrorf("--columns works only with --output table, wide, csv or tsv")
-		}
-		if len(columns) > 0 {
-			if _, err := selectColumns(columns, names); err != nil {
-				return err
-			}
-		}
+	if len(names) == 0 {
+		return nil
+	}
+	switch o.format() {
+	case FormatTable, FormatWide, FormatCSV, FormatTSV:
+	default:
+		return usageErrorf("--columns works only with --output table, wide, csv or tsv")
+	}
+	if len(columns) > 0 {
+		_, err := selectColumns(columns, names)
+		return err
 	}
 	return nil
 }
@@ -195,11 +198,6 @@ func (o Options) columnNames() []string {
 		}
 	}
 	return names
-}
-
-// hasColumns reports whether a format prints table columns.
-func hasColumns(f Format) bool {
-	return f == FormatTable || f == FormatWide || f == FormatCSV || f == FormatTSV
 }
 
 // UsageError is an output option the user got wrong. The caller maps it to
