@@ -28,8 +28,8 @@ func (c *Client) send(ctx context.Context, r *call) (*attempt, *http.Response, e
 	// The attempt outlives ctx by at most the grace, so that a request in
 	// flight when Ctrl-C comes may finish and its outcome be known.
 	actx, cancel := context.WithCancel(context.WithoutCancel(ctx))
-	stopWatch := context.AfterFunc(ctx, func() { time.AfterFunc(c.grace, cancel) })
-	a := &attempt{ctx: ctx, start: time.Now(), timer: newAttemptTimer(c.timeout, cancel)}
+	stopWatch := context.AfterFunc(ctx, func() { time.AfterFunc(c.opts.Grace, cancel) })
+	a := &attempt{ctx: ctx, start: time.Now(), timer: newAttemptTimer(c.opts.Timeout, cancel)}
 	a.end = func() {
 		a.timer.stop()
 		stopWatch()
@@ -76,8 +76,8 @@ func (c *Client) once(ctx context.Context, r *call) error {
 			ContentType: ct, Location: c.redactor.redact(resp.Header.Get("Location")),
 			Body: c.redactor.redact(strings.TrimSpace(string(snippet))),
 		}
-		if c.apiKey != "" {
-			se.KeySource = c.keySource
+		if c.opts.APIKey != "" {
+			se.KeySource = c.opts.KeySource
 			if se.KeySource == "" {
 				se.KeySource = "the API key"
 			}
@@ -120,14 +120,14 @@ func (c *Client) newRequest(ctx context.Context, r *call) (*http.Request, error)
 		return nil, fmt.Errorf("%s: %w", r.op, redactErr(err, c.redactor))
 	}
 	req.Header.Set("Accept", "application/json")
-	if c.userAgent != "" {
-		req.Header.Set("User-Agent", c.userAgent)
+	if c.opts.UserAgent != "" {
+		req.Header.Set("User-Agent", c.opts.UserAgent)
 	}
 	if r.contentType != "" {
 		req.Header.Set("Content-Type", r.contentType)
 	}
-	if c.apiKey != "" {
-		req.Header.Set("Authorization", "Bearer "+c.apiKey)
+	if c.opts.APIKey != "" {
+		req.Header.Set("Authorization", "Bearer "+c.opts.APIKey)
 	}
 	return req, nil
 }
@@ -174,7 +174,7 @@ func (c *Client) readAnswer(r *call, body io.Reader, ct string, length int64) er
 // transportError describes a request that got no complete answer.
 func (c *Client) transportError(a *attempt, r *call, err error, reading bool) *TransportError {
 	te := &TransportError{Op: r.op, Method: r.method, URL: c.base + r.path, Err: redactErr(err, c.redactor),
-		Waited: time.Since(a.start), Timeout: c.timeout, Reading: reading}
+		Waited: time.Since(a.start), Timeout: c.opts.Timeout, Reading: reading}
 	switch {
 	case a.ctx.Err() != nil:
 		te.Err = a.ctx.Err()

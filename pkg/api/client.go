@@ -72,20 +72,14 @@ type Options struct {
 
 // Client calls the DQOps users API. It is safe for concurrent use.
 type Client struct {
-	base      string // scheme://host/prefix, no trailing slash
-	apiKey    string
-	keySource string
-	redactor  *keyRedactor // hides the key in errors and the trace
-	userAgent string
-	timeout   time.Duration
-	grace     time.Duration
+	base     string // scheme://host/prefix, no trailing slash
+	opts     Options
+	redactor *keyRedactor // hides the key in errors and the trace
 	// probed is ServesAPI's verdict, once it has one, and probedAnswer
 	// what the URL answered when it is false.
 	probeMu      sync.Mutex
 	probed       *bool
 	probedAnswer string
-	retries      int
-	backoff      func(int) time.Duration
 	trace        *tracer // nil without Options.Debug
 	http         *http.Client
 	// sleep waits before a retry; tests that must not wait replace it.
@@ -109,21 +103,11 @@ func New(opts Options) (*Client, error) {
 		}
 		transport = t
 	}
-	c := &Client{
-		base:      base,
-		apiKey:    opts.APIKey,
-		keySource: opts.KeySource,
-		redactor:  newKeyRedactor(opts.APIKey),
-		userAgent: opts.UserAgent,
-		timeout:   opts.Timeout,
-		grace:     max(opts.Grace, 0),
-		retries:   max(opts.Retries, 0),
-		backoff:   opts.Backoff,
-		sleep:     sleepContext,
+	opts.Grace, opts.Retries = max(opts.Grace, 0), max(opts.Retries, 0)
+	if opts.Backoff == nil {
+		opts.Backoff = DefaultBackoff
 	}
-	if c.backoff == nil {
-		c.backoff = DefaultBackoff
-	}
+	c := &Client{base: base, opts: opts, redactor: newKeyRedactor(opts.APIKey), sleep: sleepContext}
 	if opts.Debug != nil {
 		c.trace = &tracer{next: transport, w: opts.Debug, redactor: c.redactor}
 		transport = c.trace
@@ -142,21 +126,23 @@ func (c *Client) BaseURL() string { return c.base }
 // KeySource says where the client's key came from (Options.KeySource), ""
 // without a key.
 func (c *Client) KeySource() string {
-	if c.apiKey == "" {
+	if c.opts.APIKey == "" {
 		return ""
 	}
-	return c.keySource
+	return c.opts.KeySource
 }
 
-// userPath is the request path of the user with this email, which must be
-// Reachable: an *UnreachableEmailError (wrapped in what op was doing)
-// otherwise, and no request is sent. url.PathEscape keeps the email one
-// path segment ('/' is %2F, '?' %3F, '#' %23).
-func userPath(op, email string) (string, error) {
+// doUser sends r about the user with this email, at the email's path and
+// then r.path. The email must be Reachable: an *UnreachableEmailError
+// (wrapped in what r.op was doing) otherwise, and no request is sent.
+// url.PathEscape keeps the email one path segment ('/' is %2F, '?' %3F, '#'
+// %23).
+func (c *Client) doUser(ctx context.Context, email string, r *call) error {
 	if err := Reachable(email); err != nil {
-		return "", fmt.Errorf("%s: %w", op, err)
+		return fmt.Errorf("%s: %w", r.op, err)
 	}
-	return "/api/users/" + url.PathEscape(email), nil
+	r.path = "/api/users/" + url.PathEscape(email) + r.path
+	return c.do(ctx, r)
 }
 
 // GetUser returns one user; a missing user is a *StatusError with 404. An
@@ -165,14 +151,9 @@ func userPath(op, email string) (string, error) {
 // nothing may be written on the strength of it. An email that is not
 // Reachable is an *UnreachableEmailError, and nothing is sent.
 func (c *Client) GetUser(ctx context.Context, email string) (*User, error) {
-	op := fmt.Sprintf("getting user %q", email)
-	path, err := userPath(op, email)
-	if err != nil {
-		return nil, err
-	}
 	var u User
-	err = c.do(ctx, &call{op: op, what: "a user", method: http.MethodGet, path: path, want: http.StatusOK, out: &u})
-	if err != nil {
+	op := fmt.Sprintf("getting user %q", email)
+	if err := c.doUser(ctx, email, &call{op: op, what: "a user", method: http.MethodGet, want: http.StatusOK, out: &u}); err != nil {
 		return nil, err
 	}
 	if !SameEmail(u.Email, email) {
@@ -193,8 +174,8 @@ func (c *Client) GetUser(ctx context.Context, email string) (*User, error) {
 // again. When even the check fails the error is an *UncertainError.
 func (c *Client) CreateUser(ctx context.Context, u User) error {
 	op := fmt.Sprintf("creating user %q", u.Email)
-	if _, err := userPath(op, u.Email); err != nil {
-		return err
+	if err := Reachable(u.Email); err != nil {
+		return fmt.Errorf("%s: %w", op, err)
 	}
 	body, err := json.Marshal(u)
 	if err != nil {
@@ -219,17 +200,12 @@ func (c *Client) CreateUser(ctx context.Context, u User) error {
 // email that is not Reachable is an *UnreachableEmailError, and nothing is
 // sent.
 func (c *Client) UpdateUser(ctx context.Context, u User) error {
-	op := fmt.Sprintf("updating user %q", u.Email)
-	path, err := userPath(op, u.Email)
-	if err != nil {
-		return err
-	}
 	body, err := json.Marshal(u)
 	if err != nil {
 		return err
 	}
-	return c.do(ctx, &call{op: op, method: http.MethodPut,
-		path: path, contentType: "application/json", body: body, want: http.StatusNoContent})
+	return c.doUser(ctx, u.Email, &call{op: fmt.Sprintf("updating user %q", u.Email), method: http.MethodPut,
+		contentType: "application/json", body: body, want: http.StatusNoContent})
 }
 
 // DeleteUser removes a user. A retry answered 404 after an attempt that may
@@ -237,25 +213,16 @@ func (c *Client) UpdateUser(ctx context.Context, u User) error {
 // email that is not Reachable is an *UnreachableEmailError, and nothing is
 // sent: DELETE /api/users/ or /api/users/.. would not name the user.
 func (c *Client) DeleteUser(ctx context.Context, email string) error {
-	op := fmt.Sprintf("deleting user %q", email)
-	path, err := userPath(op, email)
-	if err != nil {
-		return err
-	}
-	return c.do(ctx, &call{op: op, method: http.MethodDelete, path: path, want: http.StatusNoContent, goneOnRetry: true})
+	return c.doUser(ctx, email, &call{op: fmt.Sprintf("deleting user %q", email), method: http.MethodDelete,
+		want: http.StatusNoContent, goneOnRetry: true})
 }
 
 // ChangeUserPassword sets another user's password. The password travels as
 // text/plain, its bytes exactly, and never appears in a trace. An email
 // that is not Reachable is an *UnreachableEmailError, and nothing is sent.
 func (c *Client) ChangeUserPassword(ctx context.Context, email string, password []byte) error {
-	op := fmt.Sprintf("changing the password of user %q", email)
-	path, err := userPath(op, email)
-	if err != nil {
-		return err
-	}
-	return c.do(ctx, &call{op: op, method: http.MethodPut, path: path + "/password", contentType: "text/plain",
-		body: password, secret: true, want: http.StatusNoContent})
+	return c.doUser(ctx, email, &call{op: fmt.Sprintf("changing the password of user %q", email), method: http.MethodPut,
+		path: "/password", contentType: "text/plain", body: password, secret: true, want: http.StatusNoContent})
 }
 
 // ChangeMyPassword sets the caller's own password.
@@ -355,13 +322,13 @@ func (c *Client) do(ctx context.Context, r *call) error {
 			}
 			maybeDone = true
 		}
-		if attempt > c.retries {
+		if attempt > c.opts.Retries {
 			return withAttempts(err, attempt)
 		}
 		if wait < 0 {
-			wait = c.backoff(attempt)
+			wait = c.opts.Backoff(attempt)
 		}
-		c.note("%s: %s; retry %d of %d in %s", r.op, trimOp(r.op, err), attempt, c.retries, wait.Round(time.Millisecond))
+		c.note("%s: %s; retry %d of %d in %s", r.op, trimOp(r.op, err), attempt, c.opts.Retries, wait.Round(time.Millisecond))
 		if !c.sleep(ctx, wait) {
 			return withAttempts(err, attempt)
 		}
@@ -370,19 +337,16 @@ func (c *Client) do(ctx context.Context, r *call) error {
 
 // withAttempts records on err how many attempts were made.
 func withAttempts(err error, n int) error {
-	var se *StatusError
-	var be *BodyError
-	var te *TransportError
-	switch {
-	case errors.As(err, &se):
-		se.Attempts = n
-	case errors.As(err, &be):
-		be.Attempts = n
-	case errors.As(err, &te):
-		te.Attempts = n
+	var counted interface{ setAttempts(int) }
+	if errors.As(err, &counted) {
+		counted.setAttempts(n)
 	}
 	return err
 }
+
+func (e *StatusError) setAttempts(n int)    { e.Attempts = n }
+func (e *BodyError) setAttempts(n int)      { e.Attempts = n }
+func (e *TransportError) setAttempts(n int) { e.Attempts = n }
 
 // note writes a line to the trace, when tracing.
 func (c *Client) note(format string, args ...any) {

@@ -189,39 +189,40 @@ func attemptsSuffix(n int) string {
 	return ""
 }
 
-// describeTransport names the likely cause of a transport failure: the
-// text of each Cause, which causeOf decided. It drops the *url.Error
-// wrapper, whose text repeats the method and URL.
+// describeTransport names the likely cause of a transport failure, as
+// causeOf sorted it. It drops the *url.Error wrapper, whose text repeats
+// the method and URL.
 func describeTransport(err error) string {
 	var ue *url.Error
 	if errors.As(err, &ue) {
 		err = ue.Err
 	}
 	var dnsErr *net.DNSError
-	switch causeOf(err) {
-	case CauseTLSHostname, CauseTLSExpired, CauseTLSUntrusted:
+	var opErr *net.OpError
+	var recordErr tls.RecordHeaderError
+	cause := causeOf(err)
+	dial := cause == CauseNoHost || cause == CauseDNS || cause == CauseRefused || cause == CauseDial
+	switch {
+	case cause == CauseTLSHostname, cause == CauseTLSExpired, cause == CauseTLSUntrusted:
 		return describeCertificate(err)
-	case CausePlainHTTP:
-		var recordErr tls.RecordHeaderError
-		if errors.As(err, &recordErr) {
-			return "the server did not answer in TLS: it may speak plain HTTP at that address"
-		}
+	case cause == CausePlainHTTP && errors.As(err, &recordErr):
+		return "the server did not answer in TLS: it may speak plain HTTP at that address"
+	case cause == CausePlainHTTP:
 		return "the server answered in plain HTTP to an HTTPS request"
-	case CauseProxy:
-		// A proxy whose name does not resolve is named by that name.
-		if errors.As(err, &dnsErr) && dnsErr.IsNotFound {
-			return describeDial(err)
+	// A proxy whose name does not resolve is named by that name.
+	case (dial || cause == CauseProxy) && errors.As(err, &dnsErr) && dnsErr.IsNotFound:
+		return fmt.Sprintf("the host name %q was not found", dnsErr.Name)
+	case cause == CauseProxy && errors.As(err, &opErr) && opErr.Op == "proxyconnect":
+		return "cannot reach the HTTP proxy: " + err.Error()
+	case dial && errors.As(err, &opErr) && opErr.Op == "dial":
+		addr := ""
+		if opErr.Addr != nil {
+			addr = " " + opErr.Addr.String()
 		}
-		var opErr *net.OpError
-		if errors.As(err, &opErr) && opErr.Op == "proxyconnect" {
-			return "cannot reach the HTTP proxy: " + err.Error()
-		}
-	case CauseNoHost, CauseDNS, CauseRefused, CauseDial:
-		return describeDial(err)
-	case CauseClosed:
-		if errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) {
-			return "the connection was closed before an answer came"
-		}
+		return fmt.Sprintf("cannot connect to%s: %s", addr, describeCause(opErr.Err))
+	case cause == CauseClosed && (errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF)):
+		return "the connection was closed before an answer came"
+	case cause == CauseClosed:
 		return "the connection was reset before an answer came"
 	}
 	return err.Error()
@@ -242,24 +243,6 @@ func describeCertificate(err error) string {
 		return "the server's TLS certificate is not valid (" + invalid.Error() + ")"
 	case errors.As(err, &certErr):
 		return "the server's TLS certificate could not be verified (" + certErr.Err.Error() + ")"
-	}
-	return err.Error()
-}
-
-// describeDial tells why a connection could not be opened: the host name
-// was not found, or the address did not answer.
-func describeDial(err error) string {
-	var dnsErr *net.DNSError
-	var opErr *net.OpError
-	switch {
-	case errors.As(err, &dnsErr) && dnsErr.IsNotFound:
-		return fmt.Sprintf("the host name %q was not found", dnsErr.Name)
-	case errors.As(err, &opErr) && opErr.Op == "dial":
-		addr := ""
-		if opErr.Addr != nil {
-			addr = " " + opErr.Addr.String()
-		}
-		return fmt.Sprintf("cannot connect to%s: %s", addr, describeCause(opErr.Err))
 	}
 	return err.Error()
 }
@@ -292,7 +275,7 @@ func mediaType(ct string) string {
 
 func isJSONType(ct string) bool {
 	mt := mediaType(ct)
-	return mt == "application/json" || strings.HasSuffix(mt, "+json") || strings.HasSuffix(mt, "/json")
+	return strings.HasSuffix(mt, "/json") || strings.HasSuffix(mt, "+json")
 }
 
 // Status returns the HTTP status carried by err, or 0 when there is none.
@@ -311,4 +294,78 @@ func Status(err error) int {
 // IsStatus reports whether err carries the given HTTP status.
 func IsStatus(err error, code int) bool {
 	return Status(err) == code
+}
+
+// Cause is why a request got no HTTP answer, read once from the error's Go
+// types (its text where Go gives no type), for both the retry decision and
+// the hint shown to the user.
+type Cause int
+
+// The causes a TransportError can have.
+const (
+	CauseOther        Cause = iota
+	CauseTLSHostname        // the certificate names another host
+	CauseTLSExpired         // the certificate has expired
+	CauseTLSUntrusted       // the certificate's authority is not trusted
+	CauseTLSOther           // another TLS failure (alert, protocol)
+	CausePlainHTTP          // https:// to a server speaking plain HTTP
+	CauseBadRequest         // the request could not be built (header, scheme)
+	CauseProxy              // the HTTP proxy is unreachable
+	CauseRefused            // nothing listens at the address
+	CauseNoHost             // the host name does not exist
+	CauseDNS                // the name lookup failed for another reason
+	CauseDial               // the connection could not be opened
+	CauseClosed             // the connection was closed before an answer
+)
+
+// causeOf sorts an error of http.Client.Do. The *url.Error wrapper is
+// dropped first: its text quotes the URL, whose path may hold any word.
+func causeOf(err error) Cause {
+	var ue *url.Error
+	if errors.As(err, &ue) {
+		err = ue.Err
+	}
+	var hostErr x509.HostnameError
+	var invalid x509.CertificateInvalidError
+	var unknownCA x509.UnknownAuthorityError
+	var certErr *tls.CertificateVerificationError
+	var recordErr tls.RecordHeaderError
+	var alert tls.AlertError
+	var dnsErr *net.DNSError
+	var opErr *net.OpError
+	msg := err.Error()
+	isOp := errors.As(err, &opErr)
+	switch {
+	case errors.As(err, &hostErr):
+		return CauseTLSHostname
+	case errors.As(err, &invalid) && invalid.Reason == x509.Expired:
+		return CauseTLSExpired
+	case errors.As(err, &unknownCA), errors.As(err, &certErr), errors.As(err, &invalid),
+		strings.Contains(msg, "certificate"):
+		return CauseTLSUntrusted
+	case errors.As(err, &recordErr), strings.Contains(msg, "server gave HTTP response to HTTPS client"):
+		return CausePlainHTTP
+	case errors.As(err, &alert):
+		return CauseTLSOther
+	case strings.Contains(msg, "invalid header field"), strings.Contains(msg, "unsupported protocol scheme"):
+		return CauseBadRequest
+	case isOp && opErr.Op == "proxyconnect", strings.Contains(msg, "proxyconnect"):
+		return CauseProxy
+	case errors.Is(err, syscall.ECONNREFUSED), strings.Contains(msg, "connection refused"):
+		return CauseRefused
+	case errors.As(err, &dnsErr) && dnsErr.IsNotFound, strings.Contains(msg, "no such host"):
+		return CauseNoHost
+	case errors.As(err, &dnsErr):
+		return CauseDNS
+	case isOp && opErr.Op == "dial":
+		return CauseDial
+	case errors.Is(err, io.EOF), errors.Is(err, io.ErrUnexpectedEOF), errors.Is(err, syscall.ECONNRESET):
+		return CauseClosed
+	}
+	return CauseOther
+}
+
+// Cause tells why the request got no answer.
+func (e *TransportError) Cause() Cause {
+	return causeOf(e.Err)
 }
