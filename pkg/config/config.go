@@ -16,7 +16,8 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
-	"sort"
+	"slices"
+	"strings"
 )
 
 // DefaultProfile is the profile used when none is named or current.
@@ -120,17 +121,15 @@ func (c *Config) Path() string { return c.path }
 // true where files have no such bits (Windows, whose access lists are not
 // checked).
 func (c *Config) InsecureMode() (fs.FileMode, bool) {
-	return c.owner.mode, c.owner.exists && hasPermissionBits && c.owner.mode&0o077 != 0 && c.holdsKey()
-}
-
-// holdsKey reports whether a profile keeps its key in the file.
-func (c *Config) holdsKey() bool {
+	if !c.owner.exists || !hasPermissionBits || c.owner.mode&0o077 == 0 {
+		return c.owner.mode, false
+	}
 	for _, p := range c.data.Profiles {
 		if p.APIKey != "" {
-			return true
+			return c.owner.mode, true
 		}
 	}
-	return false
+	return c.owner.mode, false
 }
 
 // Current is the name of the current profile, DefaultProfile when unset.
@@ -156,7 +155,7 @@ func (c *Config) Profiles() []Profile {
 	for _, p := range c.data.Profiles {
 		list = append(list, *p)
 	}
-	sort.Slice(list, func(i, j int) bool { return list[i].Name < list[j].Name })
+	slices.SortFunc(list, func(a, b Profile) int { return strings.Compare(a.Name, b.Name) })
 	return list
 }
 

@@ -15,12 +15,6 @@ type ParseError = yamlfile.Error
 // Problem is one thing wrong in a configuration file.
 type Problem = yamlfile.Problem
 
-// parseError is the error of a configuration file at path (empty for a
-// document parsed from memory) with these problems.
-func parseError(path string, problems ...Problem) *ParseError {
-	return &ParseError{File: path, Kind: errorKind(path), Problems: problems}
-}
-
 // errorKind is how a ParseError names the configuration: "configuration
 // file PATH", or "the configuration" for a document parsed from memory.
 func errorKind(path string) string {

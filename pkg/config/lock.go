@@ -30,14 +30,6 @@ func WithLockTimeout(ctx context.Context, d time.Duration) context.Context {
 	return context.WithValue(ctx, lockTimeoutKey{}, d)
 }
 
-// lockTimeout is the wait for the lock that ctx carries, else LockTimeout.
-func lockTimeout(ctx context.Context) time.Duration {
-	if d, ok := ctx.Value(lockTimeoutKey{}).(time.Duration); ok && d > 0 {
-		return d
-	}
-	return LockTimeout
-}
-
 // Update changes the file at path under an advisory lock: it waits for the
 // lock (at most LockTimeout, or until ctx ends), loads the file as it is
 // then, applies change and saves, so that two processes changing the file
@@ -52,7 +44,11 @@ func Update(ctx context.Context, path string, change func(*Config) error) error 
 	if err != nil {
 		return fmt.Errorf("saving configuration %s: %w", path, err)
 	}
-	unlock, err := lock(ctx, target+".lock", lockTimeout(ctx))
+	wait := LockTimeout
+	if d, ok := ctx.Value(lockTimeoutKey{}).(time.Duration); ok && d > 0 {
+		wait = d
+	}
+	unlock, err := lock(ctx, target+".lock", wait)
 	if err != nil {
 		return err
 	}

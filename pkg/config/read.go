@@ -65,26 +65,17 @@ func Load(ctx context.Context, path string, opts LoadOptions) (*Config, error) {
 }
 
 // checkText refuses a file with a NUL byte, naming its line: YAML has
-// none, unless it is UTF-16 with a byte order mark, so such a file is not
+// none, unless it is UTF-16 (with a byte order mark), so such a file is not
 // a configuration (/dev/zero, a binary named by mistake).
 func checkText(path string, data []byte) error {
-	if hasUTF16Mark(data) {
-		return nil
-	}
 	i := bytes.IndexByte(data, 0)
-	if i < 0 {
+	if i < 0 || bytes.HasPrefix(data, []byte{0xff, 0xfe}) || bytes.HasPrefix(data, []byte{0xfe, 0xff}) {
 		return nil
 	}
-	return parseError(path, Problem{
+	return &ParseError{File: path, Kind: errorKind(path), Problems: []Problem{{
 		Line:    bytes.Count(data[:i], []byte{'\n'}) + 1,
 		Message: "a NUL byte: this is not a YAML text file",
-	})
-}
-
-// hasUTF16Mark reports a UTF-16 byte order mark, the one encoding of YAML
-// in which a NUL byte is text.
-func hasUTF16Mark(b []byte) bool {
-	return bytes.HasPrefix(b, []byte{0xff, 0xfe}) || bytes.HasPrefix(b, []byte{0xfe, 0xff})
+	}}}
 }
 
 // structure counts what bounds the number of nodes a document makes: each

@@ -223,7 +223,7 @@ func (r *Resolver) resolve(p *Profile, configDir string) (Settings, error) {
 	// (DQOPS_DEBUG=yes); CI forbids prompts when set at all.
 	for _, key := range []string{"debug", "no-input"} {
 		if val, ok := env[key].(string); ok {
-			env[key] = envTrue(val)
+			env[key] = val != "0" && !strings.EqualFold(val, "false")
 		}
 	}
 	if _, ok := env["no-input"]; !ok && r.env("CI") != "" && !r.flagSet("no-input") {
@@ -318,11 +318,6 @@ func profilePath(path, configDir string) string {
 		path = filepath.Join(configDir, path)
 	}
 	return path
-}
-
-// envTrue reads a boolean environment variable: set, and not 0 or false.
-func envTrue(v string) bool {
-	return v != "" && v != "0" && !strings.EqualFold(v, "false")
 }
 
 // settings are the settings a profile gives, by the key of their layer;
