@@ -266,17 +266,9 @@ func serverForm(v any) any {
 	return v
 }
 
-// breaks replaces tabs, line breaks and carriage returns by U+FFFD.
-var breaks = strings.NewReplacer("\t", "\uFFFD", "\n", "\uFFFD", "\r", "\uFFFD")
-
-// flatten replaces the tabs, line breaks and carriage returns of s by
-// U+FFFD.
-func flatten(s string) string {
-	if !strings.ContainsAny(s, "\t\n\r") {
-		return s
-	}
-	return breaks.Replace(s)
-}
+// flatten replaces tabs, line breaks and carriage returns by U+FFFD; a
+// string without them is returned as it is.
+var flatten = strings.NewReplacer("\t", "\uFFFD", "\n", "\uFFFD", "\r", "\uFFFD").Replace
 
 // elementForm is jsonForm for an element of a list, which encoding/json
 // writes as null when it is a nil slice.

@@ -74,9 +74,6 @@ func (p *Printer) Print(ctx context.Context, value any, t *Table) error {
 
 // writeRows prints the rows of t in one of the formats that show a table.
 func (p *Printer) writeRows(ctx context.Context, out *itemBuffer, t *Table) error {
-	if t == nil {
-		return fmt.Errorf("output: format %q needs a table, and none was given", p.Options.format())
-	}
 	sink, err := p.newSink(ctx, out, t)
 	if err != nil {
 		return err

@@ -1,7 +1,7 @@
 package output
 
 import (
-	"fmt"
+	"strconv"
 	"strings"
 )
 
@@ -42,20 +42,13 @@ const (
 // or "" for None.
 func (s Style) sgr() string {
 	var codes []string
-	if s&Bold != 0 {
-		codes = append(codes, "1")
-	}
-	if s&Dim != 0 {
-		codes = append(codes, "2")
-	}
-	if s&Italic != 0 {
-		codes = append(codes, "3")
-	}
-	if s&Underline != 0 {
-		codes = append(codes, "4")
+	for bit, code := range []string{"1", "2", "3", "4"} { // Bold, Dim, Italic, Underline
+		if s&(1<<bit) != 0 {
+			codes = append(codes, code)
+		}
 	}
 	if s&colorSet != 0 {
-		codes = append(codes, fmt.Sprint(30+int(s&colorMask>>colorShift)))
+		codes = append(codes, strconv.Itoa(30+int(s&colorMask>>colorShift)))
 	}
 	if len(codes) == 0 {
 		return ""
