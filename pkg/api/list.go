@@ -62,24 +62,21 @@ func (e *PartialListError) Error() string {
 
 func (e *PartialListError) Unwrap() error { return e.Err }
 
-// MaxUserSize bounds the JSON of one user, in a list or alone. A user holds
-// an email, a role and a role per data domain: a few hundred bytes, and
-// some tens of kilobytes with thousands of data domains. Without this
-// bound one user of hundreds of megabytes (millions of data-domain roles,
-// under MaxBodySize) would be decoded whole, at ten times its size in
-// memory.
+// MaxUserSize bounds the JSON of one user, in a list or alone: a user is a
+// few hundred bytes, some tens of kilobytes with thousands of data domains,
+// and one of hundreds of megabytes would be decoded whole, at ten times its
+// size in memory.
 const MaxUserSize = 1 << 20
 
 // ErrUserTooLarge is the cause of a BodyError for a user whose JSON is
 // larger than MaxUserSize. Reading stops there.
 var ErrUserTooLarge = fmt.Errorf("a user's JSON is larger than %d MiB: reading stopped there", MaxUserSize>>20)
 
-// decodeList reads a JSON array of users from body, as it arrives, and
-// passes every user to fn: a json.Decoder reads one element at a time, so
-// memory holds one user, never the list. length is the announced length
-// of the body, -1 when unknown. A body that is not an array is read whole
-// and described as decodeBody describes it (null is no users); a syntax
-// error is described as encoding/json describes it in the whole body.
+// decodeList passes every user of the JSON array body to fn as it arrives,
+// holding one user, never the list. length is the announced length of the
+// body, -1 when unknown. A body that is not an array is described as
+// decodeBody describes it (null is no users), and a syntax error as
+// encoding/json describes it in the whole body.
 func decodeList(body io.Reader, length int64, what string, fn func(User) error) error {
 	lr := &listReader{r: body, length: length}
 	dec := json.NewDecoder(lr)
@@ -161,7 +158,6 @@ type listedUser struct {
 	email string // where Email points, unless the model's email is null
 }
 
-// reset empties w for the next user, keeping its buffers.
 func (w *listedUser) reset() {
 	w.email = ""
 	w.Email = &w.email
@@ -212,7 +208,6 @@ var roleJSON = func() map[string]Role {
 	return m
 }()
 
-// isSyntaxError tells whether the decoder found err in the JSON text itself.
 func isSyntaxError(err error) bool {
 	var syntax *json.SyntaxError
 	return errors.As(err, &syntax)
@@ -285,8 +280,7 @@ func (lr *listReader) keepFrom(from int64) {
 	}
 }
 
-// kept returns the bytes of the body from offset from to offset to, which
-// were read since the last keepFrom.
+// kept returns the bytes of the body from offset from to offset to.
 func (lr *listReader) kept(from, to int64) []byte {
 	return lr.buf[lr.keep+int(from-lr.bufFrom) : lr.keep+int(to-lr.bufFrom)]
 }
@@ -326,8 +320,8 @@ func (lr *listReader) Read(p []byte) (int, error) {
 	return n, lr.err
 }
 
-// notAList reads the rest of a body that is not an array and lets
-// decodeBody say what it is (or decode it: null is no users).
+// notAList lets decodeBody say what a body that is not an array is, or
+// decode it: null is no users.
 func (lr *listReader) notAList(what string, fn func(User) error) error {
 	if _, err := io.Copy(io.Discard, lr); err != nil {
 		return err
@@ -376,7 +370,6 @@ func (lr *listReader) syntaxError(msg string, at int64) error {
 	return invalidJSON(msg, at+1, lr.length, lr.head)
 }
 
-// end checks that only space follows the list.
 func (lr *listReader) end(dec *json.Decoder) error {
 	c, at, err := nextByte(dec)
 	switch {
