@@ -120,10 +120,7 @@ var htmlTitle = regexp.MustCompile(`(?is)<title[^>]*>(.*?)</title>`)
 // describeContent names a body that is not the expected JSON, e.g. "an HTML
 // page titled "Sign in" (text/html)".
 func describeContent(contentType string, data []byte) string {
-	mt := mediaType(contentType)
-	if mt == "" {
-		mt = "no content type"
-	}
+	mt := typeName(contentType)
 	trimmed := bytes.TrimSpace(data)
 	looksHTML := strings.Contains(mt, "html") || bytes.HasPrefix(bytes.ToLower(trimmed), []byte("<!doctype html")) ||
 		bytes.HasPrefix(bytes.ToLower(trimmed), []byte("<html"))

@@ -263,7 +263,8 @@ type call struct {
 	delivered int
 	stopped   error
 	// exists, for a create, tells whether the thing exists now, after an
-	// attempt that may or may not have reached the server.
+	// attempt that may or may not have reached the server; a create is
+	// never sent again without asking it.
 	exists func(context.Context) (bool, error)
 	// goneOnRetry, for a delete, takes a 404 after an ambiguous attempt as done.
 	goneOnRetry bool
@@ -305,23 +306,18 @@ func (c *Client) do(ctx context.Context, r *call) error {
 		}
 		// An ambiguous create is checked even after the last attempt: the
 		// user may exist, and then the create succeeded.
-		if kind == failAmbiguous {
-			if r.method == http.MethodPost {
-				if r.exists == nil {
-					return withAttempts(err, attempt)
-				}
-				ok, checkErr := r.exists(ctx)
-				switch {
-				case ctx.Err() != nil:
-					return withAttempts(err, attempt)
-				case checkErr != nil:
-					return &UncertainError{Op: r.op, Err: withAttempts(err, attempt), CheckErr: checkErr}
-				case ok:
-					return nil
-				}
+		if kind == failAmbiguous && r.exists != nil {
+			ok, checkErr := r.exists(ctx)
+			switch {
+			case ctx.Err() != nil:
+				return withAttempts(err, attempt)
+			case checkErr != nil:
+				return &UncertainError{Op: r.op, Err: withAttempts(err, attempt), CheckErr: checkErr}
+			case ok:
+				return nil
 			}
-			maybeDone = true
 		}
+		maybeDone = maybeDone || kind == failAmbiguous
 		if attempt > c.opts.Retries {
 			return withAttempts(err, attempt)
 		}

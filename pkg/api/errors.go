@@ -54,11 +54,7 @@ func (e *StatusError) Error() string {
 	case e.ContentType != "" && !isJSONType(e.ContentType) && e.Body != "":
 		msg += " with " + describeContent(e.ContentType, []byte(e.Body)) + ", not the DQOps API"
 	case e.Withheld:
-		ct := mediaType(e.ContentType)
-		if ct == "" {
-			ct = "no content type"
-		}
-		msg += fmt.Sprintf(" (%s; its content is not shown, as it may repeat the password)", ct)
+		msg += fmt.Sprintf(" (%s; its content is not shown, as it may repeat the password)", typeName(e.ContentType))
 	}
 	return msg + attemptsSuffix(e.Attempts)
 }
@@ -87,12 +83,8 @@ type BodyError struct {
 }
 
 func (e *BodyError) Error() string {
-	ct := mediaType(e.ContentType)
-	if ct == "" {
-		ct = "no content type"
-	}
 	return fmt.Sprintf("%s: unreadable response (%d %s, %s): %v%s", e.Op, e.StatusCode,
-		http.StatusText(e.StatusCode), ct, e.Err, attemptsSuffix(e.Attempts))
+		http.StatusText(e.StatusCode), typeName(e.ContentType), e.Err, attemptsSuffix(e.Attempts))
 }
 
 func (e *BodyError) Unwrap() error { return e.Err }
@@ -271,6 +263,14 @@ func mediaType(ct string) string {
 		ct = ct[:i]
 	}
 	return strings.ToLower(strings.TrimSpace(ct))
+}
+
+// typeName names a content type in a message.
+func typeName(ct string) string {
+	if mt := mediaType(ct); mt != "" {
+		return mt
+	}
+	return "no content type"
 }
 
 func isJSONType(ct string) bool {
