@@ -245,15 +245,10 @@ func jqParseMessage(expr string, err error) string {
 	// caret goes under the token's first byte.
 	start := min(max(pe.Offset-len(pe.Token), 0), len(expr))
 	lineStart := strings.LastIndexByte(expr[:start], '\n') + 1
-	lineEnd := strings.IndexByte(expr[start:], '\n')
-	if lineEnd < 0 {
-		lineEnd = len(expr)
-	} else {
-		lineEnd += start
-	}
 	line := strings.Count(expr[:start], "\n") + 1
+	text, _, _ := strings.Cut(expr[lineStart:], "\n")
 	// A tab would make the caret line's width depend on the terminal.
-	text := strings.ReplaceAll(expr[lineStart:lineEnd], "\t", " ")
+	text = strings.ReplaceAll(text, "\t", " ")
 	column := runewidth.StringWidth(text[:start-lineStart])
 	return fmt.Sprintf("invalid --jq expression: %s at line %d, column %d\n    %s\n    %s^",
 		pe.Error(), line, column+1, text, strings.Repeat(" ", column))

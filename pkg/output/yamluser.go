@@ -123,20 +123,15 @@ func plainYAML(s string, key bool) bool {
 	if c := s[0]; c < utf8.RuneSelf && !isLetter(c) && c != '(' && c != '_' {
 		return false
 	}
-	for i := 0; i < len(s); {
-		c := s[i]
-		if c < utf8.RuneSelf {
-			if !isLetter(c) && !(c >= '0' && c <= '9') && strings.IndexByte("@._+-()'", c) < 0 {
+	for i, r := range s {
+		switch {
+		case r < utf8.RuneSelf:
+			if !isLetter(byte(r)) && !('0' <= r && r <= '9') && !strings.ContainsRune("@._+-()'", r) {
 				return false
 			}
-			i++
-			continue
-		}
-		r, n := utf8.DecodeRuneInString(s[i:])
-		if r == utf8.RuneError && n == 1 || r < 0xa0 || r >= 0xfffe || r == 0xfeff || text.Unsafe(r) {
+		case r == utf8.RuneError && !strings.HasPrefix(s[i:], "\uFFFD"), r < 0xa0, r >= 0xfffe, r == 0xfeff, text.Unsafe(r):
 			return false
 		}
-		i += n
 	}
 	return true
 }
