@@ -11,10 +11,9 @@ import (
 	"time"
 )
 
-// attempt is one request of a call in flight: the caller's context, the
-// timer of the attempt's own, and when it started.
+// attempt is one request of a call in flight.
 type attempt struct {
-	ctx   context.Context
+	ctx   context.Context // the caller's
 	timer *attemptTimer
 	start time.Time
 	// end releases the attempt's timers and context.
@@ -58,8 +57,7 @@ func (a *attempt) body(resp *http.Response) io.Reader {
 	return &timedReader{r: resp.Body, timer: a.timer}
 }
 
-// once sends one attempt of a call and reads its answer, within the
-// timeout.
+// once sends one attempt of a call and reads its answer.
 func (c *Client) once(ctx context.Context, r *call) error {
 	a, resp, err := c.send(ctx, r)
 	if err != nil {
@@ -245,8 +243,7 @@ func (t *attemptTimer) expired() bool {
 	return t != nil && t.fired.Load()
 }
 
-// timedReader counts the time spent in each Read against the attempt's
-// timer.
+// timedReader counts the time of each Read against the attempt's timer.
 type timedReader struct {
 	r     io.Reader
 	timer *attemptTimer

@@ -44,10 +44,9 @@ func readBody(r io.Reader, length, limit int64, tooLarge error) ([]byte, error) 
 	return data, nil
 }
 
-// countingReader counts the bytes read, and keeps the error other than
-// io.EOF that ended them, for the message of a body cut off. files.ReadAll
-// takes io.ErrUnexpectedEOF for the end of its input, and that is how a
-// chunked body that was cut off ends.
+// countingReader counts the bytes read, and keeps the error that ended
+// them, for the message of a body cut off: files.ReadAll takes
+// io.ErrUnexpectedEOF, the end of a chunked body cut off, for the end.
 type countingReader struct {
 	r   io.Reader
 	n   int64
@@ -139,8 +138,7 @@ func describeContent(contentType string, data []byte) string {
 	return fmt.Sprintf("a %s body of %d bytes starting %s", mt, len(data), quoteStart(data))
 }
 
-// quoteStart quotes the first few printable characters of a body, for
-// messages.
+// quoteStart quotes the first few characters of a body, made printable.
 func quoteStart(data []byte) string {
 	const max = 40
 	var b strings.Builder

@@ -70,7 +70,9 @@ type Options struct {
 	Debug io.Writer
 }
 
-// Client calls the DQOps users API. It is safe for concurrent use.
+// Client calls the DQOps users API. It is safe for concurrent use. Every
+// method about one user checks its email with Reachable first: an email
+// that is not is an *UnreachableEmailError, and nothing is sent.
 type Client struct {
 	base     string // scheme://host/prefix, no trailing slash
 	opts     Options
@@ -133,10 +135,8 @@ func (c *Client) KeySource() string {
 }
 
 // doUser sends r about the user with this email, at the email's path and
-// then r.path. The email must be Reachable: an *UnreachableEmailError
-// (wrapped in what r.op was doing) otherwise, and no request is sent.
-// url.PathEscape keeps the email one path segment ('/' is %2F, '?' %3F, '#'
-// %23).
+// then r.path, once the email is Reachable. url.PathEscape keeps the email
+// one path segment ('/' is %2F, '?' %3F, '#' %23).
 func (c *Client) doUser(ctx context.Context, email string, r *call) error {
 	if err := Reachable(email); err != nil {
 		return fmt.Errorf("%s: %w", r.op, err)
@@ -148,8 +148,7 @@ func (c *Client) doUser(ctx context.Context, email string, r *call) error {
 // GetUser returns one user; a missing user is a *StatusError with 404. An
 // answer that names another user than the one asked for (other than by
 // ASCII letter case) is an *OtherUserError: a broken server or proxy, and
-// nothing may be written on the strength of it. An email that is not
-// Reachable is an *UnreachableEmailError, and nothing is sent.
+// nothing may be written on the strength of it.
 func (c *Client) GetUser(ctx context.Context, email string) (*User, error) {
 	var u User
 	op := fmt.Sprintf("getting user %q", email)
@@ -164,8 +163,7 @@ func (c *Client) GetUser(ctx context.Context, email string) (*User, error) {
 
 // CreateUser adds a user. DQOps answers an existing user with 403 and a full
 // licence with 400; the caller interprets those. An email that is not
-// Reachable is refused (*UnreachableEmailError) before anything is sent: no
-// later request could reach the user.
+// Reachable is refused too: no later request could reach the user.
 //
 // A create is not sent twice blindly: when an attempt may have reached the
 // server (the connection broke after sending, a timeout, 502-504), the user
@@ -196,9 +194,7 @@ func (c *Client) CreateUser(ctx context.Context, u User) error {
 		}})
 }
 
-// UpdateUser replaces the user's model with u (DQOps replaces it whole). An
-// email that is not Reachable is an *UnreachableEmailError, and nothing is
-// sent.
+// UpdateUser replaces the user's model with u (DQOps replaces it whole).
 func (c *Client) UpdateUser(ctx context.Context, u User) error {
 	body, err := json.Marshal(u)
 	if err != nil {
@@ -209,17 +205,14 @@ func (c *Client) UpdateUser(ctx context.Context, u User) error {
 }
 
 // DeleteUser removes a user. A retry answered 404 after an attempt that may
-// have reached the server counts as done: that attempt deleted the user. An
-// email that is not Reachable is an *UnreachableEmailError, and nothing is
-// sent: DELETE /api/users/ or /api/users/.. would not name the user.
+// have reached the server counts as done: that attempt deleted the user.
 func (c *Client) DeleteUser(ctx context.Context, email string) error {
 	return c.doUser(ctx, email, &call{op: fmt.Sprintf("deleting user %q", email), method: http.MethodDelete,
 		want: http.StatusNoContent, goneOnRetry: true})
 }
 
 // ChangeUserPassword sets another user's password. The password travels as
-// text/plain, its bytes exactly, and never appears in a trace. An email
-// that is not Reachable is an *UnreachableEmailError, and nothing is sent.
+// text/plain, its bytes exactly, and never appears in a trace.
 func (c *Client) ChangeUserPassword(ctx context.Context, email string, password []byte) error {
 	return c.doUser(ctx, email, &call{op: fmt.Sprintf("changing the password of user %q", email), method: http.MethodPut,
 		path: "/password", contentType: "text/plain", body: password, secret: true, want: http.StatusNoContent})

@@ -91,8 +91,7 @@ func classifyFailure(ctx context.Context, err error) (failure, time.Duration) {
 }
 
 // classifyTransport decides whether a request that got no answer may be
-// sent again: safe when nothing reached the server, never when sending again
-// cannot help, ambiguous otherwise.
+// sent again.
 func classifyTransport(err error) failure {
 	switch causeOf(err) {
 	case CauseTLSHostname, CauseTLSExpired, CauseTLSUntrusted, CauseTLSOther,

@@ -19,7 +19,7 @@ import (
 const traceBodyLimit = 4096
 
 // secretBodyKey marks, in a request's context, a request whose body is a
-// secret (a password): the trace never shows it.
+// password.
 type secretBodyKey struct{}
 
 // hasSecretBody tells whether a request's body must not be shown: marked by
@@ -35,11 +35,10 @@ func hasSecretBody(req *http.Request) bool {
 
 // tracer is an http.RoundTripper that writes each request and response to w
 // (--debug): method, URL, status, time, headers and the start of JSON and
-// text bodies, every character that would act on a terminal replaced
-// (text.SafeText). Authorization and cookie headers, the bodies of password
-// requests and of their answers, and any run of eight characters of the API
-// key are replaced by [redacted]; of an answer to a password request only
-// the status and content type are shown, as a proxy may echo the password.
+// text bodies. Authorization and cookie headers, the bodies of password
+// requests and any run of the API key (keyRedactor) are [redacted]; of an
+// answer to a password request only the status and content type are shown,
+// as a proxy may echo the password.
 type tracer struct {
 	next     http.RoundTripper
 	redactor *keyRedactor
@@ -51,12 +50,10 @@ type tracer struct {
 	w  io.Writer
 }
 
-// printf writes one or more trace lines, each with the "debug: " prefix and
-// then tag, in one write. Every line goes through text.SafeText: much of a
-// trace is the server's text (the status line's reason phrase, headers,
-// bodies), and an escape sequence, a carriage return or a bidirectional
-// override in it would act on the terminal rather than show. The key is
-// redacted first, from the text as it came.
+// printf writes trace lines, each with the "debug: " prefix and then tag,
+// in one write. Much of a trace is the server's text (the reason phrase,
+// headers, bodies), so every line goes through text.SafeText, after the key
+// is redacted from the text as it came.
 func (t *tracer) printf(tag, format string, args ...any) {
 	lines := text.SafeText(t.redactor.redact(fmt.Sprintf(format, args...)))
 	var b strings.Builder
