@@ -38,17 +38,14 @@ func RestoreCSVCell(s string) string {
 	return s
 }
 
-// delimitedSink prints csv with encoding/csv's quoting: a cell holding the
-// separator or a quote is quoted, so values come back intact through any
-// csv reader; a cell that a spreadsheet would take for a formula is
-// neutralised (see NeutraliseCSVCell). Every cell is Safe, tabs and line
-// breaks too: a value from the server never makes a line or a field of its
-// own, for a reader that splits lines before it reads csv (grep, head, a
-// terminal) as for scripts that cut tsv and piped tables, and no email
-// that apply takes holds one; a tab, CR or line break becomes U+FFFD, never
-// a space, which `| xargs` would split a value at. So tsv is neither quoted
-// nor neutralised: its cells are written as they are. The header row, after the Layout's CSVHead, is
-// written with the first row, or at the end of an empty list, so that a
+// delimitedSink prints csv with encoding/csv's quoting, so values come back
+// intact through any csv reader, and cells a spreadsheet would take for a
+// formula neutralised (NeutraliseCSVCell); or tsv, and piped tables, whose
+// cells are written as they are. Every cell is Safe, tabs and line breaks
+// too (U+FFFD, never a space, which `| xargs` would split at): a value from
+// the server never makes a line or a field of its own, for grep and cut as
+// for csv readers, and no email that apply takes holds one. The header
+// rows come with the first row, or at the end of an empty list, so that a
 // list that fails before its first row prints nothing.
 type delimitedSink struct {
 	out     *itemBuffer

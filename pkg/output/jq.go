@@ -27,11 +27,10 @@ func writeJQ(ctx context.Context, out *itemBuffer, expr string, value any) error
 }
 
 // runJQ prints each result of code run over data on its own line: strings
-// raw, as gh does, so that `--jq '.[].email'` feeds a shell loop; anything
-// else as compact JSON. A string result keeps its tabs and line breaks
-// (@tsv and join("\n") make them on purpose) and has every other character
-// that Safe replaces replaced; compact JSON escapes them as WriteJSON does.
-// halted reports a `halt`, after which nothing more is to be run.
+// raw, as gh does, so that `--jq '.[].email'` feeds a shell loop, with
+// their tabs and line breaks (@tsv makes them on purpose) and nothing else
+// Safe replaces; anything else as compact JSON, escaped as WriteJSON
+// escapes. halted reports a `halt`: nothing more is to be run.
 func runJQ(ctx context.Context, out *itemBuffer, code *gojq.Code, data any) (halted bool, err error) {
 	iter := code.RunWithContext(ctx, data)
 	var buf []byte
@@ -156,12 +155,11 @@ func (s *jqSink) finish() error {
 	return err
 }
 
-// perItem returns the part of q to run on each element of a list when q
-// begins by iterating its input, as `.[] | rest` or `.[]suffixes`, or nil.
-// Running it element by element then prints exactly what q prints for the
-// whole list. Other forms are left alone, even equivalent ones:
-// `.[] as $x | f` runs f on the whole list, and in `.[].a?` the ? ends the
-// whole iteration at the first error, not only that element's.
+// perItem returns the part of q that, run on each element of a list,
+// prints what q prints for the whole list: rest, when q is `.[] | rest` or
+// `.[]rest`; else nil. Equivalent forms are left alone: `.[] as $x | f`
+// runs f on the whole list, and in `.[].a?` the ? ends the whole iteration
+// at the first error, not only that element's.
 func perItem(q *gojq.Query) *gojq.Query {
 	if q.Meta != nil || len(q.Imports) > 0 || len(q.FuncDefs) > 0 || len(q.Patterns) > 0 {
 		return nil
@@ -231,14 +229,12 @@ func (h *heldItems) form() (any, error) {
 // this form so that they see the same keys and numbers as -o json.
 func jsonForm(v any) (any, error) { return elementForm(orEmpty(v)) }
 
-// serverForm is the JSON form as --jq and --template see it: every tab,
-// line break and carriage return inside a string or a key is replaced by
-// U+FFFD. Their output keeps those characters, which the expression or the
-// template writes on purpose (@tsv, "\n"), and replaces every other one
-// that Safe replaces; a value from the server must not bring its own, or
+// serverForm is the JSON form as --jq and --template see it, changed in
+// place: every tab, line break and carriage return in a string or a key is
+// U+FFFD. Their output keeps those the expression or template writes on
+// purpose (@tsv, "\n"), so a value from the server must not bring its own:
 // an email holding "\nadmin@example.com" would print as a second line that
-// `| xargs dqo-users delete` reads as another user. The form is changed in
-// place.
+// `| xargs dqo-users delete` reads as another user.
 func serverForm(v any) any {
 	switch v := v.(type) {
 	case string:

@@ -83,11 +83,10 @@ type jsonEncoder struct {
 	safe []byte
 }
 
-// encode returns v as JSON without a final newline: compact when indent is
-// empty, else indented by indent with prefix before every line but the
-// first, so that it can be placed inside a document at that depth. The
-// characters WriteJSON escapes are escaped. The result is valid until the
-// next call.
+// encode returns v as WriteJSON escapes it, without a final newline:
+// compact when indent is empty, else indented with prefix before every line
+// but the first, to be placed inside a document at that depth. The result
+// is valid until the next call.
 func (e *jsonEncoder) encode(v any, prefix, indent string) ([]byte, error) {
 	if e.enc == nil {
 		e.enc = json.NewEncoder(&e.buf)

@@ -9,15 +9,13 @@ import (
 )
 
 // appendSafe appends JSON or YAML text src to dst with every character that
-// text.Unsafe names and the encoders leave raw written as a \u escape:
-// encoding/json and gojq escape the C0 controls, U+2028 and U+2029, but
-// leave DEL, the C1 controls and the format characters raw, and yaml.v3
-// leaves the format characters raw. It is the one escaper that the writers
-// add to the libraries. The escapes read back as the same string, so the
-// output stays exact. Outside strings JSON text is ASCII, so src need not
-// be parsed; YAML must have every scalar holding such a character
-// double-quoted (see quoteUnsafe), the one style with escapes. A character
-// beyond U+FFFF is a UTF-16 pair in JSON, and one \U escape in YAML.
+// text.Unsafe names and the encoders leave raw (encoding/json and gojq: DEL,
+// the C1 controls and the format characters; yaml.v3: the format
+// characters) written as an escape that reads back as the same string: the
+// one escaper the writers add to the libraries. JSON text is ASCII outside
+// strings, so src need not be parsed; in YAML every scalar holding such a
+// character must be double-quoted (quoteUnsafe). Beyond U+FFFF, JSON takes
+// a UTF-16 pair and YAML one \U escape.
 func appendSafe(dst, src []byte, yaml bool) []byte {
 	for {
 		i, r, n := nextUnsafeByte(src)

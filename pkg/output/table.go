@@ -115,12 +115,11 @@ func cell(row []string, i int) string {
 	return ""
 }
 
-// nameSink prints the name cell of each row, one per line, or each ended
-// by a NUL byte (Options.Null) for `xargs -0`. A name is Safe, as the piped
-// table's cells are, and has every white space character replaced by
-// U+FFFD as well, so that `-o name | xargs` reads one word a line: a
-// server's email "x@contractor.example u0001@example.com" must not make
-// xargs act on u0001@example.com.
+// nameSink prints the name cell of each row, one per line, or ended by NUL
+// (Options.Null) for `xargs -0`. A name is Safe with every white space
+// replaced too, so that `-o name | xargs` reads one word a line: a server's
+// email "x@contractor.example u0001@example.com" must not make xargs act on
+// u0001@example.com.
 type nameSink struct {
 	out    *itemBuffer
 	column int

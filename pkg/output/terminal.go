@@ -46,11 +46,10 @@ func capCell(s string) string {
 // keep columns apart without any box drawing to copy along with the data.
 const columnGap = "   "
 
-// termTable prints aligned columns with upper-case headers, like kubectl:
-// no borders, so that copying a cell copies only the cell. It holds the
-// rows as they will be shown (printable, cut, coloured) in one byte slice
-// for all cells, and the width of every column, and draws them at the end,
-// so that nothing but the compact rows is held.
+// termTable prints aligned columns with upper-case headers, like kubectl,
+// without borders, so that copying a cell copies only the cell. Until it
+// draws them at the end, it holds the cells as shown (printable, cut,
+// coloured) in one byte slice, and the width of every column.
 type termTable struct {
 	out       *itemBuffer
 	errOut    io.Writer // where the empty message goes; nil drops it
@@ -173,11 +172,9 @@ func trimPadding(line []byte) []byte {
 	}
 }
 
-// recordSink shows a Record table on a terminal: one line a column, its
-// header then its value, aligned as a table of two columns, so that a
-// record of many fields (whoami -o wide) fits a terminal where one row of
-// them all would not. Without headers only the values are shown, one a
-// line. Several rows are blocks of lines one after another.
+// recordSink shows a Record table on a terminal as a table of two columns,
+// a line a field, header then value (values alone without headers), so
+// that a record of many fields (whoami -o wide) fits a terminal.
 type recordSink struct {
 	out     *itemBuffer
 	table   *termTable

@@ -96,19 +96,16 @@ func appendPlain(dst []byte, s string) []byte {
 	return append(dst, s...)
 }
 
-// plainYAML reports whether yaml.v3 surely writes s, a string (tagged
-// !!str), plain, in block and flow context alike, or s is empty. It
-// vouches, conservatively, for what users are made of: a string that
-// begins with a letter, '(' or '_' and holds nothing but letters, digits,
+// plainYAML reports whether yaml.v3 surely writes s, a !!str, plain in
+// block and flow context alike, or s is empty. It vouches, conservatively,
+// for what users are made of, rather than repeat yaml.v3's rules: a string
+// that begins with a letter, '(' or '_', holds only letters, digits,
 // "@._+-()'" and characters beyond ASCII that yaml.v3 counts printable and
-// Safe keeps (yaml.v3 quotes the byte order mark, U+FFFE and up, which
-// takes in everything beyond the BMP, and the C1 controls; the writers
-// quote what Safe replaces), and that is not a word yaml.v3 reads as a
-// boolean or null. A key longer than 128 bytes is left out too: yaml.v3
-// writes it as "? key". Such strings start no number, time or indicator,
-// hold no flow indicator, comment or ": ", and need no escape. yaml.v3
-// writes any other string, which may still be plain: deciding would take
-// its rules, repeated.
+// Safe keeps (yaml.v3 quotes the C1 controls, the byte order mark and
+// U+FFFE up, so all beyond the BMP), and is no boolean or null. Such a
+// string starts no number, time or indicator, holds no flow indicator,
+// comment or ": ", and needs no escape. A key over 128 bytes is refused:
+// yaml.v3 writes it as "? key".
 func plainYAML(s string, key bool) bool {
 	switch {
 	case s == "":
