@@ -1,12 +1,13 @@
 package config
 
 import (
-	"bufio"
+	"context"
 	"fmt"
-	"os"
 	"slices"
 	"strconv"
 	"strings"
+
+	"github.com/dqops-users/dqo-users/pkg/files"
 )
 
 // accounts are the files that say who belongs to which group, read as
@@ -82,19 +83,16 @@ func (a accounts) members(gid, uid int) (groupMembers, error) {
 // eachEntry calls entry with the colon-separated fields of each line of an
 // /etc file, skipping comments and NIS's "+" and "-" lines.
 func eachEntry(path string, entry func(fields []string)) error {
-	f, err := os.Open(path)
+	data, err := files.ReadFile(context.Background(), path, files.MaxFileSize)
 	if err != nil {
 		return err
 	}
-	defer f.Close()
-	sc := bufio.NewScanner(f)
-	sc.Buffer(nil, 16<<20) // a group of thousands of members is one line
-	for sc.Scan() {
-		line := sc.Text()
+	for line := range strings.Lines(string(data)) {
+		line = strings.TrimRight(line, "\r\n")
 		if line == "" || line[0] == '#' || line[0] == '+' || line[0] == '-' {
 			continue
 		}
 		entry(strings.Split(line, ":"))
 	}
-	return sc.Err()
+	return nil
 }
