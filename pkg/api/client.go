@@ -2,14 +2,18 @@ package api
 
 import (
 	"context"
+	"crypto/tls"
+	"crypto/x509"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
 	"net/http"
 	"net/url"
+	"os"
 	"sync"
 	"time"
+	"unicode/utf8"
 
 	"github.com/dqops-users/dqo-users/pkg/files"
 )
@@ -342,4 +346,84 @@ func (c *Client) note(format string, args ...any) {
 	if c.trace != nil {
 		c.trace.note(format, args...)
 	}
+}
+
+// newTransport builds the transport of a client without Options.Transport:
+// a clone of http.DefaultTransport that honours HTTPS_PROXY, HTTP_PROXY and
+// NO_PROXY (or Options.Proxy), and trusts Options.CACertFile's authorities
+// in addition to the system's.
+func newTransport(opts Options) (*http.Transport, error) {
+	t := http.DefaultTransport.(*http.Transport).Clone()
+	// apply sends up to 64 requests at once; with the default of 2 idle
+	// connections per host most of them would open a new connection (and
+	// a new TLS handshake) every time.
+	t.MaxIdleConnsPerHost = 64
+	t.Proxy = http.ProxyFromEnvironment
+	if opts.Proxy != nil {
+		t.Proxy = opts.Proxy
+	}
+	if opts.CACertFile == "" && !opts.InsecureSkipVerify {
+		return t, nil
+	}
+	cfg := &tls.Config{MinVersion: tls.VersionTLS12}
+	if opts.CACertFile != "" {
+		pool, err := LoadCACerts(opts.CACertFile)
+		if err != nil {
+			return nil, err
+		}
+		cfg.RootCAs = pool
+	}
+	// The caller asked for it and warns about it.
+	cfg.InsecureSkipVerify = opts.InsecureSkipVerify //nolint:gosec
+	t.TLSClientConfig = cfg
+	return t, nil
+}
+
+// LoadCACerts returns the system's certificate authorities plus those of the
+// PEM file at path.
+func LoadCACerts(path string) (*x509.CertPool, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("reading CA certificates: %w", err)
+	}
+	pool, err := x509.SystemCertPool()
+	if err != nil || pool == nil {
+		pool = x509.NewCertPool()
+	}
+	if !pool.AppendCertsFromPEM(data) {
+		return nil, fmt.Errorf("reading CA certificates: %s holds no PEM certificate (-----BEGIN CERTIFICATE-----)", path)
+	}
+	return pool, nil
+}
+
+// ValidateAPIKey checks that key can travel in an Authorization header as
+// DQOps expects it: visible ASCII characters only. A line break, space,
+// control or non-ASCII character means the key was copied with something
+// else; the HTTP library would refuse it, or send it mangled. The error
+// names the kind and position of the character, never the key.
+func ValidateAPIKey(key string) error {
+	pos := 0
+	for i := 0; i < len(key); {
+		r, size := utf8.DecodeRuneInString(key[i:])
+		i += size
+		pos++
+		var what string
+		switch {
+		case r == '\n' || r == '\r':
+			what = "a line break"
+		case r == ' ' || r == '\t':
+			what = "a space"
+		case r < 0x20 || r == 0x7f:
+			what = "a control character"
+		case r == utf8.RuneError && size == 1:
+			what = "a byte that is not UTF-8"
+		case r > 0x7e:
+			what = "a non-ASCII character"
+		default:
+			continue
+		}
+		return fmt.Errorf("the API key contains %s (character %d of %d): it cannot be sent in an HTTP header; was it copied whole, and alone?",
+			what, pos, utf8.RuneCountInString(key))
+	}
+	return nil
 }
