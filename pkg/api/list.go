@@ -129,7 +129,7 @@ func decodeList(body io.Reader, length int64, what string, fn func(User) error) 
 			// know, a key in another case, a value of another type) is
 			// decoded again, from its bytes, by User.UnmarshalJSON, which
 			// keeps every field or says what is wrong.
-			if err = u.UnmarshalJSON(lr.kept(at, dec.InputOffset())); err != nil {
+			if u, err = decodeUser(lr.kept(at, dec.InputOffset())); err != nil {
 				return fmt.Errorf("the body is JSON but not %s: %v", what, err)
 			}
 		}
@@ -194,6 +194,15 @@ func (w *listedUser) user(err error) (User, bool) {
 		}
 	}
 	return u, true
+}
+
+// decodeUser decodes one user model with User.UnmarshalJSON. A function of
+// its own, so that the users of the list do not escape to the heap: only
+// the one decoded here does.
+func decodeUser(data []byte) (User, error) {
+	var u User
+	err := u.UnmarshalJSON(data)
+	return u, err
 }
 
 // roleJSON maps the JSON of each role, as encoding/json writes it, to the

@@ -1,6 +1,9 @@
 package api
 
-import "strings"
+import (
+	"math/bits"
+	"strings"
+)
 
 // Redacted is what a secret is replaced with in messages and traces.
 const Redacted = "[redacted]"
@@ -13,26 +16,31 @@ const minKeyRun = 8
 
 // keyRedactor hides an API key in text: any run of minKeyRun or more
 // consecutive characters of the key, in any letter case (the whole key when
-// it is shorter). The key's windows are packed, lower-cased, into integers
-// and the text's window is updated a byte at a time, so a trace of many
+// it is shorter). It looks each window of the text up in a small hash table
+// of the key's windows, updated a byte at a time, so a trace of many
 // requests stays cheap. A nil *keyRedactor hides nothing.
 type keyRedactor struct {
-	n       int    // window length: minKeyRun, or the key's length if shorter
-	mask    uint64 // the low n bytes
-	windows map[uint64]bool
+	n     int      // window length: minKeyRun, or the key's length if shorter
+	mask  uint64   // the low n bytes
+	shift uint     // 64 - log2(len(table))
+	table []uint64 // the key's windows, lower-cased and packed; 0 is empty
 }
 
 func newKeyRedactor(key string) *keyRedactor {
 	if key == "" {
 		return nil
 	}
-	r := &keyRedactor{n: min(len(key), minKeyRun), windows: map[uint64]bool{}}
+	r := &keyRedactor{n: min(len(key), minKeyRun)}
 	r.mask = ^uint64(0) >> (64 - 8*r.n)
+	windows := len(key) - r.n + 1
+	size := 1 << bits.Len(uint(4*windows))
+	r.shift = uint(64 - bits.TrailingZeros(uint(size)))
+	r.table = make([]uint64, size)
 	var w uint64
 	for i := 0; i < len(key); i++ {
 		w = (w<<8 | uint64(lowerASCII(key[i]))) & r.mask
 		if i >= r.n-1 {
-			r.windows[w] = true
+			r.insert(w)
 		}
 	}
 	return r
@@ -43,6 +51,33 @@ func lowerASCII(c byte) byte {
 		return c + 'a' - 'A'
 	}
 	return c
+}
+
+func (r *keyRedactor) slot(w uint64) uint64 {
+	return (w * 0x9E3779B97F4A7C15) >> r.shift
+}
+
+func (r *keyRedactor) insert(w uint64) {
+	for i := r.slot(w); ; i = (i + 1) & uint64(len(r.table)-1) {
+		switch r.table[i] {
+		case w:
+			return
+		case 0:
+			r.table[i] = w
+			return
+		}
+	}
+}
+
+func (r *keyRedactor) has(w uint64) bool {
+	for i := r.slot(w); ; i = (i + 1) & uint64(len(r.table)-1) {
+		switch r.table[i] {
+		case w:
+			return true
+		case 0:
+			return false
+		}
+	}
 }
 
 // redact returns s with every run of the key's characters replaced by
@@ -57,7 +92,7 @@ func (r *keyRedactor) redact(s string) string {
 	var w uint64
 	for i := 0; i < len(s); i++ {
 		w = (w<<8 | uint64(lowerASCII(s[i]))) & r.mask
-		if i < r.n-1 || !r.windows[w] {
+		if i < r.n-1 || !r.has(w) {
 			continue
 		}
 		from := i - r.n + 1
