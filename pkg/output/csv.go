@@ -40,9 +40,8 @@ func RestoreCSVCell(s string) string {
 
 // delimitedSink prints csv with encoding/csv's quoting, so values come back
 // intact through any csv reader, and cells a spreadsheet would take for a
-// formula neutralised (NeutraliseCSVCell); or tsv, and piped tables, whose
-// cells are written as they are. Every cell is Safe, tabs and line breaks
-// too (U+FFFD, never a space, which `| xargs` would split at): a value from
+// formula neutralised (NeutraliseCSVCell); or tsv, whose cells are written
+// as they are. Every cell is Safe, tabs and line breaks too: a value from
 // the server never makes a line or a field of its own, for grep and cut as
 // for csv readers, and no email that apply takes holds one. The header
 // rows come with the first row, or at the end of an empty list, so that a
@@ -53,7 +52,6 @@ type delimitedSink struct {
 	columns []Column
 	cols    []int
 	headers bool // a header row is wanted
-	color   bool // tsv only: cells coloured by their Column.Style
 	started bool // the head and header rows are written
 	record  []string
 	n       int
@@ -72,13 +70,11 @@ func (s *delimitedSink) add(_ any, row []string) error {
 		return err
 	}
 	for i, c := range s.cols {
-		value := text.Safe(cell(row, c))
 		if s.cw.Comma == ',' {
-			value = NeutraliseCSVCell(value)
-		} else if style := s.columns[c].Style; s.color && style != nil {
-			value = style(cell(row, c)).Paint(value)
+			s.record[i] = NeutraliseCSVCell(text.Safe(cell(row, c)))
+		} else {
+			s.record[i] = text.Safe(cell(row, c))
 		}
-		s.record[i] = value
 	}
 	if err := s.write(s.record); err != nil {
 		return err

@@ -152,12 +152,8 @@ func (p *Printer) newSink(ctx context.Context, out *itemBuffer, t *Table) (listS
 		tt.errOut, tt.empty = p.ErrOut, t.Empty
 		return tt, nil
 	}
-	// Piped, one tab-separated line a row and no header, like gh, so that
-	// scripts can split rows with `read` or `cut`; colour only when forced
-	// (--color always).
-	s := newDelimitedSink(out, t.Columns, cols, '\t', false)
-	s.color = p.Color
-	return s, nil
+	// Piped, colour only when forced (--color always).
+	return &pipedSink{out: out, columns: t.Columns, cols: cols, color: p.Color}, nil
 }
 
 // Layout frames a list as a document of its own, such as an export file: in

@@ -115,6 +115,34 @@ func cell(row []string, i int) string {
 	return ""
 }
 
+// pipedSink prints one tab-separated line per row and no header, like
+// gh, so that scripts can split rows with `read` or `cut`. Cells are Safe:
+// a tab, CR or line break from the server becomes U+FFFD, never a space,
+// which `| xargs` would split a value at.
+type pipedSink struct {
+	out     *itemBuffer
+	columns []Column
+	cols    []int
+	color   bool
+}
+
+func (s *pipedSink) add(_ any, row []string) error {
+	for i, c := range s.cols {
+		if i > 0 {
+			s.out.WriteByte('\t')
+		}
+		text := text.Safe(cell(row, c))
+		if style := s.columns[c].Style; s.color && style != nil {
+			text = style(cell(row, c)).Paint(text)
+		}
+		s.out.WriteString(text)
+	}
+	s.out.WriteByte('\n')
+	return s.out.endItem()
+}
+
+func (s *pipedSink) finish() error { return nil }
+
 // nameSink prints the name cell of each row, one per line, or ended by NUL
 // (Options.Null) for `xargs -0`. A name is Safe with every white space
 // replaced too, so that `-o name | xargs` reads one word a line: a server's
