@@ -18,11 +18,9 @@ import (
 // A failure before fn has seen a user is retried as any GET is. Once fn has
 // seen one, the request is not sent again (fn would see users twice): a
 // failure is then a *PartialListError telling how many users fn saw. An
-// error from fn stops the list and is returned as it is.
-//
-// Options.Timeout bounds the time spent waiting for the server, not the
-// time spent in fn, so a consumer that blocks (a pager) does not time the
-// request out.
+// error from fn stops the list and is returned as it is. The time spent in
+// fn does not count against Options.Timeout, so a consumer that blocks (a
+// pager) does not time the request out.
 func (c *Client) StreamUsers(ctx context.Context, fn func(User) error) error {
 	return c.do(ctx, &call{op: "listing users", what: "a list of users", method: http.MethodGet,
 		path: "/api/users", want: http.StatusOK, each: fn})

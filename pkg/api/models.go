@@ -107,28 +107,21 @@ func (u *User) UnmarshalJSON(data []byte) error {
 	case fields == nil:
 		return errors.New("user model is null")
 	}
-	*u = User{NoRolesField: true}
-	if raw, ok := fields["email"]; ok {
-		if err := json.Unmarshal(raw, &u.Email); err != nil {
-			return fmt.Errorf("field \"email\": %w", err)
+	_, hasRoles := fields["dataDomainRoles"]
+	*u = User{NoRolesField: !hasRoles}
+	for _, f := range []struct {
+		name string
+		into any
+	}{{"email", &u.Email}, {"accountRole", &u.AccountRole}, {"dataDomainRoles", &u.DataDomainRoles}} {
+		if raw, ok := fields[f.name]; ok {
+			if err := json.Unmarshal(raw, f.into); err != nil {
+				return fmt.Errorf("field %q: %w", f.name, err)
+			}
+			delete(fields, f.name)
 		}
-		delete(fields, "email")
 	}
-	if raw, ok := fields["accountRole"]; ok {
-		if err := json.Unmarshal(raw, &u.AccountRole); err != nil {
-			return fmt.Errorf("field \"accountRole\": %w", err)
-		}
-		delete(fields, "accountRole")
-	}
-	if raw, ok := fields["dataDomainRoles"]; ok {
-		u.NoRolesField = false
-		if err := json.Unmarshal(raw, &u.DataDomainRoles); err != nil {
-			return fmt.Errorf("field \"dataDomainRoles\": %w", err)
-		}
-		if len(u.DataDomainRoles) == 0 {
-			u.DataDomainRoles = nil
-		}
-		delete(fields, "dataDomainRoles")
+	if len(u.DataDomainRoles) == 0 {
+		u.DataDomainRoles = nil
 	}
 	if len(fields) > 0 {
 		u.Extra = fields

@@ -136,15 +136,10 @@ func parseRetryAfter(v string, now time.Time) (time.Duration, bool) {
 
 // sleepContext waits d and reports false when ctx ended first.
 func sleepContext(ctx context.Context, d time.Duration) bool {
-	if d <= 0 {
-		return ctx.Err() == nil
-	}
-	t := time.NewTimer(d)
-	defer t.Stop()
 	select {
-	case <-t.C:
-		return true
 	case <-ctx.Done():
 		return false
+	case <-time.After(d):
+		return ctx.Err() == nil
 	}
 }
