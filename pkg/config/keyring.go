@@ -25,7 +25,7 @@ var ErrNotInKeyring = errors.New("no such item in the keyring")
 // StoreKey stores key in the keyring as the item (service, profile),
 // replacing any item there.
 func StoreKey(service, profile, key string) error {
-	_, err := keyringOp("storing the API key of profile %q in the keyring", profile, func() (string, error) {
+	_, err := keyringOp(fmt.Sprintf("storing the API key of profile %q in the keyring", profile), func() (string, error) {
 		return "", keyring.Set(service, profile, key)
 	})
 	return err
@@ -34,7 +34,7 @@ func StoreKey(service, profile, key string) error {
 // LoadKey reads the key of the item (service, profile); ErrNotInKeyring
 // when there is none.
 func LoadKey(service, profile string) (string, error) {
-	return keyringOp("reading the API key of profile %q from the keyring", profile, func() (string, error) {
+	return keyringOp(fmt.Sprintf("reading the API key of profile %q from the keyring", profile), func() (string, error) {
 		return keyring.Get(service, profile)
 	})
 }
@@ -42,18 +42,18 @@ func LoadKey(service, profile string) (string, error) {
 // DeleteKey deletes the item (service, profile); ErrNotInKeyring when there
 // is none.
 func DeleteKey(service, profile string) error {
-	_, err := keyringOp("deleting the API key of profile %q from the keyring", profile, func() (string, error) {
+	_, err := keyringOp(fmt.Sprintf("deleting the API key of profile %q from the keyring", profile), func() (string, error) {
 		return "", keyring.Delete(service, profile)
 	})
 	return err
 }
 
 // keyringOp is callKeyring within KeyringTimeout, its error saying what
-// was done, for which profile.
-func keyringOp(what, profile string, call func() (string, error)) (string, error) {
+// was being done.
+func keyringOp(what string, call func() (string, error)) (string, error) {
 	v, err := callKeyring(KeyringTimeout, call)
 	if err != nil {
-		return "", fmt.Errorf(what+": %w", profile, err)
+		return "", fmt.Errorf("%s: %w", what, err)
 	}
 	return v, nil
 }

@@ -124,9 +124,11 @@ func (t *termTable) finish() error {
 		line = line[:0]
 		for j, c := range cells {
 			line = append(line, c...)
-			line = append(line, strings.Repeat(" ", widths[j]-twwidth.Width(c)+len(columnGap))...)
-			// tablewriter, whose tables these were, closes a coloured cell
-			// again after its padding.
+			for range widths[j] - twwidth.Width(c) + len(columnGap) {
+				line = append(line, ' ')
+			}
+			// A coloured cell is closed again after its padding, as
+			// tablewriter (the tests' reference) closes it.
 			if strings.Contains(c, "\x1b") {
 				line = append(line, reset...)
 			}
