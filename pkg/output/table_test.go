@@ -5,16 +5,12 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io"
 	"math/rand/v2"
 	"strings"
 	"testing"
 
 	"github.com/dqops-users/dqo-users/pkg/text"
-	"github.com/olekukonko/tablewriter"
 	"github.com/olekukonko/tablewriter/pkg/twwidth"
-	"github.com/olekukonko/tablewriter/renderer"
-	"github.com/olekukonko/tablewriter/tw"
 )
 
 func TestCapCell(t *testing.T) {
@@ -234,26 +230,4 @@ func TestNameIsOneWord(t *testing.T) {
 			t.Errorf("%+v: Validate() = %v, want a usage error", opts, err)
 		}
 	}
-}
-
-// newTablewriter is a tablewriter that draws no borders, lines or
-// separators, leaves the text as given (no upper-casing, trimming or
-// wrapping; cells are capped and made printable before), aligns left and
-// puts columnGap after every cell: the reference of the terminal table.
-func newTablewriter(w io.Writer, more ...tablewriter.Option) *tablewriter.Table {
-	return tablewriter.NewTable(w, append([]tablewriter.Option{
-		tablewriter.WithRenderer(renderer.NewBlueprint(tw.Rendition{
-			Borders:  tw.BorderNone,
-			Symbols:  tw.NewSymbols(tw.StyleNone),
-			Settings: tw.Settings{Separators: tw.SeparatorsNone, Lines: tw.LinesNone},
-		})),
-		tablewriter.WithHeaderAutoFormat(tw.Off),
-		tablewriter.WithRowAutoFormat(tw.Off),
-		tablewriter.WithHeaderAlignment(tw.AlignLeft),
-		tablewriter.WithRowAlignment(tw.AlignLeft),
-		tablewriter.WithPadding(tw.Padding{Left: tw.Empty, Right: columnGap, Overwrite: true}),
-		tablewriter.WithTrimSpace(tw.Off),
-		tablewriter.WithHeaderAutoWrap(tw.WrapNone),
-		tablewriter.WithRowAutoWrap(tw.WrapNone),
-	}, more...)...)
 }

@@ -4,11 +4,13 @@ import (
 	"bytes"
 	"fmt"
 	"io"
-	"strings"
 	"unicode/utf8"
 
 	"github.com/dqops-users/dqo-users/pkg/text"
+	"github.com/olekukonko/tablewriter"
 	"github.com/olekukonko/tablewriter/pkg/twwidth"
+	"github.com/olekukonko/tablewriter/renderer"
+	"github.com/olekukonko/tablewriter/tw"
 )
 
 // maxCellWidth caps the display width of a cell in a terminal table. A
@@ -46,10 +48,12 @@ func capCell(s string) string {
 // keep columns apart without any box drawing to copy along with the data.
 const columnGap = "   "
 
-// termTable prints aligned columns with upper-case headers, like kubectl,
-// without borders, so that copying a cell copies only the cell. Until it
-// draws them at the end, it holds the cells as shown (printable, cut,
-// coloured) in one byte slice, and the width of every column.
+// termTable prints aligned columns with upper-case headers, like kubectl:
+// no borders, so that copying a cell copies only the cell. It holds the
+// rows as they will be shown (printable, cut, coloured) in one byte slice
+// for all cells, and the width of every column; at the end tablewriter,
+// told those widths, draws them one row at a time, so that nothing but the
+// compact rows is held.
 type termTable struct {
 	out       *itemBuffer
 	errOut    io.Writer // where the empty message goes; nil drops it
@@ -103,46 +107,33 @@ func (t *termTable) finish() error {
 			shown = append(shown, i)
 		}
 	}
-	widths := make([]int, len(shown))
-	cells := make([]string, len(shown))
+	var headers []string
+	widths := tw.NewMapper[int, int]()
 	for j, i := range shown {
-		widths[j] = t.widths[i]
+		w := t.widths[i]
 		if t.headers {
 			h := text.Safe(t.columns[t.cols[i]].Header)
-			widths[j] = max(widths[j], twwidth.Width(h))
+			w = max(w, twwidth.Width(h))
 			if t.color {
 				h = Bold.Paint(h)
 			}
-			cells[j] = h
+			headers = append(headers, h)
 		}
+		widths.Set(j, w+len(columnGap))
 	}
 	// A table of users is mostly distinct emails, which twwidth's cache of
 	// recent widths only churns: measuring without it is a quarter faster.
 	twwidth.SetCacheCapacity(0)
-	var line []byte
-	writeLine := func() error {
-		line = line[:0]
-		for j, c := range cells {
-			line = append(line, c...)
-			for range widths[j] - twwidth.Width(c) + len(columnGap) {
-				line = append(line, ' ')
-			}
-			// A coloured cell is closed again after its padding, as
-			// tablewriter (the tests' reference) closes it.
-			if strings.Contains(c, "\x1b") {
-				line = append(line, reset...)
-			}
-		}
-		t.out.Write(trimPadding(line))
-		t.out.WriteByte('\n')
-		return t.out.flushFull()
+	lines := &lineTrimmer{out: t.out}
+	table := newTablewriter(lines, tablewriter.WithStreaming(tw.StreamConfig{Enable: true}), tablewriter.WithColumnWidths(widths))
+	if err := table.Start(); err != nil {
+		return fmt.Errorf("writing the table: %w", err)
 	}
 	if t.headers {
-		if err := writeLine(); err != nil {
-			return err
-		}
+		table.Header(headers)
 	}
 	n := len(t.cols)
+	cells := make([]string, len(shown))
 	for r := range t.rows {
 		for j, i := range shown {
 			k := r*n + i
@@ -152,12 +143,69 @@ func (t *termTable) finish() error {
 			}
 			cells[j] = string(t.text[start:t.ends[k]])
 		}
-		if err := writeLine(); err != nil {
-			return err
+		if err := table.Append(cells); err != nil {
+			return fmt.Errorf("writing the table: %w", err)
 		}
+		if lines.err != nil {
+			return lines.err
+		}
+	}
+	if err := table.Close(); err != nil {
+		return fmt.Errorf("writing the table: %w", err)
+	}
+	if lines.err != nil {
+		return lines.err
 	}
 	t.out.pending += t.rows
 	return nil
+}
+
+// newTablewriter is a tablewriter that draws no borders, lines or
+// separators, leaves the text as given (no upper-casing, trimming or
+// wrapping; cells are capped and made printable before), aligns left and
+// puts columnGap after every cell.
+func newTablewriter(w io.Writer, more ...tablewriter.Option) *tablewriter.Table {
+	return tablewriter.NewTable(w, append([]tablewriter.Option{
+		tablewriter.WithRenderer(renderer.NewBlueprint(tw.Rendition{
+			Borders:  tw.BorderNone,
+			Symbols:  tw.NewSymbols(tw.StyleNone),
+			Settings: tw.Settings{Separators: tw.SeparatorsNone, Lines: tw.LinesNone},
+		})),
+		tablewriter.WithHeaderAutoFormat(tw.Off),
+		tablewriter.WithRowAutoFormat(tw.Off),
+		tablewriter.WithHeaderAlignment(tw.AlignLeft),
+		tablewriter.WithRowAlignment(tw.AlignLeft),
+		tablewriter.WithPadding(tw.Padding{Left: tw.Empty, Right: columnGap, Overwrite: true}),
+		tablewriter.WithTrimSpace(tw.Off),
+		tablewriter.WithHeaderAutoWrap(tw.WrapNone),
+		tablewriter.WithRowAutoWrap(tw.WrapNone),
+	}, more...)...)
+}
+
+// lineTrimmer takes tablewriter's output, trims each line's padding
+// (trimPadding) and hands the lines on as they are complete.
+type lineTrimmer struct {
+	out  *itemBuffer
+	line []byte
+	err  error
+}
+
+func (l *lineTrimmer) Write(p []byte) (int, error) {
+	n := len(p)
+	for len(p) > 0 && l.err == nil {
+		end := bytes.IndexByte(p, '\n')
+		if end < 0 {
+			l.line = append(l.line, p...)
+			break
+		}
+		l.line = append(l.line, p[:end]...)
+		p = p[end+1:]
+		l.out.Write(trimPadding(l.line))
+		l.out.WriteByte('\n')
+		l.line = l.line[:0]
+		l.err = l.out.flushFull()
+	}
+	return n, l.err
 }
 
 // trimPadding drops the blanks after the last cell and a reset that follows
@@ -172,47 +220,4 @@ func trimPadding(line []byte) []byte {
 		}
 		line = rest
 	}
-}
-
-// recordSink shows a Record table on a terminal as a table of two columns,
-// a line a field, header then value (values alone without headers), so
-// that a record of many fields (whoami -o wide) fits a terminal.
-type recordSink struct {
-	out     *itemBuffer
-	table   *termTable
-	records int
-	columns []Column
-	cols    []int
-	pair    []string
-}
-
-func newRecordSink(out *itemBuffer, columns []Column, cols []int, headers, color bool) *recordSink {
-	bold := func(string) Style { return Bold }
-	pair := []Column{{Header: "FIELD", Style: bold}, {Header: "VALUE"}}
-	shown := []int{1}
-	if headers {
-		shown = []int{0, 1}
-	}
-	return &recordSink{out: out, columns: columns, cols: cols, pair: make([]string, 2),
-		table: newTermTable(out, pair, shown, false, color)}
-}
-
-func (s *recordSink) add(_ any, row []string) error {
-	for _, c := range s.cols {
-		s.pair[0], s.pair[1] = s.columns[c].Header, cell(row, c)
-		s.table.columns[1].Style = s.columns[c].Style
-		if err := s.table.add(nil, s.pair); err != nil {
-			return err
-		}
-	}
-	s.records++
-	return nil
-}
-
-// finish draws the lines; the items written are the records, not the
-// lines the table counts.
-func (s *recordSink) finish() error {
-	err := s.table.finish()
-	s.out.pending += s.records - s.table.rows
-	return err
 }

@@ -1,0 +1,48 @@
+package output
+
+// recordSink shows a Record table on a terminal: one line a column, its
+// header then its value, aligned by tablewriter as a table of two columns,
+// so that a record of many fields (whoami -o wide) fits a terminal where
+// one row of them all would not. Without headers only the values are
+// shown, one a line. Several rows are blocks of lines one after another.
+type recordSink struct {
+	out     *itemBuffer
+	table   *termTable
+	records int
+	columns []Column
+	cols    []int
+	headers bool
+	pair    []string
+}
+
+func newRecordSink(out *itemBuffer, columns []Column, cols []int, headers, color bool) *recordSink {
+	bold := func(string) Style { return Bold }
+	pair := []Column{{Header: "FIELD", Style: bold}, {Header: "VALUE"}}
+	shown := []int{1}
+	if headers {
+		shown = []int{0, 1}
+	}
+	s := &recordSink{out: out, columns: columns, cols: cols, headers: headers, pair: make([]string, 2)}
+	s.table = newTermTable(out, pair, shown, false, color)
+	return s
+}
+
+func (s *recordSink) add(_ any, row []string) error {
+	for _, c := range s.cols {
+		s.pair[0], s.pair[1] = s.columns[c].Header, cell(row, c)
+		s.table.columns[1].Style = s.columns[c].Style
+		if err := s.table.add(nil, s.pair); err != nil {
+			return err
+		}
+	}
+	s.records++
+	return nil
+}
+
+// finish draws the lines; the items written are the records, not the
+// lines the table counts.
+func (s *recordSink) finish() error {
+	err := s.table.finish()
+	s.out.pending += s.records - s.table.rows
+	return err
+}
