@@ -178,11 +178,12 @@ func encodeYAML(w io.Writer, node *yaml.Node) error {
 
 // quoteUnsafe gives every scalar under n that holds a character Safe
 // replaces the double-quoted style, the only one in which YAML escapes
-// characters, and reports whether it found one. Tab and line feed are left
-// to yaml.v3's choice: a block scalar carries them harmlessly.
+// characters, and reports whether it found one. A line feed is left to
+// yaml.v3's choice, a block scalar carrying it harmlessly; a tab is not:
+// yaml.v3 writes "\t\n" as a block scalar that no YAML reader takes back.
 func quoteUnsafe(n *yaml.Node) bool {
 	if n.Kind == yaml.ScalarNode {
-		if text.SafeLines(n.Value) == n.Value {
+		if text.SafeLines(n.Value) == n.Value && !strings.Contains(n.Value, "\t") {
 			return false
 		}
 		n.Style = yaml.DoubleQuotedStyle
