@@ -39,6 +39,9 @@ type Env struct {
 	Backoff func(retry int) time.Duration
 	// KeyCommandTimeout bounds a profile's api_key_command (0: 30s).
 	KeyCommandTimeout time.Duration
+	// MaxBodySize, when set, caps the server's answers below
+	// api.MaxBodySize (tests of the cap).
+	MaxBodySize int64
 }
 
 // Factory gives commands what they need, each built on first use from the
@@ -274,6 +277,7 @@ func newFactory(ctx context.Context, env Env, flags *pflag.FlagSet, args []strin
 			InsecureSkipVerify: st.InsecureSkipTLSVerify,
 			Proxy:              env.Proxy,
 			Debug:              debug,
+			MaxBodySize:        env.MaxBodySize,
 		})
 		if err != nil {
 			return nil, &ExitError{Code: ExitUsage, Err: err}

@@ -398,6 +398,8 @@ type cli struct {
 	waits atomic.Int32
 	// timeout, when not zero, bounds every run.
 	timeout time.Duration
+	// maxBody, when not zero, caps the server's answers (Env.MaxBodySize).
+	maxBody int64
 }
 
 // newCLI returns a harness whose environment points at srv with its admin
@@ -537,6 +539,7 @@ func (c *cli) exec(inv invocation) result {
 		Transport:         c.transport,
 		Proxy:             c.proxy,
 		KeyCommandTimeout: c.keyCommandTimeout,
+		MaxBodySize:       c.maxBody,
 		Backoff: func(retry int) time.Duration {
 			c.waits.Add(1)
 			if c.backoff != nil {

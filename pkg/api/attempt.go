@@ -130,6 +130,23 @@ func (c *Client) newRequest(ctx context.Context, r *call) (*http.Request, error)
 	return req, nil
 }
 
+// maxBody is the cap of a response body: Options.MaxBodySize, or
+// MaxBodySize.
+func (c *Client) maxBody() int64 {
+	if c.opts.MaxBodySize > 0 {
+		return c.opts.MaxBodySize
+	}
+	return MaxBodySize
+}
+
+// tooLarge is the error of a body over the cap.
+func (c *Client) tooLarge() error {
+	if c.opts.MaxBodySize > 0 {
+		return &BodyTooLargeError{Limit: c.opts.MaxBodySize}
+	}
+	return ErrBodyTooLarge
+}
+
 // readAnswer reads and decodes the body of a successful answer: into r.out,
 // or user by user into r.each.
 func (c *Client) readAnswer(r *call, body io.Reader, ct string, length int64) error {
@@ -150,12 +167,12 @@ func (c *Client) readAnswer(r *call, body io.Reader, ct string, length int64) er
 		return nil
 	}
 	if r.each != nil && !r.buffered {
-		if length > MaxBodySize {
-			return ErrBodyTooLarge
+		if length > c.maxBody() {
+			return c.tooLarge()
 		}
-		return decodeList(body, length, r.what, deliver)
+		return decodeList(body, length, c.maxBody(), r.what, deliver)
 	}
-	limit, tooLarge := int64(MaxBodySize), ErrBodyTooLarge
+	limit, tooLarge := c.maxBody(), c.tooLarge()
 	if _, one := r.out.(*User); one {
 		limit, tooLarge = MaxUserSize, ErrUserTooLarge
 	}
@@ -164,7 +181,7 @@ func (c *Client) readAnswer(r *call, body io.Reader, ct string, length int64) er
 		return err
 	}
 	if r.each != nil {
-		return decodeList(bytes.NewReader(data), int64(len(data)), r.what, deliver)
+		return decodeList(bytes.NewReader(data), int64(len(data)), c.maxBody(), r.what, deliver)
 	}
 	return decodeBody(data, ct, r.what, r.out)
 }

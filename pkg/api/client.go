@@ -72,6 +72,9 @@ type Options struct {
 	// any run of eight characters of the API key redacted, and of the two
 	// password requests only the status and content type of the answer.
 	Debug io.Writer
+	// MaxBodySize, when set, caps a response body below MaxBodySize (tests
+	// of the cap, which need not read 256 MiB).
+	MaxBodySize int64
 }
 
 // Client calls the DQOps users API. It is safe for concurrent use. Every

@@ -14,6 +14,8 @@ import (
 	"strings"
 	"syscall"
 	"time"
+
+	"github.com/dqops-users/dqo-users/pkg/files"
 )
 
 // StatusError is a response the client did not expect: the operation, the
@@ -89,8 +91,19 @@ func (e *BodyError) Error() string {
 
 func (e *BodyError) Unwrap() error { return e.Err }
 
-// ErrBodyTooLarge is the cause of a BodyError for a body over MaxBodySize.
-var ErrBodyTooLarge = fmt.Errorf("the body is larger than %d MiB: reading stopped there", MaxBodySize>>20)
+// ErrBodyTooLarge is the cause of a BodyError for a body over MaxBodySize
+// (errors.Is finds it in a *BodyTooLargeError, which names the cap).
+var ErrBodyTooLarge = &BodyTooLargeError{Limit: MaxBodySize}
+
+// BodyTooLargeError is a body over the client's cap (Options.MaxBodySize).
+type BodyTooLargeError struct{ Limit int64 }
+
+func (e *BodyTooLargeError) Error() string {
+	return fmt.Sprintf("the body is larger than %s: reading stopped there", files.SizeText(e.Limit))
+}
+
+// Is makes every BodyTooLargeError ErrBodyTooLarge, whatever its cap.
+func (e *BodyTooLargeError) Is(target error) bool { return target == ErrBodyTooLarge }
 
 // CutOffError is the cause of a BodyError for a body that ended early: the
 // connection closed before the length the server announced, or mid-stream.

@@ -75,8 +75,8 @@ var ErrUserTooLarge = fmt.Errorf("a user's JSON is larger than %d MiB: reading s
 // body, -1 when unknown. A body that is not an array is described as
 // decodeBody describes it (null is no users), and a syntax error as
 // encoding/json describes it in the whole body.
-func decodeList(body io.Reader, length int64, what string, fn func(User) error) error {
-	lr := &listReader{r: body, length: length}
+func decodeList(body io.Reader, length, limit int64, what string, fn func(User) error) error {
+	lr := &listReader{r: body, length: length, limit: limit}
 	dec := json.NewDecoder(lr)
 	dec.DisallowUnknownFields()
 	if tok, err := dec.Token(); err != nil || tok != json.Delim('[') {
@@ -261,6 +261,7 @@ func nextByte(dec *json.Decoder) (byte, int64, error) {
 type listReader struct {
 	r      io.Reader
 	length int64 // the announced length; -1 when unknown
+	limit  int64 // the body's cap
 	read   int64
 	// userEnd is the offset the user being read may not reach; 0 outside
 	// the users.
@@ -296,8 +297,8 @@ func (lr *listReader) Read(p []byte) (int, error) {
 	if lr.err != nil {
 		return 0, lr.err
 	}
-	// One byte past MaxBodySize tells that the body goes on.
-	end := int64(MaxBodySize) + 1
+	// One byte past the cap tells that the body goes on.
+	end := lr.limit + 1
 	if lr.userEnd > 0 && lr.userEnd < end {
 		end = lr.userEnd
 	}
@@ -308,8 +309,8 @@ func (lr *listReader) Read(p []byte) (int, error) {
 	p = p[:min(int64(len(p)), end-lr.read)]
 	n, err := lr.r.Read(p)
 	lr.read += int64(n)
-	if lr.read > MaxBodySize {
-		lr.err = ErrBodyTooLarge
+	if lr.read > lr.limit {
+		lr.err = &BodyTooLargeError{Limit: lr.limit}
 		return n - 1, lr.err
 	}
 	if len(lr.head) < 256 {

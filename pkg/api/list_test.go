@@ -268,7 +268,7 @@ func (r *chunkReader) Read(p []byte) (int, error) {
 
 func streamBody(data []byte, length int64, chunk int) ([]User, error) {
 	var users []User
-	err := decodeList(&chunkReader{data, chunk}, length, "a list of users", func(u User) error {
+	err := decodeList(&chunkReader{data, chunk}, length, MaxBodySize, "a list of users", func(u User) error {
 		users = append(users, u)
 		return nil
 	})
@@ -315,7 +315,7 @@ func TestStreamUsersMemoryIsFlat(t *testing.T) {
 	}
 	var at50k, last uint64
 	n := 0
-	err := decodeList(&generatedList{n: 300_000}, -1, "a list of users", func(User) error {
+	err := decodeList(&generatedList{n: 300_000}, -1, MaxBodySize, "a list of users", func(User) error {
 		n++
 		switch n {
 		case 50_000:

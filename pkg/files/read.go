@@ -40,11 +40,11 @@ type TooLargeError struct {
 }
 
 func (e *TooLargeError) Error() string {
-	return fmt.Sprintf("%s is larger than %s", e.What, sizeText(e.Limit))
+	return fmt.Sprintf("%s is larger than %s", e.What, SizeText(e.Limit))
 }
 
-// sizeText writes a cap as people do: 4 KiB, 256 MiB.
-func sizeText(n int64) string {
+// SizeText writes a cap as people do: 4 KiB, 256 MiB.
+func SizeText(n int64) string {
 	switch {
 	case n >= 1<<20 && n%(1<<20) == 0:
 		return fmt.Sprintf("%d MiB", n>>20)
