@@ -101,8 +101,8 @@ func (f *Factory) completionClient(c *cobra.Command) (*api.Client, error) {
 	if err != nil {
 		return nil, err
 	}
-	t.Settings.Timeout, t.Settings.Retries = completionTimeout, 0
-	key, source, err := findKey(c.Context(), t, f.IO.ErrOut, completionTimeout)
+	t.Settings.Timeout, t.Settings.Retries = f.completionTimeout, 0
+	key, source, err := findKey(c.Context(), t, f.IO.ErrOut, f.completionTimeout)
 	if err != nil {
 		return nil, err
 	}
@@ -116,7 +116,7 @@ func (f *Factory) completeEmails(c *cobra.Command, args []string, toComplete str
 	if err != nil {
 		return nil, cobra.ShellCompDirectiveNoFileComp
 	}
-	ctx, cancel := context.WithTimeout(c.Context(), completionTimeout)
+	ctx, cancel := context.WithTimeout(c.Context(), f.completionTimeout)
 	defer cancel()
 	users, err := client.ListUsers(ctx)
 	if err != nil {

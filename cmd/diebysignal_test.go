@@ -19,8 +19,10 @@ import (
 // (a shell's $? is still 130 or 143), and what it says about the
 // interruption is on stderr first.
 func TestDiesByTheSignal(t *testing.T) {
+	t.Parallel()
 	for _, sig := range []syscall.Signal{syscall.SIGINT, syscall.SIGTERM} {
 		t.Run(sig.String(), func(t *testing.T) {
+			t.Parallel()
 			srv := startSandbox(t, sandbox.Options{Faults: "GET /api/users slow=1h"})
 			arrived := srv.arrived("GET", "/api/users")
 			b := startBinary(t, binaryCommand(t, map[string]string{"DQOPS_URL": srv.URL, "DQOPS_API_KEY": srv.AdminKey(),
@@ -42,6 +44,7 @@ func TestDiesByTheSignal(t *testing.T) {
 // than go on to the next command (which could be an apply --prune of a
 // cut-off export).
 func TestCtrlCStopsTheCallingScript(t *testing.T) {
+	t.Parallel()
 	bash, err := exec.LookPath("bash")
 	if err != nil {
 		t.Skip("no bash:", err)

@@ -264,7 +264,7 @@ func (f *Factory) completeDomains(c *cobra.Command, prefix, suffix string) []str
 	if err != nil {
 		return nil
 	}
-	ctx, cancel := context.WithTimeout(c.Context(), completionTimeout)
+	ctx, cancel := context.WithTimeout(c.Context(), f.completionTimeout)
 	defer cancel()
 	domains, err := client.ListDomains(ctx)
 	if err != nil {

@@ -172,6 +172,7 @@ func TestExportCSVOfAwkwardEmails(t *testing.T) {
 // An export that Ctrl-C or SIGTERM stops part-way says how many users were
 // written, as a broken answer does.
 func TestExportInterruptedSaysHowMany(t *testing.T) {
+	t.Parallel()
 	c := listAnswer(t, func(w http.ResponseWriter, r *http.Request) {
 		fmt.Fprint(w, `[{"email":"admin@example.com","accountRole":"admin"}`)
 		for i := range 3000 {
@@ -182,6 +183,7 @@ func TestExportInterruptedSaysHowMany(t *testing.T) {
 	})
 	for sig, want := range map[os.Signal]string{os.Interrupt: "interrupted; ", syscall.SIGTERM: "terminated; "} {
 		t.Run(sig.String(), func(t *testing.T) {
+			t.Parallel()
 			out := &lockedBuffer{}
 			ctx, cancel := context.WithCancelCause(context.Background())
 			defer cancel(nil)

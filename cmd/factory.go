@@ -42,6 +42,8 @@ type Env struct {
 	// MaxBodySize, when set, caps the server's answers below
 	// api.MaxBodySize (tests of the cap).
 	MaxBodySize int64
+	// CompletionTimeout bounds the request of a shell completion (0: 2s).
+	CompletionTimeout time.Duration
 }
 
 // Factory gives commands what they need, each built on first use from the
@@ -101,6 +103,8 @@ type Factory struct {
 	// built is the client Client built, nil before: a failure no command
 	// explained is read against it (explainStatus).
 	built func() *api.Client
+	// completionTimeout bounds the request of a shell completion.
+	completionTimeout time.Duration
 }
 
 // newFactory builds the Factory of one command line, whose global flags
@@ -108,7 +112,10 @@ type Factory struct {
 // the configuration.
 func newFactory(ctx context.Context, env Env, flags *pflag.FlagSet, args []string) *Factory {
 	resolver := config.NewResolver(flags, env.Getenv)
-	f := &Factory{IO: env.IO, Version: env.Version, Args: args, Getenv: env.Getenv}
+	f := &Factory{IO: env.IO, Version: env.Version, Args: args, Getenv: env.Getenv, completionTimeout: env.CompletionTimeout}
+	if f.completionTimeout == 0 {
+		f.completionTimeout = completionTimeout
+	}
 	f.Settings = func() (config.Settings, error) {
 		st, err := resolver.Resolve(nil, "")
 		if err != nil {

@@ -26,6 +26,7 @@ import (
 	"regexp"
 	"runtime"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -84,6 +85,14 @@ func (tm testMain) Run() int {
 	// The whole suite needs the binary: build it while the first tests run.
 	// A run of chosen tests (-run) builds it only if one of them needs it.
 	flag.Parse()
+	// Most tests here wait (on a process, a server, a signal) rather than
+	// compute: more of them at once than the machine has cores keeps the
+	// cores busy. -parallel on the command line still decides.
+	parallelSet := false
+	flag.Visit(func(f *flag.Flag) { parallelSet = parallelSet || f.Name == "test.parallel" })
+	if !parallelSet {
+		flag.Set("test.parallel", strconv.Itoa(max(8, 4*runtime.GOMAXPROCS(0))))
+	}
 	if flag.Lookup("test.run").Value.String() == "" {
 		startBuild()
 		defer func() { <-buildDone }()
@@ -391,6 +400,8 @@ type cli struct {
 	transport         http.RoundTripper
 	proxy             func(*http.Request) (*url.URL, error)
 	keyCommandTimeout time.Duration
+	// completionTimeout, when not zero, replaces completion's 2s.
+	completionTimeout time.Duration
 	// backoff is the wait before a retry; nil waits a millisecond, so that
 	// retries keep their count but not their waiting.
 	backoff func(retry int) time.Duration
@@ -539,6 +550,7 @@ func (c *cli) exec(inv invocation) result {
 		Transport:         c.transport,
 		Proxy:             c.proxy,
 		KeyCommandTimeout: c.keyCommandTimeout,
+		CompletionTimeout: c.completionTimeout,
 		MaxBodySize:       c.maxBody,
 		Backoff: func(retry int) time.Duration {
 			c.waits.Add(1)

@@ -34,7 +34,8 @@ func TestSandboxFlags(t *testing.T) {
 			ios, _, _, _ := iostreams.Test()
 			var got *cmd.SandboxOptions
 			c := cmd.NewCmdSandbox(&cmd.Factory{IO: ios}, func(o *cmd.SandboxOptions) error { got = o; return nil })
-			c.SetArgs(tt.args)
+			// Not nil: cobra reads os.Args (the test binary's) for nil.
+			c.SetArgs(append([]string{}, tt.args...))
 			c.SetOut(io.Discard)
 			c.SetErr(io.Discard)
 			if err := c.Execute(); err != nil {

@@ -68,20 +68,30 @@ func TestRunKeyCommand(t *testing.T) {
 // TestRunKeyCommandTimeout checks the time limit, with a child left holding
 // stdout open, and cancellation.
 func TestRunKeyCommandTimeout(t *testing.T) {
-	_, err := RunKeyCommand(context.Background(), "sleep 5; echo key", nil, 200*time.Millisecond)
-	var kerr *KeyCommandError
-	if !errors.As(err, &kerr) || kerr.Failure != KeyCommandTimedOut || err.Error() != "api_key_command did not finish within 200ms" {
-		t.Errorf("timed out: %v", err)
-	}
-	ctx, cancel := context.WithCancel(context.Background())
-	go func() {
-		time.Sleep(100 * time.Millisecond)
-		cancel()
-	}()
-	_, err = RunKeyCommand(ctx, "sleep 5; echo key", nil, time.Minute)
-	if !errors.As(err, &kerr) || kerr.Failure != KeyCommandInterrupted || !errors.Is(err, context.Canceled) {
-		t.Errorf("cancelled: %v", err)
-	}
+	t.Parallel()
+	// sh's child sleep outlives a killed sh, holding stdout open: each case
+	// also waits out WaitDelay, so they run side by side.
+	t.Run("timed out", func(t *testing.T) {
+		t.Parallel()
+		_, err := RunKeyCommand(context.Background(), "sleep 5; echo key", nil, 200*time.Millisecond)
+		var kerr *KeyCommandError
+		if !errors.As(err, &kerr) || kerr.Failure != KeyCommandTimedOut || err.Error() != "api_key_command did not finish within 200ms" {
+			t.Errorf("timed out: %v", err)
+		}
+	})
+	t.Run("cancelled", func(t *testing.T) {
+		t.Parallel()
+		ctx, cancel := context.WithCancel(context.Background())
+		go func() {
+			time.Sleep(100 * time.Millisecond)
+			cancel()
+		}()
+		_, err := RunKeyCommand(ctx, "sleep 5; echo key", nil, time.Minute)
+		var kerr *KeyCommandError
+		if !errors.As(err, &kerr) || kerr.Failure != KeyCommandInterrupted || !errors.Is(err, context.Canceled) {
+			t.Errorf("cancelled: %v", err)
+		}
+	})
 }
 
 // TestKeyFromCommand checks that a profile's command runs only from a

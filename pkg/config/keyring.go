@@ -13,6 +13,9 @@ import (
 // hang the tool.
 const KeyringTimeout = 3 * time.Second
 
+// keyringTimeout is the bound in force: KeyringTimeout, shorter in tests.
+var keyringTimeout = KeyringTimeout
+
 // KeyringService is the service of the keyring item that holds the key of
 // a profile whose canonical URL is canonicalURL; the item's user is the
 // profile's name. A key is thus tied to its server by construction, and
@@ -48,10 +51,10 @@ func DeleteKey(service, profile string) error {
 	return err
 }
 
-// keyringOp is callKeyring within KeyringTimeout, its error saying what
+// keyringOp is callKeyring within keyringTimeout, its error saying what
 // was being done.
 func keyringOp(what string, call func() (string, error)) (string, error) {
-	v, err := callKeyring(KeyringTimeout, call)
+	v, err := callKeyring(keyringTimeout, call)
 	if err != nil {
 		return "", fmt.Errorf("%s: %w", what, err)
 	}
