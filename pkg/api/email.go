@@ -21,21 +21,21 @@ func ValidateEmail(s string) error {
 		return fmt.Errorf("empty email address")
 	}
 	if strings.ContainsAny(s, "/?#%") {
-		return fmt.Errorf("invalid email %q: it may not contain '/', '?', '#' or '%%'", s)
+		return fmt.Errorf("invalid email %s: it may not contain '/', '?', '#' or '%%'", text.Cite(s))
 	}
 	if strings.TrimSpace(s) != s || strings.ContainsAny(s, " \t\r\n<>,;\"") {
-		return fmt.Errorf("invalid email %q: give one plain address such as ana@example.com", s)
+		return fmt.Errorf("invalid email %s: give one plain address such as ana@example.com", text.Cite(s))
 	}
 	// RFC 5321's limits: 64 bytes before the @, 254 in all.
 	if at := strings.LastIndexByte(s, '@'); at > 64 || len(s) > 254 {
-		return fmt.Errorf("invalid email %q: too long (at most 64 characters before the @ and 254 in all)", s)
+		return fmt.Errorf("invalid email %s: too long (at most 64 characters before the @ and 254 in all)", text.Cite(s))
 	}
 	addr, err := mail.ParseAddress(s)
 	if err != nil {
-		return fmt.Errorf("invalid email %q: give one plain address such as ana@example.com", s)
+		return fmt.Errorf("invalid email %s: give one plain address such as ana@example.com", text.Cite(s))
 	}
 	if addr.Name != "" || addr.Address != s {
-		return fmt.Errorf("invalid email %q: give the address alone, without a display name", s)
+		return fmt.Errorf("invalid email %s: give the address alone, without a display name", text.Cite(s))
 	}
 	return nil
 }

@@ -153,9 +153,9 @@ const grantErrorNamesShown = 20
 func (e *GrantError) Error() string {
 	switch e.Flavour {
 	case FlavourDomains:
-		msg := "unknown data domain " + quoteName(e.Domain)
+		msg := "unknown data domain " + text.Cite(e.Domain)
 		if e.Suggestion != "" {
-			msg += " (did you mean " + quoteName(e.Suggestion) + "?)"
+			msg += " (did you mean " + text.Cite(e.Suggestion) + "?)"
 		}
 		shown := make([]string, 0, grantErrorNamesShown+1)
 		for i, name := range e.Known {
@@ -163,28 +163,15 @@ func (e *GrantError) Error() string {
 				shown = append(shown, fmt.Sprintf("and %d more", len(e.Known)-i))
 				break
 			}
-			shown = append(shown, quoteName(name))
+			shown = append(shown, text.Cite(name))
 		}
 		return msg + "; the instance's data domains are " + strings.Join(shown, ", ")
 	case FlavourRelease10:
 		return "this instance has no data domains (DQOps 1.0: data domains came with DQOps 1.13), so it cannot keep a grant of " +
-			string(e.Role) + " in " + quoteName(e.Domain)
+			string(e.Role) + " in " + text.Cite(e.Domain)
 	}
 	return "this instance has no data domains (DQOps 1.13 without data domains in use), so it would not keep a grant of " +
-		string(e.Role) + " in " + quoteName(e.Domain)
-}
-
-// nameLimit is how many characters of a domain name a message shows.
-const nameLimit = 64
-
-// quoteName quotes a domain name for a message: at most nameLimit
-// characters, and every character that is not printable escaped, since
-// names come from files and from the server.
-func quoteName(s string) string {
-	if head := runePrefix(s, nameLimit); head != s {
-		return fmt.Sprintf("%q...", head)
-	}
-	return fmt.Sprintf("%q", s)
+		string(e.Role) + " in " + text.Cite(e.Domain)
 }
 
 // runePrefix returns the first n characters of s.

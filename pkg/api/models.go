@@ -48,9 +48,9 @@ func ParseRole(s string) (Role, error) {
 		return r, nil
 	}
 	if guess := text.Suggest(s, RoleNames(), nil); guess != "" {
-		return "", fmt.Errorf("unknown role %q (did you mean %q?): use one of %s", s, guess, strings.Join(RoleNames(), ", "))
+		return "", fmt.Errorf("unknown role %s (did you mean %q?): use one of %s", text.Cite(s), guess, strings.Join(RoleNames(), ", "))
 	}
-	return "", fmt.Errorf("unknown role %q: use one of %s", s, strings.Join(RoleNames(), ", "))
+	return "", fmt.Errorf("unknown role %s: use one of %s", text.Cite(s), strings.Join(RoleNames(), ", "))
 }
 
 // Valid reports whether r is one of the five roles.

@@ -8,7 +8,6 @@ import (
 	"io"
 	"net"
 	"os"
-	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -371,7 +370,7 @@ func (s *session) search(q query, each func(*ldap.Entry) error) error {
 		for _, e := range res.Entries {
 			entries++
 			if entries > s.limits.Entries {
-				err := &Error{Op: q.what, Err: fmt.Errorf("more than %s entries: refusing to read more", thousands(s.limits.Entries))}
+				err := &Error{Op: q.what, Err: fmt.Errorf("more than %s entries: refusing to read more", text.Thousands(s.limits.Entries))}
 				s.logf("%s  # stopped after %s: %v", line, since(start), err)
 				return err
 			}
@@ -484,14 +483,5 @@ func plural(n int, one, many string) string {
 	if n == 1 {
 		return "1 " + one
 	}
-	return thousands(n) + " " + many
-}
-
-// thousands writes n with commas between groups of three digits.
-func thousands(n int) string {
-	s := strconv.Itoa(n)
-	for i := len(s) - 3; i > 0 && s[i-1] != '-'; i -= 3 {
-		s = s[:i] + "," + s[i:]
-	}
-	return s
+	return text.Thousands(n) + " " + many
 }

@@ -271,7 +271,7 @@ func (r *reader) addGroup(e *ldap.Entry) (*group, error) {
 		return g, nil
 	}
 	if len(r.groups) >= r.limits.Groups {
-		return nil, &Error{Op: "reading the group " + text.Safe(e.DN), Err: fmt.Errorf("more than %s groups, mapped and nested: refusing to read more", thousands(r.limits.Groups))}
+		return nil, &Error{Op: "reading the group " + text.Safe(e.DN), Err: fmt.Errorf("more than %s groups, mapped and nested: refusing to read more", text.Thousands(r.limits.Groups))}
 	}
 	g := &group{dn: e.DN, key: key}
 	for _, attr := range memberAttributes {
@@ -318,7 +318,7 @@ func (r *reader) values(e *ldap.Entry, attr string) ([]string, error) {
 		if len(vals) > r.limits.Values {
 			break
 		}
-		what := "reading " + attr + " of " + text.Safe(e.DN) + " from value " + thousands(next)
+		what := "reading " + attr + " of " + text.Safe(e.DN) + " from value " + text.Thousands(next)
 		q := query{base: e.DN, base0: true, filter: "(objectClass=*)", attrs: []string{attr + ";range=" + strconv.Itoa(next) + "-*"}, what: what}
 		found := false
 		err := r.s.search(q, func(more *ldap.Entry) error {
@@ -344,11 +344,11 @@ func (r *reader) values(e *ldap.Entry, attr string) ([]string, error) {
 		}
 		if !found {
 			return nil, &Error{Op: what, Err: fmt.Errorf("the server ended the ranged retrieval after %s values without the last range (%s;range=N-*): "+
-				"the list is incomplete, so it is not used", thousands(len(vals)), attr)}
+				"the list is incomplete, so it is not used", text.Thousands(len(vals)), attr)}
 		}
 	}
 	if len(vals) > r.limits.Values {
-		return nil, &Error{Op: "reading " + attr + " of " + text.Safe(e.DN), Err: fmt.Errorf("more than %s values: refusing to read more", thousands(r.limits.Values))}
+		return nil, &Error{Op: "reading " + attr + " of " + text.Safe(e.DN), Err: fmt.Errorf("more than %s values: refusing to read more", text.Thousands(r.limits.Values))}
 	}
 	return vals, nil
 }
@@ -736,7 +736,7 @@ func (r *reader) result(mapped [][]*group) (*Result, error) {
 	if len(res.People)+len(res.Kept) == 0 {
 		return nil, &Error{Op: "reading the mapped groups", Err: fmt.Errorf("no person with a usable email is in any of them "+
 			"(%s matching users.filter, %s skipped): an empty answer is never a reason to demote or delete",
-			plural(res.Users, "user", "users"), thousands(len(res.Skipped)))}
+			plural(res.Users, "user", "users"), text.Thousands(len(res.Skipped)))}
 	}
 	return res, nil
 }

@@ -11,6 +11,7 @@ import (
 
 	"github.com/dqops-users/dqo-users/pkg/api"
 	"github.com/dqops-users/dqo-users/pkg/output"
+	"github.com/dqops-users/dqo-users/pkg/text"
 	"github.com/dqops-users/dqo-users/pkg/yamlfile"
 )
 
@@ -109,7 +110,7 @@ func (c *csvReader) startMark(record []string, line int) (stop *Problem) {
 				c.f.Instances, c.f.instanceLine = []string{u}, line
 			}
 		default:
-			c.probs.Add(line, "unknown cell %s in the start mark of an export (%s,version=%d[,instance=URL])", cite(cell), csvStartMark, exportVersion)
+			c.probs.Add(line, "unknown cell %s in the start mark of an export (%s,version=%d[,instance=URL])", text.Cite(cell), csvStartMark, exportVersion)
 		}
 	}
 	if !version {
@@ -126,7 +127,7 @@ func (c *csvReader) readHeader(header []string, line int) {
 		// ';' separates grants inside a cell, so it cannot be the
 		// separator of the columns too: it is not guessed.
 		c.probs.Add(line, "the header %s is separated by ';': columns are separated by ',' (';' separates data-domain roles inside a cell); save the file as CSV with ',' as the separator",
-			cite(header[0]))
+			text.Cite(header[0]))
 		return
 	}
 	used := make([]bool, len(header))
@@ -138,7 +139,7 @@ func (c *csvReader) readHeader(header []string, line int) {
 			}
 			i := findColumn(header, name, used)
 			if i < 0 {
-				c.probs.Add(line, "column %s (%s=, in --csv-columns) is not in the header", cite(name), field)
+				c.probs.Add(line, "column %s (%s=, in --csv-columns) is not in the header", text.Cite(name), field)
 				continue
 			}
 			c.col[field], used[i] = i+1, true
@@ -163,7 +164,7 @@ func (c *csvReader) readHeader(header []string, line int) {
 			}
 			switch {
 			case name == "":
-				c.probs.Add(line, "unknown column %s%s", cite(h), suggestKey(h, userKeys))
+				c.probs.Add(line, "unknown column %s%s", text.Cite(h), suggestKey(h, userKeys))
 			case c.col[name] != 0:
 				c.probs.Add(line, "column %q is given twice", name)
 			default:
@@ -212,7 +213,7 @@ func (c *csvReader) noticeIgnored(header []string, used []bool, line int) {
 			continue
 		}
 		if ignored++; ignored <= maxNamedColumns {
-			names = append(names, cite(strings.TrimSpace(h)))
+			names = append(names, text.Cite(strings.TrimSpace(h)))
 		}
 	}
 	if ignored == 0 {
@@ -220,7 +221,7 @@ func (c *csvReader) noticeIgnored(header []string, used []bool, line int) {
 	}
 	list := strings.Join(names, ", ")
 	if more := ignored - len(names); more > 0 {
-		list += ", and " + thousands(more) + " more"
+		list += ", and " + text.Thousands(more) + " more"
 	}
 	what := "column"
 	if ignored > 1 {
@@ -250,12 +251,12 @@ func (c *csvReader) row(record []string) {
 		return
 	}
 	if len(record) != len(c.header) {
-		c.probs.Add(line, "expected %d fields (%s), found %d", len(c.header), citeBare(strings.Join(c.header, ",")), len(record))
+		c.probs.Add(line, "expected %d fields (%s), found %d", len(c.header), text.CiteBare(strings.Join(c.header, ",")), len(record))
 		return
 	}
 	cell := func(k string) string { return csvCell(record[c.col[k]-1]) }
 	e := Entry{Line: line, Email: cell(keyEmail)}
-	who := citeBare(e.Email)
+	who := text.CiteBare(e.Email)
 	if err := api.ValidateEmail(e.Email); err != nil {
 		c.probs.Add(line, "%s", citeError(err, e.Email))
 		who = "user"
@@ -302,16 +303,16 @@ func parseDomainCell(s, who string, line int, probs *yamlfile.List) map[string]a
 		domain, role, ok := strings.Cut(part, "=")
 		domain = strings.TrimSpace(domain)
 		if !ok || domain == "" {
-			probs.Add(line, "%s: dataDomainRoles %s: write DOMAIN=ROLE, e.g. sales=editor;hr=viewer", who, cite(part))
+			probs.Add(line, "%s: dataDomainRoles %s: write DOMAIN=ROLE, e.g. sales=editor;hr=viewer", who, text.Cite(part))
 			continue
 		}
 		r, err := api.ParseRole(role)
 		if err != nil {
-			probs.Add(line, "%s: dataDomainRoles: data domain %s: %s", who, cite(domain), citeError(err, role))
+			probs.Add(line, "%s: dataDomainRoles: data domain %s: %s", who, text.Cite(domain), citeError(err, role))
 			continue
 		}
 		if _, dup := roles[domain]; dup {
-			probs.Add(line, "%s: dataDomainRoles: data domain %s is given twice", who, cite(domain))
+			probs.Add(line, "%s: dataDomainRoles: data domain %s is given twice", who, text.Cite(domain))
 			continue
 		}
 		roles[domain] = r

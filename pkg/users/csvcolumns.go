@@ -3,6 +3,8 @@ package users
 import (
 	"fmt"
 	"strings"
+
+	"github.com/dqops-users/dqo-users/pkg/text"
 )
 
 // CSVColumns maps a user's fields (email, accountRole, dataDomainRoles) to
@@ -21,7 +23,7 @@ func ParseCSVColumns(spec string) (CSVColumns, error) {
 		field, after, ok := strings.Cut(rest, "=")
 		field = strings.TrimSpace(field)
 		if !ok || field == "" || strings.Contains(field, ",") {
-			return nil, fmt.Errorf("--csv-columns %s: write FIELD=COLUMN pairs separated by commas, e.g. email=\"Work Email\",accountRole=Role", cite(spec))
+			return nil, fmt.Errorf("--csv-columns %s: write FIELD=COLUMN pairs separated by commas, e.g. email=\"Work Email\",accountRole=Role", text.Cite(spec))
 		}
 		name := ""
 		for _, k := range userKeys {
@@ -30,7 +32,7 @@ func ParseCSVColumns(spec string) (CSVColumns, error) {
 			}
 		}
 		if name == "" {
-			return nil, fmt.Errorf("--csv-columns: unknown field %s%s", cite(field), suggestKey(field, userKeys))
+			return nil, fmt.Errorf("--csv-columns: unknown field %s%s", text.Cite(field), suggestKey(field, userKeys))
 		}
 		var column string
 		after = strings.TrimLeft(after, " \t")
@@ -40,7 +42,7 @@ func ParseCSVColumns(spec string) (CSVColumns, error) {
 			for {
 				j := strings.IndexByte(after[i:], '"')
 				if j < 0 {
-					return nil, fmt.Errorf("--csv-columns %s: a quoted column name has no closing quote", cite(pair))
+					return nil, fmt.Errorf("--csv-columns %s: a quoted column name has no closing quote", text.Cite(pair))
 				}
 				b.WriteString(after[i : i+j])
 				i += j + 1
@@ -52,7 +54,7 @@ func ParseCSVColumns(spec string) (CSVColumns, error) {
 			}
 			column, rest = b.String(), strings.TrimLeft(after[i:], " \t")
 			if rest != "" && rest[0] != ',' {
-				return nil, fmt.Errorf("--csv-columns %s: a comma must follow a quoted column name", cite(pair))
+				return nil, fmt.Errorf("--csv-columns %s: a comma must follow a quoted column name", text.Cite(pair))
 			}
 			rest = strings.TrimPrefix(rest, ",")
 		} else {
@@ -67,7 +69,7 @@ func ParseCSVColumns(spec string) (CSVColumns, error) {
 		}
 		for other, c := range cols {
 			if strings.EqualFold(strings.TrimSpace(c), strings.TrimSpace(column)) {
-				return nil, fmt.Errorf("--csv-columns: column %s is mapped to both %s and %s", cite(column), other, name)
+				return nil, fmt.Errorf("--csv-columns: column %s is mapped to both %s and %s", text.Cite(column), other, name)
 			}
 		}
 		cols[name] = column

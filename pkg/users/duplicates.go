@@ -2,6 +2,7 @@ package users
 
 import (
 	"github.com/dqops-users/dqo-users/pkg/api"
+	"github.com/dqops-users/dqo-users/pkg/text"
 	"github.com/dqops-users/dqo-users/pkg/yamlfile"
 )
 
@@ -150,13 +151,13 @@ func (g *overlapCheck) report(i, j int, instance string) {
 	e, other := &g.entries[i], &g.entries[j]
 	switch {
 	case e.unscoped() && other.unscoped():
-		g.probs.Add(e.Line, "duplicate email %s: the same user (ignoring case) is already at line %d", cite(e.Email), other.Line)
+		g.probs.Add(e.Line, "duplicate email %s: the same user (ignoring case) is already at line %d", text.Cite(e.Email), other.Line)
 	case instance != "":
 		g.probs.Add(e.Line, "duplicate email %s: the entry at line %d is for %s too (the same user, ignoring case); one user's entries must be for different instances",
-			cite(e.Email), other.Line, citeBare(instance))
+			text.Cite(e.Email), other.Line, text.CiteBare(instance))
 	default:
 		g.probs.Add(e.Line, "duplicate email %s: the entry at line %d is for every instance that neither leaves out (the same user, ignoring case); one user's entries must be for different instances",
-			cite(e.Email), other.Line)
+			text.Cite(e.Email), other.Line)
 	}
 }
 

@@ -84,7 +84,7 @@ func entriesFromList(list *node, probs *yamlfile.List) []Entry {
 		// one machine only. Once for the file, not once per item.
 		items := "an item carries"
 		if profiles > 1 {
-			items = fmt.Sprintf("%s items carry", thousands(profiles))
+			items = fmt.Sprintf("%s items carry", text.Thousands(profiles))
 		}
 		probs.Add(profileLine, "%s the key %q: a list of several instances' users (list --profile) is for reading; "+
 			"write a file for several instances with dqo-users export --profile, which scopes users by instances:", items, keyProfile)
@@ -113,7 +113,7 @@ func entryFromNode(n *node, probs *yamlfile.List) (e Entry, profile int, ok bool
 	for i, k := range n.keys {
 		v := n.values[i]
 		if seen[k.value] {
-			probs.Add(k.line, "key %s is given twice", cite(k.value))
+			probs.Add(k.line, "key %s is given twice", text.Cite(k.value))
 			continue
 		}
 		seen[k.value] = true
@@ -131,7 +131,7 @@ func entryFromNode(n *node, probs *yamlfile.List) (e Entry, profile int, ok bool
 		case keyProfile:
 			profile = k.line
 		default:
-			probs.Add(k.line, "unknown key %s%s", cite(k.value), suggestKey(k.value, entryKeys))
+			probs.Add(k.line, "unknown key %s%s", text.Cite(k.value), suggestKey(k.value, entryKeys))
 		}
 	}
 	who := "user"
@@ -145,7 +145,7 @@ func entryFromNode(n *node, probs *yamlfile.List) (e Entry, profile int, ok bool
 		if err := api.ValidateEmail(e.Email); err != nil {
 			probs.Add(email.line, "%s", citeError(err, e.Email))
 		}
-		who = citeBare(e.Email)
+		who = text.CiteBare(e.Email)
 	}
 	switch {
 	case role == nil:
@@ -189,16 +189,16 @@ func domainRolesFromNode(n *node, who string, probs *yamlfile.List) map[string]a
 			continue
 		}
 		if _, dup := roles[domain]; dup {
-			probs.Add(k.line, "%s: dataDomainRoles: data domain %s is given twice", who, cite(domain))
+			probs.Add(k.line, "%s: dataDomainRoles: data domain %s is given twice", who, text.Cite(domain))
 			continue
 		}
 		if v.kind != kindScalar {
-			probs.Add(v.line, "%s: dataDomainRoles: the role in data domain %s must be one of %s, not %s", who, cite(domain), strings.Join(api.RoleNames(), ", "), v.kind)
+			probs.Add(v.line, "%s: dataDomainRoles: the role in data domain %s must be one of %s, not %s", who, text.Cite(domain), strings.Join(api.RoleNames(), ", "), v.kind)
 			continue
 		}
 		r, err := api.ParseRole(v.value)
 		if err != nil {
-			probs.Add(v.line, "%s: dataDomainRoles: data domain %s: %s", who, cite(domain), citeError(err, v.value))
+			probs.Add(v.line, "%s: dataDomainRoles: data domain %s: %s", who, text.Cite(domain), citeError(err, v.value))
 			continue
 		}
 		roles[domain] = r
@@ -238,7 +238,7 @@ func urlsFromNode(n *node, what string, probs *yamlfile.List) []string {
 		}
 		canon := canonical(u)
 		if seen[canon] {
-			probs.Add(item.line, "%s: %s is given twice", what, citeBare(u))
+			probs.Add(item.line, "%s: %s is given twice", what, text.CiteBare(u))
 			continue
 		}
 		seen[canon] = true

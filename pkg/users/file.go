@@ -10,6 +10,7 @@ import (
 	"strings"
 
 	"github.com/dqops-users/dqo-users/pkg/api"
+	"github.com/dqops-users/dqo-users/pkg/text"
 	"github.com/dqops-users/dqo-users/pkg/yamlfile"
 )
 
@@ -205,13 +206,13 @@ func parseDocument(f *File, data []byte, probs *yamlfile.List) (stop *Problem) {
 			v := root.values[i]
 			switch {
 			case seen[k.value]:
-				probs.Add(k.line, "key %s is given twice", cite(k.value))
+				probs.Add(k.line, "key %s is given twice", text.Cite(k.value))
 			case k.value == keyUsers:
 				list = v
 			case k.value == keyInstance:
 				f.Instances, f.instanceLine = urlsFromNode(v, keyInstance, probs), k.line
 				if len(f.Instances) > maxInstances {
-					probs.Add(k.line, "instance lists %s instances: at most %d", thousands(len(f.Instances)), maxInstances)
+					probs.Add(k.line, "instance lists %s instances: at most %d", text.Thousands(len(f.Instances)), maxInstances)
 					f.Instances = f.Instances[:maxInstances]
 				}
 			case k.value == keyDomains:
@@ -226,7 +227,7 @@ func parseDocument(f *File, data []byte, probs *yamlfile.List) (stop *Problem) {
 				probs.Add(root.line, "expected a list of users, or users: followed by the list; this looks like a single user, put it in a list")
 				return nil
 			default:
-				probs.Add(k.line, "unknown key %s: the document is a list of users, or a mapping of %s", cite(k.value), strings.Join(documentKeys, ", "))
+				probs.Add(k.line, "unknown key %s: the document is a list of users, or a mapping of %s", text.Cite(k.value), strings.Join(documentKeys, ", "))
 			}
 			seen[k.value] = true
 		}
@@ -263,7 +264,7 @@ func checkScopes(f *File, probs *yamlfile.List) {
 			for _, u := range key.urls {
 				if !universe[canonical(u)] {
 					probs.Add(e.scopeLine, "%s: %s names %s, which is not one of the file's instances (instance: on line %d)",
-						citeBare(e.Email), key.name, citeBare(u), f.instanceLine)
+						text.CiteBare(e.Email), key.name, text.CiteBare(u), f.instanceLine)
 				}
 			}
 		}
@@ -299,7 +300,7 @@ func checkNewEmails(entries []Entry, allowLocalDomain bool, probs *yamlfile.List
 		if more == 1 {
 			emails = "email"
 		}
-		probs.Add(moreLine, "%s more %s from this line on that create would refuse for a new user (see the first above)", thousands(more), emails)
+		probs.Add(moreLine, "%s more %s from this line on that create would refuse for a new user (see the first above)", text.Thousands(more), emails)
 	}
 }
 
@@ -325,7 +326,7 @@ func (f *File) CheckGrants(rule api.GrantRule) error {
 	for _, e := range f.Entries {
 		for _, domain := range slices.Sorted(maps.Keys(e.DataDomainRoles)) {
 			if err := rule.Check(domain, e.DataDomainRoles[domain]); err != nil {
-				probs.Add(e.Line, "%s: dataDomainRoles: %v", citeBare(e.Email), err)
+				probs.Add(e.Line, "%s: dataDomainRoles: %v", text.CiteBare(e.Email), err)
 			}
 		}
 	}
@@ -396,7 +397,7 @@ type InstanceError struct {
 func (e *InstanceError) Error() string {
 	shown := make([]string, 0, min(len(e.Instances), 5))
 	for _, u := range e.Instances[:min(len(e.Instances), 5)] {
-		shown = append(shown, citeBare(u))
+		shown = append(shown, text.CiteBare(u))
 	}
 	list := strings.Join(shown, ", ")
 	if more := len(e.Instances) - len(shown); more > 0 {
@@ -407,7 +408,7 @@ func (e *InstanceError) Error() string {
 		target = u
 	}
 	if e.File == "--instance" {
-		return fmt.Sprintf("--instance %s is not the instance of this command, %s", list, citeBare(target))
+		return fmt.Sprintf("--instance %s is not the instance of this command, %s", list, text.CiteBare(target))
 	}
 	where := e.File
 	if e.Line > 0 {
@@ -417,7 +418,7 @@ func (e *InstanceError) Error() string {
 	if len(e.Instances) > 1 {
 		instances = "instances " + list
 	}
-	return fmt.Sprintf("%s: the file is for %s, not for %s, the instance of this command", where, instances, citeBare(target))
+	return fmt.Sprintf("%s: the file is for %s, not for %s, the instance of this command", where, instances, text.CiteBare(target))
 }
 
 // CheckInstance returns an *InstanceError when the file is not for the

@@ -9,6 +9,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/dqops-users/dqo-users/pkg/text"
 	"github.com/dqops-users/dqo-users/pkg/yamlfile"
 )
 
@@ -49,7 +50,7 @@ func cutOff(whole int) *Problem {
 	if whole == 1 {
 		users = "user"
 	}
-	return &Problem{Message: fmt.Sprintf("the export has no end mark: it was cut off after %s %s", thousands(whole), users)}
+	return &Problem{Message: fmt.Sprintf("the export has no end mark: it was cut off after %s %s", text.Thousands(whole), users)}
 }
 
 // newer is the one problem of an export in a format this version does not
@@ -114,7 +115,7 @@ func checkEnd(n *node, probs *yamlfile.List) {
 	for i, k := range n.keys {
 		v := n.values[i]
 		if k.value != keyUsers {
-			probs.Add(k.line, "unknown key %s in the end mark: %s", cite(k.value), shape)
+			probs.Add(k.line, "unknown key %s in the end mark: %s", text.Cite(k.value), shape)
 			continue
 		}
 		if count, err := strconv.Atoi(v.value); v.kind != kindScalar || err != nil || count < 0 {

@@ -20,9 +20,6 @@ func errOf(probs *yamlfile.List, file string) error {
 	return nil
 }
 
-// thousands writes a count as every message about a file does.
-func thousands(n int) string { return yamlfile.Thousands(n) }
-
 // DisplayName is how a file name appears in messages: "-" is stdin.
 func DisplayName(name string) string {
 	if name == "-" || name == "" {

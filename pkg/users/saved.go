@@ -167,7 +167,7 @@ func ReadSavedPlan(name string, data []byte) (*SavedPlan, error) {
 	switch s.Options.Unmatched {
 	case "", UnmatchedKeep, UnmatchedNone, UnmatchedDelete:
 	default:
-		return nil, fail("options.unmatched is %s: it is one of keep, none, delete", cite(string(s.Options.Unmatched)))
+		return nil, fail("options.unmatched is %s: it is one of keep, none, delete", text.Cite(string(s.Options.Unmatched)))
 	}
 	for _, in := range s.Instances {
 		if changesDigest(in.Changes) != in.ChangesSHA256 {

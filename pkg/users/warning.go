@@ -53,7 +53,7 @@ func (c Change) Warning() string {
 	held := make([]string, len(stronger))
 	remove := make([]string, len(stronger))
 	for i, g := range stronger {
-		held[i] = string(g.Role) + " in " + cite(g.Domain)
+		held[i] = string(g.Role) + " in " + text.Cite(g.Domain)
 		remove[i] = "--remove-domain-role " + shellWord(g.Domain)
 	}
 	noun, pronoun := "role", "it"
@@ -61,7 +61,7 @@ func (c Change) Warning() string {
 		noun, pronoun = "roles", "them"
 	}
 	keeps := fmt.Sprintf("%s keeps the data-domain %s %s, stronger than its new account role %s",
-		citeBare(c.Email), noun, strings.Join(held, ", "), c.After.AccountRole)
+		text.CiteBare(c.Email), noun, strings.Join(held, ", "), c.After.AccountRole)
 	switch {
 	case c.FileGrants && c.Line == 0:
 		// Entries that come from no line of a users file: sync's, whose
@@ -84,8 +84,8 @@ func shellWord(s string) string {
 	switch {
 	case s == "":
 		return `""`
-	case utf8.RuneCountInString(s) > citeLimit:
-		return cite(s)
+	case utf8.RuneCountInString(s) > text.CiteLimit:
+		return text.Cite(s)
 	}
 	plain, printable := true, true
 	for _, r := range s {

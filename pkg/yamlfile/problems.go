@@ -13,8 +13,9 @@ package yamlfile
 import (
 	"fmt"
 	"sort"
-	"strconv"
 	"strings"
+
+	"github.com/dqops-users/dqo-users/pkg/text"
 )
 
 // Problem is one thing wrong with a file, at a line.
@@ -79,7 +80,7 @@ func (e *Error) Error() string {
 		return e.Kind + " " + e.at(e.Problems[0])
 	}
 	var b strings.Builder
-	fmt.Fprintf(&b, "%s has %s problems:", strings.TrimSpace(e.Kind+" "+e.File), Thousands(total))
+	fmt.Fprintf(&b, "%s has %s problems:", strings.TrimSpace(e.Kind+" "+e.File), text.Thousands(total))
 	for _, p := range e.Problems[:min(len(e.Problems), ShownProblems)] {
 		b.WriteString("\n  ")
 		b.WriteString(e.at(p))
@@ -88,7 +89,7 @@ func (e *Error) Error() string {
 	case more == 1:
 		b.WriteString("\n  ... and 1 more problem")
 	case more > 1:
-		fmt.Fprintf(&b, "\n  ... and %s more problems", Thousands(more))
+		fmt.Fprintf(&b, "\n  ... and %s more problems", text.Thousands(more))
 	}
 	return b.String()
 }
@@ -151,14 +152,4 @@ func (l *List) Result(file string) *Error {
 	}
 	l.trim()
 	return &Error{File: file, Problems: l.list, Omitted: l.omitted}
-}
-
-// Thousands writes a count as messages about files do, with commas between
-// groups of three digits: 9,981.
-func Thousands(n int) string {
-	s := strconv.Itoa(n)
-	for i := len(s) - 3; i > 0 && s[i-1] != '-'; i -= 3 {
-		s = s[:i] + "," + s[i:]
-	}
-	return s
 }

@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"strings"
 	"testing"
+
+	"github.com/dqops-users/dqo-users/pkg/text"
 )
 
 // The message lists the first 20 problems by line and counts the rest;
@@ -36,7 +38,7 @@ func TestErrorListsTwentyAndCountsTheRest(t *testing.T) {
 				}
 			}
 			lines := strings.Split(ve.Error(), "\n")
-			if want := fmt.Sprintf("u.yaml has %s problems:", Thousands(tt.found)); lines[0] != want {
+			if want := fmt.Sprintf("u.yaml has %s problems:", text.Thousands(tt.found)); lines[0] != want {
 				t.Errorf("first line %q, want %q", lines[0], want)
 			}
 			if lines[1] != "  u.yaml:1: problem 1" || lines[20] != "  u.yaml:20: problem 20" {
@@ -100,14 +102,5 @@ func TestErrorLayout(t *testing.T) {
 	var empty List
 	if empty.Result("f") != nil || empty.Len() != 0 {
 		t.Error("an empty list has a result")
-	}
-}
-
-func TestThousands(t *testing.T) {
-	t.Parallel()
-	for n, want := range map[int]string{0: "0", 999: "999", 1000: "1,000", 9981: "9,981", 30_000_012: "30,000,012", -1234: "-1,234"} {
-		if got := Thousands(n); got != want {
-			t.Errorf("Thousands(%d) = %s, want %s", n, got, want)
-		}
 	}
 }
