@@ -313,3 +313,77 @@ func TestFleetSavedPlan(t *testing.T) {
 		t.Errorf("writes: dev %v, prod %v", dev.writes(), prod.writes())
 	}
 }
+
+// domains and update work on several instances as list and create do:
+// each instance's answer with its profile, one failure on its own.
+func TestFleetDomainsAndUpdate(t *testing.T) {
+	t.Parallel()
+	dev, staging, prod, c := threeInstances(t)
+	r := c.run("domains", "--profile", "dev,staging", "-o", "json", "--jq", `.[] | .profile + " " + .domain_name`)
+	expectExit(t, r, 0, "dev (http://", "): 4 data domains", "staging (http://", "): 1 data domain")
+	if r.stdout != "dev (default)\ndev hr\ndev marketing\ndev sales\nstaging (default)\n" {
+		t.Errorf("domains:\n%s", r.stdout)
+	}
+	// prod is DQOps 1.0: its failure is its own, and the others are listed.
+	r = c.run("domains", "--profile", "dev,prod", "-o", "tsv")
+	expectExit(t, r, 2, "prod: error: this instance has no data domains", "prod ("+prod.URL+"): failed (exit 2)")
+	if !strings.HasPrefix(r.stdout, "profile\tdomain_name\tdisplay_name\tcreated_at\tenable_scheduler\ndev\t(default)\t") || strings.Contains(r.stdout, "prod") {
+		t.Errorf("domains tsv:\n%s", r.stdout)
+	}
+
+	r = c.run("update", "ana@corp.io", "--role", "viewer", "--profile", "dev,prod")
+	expectExit(t, r, 0, "dev: Updated user ana@corp.io: role editor -> viewer.", "prod: Updated user ana@corp.io: role editor -> viewer.",
+		"dev ("+dev.URL+"): done", "prod ("+prod.URL+"): done")
+	for _, srv := range []*testServer{dev, prod} {
+		if u, _ := srv.user("ana@corp.io"); u.AccountRole != "viewer" {
+			t.Errorf("%s: ana is %q", srv.URL, u.AccountRole)
+		}
+	}
+	if u, _ := staging.user("ana@corp.io"); u.AccountRole != "editor" {
+		t.Errorf("staging, not named, changed: ana is %q", u.AccountRole)
+	}
+}
+
+// Lists in YAML and tsv carry the profile as csv and JSON do.
+func TestFleetListYAMLAndTSV(t *testing.T) {
+	t.Parallel()
+	_, _, _, c := threeInstances(t)
+	r := c.run("list", "--profile", "prod,staging", "-o", "yaml", "--match", "ana")
+	expectExit(t, r, 0)
+	if r.stdout != "- profile: prod\n  email: ana@corp.io\n  accountRole: editor\n- profile: staging\n  email: ana@corp.io\n  accountRole: editor\n  dataDomainRoles: {}\n" {
+		t.Errorf("yaml:\n%s", r.stdout)
+	}
+	r = c.run("list", "--profile", "prod,staging", "-o", "tsv", "--match", "ana")
+	expectExit(t, r, 0)
+	if r.stdout != "profile\temail\taccountRole\tdataDomainRoles\nprod\tana@corp.io\teditor\t\nstaging\tana@corp.io\teditor\t\n" {
+		t.Errorf("tsv:\n%q", r.stdout)
+	}
+}
+
+// A change on several instances asks once, naming every instance, and an
+// answer of no sends nothing anywhere.
+func TestFleetConfirmsOnce(t *testing.T) {
+	t.Parallel()
+	dev, staging, _, c := threeInstances(t)
+	question := "Delete 1 user from dev (" + dev.URL + ") and 1 user from staging (" + staging.URL + ")? [y/N]"
+	r := c.runTTY("n\n", "delete", "bo@corp.io", "--profile", "dev,staging")
+	expectExit(t, r, 3, "dev: users to delete:", "staging: users to delete:", question, "nothing was changed")
+	if strings.Count(r.stderr, "[y/N]") != 1 {
+		t.Errorf("asked more than once:\n%s", r.stderr)
+	}
+	for _, srv := range []*testServer{dev, staging} {
+		if w := srv.writes(); len(w) != 0 {
+			t.Errorf("%s after no: %v", srv.URL, w)
+		}
+	}
+	r = c.runTTY("y\n", "delete", "bo@corp.io", "--profile", "dev,staging")
+	expectExit(t, r, 0, question, "dev ("+dev.URL+"): 1 deleted", "staging ("+staging.URL+"): 1 deleted")
+	if strings.Count(r.stderr, "[y/N]") != 1 {
+		t.Errorf("asked more than once:\n%s", r.stderr)
+	}
+	for _, srv := range []*testServer{dev, staging} {
+		if _, ok := srv.user("bo@corp.io"); ok {
+			t.Errorf("%s still has bo", srv.URL)
+		}
+	}
+}
