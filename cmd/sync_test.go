@@ -568,3 +568,43 @@ func TestSyncSeveralInstances(t *testing.T) {
 	expectNoWrite(t, dev)
 	expectNoWrite(t, prod)
 }
+
+// TLS to the directory: startTLS and ldaps with the test's CA sync; a
+// certificate that does not name the host, or a CA that is not trusted,
+// stops sync with exit 1 before any request to DQOps.
+func TestSyncTLS(t *testing.T) {
+	t.Parallel()
+	b := newBranch(t, "tls", []string{"ana"}, map[string][]string{"admins": {"ana"}})
+	s := b.slapd
+	tests := []struct {
+		name, ldap string
+		stderr     string // "" for a sync that succeeds
+	}{
+		{"startTLS", fmt.Sprintf("url: %s\n  startTLS: true\n  caFile: %s", s.URL, s.CAFile), ""},
+		{"ldaps", fmt.Sprintf("url: %s\n  caFile: %s", s.LDAPSURL, s.CAFile), ""},
+		{"startTLS, name not in the certificate", fmt.Sprintf("url: ldap://localhost:%s\n  startTLS: true\n  caFile: %s", s.Port, s.CAFile),
+			"x509: certificate is not valid for any names, but wanted to match localhost"},
+		{"ldaps, name not in the certificate", fmt.Sprintf("url: ldaps://localhost:%s\n  caFile: %s", s.TLSPort, s.CAFile),
+			"x509: certificate is not valid for any names, but wanted to match localhost"},
+		{"ldaps, CA not trusted", "url: " + s.LDAPSURL, "certificate signed by unknown authority"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			srv, c := setupCI(t, sandbox.Options{})
+			file := b.syncFile(c, b.mapping("admins", "viewer"), "keep: [admin@example.com]\n")
+			data, _ := os.ReadFile(file)
+			c.file("sync.yaml", strings.Replace(string(data), "url: "+s.URL, tt.ldap, 1))
+			r := c.run("sync", "-f", file, "--yes")
+			if tt.stderr == "" {
+				expectExit(t, r, 0, "Applied: 1 created")
+				if _, ok := srv.user("ana@corp.example"); !ok {
+					t.Errorf("ana was not created:\n%s", r)
+				}
+				return
+			}
+			expectExit(t, r, 1, tt.stderr, "hint: nothing was sent to DQOps")
+			expectNoRequest(t, srv)
+		})
+	}
+}
