@@ -666,3 +666,25 @@ func TestApplyConfirmOnAPseudoTerminal(t *testing.T) {
 		})
 	}
 }
+
+// An HR export: mapped columns are read and the others ignored with a
+// notice; a ';'-separated file is refused with the separator named, and
+// nothing is sent.
+func TestApplyHRExport(t *testing.T) {
+	t.Parallel()
+	srv, c := setupCI(t, sandbox.Options{})
+	hr := c.file("hr.csv", "Employee ID,Work Email,Department,Role\n"+
+		"17,a@corp.io,Finance,viewer\n18,b@corp.io,Sales,editor\n")
+	r := c.run("apply", "-f", hr, "--csv-columns", `email="Work Email",accountRole=Role`, "--yes")
+	expectExit(t, r, 0, "Employee ID", "Department")
+	for email, role := range map[string]string{"a@corp.io": "viewer", "b@corp.io": "editor"} {
+		if u, ok := srv.user(email); !ok || u.AccountRole != role {
+			t.Errorf("%s: %+v, want role %s\n%s", email, u, role, r)
+		}
+	}
+	srv.ResetRequests()
+	semi := c.file("semi.csv", "email;accountRole\nc@corp.io;viewer\n")
+	r = c.run("apply", "-f", semi, "--yes")
+	expectExit(t, r, 2, "separated by ';'")
+	expectNoRequest(t, srv)
+}

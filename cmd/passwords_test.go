@@ -2,9 +2,11 @@ package cmd_test
 
 import (
 	"encoding/json"
+	"net/http"
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/dqops-users/dqo-users/pkg/sandbox"
@@ -104,6 +106,50 @@ func TestApplyGeneratePasswords(t *testing.T) {
 	expectExit(t, r, 2, "the file exists")
 	if len(srv.Requests()) != 0 {
 		t.Errorf("requests: %v", srv.calls())
+	}
+}
+
+// Each password's line is in the file, synced, before the request that
+// sets that password reaches the server; the audit log and a saved plan's
+// apply take no password, and apply --plan takes the flag at apply time.
+func TestApplyGeneratePasswordsFileFirst(t *testing.T) {
+	t.Parallel()
+	srv, c := setupCI(t, sandbox.Options{})
+	pwFile := filepath.Join(c.dir, "passwords.csv")
+	var mu sync.Mutex
+	inFile := map[string]bool{}
+	srv.onRequest(func(r *http.Request) {
+		email, ok := strings.CutSuffix(strings.TrimPrefix(r.URL.Path, "/api/users/"), "/password")
+		if r.Method != http.MethodPut || !ok {
+			return
+		}
+		data, _ := os.ReadFile(pwFile)
+		mu.Lock()
+		inFile[email] = strings.Contains(string(data), email+",")
+		mu.Unlock()
+	})
+	file := c.file("u.yaml", "- {email: admin@example.com, accountRole: admin}\n- {email: viewer@example.com, accountRole: viewer}\n"+
+		"- {email: a@corp.io, accountRole: viewer}\n- {email: b@corp.io, accountRole: operator}\n- {email: c@corp.io, accountRole: editor}\n")
+	plan := filepath.Join(c.dir, "plan.json")
+	r := c.run("diff", "-f", file, "--save-plan", plan)
+	expectExit(t, r, 10)
+	audit := filepath.Join(c.dir, "audit.log")
+	r = c.run("apply", "--plan", plan, "--yes", "--parallel", "3", "--generate-passwords", pwFile, "--audit-log", audit)
+	expectExit(t, r, 0, "Passwords of the users created are in "+pwFile)
+	mu.Lock()
+	if len(inFile) != 3 || !inFile["a@corp.io"] || !inFile["b@corp.io"] || !inFile["c@corp.io"] {
+		t.Errorf("when each password was set, its line in the file: %v", inFile)
+	}
+	mu.Unlock()
+	data, _ := os.ReadFile(pwFile)
+	log, _ := os.ReadFile(audit)
+	for _, line := range strings.Split(strings.TrimSpace(string(data)), "\n") {
+		email, pw, _ := strings.Cut(line, ",")
+		if !srv.PasswordMatches(email, pw) {
+			t.Errorf("%s: the password in the file is not the one set", email)
+		}
+		expectNotContains(t, "audit log", string(log), pw)
+		expectContains(t, "audit log", string(log), email)
 	}
 }
 
