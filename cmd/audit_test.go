@@ -6,8 +6,10 @@ package cmd_test
 
 import (
 	"bufio"
+	"context"
 	"encoding/json"
 	"fmt"
+	"net/http"
 	"os"
 	"path/filepath"
 	"slices"
@@ -261,5 +263,40 @@ func waitLine(t *testing.T, r *bufio.Reader) string {
 	case <-time.After(time.Minute):
 		t.Fatal("no line came through the pipe")
 		return ""
+	}
+}
+
+// A change the server refused is logged as failed, with its status and
+// error; a change cut short by Ctrl-C while its request was out is logged
+// as unknown, since the server may or may not have made it.
+func TestAuditLogFailedAndUnknown(t *testing.T) {
+	t.Parallel()
+	srv, c := setupCI(t, sandbox.Options{Faults: "PUT /api/users/ana@corp.io 500 x1; POST /api/users slow"}, ana)
+	log := filepath.Join(c.dir, "audit.log")
+	file := c.file("u.yaml", "- {email: admin@example.com, accountRole: admin}\n- {email: viewer@example.com, accountRole: viewer}\n"+
+		"- {email: ana@corp.io, accountRole: viewer}\n- {email: new@corp.io, accountRole: viewer}\n")
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	posted := srv.arrived(http.MethodPost, "/api/users")
+	run := c.start(invocation{args: []string{"apply", "-f", file, "--yes", "--audit-log", log}, ctx: ctx})
+	within(t, posted, time.Minute, "the create")
+	cancel()
+	r := run.result()
+	expectCode(t, r, 130)
+	outcomes := map[string]map[string]any{}
+	data, _ := os.ReadFile(log)
+	for _, line := range strings.Split(strings.TrimSpace(string(data)), "\n") {
+		var l map[string]any
+		if err := json.Unmarshal([]byte(line), &l); err != nil {
+			t.Fatalf("%v: %s", err, line)
+		}
+		outcomes[l["email"].(string)] = l
+	}
+	if l := outcomes["ana@corp.io"]; l == nil || l["outcome"] != "failed" || l["status"] != 500.0 ||
+		!strings.Contains(fmt.Sprint(l["error"]), "server answered 500") {
+		t.Errorf("the refused update: %v\n%s", l, data)
+	}
+	if l := outcomes["new@corp.io"]; l == nil || l["outcome"] != "unknown" {
+		t.Errorf("the create cut short: %v\n%s", l, data)
 	}
 }
