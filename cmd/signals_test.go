@@ -44,6 +44,8 @@ func TestSignalsEndEveryWait(t *testing.T) {
 		request string
 		stderr  string
 		fifo    bool
+		// config makes the configuration file a FIFO nobody writes.
+		config bool
 	}{
 		{name: "a request without an answer", faults: "GET /api/users slow=1h", args: []string{"list", "--timeout", "0"},
 			sig: os.Interrupt, code: 130, request: "GET /api/users"},
@@ -54,6 +56,8 @@ func TestSignalsEndEveryWait(t *testing.T) {
 		{name: "a --jq building an endless array", args: []string{"list", "--jq", "[range(1e12)]", "--debug"}, sig: os.Interrupt, code: 130,
 			stderr: "debug: #1 < ["},
 		{name: "a FIFO nobody writes", args: []string{"apply", "-f", fifo}, sig: os.Interrupt, code: 130, fifo: true},
+		{name: "a FIFO configuration", args: []string{"list"}, sig: os.Interrupt, code: 130, fifo: true, config: true},
+		{name: "a FIFO configuration, SIGTERM", args: []string{"list"}, sig: syscall.SIGTERM, code: 143, fifo: true, config: true},
 		{name: "SIGTERM", faults: "GET /api/users slow=1h", args: []string{"list", "--timeout", "0"},
 			sig: syscall.SIGTERM, code: 143, request: "GET /api/users"},
 	}
@@ -66,8 +70,14 @@ func TestSignalsEndEveryWait(t *testing.T) {
 				method, path, _ := strings.Cut(tt.request, " ")
 				arrived = srv.arrived(method, path)
 			}
+			config := filepath.Join(t.TempDir(), "config.yaml")
+			if tt.config {
+				if err := syscall.Mkfifo(config, 0o600); err != nil {
+					t.Fatal(err)
+				}
+			}
 			b := startBinary(t, binaryCommand(t, map[string]string{"DQOPS_URL": srv.URL, "DQOPS_API_KEY": srv.AdminKey(),
-				"DQOPS_CONFIG": filepath.Join(t.TempDir(), "config.yaml")}, tt.args...))
+				"DQOPS_CONFIG": config}, tt.args...))
 			switch {
 			case arrived != nil:
 				within(t, arrived, signalBound, "the request's arrival")
