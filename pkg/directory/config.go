@@ -1,13 +1,11 @@
 package directory
 
 import (
-	"bytes"
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
 	"errors"
 	"fmt"
-	"io"
 	"io/fs"
 	"maps"
 	"net"
@@ -28,6 +26,7 @@ import (
 	"github.com/dqops-users/dqo-users/pkg/files"
 	"github.com/dqops-users/dqo-users/pkg/text"
 	"github.com/dqops-users/dqo-users/pkg/users"
+	"github.com/dqops-users/dqo-users/pkg/yamlfile"
 )
 
 // Config is a sync file, checked: every field holds a value that Read can
@@ -162,10 +161,6 @@ const DefaultTimeout = 30 * time.Second
 // users) would let a mistaken path cost gigabytes.
 const maxFileSize = 1 << 20
 
-// maxNodes bounds the YAML values the parser visits, aliases expanded: a
-// few bytes of nested aliases can stand for billions of values.
-const maxNodes = 100_000
-
 // Load reads and checks the sync file at path. A file with problems gives
 // a *users.ValidationError listing each with its line; no value that could
 // be a secret is quoted in it.
@@ -221,9 +216,14 @@ func Parse(data []byte, name, dir string) (*Config, error) {
 	c := &Config{Path: name, Dir: dir, SHA256: hex.EncodeToString(sum[:]), Unmatched: UnmatchedKeep,
 		keep: map[string]bool{}}
 	p := &parser{cfg: c}
-	root, err := decodeYAML(data)
-	if err != nil {
-		return nil, &users.ValidationError{File: users.DisplayName(name), Problems: []users.Problem{*err}}
+	// The one YAML reader: lines corrected, aliases bounded, and syntax
+	// messages that quote nothing of the file.
+	root, err := yamlfile.Decode(data)
+	var syntax *yamlfile.Problem
+	if errors.As(err, &syntax) {
+		return nil, &users.ValidationError{File: users.DisplayName(name), Problems: []users.Problem{*syntax}}
+	} else if err != nil {
+		return nil, err
 	}
 	p.top(root)
 	if len(p.problems) > 0 {
@@ -231,39 +231,6 @@ func Parse(data []byte, name, dir string) (*Config, error) {
 		return nil, &users.ValidationError{File: users.DisplayName(name), Problems: p.problems}
 	}
 	return c, nil
-}
-
-var yamlLine = regexp.MustCompile(`^yaml: line (\d+): (.*)$`)
-
-// decodeYAML parses one YAML document; an empty file is a null node.
-func decodeYAML(data []byte) (*yaml.Node, *users.Problem) {
-	dec := yaml.NewDecoder(bytes.NewReader(data))
-	var doc yaml.Node
-	if err := dec.Decode(&doc); err != nil {
-		if errors.Is(err, io.EOF) {
-			return &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!null", Line: 1}, nil
-		}
-		return nil, yamlProblem(err)
-	}
-	var extra yaml.Node
-	if err := dec.Decode(&extra); err == nil {
-		return nil, &users.Problem{Line: extra.Line, Message: "a second YAML document: the file must hold one"}
-	} else if !errors.Is(err, io.EOF) {
-		return nil, yamlProblem(err)
-	}
-	if len(doc.Content) == 0 {
-		return &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!null", Line: 1}, nil
-	}
-	return doc.Content[0], nil
-}
-
-func yamlProblem(err error) *users.Problem {
-	msg, line := strings.TrimPrefix(err.Error(), "yaml: "), 1
-	if m := yamlLine.FindStringSubmatch(err.Error()); m != nil {
-		line, _ = strconv.Atoi(m[1])
-		msg = m[2]
-	}
-	return &users.Problem{Line: line, Message: "not valid YAML: " + msg}
 }
 
 // The keys of each part of the file, and what people write for them out of
@@ -303,8 +270,6 @@ var (
 type parser struct {
 	cfg      *Config
 	problems []users.Problem
-	nodes    int
-	tooMany  bool
 	// meant records the keys a problem already pointed to (where.key),
 	// so that a misspelt key is not also reported missing.
 	meant map[string]bool
@@ -324,22 +289,18 @@ func (p *parser) mentioned(what string) bool {
 	return false
 }
 
-// maxProblems bounds the problems kept: a file of thousands of bad lines
-// must not make thousands of messages.
-const maxProblems = 100
-
 func (p *parser) add(line int, format string, args ...any) {
-	if len(p.problems) < maxProblems {
+	if len(p.problems) < yamlfile.MaxProblems {
 		p.problems = append(p.problems, users.Problem{Line: line, Message: fmt.Sprintf(format, args...)})
 	}
 }
 
-// resolve follows an alias, counting what aliases stand for.
+// resolve follows an alias; yamlfile.Decode has bounded what aliases
+// stand for.
 func (p *parser) resolve(n *yaml.Node) *yaml.Node {
 	for depth := 0; n.Kind == yaml.AliasNode && n.Alias != nil && depth < 16; depth++ {
 		n = n.Alias
 	}
-	p.nodes++
 	return n
 }
 
@@ -376,7 +337,7 @@ func (p *parser) fieldsAt(n *yaml.Node, where string, known []string, fn func(ke
 		return
 	}
 	seen := map[string]int{}
-	for i := 0; i+1 < len(n.Content) && !p.over(n.Line); i += 2 {
+	for i := 0; i+1 < len(n.Content); i += 2 {
 		k, v := p.resolve(n.Content[i]), n.Content[i+1]
 		name := k.Value
 		if k.Kind != yaml.ScalarNode {
@@ -394,18 +355,6 @@ func (p *parser) fieldsAt(n *yaml.Node, where string, known []string, fn func(ke
 		seen[name] = k.Line
 		fn(name, k.Line, v)
 	}
-}
-
-// over reports whether the values visited passed maxNodes, saying so once.
-func (p *parser) over(line int) bool {
-	if p.nodes < maxNodes {
-		return false
-	}
-	if !p.tooMany {
-		p.tooMany = true
-		p.add(line, "YAML aliases expand to far more values than a sync file holds: refusing to expand them")
-	}
-	return true
 }
 
 func (p *parser) unknownKey(line int, where, name string, known []string) {
@@ -464,8 +413,10 @@ func (p *parser) boolean(v *yaml.Node, what string) (value, ok bool) {
 }
 
 func (p *parser) top(root *yaml.Node) {
-	root = p.resolve(root)
-	if root.Kind == yaml.ScalarNode && root.ShortTag() == "!!null" {
+	if root != nil {
+		root = p.resolve(root)
+	}
+	if root == nil || root.Kind == yaml.ScalarNode && root.ShortTag() == "!!null" {
 		p.add(1, "the file is empty: it needs ldap:, users: and groups:")
 		return
 	}
@@ -744,9 +695,6 @@ func (p *parser) groups(v *yaml.Node) {
 		p.add(v.Line, "groups is empty: map at least one group")
 	}
 	for i, item := range v.Content {
-		if p.over(item.Line) {
-			return
-		}
 		p.mapping(item, fmt.Sprintf("groups[%d]", i+1))
 	}
 }
@@ -822,7 +770,7 @@ func (p *parser) domainRoles(v *yaml.Node, what string, into map[string]api.Role
 		return false
 	}
 	ok := true
-	for i := 0; i+1 < len(v.Content) && !p.over(v.Line); i += 2 {
+	for i := 0; i+1 < len(v.Content); i += 2 {
 		k := p.resolve(v.Content[i])
 		domain, good := p.str(k, what+" (a domain)")
 		if !good {
@@ -883,9 +831,6 @@ func (p *parser) keep(v *yaml.Node) {
 		return
 	}
 	for _, item := range v.Content {
-		if p.over(item.Line) {
-			return
-		}
 		s, ok := p.str(item, "keep")
 		if !ok {
 			continue
