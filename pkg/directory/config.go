@@ -361,7 +361,7 @@ func (p *parser) unknownKey(line int, where, name string, known []string) {
 	if p.meant == nil {
 		p.meant = map[string]bool{}
 	}
-	if passwordKeys[normalizeKey(name)] {
+	if passwordKeys[text.Normalize(name)] {
 		p.meant[where+".password"] = true
 		p.add(line, "%s: the bind password is never written in the sync file: use bindPasswordFile, bindPasswordEnv or bindPasswordCommand", where)
 		return
@@ -372,17 +372,6 @@ func (p *parser) unknownKey(line int, where, name string, known []string) {
 		return
 	}
 	p.add(line, "%s: unknown key %s; the keys are %s", where, keyName(name), strings.Join(known, ", "))
-}
-
-// normalizeKey folds a key as text.Suggest compares words: case and the
-// separators '_', '-', '.' and ' ' do not count.
-func normalizeKey(s string) string {
-	return strings.Map(func(r rune) rune {
-		if r == '_' || r == '-' || r == '.' || r == ' ' {
-			return -1
-		}
-		return r
-	}, strings.ToLower(s))
 }
 
 // str reads a scalar that must be a non-empty string; ok is false after

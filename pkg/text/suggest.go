@@ -12,12 +12,12 @@ import "strings"
 // in four of its characters, plus one; a word of one or two characters
 // must match exactly once normalised.
 func Suggest(word string, candidates []string, synonyms map[string]string) string {
-	w := normalize(word)
+	w := Normalize(word)
 	if w == "" || len(w) > 64 {
 		return ""
 	}
 	for _, c := range candidates {
-		if normalize(c) == w {
+		if Normalize(c) == w {
 			return c
 		}
 	}
@@ -33,7 +33,7 @@ func Suggest(word string, candidates []string, synonyms map[string]string) strin
 	}
 	best, bestDistance := "", 0
 	for _, c := range candidates {
-		target := normalize(c)
+		target := Normalize(c)
 		d := Distance(w, target)
 		if d <= len([]rune(target))/4+1 && (best == "" || d < bestDistance) {
 			best, bestDistance = c, d
@@ -42,9 +42,9 @@ func Suggest(word string, candidates []string, synonyms map[string]string) strin
 	return best
 }
 
-// normalize folds what does not matter to a guess: letter case and word
-// separators.
-func normalize(s string) string {
+// Normalize folds what does not matter to a guess: letter case and the
+// word separators '_', '-', '.' and ' '.
+func Normalize(s string) string {
 	var b strings.Builder
 	for _, r := range strings.ToLower(s) {
 		if r != '_' && r != '-' && r != ' ' && r != '.' {
