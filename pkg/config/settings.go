@@ -103,7 +103,7 @@ func (s Settings) UseColor(terminal bool) bool {
 const MaxRetries = 10
 
 // layer ties a setting to the flag and environment variable that can give
-// it; the profile's settings are those of Profile.settings.
+// it; a profile gives url, ca-cert and audit-log.
 type layer struct {
 	key, flag, env string
 }
@@ -199,7 +199,14 @@ func (r *Resolver) resolve(p *Profile, configDir string) (Settings, error) {
 	v := viper.New()
 	env := map[string]any{}
 	sources := map[string]string{}
-	profile := p.settings()
+	var profile map[string]string // the profile's settings, by the key of their layer
+	if p != nil {
+		profile = map[string]string{
+			"url":       p.URL,
+			"ca-cert":   profilePath(p.CACert, configDir),
+			"audit-log": profilePath(p.AuditLog, configDir),
+		}
+	}
 	for _, s := range layers {
 		switch {
 		case r.flagSet(s.flag):
@@ -288,12 +295,6 @@ func (r *Resolver) resolve(p *Profile, configDir string) (Settings, error) {
 	default:
 		return Settings{}, fmt.Errorf("--color must be auto, always or never, not %q", st.Color)
 	}
-	if strings.HasPrefix(sources["ca-cert"], "profile ") {
-		st.CACert = profilePath(st.CACert, configDir)
-	}
-	if strings.HasPrefix(sources["audit-log"], "profile ") {
-		st.AuditLog = profilePath(st.AuditLog, configDir)
-	}
 	return st, nil
 }
 
@@ -307,8 +308,12 @@ func flagOrEnv(source, flag string) string {
 }
 
 // profilePath reads a path written in the configuration file: "~/" is the
-// home directory, and a relative path is relative to the file's directory.
+// home directory, and a relative path is relative to the file's directory;
+// none stays none.
 func profilePath(path, configDir string) string {
+	if path == "" {
+		return ""
+	}
 	if rest, ok := strings.CutPrefix(path, "~/"); ok {
 		if home, err := os.UserHomeDir(); err == nil {
 			path = filepath.Join(home, rest)
@@ -318,13 +323,4 @@ func profilePath(path, configDir string) string {
 		path = filepath.Join(configDir, path)
 	}
 	return path
-}
-
-// settings are the settings a profile gives, by the key of their layer;
-// none for a nil profile.
-func (p *Profile) settings() map[string]string {
-	if p == nil {
-		return nil
-	}
-	return map[string]string{"url": p.URL, "ca-cert": p.CACert, "audit-log": p.AuditLog}
 }
