@@ -14,10 +14,10 @@ package config
 import (
 	"fmt"
 	"io/fs"
+	"maps"
 	"os"
 	"path/filepath"
 	"slices"
-	"strings"
 )
 
 // DefaultProfile is the profile used when none is named or current.
@@ -121,15 +121,9 @@ func (c *Config) Path() string { return c.path }
 // true where files have no such bits (Windows, whose access lists are not
 // checked).
 func (c *Config) InsecureMode() (fs.FileMode, bool) {
-	if !c.owner.exists || !hasPermissionBits || c.owner.mode&0o077 == 0 {
-		return c.owner.mode, false
-	}
-	for _, p := range c.data.Profiles {
-		if p.APIKey != "" {
-			return c.owner.mode, true
-		}
-	}
-	return c.owner.mode, false
+	insecure := c.owner.exists && hasPermissionBits && c.owner.mode&0o077 != 0 &&
+		slices.ContainsFunc(c.Profiles(), func(p Profile) bool { return p.APIKey != "" })
+	return c.owner.mode, insecure
 }
 
 // Current is the name of the current profile, DefaultProfile when unset.
@@ -152,10 +146,9 @@ func (c *Config) Profile(name string) (Profile, bool) {
 // Profiles lists the profiles sorted by name.
 func (c *Config) Profiles() []Profile {
 	list := make([]Profile, 0, len(c.data.Profiles))
-	for _, p := range c.data.Profiles {
-		list = append(list, *p)
+	for _, name := range slices.Sorted(maps.Keys(c.data.Profiles)) {
+		list = append(list, *c.data.Profiles[name])
 	}
-	slices.SortFunc(list, func(a, b Profile) int { return strings.Compare(a.Name, b.Name) })
 	return list
 }
 
