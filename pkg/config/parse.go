@@ -1,6 +1,7 @@
 package config
 
 import (
+	"cmp"
 	"errors"
 	"fmt"
 	"slices"
@@ -175,13 +176,11 @@ func (d *decoder) profile(v *yaml.Node, name string) *Profile {
 		CACert:        s["ca_cert"].value,
 		AuditLog:      s["audit_log"].value,
 	}
-	if store, ok := s["api_key_store"]; ok {
-		switch {
-		case p.APIKeyStore != "" && p.APIKeyStore != KeyStoreKeyring:
-			d.Add(store.line, "api_key_store of profile %q must be %q (the key is in the keyring) or absent", name, KeyStoreKeyring)
-		case p.APIKeyStore == KeyStoreKeyring && p.APIKey != "":
-			d.Add(store.line, "profile %q has both an api_key and api_key_store: %s: keep one", name, KeyStoreKeyring)
-		}
+	switch line := s["api_key_store"].line; {
+	case p.APIKeyStore != "" && p.APIKeyStore != KeyStoreKeyring:
+		d.Add(line, "api_key_store of profile %q must be %q (the key is in the keyring) or absent", name, KeyStoreKeyring)
+	case p.APIKeyStore == KeyStoreKeyring && p.APIKey != "":
+		d.Add(line, "profile %q has both an api_key and api_key_store: %s: keep one", name, KeyStoreKeyring)
 	}
 	return p
 }
@@ -273,17 +272,11 @@ func keyText(n *yaml.Node) string {
 	return n.Value
 }
 
-func kindName(n *yaml.Node) string {
-	switch n.Kind {
-	case yaml.MappingNode:
-		return "mapping"
-	case yaml.SequenceNode:
-		return "list"
-	case yaml.AliasNode:
-		return "alias"
-	}
-	return "single value"
-}
+// kindNames name the kinds of a resolved node in messages; any other is a
+// "single value".
+var kindNames = map[yaml.Kind]string{yaml.MappingNode: "mapping", yaml.SequenceNode: "list"}
+
+func kindName(n *yaml.Node) string { return cmp.Or(kindNames[n.Kind], "single value") }
 
 // The keys of the file, at the top level and in a profile.
 var (
