@@ -18,6 +18,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strings"
 )
 
 // DefaultProfile is the profile used when none is named or current.
@@ -88,17 +89,11 @@ func ValidateProfileName(name string) error {
 const profileNameRule = "use lower-case letters, digits, '-' and '_'"
 
 // validProfileName matches ^[a-z0-9][a-z0-9_-]{0,62}$, without compiling a
-// regular expression at every start of the program.
+// regular expression at every start of the program: what remains once the
+// name's allowed characters are trimmed from both ends is one that is not.
 func validProfileName(name string) bool {
-	if name == "" || len(name) > 63 || name[0] == '-' || name[0] == '_' {
-		return false
-	}
-	for _, r := range name {
-		if !(r >= 'a' && r <= 'z' || r >= '0' && r <= '9' || r == '-' || r == '_') {
-			return false
-		}
-	}
-	return true
+	return name != "" && len(name) <= 63 && name[0] != '-' && name[0] != '_' &&
+		strings.Trim(name, "abcdefghijklmnopqrstuvwxyz0123456789-_") == ""
 }
 
 // DefaultPath is os.UserConfigDir()/dqo-users/config.yaml.
