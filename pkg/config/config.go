@@ -12,6 +12,7 @@
 package config
 
 import (
+	"cmp"
 	"fmt"
 	"io/fs"
 	"maps"
@@ -122,12 +123,7 @@ func (c *Config) InsecureMode() (fs.FileMode, bool) {
 }
 
 // Current is the name of the current profile, DefaultProfile when unset.
-func (c *Config) Current() string {
-	if c.data.CurrentProfile == "" {
-		return DefaultProfile
-	}
-	return c.data.CurrentProfile
-}
+func (c *Config) Current() string { return cmp.Or(c.data.CurrentProfile, DefaultProfile) }
 
 // Profile returns a copy of the named profile.
 func (c *Config) Profile(name string) (Profile, bool) {

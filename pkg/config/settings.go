@@ -1,6 +1,7 @@
 package config
 
 import (
+	"cmp"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -73,12 +74,7 @@ type Settings struct {
 // flag ("--url"), the environment variable ("DQOPS_URL"), the profile
 // (`profile "prod"`), or "default". key is the setting's flag name
 // ("url", "timeout", "no-input", "color", ...).
-func (s Settings) Source(key string) string {
-	if src, ok := s.sources[key]; ok {
-		return src
-	}
-	return SourceDefault
-}
+func (s Settings) Source(key string) string { return cmp.Or(s.sources[key], SourceDefault) }
 
 // SourceDefault is the Source of a setting no layer gives.
 const SourceDefault = "default"
