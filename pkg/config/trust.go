@@ -5,6 +5,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 )
 
@@ -121,10 +122,8 @@ func trustedOwner(uid int) bool {
 // at path: every directory above it, and above the file a link leads to.
 func directoriesOf(path string) []string {
 	var dirs []string
-	seen := map[string]bool{}
 	add := func(p string) {
-		for dir := filepath.Dir(p); !seen[dir]; dir = filepath.Dir(dir) {
-			seen[dir] = true
+		for dir := filepath.Dir(p); !slices.Contains(dirs, dir); dir = filepath.Dir(dir) {
 			dirs = append(dirs, dir)
 		}
 	}
