@@ -55,6 +55,7 @@ func RunKeyCommand(ctx context.Context, command string, stderr io.Writer, timeou
 	// A helper that leaves a child holding stdout open must not hang us.
 	c.WaitDelay = time.Second
 	err := c.Run()
+	key := strings.TrimSpace(string(out.data))
 	var exitErr *exec.ExitError
 	switch {
 	case out.overflow:
@@ -67,9 +68,6 @@ func RunKeyCommand(ctx context.Context, command string, stderr io.Writer, timeou
 		return "", &KeyCommandError{Failure: KeyCommandExited, Status: exitErr.ProcessState.String()}
 	case err != nil:
 		return "", &KeyCommandError{Failure: KeyCommandNotRun, Err: err}
-	}
-	key := strings.TrimSpace(string(out.data))
-	switch {
 	case key == "":
 		return "", &KeyCommandError{Failure: KeyCommandPrintedNoKey}
 	case strings.ContainsAny(key, "\r\n"):
