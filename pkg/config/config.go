@@ -155,8 +155,7 @@ func (c *Config) SetProfile(p Profile) error {
 	case p.APIKeyStore == KeyStoreKeyring && p.APIKey != "":
 		return fmt.Errorf("profile %q: a key in the keyring is not stored in the file too", p.Name)
 	}
-	cp := p
-	c.data.Profiles[p.Name] = &cp
+	c.data.Profiles[p.Name] = &p
 	return nil
 }
 
