@@ -85,13 +85,7 @@ func (s Settings) Several() bool { return len(s.Profiles) > 1 || s.AllProfiles }
 
 // UseColor is whether output to a terminal (or not) is coloured.
 func (s Settings) UseColor(terminal bool) bool {
-	switch s.Color {
-	case "always":
-		return true
-	case "never":
-		return false
-	}
-	return terminal
+	return s.Color == "always" || s.Color != "never" && terminal
 }
 
 // MaxRetries bounds --retries: with the backoff cap, 10 retries already wait
@@ -286,9 +280,7 @@ func (r *Resolver) resolve(p *Profile, configDir string) (Settings, error) {
 	if st.Retries < 0 || st.Retries > MaxRetries {
 		return Settings{}, fmt.Errorf("%s must be between 0 and %d, not %d", flagOrEnv(sources["retries"], "--retries"), MaxRetries, st.Retries)
 	}
-	switch st.Color {
-	case "auto", "always", "never":
-	default:
+	if !slices.Contains([]string{"auto", "always", "never"}, st.Color) {
 		return Settings{}, fmt.Errorf("--color must be auto, always or never, not %q", st.Color)
 	}
 	return st, nil
