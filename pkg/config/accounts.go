@@ -36,18 +36,16 @@ type groupMembers struct {
 // judged: an error.
 func (a accounts) members(gid, uid int) (groupMembers, error) {
 	var g groupMembers
-	var listed []string
-	found := false
+	var listed []string // nil until the group is found
 	err := eachEntry(a.groupFile, func(f []string) {
-		if len(f) >= 4 && !found && f[2] == strconv.Itoa(gid) {
-			found, g.name = true, f[0]
-			listed = strings.Split(f[3], ",")
+		if len(f) >= 4 && listed == nil && f[2] == strconv.Itoa(gid) {
+			g.name, listed = f[0], strings.Split(f[3], ",")
 		}
 	})
 	if err != nil {
 		return g, err
 	}
-	if !found {
+	if listed == nil {
 		return g, fmt.Errorf("it is not in %s", a.groupFile)
 	}
 	uids := map[string]string{}

@@ -12,8 +12,10 @@
 package config
 
 import (
+	"cmp"
 	"fmt"
 	"io/fs"
+	"maps"
 	"os"
 	"path/filepath"
 	"slices"
@@ -88,17 +90,11 @@ func ValidateProfileName(name string) error {
 const profileNameRule = "use lower-case letters, digits, '-' and '_'"
 
 // validProfileName matches ^[a-z0-9][a-z0-9_-]{0,62}$, without compiling a
-// regular expression at every start of the program.
+// regular expression at every start of the program: what remains once the
+// name's allowed characters are trimmed from both ends is one that is not.
 func validProfileName(name string) bool {
-	if name == "" || len(name) > 63 || name[0] == '-' || name[0] == '_' {
-		return false
-	}
-	for _, r := range name {
-		if !(r >= 'a' && r <= 'z' || r >= '0' && r <= '9' || r == '-' || r == '_') {
-			return false
-		}
-	}
-	return true
+	return name != "" && len(name) <= 63 && name[0] != '-' && name[0] != '_' &&
+		strings.Trim(name, "abcdefghijklmnopqrstuvwxyz0123456789-_") == ""
 }
 
 // DefaultPath is os.UserConfigDir()/dqo-users/config.yaml.
@@ -121,24 +117,13 @@ func (c *Config) Path() string { return c.path }
 // true where files have no such bits (Windows, whose access lists are not
 // checked).
 func (c *Config) InsecureMode() (fs.FileMode, bool) {
-	if !c.owner.exists || !hasPermissionBits || c.owner.mode&0o077 == 0 {
-		return c.owner.mode, false
-	}
-	for _, p := range c.data.Profiles {
-		if p.APIKey != "" {
-			return c.owner.mode, true
-		}
-	}
-	return c.owner.mode, false
+	insecure := c.owner.exists && hasPermissionBits && c.owner.mode&0o077 != 0 &&
+		slices.ContainsFunc(c.Profiles(), func(p Profile) bool { return p.APIKey != "" })
+	return c.owner.mode, insecure
 }
 
 // Current is the name of the current profile, DefaultProfile when unset.
-func (c *Config) Current() string {
-	if c.data.CurrentProfile == "" {
-		return DefaultProfile
-	}
-	return c.data.CurrentProfile
-}
+func (c *Config) Current() string { return cmp.Or(c.data.CurrentProfile, DefaultProfile) }
 
 // Profile returns a copy of the named profile.
 func (c *Config) Profile(name string) (Profile, bool) {
@@ -152,10 +137,9 @@ func (c *Config) Profile(name string) (Profile, bool) {
 // Profiles lists the profiles sorted by name.
 func (c *Config) Profiles() []Profile {
 	list := make([]Profile, 0, len(c.data.Profiles))
-	for _, p := range c.data.Profiles {
-		list = append(list, *p)
+	for _, name := range slices.Sorted(maps.Keys(c.data.Profiles)) {
+		list = append(list, *c.data.Profiles[name])
 	}
-	slices.SortFunc(list, func(a, b Profile) int { return strings.Compare(a.Name, b.Name) })
 	return list
 }
 
@@ -171,8 +155,7 @@ func (c *Config) SetProfile(p Profile) error {
 	case p.APIKeyStore == KeyStoreKeyring && p.APIKey != "":
 		return fmt.Errorf("profile %q: a key in the keyring is not stored in the file too", p.Name)
 	}
-	cp := p
-	c.data.Profiles[p.Name] = &cp
+	c.data.Profiles[p.Name] = &p
 	return nil
 }
 

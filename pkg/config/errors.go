@@ -80,10 +80,9 @@ type UntrustedError struct {
 }
 
 func (e *UntrustedError) Error() string {
-	if !e.config {
-		return fmt.Sprintf("%s may not name a command to run: %s, so another local user could choose the command; to fix: %s",
-			e.Path, e.Reason, e.Fix)
+	what := e.Path + " may not name a command to run"
+	if e.config {
+		what = "the api_key_command of configuration file " + e.Path + " is not run"
 	}
-	return fmt.Sprintf("the api_key_command of configuration file %s is not run: %s, so another local user could choose the command; to fix: %s",
-		e.Path, e.Reason, e.Fix)
+	return fmt.Sprintf("%s: %s, so another local user could choose the command; to fix: %s", what, e.Reason, e.Fix)
 }

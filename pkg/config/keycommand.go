@@ -51,13 +51,11 @@ func RunKeyCommand(ctx context.Context, command string, stderr io.Writer, timeou
 	defer cancel()
 	out := &keyOutput{full: cancel}
 	c := exec.CommandContext(run, "/bin/sh", "-c", command)
-	c.Stdout = out
-	if stderr != nil {
-		c.Stderr = stderr
-	}
+	c.Stdout, c.Stderr = out, stderr
 	// A helper that leaves a child holding stdout open must not hang us.
 	c.WaitDelay = time.Second
 	err := c.Run()
+	key := strings.TrimSpace(string(out.data))
 	var exitErr *exec.ExitError
 	switch {
 	case out.overflow:
@@ -70,9 +68,6 @@ func RunKeyCommand(ctx context.Context, command string, stderr io.Writer, timeou
 		return "", &KeyCommandError{Failure: KeyCommandExited, Status: exitErr.ProcessState.String()}
 	case err != nil:
 		return "", &KeyCommandError{Failure: KeyCommandNotRun, Err: err}
-	}
-	key := strings.TrimSpace(string(out.data))
-	switch {
 	case key == "":
 		return "", &KeyCommandError{Failure: KeyCommandPrintedNoKey}
 	case strings.ContainsAny(key, "\r\n"):
@@ -91,16 +86,10 @@ type keyOutput struct {
 	full     func()
 }
 
-var errKeyOutputFull = errors.New("the key command printed too much")
-
 func (o *keyOutput) Write(p []byte) (int, error) {
-	if o.overflow {
-		return 0, errKeyOutputFull
-	}
-	if len(o.data)+len(p) > maxKeyOutput {
-		o.overflow = true
+	if o.overflow = o.overflow || len(o.data)+len(p) > maxKeyOutput; o.overflow {
 		o.full()
-		return 0, errKeyOutputFull
+		return 0, errors.New("the key command printed too much")
 	}
 	o.data = append(o.data, p...)
 	return len(p), nil

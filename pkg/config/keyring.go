@@ -1,11 +1,14 @@
 package config
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"time"
 
 	"github.com/zalando/go-keyring"
+
+	"github.com/dqops-users/dqo-users/pkg/files"
 )
 
 // KeyringTimeout bounds every call to the keyring: a locked keyring waiting
@@ -61,31 +64,21 @@ func keyringOp(what string, call func() (string, error)) (string, error) {
 	return v, nil
 }
 
-// callKeyring runs a keyring call in a goroutine and gives up on it after
-// timeout: the call cannot be cancelled, so it is left to end on its own,
-// holding nothing of ours. A keyring that cannot be reached without
-// starting daemons is not called at all (keyringUnreachable).
+// callKeyring runs a keyring call and gives up on it after timeout (through
+// the tool's one wait, files.Wait): the call cannot be cancelled, so it is
+// left to end on its own, holding nothing of ours. A keyring that cannot be
+// reached without starting daemons is not called at all (keyringUnreachable).
 func callKeyring(timeout time.Duration, call func() (string, error)) (string, error) {
 	if err := keyringUnreachable(); err != nil {
 		return "", err
 	}
-	type result struct {
-		value string
-		err   error
-	}
-	done := make(chan result, 1)
-	go func() {
-		v, err := call()
-		done <- result{v, err}
-	}()
-	timer := time.NewTimer(timeout)
-	defer timer.Stop()
-	select {
-	case r := <-done:
-		return r.value, classifyKeyringError(r.err)
-	case <-timer.C:
+	ctx, cancel := context.WithTimeout(context.Background(), timeout)
+	defer cancel()
+	v, err := files.Wait(ctx, call)
+	if errors.Is(err, files.ErrInterrupted) {
 		return "", &KeyringTimeoutError{Timeout: timeout}
 	}
+	return v, classifyKeyringError(err)
 }
 
 // classifyKeyringError sorts the library's errors into the three a caller

@@ -40,8 +40,6 @@ func keyringUnavailableReason(err error) string {
 	if strings.Contains(err.Error(), "unlock") {
 		return "the keyring is locked and could not be unlocked"
 	}
-	if os.Getenv("DBUS_SESSION_BUS_ADDRESS") == "" {
-		return "no D-Bus session bus (DBUS_SESSION_BUS_ADDRESS is not set)"
-	}
+	// keyringUnreachable has seen DBUS_SESSION_BUS_ADDRESS set.
 	return "no D-Bus session bus at DBUS_SESSION_BUS_ADDRESS (" + err.Error() + ")"
 }

@@ -1,6 +1,7 @@
 package config
 
 import (
+	"cmp"
 	"errors"
 	"fmt"
 	"slices"
@@ -25,8 +26,14 @@ func (c *Config) parse(data []byte) error {
 		return &TooLargeError{Path: c.path, Limit: maxStructure, Structure: true}
 	}
 	d := &decoder{merged: map[*yaml.Node]settings{}}
-	f := d.document(data)
-	if e := d.problems.Result(c.path); e != nil {
+	// The one YAML reader: its syntax messages quote nothing of the file.
+	root, err := yamlfile.Decode(data)
+	var p *Problem
+	if errors.As(err, &p) {
+		d.Add(p.Line, "%s", p.Message)
+	}
+	f := d.document(root)
+	if e := d.Result(c.path); e != nil {
 		e.Kind = errorKind(c.path)
 		return e
 	}
@@ -38,9 +45,9 @@ func (c *Config) parse(data []byte) error {
 // problem in the one problem list instead of stopping at the first, so that
 // one run shows them all.
 type decoder struct {
-	problems yamlfile.List
+	yamlfile.List
 	// merged holds the settings of each profile mapping, decoded once
-	// however often it is aliased or merged (nil while being decoded).
+	// however often it is aliased or merged.
 	merged map[*yaml.Node]settings
 }
 
@@ -52,34 +59,19 @@ type setting struct {
 
 type settings map[string]setting
 
-func (d *decoder) addf(line int, format string, args ...any) { d.problems.Add(line, format, args...) }
-
-func (d *decoder) document(data []byte) file {
+func (d *decoder) document(root *yaml.Node) file {
 	f := file{Profiles: map[string]*Profile{}}
-	// The one YAML reader: its syntax messages quote nothing of the file.
-	root, err := yamlfile.Decode(data)
-	if err != nil {
-		var p *yamlfile.Problem
-		if errors.As(err, &p) {
-			d.addf(p.Line, "%s", p.Message)
-		}
+	if root == nil || isNull(resolve(root)) {
 		return f
 	}
-	if root == nil {
-		return f
-	}
-	root = resolve(root)
-	if isNull(root) {
-		return f
-	}
-	if root.Kind != yaml.MappingNode {
-		d.addf(root.Line, "the configuration must be a mapping of settings (current_profile:, profiles:)")
+	if root = resolve(root); root.Kind != yaml.MappingNode {
+		d.Add(root.Line, "the configuration must be a mapping of settings (current_profile:, profiles:)")
 		return f
 	}
 	seen := map[string]int{}
 	for i := 0; i+1 < len(root.Content); i += 2 {
 		k, v := root.Content[i], root.Content[i+1]
-		name, ok := d.key(k, seen)
+		name, ok := d.key(k, seen, "key%s is set twice (first on line %d)")
 		if !ok {
 			continue
 		}
@@ -87,33 +79,34 @@ func (d *decoder) document(data []byte) file {
 		case "current_profile":
 			s, ok := d.scalar(v, name)
 			if ok && s != "" && !validProfileName(s) {
-				d.addf(k.Line, "current_profile is not a valid profile name: %s", profileNameRule)
+				d.Add(k.Line, "current_profile is not a valid profile name: %s", profileNameRule)
 			}
 			f.CurrentProfile = s
 		case "profiles":
 			d.profiles(v, f.Profiles)
 		default:
-			d.addf(k.Line, "%s", unknownTopKey(name, resolve(v)))
+			d.Add(k.Line, "%s", unknownTopKey(name, resolve(v)))
 		}
 	}
 	return f
 }
 
-// key checks a mapping key: a plain scalar, set once. Merge keys are
+// key checks a mapping key: a plain scalar, set once (twice is the message
+// when it is not, given the name and the line of the first). Merge keys are
 // reported here; a profile's settings handle their own.
-func (d *decoder) key(k *yaml.Node, seen map[string]int) (string, bool) {
+func (d *decoder) key(k *yaml.Node, seen map[string]int, twice string) (string, bool) {
 	k = resolve(k)
 	if k.Kind != yaml.ScalarNode {
-		d.addf(k.Line, "a key must be a plain name, not a %s", kindName(k))
+		d.Add(k.Line, "a key must be a plain name, not a %s", kindName(k))
 		return "", false
 	}
 	if isMerge(k) {
-		d.addf(k.Line, "a merge key (<<) is only supported inside a profile's settings")
+		d.Add(k.Line, "a merge key (<<) is only supported inside a profile's settings")
 		return "", false
 	}
 	name := keyText(k)
 	if first, dup := seen[name]; dup {
-		d.addf(k.Line, "key%s is set twice (first on line %d)", namePhrase(name), first)
+		d.Add(k.Line, twice, namePhrase(name), first)
 		return "", false
 	}
 	seen[name] = k.Line
@@ -125,7 +118,7 @@ func (d *decoder) key(k *yaml.Node, seen map[string]int) (string, bool) {
 func (d *decoder) scalar(v *yaml.Node, what string) (string, bool) {
 	n := resolve(v)
 	if n.Kind != yaml.ScalarNode {
-		d.addf(v.Line, "%s must be a single value, not a %s", what, kindName(n))
+		d.Add(v.Line, "%s must be a single value, not a %s", what, kindName(n))
 		return "", false
 	}
 	switch n.ShortTag() {
@@ -134,7 +127,7 @@ func (d *decoder) scalar(v *yaml.Node, what string) (string, bool) {
 	case "!!str", "!!int", "!!float", "!!bool", "!!timestamp":
 		return n.Value, true
 	}
-	d.addf(v.Line, "%s has a YAML tag (a word after '!') that is not supported here: quote the value", what)
+	d.Add(v.Line, "%s has a YAML tag (a word after '!') that is not supported here: quote the value", what)
 	return "", false
 }
 
@@ -144,34 +137,24 @@ func (d *decoder) profiles(v *yaml.Node, out map[string]*Profile) {
 		return
 	}
 	if n.Kind != yaml.MappingNode {
-		d.addf(v.Line, "profiles must be a mapping of profile names to their settings, not a %s", kindName(n))
+		d.Add(v.Line, "profiles must be a mapping of profile names to their settings, not a %s", kindName(n))
 		return
 	}
 	seen := map[string]int{}
 	for i := 0; i+1 < len(n.Content); i += 2 {
-		k, v := n.Content[i], n.Content[i+1]
-		kn := resolve(k)
-		if kn.Kind == yaml.ScalarNode && !isMerge(kn) {
-			name := keyText(kn)
-			if first, dup := seen[name]; dup {
-				d.addf(kn.Line, "profile%s is defined twice (first on line %d)", namePhrase(name), first)
-				continue
-			}
-			seen[name] = kn.Line
-			if vn := resolve(v); isSetting(name) && !isNull(vn) && vn.Kind != yaml.MappingNode {
-				d.addf(kn.Line, "%q is a profile setting, not a profile: indent it under a profile's name (profiles: → NAME: → %s:)", name, name)
-				continue
-			}
-			if !validProfileName(name) {
-				d.addf(kn.Line, "invalid profile name%s: %s", namePhrase(name), profileNameRule)
-				continue
-			}
+		k, v := resolve(n.Content[i]), n.Content[i+1]
+		name, ok := d.key(k, seen, "profile%s is defined twice (first on line %d)")
+		switch vn := resolve(v); {
+		case !ok:
+		case isSetting(name) && !isNull(vn) && vn.Kind != yaml.MappingNode:
+			d.Add(k.Line, "%q is a profile setting, not a profile: indent it under a profile's name (profiles: → NAME: → %s:)", name, name)
+		case !validProfileName(name):
+			d.Add(k.Line, "invalid profile name%s: %s", namePhrase(name), profileNameRule)
+		default:
 			p := d.profile(v, name)
 			p.Name = name
 			out[name] = p
-			continue
 		}
-		d.key(kn, seen) // reports what is wrong with it
 	}
 }
 
@@ -181,7 +164,7 @@ func (d *decoder) profile(v *yaml.Node, name string) *Profile {
 		return &Profile{}
 	}
 	if n.Kind != yaml.MappingNode {
-		d.addf(v.Line, "profile %q must be a mapping of settings (%s), not a %s", name, settingList, kindName(n))
+		d.Add(v.Line, "profile %q must be a mapping of settings (%s), not a %s", name, settingList, kindName(n))
 		return &Profile{}
 	}
 	s := d.settings(n, name)
@@ -193,13 +176,11 @@ func (d *decoder) profile(v *yaml.Node, name string) *Profile {
 		CACert:        s["ca_cert"].value,
 		AuditLog:      s["audit_log"].value,
 	}
-	if store, ok := s["api_key_store"]; ok {
-		switch {
-		case p.APIKeyStore != "" && p.APIKeyStore != KeyStoreKeyring:
-			d.addf(store.line, "api_key_store of profile %q must be %q (the key is in the keyring) or absent", name, KeyStoreKeyring)
-		case p.APIKeyStore == KeyStoreKeyring && p.APIKey != "":
-			d.addf(store.line, "profile %q has both an api_key and api_key_store: %s: keep one", name, KeyStoreKeyring)
-		}
+	switch line := s["api_key_store"].line; {
+	case p.APIKeyStore != "" && p.APIKeyStore != KeyStoreKeyring:
+		d.Add(line, "api_key_store of profile %q must be %q (the key is in the keyring) or absent", name, KeyStoreKeyring)
+	case p.APIKeyStore == KeyStoreKeyring && p.APIKey != "":
+		d.Add(line, "profile %q has both an api_key and api_key_store: %s: keep one", name, KeyStoreKeyring)
 	}
 	return p
 }
@@ -208,16 +189,10 @@ func (d *decoder) profile(v *yaml.Node, name string) *Profile {
 // keys set in the mapping itself win over merged ones, and earlier merged
 // mappings over later ones.
 func (d *decoder) settings(n *yaml.Node, profile string) settings {
+	// Decode refused a mapping merged into itself, so this ends.
 	if s, ok := d.merged[n]; ok {
-		if s == nil {
-			// Decode refuses an alias inside its own anchor, the one way
-			// to write this; kept so that a mistake there cannot loop.
-			d.addf(n.Line, "profile %q merges a mapping into itself", profile)
-			return settings{}
-		}
 		return s
 	}
-	d.merged[n] = nil
 	s := settings{}
 	var merges []*yaml.Node
 	for i := 0; i+1 < len(n.Content); i += 2 {
@@ -227,16 +202,16 @@ func (d *decoder) settings(n *yaml.Node, profile string) settings {
 			continue
 		}
 		if k.Kind != yaml.ScalarNode {
-			d.addf(k.Line, "a key must be a plain name, not a %s", kindName(k))
+			d.Add(k.Line, "a key must be a plain name, not a %s", kindName(k))
 			continue
 		}
 		name := keyText(k)
 		if prev, dup := s[name]; dup {
-			d.addf(k.Line, "key%s is set twice in profile %q (first on line %d)", namePhrase(name), profile, prev.line)
+			d.Add(k.Line, "key%s is set twice in profile %q (first on line %d)", namePhrase(name), profile, prev.line)
 			continue
 		}
 		if !isSetting(name) {
-			d.addf(k.Line, "%s", unknownProfileKey(name, profile))
+			d.Add(k.Line, "%s", unknownProfileKey(name, profile))
 			continue
 		}
 		if value, ok := d.scalar(v, name); ok {
@@ -266,18 +241,19 @@ func (d *decoder) mergeSources(v *yaml.Node) []*yaml.Node {
 				list = append(list, e)
 				continue
 			}
-			d.addf(e.Line, "a merge key (<<) takes mappings (<<: *base), not a %s", kindName(e))
+			d.Add(e.Line, "a merge key (<<) takes mappings (<<: *base), not a %s", kindName(e))
 		}
 		return list
 	}
-	d.addf(v.Line, "a merge key (<<) takes a mapping (<<: *base), not a %s", kindName(n))
+	d.Add(v.Line, "a merge key (<<) takes a mapping (<<: *base), not a %s", kindName(n))
 	return nil
 }
 
-// resolve follows aliases to the node they name.
+// resolve follows an alias to the node it names, which Decode found and
+// which is never an alias itself.
 func resolve(n *yaml.Node) *yaml.Node {
-	for i := 0; n.Kind == yaml.AliasNode && n.Alias != nil && i < 100; i++ {
-		n = n.Alias
+	if n.Kind == yaml.AliasNode {
+		return n.Alias
 	}
 	return n
 }
@@ -296,17 +272,11 @@ func keyText(n *yaml.Node) string {
 	return n.Value
 }
 
-func kindName(n *yaml.Node) string {
-	switch n.Kind {
-	case yaml.MappingNode:
-		return "mapping"
-	case yaml.SequenceNode:
-		return "list"
-	case yaml.AliasNode:
-		return "alias"
-	}
-	return "single value"
-}
+// kindNames name the kinds of a resolved node in messages; any other is a
+// "single value".
+var kindNames = map[yaml.Kind]string{yaml.MappingNode: "mapping", yaml.SequenceNode: "list"}
+
+func kindName(n *yaml.Node) string { return cmp.Or(kindNames[n.Kind], "single value") }
 
 // The keys of the file, at the top level and in a profile.
 var (

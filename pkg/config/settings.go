@@ -1,6 +1,7 @@
 package config
 
 import (
+	"cmp"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -73,12 +74,7 @@ type Settings struct {
 // flag ("--url"), the environment variable ("DQOPS_URL"), the profile
 // (`profile "prod"`), or "default". key is the setting's flag name
 // ("url", "timeout", "no-input", "color", ...).
-func (s Settings) Source(key string) string {
-	if src, ok := s.sources[key]; ok {
-		return src
-	}
-	return SourceDefault
-}
+func (s Settings) Source(key string) string { return cmp.Or(s.sources[key], SourceDefault) }
 
 // SourceDefault is the Source of a setting no layer gives.
 const SourceDefault = "default"
@@ -89,13 +85,7 @@ func (s Settings) Several() bool { return len(s.Profiles) > 1 || s.AllProfiles }
 
 // UseColor is whether output to a terminal (or not) is coloured.
 func (s Settings) UseColor(terminal bool) bool {
-	switch s.Color {
-	case "always":
-		return true
-	case "never":
-		return false
-	}
-	return terminal
+	return s.Color == "always" || s.Color != "never" && terminal
 }
 
 // MaxRetries bounds --retries: with the backoff cap, 10 retries already wait
@@ -103,7 +93,7 @@ func (s Settings) UseColor(terminal bool) bool {
 const MaxRetries = 10
 
 // layer ties a setting to the flag and environment variable that can give
-// it; the profile's settings are those of Profile.settings.
+// it; a profile gives url, ca-cert and audit-log.
 type layer struct {
 	key, flag, env string
 }
@@ -199,7 +189,14 @@ func (r *Resolver) resolve(p *Profile, configDir string) (Settings, error) {
 	v := viper.New()
 	env := map[string]any{}
 	sources := map[string]string{}
-	profile := p.settings()
+	var profile map[string]string // the profile's settings, by the key of their layer
+	if p != nil {
+		profile = map[string]string{
+			"url":       p.URL,
+			"ca-cert":   profilePath(p.CACert, configDir),
+			"audit-log": profilePath(p.AuditLog, configDir),
+		}
+	}
 	for _, s := range layers {
 		switch {
 		case r.flagSet(s.flag):
@@ -283,16 +280,8 @@ func (r *Resolver) resolve(p *Profile, configDir string) (Settings, error) {
 	if st.Retries < 0 || st.Retries > MaxRetries {
 		return Settings{}, fmt.Errorf("%s must be between 0 and %d, not %d", flagOrEnv(sources["retries"], "--retries"), MaxRetries, st.Retries)
 	}
-	switch st.Color {
-	case "auto", "always", "never":
-	default:
+	if !slices.Contains([]string{"auto", "always", "never"}, st.Color) {
 		return Settings{}, fmt.Errorf("--color must be auto, always or never, not %q", st.Color)
-	}
-	if strings.HasPrefix(sources["ca-cert"], "profile ") {
-		st.CACert = profilePath(st.CACert, configDir)
-	}
-	if strings.HasPrefix(sources["audit-log"], "profile ") {
-		st.AuditLog = profilePath(st.AuditLog, configDir)
 	}
 	return st, nil
 }
@@ -307,8 +296,12 @@ func flagOrEnv(source, flag string) string {
 }
 
 // profilePath reads a path written in the configuration file: "~/" is the
-// home directory, and a relative path is relative to the file's directory.
+// home directory, and a relative path is relative to the file's directory;
+// none stays none.
 func profilePath(path, configDir string) string {
+	if path == "" {
+		return ""
+	}
 	if rest, ok := strings.CutPrefix(path, "~/"); ok {
 		if home, err := os.UserHomeDir(); err == nil {
 			path = filepath.Join(home, rest)
@@ -318,13 +311,4 @@ func profilePath(path, configDir string) string {
 		path = filepath.Join(configDir, path)
 	}
 	return path
-}
-
-// settings are the settings a profile gives, by the key of their layer;
-// none for a nil profile.
-func (p *Profile) settings() map[string]string {
-	if p == nil {
-		return nil
-	}
-	return map[string]string{"url": p.URL, "ca-cert": p.CACert, "audit-log": p.AuditLog}
 }

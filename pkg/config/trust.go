@@ -5,6 +5,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 )
 
@@ -21,7 +22,7 @@ import (
 // a configuration that was not read from a file, or where files have no
 // permission bits, is trusted.
 func (c *Config) CheckTrusted() error {
-	if c.path == "" || !c.owner.exists || !hasPermissionBits {
+	if c.path == "" || !c.owner.exists {
 		return nil
 	}
 	return checkTrusted(c.path, c.owner, c.accounts, true)
@@ -32,18 +33,24 @@ func (c *Config) CheckTrusted() error {
 // named, info as it was read (the file whose content is used is the one
 // checked). Where files have no permission bits, every file is trusted.
 func CheckFileTrusted(path string, info fs.FileInfo) error {
-	if !hasPermissionBits {
-		return nil
-	}
 	return checkTrusted(path, ownerOf(info), systemAccounts, false)
 }
 
 // checkTrusted applies CheckTrusted's rule to the file at path, whose
 // owner and mode are owner; config says it is the configuration file,
-// for the error's wording.
+// for the error's wording. Where files have no permission bits, it is
+// trusted.
 func checkTrusted(path string, owner fileOwner, acc accounts, config bool) error {
+	if !hasPermissionBits {
+		return nil
+	}
 	fail := func(reason, fix string) error {
 		return &UntrustedError{Path: path, Reason: reason, Fix: fix, config: config}
+	}
+	useOwn, moveOwn := "use a file of your own", "move the file to a directory of your own"
+	if config {
+		useOwn = "use a configuration file of your own (--config or DQOPS_CONFIG)"
+		moveOwn = "move the configuration to a directory of your own"
 	}
 	perm := owner.mode.Perm()
 	switch {
@@ -55,11 +62,7 @@ func checkTrusted(path string, owner fileOwner, acc accounts, config bool) error
 		}
 	}
 	if !trustedOwner(owner.uid) {
-		fix := "use a file of your own"
-		if config {
-			fix = "use a configuration file of your own (--config or DQOPS_CONFIG)"
-		}
-		return fail(fmt.Sprintf("it belongs to another user (uid %d)", owner.uid), fix)
+		return fail(fmt.Sprintf("it belongs to another user (uid %d)", owner.uid), useOwn)
 	}
 	for _, dir := range directoriesOf(path) {
 		info, err := os.Stat(dir)
@@ -70,11 +73,7 @@ func checkTrusted(path string, owner fileOwner, acc accounts, config bool) error
 		sticky := o.mode&fs.ModeSticky != 0
 		switch {
 		case !trustedOwner(o.uid):
-			fix := "move the file to a directory of your own"
-			if config {
-				fix = "move the configuration to a directory of your own"
-			}
-			return fail(fmt.Sprintf("its directory %s belongs to another user (uid %d)", dir, o.uid), fix)
+			return fail(fmt.Sprintf("its directory %s belongs to another user (uid %d)", dir, o.uid), moveOwn)
 		case o.mode&0o002 != 0 && !sticky:
 			return fail(fmt.Sprintf("its directory %s is writable by others without the sticky bit (mode %04o)", dir, o.mode.Perm()), "chmod o-w "+dir)
 		case o.mode&0o020 != 0 && !sticky:
@@ -123,10 +122,8 @@ func trustedOwner(uid int) bool {
 // at path: every directory above it, and above the file a link leads to.
 func directoriesOf(path string) []string {
 	var dirs []string
-	seen := map[string]bool{}
 	add := func(p string) {
-		for dir := filepath.Dir(p); !seen[dir]; dir = filepath.Dir(dir) {
-			seen[dir] = true
+		for dir := filepath.Dir(p); !slices.Contains(dirs, dir); dir = filepath.Dir(dir) {
 			dirs = append(dirs, dir)
 		}
 	}
