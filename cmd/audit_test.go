@@ -271,15 +271,24 @@ func waitLine(t *testing.T, r *bufio.Reader) string {
 // as unknown, since the server may or may not have made it.
 func TestAuditLogFailedAndUnknown(t *testing.T) {
 	t.Parallel()
-	srv, c := setupCI(t, sandbox.Options{Faults: "PUT /api/users/ana@corp.io 500 x1; POST /api/users slow"}, ana)
+	srv, c := setupCI(t, sandbox.Options{Faults: "PUT /api/users/ana@corp.io 400 x1"}, ana)
+	// The create is held from the sandbox until the run has ended.
+	ended := make(chan struct{})
+	defer close(ended)
+	srv.onRequest(func(r *http.Request) {
+		if r.Method == http.MethodPost {
+			<-ended
+		}
+	})
 	log := filepath.Join(c.dir, "audit.log")
 	file := c.file("u.yaml", "- {email: admin@example.com, accountRole: admin}\n- {email: viewer@example.com, accountRole: viewer}\n"+
 		"- {email: ana@corp.io, accountRole: viewer}\n- {email: new@corp.io, accountRole: viewer}\n")
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
-	posted := srv.arrived(http.MethodPost, "/api/users")
-	run := c.start(invocation{args: []string{"apply", "-f", file, "--yes", "--audit-log", log}, ctx: ctx})
-	within(t, posted, time.Minute, "the create")
+	errOut := &lockedBuffer{}
+	run := c.start(invocation{args: []string{"apply", "-f", file, "--yes", "--audit-log", log}, ctx: ctx, stderr: errOut})
+	// Ctrl-C once the update has failed, while the create is out.
+	run.waitForOutput(t, errOut, `error: updating user "ana@corp.io": server answered 400`, time.Minute)
 	cancel()
 	r := run.result()
 	expectCode(t, r, 130)
@@ -292,8 +301,8 @@ func TestAuditLogFailedAndUnknown(t *testing.T) {
 		}
 		outcomes[l["email"].(string)] = l
 	}
-	if l := outcomes["ana@corp.io"]; l == nil || l["outcome"] != "failed" || l["status"] != 500.0 ||
-		!strings.Contains(fmt.Sprint(l["error"]), "server answered 500") {
+	if l := outcomes["ana@corp.io"]; l == nil || l["outcome"] != "failed" || l["status"] != 400.0 ||
+		!strings.Contains(fmt.Sprint(l["error"]), "server answered 400") {
 		t.Errorf("the refused update: %v\n%s", l, data)
 	}
 	if l := outcomes["new@corp.io"]; l == nil || l["outcome"] != "unknown" {

@@ -12,6 +12,7 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -261,10 +262,11 @@ func TestNetworkCreateIsNeverDuplicated(t *testing.T) {
 		{"rate limited, so certainly not created", "POST /api/users 429 x1", nil, 0,
 			[]string{exists, "POST /api/users 429", "POST /api/users 201"}, "Created user"},
 		// The client gives up on the first create after 300ms, finds no user
-		// and creates it; the server then gets to the first create at 1s and
-		// refuses it as a duplicate (its 403).
-		{"timeout, the server acting late", "POST /api/users slow=1s x1", []string{"--timeout", "300ms"}, 0,
-			[]string{exists, "POST /api/users 403", exists, "POST /api/users 201"}, "Created user"},
+		// and creates it; the server then gets to the first create, once the
+		// second is answered, and refuses it as a duplicate (its 403). The
+		// sandbox sees the held create last.
+		{"timeout, the server acting late", firstCreateHeld, []string{"--timeout", "300ms"}, 0,
+			[]string{exists, exists, "POST /api/users 201", "POST /api/users 403"}, "Created user"},
 		{"gateway errors to the limit", "POST /api/users 504", []string{"--retries", "1"}, 1,
 			[]string{exists, "POST /api/users 504", exists, "POST /api/users 504", exists},
 			`error: creating user "new@corp.io": server answered 504 Gateway Timeout (2 attempts)`},
@@ -277,7 +279,14 @@ func TestNetworkCreateIsNeverDuplicated(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			srv, c := setupNet(t, tt.faults)
+			faults := tt.faults
+			if faults == firstCreateHeld {
+				faults = ""
+			}
+			srv, c := setupNet(t, faults)
+			if tt.faults == firstCreateHeld {
+				holdFirstCreate(t, srv)
+			}
 			r := c.run(append([]string{"create", "new@corp.io", "--role", "viewer"}, tt.extra...)...)
 			expectExit(t, r, tt.code, tt.stderr)
 			// Before the create, the list is read for look-alikes.
@@ -290,6 +299,33 @@ func TestNetworkCreateIsNeverDuplicated(t *testing.T) {
 			expectUsers(t, srv, want)
 		})
 	}
+}
+
+// firstCreateHeld, in place of a fault spec, holds the first create from
+// the sandbox until the second has been answered (holdFirstCreate): a
+// server that gets to it late, whatever the machine's load.
+const firstCreateHeld = "(the first create held)"
+
+// holdFirstCreate keeps the first POST /api/users from the sandbox until a
+// second has been answered (or a minute has passed, when none comes).
+func holdFirstCreate(t testing.TB, srv *testServer) {
+	var posts atomic.Int32
+	second := make(chan struct{})
+	var once sync.Once
+	srv.onRequest(func(r *http.Request) {
+		if r.Method == http.MethodPost && r.URL.Path == "/api/users" && posts.Add(1) == 1 {
+			select {
+			case <-second:
+			case <-time.After(time.Minute):
+				t.Error("no second create came while the first was held")
+			}
+		}
+	})
+	srv.onAnswered(func(r *http.Request) {
+		if r.Method == http.MethodPost && r.URL.Path == "/api/users" && posts.Load() >= 2 {
+			once.Do(func() { close(second) })
+		}
+	})
 }
 
 func TestNetworkUpdateDeleteAndPasswordsRetried(t *testing.T) {

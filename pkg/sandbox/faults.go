@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
-	"io"
 	"net/http"
 	pathpkg "path"
 	"strconv"
@@ -256,15 +255,6 @@ func (s *Server) injectFault(sw *statusWriter, r *http.Request, rule *faultRule)
 		sw.Header().Set("Location", cloudLoginURL(r))
 		sw.WriteHeader(http.StatusSeeOther)
 	case faultSlow:
-		// The server notices a client that went away only once the
-		// request's body has been read: read it first, and keep it for the
-		// handler, so that a slow answer ends with its client.
-		body, err := io.ReadAll(io.LimitReader(r.Body, maxBodyBytes+1))
-		if err != nil {
-			sw.abandoned = true
-			return true
-		}
-		r.Body = io.NopCloser(bytes.NewReader(body))
 		if !sleepContext(r.Context(), rule.delay) {
 			sw.abandoned = true
 			return true
