@@ -158,8 +158,11 @@ func quoteStart(data []byte) string {
 
 // truncateRunes cuts s after max characters, marking the cut with "...".
 func truncateRunes(s string, max int) string {
-	if head := runePrefix(s, max); head != s {
-		return head + "..."
+	for i := range s {
+		if max == 0 {
+			return s[:i] + "..."
+		}
+		max--
 	}
 	return s
 }

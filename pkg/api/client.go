@@ -73,7 +73,7 @@ type Options struct {
 	// password requests only the status and content type of the answer.
 	Debug io.Writer
 	// MaxBodySize, when set, caps a response body below MaxBodySize (tests
-	// of the cap, which need not read 256 MiB).
+	// of the cap, which need not read 256 MiB); zero means MaxBodySize.
 	MaxBodySize int64
 }
 
@@ -113,6 +113,9 @@ func New(opts Options) (*Client, error) {
 		transport = t
 	}
 	opts.Grace, opts.Retries = max(opts.Grace, 0), max(opts.Retries, 0)
+	if opts.MaxBodySize <= 0 {
+		opts.MaxBodySize = MaxBodySize
+	}
 	if opts.Backoff == nil {
 		opts.Backoff = DefaultBackoff
 	}
@@ -191,13 +194,10 @@ func (c *Client) CreateUser(ctx context.Context, u User) error {
 		exists: func(ctx context.Context) (bool, error) {
 			c.note("checking whether user %q was created", u.Email)
 			_, err := c.GetUser(ctx, u.Email)
-			switch {
-			case err == nil:
-				return true, nil
-			case IsStatus(err, http.StatusNotFound):
+			if IsStatus(err, http.StatusNotFound) {
 				return false, nil
 			}
-			return false, err
+			return err == nil, err
 		}})
 }
 

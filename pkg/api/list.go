@@ -72,10 +72,14 @@ var ErrUserTooLarge = fmt.Errorf("a user's JSON is larger than %d MiB: reading s
 
 // decodeList passes every user of the JSON array body to fn as it arrives,
 // holding one user, never the list. length is the announced length of the
-// body, -1 when unknown. A body that is not an array is described as
+// body, -1 when unknown; one over limit is refused before anything is
+// read. A body that is not an array is described as
 // decodeBody describes it (null is no users), and a syntax error as
 // encoding/json describes it in the whole body.
 func decodeList(body io.Reader, length, limit int64, what string, fn func(User) error) error {
+	if length > limit {
+		return &BodyTooLargeError{Limit: limit}
+	}
 	lr := &listReader{r: body, length: length, limit: limit}
 	dec := json.NewDecoder(lr)
 	dec.DisallowUnknownFields()
