@@ -63,7 +63,15 @@ func classifyFailure(ctx context.Context, err error) (failure, time.Duration) {
 		case errors.Is(te.Err, context.Canceled):
 			return failPermanent, -1
 		}
-		return classifyTransport(te.Err), -1
+		switch causeOf(te.Err) {
+		case CauseTLSHostname, CauseTLSExpired, CauseTLSUntrusted, CauseTLSOther,
+			CausePlainHTTP, CauseBadRequest, CauseNoHost:
+			return failPermanent, -1
+		case CauseDNS, CauseProxy, CauseRefused, CauseDial:
+			// Nothing reached the server.
+			return failSafe, -1
+		}
+		return failAmbiguous, -1
 	}
 	var se *StatusError
 	if errors.As(err, &se) {
@@ -84,20 +92,6 @@ func classifyFailure(ctx context.Context, err error) (failure, time.Duration) {
 		return failAmbiguous, -1
 	}
 	return failPermanent, -1
-}
-
-// classifyTransport decides whether a request that got no answer may be
-// sent again.
-func classifyTransport(err error) failure {
-	switch causeOf(err) {
-	case CauseTLSHostname, CauseTLSExpired, CauseTLSUntrusted, CauseTLSOther,
-		CausePlainHTTP, CauseBadRequest, CauseNoHost:
-		return failPermanent
-	case CauseDNS, CauseProxy, CauseRefused, CauseDial:
-		// Nothing reached the server.
-		return failSafe
-	}
-	return failAmbiguous
 }
 
 // parseRetryAfter reads a Retry-After header: seconds, or an HTTP date. The
