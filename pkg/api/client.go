@@ -344,10 +344,11 @@ func (e *StatusError) setAttempts(n int)    { e.Attempts = n }
 func (e *BodyError) setAttempts(n int)      { e.Attempts = n }
 func (e *TransportError) setAttempts(n int) { e.Attempts = n }
 
-// note writes a line to the trace, when tracing.
+// note writes a line of the client's own (a retry, a check) to the trace,
+// when tracing.
 func (c *Client) note(format string, args ...any) {
 	if c.trace != nil {
-		c.trace.note(format, args...)
+		c.trace.printf("* ", format, args...)
 	}
 }
 
