@@ -16,30 +16,23 @@ import (
 )
 
 // readBody reads a response body whole, but never more than limit bytes:
-// a larger body is tooLarge, found from its Content-Length before anything
-// is read when the server announces it. A body of unknown length is read
-// by files.ReadAll, whose memory stays near the size actually read. A body
-// that stops early is a *CutOffError.
+// a larger body is tooLarge, found from its Content-Length (length, -1 when
+// unknown) before anything is read when the server announces it. The body
+// is read by files.ReadAll, in one piece of the announced length, else in
+// pieces whose memory stays near the size actually read. A body that stops
+// early is a *CutOffError.
 func readBody(r io.Reader, length, limit int64, tooLarge error) ([]byte, error) {
 	if length > limit {
 		return nil, tooLarge
 	}
-	if length >= 0 {
-		buf := make([]byte, length)
-		n, err := io.ReadFull(r, buf)
-		if err != nil {
-			return nil, &CutOffError{Read: int64(n), Expected: length, Err: err}
-		}
-		return buf, nil
-	}
 	counted := &countingReader{r: r}
-	data, err := files.ReadAll(counted, limit, "the body", 0)
+	data, err := files.ReadAll(counted, limit, "the body", max(length, 0))
 	var tl *files.TooLargeError
 	switch {
 	case errors.As(err, &tl):
 		return nil, tooLarge
-	case err != nil || counted.err != nil:
-		return nil, &CutOffError{Read: counted.n, Expected: -1, Err: cmp.Or(counted.err, err)}
+	case err != nil || counted.err != nil || int64(len(data)) < length:
+		return nil, &CutOffError{Read: counted.n, Expected: length, Err: cmp.Or(counted.err, err, io.ErrUnexpectedEOF)}
 	}
 	return data, nil
 }
