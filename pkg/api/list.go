@@ -116,10 +116,12 @@ func decodeList(body io.Reader, length, limit int64, what string, fn func(User) 
 		w.reset()
 		target = &w
 		err = dec.Decode(&target)
-		if err != nil && lr.failedIn(err) {
-			if isSyntaxError(err) {
-				return lr.elementSyntaxError(dec)
-			}
+		switch {
+		case isSyntaxError(err):
+			return lr.elementSyntaxError(dec)
+		case err != nil && lr.err != nil && (err == lr.err || err == io.EOF || err == io.ErrUnexpectedEOF):
+			// The body failed, not a user model the decoder could not fit
+			// into a listedUser.
 			return lr.failed(err, n, start)
 		}
 		u, ok := User{}, false
@@ -222,12 +224,6 @@ var roleJSON = func() map[string]Role {
 func isSyntaxError(err error) bool {
 	var syntax *json.SyntaxError
 	return errors.As(err, &syntax)
-}
-
-// failedIn tells whether err, from the decoder, is about the JSON text or
-// the body (not a user model the decoder could not fit into a listedUser).
-func (lr *listReader) failedIn(err error) bool {
-	return isSyntaxError(err) || lr.err != nil && (err == lr.err || err == io.EOF || err == io.ErrUnexpectedEOF)
 }
 
 // nextByte returns the next byte of the body that is not space, and its
