@@ -131,22 +131,16 @@ func describeContent(contentType string, data []byte) string {
 	return fmt.Sprintf("a %s body of %d bytes starting %s", mt, len(data), quoteStart(data))
 }
 
-// quoteStart quotes the first few characters of a body, made printable.
+// quoteStart quotes the first 40 characters of a body, made printable.
 func quoteStart(data []byte) string {
-	const max = 40
-	var b strings.Builder
-	for i, n := 0, 0; i < len(data) && n < max; n++ {
-		r, size := utf8.DecodeRune(data[i:])
-		i += size
+	// 40 characters take at most 160 bytes: one more tells whether more follow.
+	start := truncateRunes(string(data[:min(len(data), 161)]), 40)
+	return fmt.Sprintf("%q", strings.Map(func(r rune) rune {
 		if r == utf8.RuneError || text.Unsafe(r) {
-			r = '.'
+			return '.'
 		}
-		b.WriteRune(r)
-		if i < len(data) && n == max-1 {
-			b.WriteString("...")
-		}
-	}
-	return fmt.Sprintf("%q", b.String())
+		return r
+	}, start))
 }
 
 // truncateRunes cuts s after max characters, marking the cut with "...".

@@ -106,11 +106,9 @@ func New(opts Options) (*Client, error) {
 	}
 	transport := opts.Transport
 	if transport == nil {
-		t, err := newTransport(opts)
-		if err != nil {
+		if transport, err = newTransport(opts); err != nil {
 			return nil, err
 		}
-		transport = t
 	}
 	opts.Grace, opts.Retries = max(opts.Grace, 0), max(opts.Retries, 0)
 	if opts.MaxBodySize <= 0 {
@@ -356,7 +354,7 @@ func (c *Client) note(format string, args ...any) {
 // a clone of http.DefaultTransport that honours HTTPS_PROXY, HTTP_PROXY and
 // NO_PROXY (or Options.Proxy), and trusts Options.CACertFile's authorities
 // in addition to the system's.
-func newTransport(opts Options) (*http.Transport, error) {
+func newTransport(opts Options) (http.RoundTripper, error) {
 	t := http.DefaultTransport.(*http.Transport).Clone()
 	// apply sends up to 64 requests at once; with the default of 2 idle
 	// connections per host most of them would open a new connection (and
