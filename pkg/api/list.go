@@ -117,7 +117,7 @@ func decodeList(body io.Reader, length, limit int64, what string, fn func(User) 
 		target = &w
 		err = dec.Decode(&target)
 		switch {
-		case isSyntaxError(err):
+		case errors.As(err, new(*json.SyntaxError)):
 			return lr.elementSyntaxError(dec)
 		case err != nil && lr.err != nil && (err == lr.err || err == io.EOF || err == io.ErrUnexpectedEOF):
 			// The body failed, not a user model the decoder could not fit
@@ -220,11 +220,6 @@ var roleJSON = func() map[string]Role {
 	}
 	return m
 }()
-
-func isSyntaxError(err error) bool {
-	var syntax *json.SyntaxError
-	return errors.As(err, &syntax)
-}
 
 // nextByte returns the next byte of the body that is not space, and its
 // offset, without consuming it; the body's error (io.EOF at its end) when
