@@ -2,6 +2,7 @@ package api
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"fmt"
 	"io"
@@ -21,8 +22,8 @@ type attempt struct {
 }
 
 // send sends one request of r and returns its answer, whose body the caller
-// reads through a.body and closes, then calls a.end. A request that got no
-// answer is a *TransportError.
+// reads and closes, then calls a.end; the reads of the body count against
+// the attempt's timeout. A request that got no answer is a *TransportError.
 func (c *Client) send(ctx context.Context, r *call) (*attempt, *http.Response, error) {
 	// The attempt outlives ctx by at most the grace, so that a request in
 	// flight when Ctrl-C comes may finish and its outcome be known.
@@ -46,15 +47,8 @@ func (c *Client) send(ctx context.Context, r *call) (*attempt, *http.Response, e
 		a.end()
 		return nil, nil, c.transportError(a, r, err, false)
 	}
+	resp.Body = &timedBody{ReadCloser: resp.Body, timer: a.timer}
 	return a, resp, nil
-}
-
-// body is resp's body, its reads counted against the attempt's timeout.
-func (a *attempt) body(resp *http.Response) io.Reader {
-	if a.timer == nil {
-		return resp.Body
-	}
-	return &timedReader{r: resp.Body, timer: a.timer}
 }
 
 // once sends one attempt of a call and reads its answer.
@@ -65,20 +59,16 @@ func (c *Client) once(ctx context.Context, r *call) error {
 	}
 	defer a.end()
 	defer resp.Body.Close()
-	respBody := a.body(resp)
 	ct := resp.Header.Get("Content-Type")
 	if resp.StatusCode != r.want && (r.out != nil || r.each != nil || resp.StatusCode < 200 || resp.StatusCode > 299) {
-		snippet, _ := io.ReadAll(io.LimitReader(respBody, 4096))
+		snippet, _ := io.ReadAll(io.LimitReader(resp.Body, 4096))
 		se := &StatusError{
 			Op: r.op, Method: r.method, Path: r.path, StatusCode: resp.StatusCode,
 			ContentType: ct, Location: c.redactor.redact(resp.Header.Get("Location")),
 			Body: c.redactor.redact(strings.TrimSpace(string(snippet))),
 		}
 		if c.opts.APIKey != "" {
-			se.KeySource = c.opts.KeySource
-			if se.KeySource == "" {
-				se.KeySource = "the API key"
-			}
+			se.KeySource = cmp.Or(c.opts.KeySource, "the API key")
 		}
 		if r.secret {
 			// A proxy may echo the request, and the request is a password.
@@ -89,10 +79,10 @@ func (c *Client) once(ctx context.Context, r *call) error {
 		return se
 	}
 	if r.out == nil && r.each == nil {
-		_, _ = io.Copy(io.Discard, io.LimitReader(respBody, 64<<10))
+		_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, 64<<10))
 		return nil
 	}
-	err = c.readAnswer(r, respBody, ct, resp.ContentLength)
+	err = c.readAnswer(r, resp.Body, ct, resp.ContentLength)
 	switch {
 	case err == nil, r.stopped != nil:
 		return err
@@ -130,23 +120,6 @@ func (c *Client) newRequest(ctx context.Context, r *call) (*http.Request, error)
 	return req, nil
 }
 
-// maxBody is the cap of a response body: Options.MaxBodySize, or
-// MaxBodySize.
-func (c *Client) maxBody() int64 {
-	if c.opts.MaxBodySize > 0 {
-		return c.opts.MaxBodySize
-	}
-	return MaxBodySize
-}
-
-// tooLarge is the error of a body over the cap.
-func (c *Client) tooLarge() error {
-	if c.opts.MaxBodySize > 0 {
-		return &BodyTooLargeError{Limit: c.opts.MaxBodySize}
-	}
-	return ErrBodyTooLarge
-}
-
 // readAnswer reads and decodes the body of a successful answer: into r.out,
 // or user by user into r.each.
 func (c *Client) readAnswer(r *call, body io.Reader, ct string, length int64) error {
@@ -166,13 +139,11 @@ func (c *Client) readAnswer(r *call, body io.Reader, ct string, length int64) er
 		r.delivered++
 		return nil
 	}
+	limit := c.opts.MaxBodySize
 	if r.each != nil && !r.buffered {
-		if length > c.maxBody() {
-			return c.tooLarge()
-		}
-		return decodeList(body, length, c.maxBody(), r.what, deliver)
+		return decodeList(body, length, limit, r.what, deliver)
 	}
-	limit, tooLarge := c.maxBody(), c.tooLarge()
+	tooLarge := error(&BodyTooLargeError{Limit: limit})
 	if _, one := r.out.(*User); one {
 		limit, tooLarge = MaxUserSize, ErrUserTooLarge
 	}
@@ -181,7 +152,7 @@ func (c *Client) readAnswer(r *call, body io.Reader, ct string, length int64) er
 		return err
 	}
 	if r.each != nil {
-		return decodeList(bytes.NewReader(data), int64(len(data)), c.maxBody(), r.what, deliver)
+		return decodeList(bytes.NewReader(data), int64(len(data)), limit, r.what, deliver)
 	}
 	return decodeBody(data, ct, r.what, r.out)
 }
@@ -260,15 +231,15 @@ func (t *attemptTimer) expired() bool {
 	return t != nil && t.fired.Load()
 }
 
-// timedReader counts the time of each Read against the attempt's timer.
-type timedReader struct {
-	r     io.Reader
+// timedBody counts the time of each Read against the attempt's timer.
+type timedBody struct {
+	io.ReadCloser
 	timer *attemptTimer
 }
 
-func (tr *timedReader) Read(p []byte) (int, error) {
-	tr.timer.start()
-	n, err := tr.r.Read(p)
-	tr.timer.pause()
+func (tb *timedBody) Read(p []byte) (int, error) {
+	tb.timer.start()
+	n, err := tb.ReadCloser.Read(p)
+	tb.timer.pause()
 	return n, err
 }

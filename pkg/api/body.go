@@ -16,30 +16,23 @@ import (
 )
 
 // readBody reads a response body whole, but never more than limit bytes:
-// a larger body is tooLarge, found from its Content-Length before anything
-// is read when the server announces it. A body of unknown length is read
-// by files.ReadAll, whose memory stays near the size actually read. A body
-// that stops early is a *CutOffError.
+// a larger body is tooLarge, found from its Content-Length (length, -1 when
+// unknown) before anything is read when the server announces it. The body
+// is read by files.ReadAll, in one piece of the announced length, else in
+// pieces whose memory stays near the size actually read. A body that stops
+// early is a *CutOffError.
 func readBody(r io.Reader, length, limit int64, tooLarge error) ([]byte, error) {
 	if length > limit {
 		return nil, tooLarge
 	}
-	if length >= 0 {
-		buf := make([]byte, length)
-		n, err := io.ReadFull(r, buf)
-		if err != nil {
-			return nil, &CutOffError{Read: int64(n), Expected: length, Err: err}
-		}
-		return buf, nil
-	}
 	counted := &countingReader{r: r}
-	data, err := files.ReadAll(counted, limit, "the body", 0)
+	data, err := files.ReadAll(counted, limit, "the body", max(length, 0))
 	var tl *files.TooLargeError
 	switch {
 	case errors.As(err, &tl):
 		return nil, tooLarge
-	case err != nil || counted.err != nil:
-		return nil, &CutOffError{Read: counted.n, Expected: -1, Err: cmp.Or(counted.err, err)}
+	case err != nil || counted.err != nil || int64(len(data)) < length:
+		return nil, &CutOffError{Read: counted.n, Expected: length, Err: cmp.Or(counted.err, err, io.ErrUnexpectedEOF)}
 	}
 	return data, nil
 }
@@ -138,28 +131,25 @@ func describeContent(contentType string, data []byte) string {
 	return fmt.Sprintf("a %s body of %d bytes starting %s", mt, len(data), quoteStart(data))
 }
 
-// quoteStart quotes the first few characters of a body, made printable.
+// quoteStart quotes the first 40 characters of a body, made printable.
 func quoteStart(data []byte) string {
-	const max = 40
-	var b strings.Builder
-	for i, n := 0, 0; i < len(data) && n < max; n++ {
-		r, size := utf8.DecodeRune(data[i:])
-		i += size
+	// 40 characters take at most 160 bytes: one more tells whether more follow.
+	start := truncateRunes(string(data[:min(len(data), 161)]), 40)
+	return fmt.Sprintf("%q", strings.Map(func(r rune) rune {
 		if r == utf8.RuneError || text.Unsafe(r) {
-			r = '.'
+			return '.'
 		}
-		b.WriteRune(r)
-		if i < len(data) && n == max-1 {
-			b.WriteString("...")
-		}
-	}
-	return fmt.Sprintf("%q", b.String())
+		return r
+	}, start))
 }
 
 // truncateRunes cuts s after max characters, marking the cut with "...".
 func truncateRunes(s string, max int) string {
-	if head := runePrefix(s, max); head != s {
-		return head + "..."
+	for i := range s {
+		if max == 0 {
+			return s[:i] + "..."
+		}
+		max--
 	}
 	return s
 }

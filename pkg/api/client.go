@@ -73,7 +73,7 @@ type Options struct {
 	// password requests only the status and content type of the answer.
 	Debug io.Writer
 	// MaxBodySize, when set, caps a response body below MaxBodySize (tests
-	// of the cap, which need not read 256 MiB).
+	// of the cap, which need not read 256 MiB); zero means MaxBodySize.
 	MaxBodySize int64
 }
 
@@ -106,13 +106,14 @@ func New(opts Options) (*Client, error) {
 	}
 	transport := opts.Transport
 	if transport == nil {
-		t, err := newTransport(opts)
-		if err != nil {
+		if transport, err = newTransport(opts); err != nil {
 			return nil, err
 		}
-		transport = t
 	}
 	opts.Grace, opts.Retries = max(opts.Grace, 0), max(opts.Retries, 0)
+	if opts.MaxBodySize <= 0 {
+		opts.MaxBodySize = MaxBodySize
+	}
 	if opts.Backoff == nil {
 		opts.Backoff = DefaultBackoff
 	}
@@ -191,13 +192,10 @@ func (c *Client) CreateUser(ctx context.Context, u User) error {
 		exists: func(ctx context.Context) (bool, error) {
 			c.note("checking whether user %q was created", u.Email)
 			_, err := c.GetUser(ctx, u.Email)
-			switch {
-			case err == nil:
-				return true, nil
-			case IsStatus(err, http.StatusNotFound):
+			if IsStatus(err, http.StatusNotFound) {
 				return false, nil
 			}
-			return false, err
+			return err == nil, err
 		}})
 }
 
@@ -344,10 +342,11 @@ func (e *StatusError) setAttempts(n int)    { e.Attempts = n }
 func (e *BodyError) setAttempts(n int)      { e.Attempts = n }
 func (e *TransportError) setAttempts(n int) { e.Attempts = n }
 
-// note writes a line to the trace, when tracing.
+// note writes a line of the client's own (a retry, a check) to the trace,
+// when tracing.
 func (c *Client) note(format string, args ...any) {
 	if c.trace != nil {
-		c.trace.note(format, args...)
+		c.trace.printf("* ", format, args...)
 	}
 }
 
@@ -355,7 +354,7 @@ func (c *Client) note(format string, args ...any) {
 // a clone of http.DefaultTransport that honours HTTPS_PROXY, HTTP_PROXY and
 // NO_PROXY (or Options.Proxy), and trusts Options.CACertFile's authorities
 // in addition to the system's.
-func newTransport(opts Options) (*http.Transport, error) {
+func newTransport(opts Options) (http.RoundTripper, error) {
 	t := http.DefaultTransport.(*http.Transport).Clone()
 	// apply sends up to 64 requests at once; with the default of 2 idle
 	// connections per host most of them would open a new connection (and

@@ -205,11 +205,23 @@ func describeTransport(err error) string {
 	var dnsErr *net.DNSError
 	var opErr *net.OpError
 	var recordErr tls.RecordHeaderError
+	var certErr *tls.CertificateVerificationError
+	var unknownCA x509.UnknownAuthorityError
+	var hostErr x509.HostnameError
+	var invalid x509.CertificateInvalidError
 	cause := causeOf(err)
 	dial := cause == CauseNoHost || cause == CauseDNS || cause == CauseRefused || cause == CauseDial
 	switch {
-	case cause == CauseTLSHostname, cause == CauseTLSExpired, cause == CauseTLSUntrusted:
-		return describeCertificate(err)
+	// Why the server's TLS certificate was refused (causeOf took each of
+	// these for a certificate's cause).
+	case errors.As(err, &unknownCA):
+		return "the server's TLS certificate is signed by an authority this computer does not trust (" + unknownCA.Error() + ")"
+	case errors.As(err, &hostErr):
+		return "the server's TLS certificate is for another host name (" + hostErr.Error() + ")"
+	case errors.As(err, &invalid):
+		return "the server's TLS certificate is not valid (" + invalid.Error() + ")"
+	case errors.As(err, &certErr):
+		return "the server's TLS certificate could not be verified (" + certErr.Err.Error() + ")"
 	case cause == CausePlainHTTP && errors.As(err, &recordErr):
 		return "the server did not answer in TLS: it may speak plain HTTP at that address"
 	case cause == CausePlainHTTP:
@@ -229,25 +241,6 @@ func describeTransport(err error) string {
 		return "the connection was closed before an answer came"
 	case cause == CauseClosed:
 		return "the connection was reset before an answer came"
-	}
-	return err.Error()
-}
-
-// describeCertificate tells why the server's TLS certificate was refused.
-func describeCertificate(err error) string {
-	var certErr *tls.CertificateVerificationError
-	var unknownCA x509.UnknownAuthorityError
-	var hostErr x509.HostnameError
-	var invalid x509.CertificateInvalidError
-	switch {
-	case errors.As(err, &unknownCA):
-		return "the server's TLS certificate is signed by an authority this computer does not trust (" + unknownCA.Error() + ")"
-	case errors.As(err, &hostErr):
-		return "the server's TLS certificate is for another host name (" + hostErr.Error() + ")"
-	case errors.As(err, &invalid):
-		return "the server's TLS certificate is not valid (" + invalid.Error() + ")"
-	case errors.As(err, &certErr):
-		return "the server's TLS certificate could not be verified (" + certErr.Err.Error() + ")"
 	}
 	return err.Error()
 }

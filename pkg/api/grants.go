@@ -174,17 +174,6 @@ func (e *GrantError) Error() string {
 		string(e.Role) + " in " + text.Cite(e.Domain)
 }
 
-// runePrefix returns the first n characters of s.
-func runePrefix(s string, n int) string {
-	for i := range s {
-		if n == 0 {
-			return s[:i]
-		}
-		n--
-	}
-	return s
-}
-
 // domainSynonyms are what people write for the default data domain, so
 // that "default" and "root" find "(default)".
 var domainSynonyms = map[string]string{"default": DefaultDomain, "root": DefaultDomain}

@@ -72,10 +72,14 @@ var ErrUserTooLarge = fmt.Errorf("a user's JSON is larger than %d MiB: reading s
 
 // decodeList passes every user of the JSON array body to fn as it arrives,
 // holding one user, never the list. length is the announced length of the
-// body, -1 when unknown. A body that is not an array is described as
+// body, -1 when unknown; one over limit is refused before anything is
+// read. A body that is not an array is described as
 // decodeBody describes it (null is no users), and a syntax error as
 // encoding/json describes it in the whole body.
 func decodeList(body io.Reader, length, limit int64, what string, fn func(User) error) error {
+	if length > limit {
+		return &BodyTooLargeError{Limit: limit}
+	}
 	lr := &listReader{r: body, length: length, limit: limit}
 	dec := json.NewDecoder(lr)
 	dec.DisallowUnknownFields()
@@ -112,10 +116,12 @@ func decodeList(body io.Reader, length, limit int64, what string, fn func(User) 
 		w.reset()
 		target = &w
 		err = dec.Decode(&target)
-		if err != nil && lr.failedIn(err) {
-			if isSyntaxError(err) {
-				return lr.elementSyntaxError(dec)
-			}
+		switch {
+		case errors.As(err, new(*json.SyntaxError)):
+			return lr.elementSyntaxError(dec)
+		case err != nil && lr.err != nil && (err == lr.err || err == io.EOF || err == io.ErrUnexpectedEOF):
+			// The body failed, not a user model the decoder could not fit
+			// into a listedUser.
 			return lr.failed(err, n, start)
 		}
 		u, ok := User{}, false
@@ -214,17 +220,6 @@ var roleJSON = func() map[string]Role {
 	}
 	return m
 }()
-
-func isSyntaxError(err error) bool {
-	var syntax *json.SyntaxError
-	return errors.As(err, &syntax)
-}
-
-// failedIn tells whether err, from the decoder, is about the JSON text or
-// the body (not a user model the decoder could not fit into a listedUser).
-func (lr *listReader) failedIn(err error) bool {
-	return isSyntaxError(err) || lr.err != nil && (err == lr.err || err == io.EOF || err == io.ErrUnexpectedEOF)
-}
 
 // nextByte returns the next byte of the body that is not space, and its
 // offset, without consuming it; the body's error (io.EOF at its end) when

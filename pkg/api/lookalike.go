@@ -24,12 +24,7 @@ func LookAlike(a, b string) bool {
 		return false
 	}
 	keys := LookAlikeKeys(a)
-	for _, k := range LookAlikeKeys(b) {
-		if slices.Contains(keys, k) {
-			return true
-		}
-	}
-	return false
+	return slices.ContainsFunc(LookAlikeKeys(b), func(k string) bool { return slices.Contains(keys, k) })
 }
 
 // LookAlikeKeys returns the keys under which an email meets the emails

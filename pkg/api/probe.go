@@ -58,7 +58,6 @@ func (c *Client) probe(ctx context.Context) (bool, string, error) {
 	}
 	defer a.end()
 	defer resp.Body.Close()
-	body := a.body(resp)
 	code, ct := resp.StatusCode, resp.Header.Get("Content-Type")
 	if code == http.StatusTooManyRequests || code >= 500 {
 		return false, "", &StatusError{Op: r.op, Method: r.method, Path: r.path, StatusCode: code, ContentType: ct}
@@ -68,7 +67,7 @@ func (c *Client) probe(ctx context.Context) (bool, string, error) {
 	buf := make([]byte, probeBytes)
 	n := 0
 	for {
-		m, err := body.Read(buf[n:])
+		m, err := resp.Body.Read(buf[n:])
 		n += m
 		head := bytes.TrimLeft(buf[:n], " \t\r\n")
 		ok, known := probeVerdict(code, ct, head, err != nil || n == len(buf))

@@ -24,13 +24,9 @@ const (
 // taken off ("equal jitter") so that clients failing together do not
 // retry together.
 func DefaultBackoff(n int) time.Duration {
-	if n < 1 {
-		n = 1
-	}
-	d := backoffCap
-	if n <= 6 {
-		d = min(backoffBase<<(n-1), backoffCap)
-	}
+	// The shift stops at the sixth retry, already past the cap, so that it
+	// cannot overflow.
+	d := min(backoffBase<<(min(max(n, 1), 6)-1), backoffCap)
 	half := d / 2
 	return half + rand.N(half+1)
 }
@@ -67,7 +63,15 @@ func classifyFailure(ctx context.Context, err error) (failure, time.Duration) {
 		case errors.Is(te.Err, context.Canceled):
 			return failPermanent, -1
 		}
-		return classifyTransport(te.Err), -1
+		switch causeOf(te.Err) {
+		case CauseTLSHostname, CauseTLSExpired, CauseTLSUntrusted, CauseTLSOther,
+			CausePlainHTTP, CauseBadRequest, CauseNoHost:
+			return failPermanent, -1
+		case CauseDNS, CauseProxy, CauseRefused, CauseDial:
+			// Nothing reached the server.
+			return failSafe, -1
+		}
+		return failAmbiguous, -1
 	}
 	var se *StatusError
 	if errors.As(err, &se) {
@@ -90,48 +94,20 @@ func classifyFailure(ctx context.Context, err error) (failure, time.Duration) {
 	return failPermanent, -1
 }
 
-// classifyTransport decides whether a request that got no answer may be
-// sent again.
-func classifyTransport(err error) failure {
-	switch causeOf(err) {
-	case CauseTLSHostname, CauseTLSExpired, CauseTLSUntrusted, CauseTLSOther,
-		CausePlainHTTP, CauseBadRequest, CauseNoHost:
-		return failPermanent
-	case CauseDNS, CauseProxy, CauseRefused, CauseDial:
-		// Nothing reached the server.
-		return failSafe
-	}
-	return failAmbiguous
-}
-
 // parseRetryAfter reads a Retry-After header: seconds, or an HTTP date. The
 // delay is capped at MaxRetryAfter.
 func parseRetryAfter(v string, now time.Time) (time.Duration, bool) {
 	v = strings.TrimSpace(v)
-	if v == "" {
-		return 0, false
-	}
 	if secs, err := strconv.ParseInt(v, 10, 64); err == nil {
-		if secs < 0 {
-			return 0, false
-		}
-		if secs >= int64(MaxRetryAfter/time.Second) {
-			return MaxRetryAfter, true
-		}
-		return time.Duration(secs) * time.Second, true
+		// Capped in seconds: a huge count would overflow a Duration.
+		secs = min(secs, int64(MaxRetryAfter/time.Second))
+		return time.Duration(max(secs, 0)) * time.Second, secs >= 0
 	}
 	t, err := http.ParseTime(v)
 	if err != nil {
 		return 0, false
 	}
-	d := t.Sub(now)
-	switch {
-	case d < 0:
-		d = 0
-	case d > MaxRetryAfter:
-		d = MaxRetryAfter
-	}
-	return d, true
+	return min(max(t.Sub(now), 0), MaxRetryAfter), true
 }
 
 // sleepContext waits d and reports false when ctx ended first.

@@ -97,20 +97,17 @@ func (t *tracer) RoundTrip(req *http.Request) (*http.Response, error) {
 		return nil, err
 	}
 	b.Reset()
-	status := resp.Status
+	status, headers := resp.Status, resp.Header
 	if secret {
-		// The reason phrase is the server's (or a proxy's) own text.
+		// The reason phrase is the server's (or a proxy's) own text, and any
+		// header may echo the password (and Content-Length its length).
 		status = fmt.Sprintf("%d %s", resp.StatusCode, http.StatusText(resp.StatusCode))
-	}
-	fmt.Fprintf(&b, "< %s %s in %s\n", resp.Proto, status, elapsed)
-	headers = resp.Header
-	if secret {
-		// Any header may echo the password (and Content-Length its length).
 		headers = http.Header{}
 		if ct := resp.Header.Get("Content-Type"); ct != "" {
 			headers.Set("Content-Type", ct)
 		}
 	}
+	fmt.Fprintf(&b, "< %s %s in %s\n", resp.Proto, status, elapsed)
 	writeHeaders(&b, "< ", headers)
 	t.printf(tag, "%s", b.String())
 	if resp.Body != nil && resp.Body != http.NoBody {
@@ -118,11 +115,6 @@ func (t *tracer) RoundTrip(req *http.Request) (*http.Response, error) {
 			length: resp.ContentLength, secret: secret}
 	}
 	return resp, nil
-}
-
-// note writes a line of the client's own (a retry, a check) to the trace.
-func (t *tracer) note(format string, args ...any) {
-	t.printf("* ", format, args...)
 }
 
 // writeHeaders writes h sorted by name, never showing credentials.
