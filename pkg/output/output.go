@@ -157,7 +157,7 @@ func (o Options) Validate(columns ...Column) error {
 		}
 	}
 	if o.JQ != "" {
-		if _, err := compileJQ(o.JQ); err != nil {
+		if _, _, err := compileJQ(o.JQ, false); err != nil {
 			return err
 		}
 	}
@@ -221,16 +221,26 @@ func (e *UsageError) Unwrap() error { return e.err }
 
 // compileJQ parses and compiles a --jq expression. Compiling as well as
 // parsing catches unknown functions and variables before any request is made.
-func compileJQ(expr string) (*gojq.Code, error) {
+// With each, when the expression begins by iterating the list, it compiles
+// the part that runs on each item instead (perItem); each reports whether
+// it did.
+func compileJQ(expr string, each bool) (*gojq.Code, bool, error) {
 	q, err := gojq.Parse(expr)
 	if err != nil {
-		return nil, &UsageError{msg: jqParseMessage(expr, err), err: err}
+		return nil, false, &UsageError{msg: jqParseMessage(expr, err), err: err}
+	}
+	if each {
+		if rest := perItem(q); rest != nil {
+			q = rest
+		} else {
+			each = false
+		}
 	}
 	code, err := gojq.Compile(q)
 	if err != nil {
-		return nil, &UsageError{msg: "invalid --jq expression: " + err.Error(), err: err}
+		return nil, false, &UsageError{msg: "invalid --jq expression: " + err.Error(), err: err}
 	}
-	return code, nil
+	return code, each, nil
 }
 
 // jqParseMessage shows the expression with a caret under the place where
