@@ -180,7 +180,7 @@ func (o Options) Validate(columns ...Column) error {
 		return usageErrorf("--columns works only with --output table, wide, csv or tsv")
 	}
 	if len(columns) > 0 {
-		_, err := selectColumns(columns, names)
+		_, err := selectColumns(columns, names, false)
 		return err
 	}
 	return nil

@@ -121,13 +121,10 @@ func (p *Printer) newSink(ctx context.Context, out *itemBuffer, t *Table) (listS
 	// Machines get every column, so that the shape never depends on the data:
 	// only an aligned -o table hides Wide columns (e.g. one that is empty).
 	terminalTable := format == FormatTable && aligned
-	cols := defaultColumns(t.Columns, !terminalTable)
 	names := o.columnNames()
-	if len(names) > 0 {
-		var err error
-		if cols, err = selectColumns(t.Columns, names); err != nil {
-			return nil, err
-		}
+	cols, err := selectColumns(t.Columns, names, terminalTable)
+	if err != nil {
+		return nil, err
 	}
 	switch format {
 	case FormatCSV:
