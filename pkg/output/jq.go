@@ -185,7 +185,9 @@ func perItem(q *gojq.Query) *gojq.Query {
 	if q.Meta != nil || len(q.Imports) > 0 || len(q.FuncDefs) > 0 || len(q.Patterns) > 0 {
 		return nil
 	}
-	if q.Op == gojq.OpPipe && isIterate(q.Left) {
+	// The parser gives `?` a suffix of its own: a left side that prints as
+	// `.[]` is exactly that.
+	if q.Op == gojq.OpPipe && q.Left.String() == ".[]" {
 		return q.Right
 	}
 	if q.Term == nil || q.Term.Type != gojq.TermTypeIdentity || len(q.Term.SuffixList) == 0 || !iterates(q.Term.SuffixList[0]) {
@@ -202,13 +204,6 @@ func perItem(q *gojq.Query) *gojq.Query {
 		return &gojq.Query{Term: &gojq.Term{Type: gojq.TermTypeIndex, Index: rest[0].Index, SuffixList: rest[1:]}}
 	}
 	return &gojq.Query{Term: &gojq.Term{Type: gojq.TermTypeIdentity, SuffixList: rest}}
-}
-
-// isIterate reports whether q is exactly `.[]`.
-func isIterate(q *gojq.Query) bool {
-	return q != nil && q.Meta == nil && len(q.Imports) == 0 && len(q.FuncDefs) == 0 && len(q.Patterns) == 0 &&
-		q.Left == nil && q.Right == nil && q.Term != nil && q.Term.Type == gojq.TermTypeIdentity &&
-		len(q.Term.SuffixList) == 1 && iterates(q.Term.SuffixList[0])
 }
 
 // iterates reports whether s is a plain `[]`.
