@@ -158,8 +158,6 @@ func templateJoin(a, b any) (string, error) {
 	switch l := list.(type) {
 	case nil:
 		return "", nil
-	case []string:
-		return strings.Join(l, s), nil
 	case []any:
 		parts := make([]string, len(l))
 		for i, v := range l {
