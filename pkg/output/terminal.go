@@ -65,7 +65,7 @@ type termTable struct {
 	omitEmpty bool // Column.OmitEmpty applies
 
 	text   []byte // every cell shown, one after another
-	ends   []int  // where each cell ends in text
+	bounds []int  // where each cell starts in text, and where the last ends
 	widths []int  // the widest cell of each shown column
 	filled []bool // whether some row has a value in each shown column
 	rows   int
@@ -74,7 +74,7 @@ type termTable struct {
 func newTermTable(out *itemBuffer, columns []Column, cols []int, headers, color bool) *termTable {
 	return &termTable{
 		out: out, columns: columns, cols: cols, headers: headers, color: color,
-		widths: make([]int, len(cols)), filled: make([]bool, len(cols)),
+		widths: make([]int, len(cols)), filled: make([]bool, len(cols)), bounds: []int{0},
 	}
 }
 
@@ -88,7 +88,7 @@ func (t *termTable) add(_ any, row []string) error {
 			text = style(value).Paint(text)
 		}
 		t.text = append(t.text, text...)
-		t.ends = append(t.ends, len(t.text))
+		t.bounds = append(t.bounds, len(t.text))
 	}
 	t.rows++
 	return nil
@@ -137,11 +137,7 @@ func (t *termTable) finish() error {
 	for r := range t.rows {
 		for j, i := range shown {
 			k := r*n + i
-			start := 0
-			if k > 0 {
-				start = t.ends[k-1]
-			}
-			cells[j] = string(t.text[start:t.ends[k]])
+			cells[j] = string(t.text[t.bounds[k]:t.bounds[k+1]])
 		}
 		if err := table.Append(cells); err != nil {
 			return fmt.Errorf("writing the table: %w", err)
