@@ -97,16 +97,16 @@ type programSink struct {
 
 // program returns the sink of --jq or --template. With each, a jq
 // expression that begins by iterating the list runs on each item (perItem).
-func (p *Printer) program(ctx context.Context, out *itemBuffer, each bool) (*programSink, error) {
-	if p.Options.Template != "" {
-		tpl, err := parseTemplate(p.Options.Template)
+func (o Options) program(ctx context.Context, out *itemBuffer, each bool) (*programSink, error) {
+	if o.Template != "" {
+		tpl, err := parseTemplate(o.Template)
 		if err != nil {
 			return nil, err
 		}
 		run := func(data any) (bool, error) { return false, runTemplate(ctx, out, tpl, data) }
 		return &programSink{out: out, what: "--template", run: run}, nil
 	}
-	code, each, err := compileJQ(p.Options.JQ, each)
+	code, each, err := compileJQ(o.JQ, each)
 	if err != nil {
 		return nil, err
 	}

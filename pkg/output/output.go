@@ -17,6 +17,7 @@
 package output
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"slices"
@@ -156,13 +157,8 @@ func (o Options) Validate(columns ...Column) error {
 			return usageErrorf("--template works only with --output json, not %q", f)
 		}
 	}
-	if o.JQ != "" {
-		if _, _, err := compileJQ(o.JQ, false); err != nil {
-			return err
-		}
-	}
-	if o.Template != "" {
-		if _, err := parseTemplate(o.Template); err != nil {
+	if o.JQ != "" || o.Template != "" {
+		if _, err := o.program(context.Background(), nil, false); err != nil {
 			return err
 		}
 	}
@@ -171,15 +167,12 @@ func (o Options) Validate(columns ...Column) error {
 		return usageErrorf("--null works only with --output name")
 	}
 	names := o.columnNames()
-	if len(names) == 0 {
+	switch {
+	case len(names) == 0:
 		return nil
-	}
-	switch o.format() {
-	case FormatTable, FormatWide, FormatCSV, FormatTSV:
-	default:
+	case !slices.Contains([]Format{FormatTable, FormatWide, FormatCSV, FormatTSV}, o.format()):
 		return usageErrorf("--columns works only with --output table, wide, csv or tsv")
-	}
-	if len(columns) > 0 {
+	case len(columns) > 0:
 		_, err := selectColumns(columns, names, false)
 		return err
 	}

@@ -56,7 +56,7 @@ func (p *Printer) Print(ctx context.Context, value any, t *Table) error {
 	switch {
 	case o.JQ != "" || o.Template != "":
 		var s *programSink
-		if s, err = p.program(ctx, out, false); err == nil {
+		if s, err = o.program(ctx, out, false); err == nil {
 			_, err = s.runValue(orEmpty(value))
 		}
 	case o.format() == FormatJSON:
@@ -92,7 +92,7 @@ func (p *Printer) writeRows(ctx context.Context, out *itemBuffer, t *Table) erro
 func (p *Printer) newSink(ctx context.Context, out *itemBuffer, t *Table) (listSink, error) {
 	o := p.Options
 	if o.JQ != "" || o.Template != "" {
-		return p.program(ctx, out, true)
+		return o.program(ctx, out, true)
 	}
 	format := o.format()
 	switch format {
