@@ -128,21 +128,18 @@ func (s *jsonSink) prefix() string {
 }
 
 func (s *jsonSink) add(item any, _ []string) error {
+	sep := ",\n"
 	if s.n == 0 {
 		if err := s.open(); err != nil {
 			return err
 		}
+		sep = "[\n"
 	}
 	b, err := s.enc.encode(item, s.prefix(), "  ")
 	if err != nil {
 		return err
 	}
-	if s.n == 0 {
-		s.out.WriteByte('[')
-	} else {
-		s.out.WriteByte(',')
-	}
-	s.out.WriteByte('\n')
+	s.out.WriteString(sep)
 	s.out.WriteString(s.prefix())
 	s.out.Write(b)
 	s.n++
