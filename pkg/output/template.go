@@ -102,21 +102,18 @@ func tickRanges(tree *parse.Tree, list *parse.ListNode) {
 		return
 	}
 	for _, n := range list.Nodes {
-		var b *parse.BranchNode
 		switch n := n.(type) {
 		case *parse.ListNode:
 			tickRanges(tree, n)
 		case *parse.IfNode:
-			b = &n.BranchNode
+			tickRanges(tree, n.List)
+			tickRanges(tree, n.ElseList)
 		case *parse.WithNode:
-			b = &n.BranchNode
+			tickRanges(tree, n.List)
+			tickRanges(tree, n.ElseList)
 		case *parse.RangeNode:
 			tick(tree, n.List)
 			tickRanges(tree, n.ElseList)
-		}
-		if b != nil {
-			tickRanges(tree, b.List)
-			tickRanges(tree, b.ElseList)
 		}
 	}
 }
