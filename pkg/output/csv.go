@@ -70,10 +70,9 @@ func (s *delimitedSink) add(_ any, row []string) error {
 		return err
 	}
 	for i, c := range s.cols {
+		s.record[i] = text.Safe(cell(row, c))
 		if s.cw.Comma == ',' {
-			s.record[i] = NeutraliseCSVCell(text.Safe(cell(row, c)))
-		} else {
-			s.record[i] = text.Safe(cell(row, c))
+			s.record[i] = NeutraliseCSVCell(s.record[i])
 		}
 	}
 	if err := s.write(s.record); err != nil {
@@ -125,17 +124,14 @@ func (s *delimitedSink) writeHeader() error {
 	return s.write(s.record)
 }
 
+// finish writes the header rows of an empty list and the Layout's CSVTail;
+// write has flushed every row.
 func (s *delimitedSink) finish() error {
-	if err := s.writeHeader(); err != nil {
-		return err
+	err := s.writeHeader()
+	if err == nil && s.tail != nil {
+		err = s.write(safeCells(s.tail(s.n)))
 	}
-	if s.tail != nil {
-		if err := s.write(safeCells(s.tail(s.n))); err != nil {
-			return err
-		}
-	}
-	s.cw.Flush()
-	return s.cw.Error()
+	return err
 }
 
 // safeCells returns cells made Safe.

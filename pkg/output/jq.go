@@ -12,20 +12,6 @@ import (
 	"github.com/itchyny/gojq"
 )
 
-// writeJQ runs expr over the JSON form of value and prints its results.
-func writeJQ(ctx context.Context, out *itemBuffer, expr string, value any) error {
-	code, err := compileJQ(expr)
-	if err != nil {
-		return err
-	}
-	data, err := jsonForm(value)
-	if err != nil {
-		return fmt.Errorf("preparing --jq input: %w", err)
-	}
-	_, err = runJQ(ctx, out, code, serverForm(data))
-	return err
-}
-
 // runJQ prints each result of code run over data on its own line: strings
 // raw, as gh does, so that `--jq '.[].email'` feeds a shell loop, with
 // their tabs and line breaks (@tsv makes them on purpose) and nothing else
@@ -95,64 +81,99 @@ func (e *runError) Error() string {
 // Unwrap returns the error of gojq, text/template or the context, if any.
 func (e *runError) Unwrap() error { return e.err }
 
-// jqSink runs --jq over a list. An expression that begins by iterating the
-// list (`.[] | f`, `.[].email`) runs on each item as it comes, so that
-// memory does not grow with the list; any other sees the whole list, held
-// as JSON until the list is complete.
-type jqSink struct {
-	ctx     context.Context
+// programSink runs --jq or --template over a list. A jq expression that
+// begins by iterating the list (`.[] | f`, `.[].email`) runs on each item
+// as it comes, so that memory does not grow with the list; any other, and
+// a template, sees the whole list, held as JSON until the list is complete.
+type programSink struct {
 	out     *itemBuffer
-	code    *gojq.Code // run on each item, or on the whole list when held
-	held    *heldItems // nil when run on each item
-	stopped bool       // halt was run: the rest of the list is ignored
+	what    string // "--jq" or "--template"
+	run     func(data any) (halted bool, err error)
+	each    bool   // run on each item rather than on the held list
+	held    []byte // the items so far: a JSON array without its ']'
+	n       int
+	stopped bool // halt was run: the rest of the list is ignored
 }
 
-func newJQSink(ctx context.Context, out *itemBuffer, expr string) (*jqSink, error) {
-	q, err := gojq.Parse(expr)
+// program returns the sink of --jq or --template. With each, a jq
+// expression that begins by iterating the list runs on each item (perItem).
+func (o Options) program(ctx context.Context, out *itemBuffer, each bool) (*programSink, error) {
+	if o.Template != "" {
+		tpl, err := parseTemplate(o.Template)
+		if err != nil {
+			return nil, err
+		}
+		run := func(data any) (bool, error) { return false, runTemplate(ctx, out, tpl, data) }
+		return &programSink{out: out, what: "--template", run: run}, nil
+	}
+	code, each, err := compileJQ(o.JQ, each)
 	if err != nil {
-		return nil, &UsageError{msg: jqParseMessage(expr, err), err: err}
+		return nil, err
 	}
-	s := &jqSink{ctx: ctx, out: out}
-	if each := perItem(q); each != nil {
-		q = each
-	} else {
-		s.held = &heldItems{}
-	}
-	if s.code, err = gojq.Compile(q); err != nil {
-		return nil, &UsageError{msg: "invalid --jq expression: " + err.Error(), err: err}
-	}
-	return s, nil
+	run := func(data any) (bool, error) { return runJQ(ctx, out, code, data) }
+	return &programSink{out: out, what: "--jq", run: run, each: each}, nil
 }
 
-func (s *jqSink) add(item any, _ []string) error {
+func (s *programSink) add(item any, _ []string) error {
 	if s.stopped {
 		return nil
 	}
-	if s.held != nil {
-		return s.held.add(item)
+	if s.each {
+		var err error
+		if s.stopped, err = s.runValue(item); err != nil {
+			return err
+		}
+		return s.out.endItem()
 	}
-	data, err := elementForm(item)
+	b, err := json.Marshal(item)
 	if err != nil {
-		return fmt.Errorf("preparing --jq input: %w", err)
+		return s.inputError(err)
 	}
-	s.stopped, err = runJQ(s.ctx, s.out, s.code, serverForm(data))
-	if err != nil {
-		return err
+	sep := byte(',')
+	if s.n == 0 {
+		sep = '['
 	}
-	return s.out.endItem()
+	s.held = append(append(s.held, sep), b...)
+	s.n++
+	return nil
 }
 
-func (s *jqSink) finish() error {
-	if s.held == nil || s.stopped {
+func (s *programSink) finish() error {
+	if s.each || s.stopped {
 		return nil
 	}
-	data, err := s.held.form()
-	if err != nil {
-		return fmt.Errorf("preparing --jq input: %w", err)
+	if s.n == 0 {
+		s.held = append(s.held, '[')
 	}
-	_, err = runJQ(s.ctx, s.out, s.code, data)
-	s.out.pending += s.held.n
+	s.out.pending += s.n
+	_, err := s.runJSON(append(s.held, ']'))
 	return err
+}
+
+// runValue runs the program over the JSON form of v.
+func (s *programSink) runValue(v any) (halted bool, err error) {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return false, s.inputError(err)
+	}
+	return s.runJSON(b)
+}
+
+// runJSON runs the program over JSON text b read back as encoding/json
+// reads it (maps, slices, strings, bools, nil and json.Number), so that it
+// sees the same keys and numbers as -o json, and made safe by serverForm.
+func (s *programSink) runJSON(b []byte) (halted bool, err error) {
+	dec := json.NewDecoder(bytes.NewReader(b))
+	dec.UseNumber()
+	var data any
+	if err := dec.Decode(&data); err != nil {
+		return false, s.inputError(err)
+	}
+	return s.run(serverForm(data))
+}
+
+func (s *programSink) inputError(err error) error {
+	return fmt.Errorf("preparing %s input: %w", s.what, err)
 }
 
 // perItem returns the part of q that, run on each element of a list,
@@ -164,7 +185,9 @@ func perItem(q *gojq.Query) *gojq.Query {
 	if q.Meta != nil || len(q.Imports) > 0 || len(q.FuncDefs) > 0 || len(q.Patterns) > 0 {
 		return nil
 	}
-	if q.Op == gojq.OpPipe && isIterate(q.Left) {
+	// The parser gives `?` a suffix of its own: a left side that prints as
+	// `.[]` is exactly that.
+	if q.Op == gojq.OpPipe && q.Left.String() == ".[]" {
 		return q.Right
 	}
 	if q.Term == nil || q.Term.Type != gojq.TermTypeIdentity || len(q.Term.SuffixList) == 0 || !iterates(q.Term.SuffixList[0]) {
@@ -183,54 +206,11 @@ func perItem(q *gojq.Query) *gojq.Query {
 	return &gojq.Query{Term: &gojq.Term{Type: gojq.TermTypeIdentity, SuffixList: rest}}
 }
 
-// isIterate reports whether q is exactly `.[]`.
-func isIterate(q *gojq.Query) bool {
-	return q != nil && q.Meta == nil && len(q.Imports) == 0 && len(q.FuncDefs) == 0 && len(q.Patterns) == 0 &&
-		q.Left == nil && q.Right == nil && q.Term != nil && q.Term.Type == gojq.TermTypeIdentity &&
-		len(q.Term.SuffixList) == 1 && iterates(q.Term.SuffixList[0])
-}
-
 // iterates reports whether s is a plain `[]`.
 func iterates(s *gojq.Suffix) bool { return s.Iter && !s.Optional && s.Index == nil }
 
-// heldItems holds the items of a list as one JSON array, the most compact
-// form that gives back exactly what jsonForm gives for the whole list.
-type heldItems struct {
-	buf []byte
-	n   int
-}
-
-func (h *heldItems) add(item any) error {
-	b, err := json.Marshal(item)
-	if err != nil {
-		return fmt.Errorf("preparing the list: %w", err)
-	}
-	sep := byte(',')
-	if h.n == 0 {
-		sep = '['
-	}
-	h.buf = append(append(h.buf, sep), b...)
-	h.n++
-	return nil
-}
-
-// form returns the list in the JSON form as --jq and --template see it
-// (serverForm).
-func (h *heldItems) form() (any, error) {
-	if h.n == 0 {
-		return []any{}, nil
-	}
-	data, err := decodeForm(append(h.buf, ']'))
-	return serverForm(data), err
-}
-
-// jsonForm returns v as encoding/json would read back its JSON: maps,
-// slices, strings, bools, nil and json.Number. --jq and --template work on
-// this form so that they see the same keys and numbers as -o json.
-func jsonForm(v any) (any, error) { return elementForm(orEmpty(v)) }
-
-// serverForm is the JSON form as --jq and --template see it, changed in
-// place: every tab, line break and carriage return in a string or a key is
+// serverForm changes the JSON form, in place, into what --jq and --template
+// see: every tab, line break and carriage return in a string or a key is
 // U+FFFD. Their output keeps those the expression or template writes on
 // purpose (@tsv, "\n"), so a value from the server must not bring its own:
 // an email holding "\nadmin@example.com" would print as a second line that
@@ -265,24 +245,3 @@ func serverForm(v any) any {
 // flatten replaces tabs, line breaks and carriage returns by U+FFFD; a
 // string without them is returned as it is.
 var flatten = strings.NewReplacer("\t", "\uFFFD", "\n", "\uFFFD", "\r", "\uFFFD").Replace
-
-// elementForm is jsonForm for an element of a list, which encoding/json
-// writes as null when it is a nil slice.
-func elementForm(v any) (any, error) {
-	b, err := json.Marshal(v)
-	if err != nil {
-		return nil, err
-	}
-	return decodeForm(b)
-}
-
-// decodeForm reads JSON text into the JSON form.
-func decodeForm(b []byte) (any, error) {
-	dec := json.NewDecoder(bytes.NewReader(b))
-	dec.UseNumber()
-	var out any
-	if err := dec.Decode(&out); err != nil {
-		return nil, err
-	}
-	return out, nil
-}

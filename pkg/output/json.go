@@ -54,13 +54,17 @@ func WriteJSONLine(w io.Writer, v any) error {
 }
 
 // writeValue writes v to out and hands the output on: a list one element
-// at a time through list, anything else by one. The address of each
-// element keeps pointer-receiver methods (User, MarshalJSON) in play, as
-// they are for the elements of a slice encoded whole.
+// at a time through list, anything else by one. A list is a non-empty
+// slice that is not a []byte, which is one base64 string, nor of a type
+// that encodes itself. The address of each element keeps pointer-receiver
+// methods (User, MarshalJSON) in play, as they are for the elements of a
+// slice encoded whole.
 func writeValue(out *itemBuffer, v any, list listSink, one func(any) error) error {
 	v = orEmpty(v)
+	rv := reflect.ValueOf(v)
 	var err error
-	if rv, isList := listOf(v); isList {
+	if rv.Kind() == reflect.Slice && rv.Len() > 0 && !encodesItself(rv.Type()) &&
+		rv.Type().Elem().Kind() != reflect.Uint8 {
 		for i := 0; i < rv.Len() && err == nil; i++ {
 			err = list.add(rv.Index(i).Addr().Interface(), nil)
 		}
@@ -124,21 +128,18 @@ func (s *jsonSink) prefix() string {
 }
 
 func (s *jsonSink) add(item any, _ []string) error {
+	sep := ",\n"
 	if s.n == 0 {
 		if err := s.open(); err != nil {
 			return err
 		}
+		sep = "[\n"
 	}
 	b, err := s.enc.encode(item, s.prefix(), "  ")
 	if err != nil {
 		return err
 	}
-	if s.n == 0 {
-		s.out.WriteByte('[')
-	} else {
-		s.out.WriteByte(',')
-	}
-	s.out.WriteByte('\n')
+	s.out.WriteString(sep)
 	s.out.WriteString(s.prefix())
 	s.out.Write(b)
 	s.n++
@@ -157,26 +158,21 @@ func (s *jsonSink) open() error {
 		}
 		s.out.WriteString(",\n")
 	}
-	return s.key(s.layout.Key)
+	s.key(s.layout.Key)
+	return nil
 }
 
-// key begins a key of the document: `  "key": `.
-func (s *jsonSink) key(k string) error {
-	b, err := s.enc.encode(k, "", "")
-	if err != nil {
-		return err
-	}
+// key begins a key of the document: `  "key": `. A string always encodes.
+func (s *jsonSink) key(k string) {
+	b, _ := s.enc.encode(k, "", "")
 	s.out.WriteString("  ")
 	s.out.Write(b)
 	s.out.WriteString(": ")
-	return nil
 }
 
 // field writes a key of the document other than the list's, with its value.
 func (s *jsonSink) field(f Field) error {
-	if err := s.key(f.Key); err != nil {
-		return err
-	}
+	s.key(f.Key)
 	b, err := s.enc.encode(f.Value, "  ", "  ")
 	if err != nil {
 		return err
@@ -210,16 +206,6 @@ func (s *jsonSink) finish() error {
 	}
 	s.out.WriteByte('\n')
 	return nil
-}
-
-// listOf returns v as a reflect.Value and whether it is a list that can be
-// written one element at a time: a non-empty slice that is not a []byte,
-// which is one base64 string, nor of a type that encodes itself.
-func listOf(v any) (reflect.Value, bool) {
-	rv := reflect.ValueOf(v)
-	isList := rv.Kind() == reflect.Slice && rv.Len() > 0 &&
-		!encodesItself(rv.Type()) && rv.Type().Elem().Kind() != reflect.Uint8
-	return rv, isList
 }
 
 // encodesItself reports whether encoding/json hands values of type t to

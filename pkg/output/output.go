@@ -17,6 +17,7 @@
 package output
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"slices"
@@ -156,13 +157,8 @@ func (o Options) Validate(columns ...Column) error {
 			return usageErrorf("--template works only with --output json, not %q", f)
 		}
 	}
-	if o.JQ != "" {
-		if _, err := compileJQ(o.JQ); err != nil {
-			return err
-		}
-	}
-	if o.Template != "" {
-		if _, err := parseTemplate(o.Template); err != nil {
+	if o.JQ != "" || o.Template != "" {
+		if _, err := o.program(context.Background(), nil, false); err != nil {
 			return err
 		}
 	}
@@ -171,16 +167,13 @@ func (o Options) Validate(columns ...Column) error {
 		return usageErrorf("--null works only with --output name")
 	}
 	names := o.columnNames()
-	if len(names) == 0 {
+	switch {
+	case len(names) == 0:
 		return nil
-	}
-	switch o.format() {
-	case FormatTable, FormatWide, FormatCSV, FormatTSV:
-	default:
+	case !slices.Contains([]Format{FormatTable, FormatWide, FormatCSV, FormatTSV}, o.format()):
 		return usageErrorf("--columns works only with --output table, wide, csv or tsv")
-	}
-	if len(columns) > 0 {
-		_, err := selectColumns(columns, names)
+	case len(columns) > 0:
+		_, err := selectColumns(columns, names, false)
 		return err
 	}
 	return nil
@@ -221,16 +214,26 @@ func (e *UsageError) Unwrap() error { return e.err }
 
 // compileJQ parses and compiles a --jq expression. Compiling as well as
 // parsing catches unknown functions and variables before any request is made.
-func compileJQ(expr string) (*gojq.Code, error) {
+// With each, when the expression begins by iterating the list, it compiles
+// the part that runs on each item instead (perItem); each reports whether
+// it did.
+func compileJQ(expr string, each bool) (*gojq.Code, bool, error) {
 	q, err := gojq.Parse(expr)
 	if err != nil {
-		return nil, &UsageError{msg: jqParseMessage(expr, err), err: err}
+		return nil, false, &UsageError{msg: jqParseMessage(expr, err), err: err}
+	}
+	if each {
+		if rest := perItem(q); rest != nil {
+			q = rest
+		} else {
+			each = false
+		}
 	}
 	code, err := gojq.Compile(q)
 	if err != nil {
-		return nil, &UsageError{msg: "invalid --jq expression: " + err.Error(), err: err}
+		return nil, false, &UsageError{msg: "invalid --jq expression: " + err.Error(), err: err}
 	}
-	return code, nil
+	return code, each, nil
 }
 
 // jqParseMessage shows the expression with a caret under the place where

@@ -556,8 +556,14 @@ func TestWriteYAMLRoundTrips(t *testing.T) {
 	if err := yaml.Unmarshal(b.Bytes(), &fromYAML); err != nil {
 		t.Fatal(err)
 	}
-	fromJSON, err := jsonForm(users)
+	raw, err := json.Marshal(users)
 	if err != nil {
+		t.Fatal(err)
+	}
+	dec := json.NewDecoder(bytes.NewReader(raw))
+	dec.UseNumber()
+	var fromJSON any
+	if err := dec.Decode(&fromJSON); err != nil {
 		t.Fatal(err)
 	}
 	// YAML reads numbers as int and JSON's form keeps json.Number; compare

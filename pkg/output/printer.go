@@ -54,10 +54,11 @@ func (p *Printer) Print(ctx context.Context, value any, t *Table) error {
 	out := &itemBuffer{w: p.Out}
 	var err error
 	switch {
-	case o.JQ != "":
-		err = writeJQ(ctx, out, o.JQ, value)
-	case o.Template != "":
-		err = writeTemplate(ctx, out, o.Template, value)
+	case o.JQ != "" || o.Template != "":
+		var s *programSink
+		if s, err = o.program(ctx, out, false); err == nil {
+			_, err = s.runValue(orEmpty(value))
+		}
 	case o.format() == FormatJSON:
 		return WriteJSON(p.Out, value)
 	case o.format() == FormatYAML:
@@ -90,15 +91,8 @@ func (p *Printer) writeRows(ctx context.Context, out *itemBuffer, t *Table) erro
 // gives the columns, NameColumn and Empty; its rows are not looked at.
 func (p *Printer) newSink(ctx context.Context, out *itemBuffer, t *Table) (listSink, error) {
 	o := p.Options
-	switch {
-	case o.JQ != "":
-		return newJQSink(ctx, out, o.JQ)
-	case o.Template != "":
-		tpl, err := parseTemplate(o.Template)
-		if err != nil {
-			return nil, err
-		}
-		return &templateSink{ctx: ctx, out: out, tpl: tpl}, nil
+	if o.JQ != "" || o.Template != "" {
+		return o.program(ctx, out, true)
 	}
 	format := o.format()
 	switch format {
@@ -127,13 +121,10 @@ func (p *Printer) newSink(ctx context.Context, out *itemBuffer, t *Table) (listS
 	// Machines get every column, so that the shape never depends on the data:
 	// only an aligned -o table hides Wide columns (e.g. one that is empty).
 	terminalTable := format == FormatTable && aligned
-	cols := defaultColumns(t.Columns, !terminalTable)
 	names := o.columnNames()
-	if len(names) > 0 {
-		var err error
-		if cols, err = selectColumns(t.Columns, names); err != nil {
-			return nil, err
-		}
+	cols, err := selectColumns(t.Columns, names, terminalTable)
+	if err != nil {
+		return nil, err
 	}
 	switch format {
 	case FormatCSV:

@@ -11,8 +11,6 @@ type recordSink struct {
 	records int
 	columns []Column
 	cols    []int
-	headers bool
-	pair    []string
 }
 
 func newRecordSink(out *itemBuffer, columns []Column, cols []int, headers, color bool) *recordSink {
@@ -22,16 +20,13 @@ func newRecordSink(out *itemBuffer, columns []Column, cols []int, headers, color
 	if headers {
 		shown = []int{0, 1}
 	}
-	s := &recordSink{out: out, columns: columns, cols: cols, headers: headers, pair: make([]string, 2)}
-	s.table = newTermTable(out, pair, shown, false, color)
-	return s
+	return &recordSink{out: out, table: newTermTable(out, pair, shown, false, color), columns: columns, cols: cols}
 }
 
 func (s *recordSink) add(_ any, row []string) error {
 	for _, c := range s.cols {
-		s.pair[0], s.pair[1] = s.columns[c].Header, cell(row, c)
 		s.table.columns[1].Style = s.columns[c].Style
-		if err := s.table.add(nil, s.pair); err != nil {
+		if err := s.table.add(nil, []string{s.columns[c].Header, cell(row, c)}); err != nil {
 			return err
 		}
 	}

@@ -1,6 +1,7 @@
 package output
 
 import (
+	"slices"
 	"strings"
 	"unicode"
 	"unicode/utf8"
@@ -62,19 +63,24 @@ func ColumnNames(columns []Column) []string {
 }
 
 // selectColumns maps --columns names to indexes in columns, in the order the
-// user gave them.
-func selectColumns(columns []Column, names []string) ([]int, error) {
-	idx := make([]int, 0, len(names))
-	for _, n := range names {
-		found := -1
+// user gave them. Without names, it gives the format's default set: every
+// column, but for the Wide ones when narrow.
+func selectColumns(columns []Column, names []string, narrow bool) ([]int, error) {
+	idx := make([]int, 0, max(len(names), len(columns)))
+	if len(names) == 0 {
 		for i, c := range columns {
-			// The JSON field name, or the header as the table shows it
-			// ("role" for ROLE, "domain-roles" for DOMAIN ROLES).
-			if strings.EqualFold(c.Name, n) || (c.Header != "" && columnKey(c.Header) == columnKey(n)) {
-				found = i
-				break
+			if !narrow || !c.Wide {
+				idx = append(idx, i)
 			}
 		}
+		return idx, nil
+	}
+	for _, n := range names {
+		found := slices.IndexFunc(columns, func(c Column) bool {
+			// The JSON field name, or the header as the table shows it
+			// ("role" for ROLE, "domain-roles" for DOMAIN ROLES).
+			return strings.EqualFold(c.Name, n) || (c.Header != "" && columnKey(c.Header) == columnKey(n))
+		})
 		if found < 0 {
 			return nil, usageErrorf("unknown column %q for --columns; valid columns: %s",
 				n, strings.Join(ColumnNames(columns), ", "))
@@ -94,17 +100,6 @@ func columnKey(s string) string {
 		}
 		return unicode.ToLower(r)
 	}, s)
-}
-
-// defaultColumns returns the indexes shown when --columns is not given.
-func defaultColumns(columns []Column, wide bool) []int {
-	idx := make([]int, 0, len(columns))
-	for i, c := range columns {
-		if wide || !c.Wide {
-			idx = append(idx, i)
-		}
-	}
-	return idx
 }
 
 // cell returns row[i], or "" for a short row.
@@ -162,16 +157,12 @@ func (s *nameSink) add(_ any, row []string) error {
 
 // nameWord returns s as -o name prints it: Safe, and without white space.
 func nameWord(s string) string {
-	s = text.Safe(s)
-	if strings.IndexFunc(s, unicode.IsSpace) < 0 {
-		return s
-	}
 	return strings.Map(func(r rune) rune {
 		if unicode.IsSpace(r) {
 			return utf8.RuneError
 		}
 		return r
-	}, s)
+	}, text.Safe(s))
 }
 
 func (s *nameSink) finish() error { return nil }

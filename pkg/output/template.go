@@ -13,24 +13,6 @@ import (
 	"github.com/dqops-users/dqo-users/pkg/text"
 )
 
-// writeTemplate executes text over the JSON form of value, as serverForm
-// gives it. It adds no trailing newline: the template says where lines end.
-// Output is held back until the template has run, so a failing template
-// prints nothing. Like a string of --jq, the output keeps the template's
-// tabs and line breaks and has every other character that Safe replaces
-// replaced, whether the template or the data wrote it.
-func writeTemplate(ctx context.Context, out *itemBuffer, text string, value any) error {
-	tpl, err := parseTemplate(text)
-	if err != nil {
-		return err
-	}
-	data, err := jsonForm(value)
-	if err != nil {
-		return fmt.Errorf("preparing --template input: %w", err)
-	}
-	return runTemplate(ctx, out, tpl, serverForm(data))
-}
-
 // maxTemplateOutput bounds what a template may write, which is held until
 // it has run: as much as the largest file apply reads back (256 MiB), so
 // that a runaway template (`{{range 1000000000}}{{json $}}{{end}}`) ends
@@ -41,11 +23,18 @@ var maxTemplateOutput = 256 << 20
 // errTemplateOutput is a template's output past maxTemplateOutput.
 var errTemplateOutput = errors.New("template output too large")
 
-// runTemplate executes tpl over data, until it ends, fails, writes more
-// than maxTemplateOutput, or ctx is done (Ctrl-C): text/template knows no
-// context, so the writer says the execution is over at its next write, and
-// the ticks that parseTemplate puts in every loop and template at its next
-// step (addTicks), which ends a loop that writes nothing too.
+// runTemplate executes tpl over data, the JSON form as serverForm gives it,
+// until it ends, fails, writes more than maxTemplateOutput, or ctx is done
+// (Ctrl-C): text/template knows no context, so the writer says the
+// execution is over at its next write, and the ticks that parseTemplate
+// puts in every loop and template at its next step (addTicks), which ends a
+// loop that writes nothing too.
+//
+// It adds no trailing newline: the template says where lines end. Output
+// is held back until the template has run, so a failing template prints
+// nothing. Like a string of --jq, the output keeps the template's tabs and
+// line breaks and has every other character that Safe replaces replaced,
+// whether the template or the data wrote it.
 func runTemplate(ctx context.Context, out *itemBuffer, tpl *template.Template, data any) error {
 	tpl.Funcs(template.FuncMap{tickName: func() (string, error) { return "", ctx.Err() }})
 	w := &templateWriter{ctx: ctx}
@@ -113,42 +102,20 @@ func tickRanges(tree *parse.Tree, list *parse.ListNode) {
 		return
 	}
 	for _, n := range list.Nodes {
-		var b *parse.BranchNode
 		switch n := n.(type) {
 		case *parse.ListNode:
 			tickRanges(tree, n)
 		case *parse.IfNode:
-			b = &n.BranchNode
+			tickRanges(tree, n.List)
+			tickRanges(tree, n.ElseList)
 		case *parse.WithNode:
-			b = &n.BranchNode
+			tickRanges(tree, n.List)
+			tickRanges(tree, n.ElseList)
 		case *parse.RangeNode:
 			tick(tree, n.List)
 			tickRanges(tree, n.ElseList)
 		}
-		if b != nil {
-			tickRanges(tree, b.List)
-			tickRanges(tree, b.ElseList)
-		}
 	}
-}
-
-// templateSink holds a list for --template, which sees the whole list.
-type templateSink struct {
-	ctx  context.Context
-	out  *itemBuffer
-	tpl  *template.Template
-	held heldItems
-}
-
-func (s *templateSink) add(item any, _ []string) error { return s.held.add(item) }
-
-func (s *templateSink) finish() error {
-	data, err := s.held.form()
-	if err != nil {
-		return fmt.Errorf("preparing --template input: %w", err)
-	}
-	s.out.pending += s.held.n
-	return runTemplate(s.ctx, s.out, s.tpl, data)
 }
 
 // templateFuncs are the helpers available to --template.
@@ -188,8 +155,6 @@ func templateJoin(a, b any) (string, error) {
 	switch l := list.(type) {
 	case nil:
 		return "", nil
-	case []string:
-		return strings.Join(l, s), nil
 	case []any:
 		parts := make([]string, len(l))
 		for i, v := range l {

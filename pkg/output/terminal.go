@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"fmt"
 	"io"
-	"unicode/utf8"
 
 	"github.com/dqops-users/dqo-users/pkg/text"
 	"github.com/olekukonko/tablewriter"
@@ -26,22 +25,10 @@ const ellipsis = "…"
 // display columns, ellipsis included, measured as the table measures them.
 func capCell(s string) string {
 	// No character is wider than its UTF-8 bytes (tabs are gone).
-	if len(s) <= maxCellWidth {
+	if len(s) <= maxCellWidth || twwidth.Width(s) <= maxCellWidth {
 		return s
 	}
-	opts := twwidth.Options{EastAsianWidth: twwidth.IsEastAsian()}
-	budget := maxCellWidth - twwidth.WidthWithOptions(ellipsis, opts)
-	width, cut := 0, -1
-	for i, r := range s {
-		w := twwidth.WidthWithOptions(s[i:i+utf8.RuneLen(r)], opts)
-		if cut < 0 && width+w > budget {
-			cut = i
-		}
-		if width += w; width > maxCellWidth {
-			return s[:cut] + ellipsis
-		}
-	}
-	return s
+	return twwidth.Truncate(s, maxCellWidth, ellipsis)
 }
 
 // columnGap separates terminal table columns; three spaces, as kubectl does,
@@ -65,16 +52,20 @@ type termTable struct {
 	omitEmpty bool // Column.OmitEmpty applies
 
 	text   []byte // every cell shown, one after another
-	ends   []int  // where each cell ends in text
+	bounds []int  // where each cell starts in text, and where the last ends
 	widths []int  // the widest cell of each shown column
 	filled []bool // whether some row has a value in each shown column
 	rows   int
 }
 
 func newTermTable(out *itemBuffer, columns []Column, cols []int, headers, color bool) *termTable {
+	// A table of users is mostly distinct emails, which twwidth's cache of
+	// recent widths only churns: measuring without it is a quarter faster.
+	// Nor does the cache keep a long cell that capCell measures whole.
+	twwidth.SetCacheCapacity(0)
 	return &termTable{
 		out: out, columns: columns, cols: cols, headers: headers, color: color,
-		widths: make([]int, len(cols)), filled: make([]bool, len(cols)),
+		widths: make([]int, len(cols)), filled: make([]bool, len(cols)), bounds: []int{0},
 	}
 }
 
@@ -88,7 +79,7 @@ func (t *termTable) add(_ any, row []string) error {
 			text = style(value).Paint(text)
 		}
 		t.text = append(t.text, text...)
-		t.ends = append(t.ends, len(t.text))
+		t.bounds = append(t.bounds, len(t.text))
 	}
 	t.rows++
 	return nil
@@ -121,9 +112,6 @@ func (t *termTable) finish() error {
 		}
 		widths.Set(j, w+len(columnGap))
 	}
-	// A table of users is mostly distinct emails, which twwidth's cache of
-	// recent widths only churns: measuring without it is a quarter faster.
-	twwidth.SetCacheCapacity(0)
 	lines := &lineTrimmer{out: t.out}
 	table := newTablewriter(lines, tablewriter.WithStreaming(tw.StreamConfig{Enable: true}), tablewriter.WithColumnWidths(widths))
 	if err := table.Start(); err != nil {
@@ -137,11 +125,7 @@ func (t *termTable) finish() error {
 	for r := range t.rows {
 		for j, i := range shown {
 			k := r*n + i
-			start := 0
-			if k > 0 {
-				start = t.ends[k-1]
-			}
-			cells[j] = string(t.text[start:t.ends[k]])
+			cells[j] = string(t.text[t.bounds[k]:t.bounds[k+1]])
 		}
 		if err := table.Append(cells); err != nil {
 			return fmt.Errorf("writing the table: %w", err)

@@ -102,7 +102,7 @@ func (s *yamlSink) open(empty bool) error {
 	if err != nil {
 		return err
 	}
-	doc.Content = append(doc.Content, &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!str", Value: l.Key}, list)
+	doc.Content = append(doc.Content, scalar("!!str", l.Key), list)
 	return encodeYAML(s.out, doc)
 }
 
@@ -115,10 +115,10 @@ func (s *yamlSink) fields(fields []Field) (*yaml.Node, error) {
 		if err != nil {
 			return nil, err
 		}
-		if s.layout.FlowFields && value.Kind != yaml.ScalarNode {
-			value.Style = yaml.FlowStyle
-		}
-		doc.Content = append(doc.Content, &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!str", Value: f.Key}, value)
+		doc.Content = append(doc.Content, scalar("!!str", f.Key), value)
+	}
+	if s.layout.FlowFields {
+		flowValues(doc)
 	}
 	return doc, nil
 }
@@ -160,10 +160,11 @@ func encodeYAML(w io.Writer, node *yaml.Node) error {
 	enc.SetIndent(2)
 	// "- item" level with its parent key, as kubectl prints it.
 	enc.CompactSeqIndent()
-	if err := enc.Encode(node); err != nil {
-		return fmt.Errorf("writing YAML: %w", err)
+	err := enc.Encode(node)
+	if err == nil {
+		err = enc.Close()
 	}
-	if err := enc.Close(); err != nil {
+	if err != nil {
 		return fmt.Errorf("writing YAML: %w", err)
 	}
 	out := buf.Bytes()

@@ -65,24 +65,19 @@ func appendYAMLUser(dst []byte, u *UserFields, flow bool) ([]byte, bool) {
 		dst = append(dst, "\n  dataDomainRoles:"...)
 		// JSON's order: encoding/json sorts a map's keys.
 		slices.SortFunc(u.DomainRoles, func(a, b DomainRole) int { return strings.Compare(a.Domain, b.Domain) })
-		switch {
-		case len(u.DomainRoles) == 0:
-			dst = append(dst, " {}"...)
-		case flow:
-			for i, r := range u.DomainRoles {
-				if i == 0 {
-					dst = append(dst, " {"...)
-				} else {
-					dst = append(dst, ", "...)
-				}
-				dst = appendPlain(append(appendPlain(dst, r.Domain), ": "...), r.Role)
-			}
-			dst = append(dst, '}')
-		default:
-			for _, r := range u.DomainRoles {
-				dst = appendPlain(append(appendPlain(append(dst, "\n    "...), r.Domain), ": "...), r.Role)
-			}
+		// Block style has no way to write an empty map.
+		open, sep, end := "\n    ", "\n    ", ""
+		if flow || len(u.DomainRoles) == 0 {
+			open, sep, end = " {", ", ", "}"
 		}
+		dst = append(dst, open...)
+		for i, r := range u.DomainRoles {
+			if i > 0 {
+				dst = append(dst, sep...)
+			}
+			dst = appendPlain(append(appendPlain(dst, r.Domain), ": "...), r.Role)
+		}
+		dst = append(dst, end...)
 	}
 	return append(dst, '\n'), true
 }
