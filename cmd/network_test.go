@@ -12,7 +12,6 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
-	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -284,11 +283,15 @@ func TestNetworkCreateIsNeverDuplicated(t *testing.T) {
 				faults = ""
 			}
 			srv, c := setupNet(t, faults)
+			var heldAnswered <-chan struct{}
 			if tt.faults == firstCreateHeld {
-				holdFirstCreate(t, srv)
+				heldAnswered = holdFirstCreate(t, srv)
 			}
 			r := c.run(append([]string{"create", "new@corp.io", "--role", "viewer"}, tt.extra...)...)
 			expectExit(t, r, tt.code, tt.stderr)
+			if heldAnswered != nil {
+				within(t, heldAnswered, time.Minute, "the answer to the held create")
+			}
 			// Before the create, the list is read for look-alikes.
 			expectArrivals(t, srv, slices.Insert(slices.Clone(tt.calls), 1, "GET /api/users 200")...)
 			want := slices.Clone(netInitialUsers)
@@ -307,11 +310,11 @@ func TestNetworkCreateIsNeverDuplicated(t *testing.T) {
 const firstCreateHeld = "(the first create held)"
 
 // holdFirstCreate keeps the first POST /api/users from the sandbox until a
-// second has been answered (or a minute has passed, when none comes).
-func holdFirstCreate(t testing.TB, srv *testServer) {
-	var posts atomic.Int32
-	second := make(chan struct{})
-	var once sync.Once
+// second has been answered (or a minute has passed, when none comes); the
+// channel it returns is closed once the sandbox has answered the held one.
+func holdFirstCreate(t testing.TB, srv *testServer) <-chan struct{} {
+	var posts, answered atomic.Int32
+	second, held := make(chan struct{}), make(chan struct{})
 	srv.onRequest(func(r *http.Request) {
 		if r.Method == http.MethodPost && r.URL.Path == "/api/users" && posts.Add(1) == 1 {
 			select {
@@ -322,10 +325,18 @@ func holdFirstCreate(t testing.TB, srv *testServer) {
 		}
 	})
 	srv.onAnswered(func(r *http.Request) {
-		if r.Method == http.MethodPost && r.URL.Path == "/api/users" && posts.Load() >= 2 {
-			once.Do(func() { close(second) })
+		if r.Method != http.MethodPost || r.URL.Path != "/api/users" {
+			return
+		}
+		// The second create is answered first, then the held one.
+		switch answered.Add(1) {
+		case 1:
+			close(second)
+		case 2:
+			close(held)
 		}
 	})
+	return held
 }
 
 func TestNetworkUpdateDeleteAndPasswordsRetried(t *testing.T) {
