@@ -150,6 +150,7 @@ func (s *keyringSession) secretTool(t *testing.T, stdin string, args ...string) 
 // TestKeyringIntegration runs login, list and logout with the built binary
 // against a real gnome-keyring, and login where no keyring can be used.
 func TestKeyringIntegration(t *testing.T) {
+	t.Parallel()
 	requireKeyringTools(t)
 	srv := startSandbox(t, sandbox.Options{})
 	service := keyringServiceOf(t, srv.URL)
@@ -230,6 +231,7 @@ func TestKeyringIntegration(t *testing.T) {
 		}, "the keyring did not answer within 3s"},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
 			config := filepath.Join(t.TempDir(), "config.yaml")
 			vars := map[string]string{"DQOPS_CONFIG": config, "DQOPS_RETRIES": "0"}
 			for k, v := range tt.env(t) {
@@ -246,13 +248,15 @@ func TestKeyringIntegration(t *testing.T) {
 	}
 
 	t.Run("a keyring that does not answer when reading", func(t *testing.T) {
+		t.Parallel()
+		// A sandbox of its own: the test checks that it gets no request.
+		srv := startSandbox(t, sandbox.Options{})
 		config := filepath.Join(t.TempDir(), "config.yaml")
 		doc := fmt.Sprintf("profiles:\n  default:\n    url: %s\n    api_key_store: keyring\n", srv.URL)
 		if err := os.WriteFile(config, []byte(doc), 0o600); err != nil {
 			t.Fatal(err)
 		}
 		vars := map[string]string{"DQOPS_CONFIG": config, "DQOPS_RETRIES": "0", "DBUS_SESSION_BUS_ADDRESS": dead}
-		srv.ResetRequests()
 		r := runBinary(t, binaryCommand(t, vars, "list"), "")
 		expectExit(t, r, 1, `error: reading the API key of profile "default" from the keyring: the keyring did not answer within 3s`,
 			"`dqo-users login --profile default --insecure-storage`")
