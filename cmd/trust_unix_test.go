@@ -5,6 +5,7 @@ package cmd_test
 import (
 	"context"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"syscall"
 	"testing"
@@ -87,4 +88,34 @@ func TestSignalsEndARunawayTemplate(t *testing.T) {
 			}
 		})
 	}
+}
+
+// A disk that fills during export --to (a file-size limit, as ulimit -f
+// sets, makes the writes fail as a full disk does): the run fails with the
+// write's error, and the old file is untouched, with no temporary left.
+func TestExportToFullDisk(t *testing.T) {
+	t.Parallel()
+	srv := startSandbox(t, sandbox.Options{SeedUsers: 3000})
+	dir := t.TempDir()
+	path := filepath.Join(dir, "users.yaml")
+	const old = "users:\n- {email: old@corp.io, accountRole: viewer}\n"
+	if err := os.WriteFile(path, []byte(old), 0o640); err != nil {
+		t.Fatal(err)
+	}
+	c := binaryCommand(t, map[string]string{"DQOPS_URL": srv.URL, "DQOPS_API_KEY": srv.AdminKey(),
+		"DQOPS_CONFIG": filepath.Join(t.TempDir(), "config.yaml")}, "export", "--to", path)
+	// 16 KiB at most a file: the export of 3,000 users is about 150 KB.
+	bash, err := exec.LookPath("bash")
+	if err != nil {
+		t.Skip("no bash to set the file-size limit")
+	}
+	c.Args = append([]string{"bash", "-c", `ulimit -f 16 && exec "$0" "$@"`, c.Path}, c.Args[1:]...)
+	c.Path = bash
+	r := runBinary(t, c, "")
+	expectExit(t, r, 1, "file too large")
+	t.Logf("%s", r.stderr)
+	if data, err := os.ReadFile(path); err != nil || string(data) != old {
+		t.Errorf("%s now holds %d bytes (%v)", path, len(data), err)
+	}
+	dirHolds(t, dir, "users.yaml")
 }
