@@ -107,7 +107,17 @@ func exportRun(opts *ExportOptions) error {
 	if several(targets) {
 		return opts.exportFleet(targets)
 	}
-	t := targets[0]
+	if err := opts.exportOne(targets[0]); err != nil {
+		if opts.To != "" {
+			return fmt.Errorf("%w (%s was left as it was)", err, opts.To)
+		}
+		return err
+	}
+	return nil
+}
+
+// exportOne exports the users of one instance.
+func (opts *ExportOptions) exportOne(t *target) error {
 	ctx := opts.Context
 	client, err := opts.ClientOf(ctx, t)
 	if err != nil {
