@@ -10,6 +10,7 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -185,6 +186,83 @@ func TestReadNestedAndLoop(t *testing.T) {
 	// Each nested group is read once, and no person on their own.
 	if n := strings.Count(debug, "-s base"); n != 5 {
 		t.Errorf("%d base reads, want 5 (one a group):\n%s", n, debug)
+	}
+}
+
+// TestReadMemberOfSlapd maps a group whose member list the sync account
+// may not read (the test slapd's ACL hides the members of cn=hidden-*):
+// its people are found through their memberOf, which slapd's memberof
+// overlay keeps.
+func TestReadMemberOfSlapd(t *testing.T) {
+	t.Parallel()
+	s := slapdForTest(t)
+	if err := sharedSlapd.Get(t).Add(`dn: ou=memberof,dc=example,dc=com
+objectClass: organizationalUnit
+ou: memberof
+
+dn: uid=mo1,ou=memberof,dc=example,dc=com
+objectClass: inetOrgPerson
+uid: mo1
+cn: mo1
+sn: mo1
+mail: mo1@example.com
+
+dn: uid=mo2,ou=memberof,dc=example,dc=com
+objectClass: inetOrgPerson
+uid: mo2
+cn: mo2
+sn: mo2
+mail: mo2@example.com
+
+dn: uid=mo3,ou=memberof,dc=example,dc=com
+objectClass: inetOrgPerson
+uid: mo3
+cn: mo3
+sn: mo3
+mail: mo3@example.com
+
+dn: cn=hidden-readers,ou=memberof,dc=example,dc=com
+objectClass: groupOfNames
+cn: hidden-readers
+member: uid=mo1,ou=memberof,dc=example,dc=com
+member: uid=mo2,ou=memberof,dc=example,dc=com
+`); err != nil {
+		t.Fatal(err)
+	}
+	cfg := syncDir(t, ldapSection(s)+`users:
+  baseDN: ou=memberof,dc=example,dc=com
+  filter: (objectClass=inetOrgPerson)
+groups:
+  - dn: cn=hidden-readers,ou=memberof,dc=example,dc=com
+    accountRole: viewer
+`)
+	res, debug, err := read(t, cfg, Options{})
+	if err != nil {
+		t.Fatalf("Read: %v\n%s", err, debug)
+	}
+	var emails []string
+	for _, p := range res.People {
+		emails = append(emails, p.Email)
+	}
+	if !slices.Equal(emails, []string{"mo1@example.com", "mo2@example.com"}) || res.Groups[0].Members != 2 {
+		t.Errorf("people %v, group of %d: want mo1 and mo2, through their memberOf\n%s", emails, res.Groups[0].Members, debug)
+	}
+	// The member list is hidden indeed: read as the sync account, the
+	// group has none.
+	cfg.LDAP.Timeout = 20 * time.Second
+	sess, err := connect(context.Background(), cfg, testSyncPW, Options{}, DefaultLimits)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer sess.close()
+	var members []string
+	err = sess.search(query{base: "cn=hidden-readers,ou=memberof,dc=example,dc=com", base0: true, filter: "(objectClass=*)",
+		attrs: []string{"member"}, what: "the hidden group"}, func(e *ldap.Entry) error {
+		members = append(members, e.GetAttributeValues("member")...)
+		return nil
+	})
+	if err != nil || len(members) != 0 {
+		t.Errorf("the sync account read the hidden group's members: %v (%v)", members, err)
 	}
 }
 

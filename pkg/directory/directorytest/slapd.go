@@ -200,7 +200,10 @@ func (s *Slapd) start(slapdPath string) error {
 		return err
 	}
 	// The sync account is held to the size limit (the root DN is not), so
-	// a search for more than 500 entries must page.
+	// a search for more than 500 entries must page. It may not read the
+	// members of a group named hidden-*, whose people only their memberOf
+	// (kept by the memberof overlay) names, as in directories whose ACLs
+	// hide large groups' member lists.
 	conf := fmt.Sprintf(`include /etc/ldap/schema/core.schema
 include /etc/ldap/schema/cosine.schema
 include /etc/ldap/schema/inetorgperson.schema
@@ -213,6 +216,7 @@ moduleload memberof
 TLSCertificateFile %[1]s/server.pem
 TLSCertificateKeyFile %[1]s/server.key
 access to attrs=userPassword by self write by anonymous auth by * none
+access to dn.regex="^cn=hidden-[^,]+,.+$" attrs=member,uniqueMember by * none
 access to * by * read
 database mdb
 maxsize 268435456
