@@ -14,7 +14,6 @@ import (
 	"path/filepath"
 	"regexp"
 	"slices"
-	"sort"
 	"strconv"
 	"strings"
 	"time"
@@ -134,18 +133,18 @@ func (c *Config) HasGrants() bool {
 // data domains): the check that apply makes of a users file's grants, made
 // once per mapping rather than once per member.
 func (c *Config) CheckGrants(rule api.GrantRule) error {
-	var problems []users.Problem
+	var problems yamlfile.List
 	for i, m := range c.Groups {
 		for _, domain := range slices.Sorted(maps.Keys(m.DataDomainRoles)) {
 			if err := rule.Check(domain, m.DataDomainRoles[domain]); err != nil {
-				problems = append(problems, users.Problem{Line: m.Line, Message: fmt.Sprintf("groups[%d].dataDomainRoles: %v", i+1, err)})
+				problems.Add(m.Line, "groups[%d].dataDomainRoles: %v", i+1, err)
 			}
 		}
 	}
-	if len(problems) == 0 {
-		return nil
+	if err := problems.Result(users.DisplayName(c.Path)); err != nil {
+		return err
 	}
-	return &users.ValidationError{File: users.DisplayName(c.Path), Problems: problems}
+	return nil
 }
 
 // Keeps reports whether email is listed under keep:, compared as emails
@@ -226,9 +225,8 @@ func Parse(data []byte, name, dir string) (*Config, error) {
 		return nil, err
 	}
 	p.top(root)
-	if len(p.problems) > 0 {
-		sort.SliceStable(p.problems, func(i, j int) bool { return p.problems[i].Line < p.problems[j].Line })
-		return nil, &users.ValidationError{File: users.DisplayName(name), Problems: p.problems}
+	if err := p.problems.Result(users.DisplayName(name)); err != nil {
+		return nil, err
 	}
 	return c, nil
 }
@@ -269,30 +267,30 @@ var (
 // parser collects the problems of one file.
 type parser struct {
 	cfg      *Config
-	problems []users.Problem
-	// meant records the keys a problem already pointed to (where.key),
-	// so that a misspelt key is not also reported missing.
+	problems yamlfile.List
+	// meant records the keys a problem already pointed to (where.key,
+	// or a problem's first word), so that a misspelt key is not also
+	// reported missing.
 	meant map[string]bool
 }
 
 // mentioned reports whether a problem already pointed to the key what
 // (users.baseDN), misspelt or refused: it is then not also missing.
-func (p *parser) mentioned(what string) bool {
-	if p.meant[what] {
-		return true
-	}
-	for _, pr := range p.problems {
-		if strings.HasPrefix(pr.Message, what+" ") {
-			return true
-		}
-	}
-	return false
-}
+func (p *parser) mentioned(what string) bool { return p.meant[what] }
 
 func (p *parser) add(line int, format string, args ...any) {
-	if len(p.problems) < yamlfile.MaxProblems {
-		p.problems = append(p.problems, users.Problem{Line: line, Message: fmt.Sprintf(format, args...)})
+	msg := fmt.Sprintf(format, args...)
+	if word, _, ok := strings.Cut(msg, " "); ok {
+		p.mean(word)
 	}
+	p.problems.Add(line, "%s", msg)
+}
+
+func (p *parser) mean(what string) {
+	if p.meant == nil {
+		p.meant = map[string]bool{}
+	}
+	p.meant[what] = true
 }
 
 // resolve follows an alias; yamlfile.Decode has bounded what aliases
@@ -358,16 +356,13 @@ func (p *parser) fieldsAt(n *yaml.Node, where string, known []string, fn func(ke
 }
 
 func (p *parser) unknownKey(line int, where, name string, known []string) {
-	if p.meant == nil {
-		p.meant = map[string]bool{}
-	}
 	if passwordKeys[text.Normalize(name)] {
-		p.meant[where+".password"] = true
+		p.mean(where + ".password")
 		p.add(line, "%s: the bind password is never written in the sync file: use bindPasswordFile, bindPasswordEnv or bindPasswordCommand", where)
 		return
 	}
 	if s := text.Suggest(name, known, synonyms); s != "" {
-		p.meant[where+"."+s] = true
+		p.mean(where + "." + s)
 		p.add(line, "%s: unknown key %s; did you mean %q?", where, keyName(name), s)
 		return
 	}
