@@ -107,13 +107,15 @@ func exportRun(opts *ExportOptions) error {
 	if several(targets) {
 		return opts.exportFleet(targets)
 	}
-	if err := opts.exportOne(targets[0]); err != nil {
-		if opts.To != "" {
-			return fmt.Errorf("%w (%s was left as it was)", err, opts.To)
-		}
+	err = opts.exportOne(targets[0])
+	if err == nil || opts.To == "" {
 		return err
 	}
-	return nil
+	// Nothing of a failed export reached the file: say so, whatever the
+	// failure (a signal's message included).
+	e := *classify(opts.Context, err)
+	e.Err = fmt.Errorf("%w; %s was left as it was", e.Err, opts.To)
+	return &e
 }
 
 // exportOne exports the users of one instance.
@@ -169,6 +171,10 @@ func (opts *ExportOptions) exportOne(t *target) error {
 		return err
 	case writeErr != nil:
 		return file.Close()
+	case err != nil && opts.To != "":
+		// The users written went to the temporary file, which goes.
+		_ = file.Abort()
+		return err
 	case err != nil:
 		return listBroken(ctx, file, err)
 	}

@@ -130,7 +130,10 @@ func TestExportToLeavesTheOldFileOnFailure(t *testing.T) {
 			t.Parallel()
 			c := listAnswer(t, cutOffAfter13Users)
 			dir, path := oldFile(t)
-			expectExit(t, c.run("export", "-o", format, "--to", path), 1, "the body was cut off")
+			r := c.run("export", "-o", format, "--to", path)
+			expectExit(t, r, 1, "the body was cut off", path+" was left as it was")
+			// What was received went to the temporary file, not to path.
+			expectNotContains(t, "stderr", r.stderr, "written before")
 			untouched(t, dir, path)
 		})
 	}
@@ -162,7 +165,9 @@ func TestExportToLeavesTheOldFileOnFailure(t *testing.T) {
 		run := c.start(invocation{args: []string{"export", "--to", path}, ctx: ctx})
 		within(t, sent, time.Minute, "the first users")
 		cancel(cmd.Signal{Signal: os.Interrupt})
-		expectExit(t, run.result(), 130, "interrupted")
+		r := run.result()
+		expectExit(t, r, 130, "error: interrupted; "+path+" was left as it was\n")
+		expectNotContains(t, "stderr", r.stderr, "written before")
 		untouched(t, dir, path)
 	})
 	t.Run("whole", func(t *testing.T) {

@@ -112,7 +112,7 @@ func TestExportToFullDisk(t *testing.T) {
 	c.Args = append([]string{"bash", "-c", `ulimit -f 16 && exec "$0" "$@"`, c.Path}, c.Args[1:]...)
 	c.Path = bash
 	r := runBinary(t, c, "")
-	expectExit(t, r, 1, "file too large", "users.yaml was left as it was)")
+	expectExit(t, r, 1, "file too large", "users.yaml was left as it was\n")
 	if data, err := os.ReadFile(path); err != nil || string(data) != old {
 		t.Errorf("%s now holds %d bytes (%v)", path, len(data), err)
 	}
