@@ -15,17 +15,11 @@ import (
 // with them; both emails are quoted with every non-ASCII character escaped,
 // so that the difference shows.
 func refuseLookAlike(ctx context.Context, client *api.Client, email string) error {
-	keys := api.LookAlikeKeys(email)
+	looksLike := api.LooksLike(email)
 	var like []string
 	err := client.StreamUsers(ctx, func(u api.User) error {
-		if api.SameEmail(u.Email, email) || slices.Contains(like, u.Email) {
-			return nil
-		}
-		for _, k := range api.LookAlikeKeys(u.Email) {
-			if slices.Contains(keys, k) {
-				like = append(like, u.Email)
-				break
-			}
+		if looksLike(u.Email) && !slices.Contains(like, u.Email) {
+			like = append(like, u.Email)
 		}
 		return nil
 	})

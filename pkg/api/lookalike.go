@@ -19,12 +19,16 @@ import (
 // characters left out (a zero-width space, a soft hyphen). Such an email
 // names another user than the one it seems to, so one is never taken for
 // the other, and creating one beside the other is refused.
-func LookAlike(a, b string) bool {
-	if SameEmail(a, b) {
-		return false
+func LookAlike(a, b string) bool { return LooksLike(a)(b) }
+
+// LooksLike is LookAlike with its first email given, whose keys it works
+// out once: for checking one email against many.
+func LooksLike(email string) func(other string) bool {
+	keys := LookAlikeKeys(email)
+	return func(other string) bool {
+		return !SameEmail(email, other) &&
+			slices.ContainsFunc(LookAlikeKeys(other), func(k string) bool { return slices.Contains(keys, k) })
 	}
-	keys := LookAlikeKeys(a)
-	return slices.ContainsFunc(LookAlikeKeys(b), func(k string) bool { return slices.Contains(keys, k) })
 }
 
 // LookAlikeKeys returns the keys under which an email meets the emails
