@@ -28,7 +28,7 @@ func (c *Config) parse(data []byte) error {
 	d := &decoder{merged: map[*yaml.Node]settings{}}
 	// The one YAML reader: its syntax messages quote nothing of the file.
 	root, err := yamlfile.Decode(data)
-	var p *Problem
+	var p *yamlfile.Problem
 	if errors.As(err, &p) {
 		d.Add(p.Line, "%s", p.Message)
 	}

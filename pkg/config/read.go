@@ -10,6 +10,7 @@ import (
 	"path/filepath"
 
 	"github.com/dqops-users/dqo-users/pkg/files"
+	"github.com/dqops-users/dqo-users/pkg/yamlfile"
 	"go.yaml.in/yaml/v3"
 )
 
@@ -74,7 +75,7 @@ func checkText(path string, data []byte) error {
 	if i < 0 || bytes.HasPrefix(data, []byte{0xff, 0xfe}) || bytes.HasPrefix(data, []byte{0xfe, 0xff}) {
 		return nil
 	}
-	return &ParseError{File: path, Kind: errorKind(path), Problems: []Problem{{
+	return &ParseError{File: path, Kind: errorKind(path), Problems: []yamlfile.Problem{{
 		Line:    bytes.Count(data[:i], []byte{'\n'}) + 1,
 		Message: "a NUL byte: this is not a YAML text file",
 	}}}
