@@ -314,10 +314,10 @@ func namePhrase(name string) string {
 // unknownTopKey explains a key the top level does not have: a misspelling,
 // a profile's setting or a profile that lost its indentation.
 func unknownTopKey(name string, value *yaml.Node) string {
-	if s := guessKey(name, topKeys); s != "" {
+	if s := text.Suggest(name, topKeys, synonyms); s != "" {
 		return fmt.Sprintf("unknown key%s; did you mean %q?", namePhrase(name), s)
 	}
-	if s := guessKey(name, settingKeys); s != "" {
+	if s := text.Suggest(name, settingKeys, synonyms); s != "" {
 		if s == name {
 			return fmt.Sprintf("%q is a profile setting: put it under a profile's name (profiles: → NAME: → %s:)", s, s)
 		}
@@ -331,14 +331,11 @@ func unknownTopKey(name string, value *yaml.Node) string {
 
 // unknownProfileKey explains a key a profile does not have.
 func unknownProfileKey(name, profile string) string {
-	if s := guessKey(name, settingKeys); s != "" {
+	if s := text.Suggest(name, settingKeys, synonyms); s != "" {
 		return fmt.Sprintf("unknown key%s in profile %q; did you mean %q?", namePhrase(name), profile, s)
 	}
-	if s := guessKey(name, topKeys); s != "" {
+	if s := text.Suggest(name, topKeys, synonyms); s != "" {
 		return fmt.Sprintf("%q belongs at the top level of the file, not inside profile %q", s, profile)
 	}
 	return fmt.Sprintf("unknown key%s in profile %q (a profile has %s)", namePhrase(name), profile, settingList)
 }
-
-// guessKey returns the key of keys that name most likely means, or "".
-func guessKey(name string, keys []string) string { return text.Suggest(name, keys, synonyms) }
