@@ -262,27 +262,18 @@ func (r *Resolver) resolve(p *Profile, configDir string) (Settings, error) {
 		return Settings{}, fmt.Errorf("DQOPS_TIMEOUT=%q is not a duration such as 30s or 2m", v.GetString("timeout"))
 	}
 	if st.Timeout < 0 {
-		return Settings{}, fmt.Errorf("%s must not be negative", flagOrEnv(sources["timeout"], "--timeout"))
+		return Settings{}, fmt.Errorf("%s must not be negative", cmp.Or(sources["timeout"], "--timeout"))
 	}
 	if st.Retries, err = strconv.Atoi(v.GetString("retries")); err != nil {
 		return Settings{}, fmt.Errorf("DQOPS_RETRIES=%q is not a number of retries such as 3", v.GetString("retries"))
 	}
 	if st.Retries < 0 || st.Retries > MaxRetries {
-		return Settings{}, fmt.Errorf("%s must be between 0 and %d, not %d", flagOrEnv(sources["retries"], "--retries"), MaxRetries, st.Retries)
+		return Settings{}, fmt.Errorf("%s must be between 0 and %d, not %d", cmp.Or(sources["retries"], "--retries"), MaxRetries, st.Retries)
 	}
 	if !slices.Contains([]string{"auto", "always", "never"}, st.Color) {
 		return Settings{}, fmt.Errorf("--color must be auto, always or never, not %q", st.Color)
 	}
 	return st, nil
-}
-
-// flagOrEnv is the name a message gives a setting: the environment variable
-// it came from, else its flag.
-func flagOrEnv(source, flag string) string {
-	if strings.HasPrefix(source, "DQOPS_") {
-		return source
-	}
-	return flag
 }
 
 // profilePath reads a path written in the configuration file: "~/" is the
