@@ -1,6 +1,7 @@
 package config
 
 import (
+	"bytes"
 	"cmp"
 	"errors"
 	"fmt"
@@ -22,7 +23,11 @@ func Parse(data []byte) (*Config, error) {
 }
 
 func (c *Config) parse(data []byte) error {
-	if structure(data) > maxStructure {
+	nodes := 0
+	for _, b := range []byte("\n,:-[{?") {
+		nodes += bytes.Count(data, []byte{b})
+	}
+	if nodes > maxStructure {
 		return &TooLargeError{Path: c.path, Limit: maxStructure, Structure: true}
 	}
 	d := &decoder{merged: map[*yaml.Node]settings{}}
