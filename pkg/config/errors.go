@@ -2,6 +2,7 @@ package config
 
 import (
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/dqops-users/dqo-users/pkg/yamlfile"
@@ -12,10 +13,7 @@ import (
 // name keys, never values, since a misplaced value may be an API key.
 type ParseError = yamlfile.Error
 
-// Problem is one thing wrong in a configuration file.
-type Problem = yamlfile.Problem
-
-// errorKind is how a ParseError names the configuration: "configuration
+// errorKind is how errors name the configuration: "configuration
 // file PATH", or "the configuration" for a document parsed from memory.
 func errorKind(path string) string {
 	if path == "" {
@@ -35,10 +33,7 @@ type TooLargeError struct {
 }
 
 func (e *TooLargeError) Error() string {
-	where := "the configuration"
-	if e.Path != "" {
-		where = "configuration file " + e.Path
-	}
+	where := strings.TrimSpace(errorKind(e.Path) + " " + e.Path)
 	if e.Structure {
 		return fmt.Sprintf("%s has more than %d lines and separators: a configuration holds a few lines per profile", where, e.Limit)
 	}

@@ -56,24 +56,28 @@ func RunKeyCommand(ctx context.Context, command string, stderr io.Writer, timeou
 	c.WaitDelay = time.Second
 	err := c.Run()
 	key := strings.TrimSpace(string(out.data))
+	fail := func(f KeyCommandFailure, reason string, err error) (string, error) {
+		return "", &KeyCommandError{Failure: f, reason: reason, Err: err}
+	}
+	tooMuch := fmt.Sprintf("printed more than %d KiB: it must print the key alone", MaxKeySize>>10)
 	var exitErr *exec.ExitError
 	switch {
 	case out.overflow:
-		return "", &KeyCommandError{Failure: KeyCommandPrintedTooMuch}
+		return fail(KeyCommandPrintedTooMuch, tooMuch, nil)
 	case ctx.Err() != nil:
-		return "", &KeyCommandError{Failure: KeyCommandInterrupted, Err: ctx.Err()}
+		return fail(KeyCommandInterrupted, fmt.Sprintf("was interrupted: %v", ctx.Err()), ctx.Err())
 	case errors.Is(run.Err(), context.DeadlineExceeded):
-		return "", &KeyCommandError{Failure: KeyCommandTimedOut, Timeout: timeout}
+		return fail(KeyCommandTimedOut, fmt.Sprintf("did not finish within %s", timeout), nil)
 	case errors.As(err, &exitErr):
-		return "", &KeyCommandError{Failure: KeyCommandExited, Status: exitErr.ProcessState.String()}
+		return fail(KeyCommandExited, fmt.Sprintf("failed (%s)", exitErr.ProcessState), nil)
 	case err != nil:
-		return "", &KeyCommandError{Failure: KeyCommandNotRun, Err: err}
+		return fail(KeyCommandNotRun, fmt.Sprintf("could not be run: %v", err), err)
 	case key == "":
-		return "", &KeyCommandError{Failure: KeyCommandPrintedNoKey}
+		return fail(KeyCommandPrintedNoKey, "printed no key", nil)
 	case strings.ContainsAny(key, "\r\n"):
-		return "", &KeyCommandError{Failure: KeyCommandPrintedLines}
+		return fail(KeyCommandPrintedLines, "printed more than one line: it must print the key alone", nil)
 	case len(key) > MaxKeySize:
-		return "", &KeyCommandError{Failure: KeyCommandPrintedTooMuch}
+		return fail(KeyCommandPrintedTooMuch, tooMuch, nil)
 	}
 	return key, nil
 }
@@ -115,34 +119,17 @@ type KeyCommandError struct {
 	// Profile names the profile in the message when set.
 	Profile string
 	Failure KeyCommandFailure
-	// Timeout is the limit that ran out (KeyCommandTimedOut).
-	Timeout time.Duration
-	// Status is how the command ended (KeyCommandExited): "exit status 3".
-	Status string
 	// Err is the cause (KeyCommandNotRun, KeyCommandInterrupted).
 	Err error
+	// reason says what went wrong, after the command is named.
+	reason string
 }
 
 func (e *KeyCommandError) Error() string {
-	what := "api_key_command"
 	if e.Profile != "" {
-		what = fmt.Sprintf("api_key_command of profile %q", e.Profile)
+		return fmt.Sprintf("api_key_command of profile %q %s", e.Profile, e.reason)
 	}
-	switch e.Failure {
-	case KeyCommandTimedOut:
-		return fmt.Sprintf("%s did not finish within %s", what, e.Timeout)
-	case KeyCommandInterrupted:
-		return fmt.Sprintf("%s was interrupted: %v", what, e.Err)
-	case KeyCommandExited:
-		return fmt.Sprintf("%s failed (%s)", what, e.Status)
-	case KeyCommandPrintedNoKey:
-		return what + " printed no key"
-	case KeyCommandPrintedLines:
-		return what + " printed more than one line: it must print the key alone"
-	case KeyCommandPrintedTooMuch:
-		return fmt.Sprintf("%s printed more than %d KiB: it must print the key alone", what, MaxKeySize>>10)
-	}
-	return fmt.Sprintf("%s could not be run: %v", what, e.Err)
+	return "api_key_command " + e.reason
 }
 
 func (e *KeyCommandError) Unwrap() error { return e.Err }

@@ -11,13 +11,10 @@ import (
 	"github.com/dqops-users/dqo-users/pkg/files"
 )
 
-// KeyringTimeout bounds every call to the keyring: a locked keyring waiting
-// for a prompt nobody sees, or a session bus that does not answer, must not
-// hang the tool.
-const KeyringTimeout = 3 * time.Second
-
-// keyringTimeout is the bound in force: KeyringTimeout, shorter in tests.
-var keyringTimeout = KeyringTimeout
+// keyringTimeout bounds every call to the keyring (shorter in tests): a
+// locked keyring waiting for a prompt nobody sees, or a session bus that
+// does not answer, must not hang the tool.
+var keyringTimeout = 3 * time.Second
 
 // KeyringService is the service of the keyring item that holds the key of
 // a profile whose canonical URL is canonicalURL; the item's user is the
@@ -68,6 +65,8 @@ func keyringOp(what string, call func() (string, error)) (string, error) {
 // the tool's one wait, files.Wait): the call cannot be cancelled, so it is
 // left to end on its own, holding nothing of ours. A keyring that cannot be
 // reached without starting daemons is not called at all (keyringUnreachable).
+// The library's errors are sorted into those a caller acts on: no such item,
+// no usable keyring, and anything else.
 func callKeyring(timeout time.Duration, call func() (string, error)) (string, error) {
 	if err := keyringUnreachable(); err != nil {
 		return "", err
@@ -75,26 +74,19 @@ func callKeyring(timeout time.Duration, call func() (string, error)) (string, er
 	ctx, cancel := context.WithTimeout(context.Background(), timeout)
 	defer cancel()
 	v, err := files.Wait(ctx, call)
-	if errors.Is(err, files.ErrInterrupted) {
-		return "", &KeyringTimeoutError{Timeout: timeout}
-	}
-	return v, classifyKeyringError(err)
-}
-
-// classifyKeyringError sorts the library's errors into the three a caller
-// acts on: no such item, no usable keyring, and anything else.
-func classifyKeyringError(err error) error {
 	switch {
 	case err == nil:
-		return nil
+		return v, nil
+	case errors.Is(err, files.ErrInterrupted):
+		return "", &KeyringTimeoutError{Timeout: timeout}
 	case errors.Is(err, keyring.ErrNotFound):
-		return ErrNotInKeyring
+		return "", ErrNotInKeyring
 	case errors.Is(err, keyring.ErrSetDataTooBig):
-		return errors.New("the key is too long for this keyring")
+		return "", errors.New("the key is too long for this keyring")
 	case errors.Is(err, keyring.ErrUnsupportedPlatform):
-		return &KeyringUnavailableError{Reason: "this system has no keyring that dqo-users can use", Err: err}
+		return "", &KeyringUnavailableError{Reason: "this system has no keyring that dqo-users can use", Err: err}
 	}
-	return &KeyringUnavailableError{Reason: keyringUnavailableReason(err), Err: err}
+	return "", &KeyringUnavailableError{Reason: keyringUnavailableReason(err), Err: err}
 }
 
 // KeyringTimeoutError is a keyring that did not answer in time.

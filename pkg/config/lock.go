@@ -48,11 +48,31 @@ func Update(ctx context.Context, path string, change func(*Config) error) error 
 	if d, ok := ctx.Value(lockTimeoutKey{}).(time.Duration); ok && d > 0 {
 		wait = d
 	}
-	unlock, err := lock(ctx, target+".lock", wait)
-	if err != nil {
-		return err
+	// The lock is tried again until wait has passed or ctx ends: a blocking
+	// lock could not be given up after a while, nor on Ctrl-C. The lock
+	// file, which is created, obeys the writer rule.
+	lockPath := target + ".lock"
+	file, err := files.Target(lockPath)
+	if err == nil {
+		err = os.MkdirAll(filepath.Dir(file), 0o700)
 	}
-	defer unlock()
+	if err != nil {
+		return fmt.Errorf("locking configuration: %w", err)
+	}
+	l := flock.New(file, flock.SetPermissions(0o600))
+	waiting, cancel := context.WithTimeout(ctx, wait)
+	defer cancel()
+	switch locked, err := l.TryLockContext(waiting, lockRetry); {
+	case locked:
+		defer l.Unlock()
+	case ctx.Err() != nil:
+		return fmt.Errorf("waiting for the lock %s: %w", lockPath, ctx.Err())
+	case errors.Is(err, context.DeadlineExceeded):
+		return &LockTimeoutError{Path: lockPath, Waited: wait}
+	default:
+		_ = l.Close()
+		return fmt.Errorf("locking configuration %s: %w", lockPath, err)
+	}
 	c, err := Load(ctx, path, LoadOptions{})
 	if err != nil {
 		return err
@@ -61,31 +81,4 @@ func Update(ctx context.Context, path string, change func(*Config) error) error 
 		return err
 	}
 	return c.Save()
-}
-
-// lock takes the lock file at path, trying again until wait has passed or
-// ctx ends: a blocking lock could not be given up after a while, nor on
-// Ctrl-C. The lock file, which is created, obeys the writer rule.
-func lock(ctx context.Context, path string, wait time.Duration) (unlock func(), err error) {
-	file, err := files.Target(path)
-	if err == nil {
-		err = os.MkdirAll(filepath.Dir(file), 0o700)
-	}
-	if err != nil {
-		return nil, fmt.Errorf("locking configuration: %w", err)
-	}
-	l := flock.New(file, flock.SetPermissions(0o600))
-	waiting, cancel := context.WithTimeout(ctx, wait)
-	defer cancel()
-	locked, err := l.TryLockContext(waiting, lockRetry)
-	switch {
-	case locked:
-		return func() { _ = l.Unlock() }, nil
-	case ctx.Err() != nil:
-		return nil, fmt.Errorf("waiting for the lock %s: %w", path, ctx.Err())
-	case errors.Is(err, context.DeadlineExceeded):
-		return nil, &LockTimeoutError{Path: path, Waited: wait}
-	}
-	_ = l.Close()
-	return nil, fmt.Errorf("locking configuration %s: %w", path, err)
 }

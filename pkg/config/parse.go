@@ -1,6 +1,7 @@
 package config
 
 import (
+	"bytes"
 	"cmp"
 	"errors"
 	"fmt"
@@ -22,13 +23,17 @@ func Parse(data []byte) (*Config, error) {
 }
 
 func (c *Config) parse(data []byte) error {
-	if structure(data) > maxStructure {
+	nodes := 0
+	for _, b := range []byte("\n,:-[{?") {
+		nodes += bytes.Count(data, []byte{b})
+	}
+	if nodes > maxStructure {
 		return &TooLargeError{Path: c.path, Limit: maxStructure, Structure: true}
 	}
 	d := &decoder{merged: map[*yaml.Node]settings{}}
 	// The one YAML reader: its syntax messages quote nothing of the file.
 	root, err := yamlfile.Decode(data)
-	var p *Problem
+	var p *yamlfile.Problem
 	if errors.As(err, &p) {
 		d.Add(p.Line, "%s", p.Message)
 	}
@@ -314,10 +319,10 @@ func namePhrase(name string) string {
 // unknownTopKey explains a key the top level does not have: a misspelling,
 // a profile's setting or a profile that lost its indentation.
 func unknownTopKey(name string, value *yaml.Node) string {
-	if s := guessKey(name, topKeys); s != "" {
+	if s := text.Suggest(name, topKeys, synonyms); s != "" {
 		return fmt.Sprintf("unknown key%s; did you mean %q?", namePhrase(name), s)
 	}
-	if s := guessKey(name, settingKeys); s != "" {
+	if s := text.Suggest(name, settingKeys, synonyms); s != "" {
 		if s == name {
 			return fmt.Sprintf("%q is a profile setting: put it under a profile's name (profiles: → NAME: → %s:)", s, s)
 		}
@@ -331,14 +336,11 @@ func unknownTopKey(name string, value *yaml.Node) string {
 
 // unknownProfileKey explains a key a profile does not have.
 func unknownProfileKey(name, profile string) string {
-	if s := guessKey(name, settingKeys); s != "" {
+	if s := text.Suggest(name, settingKeys, synonyms); s != "" {
 		return fmt.Sprintf("unknown key%s in profile %q; did you mean %q?", namePhrase(name), profile, s)
 	}
-	if s := guessKey(name, topKeys); s != "" {
+	if s := text.Suggest(name, topKeys, synonyms); s != "" {
 		return fmt.Sprintf("%q belongs at the top level of the file, not inside profile %q", s, profile)
 	}
 	return fmt.Sprintf("unknown key%s in profile %q (a profile has %s)", namePhrase(name), profile, settingList)
 }
-
-// guessKey returns the key of keys that name most likely means, or "".
-func guessKey(name string, keys []string) string { return text.Suggest(name, keys, synonyms) }

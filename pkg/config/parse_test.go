@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"strings"
 	"testing"
+
+	"github.com/dqops-users/dqo-users/pkg/text"
 )
 
 // TestParseProblems checks that each mistake is one sentence with its line
@@ -218,8 +220,8 @@ func TestSuggest(t *testing.T) {
 		{"colour", ""}, {"", ""}, {strings.Repeat("a", 100), ""}, {"u", ""},
 	} {
 		keys := append(append([]string{}, topKeys...), settingKeys...)
-		if got := guessKey(tt.name, keys); got != tt.want {
-			t.Errorf("guessKey(%q) = %q, want %q", tt.name, got, tt.want)
+		if got := text.Suggest(tt.name, keys, synonyms); got != tt.want {
+			t.Errorf("text.Suggest(%q) = %q, want %q", tt.name, got, tt.want)
 		}
 	}
 }

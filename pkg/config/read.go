@@ -10,14 +10,17 @@ import (
 	"path/filepath"
 
 	"github.com/dqops-users/dqo-users/pkg/files"
+	"github.com/dqops-users/dqo-users/pkg/yamlfile"
 	"go.yaml.in/yaml/v3"
 )
 
-// maxStructure caps the lines, separators and indicators of a document
-// (see structure), which bound how many nodes its tree has. A YAML node
-// takes a hundred times the bytes that write it, so the byte cap alone
-// would let a file of "a:\n" lines take tens of gigabytes; a profile takes a
-// few lines, so this allows tens of thousands of them.
+// maxStructure caps the lines, separators and indicators of a document,
+// which bound how many nodes its tree has: each node but the first needs a
+// line break, a separator (, : -) or an opening bracket or question mark of
+// its own. A YAML node takes a hundred times the bytes that write it, so
+// the byte cap alone would let a file of "a:\n" lines take tens of
+// gigabytes; a profile takes a few lines, so this allows tens of thousands
+// of them.
 const maxStructure = 250_000
 
 // LoadOptions say how Load treats the file.
@@ -54,8 +57,15 @@ func Load(ctx context.Context, path string, opts LoadOptions) (*Config, error) {
 	case err != nil:
 		return nil, fmt.Errorf("reading configuration %s: %w", path, err)
 	}
-	if err := checkText(path, data); err != nil {
-		return nil, err
+	// YAML has no NUL byte, unless it is UTF-16 (with a byte order mark):
+	// a file with one is not a configuration (/dev/zero, a binary named by
+	// mistake).
+	utf16 := bytes.HasPrefix(data, []byte{0xff, 0xfe}) || bytes.HasPrefix(data, []byte{0xfe, 0xff})
+	if i := bytes.IndexByte(data, 0); i >= 0 && !utf16 {
+		return nil, &ParseError{File: path, Kind: errorKind(path), Problems: []yamlfile.Problem{{
+			Line:    bytes.Count(data[:i], []byte{'\n'}) + 1,
+			Message: "a NUL byte: this is not a YAML text file",
+		}}}
 	}
 	// Who may change the file is judged from what was there before the
 	// read: a FIFO's writer is not its owner anyway.
@@ -64,31 +74,6 @@ func Load(ctx context.Context, path string, opts LoadOptions) (*Config, error) {
 		return nil, err
 	}
 	return c, nil
-}
-
-// checkText refuses a file with a NUL byte, naming its line: YAML has
-// none, unless it is UTF-16 (with a byte order mark), so such a file is not
-// a configuration (/dev/zero, a binary named by mistake).
-func checkText(path string, data []byte) error {
-	i := bytes.IndexByte(data, 0)
-	if i < 0 || bytes.HasPrefix(data, []byte{0xff, 0xfe}) || bytes.HasPrefix(data, []byte{0xfe, 0xff}) {
-		return nil
-	}
-	return &ParseError{File: path, Kind: errorKind(path), Problems: []Problem{{
-		Line:    bytes.Count(data[:i], []byte{'\n'}) + 1,
-		Message: "a NUL byte: this is not a YAML text file",
-	}}}
-}
-
-// structure counts what bounds the number of nodes a document makes: each
-// node but the first needs a line break, a separator (, : -) or an opening
-// bracket or question mark of its own.
-func structure(data []byte) int {
-	n := 0
-	for _, c := range []byte("\n,:-[{?") {
-		n += bytes.Count(data, []byte{c})
-	}
-	return n
 }
 
 // Save writes the file whole or not at all (files.WriteAtomic) with mode

@@ -22,50 +22,50 @@ import (
 type Settings struct {
 	// ConfigPath is the configuration file (--config, DQOPS_CONFIG); ""
 	// when neither names one (DefaultPath applies).
-	ConfigPath string
+	ConfigPath string `mapstructure:"config"`
 	// ConfigMustExist is whether the file was named by --config, which
 	// must name a file that exists (as kubectl's --kubeconfig must), unless
 	// the command creates it.
-	ConfigMustExist bool
+	ConfigMustExist bool `mapstructure:"-"`
 	// Profile is the profile named by --profile or DQOPS_PROFILE, "" when
 	// none is named (the file's current profile is used), or the first of
 	// Profiles.
-	Profile string
+	Profile string `mapstructure:"-"`
 	// Profiles are the profiles a command acts on when --profile or
 	// DQOPS_PROFILE names several, comma-separated ("dev,prod"), in the
 	// order given, each once.
-	Profiles []string
+	Profiles []string `mapstructure:"-"`
 	// AllProfiles is --all-profiles: every profile of the configuration.
-	AllProfiles bool
+	AllProfiles bool `mapstructure:"all-profiles"`
 	// URL is the DQOps address: --url or DQOPS_URL, else the profile's;
 	// "" when none of them gives one (the caller's default applies).
-	URL string
+	URL string `mapstructure:"url"`
 	// APIKeyFile is --api-key-file.
-	APIKeyFile string
+	APIKeyFile string `mapstructure:"api-key-file"`
 	// EnvAPIKey is DQOPS_API_KEY.
-	EnvAPIKey string
+	EnvAPIKey string `mapstructure:"api-key"`
 	// CACert is a PEM file of certificate authorities to trust: --ca-cert or
 	// DQOPS_CA_CERT as given, or the profile's ca_cert with "~/" expanded
 	// and a relative path taken from the configuration file's directory.
-	CACert string
+	CACert string `mapstructure:"ca-cert"`
 	// NoInput forbids prompts; Source("no-input") names what did:
 	// "--no-input", "DQOPS_NO_INPUT" or "CI".
-	NoInput bool
+	NoInput bool `mapstructure:"no-input"`
 	// Color is --color as the environment settles it: "always", "never"
 	// (also for NO_COLOR, CI and TERM=dumb), or "auto", colour on a terminal.
-	Color string
+	Color string `mapstructure:"color"`
 	// Timeout bounds each request; 0 means none.
-	Timeout time.Duration
+	Timeout time.Duration `mapstructure:"-"`
 	// Retries is how often a failed request is sent again.
-	Retries int
+	Retries int `mapstructure:"-"`
 	// InsecureSkipTLSVerify turns off the check of the server's certificate.
-	InsecureSkipTLSVerify bool
+	InsecureSkipTLSVerify bool `mapstructure:"insecure-skip-tls-verify"`
 	// Debug traces every request to stderr.
-	Debug bool
+	Debug bool `mapstructure:"debug"`
 	// AuditLog is the file every change is recorded in (--audit-log,
 	// DQOPS_AUDIT_LOG, or the profile's audit_log, taken as ca_cert is);
 	// "" for none.
-	AuditLog string
+	AuditLog string `mapstructure:"audit-log"`
 
 	sources map[string]string
 }
@@ -237,21 +237,11 @@ func (r *Resolver) resolve(p *Profile, configDir string) (Settings, error) {
 		return Settings{}, err
 	}
 
-	st := Settings{
-		ConfigPath:            v.GetString("config"),
-		ConfigMustExist:       r.flagSet("config"),
-		URL:                   v.GetString("url"),
-		APIKeyFile:            v.GetString("api-key-file"),
-		EnvAPIKey:             v.GetString("api-key"),
-		CACert:                v.GetString("ca-cert"),
-		Color:                 v.GetString("color"),
-		InsecureSkipTLSVerify: v.GetBool("insecure-skip-tls-verify"),
-		Debug:                 v.GetBool("debug"),
-		AuditLog:              v.GetString("audit-log"),
-		AllProfiles:           v.GetBool("all-profiles"),
-		NoInput:               v.GetBool("no-input"),
-		sources:               sources,
+	var st Settings
+	if err := v.Unmarshal(&st); err != nil {
+		return Settings{}, err
 	}
+	st.ConfigMustExist, st.sources = r.flagSet("config"), sources
 	if named := v.GetString("profile"); named != "" {
 		for name := range strings.SplitSeq(named, ",") {
 			name = strings.TrimSpace(name)
@@ -272,27 +262,18 @@ func (r *Resolver) resolve(p *Profile, configDir string) (Settings, error) {
 		return Settings{}, fmt.Errorf("DQOPS_TIMEOUT=%q is not a duration such as 30s or 2m", v.GetString("timeout"))
 	}
 	if st.Timeout < 0 {
-		return Settings{}, fmt.Errorf("%s must not be negative", flagOrEnv(sources["timeout"], "--timeout"))
+		return Settings{}, fmt.Errorf("%s must not be negative", cmp.Or(sources["timeout"], "--timeout"))
 	}
 	if st.Retries, err = strconv.Atoi(v.GetString("retries")); err != nil {
 		return Settings{}, fmt.Errorf("DQOPS_RETRIES=%q is not a number of retries such as 3", v.GetString("retries"))
 	}
 	if st.Retries < 0 || st.Retries > MaxRetries {
-		return Settings{}, fmt.Errorf("%s must be between 0 and %d, not %d", flagOrEnv(sources["retries"], "--retries"), MaxRetries, st.Retries)
+		return Settings{}, fmt.Errorf("%s must be between 0 and %d, not %d", cmp.Or(sources["retries"], "--retries"), MaxRetries, st.Retries)
 	}
 	if !slices.Contains([]string{"auto", "always", "never"}, st.Color) {
 		return Settings{}, fmt.Errorf("--color must be auto, always or never, not %q", st.Color)
 	}
 	return st, nil
-}
-
-// flagOrEnv is the name a message gives a setting: the environment variable
-// it came from, else its flag.
-func flagOrEnv(source, flag string) string {
-	if strings.HasPrefix(source, "DQOPS_") {
-		return source
-	}
-	return flag
 }
 
 // profilePath reads a path written in the configuration file: "~/" is the

@@ -96,20 +96,16 @@ func groupWriters(acc accounts, gid int) string {
 	case err != nil:
 		return fmt.Sprintf("group %d, whose members cannot be checked (%v)", gid, err)
 	case len(g.others) > 0:
-		return fmt.Sprintf("group %s, whose members include %s", g.name, nameList(g.others))
+		// At most three names are written, then how many more there are.
+		names := strings.Join(g.others[:min(len(g.others), 3)], ", ")
+		if len(g.others) > 3 {
+			names += fmt.Sprintf(" and %d more", len(g.others)-3)
+		}
+		return fmt.Sprintf("group %s, whose members include %s", g.name, names)
 	case !g.you:
 		return fmt.Sprintf("group %s, which has no members (a setgid program's group)", g.name)
 	}
 	return ""
-}
-
-// nameList writes at most three names, then how many more there are.
-func nameList(names []string) string {
-	const shown = 3
-	if len(names) <= shown {
-		return strings.Join(names, ", ")
-	}
-	return fmt.Sprintf("%s and %d more", strings.Join(names[:shown], ", "), len(names)-shown)
 }
 
 // trustedOwner is the user running the tool, or root (who can change
