@@ -63,7 +63,7 @@ func classifyFailure(ctx context.Context, err error) (failure, time.Duration) {
 		case errors.Is(te.Err, context.Canceled):
 			return failPermanent, -1
 		}
-		switch causeOf(te.Err) {
+		switch te.Cause() {
 		case CauseTLSHostname, CauseTLSExpired, CauseTLSUntrusted, CauseTLSOther,
 			CausePlainHTTP, CauseBadRequest, CauseNoHost:
 			return failPermanent, -1
