@@ -129,7 +129,6 @@ type TransportError struct {
 	Method  string
 	URL     string
 	Err     error
-	Waited  time.Duration
 	Timeout time.Duration
 	// TimedOut means the request's own --timeout ran out (not Ctrl-C).
 	TimedOut bool
