@@ -107,7 +107,14 @@ func decodeList(body io.Reader, length, limit int64, what string, fn func(User) 
 			if _, err := dec.Token(); err != nil {
 				return lr.failed(err, n, start)
 			}
-			return lr.end(dec)
+			c, at, err := nextByte(dec)
+			switch {
+			case err == io.EOF:
+				return nil
+			case err != nil:
+				return err
+			}
+			return lr.syntaxError(fmt.Sprintf("invalid character %s after top-level value", quoteChar(c)), at)
 		case n > 0 && c != ',':
 			return lr.syntaxError(fmt.Sprintf("invalid character %s after array element", quoteChar(c)), at)
 		case n > 0:
@@ -371,17 +378,6 @@ func (lr *listReader) elementSyntaxError(dec *json.Decoder) error {
 // counts it (the bytes read up to and with the faulty one).
 func (lr *listReader) syntaxError(msg string, at int64) error {
 	return invalidJSON(msg, at+1, lr.length, lr.head)
-}
-
-func (lr *listReader) end(dec *json.Decoder) error {
-	c, at, err := nextByte(dec)
-	switch {
-	case err == io.EOF:
-		return nil
-	case err != nil:
-		return err
-	}
-	return lr.syntaxError(fmt.Sprintf("invalid character %s after top-level value", quoteChar(c)), at)
 }
 
 // quoteChar quotes a byte as encoding/json's syntax errors do.
