@@ -32,10 +32,9 @@ func newKeyRedactor(key string) *keyRedactor {
 	}
 	r := &keyRedactor{n: min(len(key), minKeyRun)}
 	r.mask = ^uint64(0) >> (64 - 8*r.n)
-	windows := len(key) - r.n + 1
-	size := 1 << bits.Len(uint(4*windows))
-	r.shift = uint(64 - bits.TrailingZeros(uint(size)))
-	r.table = make([]uint64, size)
+	log2 := bits.Len(uint(4 * (len(key) - r.n + 1)))
+	r.shift = uint(64 - log2)
+	r.table = make([]uint64, 1<<log2)
 	var w uint64
 	for i := 0; i < len(key); i++ {
 		w = (w<<8 | uint64(lowerASCII(key[i]))) & r.mask
