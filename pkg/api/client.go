@@ -361,7 +361,6 @@ func newTransport(opts Options) (http.RoundTripper, error) {
 	// connections per host most of them would open a new connection (and
 	// a new TLS handshake) every time.
 	t.MaxIdleConnsPerHost = 64
-	t.Proxy = http.ProxyFromEnvironment
 	if opts.Proxy != nil {
 		t.Proxy = opts.Proxy
 	}
