@@ -268,8 +268,7 @@ const (
 	CauseProxy              // the HTTP proxy is unreachable
 	CauseRefused            // nothing listens at the address
 	CauseNoHost             // the host name does not exist
-	CauseDNS                // the name lookup failed for another reason
-	CauseDial               // the connection could not be opened
+	CauseDial               // the connection could not be opened (the name lookup failed, for one)
 	CauseClosed             // the connection was closed before an answer
 )
 
@@ -319,9 +318,7 @@ func causeOf(err error) (Cause, string) {
 		cause = CauseRefused
 	case notFound, strings.Contains(msg, "no such host"):
 		cause = CauseNoHost
-	case dnsErr != nil:
-		cause = CauseDNS
-	case isOp && opErr.Op == "dial":
+	case dnsErr != nil, isOp && opErr.Op == "dial":
 		cause = CauseDial
 	case errors.Is(err, io.EOF), errors.Is(err, io.ErrUnexpectedEOF):
 		return CauseClosed, "the connection was closed before an answer came"

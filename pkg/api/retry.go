@@ -67,7 +67,7 @@ func classifyFailure(ctx context.Context, err error) (failure, time.Duration) {
 		case CauseTLSHostname, CauseTLSExpired, CauseTLSUntrusted, CauseTLSOther,
 			CausePlainHTTP, CauseBadRequest, CauseNoHost:
 			return failPermanent, -1
-		case CauseDNS, CauseProxy, CauseRefused, CauseDial:
+		case CauseProxy, CauseRefused, CauseDial:
 			// Nothing reached the server.
 			return failSafe, -1
 		}
