@@ -111,7 +111,6 @@ func New(opts Options) (*Client, error) {
 			return nil, err
 		}
 	}
-	opts.Grace, opts.Retries = max(opts.Grace, 0), max(opts.Retries, 0)
 	if opts.MaxBodySize <= 0 {
 		opts.MaxBodySize = MaxBodySize
 	}
