@@ -27,9 +27,8 @@ func readBody(r io.Reader, length, limit int64, tooLarge error) ([]byte, error) 
 	}
 	counted := &countingReader{r: r}
 	data, err := files.ReadAll(counted, limit, "the body", max(length, 0))
-	var tl *files.TooLargeError
 	switch {
-	case errors.As(err, &tl):
+	case errors.As(err, new(*files.TooLargeError)):
 		return nil, tooLarge
 	case err != nil || counted.err != nil || int64(len(data)) < length:
 		return nil, &CutOffError{Read: counted.n, Expected: length, Err: cmp.Or(counted.err, err, io.ErrUnexpectedEOF)}

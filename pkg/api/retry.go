@@ -87,8 +87,7 @@ func classifyFailure(ctx context.Context, err error) (failure, time.Duration) {
 		}
 		return failPermanent, -1
 	}
-	var cut *CutOffError
-	if errors.As(err, &cut) {
+	if errors.As(err, new(*CutOffError)) {
 		return failAmbiguous, -1
 	}
 	return failPermanent, -1
