@@ -221,7 +221,7 @@ func decodeUser(data []byte) (User, error) {
 // each holding a copy.
 var roleJSON = func() map[string]Role {
 	m := make(map[string]Role)
-	for _, r := range Roles() {
+	for _, r := range allRoles {
 		b, _ := json.Marshal(r)
 		m[string(b)] = r
 	}
