@@ -79,7 +79,8 @@ func decodeBody(data []byte, contentType, what string, out any) error {
 	case errors.As(err, &syntax):
 		return invalidJSON(syntax.Error(), syntax.Offset, int64(len(data)), data)
 	case direct && typeErr.Field != "":
-		return fmt.Errorf("the body is JSON but not %s: field %q holds a %s", what, typeErr.Field, typeErr.Value)
+		return fmt.Errorf("the body is JSON but not %s: field %q holds a %s",
+			what, typeErr.Field, typeErr.Value)
 	case direct:
 		return fmt.Errorf("the body is JSON but not %s: it holds %s", what, article(typeErr.Value))
 	}

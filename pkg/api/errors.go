@@ -295,7 +295,8 @@ func causeOf(err error) (Cause, string) {
 	case errors.As(err, &invalid) && invalid.Reason == x509.Expired:
 		return CauseTLSExpired, cert + "is not valid (" + invalid.Error() + ")"
 	case errors.As(err, &unknownCA):
-		return CauseTLSUntrusted, cert + "is signed by an authority this computer does not trust (" + unknownCA.Error() + ")"
+		return CauseTLSUntrusted,
+			cert + "is signed by an authority this computer does not trust (" + unknownCA.Error() + ")"
 	case errors.As(err, &invalid):
 		return CauseTLSUntrusted, cert + "is not valid (" + invalid.Error() + ")"
 	case errors.As(err, &certErr):
