@@ -12,26 +12,36 @@ import (
 	"time"
 )
 
-// attempt is one request of a call in flight.
+// attempt is one request of a call in flight, and the body of its answer.
+// Its timer bounds the time the attempt waits for the server: for the
+// answer's headers and for each read of its body, added up. Time the
+// caller spends between reads (writing users out to a pager that is not
+// reading) does not count. When the time is up it cancels the attempt.
 type attempt struct {
-	ctx   context.Context // the caller's
-	timer *attemptTimer
-	start time.Time
-	// end releases the attempt's timers and context.
+	io.ReadCloser                 // the answer's body
+	ctx           context.Context // the caller's
+	// left is what remains of Options.Timeout; without one, timer is nil.
+	left  time.Duration
+	timer *time.Timer
+	since time.Time // when the current wait began
+	fired atomic.Bool
+	// end releases the attempt's timer and context.
 	end func()
 }
 
-// send sends one request of r and returns its answer, whose body the caller
-// reads and closes, then calls a.end; the reads of the body count against
-// the attempt's timeout. A request that got no answer is a *TransportError.
+// send sends one request of r and returns the attempt, the body of whose
+// answer the caller reads and closes, then calls a.end. A request that got
+// no answer is a *TransportError.
 func (c *Client) send(ctx context.Context, r *call) (*attempt, *http.Response, error) {
 	// The attempt outlives ctx by at most the grace, so that a request in
 	// flight when Ctrl-C comes may finish and its outcome be known.
 	actx, cancel := context.WithCancel(context.WithoutCancel(ctx))
 	stopWatch := context.AfterFunc(ctx, func() { time.AfterFunc(c.opts.Grace, cancel) })
-	a := &attempt{ctx: ctx, start: time.Now(), timer: newAttemptTimer(c.opts.Timeout, cancel)}
+	a := &attempt{ctx: ctx, left: c.opts.Timeout}
 	a.end = func() {
-		a.timer.stop()
+		if a.timer != nil {
+			a.timer.Stop()
+		}
 		stopWatch()
 		cancel()
 	}
@@ -40,15 +50,40 @@ func (c *Client) send(ctx context.Context, r *call) (*attempt, *http.Response, e
 		a.end()
 		return nil, nil, err
 	}
-	a.timer.start()
+	a.since = time.Now()
+	if a.left > 0 {
+		a.timer = time.AfterFunc(a.left, func() {
+			a.fired.Store(true)
+			cancel()
+		})
+	}
 	resp, err := c.http.Do(req)
-	a.timer.pause()
+	a.pause()
 	if err != nil {
 		a.end()
 		return nil, nil, c.transportError(a, r, err, false)
 	}
-	resp.Body = &timedBody{ReadCloser: resp.Body, timer: a.timer}
+	a.ReadCloser, resp.Body = resp.Body, a
 	return a, resp, nil
+}
+
+// Read reads the answer's body, as a wait for the server.
+func (a *attempt) Read(p []byte) (int, error) {
+	if a.timer != nil {
+		a.since = time.Now()
+		a.timer.Reset(a.left)
+	}
+	n, err := a.ReadCloser.Read(p)
+	a.pause()
+	return n, err
+}
+
+// pause ends a wait for the server and takes its time off what is left.
+func (a *attempt) pause() {
+	if a.timer != nil {
+		a.timer.Stop()
+		a.left -= time.Since(a.since)
+	}
 }
 
 // once sends one attempt of a call and reads its answer.
@@ -86,7 +121,7 @@ func (c *Client) once(ctx context.Context, r *call) error {
 	switch {
 	case err == nil, r.stopped != nil:
 		return err
-	case ctx.Err() != nil || a.timer.expired():
+	case ctx.Err() != nil || a.fired.Load():
 		return c.transportError(a, r, err, true)
 	}
 	return &BodyError{Op: r.op, StatusCode: resp.StatusCode, ContentType: ct, Err: redactErr(err, c.redactor)}
@@ -160,86 +195,13 @@ func (c *Client) readAnswer(r *call, body io.Reader, ct string, length int64) er
 // transportError describes a request that got no complete answer.
 func (c *Client) transportError(a *attempt, r *call, err error, reading bool) *TransportError {
 	te := &TransportError{Op: r.op, Method: r.method, URL: c.base + r.path, Err: redactErr(err, c.redactor),
-		Waited: time.Since(a.start), Timeout: c.opts.Timeout, Reading: reading}
+		Timeout: c.opts.Timeout, Reading: reading}
 	switch {
 	case a.ctx.Err() != nil:
 		te.Err = a.ctx.Err()
-	case a.timer.expired():
+	case a.fired.Load():
 		te.TimedOut = true
 		te.Err = context.DeadlineExceeded
 	}
 	return te
-}
-
-// attemptTimer bounds the time an attempt waits for the server: for the
-// answer's headers and for each read of its body, added up. Time the
-// caller spends between reads (writing users out to a pager that is not
-// reading) does not count. When the time is up it cancels the attempt.
-// A nil *attemptTimer (no timeout) does nothing.
-type attemptTimer struct {
-	left    time.Duration
-	cancel  context.CancelFunc
-	timer   *time.Timer
-	since   time.Time
-	running bool
-	fired   atomic.Bool
-}
-
-func newAttemptTimer(d time.Duration, cancel context.CancelFunc) *attemptTimer {
-	if d <= 0 {
-		return nil
-	}
-	return &attemptTimer{left: d, cancel: cancel}
-}
-
-// start begins a wait for the server.
-func (t *attemptTimer) start() {
-	if t == nil || t.running {
-		return
-	}
-	t.running = true
-	t.since = time.Now()
-	if t.timer == nil {
-		t.timer = time.AfterFunc(t.left, func() {
-			t.fired.Store(true)
-			t.cancel()
-		})
-		return
-	}
-	t.timer.Reset(t.left)
-}
-
-// pause ends a wait and takes its time off what is left.
-func (t *attemptTimer) pause() {
-	if t == nil || !t.running {
-		return
-	}
-	t.running = false
-	t.timer.Stop()
-	t.left -= time.Since(t.since)
-}
-
-// stop releases the timer at the end of the attempt.
-func (t *attemptTimer) stop() {
-	if t != nil && t.timer != nil {
-		t.timer.Stop()
-	}
-}
-
-// expired tells whether the attempt ran out of time.
-func (t *attemptTimer) expired() bool {
-	return t != nil && t.fired.Load()
-}
-
-// timedBody counts the time of each Read against the attempt's timer.
-type timedBody struct {
-	io.ReadCloser
-	timer *attemptTimer
-}
-
-func (tb *timedBody) Read(p []byte) (int, error) {
-	tb.timer.start()
-	n, err := tb.ReadCloser.Read(p)
-	tb.timer.pause()
-	return n, err
 }

@@ -27,9 +27,8 @@ func readBody(r io.Reader, length, limit int64, tooLarge error) ([]byte, error) 
 	}
 	counted := &countingReader{r: r}
 	data, err := files.ReadAll(counted, limit, "the body", max(length, 0))
-	var tl *files.TooLargeError
 	switch {
-	case errors.As(err, &tl):
+	case errors.As(err, new(*files.TooLargeError)):
 		return nil, tooLarge
 	case err != nil || counted.err != nil || int64(len(data)) < length:
 		return nil, &CutOffError{Read: counted.n, Expected: length, Err: cmp.Or(counted.err, err, io.ErrUnexpectedEOF)}
@@ -79,12 +78,11 @@ func decodeBody(data []byte, contentType, what string, out any) error {
 	switch {
 	case errors.As(err, &syntax):
 		return invalidJSON(syntax.Error(), syntax.Offset, int64(len(data)), data)
+	case direct && typeErr.Field != "":
+		return fmt.Errorf("the body is JSON but not %s: field %q holds a %s",
+			what, typeErr.Field, typeErr.Value)
 	case direct:
-		got := typeErr.Value
-		if typeErr.Field != "" {
-			return fmt.Errorf("the body is JSON but not %s: field %q holds a %s", what, typeErr.Field, got)
-		}
-		return fmt.Errorf("the body is JSON but not %s: it holds %s", what, article(got))
+		return fmt.Errorf("the body is JSON but not %s: it holds %s", what, article(typeErr.Value))
 	}
 	return fmt.Errorf("the body is JSON but not %s: %v", what, err)
 }

@@ -11,6 +11,7 @@ import (
 	"net/http"
 	"net/url"
 	"os"
+	"strings"
 	"sync"
 	"time"
 	"unicode/utf8"
@@ -110,7 +111,6 @@ func New(opts Options) (*Client, error) {
 			return nil, err
 		}
 	}
-	opts.Grace, opts.Retries = max(opts.Grace, 0), max(opts.Retries, 0)
 	if opts.MaxBodySize <= 0 {
 		opts.MaxBodySize = MaxBodySize
 	}
@@ -360,7 +360,6 @@ func newTransport(opts Options) (http.RoundTripper, error) {
 	// connections per host most of them would open a new connection (and
 	// a new TLS handshake) every time.
 	t.MaxIdleConnsPerHost = 64
-	t.Proxy = http.ProxyFromEnvironment
 	if opts.Proxy != nil {
 		t.Proxy = opts.Proxy
 	}
@@ -405,9 +404,7 @@ func LoadCACerts(path string) (*x509.CertPool, error) {
 // names the kind and position of the character, never the key.
 func ValidateAPIKey(key string) error {
 	pos := 0
-	for i := 0; i < len(key); {
-		r, size := utf8.DecodeRuneInString(key[i:])
-		i += size
+	for i, r := range key {
 		pos++
 		var what string
 		switch {
@@ -417,7 +414,7 @@ func ValidateAPIKey(key string) error {
 			what = "a space"
 		case r < 0x20 || r == 0x7f:
 			what = "a control character"
-		case r == utf8.RuneError && size == 1:
+		case r == utf8.RuneError && !strings.HasPrefix(key[i:], "\uFFFD"):
 			what = "a byte that is not UTF-8"
 		case r > 0x7e:
 			what = "a non-ASCII character"

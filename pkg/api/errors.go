@@ -129,7 +129,6 @@ type TransportError struct {
 	Method  string
 	URL     string
 	Err     error
-	Waited  time.Duration
 	Timeout time.Duration
 	// TimedOut means the request's own --timeout ran out (not Ctrl-C).
 	TimedOut bool
@@ -150,7 +149,8 @@ func (e *TransportError) Error() string {
 	if errors.Is(e.Err, context.Canceled) {
 		return fmt.Sprintf("%s: %s %s was cancelled", e.Op, e.Method, e.URL)
 	}
-	return fmt.Sprintf("%s: %s%s", e.Op, describeTransport(e.Err), attemptsSuffix(e.Attempts))
+	_, what := causeOf(e.Err)
+	return fmt.Sprintf("%s: %s%s", e.Op, what, attemptsSuffix(e.Attempts))
 }
 
 func (e *TransportError) Unwrap() error { return e.Err }
@@ -194,57 +194,6 @@ func attemptsSuffix(n int) string {
 	return ""
 }
 
-// describeTransport names the likely cause of a transport failure, as
-// causeOf sorted it. It drops the *url.Error wrapper, whose text repeats
-// the method and URL.
-func describeTransport(err error) string {
-	var ue *url.Error
-	if errors.As(err, &ue) {
-		err = ue.Err
-	}
-	var dnsErr *net.DNSError
-	var opErr *net.OpError
-	var recordErr tls.RecordHeaderError
-	var certErr *tls.CertificateVerificationError
-	var unknownCA x509.UnknownAuthorityError
-	var hostErr x509.HostnameError
-	var invalid x509.CertificateInvalidError
-	cause := causeOf(err)
-	dial := cause == CauseNoHost || cause == CauseDNS || cause == CauseRefused || cause == CauseDial
-	switch {
-	// Why the server's TLS certificate was refused (causeOf took each of
-	// these for a certificate's cause).
-	case errors.As(err, &unknownCA):
-		return "the server's TLS certificate is signed by an authority this computer does not trust (" + unknownCA.Error() + ")"
-	case errors.As(err, &hostErr):
-		return "the server's TLS certificate is for another host name (" + hostErr.Error() + ")"
-	case errors.As(err, &invalid):
-		return "the server's TLS certificate is not valid (" + invalid.Error() + ")"
-	case errors.As(err, &certErr):
-		return "the server's TLS certificate could not be verified (" + certErr.Err.Error() + ")"
-	case cause == CausePlainHTTP && errors.As(err, &recordErr):
-		return "the server did not answer in TLS: it may speak plain HTTP at that address"
-	case cause == CausePlainHTTP:
-		return "the server answered in plain HTTP to an HTTPS request"
-	// A proxy whose name does not resolve is named by that name.
-	case (dial || cause == CauseProxy) && errors.As(err, &dnsErr) && dnsErr.IsNotFound:
-		return fmt.Sprintf("the host name %q was not found", dnsErr.Name)
-	case cause == CauseProxy && errors.As(err, &opErr) && opErr.Op == "proxyconnect":
-		return "cannot reach the HTTP proxy: " + err.Error()
-	case dial && errors.As(err, &opErr) && opErr.Op == "dial":
-		addr := ""
-		if opErr.Addr != nil {
-			addr = " " + opErr.Addr.String()
-		}
-		return fmt.Sprintf("cannot connect to%s: %s", addr, describeCause(opErr.Err))
-	case cause == CauseClosed && (errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF)):
-		return "the connection was closed before an answer came"
-	case cause == CauseClosed:
-		return "the connection was reset before an answer came"
-	}
-	return err.Error()
-}
-
 // describeCause is the innermost useful text of a network error.
 func describeCause(err error) string {
 	switch {
@@ -265,9 +214,7 @@ func describeCause(err error) string {
 }
 
 func mediaType(ct string) string {
-	if i := strings.IndexByte(ct, ';'); i >= 0 {
-		ct = ct[:i]
-	}
+	ct, _, _ = strings.Cut(ct, ";")
 	return strings.ToLower(strings.TrimSpace(ct))
 }
 
@@ -319,14 +266,14 @@ const (
 	CauseProxy              // the HTTP proxy is unreachable
 	CauseRefused            // nothing listens at the address
 	CauseNoHost             // the host name does not exist
-	CauseDNS                // the name lookup failed for another reason
-	CauseDial               // the connection could not be opened
+	CauseDial               // the connection could not be opened (the name lookup failed, for one)
 	CauseClosed             // the connection was closed before an answer
 )
 
-// causeOf sorts an error of http.Client.Do. The *url.Error wrapper is
-// dropped first: its text quotes the URL, whose path may hold any word.
-func causeOf(err error) Cause {
+// causeOf sorts an error of http.Client.Do, and names its likely cause in
+// words. The *url.Error wrapper is dropped first: its text quotes the URL,
+// whose path may hold any word, and repeats the method.
+func causeOf(err error) (Cause, string) {
 	var ue *url.Error
 	if errors.As(err, &ue) {
 		err = ue.Err
@@ -335,43 +282,69 @@ func causeOf(err error) Cause {
 	var invalid x509.CertificateInvalidError
 	var unknownCA x509.UnknownAuthorityError
 	var certErr *tls.CertificateVerificationError
-	var recordErr tls.RecordHeaderError
-	var alert tls.AlertError
 	var dnsErr *net.DNSError
 	var opErr *net.OpError
+	const cert = "the server's TLS certificate "
 	msg := err.Error()
 	isOp := errors.As(err, &opErr)
+	notFound := errors.As(err, &dnsErr) && dnsErr.IsNotFound
+	var cause Cause
 	switch {
 	case errors.As(err, &hostErr):
-		return CauseTLSHostname
+		return CauseTLSHostname, cert + "is for another host name (" + hostErr.Error() + ")"
 	case errors.As(err, &invalid) && invalid.Reason == x509.Expired:
-		return CauseTLSExpired
-	case errors.As(err, &unknownCA), errors.As(err, &certErr), errors.As(err, &invalid),
-		strings.Contains(msg, "certificate"):
-		return CauseTLSUntrusted
-	case errors.As(err, &recordErr), strings.Contains(msg, "server gave HTTP response to HTTPS client"):
-		return CausePlainHTTP
-	case errors.As(err, &alert):
-		return CauseTLSOther
+		return CauseTLSExpired, cert + "is not valid (" + invalid.Error() + ")"
+	case errors.As(err, &unknownCA):
+		return CauseTLSUntrusted,
+			cert + "is signed by an authority this computer does not trust (" + unknownCA.Error() + ")"
+	case errors.As(err, &invalid):
+		return CauseTLSUntrusted, cert + "is not valid (" + invalid.Error() + ")"
+	case errors.As(err, &certErr):
+		return CauseTLSUntrusted, cert + "could not be verified (" + certErr.Err.Error() + ")"
+	case strings.Contains(msg, "certificate"):
+		return CauseTLSUntrusted, msg
+	case errors.As(err, new(tls.RecordHeaderError)):
+		return CausePlainHTTP, "the server did not answer in TLS: it may speak plain HTTP at that address"
+	case strings.Contains(msg, "server gave HTTP response to HTTPS client"):
+		return CausePlainHTTP, "the server answered in plain HTTP to an HTTPS request"
+	case errors.As(err, new(tls.AlertError)):
+		return CauseTLSOther, msg
 	case strings.Contains(msg, "invalid header field"), strings.Contains(msg, "unsupported protocol scheme"):
-		return CauseBadRequest
+		return CauseBadRequest, msg
 	case isOp && opErr.Op == "proxyconnect", strings.Contains(msg, "proxyconnect"):
-		return CauseProxy
+		cause = CauseProxy
 	case errors.Is(err, syscall.ECONNREFUSED), strings.Contains(msg, "connection refused"):
-		return CauseRefused
-	case errors.As(err, &dnsErr) && dnsErr.IsNotFound, strings.Contains(msg, "no such host"):
-		return CauseNoHost
-	case errors.As(err, &dnsErr):
-		return CauseDNS
-	case isOp && opErr.Op == "dial":
-		return CauseDial
-	case errors.Is(err, io.EOF), errors.Is(err, io.ErrUnexpectedEOF), errors.Is(err, syscall.ECONNRESET):
-		return CauseClosed
+		cause = CauseRefused
+	case notFound, strings.Contains(msg, "no such host"):
+		cause = CauseNoHost
+	case dnsErr != nil, isOp && opErr.Op == "dial":
+		cause = CauseDial
+	case errors.Is(err, io.EOF), errors.Is(err, io.ErrUnexpectedEOF):
+		return CauseClosed, "the connection was closed before an answer came"
+	case errors.Is(err, syscall.ECONNRESET):
+		return CauseClosed, "the connection was reset before an answer came"
+	default:
+		return CauseOther, msg
 	}
-	return CauseOther
+	// The connection was not opened: to the server, or to a proxy, which
+	// is named by its name when that does not resolve.
+	switch {
+	case notFound:
+		return cause, fmt.Sprintf("the host name %q was not found", dnsErr.Name)
+	case cause == CauseProxy && isOp && opErr.Op == "proxyconnect":
+		return cause, "cannot reach the HTTP proxy: " + msg
+	case cause != CauseProxy && isOp && opErr.Op == "dial":
+		addr := ""
+		if opErr.Addr != nil {
+			addr = " " + opErr.Addr.String()
+		}
+		return cause, fmt.Sprintf("cannot connect to%s: %s", addr, describeCause(opErr.Err))
+	}
+	return cause, msg
 }
 
 // Cause tells why the request got no answer.
 func (e *TransportError) Cause() Cause {
-	return causeOf(e.Err)
+	cause, _ := causeOf(e.Err)
+	return cause
 }

@@ -107,9 +107,16 @@ func decodeList(body io.Reader, length, limit int64, what string, fn func(User) 
 			if _, err := dec.Token(); err != nil {
 				return lr.failed(err, n, start)
 			}
-			return lr.end(dec)
+			c, at, err := nextByte(dec)
+			switch {
+			case err == io.EOF:
+				return nil
+			case err != nil:
+				return err
+			}
+			return lr.syntaxError(fmt.Sprintf("invalid character %q after top-level value", rune(c)), at)
 		case n > 0 && c != ',':
-			return lr.syntaxError(fmt.Sprintf("invalid character %s after array element", quoteChar(c)), at)
+			return lr.syntaxError(fmt.Sprintf("invalid character %q after array element", rune(c)), at)
 		case n > 0:
 			at++ // the element starts after its comma
 		}
@@ -214,7 +221,7 @@ func decodeUser(data []byte) (User, error) {
 // each holding a copy.
 var roleJSON = func() map[string]Role {
 	m := make(map[string]Role)
-	for _, r := range Roles() {
+	for _, r := range allRoles {
 		b, _ := json.Marshal(r)
 		m[string(b)] = r
 	}
@@ -371,27 +378,4 @@ func (lr *listReader) elementSyntaxError(dec *json.Decoder) error {
 // counts it (the bytes read up to and with the faulty one).
 func (lr *listReader) syntaxError(msg string, at int64) error {
 	return invalidJSON(msg, at+1, lr.length, lr.head)
-}
-
-func (lr *listReader) end(dec *json.Decoder) error {
-	c, at, err := nextByte(dec)
-	switch {
-	case err == io.EOF:
-		return nil
-	case err != nil:
-		return err
-	}
-	return lr.syntaxError(fmt.Sprintf("invalid character %s after top-level value", quoteChar(c)), at)
-}
-
-// quoteChar quotes a byte as encoding/json's syntax errors do.
-func quoteChar(c byte) string {
-	switch c {
-	case '\'':
-		return `'\''`
-	case '"':
-		return `'"'`
-	}
-	s := fmt.Sprintf("%q", string(c))
-	return "'" + s[1:len(s)-1] + "'"
 }

@@ -27,15 +27,13 @@ const (
 	RoleNone     Role = "none"
 )
 
-// Roles lists every role, strongest first.
-func Roles() []Role {
-	return []Role{RoleAdmin, RoleEditor, RoleOperator, RoleViewer, RoleNone}
-}
+// allRoles lists every role, strongest first.
+var allRoles = []Role{RoleAdmin, RoleEditor, RoleOperator, RoleViewer, RoleNone}
 
 // RoleNames lists the role names, strongest first.
 func RoleNames() []string {
 	names := make([]string, 0, 5)
-	for _, r := range Roles() {
+	for _, r := range allRoles {
 		names = append(names, string(r))
 	}
 	return names
@@ -60,7 +58,7 @@ func (r Role) Valid() bool {
 
 // Rank orders roles: 0 for admin (strongest) up to 4 for none, -1 when unknown.
 func (r Role) Rank() int {
-	return slices.Index(Roles(), r)
+	return slices.Index(allRoles, r)
 }
 
 // User is a user of a DQOps instance: DqoCloudUserModel in DQOps 1.0,

@@ -63,21 +63,19 @@ func (c *Client) probe(ctx context.Context) (bool, string, error) {
 		return false, "", &StatusError{Op: r.op, Method: r.method, Path: r.path, StatusCode: code, ContentType: ct}
 	}
 	// Read only until the answer is plain: the rest of a list may be
-	// millions of users, or never come.
+	// millions of users, or never come. A verdict is known once reading
+	// ends, by an error too: it is on what came.
 	buf := make([]byte, probeBytes)
 	n := 0
 	for {
 		m, err := resp.Body.Read(buf[n:])
 		n += m
 		head := bytes.TrimLeft(buf[:n], " \t\r\n")
-		ok, known := probeVerdict(code, ct, head, err != nil || n == len(buf))
-		switch {
+		switch ok, known := probeVerdict(code, ct, head, err != nil || n == len(buf)); {
 		case known && ok:
 			return true, "", nil
 		case known:
 			return false, probeAnswer(code, ct, head), nil
-		case err != nil:
-			return false, "", c.transportError(a, r, err, true)
 		}
 	}
 }

@@ -32,15 +32,14 @@ func newKeyRedactor(key string) *keyRedactor {
 	}
 	r := &keyRedactor{n: min(len(key), minKeyRun)}
 	r.mask = ^uint64(0) >> (64 - 8*r.n)
-	windows := len(key) - r.n + 1
-	size := 1 << bits.Len(uint(4*windows))
-	r.shift = uint(64 - bits.TrailingZeros(uint(size)))
-	r.table = make([]uint64, size)
+	log2 := bits.Len(uint(4 * (len(key) - r.n + 1)))
+	r.shift = uint(64 - log2)
+	r.table = make([]uint64, 1<<log2)
 	var w uint64
 	for i := 0; i < len(key); i++ {
 		w = (w<<8 | uint64(lowerASCII(key[i]))) & r.mask
 		if i >= r.n-1 {
-			r.insert(w)
+			r.table[r.find(w)] = w
 		}
 	}
 	return r
@@ -53,31 +52,14 @@ func lowerASCII(c byte) byte {
 	return c
 }
 
-func (r *keyRedactor) slot(w uint64) uint64 {
-	return (w * 0x9E3779B97F4A7C15) >> r.shift
-}
-
-func (r *keyRedactor) insert(w uint64) {
-	for i := r.slot(w); ; i = (i + 1) & uint64(len(r.table)-1) {
-		switch r.table[i] {
-		case w:
-			return
-		case 0:
-			r.table[i] = w
-			return
-		}
+// find returns the slot of window w in the table, or the empty slot where
+// it would go.
+func (r *keyRedactor) find(w uint64) uint64 {
+	i := (w * 0x9E3779B97F4A7C15) >> r.shift
+	for r.table[i] != w && r.table[i] != 0 {
+		i = (i + 1) & uint64(len(r.table)-1)
 	}
-}
-
-func (r *keyRedactor) has(w uint64) bool {
-	for i := r.slot(w); ; i = (i + 1) & uint64(len(r.table)-1) {
-		switch r.table[i] {
-		case w:
-			return true
-		case 0:
-			return false
-		}
-	}
+	return i
 }
 
 // redact returns s with every run of the key's characters replaced by
@@ -92,7 +74,7 @@ func (r *keyRedactor) redact(s string) string {
 	var w uint64
 	for i := 0; i < len(s); i++ {
 		w = (w<<8 | uint64(lowerASCII(s[i]))) & r.mask
-		if i < r.n-1 || !r.has(w) {
+		if i < r.n-1 || r.table[r.find(w)] != w {
 			continue
 		}
 		from := i - r.n + 1

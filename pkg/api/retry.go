@@ -63,11 +63,11 @@ func classifyFailure(ctx context.Context, err error) (failure, time.Duration) {
 		case errors.Is(te.Err, context.Canceled):
 			return failPermanent, -1
 		}
-		switch causeOf(te.Err) {
+		switch te.Cause() {
 		case CauseTLSHostname, CauseTLSExpired, CauseTLSUntrusted, CauseTLSOther,
 			CausePlainHTTP, CauseBadRequest, CauseNoHost:
 			return failPermanent, -1
-		case CauseDNS, CauseProxy, CauseRefused, CauseDial:
+		case CauseProxy, CauseRefused, CauseDial:
 			// Nothing reached the server.
 			return failSafe, -1
 		}
@@ -87,8 +87,7 @@ func classifyFailure(ctx context.Context, err error) (failure, time.Duration) {
 		}
 		return failPermanent, -1
 	}
-	var cut *CutOffError
-	if errors.As(err, &cut) {
+	if errors.As(err, new(*CutOffError)) {
 		return failAmbiguous, -1
 	}
 	return failPermanent, -1

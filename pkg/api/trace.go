@@ -151,13 +151,12 @@ func writeBody(b *strings.Builder, prefix, contentType string, data []byte, tota
 	if cut {
 		data = data[:traceBodyLimit]
 		// The cut leaves out a last character it would split.
-		for k := 1; k <= min(utf8.UTFMax, len(data)); k++ {
-			if utf8.RuneStart(data[len(data)-k]) {
-				if !utf8.FullRune(data[len(data)-k:]) {
-					data = data[:len(data)-k]
-				}
-				break
-			}
+		last := len(data) - 1
+		for last > len(data)-utf8.UTFMax && !utf8.RuneStart(data[last]) {
+			last--
+		}
+		if !utf8.FullRune(data[last:]) {
+			data = data[:last]
 		}
 	}
 	for line := range strings.SplitSeq(strings.TrimRight(string(data), "\n"), "\n") {
