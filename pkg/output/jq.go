@@ -119,8 +119,7 @@ func (s *programSink) add(item any, _ []string) error {
 		return nil
 	}
 	if s.each {
-		var err error
-		if s.stopped, err = s.runValue(item); err != nil {
+		if err := s.value(item); err != nil {
 			return err
 		}
 		return s.out.endItem()
@@ -146,15 +145,14 @@ func (s *programSink) finish() error {
 		s.held = append(s.held, '[')
 	}
 	s.out.pending += s.n
-	_, err := s.runJSON(append(s.held, ']'))
-	return err
+	return s.runJSON(append(s.held, ']'))
 }
 
-// runValue runs the program over the JSON form of v.
-func (s *programSink) runValue(v any) (halted bool, err error) {
+// value runs the program over the JSON form of v.
+func (s *programSink) value(v any) error {
 	b, err := json.Marshal(v)
 	if err != nil {
-		return false, s.inputError(err)
+		return s.inputError(err)
 	}
 	return s.runJSON(b)
 }
@@ -162,14 +160,16 @@ func (s *programSink) runValue(v any) (halted bool, err error) {
 // runJSON runs the program over JSON text b read back as encoding/json
 // reads it (maps, slices, strings, bools, nil and json.Number), so that it
 // sees the same keys and numbers as -o json, and made safe by serverForm.
-func (s *programSink) runJSON(b []byte) (halted bool, err error) {
+func (s *programSink) runJSON(b []byte) error {
 	dec := json.NewDecoder(bytes.NewReader(b))
 	dec.UseNumber()
 	var data any
 	if err := dec.Decode(&data); err != nil {
-		return false, s.inputError(err)
+		return s.inputError(err)
 	}
-	return s.run(serverForm(data))
+	var err error
+	s.stopped, err = s.run(serverForm(data))
+	return err
 }
 
 func (s *programSink) inputError(err error) error {

@@ -46,6 +46,12 @@ type listSink interface {
 	finish() error
 }
 
+// valueSink is a listSink that can also write a value that is not a list.
+type valueSink interface {
+	listSink
+	value(v any) error
+}
+
 // List starts printing a list whose rows have the given columns.
 // nameColumn is the index of the column -o name prints, and empty what
 // an aligned table says on Printer.ErrOut when the list is empty (Table's
@@ -62,7 +68,7 @@ func (p *Printer) List(ctx context.Context, columns []Column, nameColumn int, em
 		t = &Table{Columns: columns, NameColumn: nameColumn, Empty: empty}
 	}
 	out := &itemBuffer{w: p.Out}
-	sink, err := p.newSink(ctx, out, t)
+	sink, err := p.newSink(ctx, out, t, true)
 	if err != nil {
 		return nil, err
 	}

@@ -29,13 +29,10 @@ import (
 // (outputtest.Hostiles).
 func WriteYAML(w io.Writer, v any) error {
 	out := &itemBuffer{w: w}
-	return writeValue(out, v, &yamlSink{out: out, layout: &Layout{}}, func(v any) error {
-		node, err := yamlNodeOf(v)
-		if err != nil {
-			return err
-		}
-		return encodeYAML(out, node)
-	})
+	if err := writeValue(&yamlSink{out: out, layout: &Layout{}}, v); err != nil {
+		return err
+	}
+	return out.flush()
 }
 
 // yamlSink writes a list as WriteYAML does: the list alone, or framed by
@@ -77,6 +74,15 @@ func (s *yamlSink) add(item any, _ []string) error {
 		return err
 	}
 	return s.out.endItem()
+}
+
+// value writes v, which is not a list, whole.
+func (s *yamlSink) value(v any) error {
+	node, err := yamlNodeOf(v)
+	if err != nil {
+		return err
+	}
+	return encodeYAML(s.out, node)
 }
 
 // open writes what comes before the first item, or instead of the items of
