@@ -33,8 +33,7 @@ type ListWriter struct {
 	closed bool
 
 	delay time.Duration // 0: no timer
-	timer *time.Timer
-	armed bool // the timer will hand on what is gathered
+	timer *time.Timer   // set while it waits to hand on what is gathered
 }
 
 // listSink is how one form of output prints a list.
@@ -94,13 +93,8 @@ func (w *ListWriter) Add(item any, row []string) error {
 		return w.err
 	}
 	w.err = w.sink.add(item, row)
-	if w.delay > 0 && !w.armed && len(w.out.buf) > 0 {
-		w.armed = true
-		if w.timer == nil {
-			w.timer = time.AfterFunc(w.delay, w.flushWaiting)
-		} else {
-			w.timer.Reset(w.delay)
-		}
+	if w.delay > 0 && w.timer == nil && len(w.out.buf) > 0 {
+		w.timer = time.AfterFunc(w.delay, w.flushWaiting)
 	}
 	return w.err
 }
@@ -119,7 +113,7 @@ func (w *ListWriter) FlushAfter(d time.Duration) {
 func (w *ListWriter) flushWaiting() {
 	w.mu.Lock()
 	defer w.mu.Unlock()
-	w.armed = false
+	w.timer = nil
 	if !w.closed && w.err == nil {
 		w.err = w.out.flush()
 	}
