@@ -222,12 +222,10 @@ func compileJQ(expr string, each bool) (*gojq.Code, bool, error) {
 	if err != nil {
 		return nil, false, &UsageError{msg: jqParseMessage(expr, err), err: err}
 	}
-	if each {
-		if rest := perItem(q); rest != nil {
-			q = rest
-		} else {
-			each = false
-		}
+	if rest := perItem(q); each && rest != nil {
+		q = rest
+	} else {
+		each = false
 	}
 	code, err := gojq.Compile(q)
 	if err != nil {

@@ -42,7 +42,6 @@ type yamlSink struct {
 	layout *Layout
 	n      int
 	user   UserFields
-	buf    []byte
 }
 
 func (s *yamlSink) add(item any, _ []string) error {
@@ -56,8 +55,7 @@ func (s *yamlSink) add(item any, _ []string) error {
 		s.user = UserFields{DomainRoles: s.user.DomainRoles[:0]}
 		u.UserFields(&s.user)
 		var ok bool
-		if s.buf, ok = appendYAMLUser(s.buf[:0], &s.user, s.layout.FlowFields); ok {
-			s.out.Write(s.buf)
+		if s.out.buf, ok = appendYAMLUser(s.out.buf, &s.user, s.layout.FlowFields); ok {
 			return s.out.endItem()
 		}
 	}
