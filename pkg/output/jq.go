@@ -224,18 +224,14 @@ func serverForm(v any) any {
 			v[i] = serverForm(v[i])
 		}
 	case map[string]any:
-		var renamed map[string]any
+		// A key renamed here may come round again: serverForm changes
+		// nothing the second time.
 		for k, e := range v {
-			v[k] = serverForm(e)
+			e = serverForm(e)
 			if f := flatten(k); f != k {
-				if renamed == nil {
-					renamed = map[string]any{}
-				}
-				renamed[f] = v[k]
 				delete(v, k)
+				k = f
 			}
-		}
-		for k, e := range renamed {
 			v[k] = e
 		}
 	}
