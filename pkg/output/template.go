@@ -27,7 +27,7 @@ var errTemplateOutput = errors.New("template output too large")
 // until it ends, fails, writes more than maxTemplateOutput, or ctx is done
 // (Ctrl-C): text/template knows no context, so the writer says the
 // execution is over at its next write, and the ticks that parseTemplate
-// puts in every loop and template at its next step (addTicks), which ends a
+// puts in every loop and template at its next step, which ends a
 // loop that writes nothing too.
 //
 // It adds no trailing newline: the template says where lines end. Output
@@ -66,22 +66,28 @@ func (w *templateWriter) Write(p []byte) (int, error) {
 	return w.buf.Write(p)
 }
 
-// tickName is the function of the ticks (addTicks): a name a template may
+// tickName is the function of the ticks (parseTemplate): a name a template may
 // call too, to no effect.
 const tickName = "dqoUsersTick"
 
-// addTicks puts a call of the tick function, which prints nothing and
-// fails once the execution's context is done, at the start of every range
-// body and every template of tpl. Whatever a template runs for long is a
-// range (over a number, `{{range 1000000000}}`, or nested) or a template
-// that calls itself, so each step of it meets a tick, whether or not it
-// writes anything.
-func addTicks(tpl *template.Template) {
+// parseTemplate parses a --template with the helper functions in scope,
+// and puts a call of the tick function, which prints nothing and fails once
+// the execution's context is done, at the start of every range body and
+// every template. Whatever a template runs for long is a range (over a
+// number, `{{range 1000000000}}`, or nested) or a template that calls
+// itself, so each step of it meets a tick, whether or not it writes
+// anything.
+func parseTemplate(text string) (*template.Template, error) {
+	tpl, err := template.New("--template").Funcs(templateFuncs()).Parse(text)
+	if err != nil {
+		return nil, &UsageError{msg: "invalid " + err.Error(), err: err}
+	}
 	for _, t := range tpl.Templates() {
 		if t.Tree != nil && t.Tree.Root != nil {
 			tick(t.Tree, t.Tree.Root)
 		}
 	}
+	return tpl, nil
 }
 
 // tick puts a tick at the start of list, and in the range bodies within
