@@ -102,29 +102,25 @@ func (s *yamlSink) open(empty bool) error {
 		// "users:" with the items below it.
 		list = &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!null"}
 	}
-	doc, err := s.fields(l.Head)
-	if err != nil {
-		return err
-	}
-	doc.Content = append(doc.Content, scalar("!!str", l.Key), list)
-	return encodeYAML(s.out, doc)
+	return s.writeFields(l.Head, scalar("!!str", l.Key), list)
 }
 
-// fields returns a mapping of the fields, their values in flow style when
-// the layout says so.
-func (s *yamlSink) fields(fields []Field) (*yaml.Node, error) {
+// writeFields writes a mapping of the fields and then of the keys and
+// values in more, their values in flow style when the layout says so.
+func (s *yamlSink) writeFields(fields []Field, more ...*yaml.Node) error {
 	doc := &yaml.Node{Kind: yaml.MappingNode, Tag: "!!map"}
 	for _, f := range fields {
 		value, err := yamlNodeOf(f.Value)
 		if err != nil {
-			return nil, err
+			return err
 		}
 		doc.Content = append(doc.Content, scalar("!!str", f.Key), value)
 	}
+	doc.Content = append(doc.Content, more...)
 	if s.layout.FlowFields {
 		flowValues(doc)
 	}
-	return doc, nil
+	return encodeYAML(s.out, doc)
 }
 
 func (s *yamlSink) finish() error {
@@ -136,11 +132,7 @@ func (s *yamlSink) finish() error {
 	if s.layout.Key == "" || s.layout.Tail == nil {
 		return nil
 	}
-	doc, err := s.fields(s.layout.Tail(s.n))
-	if err != nil {
-		return err
-	}
-	return encodeYAML(s.out, doc)
+	return s.writeFields(s.layout.Tail(s.n))
 }
 
 // flowValues gives the mappings and lists that are values of mapping n the
