@@ -19,7 +19,6 @@ import (
 // escapes. halted reports a `halt`: nothing more is to be run.
 func runJQ(ctx context.Context, out *itemBuffer, code *gojq.Code, data any) (halted bool, err error) {
 	iter := code.RunWithContext(ctx, data)
-	var buf []byte
 	for {
 		v, ok := iter.Next()
 		if !ok {
@@ -49,8 +48,7 @@ func runJQ(ctx context.Context, out *itemBuffer, code *gojq.Code, data any) (hal
 			if err != nil {
 				return false, &runError{what: "--jq", err: err}
 			}
-			buf = appendSafe(buf[:0], b, false)
-			out.Write(buf)
+			out.buf = appendSafe(out.buf, b, false)
 		}
 		out.WriteByte('\n')
 		// An expression may print without end (repeat); hand its output
