@@ -158,26 +158,24 @@ func templateJoin(a, b any) (string, error) {
 	if !ok {
 		return "", fmt.Errorf("join: separator must be a string, not %T", sep)
 	}
-	switch l := list.(type) {
-	case nil:
-		return "", nil
-	case []any:
-		parts := make([]string, len(l))
-		for i, v := range l {
-			switch v.(type) {
-			case map[string]any, []any:
-				j, err := templateJSON(v)
-				if err != nil {
-					return "", err
-				}
-				parts[i] = j
-			default:
-				parts[i] = templateString(v)
-			}
-		}
-		return strings.Join(parts, s), nil
+	l, ok := list.([]any)
+	if !ok && list != nil {
+		return "", fmt.Errorf("join: cannot join %T; want a list", list)
 	}
-	return "", fmt.Errorf("join: cannot join %T; want a list", list)
+	parts := make([]string, len(l))
+	for i, v := range l {
+		switch v.(type) {
+		case map[string]any, []any:
+			j, err := templateJSON(v)
+			if err != nil {
+				return "", err
+			}
+			parts[i] = j
+		default:
+			parts[i] = templateString(v)
+		}
+	}
+	return strings.Join(parts, s), nil
 }
 
 // templateString formats a scalar of the JSON form; null becomes "" rather
