@@ -176,14 +176,13 @@ type lineTrimmer struct {
 
 func (l *lineTrimmer) Write(p []byte) (int, error) {
 	n := len(p)
-	for len(p) > 0 && l.err == nil {
-		end := bytes.IndexByte(p, '\n')
-		if end < 0 {
-			l.line = append(l.line, p...)
+	for l.err == nil {
+		line, rest, ok := bytes.Cut(p, []byte{'\n'})
+		l.line = append(l.line, line...)
+		if !ok {
 			break
 		}
-		l.line = append(l.line, p[:end]...)
-		p = p[end+1:]
+		p = rest
 		l.out.Write(trimPadding(l.line))
 		l.out.WriteByte('\n')
 		l.line = l.line[:0]
