@@ -102,15 +102,8 @@ type jsonSink struct {
 	out    *itemBuffer
 	enc    jsonEncoder
 	layout *Layout
+	indent string // what begins the lines of an item, set by open
 	n      int
-}
-
-// prefix is what begins the lines of an item: the list's indentation.
-func (s *jsonSink) prefix() string {
-	if s.layout.Key != "" {
-		return "    "
-	}
-	return "  "
 }
 
 func (s *jsonSink) add(item any, _ []string) error {
@@ -121,12 +114,12 @@ func (s *jsonSink) add(item any, _ []string) error {
 		}
 		sep = "[\n"
 	}
-	b, err := s.enc.encode(item, s.prefix(), "  ")
+	b, err := s.enc.encode(item, s.indent, "  ")
 	if err != nil {
 		return err
 	}
 	s.out.WriteString(sep)
-	s.out.WriteString(s.prefix())
+	s.out.WriteString(s.indent)
 	s.out.Write(b)
 	s.n++
 	return s.out.endItem()
@@ -144,9 +137,11 @@ func (s *jsonSink) value(v any) error {
 
 // open writes what comes before the list: the document's head and key.
 func (s *jsonSink) open() error {
+	s.indent = "  "
 	if s.layout.Key == "" {
 		return nil
 	}
+	s.indent = "    "
 	s.out.WriteString("{\n")
 	for _, f := range s.layout.Head {
 		if err := s.field(f); err != nil {
@@ -178,16 +173,14 @@ func (s *jsonSink) field(f Field) error {
 }
 
 func (s *jsonSink) finish() error {
-	switch {
-	case s.n == 0:
+	if s.n == 0 {
 		if err := s.open(); err != nil {
 			return err
 		}
 		s.out.WriteString("[]")
-	case s.layout.Key != "":
-		s.out.WriteString("\n  ]")
-	default:
-		s.out.WriteString("\n]")
+	} else {
+		// The bracket is indented as the key of the list.
+		s.out.WriteString("\n" + s.indent[2:] + "]")
 	}
 	if s.layout.Key != "" {
 		if s.layout.Tail != nil {
