@@ -144,19 +144,14 @@ type nameSink struct {
 }
 
 func (s *nameSink) add(_ any, row []string) error {
-	s.out.WriteString(nameWord(cell(row, s.column)))
-	s.out.WriteByte(s.end)
-	return s.out.endItem()
-}
-
-// nameWord returns s as -o name prints it: Safe, and without white space.
-func nameWord(s string) string {
-	return strings.Map(func(r rune) rune {
+	s.out.WriteString(strings.Map(func(r rune) rune {
 		if unicode.IsSpace(r) {
 			return utf8.RuneError
 		}
 		return r
-	}, text.Safe(s))
+	}, text.Safe(cell(row, s.column))))
+	s.out.WriteByte(s.end)
+	return s.out.endItem()
 }
 
 func (s *nameSink) finish() error { return nil }
