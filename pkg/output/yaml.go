@@ -149,8 +149,8 @@ func flowValues(n *yaml.Node) {
 }
 
 // encodeYAML writes node as WriteYAML does.
-func encodeYAML(w io.Writer, node *yaml.Node) error {
-	quoted := quoteUnsafe(node)
+func encodeYAML(out *itemBuffer, node *yaml.Node) error {
+	quoteUnsafe(node)
 	var buf bytes.Buffer
 	enc := yaml.NewEncoder(&buf)
 	enc.SetIndent(2)
@@ -163,36 +163,22 @@ func encodeYAML(w io.Writer, node *yaml.Node) error {
 	if err != nil {
 		return fmt.Errorf("writing YAML: %w", err)
 	}
-	out := buf.Bytes()
-	if quoted {
-		out = appendSafe(nil, out, true)
-	}
-	if _, err := w.Write(out); err != nil {
-		return fmt.Errorf("writing YAML: %w", err)
-	}
+	out.buf = appendSafe(out.buf, buf.Bytes(), true)
 	return nil
 }
 
 // quoteUnsafe gives every scalar under n that holds a character Safe
 // replaces the double-quoted style, the only one in which YAML escapes
-// characters, and reports whether it found one. A line feed is left to
-// yaml.v3's choice, a block scalar carrying it harmlessly; a tab is not:
-// yaml.v3 writes "\t\n" as a block scalar that no YAML reader takes back.
-func quoteUnsafe(n *yaml.Node) bool {
-	if n.Kind == yaml.ScalarNode {
-		if text.SafeLines(n.Value) == n.Value && !strings.Contains(n.Value, "\t") {
-			return false
-		}
+// characters. A line feed is left to yaml.v3's choice, a block scalar
+// carrying it harmlessly; a tab is not: yaml.v3 writes "\t\n" as a block
+// scalar that no YAML reader takes back.
+func quoteUnsafe(n *yaml.Node) {
+	if n.Kind == yaml.ScalarNode && text.SafeText(n.Value) != n.Value {
 		n.Style = yaml.DoubleQuotedStyle
-		return true
 	}
-	found := false
 	for _, c := range n.Content {
-		if quoteUnsafe(c) {
-			found = true
-		}
+		quoteUnsafe(c)
 	}
-	return found
 }
 
 // yamlNodeOf builds the YAML node of v's JSON form.
