@@ -32,11 +32,7 @@ func runJQ(ctx context.Context, out *itemBuffer, code *gojq.Code, data any) (hal
 				}
 				// halt_error's message is the user's own; show it as jq
 				// does, without gojq's "halt error: " prefix.
-				msg, ok := halt.Value().(string)
-				if !ok {
-					b, _ := gojq.Marshal(halt.Value())
-					msg = string(b)
-				}
+				msg := strings.TrimPrefix(halt.Error(), "halt error: ")
 				return true, &runError{what: "--jq", msg: strings.TrimSuffix(msg, "\n")}
 			}
 			return false, &runError{what: "--jq", err: err}
@@ -44,10 +40,8 @@ func runJQ(ctx context.Context, out *itemBuffer, code *gojq.Code, data any) (hal
 		if s, isString := v.(string); isString {
 			out.WriteString(text.SafeLines(s))
 		} else {
-			b, err := gojq.Marshal(v)
-			if err != nil {
-				return false, &runError{what: "--jq", err: err}
-			}
+			// An iterator's values are all of the types Marshal takes.
+			b, _ := gojq.Marshal(v)
 			out.buf = appendSafe(out.buf, b, false)
 		}
 		out.WriteByte('\n')
