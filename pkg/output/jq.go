@@ -140,7 +140,6 @@ func (s *programSink) finish() error {
 	return s.runJSON(append(s.held, ']'))
 }
 
-// value runs the program over the JSON form of v.
 func (s *programSink) value(v any) error {
 	b, err := json.Marshal(v)
 	if err != nil {

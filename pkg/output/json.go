@@ -125,7 +125,6 @@ func (s *jsonSink) add(item any, _ []string) error {
 	return s.out.endItem()
 }
 
-// value writes v, which is not a list, whole.
 func (s *jsonSink) value(v any) error {
 	b, err := s.enc.encode(v, "", "  ")
 	if err != nil {

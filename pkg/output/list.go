@@ -45,7 +45,8 @@ type listSink interface {
 	finish() error
 }
 
-// valueSink is a listSink that can also write a value that is not a list.
+// valueSink is a listSink that can also write, whole, a value that is not
+// a list.
 type valueSink interface {
 	listSink
 	value(v any) error
@@ -211,7 +212,6 @@ func (b *itemBuffer) endItem() error {
 	return b.flushFull()
 }
 
-// flushFull hands the output on when there is bufferSize of it.
 func (b *itemBuffer) flushFull() error {
 	if len(b.buf) < bufferSize {
 		return nil
@@ -219,7 +219,6 @@ func (b *itemBuffer) flushFull() error {
 	return b.flush()
 }
 
-// flush hands all output gathered so far on.
 func (b *itemBuffer) flush() error {
 	if b.err != nil {
 		return b.err

@@ -39,9 +39,6 @@ type Printer struct {
 // ctx bounds --jq and --template: a runaway expression such as `def f: f;
 // f`, or a template such as `{{range 1000000000}}{{end}}`, ends when ctx is
 // cancelled, and Print returns an error that wraps ctx.Err().
-//
-// A list that arrives one item at a time is better printed with List, which
-// gives the same output without holding the list.
 func (p *Printer) Print(ctx context.Context, value any, t *Table) error {
 	var columns []Column
 	if t != nil {

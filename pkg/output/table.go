@@ -96,7 +96,6 @@ func columnKey(s string) string {
 	}, s)
 }
 
-// cell returns row[i], or "" for a short row.
 func cell(row []string, i int) string {
 	if i < len(row) {
 		return row[i]

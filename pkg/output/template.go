@@ -25,10 +25,9 @@ var errTemplateOutput = errors.New("template output too large")
 
 // runTemplate executes tpl over data, the JSON form as serverForm gives it,
 // until it ends, fails, writes more than maxTemplateOutput, or ctx is done
-// (Ctrl-C): text/template knows no context, so the writer says the
-// execution is over at its next write, and the ticks that parseTemplate
-// puts in every loop and template at its next step, which ends a
-// loop that writes nothing too.
+// (Ctrl-C): text/template knows no context, so the writer ends the
+// execution at its next write, and the ticks (parseTemplate) at their next
+// step, in a loop that writes nothing too.
 //
 // It adds no trailing newline: the template says where lines end. Output
 // is held back until the template has run, so a failing template prints
@@ -135,7 +134,6 @@ func templateFuncs() template.FuncMap {
 	}
 }
 
-// templateJSON returns v as compact JSON.
 func templateJSON(v any) (string, error) {
 	var buf bytes.Buffer
 	enc := json.NewEncoder(&buf)

@@ -74,7 +74,6 @@ func (s *yamlSink) add(item any, _ []string) error {
 	return s.out.endItem()
 }
 
-// value writes v, which is not a list, whole.
 func (s *yamlSink) value(v any) error {
 	node, err := yamlNodeOf(v)
 	if err != nil {
