@@ -69,7 +69,7 @@ func (w *templateWriter) Write(p []byte) (int, error) {
 // call too, to no effect.
 const tickName = "dqoUsersTick"
 
-// parseTemplate parses a --template with the helper functions in scope,
+// parseTemplate parses a --template with its helper functions in scope,
 // and puts a call of the tick function, which prints nothing and fails once
 // the execution's context is done, at the start of every range body and
 // every template. Whatever a template runs for long is a range (over a
@@ -77,7 +77,13 @@ const tickName = "dqoUsersTick"
 // itself, so each step of it meets a tick, whether or not it writes
 // anything.
 func parseTemplate(text string) (*template.Template, error) {
-	tpl, err := template.New("--template").Funcs(templateFuncs()).Parse(text)
+	tpl, err := template.New("--template").Funcs(template.FuncMap{
+		"json":  templateJSON,
+		"join":  templateJoin,
+		"upper": func(v any) string { return strings.ToUpper(templateString(v)) },
+		// Bound to the execution's context by runTemplate.
+		tickName: func() (string, error) { return "", nil },
+	}).Parse(text)
 	if err != nil {
 		return nil, &UsageError{msg: "invalid " + err.Error(), err: err}
 	}
@@ -120,17 +126,6 @@ func tickRanges(tree *parse.Tree, list *parse.ListNode) {
 			tick(tree, n.List)
 			tickRanges(tree, n.ElseList)
 		}
-	}
-}
-
-// templateFuncs are the helpers available to --template.
-func templateFuncs() template.FuncMap {
-	return template.FuncMap{
-		"json":  templateJSON,
-		"join":  templateJoin,
-		"upper": func(v any) string { return strings.ToUpper(templateString(v)) },
-		// Bound to the execution's context by runTemplate.
-		tickName: func() (string, error) { return "", nil },
 	}
 }
 
