@@ -12,8 +12,7 @@ type recordSink struct {
 }
 
 func newRecordSink(out *itemBuffer, columns []Column, cols []int, headers, color bool) *recordSink {
-	bold := func(string) Style { return Bold }
-	pair := []Column{{Header: "FIELD", Style: bold}, {Header: "VALUE"}}
+	pair := []Column{{Header: "FIELD", Style: func(string) Style { return Bold }}, {Header: "VALUE"}}
 	shown := []int{1}
 	if headers {
 		shown = []int{0, 1}
