@@ -60,9 +60,6 @@ type valueSink interface {
 // An invalid option gives a *UsageError, as Print does, and nothing is
 // written.
 func (p *Printer) List(ctx context.Context, columns []Column, nameColumn int, empty string) (*ListWriter, error) {
-	if err := p.Options.Validate(columns...); err != nil {
-		return nil, err
-	}
 	var t *Table
 	if columns != nil {
 		t = &Table{Columns: columns, NameColumn: nameColumn, Empty: empty}

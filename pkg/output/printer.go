@@ -40,13 +40,6 @@ type Printer struct {
 // f`, or a template such as `{{range 1000000000}}{{end}}`, ends when ctx is
 // cancelled, and Print returns an error that wraps ctx.Err().
 func (p *Printer) Print(ctx context.Context, value any, t *Table) error {
-	var columns []Column
-	if t != nil {
-		columns = t.Columns
-	}
-	if err := p.Options.Validate(columns...); err != nil {
-		return err
-	}
 	out := &itemBuffer{w: p.Out}
 	sink, err := p.newSink(ctx, out, t, false)
 	if err != nil {
@@ -71,12 +64,19 @@ func (p *Printer) Print(ctx context.Context, value any, t *Table) error {
 	return err
 }
 
-// newSink returns the writer of a list in the form the options ask for. t
-// gives the columns, NameColumn and Empty; its rows are not looked at. For
-// List, the Layout frames json and yaml, and a jq expression that begins by
-// iterating the list runs on each item; Print ignores both.
+// newSink checks the options and returns the writer of a list in the form
+// they ask for. t gives the columns, NameColumn and Empty; its rows are not
+// looked at. For List, the Layout frames json and yaml, and a jq expression
+// that begins by iterating the list runs on each item; Print ignores both.
 func (p *Printer) newSink(ctx context.Context, out *itemBuffer, t *Table, list bool) (listSink, error) {
 	o := p.Options
+	var columns []Column
+	if t != nil {
+		columns = t.Columns
+	}
+	if err := o.Validate(columns...); err != nil {
+		return nil, err
+	}
 	if o.JQ != "" || o.Template != "" {
 		return o.program(ctx, out, list)
 	}
