@@ -18,17 +18,15 @@ import (
 // one cell at most, and the machine formats carry the whole value.
 const maxCellWidth = 100
 
-// ellipsis ends a cell that capCell cut.
-const ellipsis = "…"
-
 // capCell shortens s, a cell made printable, to at most maxCellWidth
-// display columns, ellipsis included, measured as the table measures them.
+// display columns, its closing "…" included, measured as the table measures
+// them.
 func capCell(s string) string {
 	// No character is wider than its UTF-8 bytes (tabs are gone).
 	if len(s) <= maxCellWidth || twwidth.Width(s) <= maxCellWidth {
 		return s
 	}
-	return twwidth.Truncate(s, maxCellWidth, ellipsis)
+	return twwidth.Truncate(s, maxCellWidth, "…")
 }
 
 // columnGap separates terminal table columns; three spaces, as kubectl does,
