@@ -82,10 +82,8 @@ func ParseFormat(s string, accepted ...Format) (Format, error) {
 	if name == "yml" {
 		name = string(FormatYAML)
 	}
-	for _, f := range accepted {
-		if string(f) == name {
-			return f, nil
-		}
+	if slices.Contains(accepted, Format(name)) {
+		return Format(name), nil
 	}
 	names := Names(accepted)
 	use := strings.Join(names, ", ")
