@@ -134,7 +134,6 @@ func (s *delimitedSink) finish() error {
 	return err
 }
 
-// safeCells returns cells made Safe.
 func safeCells(cells []string) []string {
 	safe := make([]string, len(cells))
 	for i, c := range cells {

@@ -19,7 +19,6 @@ import (
 // escapes. halted reports a `halt`: nothing more is to be run.
 func runJQ(ctx context.Context, out *itemBuffer, code *gojq.Code, data any) (halted bool, err error) {
 	iter := code.RunWithContext(ctx, data)
-	var buf []byte
 	for {
 		v, ok := iter.Next()
 		if !ok {
@@ -33,11 +32,7 @@ func runJQ(ctx context.Context, out *itemBuffer, code *gojq.Code, data any) (hal
 				}
 				// halt_error's message is the user's own; show it as jq
 				// does, without gojq's "halt error: " prefix.
-				msg, ok := halt.Value().(string)
-				if !ok {
-					b, _ := gojq.Marshal(halt.Value())
-					msg = string(b)
-				}
+				msg := strings.TrimPrefix(halt.Error(), "halt error: ")
 				return true, &runError{what: "--jq", msg: strings.TrimSuffix(msg, "\n")}
 			}
 			return false, &runError{what: "--jq", err: err}
@@ -45,12 +40,9 @@ func runJQ(ctx context.Context, out *itemBuffer, code *gojq.Code, data any) (hal
 		if s, isString := v.(string); isString {
 			out.WriteString(text.SafeLines(s))
 		} else {
-			b, err := gojq.Marshal(v)
-			if err != nil {
-				return false, &runError{what: "--jq", err: err}
-			}
-			buf = appendSafe(buf[:0], b, false)
-			out.Write(buf)
+			// An iterator's values are all of the types Marshal takes.
+			b, _ := gojq.Marshal(v)
+			out.buf = appendSafe(out.buf, b, false)
 		}
 		out.WriteByte('\n')
 		// An expression may print without end (repeat); hand its output
@@ -119,8 +111,7 @@ func (s *programSink) add(item any, _ []string) error {
 		return nil
 	}
 	if s.each {
-		var err error
-		if s.stopped, err = s.runValue(item); err != nil {
+		if err := s.value(item); err != nil {
 			return err
 		}
 		return s.out.endItem()
@@ -146,15 +137,13 @@ func (s *programSink) finish() error {
 		s.held = append(s.held, '[')
 	}
 	s.out.pending += s.n
-	_, err := s.runJSON(append(s.held, ']'))
-	return err
+	return s.runJSON(append(s.held, ']'))
 }
 
-// runValue runs the program over the JSON form of v.
-func (s *programSink) runValue(v any) (halted bool, err error) {
+func (s *programSink) value(v any) error {
 	b, err := json.Marshal(v)
 	if err != nil {
-		return false, s.inputError(err)
+		return s.inputError(err)
 	}
 	return s.runJSON(b)
 }
@@ -162,14 +151,16 @@ func (s *programSink) runValue(v any) (halted bool, err error) {
 // runJSON runs the program over JSON text b read back as encoding/json
 // reads it (maps, slices, strings, bools, nil and json.Number), so that it
 // sees the same keys and numbers as -o json, and made safe by serverForm.
-func (s *programSink) runJSON(b []byte) (halted bool, err error) {
+func (s *programSink) runJSON(b []byte) error {
 	dec := json.NewDecoder(bytes.NewReader(b))
 	dec.UseNumber()
 	var data any
 	if err := dec.Decode(&data); err != nil {
-		return false, s.inputError(err)
+		return s.inputError(err)
 	}
-	return s.run(serverForm(data))
+	var err error
+	s.stopped, err = s.run(serverForm(data))
+	return err
 }
 
 func (s *programSink) inputError(err error) error {
@@ -224,18 +215,14 @@ func serverForm(v any) any {
 			v[i] = serverForm(v[i])
 		}
 	case map[string]any:
-		var renamed map[string]any
+		// A key renamed here may come round again: serverForm changes
+		// nothing the second time.
 		for k, e := range v {
-			v[k] = serverForm(e)
+			e = serverForm(e)
 			if f := flatten(k); f != k {
-				if renamed == nil {
-					renamed = map[string]any{}
-				}
-				renamed[f] = v[k]
 				delete(v, k)
+				k = f
 			}
-		}
-		for k, e := range renamed {
 			v[k] = e
 		}
 	}

@@ -28,16 +28,10 @@ import (
 // element cannot be encoded, the ones before it may have been written.
 func WriteJSON(w io.Writer, v any) error {
 	out := &itemBuffer{w: w}
-	return writeValue(out, v, &jsonSink{out: out, layout: &Layout{}}, func(v any) error {
-		var e jsonEncoder
-		b, err := e.encode(v, "", "  ")
-		if err != nil {
-			return err
-		}
-		out.Write(b)
-		out.WriteByte('\n')
-		return nil
-	})
+	if err := writeValue(&jsonSink{out: out, layout: &Layout{}}, v); err != nil {
+		return err
+	}
+	return out.flush()
 }
 
 // WriteJSONLine writes v as compact JSON on one line, as error objects and
@@ -53,31 +47,23 @@ func WriteJSONLine(w io.Writer, v any) error {
 	return err
 }
 
-// writeValue writes v to out and hands the output on: a list one element
-// at a time through list, anything else by one. A list is a non-empty
-// slice that is not a []byte, which is one base64 string, nor of a type
-// that encodes itself. The address of each element keeps pointer-receiver
-// methods (User, MarshalJSON) in play, as they are for the elements of a
-// slice encoded whole.
-func writeValue(out *itemBuffer, v any, list listSink, one func(any) error) error {
-	v = orEmpty(v)
+// writeValue writes v through s: a list one element at a time, anything
+// else whole. A list is a slice, nil and empty ones included (written as []
+// rather than null), that is not a []byte, which is one base64 string, nor of
+// a type that encodes itself. The address of each element keeps
+// pointer-receiver methods (User, MarshalJSON) in play, as they are for the
+// elements of a slice encoded whole.
+func writeValue(s valueSink, v any) error {
 	rv := reflect.ValueOf(v)
-	var err error
-	if rv.Kind() == reflect.Slice && rv.Len() > 0 && !encodesItself(rv.Type()) &&
-		rv.Type().Elem().Kind() != reflect.Uint8 {
-		for i := 0; i < rv.Len() && err == nil; i++ {
-			err = list.add(rv.Index(i).Addr().Interface(), nil)
-		}
-		if err == nil {
-			err = list.finish()
-		}
-	} else {
-		err = one(v)
+	if rv.Kind() != reflect.Slice || encodesItself(rv.Type()) || rv.Type().Elem().Kind() == reflect.Uint8 {
+		return s.value(v)
 	}
-	if err != nil {
-		return err
+	for i := range rv.Len() {
+		if err := s.add(rv.Index(i).Addr().Interface(), nil); err != nil {
+			return err
+		}
 	}
-	return out.flush()
+	return s.finish()
 }
 
 // jsonEncoder encodes values as WriteJSON writes them, reusing its buffers.
@@ -116,15 +102,8 @@ type jsonSink struct {
 	out    *itemBuffer
 	enc    jsonEncoder
 	layout *Layout
+	indent string // what begins the lines of an item, set by open
 	n      int
-}
-
-// prefix is what begins the lines of an item: the list's indentation.
-func (s *jsonSink) prefix() string {
-	if s.layout.Key != "" {
-		return "    "
-	}
-	return "  "
 }
 
 func (s *jsonSink) add(item any, _ []string) error {
@@ -135,22 +114,33 @@ func (s *jsonSink) add(item any, _ []string) error {
 		}
 		sep = "[\n"
 	}
-	b, err := s.enc.encode(item, s.prefix(), "  ")
+	b, err := s.enc.encode(item, s.indent, "  ")
 	if err != nil {
 		return err
 	}
 	s.out.WriteString(sep)
-	s.out.WriteString(s.prefix())
+	s.out.WriteString(s.indent)
 	s.out.Write(b)
 	s.n++
 	return s.out.endItem()
 }
 
+func (s *jsonSink) value(v any) error {
+	b, err := s.enc.encode(v, "", "  ")
+	if err != nil {
+		return err
+	}
+	s.out.Write(b)
+	return s.out.WriteByte('\n')
+}
+
 // open writes what comes before the list: the document's head and key.
 func (s *jsonSink) open() error {
+	s.indent = "  "
 	if s.layout.Key == "" {
 		return nil
 	}
+	s.indent = "    "
 	s.out.WriteString("{\n")
 	for _, f := range s.layout.Head {
 		if err := s.field(f); err != nil {
@@ -182,16 +172,14 @@ func (s *jsonSink) field(f Field) error {
 }
 
 func (s *jsonSink) finish() error {
-	switch {
-	case s.n == 0:
+	if s.n == 0 {
 		if err := s.open(); err != nil {
 			return err
 		}
 		s.out.WriteString("[]")
-	case s.layout.Key != "":
-		s.out.WriteString("\n  ]")
-	default:
-		s.out.WriteString("\n]")
+	} else {
+		// The bracket is indented as the key of the list.
+		s.out.WriteString("\n" + s.indent[2:] + "]")
 	}
 	if s.layout.Key != "" {
 		if s.layout.Tail != nil {
@@ -218,15 +206,4 @@ func encodesItself(t reflect.Type) bool {
 		}
 	}
 	return false
-}
-
-// orEmpty replaces a nil slice with an empty one, which encodes as [] rather
-// than null.
-func orEmpty(v any) any {
-	rv := reflect.ValueOf(v)
-	// A nil []byte stays: encoding/json writes byte slices as base64 strings.
-	if rv.Kind() == reflect.Slice && rv.IsNil() && rv.Type().Elem().Kind() != reflect.Uint8 {
-		return reflect.MakeSlice(rv.Type(), 0, 0).Interface()
-	}
-	return v
 }

@@ -33,8 +33,7 @@ type ListWriter struct {
 	closed bool
 
 	delay time.Duration // 0: no timer
-	timer *time.Timer
-	armed bool // the timer will hand on what is gathered
+	timer *time.Timer   // set while it waits to hand on what is gathered
 }
 
 // listSink is how one form of output prints a list.
@@ -46,6 +45,13 @@ type listSink interface {
 	finish() error
 }
 
+// valueSink is a listSink that can also write, whole, a value that is not
+// a list.
+type valueSink interface {
+	listSink
+	value(v any) error
+}
+
 // List starts printing a list whose rows have the given columns.
 // nameColumn is the index of the column -o name prints, and empty what
 // an aligned table says on Printer.ErrOut when the list is empty (Table's
@@ -54,15 +60,12 @@ type listSink interface {
 // An invalid option gives a *UsageError, as Print does, and nothing is
 // written.
 func (p *Printer) List(ctx context.Context, columns []Column, nameColumn int, empty string) (*ListWriter, error) {
-	if err := p.Options.Validate(columns...); err != nil {
-		return nil, err
-	}
 	var t *Table
 	if columns != nil {
 		t = &Table{Columns: columns, NameColumn: nameColumn, Empty: empty}
 	}
 	out := &itemBuffer{w: p.Out}
-	sink, err := p.newSink(ctx, out, t)
+	sink, err := p.newSink(ctx, out, t, true)
 	if err != nil {
 		return nil, err
 	}
@@ -88,13 +91,8 @@ func (w *ListWriter) Add(item any, row []string) error {
 		return w.err
 	}
 	w.err = w.sink.add(item, row)
-	if w.delay > 0 && !w.armed && len(w.out.buf) > 0 {
-		w.armed = true
-		if w.timer == nil {
-			w.timer = time.AfterFunc(w.delay, w.flushWaiting)
-		} else {
-			w.timer.Reset(w.delay)
-		}
+	if w.delay > 0 && w.timer == nil && len(w.out.buf) > 0 {
+		w.timer = time.AfterFunc(w.delay, w.flushWaiting)
 	}
 	return w.err
 }
@@ -113,7 +111,7 @@ func (w *ListWriter) FlushAfter(d time.Duration) {
 func (w *ListWriter) flushWaiting() {
 	w.mu.Lock()
 	defer w.mu.Unlock()
-	w.armed = false
+	w.timer = nil
 	if !w.closed && w.err == nil {
 		w.err = w.out.flush()
 	}
@@ -211,7 +209,6 @@ func (b *itemBuffer) endItem() error {
 	return b.flushFull()
 }
 
-// flushFull hands the output on when there is bufferSize of it.
 func (b *itemBuffer) flushFull() error {
 	if len(b.buf) < bufferSize {
 		return nil
@@ -219,7 +216,6 @@ func (b *itemBuffer) flushFull() error {
 	return b.flush()
 }
 
-// flush hands all output gathered so far on.
 func (b *itemBuffer) flush() error {
 	if b.err != nil {
 		return b.err

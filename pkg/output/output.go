@@ -22,7 +22,6 @@ import (
 	"fmt"
 	"slices"
 	"strings"
-	"text/template"
 
 	"github.com/itchyny/gojq"
 	"github.com/mattn/go-runewidth"
@@ -83,10 +82,8 @@ func ParseFormat(s string, accepted ...Format) (Format, error) {
 	if name == "yml" {
 		name = string(FormatYAML)
 	}
-	for _, f := range accepted {
-		if string(f) == name {
-			return f, nil
-		}
+	if slices.Contains(accepted, Format(name)) {
+		return Format(name), nil
 	}
 	names := Names(accepted)
 	use := strings.Join(names, ", ")
@@ -132,14 +129,12 @@ func (o Options) format() Format {
 	}
 }
 
-// Validate reports, as a *UsageError, a combination of options that cannot
-// work: an unknown format; --jq or --template with a format other than json;
-// both of them together; a jq expression or template that does not parse;
-// --columns with a format that has no columns; --null with a format other
-// than name; and, when columns is given, a
-// --columns name that is not among them. Commands call it before any network
-// request so that a typo fails fast with exit code 2; Printer.Print calls it
-// again with the table's columns.
+// Validate reports, as a *UsageError, options that cannot work: an unknown
+// format, a flag that the format does not take, a jq expression or template
+// that does not parse, and, when columns is given, a --columns name that is
+// not among them. Commands call it before any network request so that a
+// typo fails fast with exit code 2; Print and List call it again with the
+// table's columns.
 func (o Options) Validate(columns ...Column) error {
 	// Flags read formats with ParseFormat; here a format is one exactly.
 	if o.Format != "" && !slices.Contains(Formats(), o.Format) {
@@ -149,15 +144,14 @@ func (o Options) Validate(columns ...Column) error {
 	if o.JQ != "" && o.Template != "" {
 		return usageErrorf("--jq and --template cannot be used together")
 	}
-	if f := o.format(); f != FormatJSON {
-		if o.JQ != "" {
-			return usageErrorf("--jq works only with --output json, not %q", f)
-		}
-		if o.Template != "" {
-			return usageErrorf("--template works only with --output json, not %q", f)
-		}
-	}
 	if o.JQ != "" || o.Template != "" {
+		flag := "--jq"
+		if o.Template != "" {
+			flag = "--template"
+		}
+		if f := o.format(); f != FormatJSON {
+			return usageErrorf("%s works only with --output json, not %q", flag, f)
+		}
 		if _, err := o.program(context.Background(), nil, false); err != nil {
 			return err
 		}
@@ -222,12 +216,10 @@ func compileJQ(expr string, each bool) (*gojq.Code, bool, error) {
 	if err != nil {
 		return nil, false, &UsageError{msg: jqParseMessage(expr, err), err: err}
 	}
-	if each {
-		if rest := perItem(q); rest != nil {
-			q = rest
-		} else {
-			each = false
-		}
+	if rest := perItem(q); each && rest != nil {
+		q = rest
+	} else {
+		each = false
 	}
 	code, err := gojq.Compile(q)
 	if err != nil {
@@ -255,16 +247,6 @@ func jqParseMessage(expr string, err error) string {
 	column := runewidth.StringWidth(text[:start-lineStart])
 	return fmt.Sprintf("invalid --jq expression: %s at line %d, column %d\n    %s\n    %s^",
 		pe.Error(), line, column+1, text, strings.Repeat(" ", column))
-}
-
-// parseTemplate parses a --template with the helper functions in scope.
-func parseTemplate(text string) (*template.Template, error) {
-	t, err := template.New("--template").Funcs(templateFuncs()).Parse(text)
-	if err != nil {
-		return nil, &UsageError{msg: "invalid " + err.Error(), err: err}
-	}
-	addTicks(t)
-	return t, nil
 }
 
 // Count says how many of a thing there are: "1 user", "2 users".

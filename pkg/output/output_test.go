@@ -232,18 +232,18 @@ func TestStyle(t *testing.T) {
 		style Style
 		want  string
 	}{
-		{None, ""},
-		{Bold, "\x1b[1m"},
-		{Red, "\x1b[31m"},
-		{Bold | Red, "\x1b[1;31m"},
-		{Red | Green, "\x1b[33m"},
-		{Red | Blue, "\x1b[35m"},
-		{Green | Blue, "\x1b[36m"},
-		{Dim | Italic | Underline | Cyan, "\x1b[2;3;4;36m"},
+		{None, "x"},
+		{Bold, "\x1b[1mx\x1b[0m"},
+		{Red, "\x1b[31mx\x1b[0m"},
+		{Bold | Red, "\x1b[1;31mx\x1b[0m"},
+		{Red | Green, "\x1b[33mx\x1b[0m"},
+		{Red | Blue, "\x1b[35mx\x1b[0m"},
+		{Green | Blue, "\x1b[36mx\x1b[0m"},
+		{Dim | Italic | Underline | Cyan, "\x1b[2;3;4;36mx\x1b[0m"},
 	}
 	for _, tt := range tests {
-		if got := tt.style.sgr(); got != tt.want {
-			t.Errorf("Style(%d).sgr() = %q, want %q", tt.style, got, tt.want)
+		if got := tt.style.Paint("x"); got != tt.want {
+			t.Errorf("Style(%d).Paint(\"x\") = %q, want %q", tt.style, got, tt.want)
 		}
 	}
 	if Red|Green != Yellow || Red|Blue != Magenta || Green|Blue != Cyan {

@@ -39,32 +39,23 @@ type Printer struct {
 // ctx bounds --jq and --template: a runaway expression such as `def f: f;
 // f`, or a template such as `{{range 1000000000}}{{end}}`, ends when ctx is
 // cancelled, and Print returns an error that wraps ctx.Err().
-//
-// A list that arrives one item at a time is better printed with List, which
-// gives the same output without holding the list.
 func (p *Printer) Print(ctx context.Context, value any, t *Table) error {
-	var columns []Column
-	if t != nil {
-		columns = t.Columns
-	}
-	if err := p.Options.Validate(columns...); err != nil {
+	out := &itemBuffer{w: p.Out}
+	sink, err := p.newSink(ctx, out, t, false)
+	if err != nil {
 		return err
 	}
-	o := p.Options
-	out := &itemBuffer{w: p.Out}
-	var err error
-	switch {
-	case o.JQ != "" || o.Template != "":
-		var s *programSink
-		if s, err = o.program(ctx, out, false); err == nil {
-			_, err = s.runValue(orEmpty(value))
+	if s, ok := sink.(valueSink); ok {
+		err = writeValue(s, value)
+	} else {
+		for _, row := range t.Rows {
+			if err = sink.add(nil, row); err != nil {
+				break
+			}
 		}
-	case o.format() == FormatJSON:
-		return WriteJSON(p.Out, value)
-	case o.format() == FormatYAML:
-		return WriteYAML(p.Out, value)
-	default:
-		err = p.writeRows(ctx, out, t)
+		if err == nil {
+			err = sink.finish()
+		}
 	}
 	// What --jq printed before failing stays printed.
 	if ferr := out.flush(); err == nil {
@@ -73,33 +64,32 @@ func (p *Printer) Print(ctx context.Context, value any, t *Table) error {
 	return err
 }
 
-// writeRows prints the rows of t in one of the formats that show a table.
-func (p *Printer) writeRows(ctx context.Context, out *itemBuffer, t *Table) error {
-	sink, err := p.newSink(ctx, out, t)
-	if err != nil {
-		return err
-	}
-	for _, row := range t.Rows {
-		if err := sink.add(nil, row); err != nil {
-			return err
-		}
-	}
-	return sink.finish()
-}
-
-// newSink returns the writer of a list in the form the options ask for. t
-// gives the columns, NameColumn and Empty; its rows are not looked at.
-func (p *Printer) newSink(ctx context.Context, out *itemBuffer, t *Table) (listSink, error) {
+// newSink checks the options and returns the writer of a list in the form
+// they ask for. t gives the columns, NameColumn and Empty; its rows are not
+// looked at. For List, the Layout frames json and yaml, and a jq expression
+// that begins by iterating the list runs on each item; Print ignores both.
+func (p *Printer) newSink(ctx context.Context, out *itemBuffer, t *Table, list bool) (listSink, error) {
 	o := p.Options
+	var columns []Column
+	if t != nil {
+		columns = t.Columns
+	}
+	if err := o.Validate(columns...); err != nil {
+		return nil, err
+	}
 	if o.JQ != "" || o.Template != "" {
-		return o.program(ctx, out, true)
+		return o.program(ctx, out, list)
+	}
+	layout := &Layout{}
+	if list {
+		layout = &p.Layout
 	}
 	format := o.format()
 	switch format {
 	case FormatJSON:
-		return &jsonSink{out: out, layout: &p.Layout}, nil
+		return &jsonSink{out: out, layout: layout}, nil
 	case FormatYAML:
-		return &yamlSink{out: out, layout: &p.Layout}, nil
+		return &yamlSink{out: out, layout: layout}, nil
 	}
 	if t == nil {
 		return nil, fmt.Errorf("output: format %q needs a table, and none was given", format)
@@ -129,7 +119,7 @@ func (p *Printer) newSink(ctx context.Context, out *itemBuffer, t *Table) (listS
 	switch format {
 	case FormatCSV:
 		s := newDelimitedSink(out, t.Columns, cols, ',', !o.NoHeaders)
-		s.head, s.tail = p.Layout.CSVHead, p.Layout.CSVTail
+		s.head, s.tail = layout.CSVHead, layout.CSVTail
 		return s, nil
 	case FormatTSV:
 		return newDelimitedSink(out, t.Columns, cols, '\t', !o.NoHeaders), nil

@@ -6,21 +6,18 @@ package output
 // one row of them all would not. Without headers only the values are
 // shown, one a line. Several rows are blocks of lines one after another.
 type recordSink struct {
-	out     *itemBuffer
 	table   *termTable
-	records int
 	columns []Column
 	cols    []int
 }
 
 func newRecordSink(out *itemBuffer, columns []Column, cols []int, headers, color bool) *recordSink {
-	bold := func(string) Style { return Bold }
-	pair := []Column{{Header: "FIELD", Style: bold}, {Header: "VALUE"}}
+	pair := []Column{{Header: "FIELD", Style: func(string) Style { return Bold }}, {Header: "VALUE"}}
 	shown := []int{1}
 	if headers {
 		shown = []int{0, 1}
 	}
-	return &recordSink{out: out, table: newTermTable(out, pair, shown, false, color), columns: columns, cols: cols}
+	return &recordSink{table: newTermTable(out, pair, shown, false, color), columns: columns, cols: cols}
 }
 
 func (s *recordSink) add(_ any, row []string) error {
@@ -30,14 +27,7 @@ func (s *recordSink) add(_ any, row []string) error {
 			return err
 		}
 	}
-	s.records++
 	return nil
 }
 
-// finish draws the lines; the items written are the records, not the
-// lines the table counts.
-func (s *recordSink) finish() error {
-	err := s.table.finish()
-	s.out.pending += s.records - s.table.rows
-	return err
-}
+func (s *recordSink) finish() error { return s.table.finish() }

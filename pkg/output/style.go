@@ -38,9 +38,10 @@ const (
 	Cyan    = colorSet | 6<<colorShift
 )
 
-// sgr returns the ANSI Select Graphic Rendition sequence that turns s on,
-// or "" for None.
-func (s Style) sgr() string {
+// Paint wraps text in s's ANSI Select Graphic Rendition sequence and a
+// reset, so that every coloured text of the tool (tables, plans) speaks the
+// same ANSI. It returns text unchanged for None or an empty text.
+func (s Style) Paint(text string) string {
 	var codes []string
 	for bit, code := range []string{"1", "2", "3", "4"} { // Bold, Dim, Italic, Underline
 		if s&(1<<bit) != 0 {
@@ -50,21 +51,10 @@ func (s Style) sgr() string {
 	if s&colorSet != 0 {
 		codes = append(codes, strconv.Itoa(30+int(s&colorMask>>colorShift)))
 	}
-	if len(codes) == 0 {
-		return ""
-	}
-	return "\x1b[" + strings.Join(codes, ";") + "m"
-}
-
-// Paint wraps text in s's escape sequence and a reset, so that every
-// coloured text of the tool (tables, plans) speaks the same ANSI. It returns
-// text unchanged for None or an empty text.
-func (s Style) Paint(text string) string {
-	on := s.sgr()
-	if on == "" || text == "" {
+	if len(codes) == 0 || text == "" {
 		return text
 	}
-	return on + text + reset
+	return "\x1b[" + strings.Join(codes, ";") + "m" + text + reset
 }
 
 // reset turns every attribute and colour off.

@@ -52,16 +52,6 @@ type Table struct {
 	Record bool
 }
 
-// ColumnNames returns the Name of each column, for --columns help and shell
-// completion.
-func ColumnNames(columns []Column) []string {
-	names := make([]string, len(columns))
-	for i, c := range columns {
-		names[i] = c.Name
-	}
-	return names
-}
-
 // selectColumns maps --columns names to indexes in columns, in the order the
 // user gave them. Without names, it gives the format's default set: every
 // column, but for the Wide ones when narrow.
@@ -82,8 +72,12 @@ func selectColumns(columns []Column, names []string, narrow bool) ([]int, error)
 			return strings.EqualFold(c.Name, n) || (c.Header != "" && columnKey(c.Header) == columnKey(n))
 		})
 		if found < 0 {
+			valid := make([]string, len(columns))
+			for i, c := range columns {
+				valid[i] = c.Name
+			}
 			return nil, usageErrorf("unknown column %q for --columns; valid columns: %s",
-				n, strings.Join(ColumnNames(columns), ", "))
+				n, strings.Join(valid, ", "))
 		}
 		idx = append(idx, found)
 	}
@@ -102,7 +96,6 @@ func columnKey(s string) string {
 	}, s)
 }
 
-// cell returns row[i], or "" for a short row.
 func cell(row []string, i int) string {
 	if i < len(row) {
 		return row[i]
@@ -150,19 +143,14 @@ type nameSink struct {
 }
 
 func (s *nameSink) add(_ any, row []string) error {
-	s.out.WriteString(nameWord(cell(row, s.column)))
-	s.out.WriteByte(s.end)
-	return s.out.endItem()
-}
-
-// nameWord returns s as -o name prints it: Safe, and without white space.
-func nameWord(s string) string {
-	return strings.Map(func(r rune) rune {
+	s.out.WriteString(strings.Map(func(r rune) rune {
 		if unicode.IsSpace(r) {
 			return utf8.RuneError
 		}
 		return r
-	}, text.Safe(s))
+	}, text.Safe(cell(row, s.column))))
+	s.out.WriteByte(s.end)
+	return s.out.endItem()
 }
 
 func (s *nameSink) finish() error { return nil }

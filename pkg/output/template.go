@@ -25,10 +25,9 @@ var errTemplateOutput = errors.New("template output too large")
 
 // runTemplate executes tpl over data, the JSON form as serverForm gives it,
 // until it ends, fails, writes more than maxTemplateOutput, or ctx is done
-// (Ctrl-C): text/template knows no context, so the writer says the
-// execution is over at its next write, and the ticks that parseTemplate
-// puts in every loop and template at its next step (addTicks), which ends a
-// loop that writes nothing too.
+// (Ctrl-C): text/template knows no context, so the writer ends the
+// execution at its next write, and the ticks (parseTemplate) at their next
+// step, in a loop that writes nothing too.
 //
 // It adds no trailing newline: the template says where lines end. Output
 // is held back until the template has run, so a failing template prints
@@ -66,22 +65,34 @@ func (w *templateWriter) Write(p []byte) (int, error) {
 	return w.buf.Write(p)
 }
 
-// tickName is the function of the ticks (addTicks): a name a template may
+// tickName is the function of the ticks (parseTemplate): a name a template may
 // call too, to no effect.
 const tickName = "dqoUsersTick"
 
-// addTicks puts a call of the tick function, which prints nothing and
-// fails once the execution's context is done, at the start of every range
-// body and every template of tpl. Whatever a template runs for long is a
-// range (over a number, `{{range 1000000000}}`, or nested) or a template
-// that calls itself, so each step of it meets a tick, whether or not it
-// writes anything.
-func addTicks(tpl *template.Template) {
+// parseTemplate parses a --template with its helper functions in scope,
+// and puts a call of the tick function, which prints nothing and fails once
+// the execution's context is done, at the start of every range body and
+// every template. Whatever a template runs for long is a range (over a
+// number, `{{range 1000000000}}`, or nested) or a template that calls
+// itself, so each step of it meets a tick, whether or not it writes
+// anything.
+func parseTemplate(text string) (*template.Template, error) {
+	tpl, err := template.New("--template").Funcs(template.FuncMap{
+		"json":  templateJSON,
+		"join":  templateJoin,
+		"upper": func(v any) string { return strings.ToUpper(templateString(v)) },
+		// Bound to the execution's context by runTemplate.
+		tickName: func() (string, error) { return "", nil },
+	}).Parse(text)
+	if err != nil {
+		return nil, &UsageError{msg: "invalid " + err.Error(), err: err}
+	}
 	for _, t := range tpl.Templates() {
 		if t.Tree != nil && t.Tree.Root != nil {
 			tick(t.Tree, t.Tree.Root)
 		}
 	}
+	return tpl, nil
 }
 
 // tick puts a tick at the start of list, and in the range bodies within
@@ -118,18 +129,6 @@ func tickRanges(tree *parse.Tree, list *parse.ListNode) {
 	}
 }
 
-// templateFuncs are the helpers available to --template.
-func templateFuncs() template.FuncMap {
-	return template.FuncMap{
-		"json":  templateJSON,
-		"join":  templateJoin,
-		"upper": func(v any) string { return strings.ToUpper(templateString(v)) },
-		// Bound to the execution's context by runTemplate.
-		tickName: func() (string, error) { return "", nil },
-	}
-}
-
-// templateJSON returns v as compact JSON.
 func templateJSON(v any) (string, error) {
 	var buf bytes.Buffer
 	enc := json.NewEncoder(&buf)
@@ -152,26 +151,24 @@ func templateJoin(a, b any) (string, error) {
 	if !ok {
 		return "", fmt.Errorf("join: separator must be a string, not %T", sep)
 	}
-	switch l := list.(type) {
-	case nil:
-		return "", nil
-	case []any:
-		parts := make([]string, len(l))
-		for i, v := range l {
-			switch v.(type) {
-			case map[string]any, []any:
-				j, err := templateJSON(v)
-				if err != nil {
-					return "", err
-				}
-				parts[i] = j
-			default:
-				parts[i] = templateString(v)
-			}
-		}
-		return strings.Join(parts, s), nil
+	l, ok := list.([]any)
+	if !ok && list != nil {
+		return "", fmt.Errorf("join: cannot join %T; want a list", list)
 	}
-	return "", fmt.Errorf("join: cannot join %T; want a list", list)
+	parts := make([]string, len(l))
+	for i, v := range l {
+		switch v.(type) {
+		case map[string]any, []any:
+			j, err := templateJSON(v)
+			if err != nil {
+				return "", err
+			}
+			parts[i] = j
+		default:
+			parts[i] = templateString(v)
+		}
+	}
+	return strings.Join(parts, s), nil
 }
 
 // templateString formats a scalar of the JSON form; null becomes "" rather

@@ -18,17 +18,15 @@ import (
 // one cell at most, and the machine formats carry the whole value.
 const maxCellWidth = 100
 
-// ellipsis ends a cell that capCell cut.
-const ellipsis = "…"
-
 // capCell shortens s, a cell made printable, to at most maxCellWidth
-// display columns, ellipsis included, measured as the table measures them.
+// display columns, its closing "…" included, measured as the table measures
+// them.
 func capCell(s string) string {
 	// No character is wider than its UTF-8 bytes (tabs are gone).
 	if len(s) <= maxCellWidth || twwidth.Width(s) <= maxCellWidth {
 		return s
 	}
-	return twwidth.Truncate(s, maxCellWidth, ellipsis)
+	return twwidth.Truncate(s, maxCellWidth, "…")
 }
 
 // columnGap separates terminal table columns; three spaces, as kubectl does,
@@ -176,14 +174,13 @@ type lineTrimmer struct {
 
 func (l *lineTrimmer) Write(p []byte) (int, error) {
 	n := len(p)
-	for len(p) > 0 && l.err == nil {
-		end := bytes.IndexByte(p, '\n')
-		if end < 0 {
-			l.line = append(l.line, p...)
+	for l.err == nil {
+		line, rest, ok := bytes.Cut(p, []byte{'\n'})
+		l.line = append(l.line, line...)
+		if !ok {
 			break
 		}
-		l.line = append(l.line, p[:end]...)
-		p = p[end+1:]
+		p = rest
 		l.out.Write(trimPadding(l.line))
 		l.out.WriteByte('\n')
 		l.line = l.line[:0]

@@ -29,13 +29,10 @@ import (
 // (outputtest.Hostiles).
 func WriteYAML(w io.Writer, v any) error {
 	out := &itemBuffer{w: w}
-	return writeValue(out, v, &yamlSink{out: out, layout: &Layout{}}, func(v any) error {
-		node, err := yamlNodeOf(v)
-		if err != nil {
-			return err
-		}
-		return encodeYAML(out, node)
-	})
+	if err := writeValue(&yamlSink{out: out, layout: &Layout{}}, v); err != nil {
+		return err
+	}
+	return out.flush()
 }
 
 // yamlSink writes a list as WriteYAML does: the list alone, or framed by
@@ -45,7 +42,6 @@ type yamlSink struct {
 	layout *Layout
 	n      int
 	user   UserFields
-	buf    []byte
 }
 
 func (s *yamlSink) add(item any, _ []string) error {
@@ -59,8 +55,7 @@ func (s *yamlSink) add(item any, _ []string) error {
 		s.user = UserFields{DomainRoles: s.user.DomainRoles[:0]}
 		u.UserFields(&s.user)
 		var ok bool
-		if s.buf, ok = appendYAMLUser(s.buf[:0], &s.user, s.layout.FlowFields); ok {
-			s.out.Write(s.buf)
+		if s.out.buf, ok = appendYAMLUser(s.out.buf, &s.user, s.layout.FlowFields); ok {
 			return s.out.endItem()
 		}
 	}
@@ -77,6 +72,14 @@ func (s *yamlSink) add(item any, _ []string) error {
 		return err
 	}
 	return s.out.endItem()
+}
+
+func (s *yamlSink) value(v any) error {
+	node, err := yamlNodeOf(v)
+	if err != nil {
+		return err
+	}
+	return encodeYAML(s.out, node)
 }
 
 // open writes what comes before the first item, or instead of the items of
@@ -98,29 +101,25 @@ func (s *yamlSink) open(empty bool) error {
 		// "users:" with the items below it.
 		list = &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!null"}
 	}
-	doc, err := s.fields(l.Head)
-	if err != nil {
-		return err
-	}
-	doc.Content = append(doc.Content, scalar("!!str", l.Key), list)
-	return encodeYAML(s.out, doc)
+	return s.writeFields(l.Head, scalar("!!str", l.Key), list)
 }
 
-// fields returns a mapping of the fields, their values in flow style when
-// the layout says so.
-func (s *yamlSink) fields(fields []Field) (*yaml.Node, error) {
+// writeFields writes a mapping of the fields and then of the keys and
+// values in more, their values in flow style when the layout says so.
+func (s *yamlSink) writeFields(fields []Field, more ...*yaml.Node) error {
 	doc := &yaml.Node{Kind: yaml.MappingNode, Tag: "!!map"}
 	for _, f := range fields {
 		value, err := yamlNodeOf(f.Value)
 		if err != nil {
-			return nil, err
+			return err
 		}
 		doc.Content = append(doc.Content, scalar("!!str", f.Key), value)
 	}
+	doc.Content = append(doc.Content, more...)
 	if s.layout.FlowFields {
 		flowValues(doc)
 	}
-	return doc, nil
+	return encodeYAML(s.out, doc)
 }
 
 func (s *yamlSink) finish() error {
@@ -132,11 +131,7 @@ func (s *yamlSink) finish() error {
 	if s.layout.Key == "" || s.layout.Tail == nil {
 		return nil
 	}
-	doc, err := s.fields(s.layout.Tail(s.n))
-	if err != nil {
-		return err
-	}
-	return encodeYAML(s.out, doc)
+	return s.writeFields(s.layout.Tail(s.n))
 }
 
 // flowValues gives the mappings and lists that are values of mapping n the
@@ -153,8 +148,8 @@ func flowValues(n *yaml.Node) {
 }
 
 // encodeYAML writes node as WriteYAML does.
-func encodeYAML(w io.Writer, node *yaml.Node) error {
-	quoted := quoteUnsafe(node)
+func encodeYAML(out *itemBuffer, node *yaml.Node) error {
+	quoteUnsafe(node)
 	var buf bytes.Buffer
 	enc := yaml.NewEncoder(&buf)
 	enc.SetIndent(2)
@@ -167,36 +162,22 @@ func encodeYAML(w io.Writer, node *yaml.Node) error {
 	if err != nil {
 		return fmt.Errorf("writing YAML: %w", err)
 	}
-	out := buf.Bytes()
-	if quoted {
-		out = appendSafe(nil, out, true)
-	}
-	if _, err := w.Write(out); err != nil {
-		return fmt.Errorf("writing YAML: %w", err)
-	}
+	out.buf = appendSafe(out.buf, buf.Bytes(), true)
 	return nil
 }
 
 // quoteUnsafe gives every scalar under n that holds a character Safe
 // replaces the double-quoted style, the only one in which YAML escapes
-// characters, and reports whether it found one. A line feed is left to
-// yaml.v3's choice, a block scalar carrying it harmlessly; a tab is not:
-// yaml.v3 writes "\t\n" as a block scalar that no YAML reader takes back.
-func quoteUnsafe(n *yaml.Node) bool {
-	if n.Kind == yaml.ScalarNode {
-		if text.SafeLines(n.Value) == n.Value && !strings.Contains(n.Value, "\t") {
-			return false
-		}
+// characters. A line feed is left to yaml.v3's choice, a block scalar
+// carrying it harmlessly; a tab is not: yaml.v3 writes "\t\n" as a block
+// scalar that no YAML reader takes back.
+func quoteUnsafe(n *yaml.Node) {
+	if n.Kind == yaml.ScalarNode && text.SafeText(n.Value) != n.Value {
 		n.Style = yaml.DoubleQuotedStyle
-		return true
 	}
-	found := false
 	for _, c := range n.Content {
-		if quoteUnsafe(c) {
-			found = true
-		}
+		quoteUnsafe(c)
 	}
-	return found
 }
 
 // yamlNodeOf builds the YAML node of v's JSON form.

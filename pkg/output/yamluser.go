@@ -39,17 +39,12 @@ type DomainRole struct {
 }
 
 // appendYAMLUser appends u as an item of a top-level block sequence, with
-// an indent of 2 and the compact sequence indent:
-//
-//   - email: ana@example.com
-//     accountRole: editor
-//     dataDomainRoles:
-//     sales: editor
-//
-// or, when flow is set, "dataDomainRoles: {sales: editor}", as export
-// writes it. The bytes are yaml.v3's for the user's JSON form (the tests
-// check them against yaml.v3 alone). It reports false, and appends
-// nothing, when a string of u is not one that plainYAML vouches for.
+// an indent of 2 and the compact sequence indent ("- email: ...", its other
+// keys below it), its dataDomainRoles a block mapping or, when flow is set,
+// "dataDomainRoles: {sales: editor}", as export writes it. The bytes are
+// yaml.v3's for the user's JSON form (the tests check them against yaml.v3
+// alone). It reports false, and appends nothing, when a string of u is not
+// one that plainYAML vouches for.
 func appendYAMLUser(dst []byte, u *UserFields, flow bool) ([]byte, bool) {
 	if !plainYAML(u.Email, false) || !plainYAML(u.AccountRole, false) {
 		return dst, false
