@@ -22,50 +22,50 @@ import (
 type Settings struct {
 	// ConfigPath is the configuration file (--config, DQOPS_CONFIG); ""
 	// when neither names one (DefaultPath applies).
-	ConfigPath string `mapstructure:"config"`
+	ConfigPath string
 	// ConfigMustExist is whether the file was named by --config, which
 	// must name a file that exists (as kubectl's --kubeconfig must), unless
 	// the command creates it.
-	ConfigMustExist bool `mapstructure:"-"`
+	ConfigMustExist bool
 	// Profile is the profile named by --profile or DQOPS_PROFILE, "" when
 	// none is named (the file's current profile is used), or the first of
 	// Profiles.
-	Profile string `mapstructure:"-"`
+	Profile string
 	// Profiles are the profiles a command acts on when --profile or
 	// DQOPS_PROFILE names several, comma-separated ("dev,prod"), in the
 	// order given, each once.
-	Profiles []string `mapstructure:"-"`
+	Profiles []string
 	// AllProfiles is --all-profiles: every profile of the configuration.
-	AllProfiles bool `mapstructure:"all-profiles"`
+	AllProfiles bool
 	// URL is the DQOps address: --url or DQOPS_URL, else the profile's;
 	// "" when none of them gives one (the caller's default applies).
-	URL string `mapstructure:"url"`
+	URL string
 	// APIKeyFile is --api-key-file.
-	APIKeyFile string `mapstructure:"api-key-file"`
+	APIKeyFile string
 	// EnvAPIKey is DQOPS_API_KEY.
-	EnvAPIKey string `mapstructure:"api-key"`
+	EnvAPIKey string
 	// CACert is a PEM file of certificate authorities to trust: --ca-cert or
 	// DQOPS_CA_CERT as given, or the profile's ca_cert with "~/" expanded
 	// and a relative path taken from the configuration file's directory.
-	CACert string `mapstructure:"ca-cert"`
+	CACert string
 	// NoInput forbids prompts; Source("no-input") names what did:
 	// "--no-input", "DQOPS_NO_INPUT" or "CI".
-	NoInput bool `mapstructure:"no-input"`
+	NoInput bool
 	// Color is --color as the environment settles it: "always", "never"
 	// (also for NO_COLOR, CI and TERM=dumb), or "auto", colour on a terminal.
-	Color string `mapstructure:"color"`
+	Color string
 	// Timeout bounds each request; 0 means none.
-	Timeout time.Duration `mapstructure:"-"`
+	Timeout time.Duration
 	// Retries is how often a failed request is sent again.
-	Retries int `mapstructure:"-"`
+	Retries int
 	// InsecureSkipTLSVerify turns off the check of the server's certificate.
-	InsecureSkipTLSVerify bool `mapstructure:"insecure-skip-tls-verify"`
+	InsecureSkipTLSVerify bool
 	// Debug traces every request to stderr.
-	Debug bool `mapstructure:"debug"`
+	Debug bool
 	// AuditLog is the file every change is recorded in (--audit-log,
 	// DQOPS_AUDIT_LOG, or the profile's audit_log, taken as ca_cert is);
 	// "" for none.
-	AuditLog string `mapstructure:"audit-log"`
+	AuditLog string
 
 	sources map[string]string
 }
@@ -237,11 +237,21 @@ func (r *Resolver) resolve(p *Profile, configDir string) (Settings, error) {
 		return Settings{}, err
 	}
 
-	var st Settings
-	if err := v.Unmarshal(&st); err != nil {
-		return Settings{}, err
+	st := Settings{
+		ConfigPath:            v.GetString("config"),
+		ConfigMustExist:       r.flagSet("config"),
+		URL:                   v.GetString("url"),
+		APIKeyFile:            v.GetString("api-key-file"),
+		EnvAPIKey:             v.GetString("api-key"),
+		CACert:                v.GetString("ca-cert"),
+		Color:                 v.GetString("color"),
+		InsecureSkipTLSVerify: v.GetBool("insecure-skip-tls-verify"),
+		Debug:                 v.GetBool("debug"),
+		AuditLog:              v.GetString("audit-log"),
+		AllProfiles:           v.GetBool("all-profiles"),
+		NoInput:               v.GetBool("no-input"),
+		sources:               sources,
 	}
-	st.ConfigMustExist, st.sources = r.flagSet("config"), sources
 	if named := v.GetString("profile"); named != "" {
 		for name := range strings.SplitSeq(named, ",") {
 			name = strings.TrimSpace(name)
