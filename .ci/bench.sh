@@ -3,7 +3,11 @@
 # target and met or MISSED, as a Markdown table. Used by `make bench`.
 #
 #   one get EMAIL -o json       median of 200 runs (10 warm-ups, hyperfine -N)
-#                               at most 0.8x curl's time for the same request
+#                               at most 0.8x curl's time for the same request;
+#                               beside it, .ci/getclient making the same
+#                               request with net/http alone, and linking the
+#                               libraries the tool needs (-tags libs): what
+#                               their start-up costs before the tool's own work
 #   list and list -o json,      median of 10 runs, piped, at most 0.3 s over
 #   100,000 users               the time curl takes to fetch the list
 #   apply of 1,000 creates      20 ms added to every request, --parallel 8:
@@ -31,19 +35,28 @@ echo
 row "figure" "target" "${labels[@]}" "verdict"
 row "---" "---" "${labels[@]/*/---}" "---"
 
-# One get, against curl, in one hyperfine run.
+# One get, against curl and the two reference clients, in one hyperfine run.
+CGO_ENABLED=0 go build -trimpath -ldflags '-s -w' -o "$work/getclient" ./.ci/getclient
+CGO_ENABLED=0 go build -tags libs -trimpath -ldflags '-s -w' -o "$work/getclient-libs" ./.ci/getclient
 cmds=()
 for b in "${bins[@]}"; do cmds+=("$b get $email -o json"); done
 hyperfine -N --warmup 10 --runs 200 --export-json "$work/get.json" \
-	"${cmds[@]}" "curl -sf -H @$headers $url/api/users/$email" >/dev/null 2>&1
+	"${cmds[@]}" "$work/getclient $email" "$work/getclient-libs $email" \
+	"curl -sf -H @$headers $url/api/users/$email" >/dev/null 2>&1
 read -r -a med <<<"$(hyperfine_medians "$work/get.json")"
 curl_get=${med[-1]}
 cells=()
 for i in "${!bins[@]}"; do
 	cells+=("$(fmt '%.2f ms (%.2fx)' "$(calc "${med[$i]} * 1000")" "$(calc "${med[$i]} / $curl_get")")")
 done
-ok=$(calc "int(${med[-2]} <= 0.8 * $curl_get)")
+ok=$(calc "int(${med[-4]} <= 0.8 * $curl_get)")
 row "one get -o json (curl: $(fmt '%.2f ms' "$(calc "$curl_get * 1000")"))" "<= 0.8x curl" "${cells[@]}" "$(verdict "$ok")"
+for i in 3 2; do
+	what="net/http alone"
+	[ "$i" = 2 ] && what="net/http and the tool's libraries (-tags libs)"
+	ref=$(fmt '%.2f ms (%.2fx)' "$(calc "${med[-$i]} * 1000")" "$(calc "${med[-$i]} / $curl_get")")
+	row "the same request by .ci/getclient, $what" "(reference)" "${labels[@]/*/$ref}" "-"
+done
 
 # 100,000 users, piped, against curl fetching the list.
 for args in "list" "list -o json"; do
