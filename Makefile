@@ -37,7 +37,8 @@ test-short:
 	$(GO) test -short ./...
 
 vet:
-	$(GO) vet ./... ./.ci
+	$(GO) vet ./... ./.ci ./.ci/getclient
+	$(GO) vet -tags libs ./.ci/getclient
 
 fmt-check:
 	@out=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go')); \
