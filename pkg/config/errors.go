@@ -2,7 +2,6 @@ package config
 
 import (
 	"fmt"
-	"strings"
 	"time"
 
 	"github.com/dqops-users/dqo-users/pkg/yamlfile"
@@ -33,7 +32,11 @@ type TooLargeError struct {
 }
 
 func (e *TooLargeError) Error() string {
-	where := strings.TrimSpace(errorKind(e.Path) + " " + e.Path)
+	// The path is written as given, even with white space at its end.
+	where := errorKind(e.Path)
+	if e.Path != "" {
+		where += " " + e.Path
+	}
 	if e.Structure {
 		return fmt.Sprintf("%s has more than %d lines and separators: a configuration holds a few lines per profile", where, e.Limit)
 	}

@@ -46,6 +46,34 @@ func TestLoadTooLarge(t *testing.T) {
 	}
 }
 
+// TestTooLargeErrorPath checks that both caps name the file by its path
+// as given, white space at its end included, and a document parsed from
+// memory as the configuration.
+func TestTooLargeErrorPath(t *testing.T) {
+	t.Parallel()
+	for _, tt := range []struct {
+		err  *TooLargeError
+		want string
+	}{
+		{&TooLargeError{Path: "/tmp/config.yaml ", Limit: maxStructure, Structure: true},
+			"configuration file /tmp/config.yaml  has more than 250000 lines and separators: a configuration holds a few lines per profile"},
+		{&TooLargeError{Path: "config.yaml\t", Limit: files.MaxFileSize},
+			"configuration file config.yaml\t is larger than 256 MiB: a configuration holds a few lines per profile"},
+		{&TooLargeError{Limit: maxStructure, Structure: true},
+			"the configuration has more than 250000 lines and separators: a configuration holds a few lines per profile"},
+	} {
+		if got := tt.err.Error(); got != tt.want {
+			t.Errorf("%+v:\n got %q\nwant %q", tt.err, got, tt.want)
+		}
+	}
+	path := filepath.Join(t.TempDir(), "config.yaml ")
+	os.WriteFile(path, []byte(strings.Repeat("a:\n", maxStructure/2+1)), 0o600)
+	_, err := Load(t.Context(), path, LoadOptions{})
+	if err == nil || !strings.HasPrefix(err.Error(), "configuration file "+path+" has more than") {
+		t.Errorf("a file whose name ends in a space: %v", err)
+	}
+}
+
 // TestLoadNUL checks that a file with a NUL byte is refused with the line
 // of the NUL.
 func TestLoadNUL(t *testing.T) {
